@@ -1,0 +1,85 @@
+#include "inputs.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+namespace sluice::cli {
+namespace fs = std::filesystem;
+
+std::vector<Input> expand_paths(const std::vector<std::string>& paths) {
+  std::vector<Input> out;
+  for (const std::string& p : paths) {
+    if (p == "-") {
+      out.push_back({p, {}});
+      continue;
+    }
+    std::error_code ec;
+    const auto st = fs::status(p, ec);
+    if (ec || !fs::exists(st)) {
+      out.push_back({p, ec ? ec.message() : "no such file or directory"});
+      continue;
+    }
+    if (!fs::is_directory(st)) {
+      out.push_back({p, {}});
+      continue;
+    }
+    std::vector<std::string> found;
+    auto it = fs::recursive_directory_iterator(p, fs::directory_options::skip_permission_denied, ec);
+    if (ec) {
+      out.push_back({p, ec.message()});
+      continue;
+    }
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) break;
+      std::error_code fec;
+      if (it->is_regular_file(fec) && !it->is_symlink(fec)) found.push_back(it->path().string());
+    }
+    if (ec) out.push_back({p, "while listing: " + ec.message()});
+    std::sort(found.begin(), found.end());
+    for (auto& f : found) out.push_back({std::move(f), {}});
+  }
+  return out;
+}
+
+Loaded load_input(const std::string& path, std::uint64_t max_bytes) {
+  Loaded l;
+  const bool is_stdin = path == "-";
+  const int fd = is_stdin ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    l.error = std::strerror(errno);
+    return l;
+  }
+  struct stat st{};
+  if (!is_stdin && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    l.bytes.reserve(static_cast<std::size_t>(
+        std::min<std::uint64_t>(static_cast<std::uint64_t>(st.st_size), max_bytes)));
+  }
+  std::uint8_t buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      l.error = std::strerror(errno);
+      break;
+    }
+    if (n == 0) break;
+    const std::uint64_t room = max_bytes - l.bytes.size();
+    const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(room, static_cast<std::uint64_t>(n)));
+    l.bytes.insert(l.bytes.end(), buf, buf + take);
+    if (take < static_cast<std::size_t>(n)) {
+      l.cut = true;
+      break;
+    }
+  }
+  if (!is_stdin) ::close(fd);
+  return l;
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,248 @@
+// sluice: the command line. The only layer allowed to catch exceptions (CLI11
+// reports usage errors that way); everything below returns Result.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "catalog.hpp"
+#include "extract.hpp"
+#include "inputs.hpp"
+#include "report/report.hpp"
+#include "sluice/engine.hpp"
+
+namespace sluice::cli {
+namespace {
+
+constexpr int kExitClean = 0;
+constexpr int kExitFound = 1;
+constexpr int kExitError = 2;
+
+struct ScanArgs {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  std::string extract_dir;
+  std::string config_file;
+  unsigned jobs = 0;
+  bool quiet = false;
+  bool no_progress = false;
+};
+
+struct Outcome {
+  std::string rendered;
+  std::vector<std::string> messages;  // one-line errors and warnings for stderr
+  Verdict verdict = Verdict::clean;
+  bool error = false;
+};
+
+Result<Config> load_config(const std::string& file) {
+  auto cfg = default_config();
+  if (!cfg || file.empty()) return cfg;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return fail(Errc::io, 0, file + ": cannot read config file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return apply_config(std::move(*cfg), ss.str(), file);
+}
+
+ScanResult error_result(const std::string& path, std::string message) {
+  ScanResult r;
+  r.input = path;
+  r.verdict = Verdict::error;
+  r.error = Error{Errc::io, 0, std::move(message)};
+  return r;
+}
+
+std::string render(const ScanResult& r, const ScanArgs& a, bool color) {
+  if (a.format == "text") return report::to_text(r, {10, color});
+  return report::to_json(r, a.format == "json") + "\n";
+}
+
+Outcome scan_one(const Engine& engine, const Input& in, std::size_t index, const ScanArgs& args,
+                 bool color) {
+  Outcome o;
+  const std::string shown = in.path == "-" ? std::string("stdin") : in.path;
+  ScanResult r;
+  if (!in.error.empty()) {
+    r = error_result(shown, in.error);
+  } else {
+    Loaded l = load_input(in.path, engine.config().limits.max_input_bytes);
+    if (!l.error.empty()) {
+      r = error_result(shown, l.error);
+    } else {
+      r = engine.scan(std::move(l.bytes), shown);
+      if (l.cut) {
+        r.tree.limits_hit.push_back({LimitKind::input_bytes, 0, engine.config().limits.max_input_bytes,
+                                     "input read in part"});
+        r.findings.push_back({"limit.exceeded", Severity::medium, 0,
+                              "the input is larger than max_input_bytes; only its start was scanned",
+                              {}, 0});
+        r.verdict = std::max(r.verdict, Verdict::suspicious);
+      }
+    }
+  }
+  if (r.error) {
+    o.messages.push_back("sluice: " + shown + ": " + r.error->what);
+    o.error = true;
+  } else {
+    // A damaged input still gets a verdict; the user also hears about it.
+    for (const Anomaly& an : r.tree[0].anomalies) {
+      if (an.id == "unpack.error") o.messages.push_back("sluice: " + shown + ": " + an.message);
+    }
+  }
+  if (!args.extract_dir.empty() && !r.error) {
+    if (std::string e = extract(r, args.extract_dir, index); !e.empty()) {
+      o.messages.push_back("sluice: extract: " + e);
+      o.error = true;
+    }
+  }
+  o.verdict = r.verdict;
+  if (!(r.error && args.format == "text")) o.rendered = render(r, args, color);
+  return o;
+}
+
+class Progress {
+ public:
+  Progress(std::size_t total, bool on) : total_(total), on_(on) {}
+  void update(std::size_t done) {
+    if (!on_) return;
+    constexpr int kWidth = 30;
+    const int fill = static_cast<int>(kWidth * done / (total_ ? total_ : 1));
+    std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu", fill, "##############################",
+                 kWidth - fill, "", done, total_);
+    if (done == total_) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+
+  void clear_line() {
+    if (on_) std::fputs("\r\x1b[K", stderr);
+  }
+
+ private:
+  std::size_t total_;
+  bool on_;
+};
+
+int run_scan(const ScanArgs& args) {
+  auto cfg = load_config(args.config_file);
+  if (!cfg) {
+    std::fprintf(stderr, "sluice: %s\n", cfg.error().what.c_str());
+    return kExitError;
+  }
+  const Verdict exit_at = cfg->policy.exit_at;
+  auto engine = Engine::create(std::move(*cfg));
+  if (!engine) {
+    std::fprintf(stderr, "sluice: %s\n", engine.error().what.c_str());
+    return kExitError;
+  }
+  const std::vector<Input> inputs = expand_paths(args.paths);
+  const bool color = args.format == "text" && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  Progress progress(inputs.size(), !args.quiet && !args.no_progress && ::isatty(STDERR_FILENO) &&
+                                       inputs.size() >= 10);
+
+  std::vector<std::optional<Outcome>> done(inputs.size());
+  std::mutex mu;
+  std::condition_variable cv;
+  std::atomic<std::size_t> next{0};
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned jobs = std::max<unsigned>(1, std::min<std::size_t>(args.jobs ? args.jobs : hw, inputs.size()));
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < inputs.size();) {
+      Outcome o = scan_one(*engine, inputs[i], i, args, color);
+      std::lock_guard lock(mu);
+      done[i] = std::move(o);
+      cv.notify_all();
+    }
+  };
+  std::vector<std::jthread> pool;
+  for (unsigned t = 0; t < jobs; ++t) pool.emplace_back(worker);
+
+  // Results print in input order as soon as each is ready, so output is stable
+  // whatever -j is, and long runs stream.
+  bool any_found = false, any_error = false;
+  std::vector<std::string> json_docs;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return done[i].has_value(); });
+    Outcome o = std::move(*done[i]);
+    done[i].reset();
+    lock.unlock();
+    for (const auto& m : o.messages) {
+      progress.clear_line();
+      std::fprintf(stderr, "%s\n", m.c_str());
+    }
+    if (args.format == "json" && inputs.size() > 1) {
+      if (!o.rendered.empty()) json_docs.push_back(std::move(o.rendered));
+    } else if (!args.quiet || o.verdict >= exit_at) {
+      std::fwrite(o.rendered.data(), 1, o.rendered.size(), stdout);
+      std::fflush(stdout);
+    }
+    any_error |= o.error;
+    any_found |= o.verdict != Verdict::error && o.verdict >= exit_at;
+    progress.update(i + 1);
+  }
+  if (!json_docs.empty()) {
+    std::string all = "[\n";
+    for (std::size_t i = 0; i < json_docs.size(); ++i) {
+      if (!json_docs[i].empty() && json_docs[i].back() == '\n') json_docs[i].pop_back();
+      all += json_docs[i] + (i + 1 < json_docs.size() ? ",\n" : "\n");
+    }
+    all += "]\n";
+    std::fwrite(all.data(), 1, all.size(), stdout);
+  }
+  if (any_found) return kExitFound;
+  return any_error ? kExitError : kExitClean;
+}
+
+}  // namespace
+}  // namespace sluice::cli
+
+int main(int argc, char** argv) {
+  using namespace sluice::cli;
+  CLI::App app{
+      "Sluice finds malicious mail attachments: it unpacks every container (gzip today; ZIP, ISO,\n"
+      "IMG, VHD ... as they land), types every member by content, and explains its verdict.\n\n"
+      "Examples:\n"
+      "  sluice scan message.eml            verdict, artifact tree and top findings\n"
+      "  sluice scan --format jsonl DIR     one JSON object per file, for pipelines\n"
+      "  sluice scan - < attachment.gz      read stdin\n"
+      "  sluice explain limit.exceeded      what a finding means and why it matters\n\n"
+      "Exit status: 0 nothing at or above policy.exit_at, 1 something found, 2 errors only.",
+      "sluice"};
+  app.set_version_flag("--version", std::string("sluice ") + std::string(sluice::version()));
+  app.require_subcommand(1);
+
+  ScanArgs args;
+  auto* scan = app.add_subcommand("scan", "Scan files, directories (recursively) or - for stdin");
+  scan->add_option("paths", args.paths, "Files, directories or - (stdin)")->required();
+  scan->add_option("-f,--format", args.format, "Output: text (default), json (one document), jsonl (one line per input)")
+      ->check(CLI::IsMember({"text", "json", "jsonl"}));
+  scan->add_option("-x,--extract", args.extract_dir, "Write every unpacked artifact under this directory");
+  scan->add_option("-c,--config", args.config_file, "TOML file overriding limits and policy (see data/policy.toml)");
+  scan->add_option("-j,--jobs", args.jobs, "Inputs scanned in parallel (default: number of cores)")
+      ->check(CLI::Range(1u, 1024u));
+  scan->add_flag("-q,--quiet", args.quiet, "Print only inputs at or above the exit verdict");
+  scan->add_flag("--no-progress", args.no_progress, "Never draw the progress bar");
+
+  std::string finding_id;
+  auto* explain = app.add_subcommand("explain", "Print the catalog entry of a finding ID");
+  explain->add_option("id", finding_id, "Finding ID, e.g. container.executable")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitError;
+  }
+  if (*scan) return run_scan(args);
+  if (*explain) return run_explain(finding_id);
+  return kExitError;
+}

@@ -1,0 +1,108 @@
+#pragma once
+// The artifact tree: the message (or file) at the root, every unpacked member
+// below it. Nodes live in a deque addressed by id, so an unpacker that emits
+// children never invalidates a reference another part of the engine holds.
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "sluice/byte_view.hpp"
+#include "sluice/file_type.hpp"
+#include "sluice/finding.hpp"
+#include "sluice/limits.hpp"
+
+namespace sluice {
+
+// One name one view of a container gives an artifact: the ISO 9660 name, the
+// Joliet name, a MIME filename parameter ... The first name is the one the victim
+// sees; the others stay for comparison.
+struct Name {
+  std::string view;
+  std::string value;
+};
+
+using MetaValue = std::variant<std::string, std::int64_t, bool>;
+struct Meta {
+  std::string key;
+  MetaValue value;
+};
+
+struct Hashes {
+  std::array<std::uint8_t, 16> md5{};
+  std::array<std::uint8_t, 20> sha1{};
+  std::array<std::uint8_t, 32> sha256{};
+};
+[[nodiscard]] std::string to_hex(std::span<const std::uint8_t> bytes);
+
+struct LimitHit {
+  LimitKind kind;
+  ArtifactId artifact = kNoArtifact;
+  std::uint64_t limit = 0;
+  std::string detail;
+};
+
+struct Artifact {
+  ArtifactId id = kNoArtifact;
+  ArtifactId parent = kNoArtifact;
+  std::uint32_t depth = 0;
+  std::string locator;  // where in the parent: "part[2]", "member[0]"; may be empty
+  std::vector<Name> names;
+  FileType type = FileType::unknown;
+  ByteView bytes;
+  Hashes hashes;
+  bool hashed = false;
+  bool truncated = false;  // bytes are a prefix: a limit or damage stopped decoding
+  std::optional<ArtifactId> duplicate_of;
+  std::vector<Anomaly> anomalies;
+  std::vector<Meta> meta;
+  std::vector<ArtifactId> children;
+
+  [[nodiscard]] std::string_view display_name() const noexcept {
+    return names.empty() ? std::string_view{} : std::string_view{names.front().value};
+  }
+  [[nodiscard]] const MetaValue* find_meta(std::string_view key) const noexcept;
+};
+
+class ArtifactTree {
+ public:
+  ArtifactTree() = default;
+  ArtifactTree(ArtifactTree&&) noexcept = default;
+  ArtifactTree& operator=(ArtifactTree&&) noexcept = default;
+  ArtifactTree(const ArtifactTree&) = delete;
+  ArtifactTree& operator=(const ArtifactTree&) = delete;
+
+  // The root's label is "message" for mail and "file" otherwise.
+  ArtifactId add_root(ByteView bytes, std::string label, std::vector<Name> names);
+  ArtifactId add_child(ArtifactId parent, ByteView bytes, std::string locator,
+                       std::vector<Name> names);
+  // Takes ownership of decoded bytes and returns a view that stays valid for the
+  // tree's lifetime (moving a vector keeps its buffer, so no copy is made).
+  ByteView adopt(std::vector<std::uint8_t>&& buffer);
+
+  [[nodiscard]] const Artifact& operator[](ArtifactId id) const { return nodes_.at(id); }
+  [[nodiscard]] Artifact& at(ArtifactId id) { return nodes_.at(id); }
+  [[nodiscard]] std::size_t size() const noexcept { return nodes_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return nodes_.empty(); }
+  [[nodiscard]] auto begin() const noexcept { return nodes_.begin(); }
+  [[nodiscard]] auto end() const noexcept { return nodes_.end(); }
+
+  // `message › part[2] "invoice.zip" › "Invoice.iso" › "/INVOICE.SCR"`
+  [[nodiscard]] std::string evidence_path(ArtifactId id) const;
+  [[nodiscard]] std::string segment(ArtifactId id) const;
+  [[nodiscard]] std::uint64_t owned_bytes() const noexcept { return owned_bytes_; }
+
+  std::vector<LimitHit> limits_hit;
+
+ private:
+  std::deque<Artifact> nodes_;
+  std::vector<std::vector<std::uint8_t>> owned_;
+  std::uint64_t owned_bytes_ = 0;
+};
+
+}  // namespace sluice

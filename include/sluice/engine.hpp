@@ -1,0 +1,60 @@
+#pragma once
+// The engine: bytes in, an explained verdict out. An Engine is immutable after
+// construction and scan() is reentrant, so one Engine serves many threads.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sluice/artifact.hpp"
+#include "sluice/byte_view.hpp"
+#include "sluice/finding.hpp"
+#include "sluice/policy.hpp"
+#include "sluice/result.hpp"
+
+namespace sluice {
+
+struct ScanOptions {
+  // Skip sniffing the root and treat it as this type: fuzzers use it so that
+  // mutated inputs keep reaching the parser under test.
+  std::optional<FileType> root_type;
+};
+
+struct ScanResult {
+  std::string input;
+  ArtifactTree tree;
+  std::vector<Finding> findings;  // sorted: highest score first, then tree order
+  Verdict verdict = Verdict::clean;
+  double score = 0;
+  std::chrono::microseconds elapsed{0};
+  std::optional<Error> error;  // set when the input could not be scanned at all
+};
+
+class Engine {
+ public:
+  // `formats`: names of the unpackers to enable (empty: all). Unknown names are
+  // an error so a config cannot disable scanning by a typo.
+  static Result<Engine> create(Config config, std::vector<std::string> formats = {});
+
+  // Scans bytes the caller keeps alive for the lifetime of the result.
+  [[nodiscard]] ScanResult scan(ByteView input, std::string input_name,
+                                const ScanOptions& options = {}) const;
+  // Scans bytes the result takes ownership of (no copy).
+  [[nodiscard]] ScanResult scan(std::vector<std::uint8_t>&& input, std::string input_name,
+                                const ScanOptions& options = {}) const;
+
+  [[nodiscard]] const Config& config() const noexcept;
+  [[nodiscard]] std::vector<std::string> format_names() const;
+
+  struct Impl;
+
+ private:
+  explicit Engine(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
+[[nodiscard]] std::string_view version() noexcept;
+
+}  // namespace sluice

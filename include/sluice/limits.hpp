@@ -1,0 +1,50 @@
+#pragma once
+// Every bound the engine enforces lives in this one struct. Parsers hard-code
+// none; hitting any of them is reported (a `limit.exceeded` finding and an entry
+// in the report's `limits_hit`), never a silent "clean".
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace sluice {
+
+enum class LimitKind : std::uint8_t {
+  depth,           // nesting of containers (zip in iso in zip ...)
+  children,        // children of one artifact
+  artifacts,       // artifacts in one scan
+  artifact_bytes,  // decoded size of one artifact
+  total_bytes,     // decoded bytes across one scan
+  ratio,           // decoded size / encoded size of one artifact
+  name_length,     // one file name
+  deadline,        // wall time of one scan
+  input_bytes,     // size of one input read from disk or stdin
+};
+
+inline constexpr LimitKind kAllLimitKinds[] = {
+    LimitKind::depth,       LimitKind::children,     LimitKind::artifacts,
+    LimitKind::artifact_bytes, LimitKind::total_bytes, LimitKind::ratio,
+    LimitKind::name_length, LimitKind::deadline,     LimitKind::input_bytes};
+
+[[nodiscard]] std::string_view to_string(LimitKind kind) noexcept;
+[[nodiscard]] std::optional<LimitKind> limit_kind_from_string(std::string_view name) noexcept;
+
+struct Limits {
+  std::uint32_t max_depth = 16;
+  std::uint32_t max_children = 10'000;
+  std::uint32_t max_artifacts = 50'000;
+  std::uint64_t max_artifact_bytes = 256ull << 20;
+  std::uint64_t max_total_bytes = 1ull << 30;
+  // Applies once an artifact has decoded more than `ratio_floor_bytes`, so
+  // small, highly compressible files (a page of zeros) are not bombs.
+  std::uint32_t max_ratio = 500;
+  std::uint64_t ratio_floor_bytes = 4ull << 20;
+  std::uint32_t max_name_length = 1024;
+  std::uint32_t deadline_ms = 30'000;
+  std::uint64_t max_input_bytes = 2ull << 30;
+
+  // The value of one limit as a number, for reports and config round-trips.
+  [[nodiscard]] std::uint64_t value(LimitKind kind) const noexcept;
+  void set(LimitKind kind, std::uint64_t v) noexcept;
+};
+
+}  // namespace sluice

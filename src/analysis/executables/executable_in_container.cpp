@@ -1,0 +1,52 @@
+// Executable content that arrived inside a container. Mail gateways block .exe
+// attachments by name, so attackers wrap them; the wrapper is the tell. Inside a
+// container that strips Mark-of-the-Web (ISO, IMG, VHD ...) it is worse: the
+// victim's double-click runs it without SmartScreen's warning.
+#include "analysis/detector.hpp"
+
+namespace sluice::analysis::executables {
+namespace {
+
+bool has_motw_stripping_ancestor(const ArtifactTree& tree, const Artifact& a, ArtifactId& which) {
+  for (ArtifactId p = a.parent; p != kNoArtifact; p = tree[p].parent) {
+    if (strips_mark_of_the_web(tree[p].type)) {
+      which = p;
+      return true;
+    }
+  }
+  return false;
+}
+
+class ExecutableInContainer final : public Detector {
+ public:
+  std::string_view name() const noexcept override { return "executables"; }
+  void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
+    for (const Artifact& a : tree) {
+      if (a.parent == kNoArtifact || !is_executable(a.type)) continue;
+      const Artifact& parent = tree[a.parent];
+      Evidence ev{{"type", std::string(to_string(a.type))},
+                  {"container", std::string(to_string(parent.type))},
+                  {"sha256", to_hex(a.hashes.sha256)}};
+      ArtifactId image = kNoArtifact;
+      if (has_motw_stripping_ancestor(tree, a, image)) {
+        ev.emplace_back("motw_container", tree.evidence_path(image));
+        sink.add("container.executable_in_image", Severity::high, a.id,
+                 std::string(info(a.type).description) + " inside a " +
+                     std::string(info(tree[image].type).description) +
+                     ", which Windows opens without Mark-of-the-Web",
+                 std::move(ev));
+      } else {
+        sink.add("container.executable", Severity::medium, a.id,
+                 std::string(info(a.type).description) + " inside a " +
+                     std::string(info(parent.type).description),
+                 std::move(ev));
+      }
+    }
+  }
+};
+
+}  // namespace
+
+void register_detector(Detectors& d) { d.push_back(std::make_unique<ExecutableInContainer>()); }
+
+}  // namespace sluice::analysis::executables

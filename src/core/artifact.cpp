@@ -1,0 +1,81 @@
+#include <algorithm>
+
+#include "sluice/artifact.hpp"
+
+namespace sluice {
+
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (std::uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xF]);
+  }
+  return out;
+}
+
+const MetaValue* Artifact::find_meta(std::string_view key) const noexcept {
+  for (const auto& m : meta) {
+    if (m.key == key) return &m.value;
+  }
+  return nullptr;
+}
+
+ArtifactId ArtifactTree::add_root(ByteView bytes, std::string label, std::vector<Name> names) {
+  nodes_.clear();
+  Artifact a;
+  a.id = 0;
+  a.bytes = bytes;
+  a.locator = std::move(label);
+  a.names = std::move(names);
+  nodes_.push_back(std::move(a));
+  return 0;
+}
+
+ArtifactId ArtifactTree::add_child(ArtifactId parent, ByteView bytes, std::string locator,
+                                   std::vector<Name> names) {
+  Artifact a;
+  a.id = static_cast<ArtifactId>(nodes_.size());
+  a.parent = parent;
+  a.depth = nodes_.at(parent).depth + 1;
+  a.bytes = bytes;
+  a.locator = std::move(locator);
+  a.names = std::move(names);
+  nodes_.push_back(std::move(a));
+  nodes_.at(parent).children.push_back(nodes_.back().id);
+  return nodes_.back().id;
+}
+
+ByteView ArtifactTree::adopt(std::vector<std::uint8_t>&& buffer) {
+  owned_bytes_ += buffer.size();
+  owned_.push_back(std::move(buffer));
+  const auto& b = owned_.back();
+  return {b.data(), b.size()};
+}
+
+std::string ArtifactTree::segment(ArtifactId id) const {
+  const Artifact& a = nodes_.at(id);
+  std::string s = a.locator;
+  if (!a.names.empty()) {
+    if (!s.empty()) s += ' ';
+    s += '"';
+    s += a.names.front().value;
+    s += '"';
+  }
+  if (s.empty()) s = "#" + std::to_string(id);
+  return s;
+}
+
+std::string ArtifactTree::evidence_path(ArtifactId id) const {
+  std::vector<ArtifactId> chain;
+  for (ArtifactId cur = id; cur != kNoArtifact; cur = nodes_.at(cur).parent) chain.push_back(cur);
+  std::string out;
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (!out.empty()) out += " \u203a ";
+    out += segment(*it);
+  }
+  return out;
+}
+
+}  // namespace sluice

@@ -1,0 +1,48 @@
+#pragma once
+// The Budget is drawn down across one whole scan: decoded bytes, artifact count
+// and wall time are shared by every unpacker, so a bomb split over many members
+// is stopped as surely as one big member.
+#include <chrono>
+#include <cstdint>
+
+#include "sluice/limits.hpp"
+
+namespace sluice::core {
+
+class Budget {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  Budget(const Limits& limits, Clock::time_point start) noexcept
+      : limits_(limits), deadline_(start + std::chrono::milliseconds(limits.deadline_ms)) {}
+
+  [[nodiscard]] const Limits& limits() const noexcept { return limits_; }
+  [[nodiscard]] bool expired() const noexcept { return Clock::now() >= deadline_; }
+
+  // How many bytes one decoder may produce from `encoded_size` input bytes, and
+  // which limit that number comes from (to name it when it is reached).
+  struct Allowance {
+    std::uint64_t bytes;
+    LimitKind binding;
+  };
+  [[nodiscard]] Allowance decode_allowance(std::uint64_t encoded_size) const noexcept;
+
+  void charge_decoded(std::uint64_t n) noexcept { decoded_ += n; }
+  [[nodiscard]] std::uint64_t decoded() const noexcept { return decoded_; }
+
+  // False once the per-scan artifact count is spent.
+  [[nodiscard]] bool take_artifact() noexcept {
+    if (artifacts_ >= limits_.max_artifacts) return false;
+    ++artifacts_;
+    return true;
+  }
+  [[nodiscard]] std::uint32_t artifacts() const noexcept { return artifacts_; }
+
+ private:
+  const Limits& limits_;
+  Clock::time_point deadline_;
+  std::uint64_t decoded_ = 0;
+  std::uint32_t artifacts_ = 0;
+};
+
+}  // namespace sluice::core

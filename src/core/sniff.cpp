@@ -1,0 +1,243 @@
+#include "core/sniff.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "core/reader.hpp"
+#include "core/text.hpp"
+
+namespace sluice::core {
+namespace {
+
+std::uint64_t le(ByteView b, std::uint64_t off, int width) {
+  switch (width) {
+    case 1: return load_le<std::uint8_t>(b, off).value_or(0);
+    case 2: return load_le<std::uint16_t>(b, off).value_or(0);
+    case 4: return load_le<std::uint32_t>(b, off).value_or(0);
+    default: return load_le<std::uint64_t>(b, off).value_or(0);
+  }
+}
+
+bool is_pow2(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+FileType sniff_mz(ByteView b) {
+  const std::uint64_t pe = le(b, 0x3C, 4);
+  if (pe >= 0x40 && b.matches_at(pe, std::string_view("PE\0\0", 4))) {
+    const std::uint64_t characteristics = le(b, pe + 4 + 18, 2);
+    return (characteristics & 0x2000) ? FileType::pe_dll : FileType::pe_exe;
+  }
+  // A bare DOS executable still runs (NTVDM, DOSBox); keep it executable.
+  return FileType::pe_exe;
+}
+
+// ISO 9660 volume descriptors start at sector 16; raw 2352-byte images carry a
+// 16-byte sync/header before each 2048-byte payload.
+FileType sniff_disc(ByteView b) {
+  constexpr std::uint64_t kVrs = 16 * 2048;
+  if (b.matches_at(kVrs + 1, "CD001") || b.matches_at(16 * 2352 + 16 + 1, "CD001") ||
+      b.matches_at(16 * 2352 + 24 + 1, "CD001")) {
+    return FileType::iso9660;
+  }
+  // UDF's volume recognition sequence (ECMA-167 2/8.3): BEA01, NSR02|NSR03,
+  // TEA01, each in its own sector of 2048 bytes or more.
+  for (std::uint64_t sector : {2048ull, 4096ull, 512ull}) {
+    bool bea = false;
+    for (std::uint64_t i = 0; i < 8; ++i) {
+      const std::uint64_t off = kVrs + i * std::max<std::uint64_t>(sector, 2048) + 1;
+      if (b.matches_at(off, "BEA01")) bea = true;
+      if (bea && (b.matches_at(off, "NSR02") || b.matches_at(off, "NSR03"))) return FileType::udf;
+    }
+  }
+  return FileType::unknown;
+}
+
+bool valid_fat_bpb(ByteView b) {
+  std::uint8_t jmp = 0;
+  if (!b.byte_at(0, jmp) || !(jmp == 0xEB || jmp == 0xE9 || jmp == 0xE8)) return false;
+  const auto bytes_per_sector = le(b, 11, 2);
+  const auto sectors_per_cluster = le(b, 13, 1);
+  const auto reserved = le(b, 14, 2);
+  const auto fats = le(b, 16, 1);
+  const auto media = le(b, 21, 1);
+  const auto total16 = le(b, 19, 2);
+  const auto total32 = le(b, 32, 4);
+  if (!is_pow2(bytes_per_sector) || bytes_per_sector < 512 || bytes_per_sector > 4096) return false;
+  if (!is_pow2(sectors_per_cluster)) return false;
+  if (reserved == 0 || fats == 0 || fats > 4) return false;
+  if (media != 0xF0 && media < 0xF8) return false;
+  return total16 != 0 || total32 != 0;
+}
+
+bool valid_mbr(ByteView b) {
+  if (!b.matches_at(510, "\x55\xAA")) return false;
+  bool any = false;
+  for (int i = 0; i < 4; ++i) {
+    const std::uint64_t e = 446 + static_cast<std::uint64_t>(i) * 16;
+    const auto status = le(b, e, 1);
+    const auto type = le(b, e + 4, 1);
+    const auto lba = le(b, e + 8, 4);
+    const auto count = le(b, e + 12, 4);
+    if (status != 0 && status != 0x80) return false;
+    if (type == 0) continue;
+    if (lba == 0 || count == 0) return false;
+    any = true;
+  }
+  return any;
+}
+
+FileType sniff_volume(ByteView b) {
+  if (b.matches_at(3, "NTFS    ")) return FileType::ntfs;
+  if (b.matches_at(3, "EXFAT   ")) return FileType::exfat;
+  // GPT header at LBA 1 for 512- or 4096-byte sectors.
+  if (b.matches_at(512, "EFI PART") || b.matches_at(4096, "EFI PART")) return FileType::gpt;
+  if (valid_fat_bpb(b)) return FileType::fat;
+  if (valid_mbr(b)) return FileType::mbr;
+  return FileType::unknown;
+}
+
+bool looks_like_lzma_alone(ByteView b) {
+  // props byte (lc/lp/pb) < 225, a dictionary size of 2^n or 2^n+2^(n-1), and
+  // an uncompressed size that is either "unknown" or below 256 GiB.
+  std::uint8_t props = 0;
+  if (!b.byte_at(0, props) || props >= 225 || b.size() < 13) return false;
+  const auto dict = le(b, 1, 4);
+  const auto size = le(b, 5, 8);
+  const bool dict_ok = is_pow2(dict) || (dict % 3 == 0 && is_pow2(dict / 3));
+  return props == 0x5D && dict_ok && dict >= 4096 && (size == UINT64_MAX || size < (1ull << 38));
+}
+
+// Header-field syntax (RFC 5322 3.6.8): printable name, then a colon.
+bool header_line(std::string_view line, std::string& name) {
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 76) return false;
+  for (char c : line.substr(0, colon)) {
+    if (c <= 32 || c >= 127) return false;
+  }
+  name = ascii_lower(line.substr(0, colon));
+  return true;
+}
+
+bool known_mail_header(std::string_view n) {
+  static constexpr std::array<std::string_view, 14> kNames{
+      "from",        "to",           "subject",      "date",       "received",
+      "return-path", "message-id",   "mime-version", "content-type", "delivered-to",
+      "reply-to",    "x-mailer",     "cc",           "sender"};
+  return std::find(kNames.begin(), kNames.end(), n) != kNames.end();
+}
+
+// At least two header fields, one of them a mail header, before the first
+// blank line: enough to tell a message from a text file that has one colon.
+FileType sniff_mail(ByteView b) {
+  std::string_view text = b.clamp(0, 64 * 1024).chars();
+  bool mbox = false;
+  if (text.starts_with("From ")) {
+    const auto nl = text.find('\n');
+    if (nl == std::string_view::npos) return FileType::unknown;
+    text.remove_prefix(nl + 1);
+    mbox = true;
+  }
+  int fields = 0, known = 0;
+  std::string name;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) break;
+    if (line.front() == ' ' || line.front() == '\t') {
+      if (fields == 0) return FileType::unknown;  // continuation before any field
+    } else if (header_line(line, name)) {
+      ++fields;
+      if (known_mail_header(name)) ++known;
+    } else {
+      break;
+    }
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  if (fields >= 2 && known >= 1) return mbox ? FileType::mbox : FileType::email;
+  return FileType::unknown;
+}
+
+FileType sniff_text(ByteView b) {
+  const ByteView head = b.clamp(0, 4096);
+  if (head.empty()) return FileType::unknown;
+  std::size_t printable = 0;
+  for (std::size_t i = 0; i < head.size(); ++i) {
+    std::uint8_t c = 0;
+    (void)head.byte_at(i, c);
+    if (c == 0) return FileType::unknown;
+    if (c >= 0x20 || c == '\n' || c == '\r' || c == '\t' || c == '\f') ++printable;
+  }
+  if (printable * 100 < head.size() * 95) return FileType::unknown;
+  const std::string lower = ascii_lower(head.chars());
+  std::string_view t = lower;
+  if (t.find("<hta:application") != std::string_view::npos) return FileType::script_hta;
+  if (t.find("<job") != std::string_view::npos && t.find("<script") != std::string_view::npos)
+    return FileType::script_wsf;
+  if (t.starts_with("<!doctype html") || t.find("<html") != std::string_view::npos)
+    return FileType::html;
+  if (t.starts_with("@echo off")) return FileType::script_bat;
+  if (t.find("wscript.") != std::string_view::npos || t.find("createobject(") != std::string_view::npos) {
+    // JScript and VBScript share the COM idioms; the statement style separates them.
+    if (t.find("var ") != std::string_view::npos || t.find("function") != std::string_view::npos ||
+        t.find(';') != std::string_view::npos)
+      return FileType::script_js;
+    return FileType::script_vbs;
+  }
+  return FileType::text;
+}
+
+}  // namespace
+
+FileType sniff(ByteView b) noexcept {
+  if (b.empty()) return FileType::unknown;
+  if (b.starts_with("vhdxfile")) return FileType::vhdx;
+  if (b.starts_with("conectix")) return FileType::vhd;
+  if (b.starts_with("MZ")) return sniff_mz(b);
+  if (b.starts_with("\x7F" "ELF")) return FileType::elf;
+  if (b.starts_with("\xFE\xED\xFA\xCE") || b.starts_with("\xFE\xED\xFA\xCF") ||
+      b.starts_with("\xCE\xFA\xED\xFE") || b.starts_with("\xCF\xFA\xED\xFE"))
+    return FileType::macho;
+  if (b.starts_with("\x1F\x8B\x08")) return FileType::gzip;
+  if (b.starts_with("BZh") && b.size() > 3 && b.data()[3] >= '1' && b.data()[3] <= '9')
+    return FileType::bzip2;
+  if (b.starts_with(std::string_view("\xFD" "7zXZ\0", 6))) return FileType::xz;
+  if (b.starts_with("\x28\xB5\x2F\xFD")) return FileType::zstd;
+  if (b.starts_with("PK\x03\x04") || b.starts_with("PK\x05\x06") || b.starts_with("PK\x07\x08"))
+    return FileType::zip;
+  if (b.starts_with("7z\xBC\xAF\x27\x1C")) return FileType::sevenzip;
+  if (b.starts_with(std::string_view("Rar!\x1A\x07", 6))) return FileType::rar;
+  if (b.starts_with("MSCF")) return FileType::cab;
+  if (b.starts_with("\x60\xEA")) return FileType::arj;
+  if (b.starts_with("070701") || b.starts_with("070702") || b.starts_with("070707") ||
+      b.starts_with("\xC7\x71") || b.starts_with("\x71\xC7"))
+    return FileType::cpio;
+  if (b.starts_with("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return FileType::ole2;
+  if (b.starts_with(std::string_view("L\0\0\0\x01\x14\x02\0\0\0\0\0\xC0\0\0\0\0\0\0\x46", 20)))
+    return FileType::lnk;
+  if (b.starts_with("\x78\x9F\x3E\x22")) return FileType::tnef;
+  if (b.starts_with("ITSF")) return FileType::chm;
+  if (b.starts_with("{\\rtf")) return FileType::rtf;
+  if (b.starts_with("\x89PNG\r\n\x1A\n")) return FileType::png;
+  if (b.starts_with("\xFF\xD8\xFF")) return FileType::jpeg;
+  if (b.starts_with("GIF87a") || b.starts_with("GIF89a")) return FileType::gif;
+  if (b.matches_at(257, "ustar")) return FileType::tar;
+
+  if (const FileType disc = sniff_disc(b); disc != FileType::unknown) return disc;
+  if (b.size() >= 512 && b.matches_at(b.size() - 512, "conectix")) return FileType::vhd;
+  if (b.size() >= 512 && b.matches_at(b.size() - 512, "koly")) return FileType::dmg;
+  if (const FileType vol = sniff_volume(b); vol != FileType::unknown) return vol;
+
+  // PDF readers accept the header anywhere in the first KiB.
+  if (b.clamp(0, 1024).chars().find("%PDF-") != std::string_view::npos) return FileType::pdf;
+  if (b.starts_with(std::string_view("\0\0\x01\0", 4)) && le(b, 4, 2) > 0 && le(b, 4, 2) < 256 &&
+      le(b, 6 + 8, 4) > 0)
+    return FileType::ico;
+  if (looks_like_lzma_alone(b)) return FileType::lzma;
+  if (const FileType m = sniff_mail(b); m != FileType::unknown) return m;
+  return sniff_text(b);
+}
+
+}  // namespace sluice::core

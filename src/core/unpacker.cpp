@@ -1,0 +1,112 @@
+#include "core/unpacker.hpp"
+
+#include <algorithm>
+
+#include "core/text.hpp"
+
+namespace sluice::core {
+
+std::optional<ArtifactId> UnpackContext::admit() {
+  if (refused_) return std::nullopt;
+  if (emitted_ >= limits().max_children) {
+    refused_ = true;
+    limit_hit(LimitKind::children,
+              "more than " + std::to_string(limits().max_children) + " children");
+    return std::nullopt;
+  }
+  if (!budget_.take_artifact()) {
+    refused_ = true;
+    limit_hit(LimitKind::artifacts,
+              "more than " + std::to_string(limits().max_artifacts) + " artifacts in the scan");
+    return std::nullopt;
+  }
+  ++emitted_;
+  return id_;
+}
+
+std::optional<ArtifactId> UnpackContext::emit(ByteView bytes, std::string locator,
+                                              std::vector<Name> names) {
+  if (!admit()) return std::nullopt;
+  return tree_.add_child(id_, bytes, std::move(locator), std::move(names));
+}
+
+std::optional<ArtifactId> UnpackContext::emit_owned(std::vector<std::uint8_t>&& bytes,
+                                                    std::string locator, std::vector<Name> names,
+                                                    bool truncated) {
+  if (!admit()) return std::nullopt;
+  const ByteView view = tree_.adopt(std::move(bytes));
+  const ArtifactId child = tree_.add_child(id_, view, std::move(locator), std::move(names));
+  tree_.at(child).truncated = truncated;
+  return child;
+}
+
+void UnpackContext::anomaly(std::string id, Severity severity, std::uint64_t offset,
+                            std::string message) {
+  anomaly_on(id_, std::move(id), severity, offset, std::move(message));
+}
+
+void UnpackContext::anomaly_on(ArtifactId target, std::string id, Severity severity,
+                               std::uint64_t offset, std::string message) {
+  tree_.at(target).anomalies.push_back(
+      Anomaly{std::move(id), severity, offset, to_valid_utf8(message)});
+}
+
+void UnpackContext::limit_hit(LimitKind kind, std::string detail) {
+  tree_.limits_hit.push_back(LimitHit{kind, id_, limits().value(kind), detail});
+  anomaly("limit.exceeded", Severity::medium, 0,
+          std::string(to_string(kind)) + " limit reached: " + detail);
+}
+
+void UnpackContext::meta(std::string key, MetaValue value) {
+  meta_on(id_, std::move(key), std::move(value));
+}
+
+void UnpackContext::meta_on(ArtifactId target, std::string key, MetaValue value) {
+  if (auto* s = std::get_if<std::string>(&value)) *s = to_valid_utf8(*s);
+  tree_.at(target).meta.push_back(Meta{std::move(key), std::move(value)});
+}
+
+std::string UnpackContext::clean_name(std::string_view raw) {
+  std::string s;
+  s.reserve(raw.size());
+  for (char c : raw) {
+    if (c != '\0') s.push_back(c);
+  }
+  s = to_valid_utf8(s);
+  if (s.size() > limits().max_name_length) {
+    limit_hit(LimitKind::name_length,
+              "a name of " + std::to_string(s.size()) + " bytes was cut");
+    s = truncate_utf8(std::move(s), limits().max_name_length);
+  }
+  return s;
+}
+
+void Registry::add(std::unique_ptr<Unpacker> unpacker) { unpackers_.push_back(std::move(unpacker)); }
+
+const Unpacker* Registry::find(FileType type) const noexcept {
+  for (const auto& u : unpackers_) {
+    const auto h = u->handles();
+    if (std::find(h.begin(), h.end(), type) != h.end()) return u.get();
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Registry::names() const {
+  std::vector<std::string> out;
+  for (const auto& u : unpackers_) out.emplace_back(u->name());
+  return out;
+}
+
+Status Registry::retain(std::span<const std::string> names) {
+  for (const auto& n : names) {
+    const bool known = std::any_of(unpackers_.begin(), unpackers_.end(),
+                                   [&](const auto& u) { return u->name() == n; });
+    if (!known) return fail(Errc::invalid_argument, 0, "no format named '" + n + "'");
+  }
+  std::erase_if(unpackers_, [&](const auto& u) {
+    return std::find(names.begin(), names.end(), u->name()) == names.end();
+  });
+  return {};
+}
+
+}  // namespace sluice::core

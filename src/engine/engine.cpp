@@ -1,0 +1,159 @@
+// The engine's worklist: breadth-first over the artifact tree, iterative (no
+// recursion a hostile nesting depth could exhaust), deterministic (children are
+// processed in the order they were emitted), with dedup by SHA-256 so a member
+// repeated a thousand times is unpacked once.
+#include "sluice/engine.hpp"
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <string>
+
+#include "analysis/detector.hpp"
+#include "core/budget.hpp"
+#include "core/hash.hpp"
+#include "core/sniff.hpp"
+#include "core/text.hpp"
+#include "core/unpacker.hpp"
+#include "scoring/scorer.hpp"
+#include "sluice_version.hpp"
+
+namespace sluice {
+
+struct Engine::Impl {
+  Config config;
+  core::Registry registry;
+  analysis::Detectors detectors;
+};
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool ancestor_has_hash(const ArtifactTree& tree, const Artifact& a) {
+  for (ArtifactId p = a.parent; p != kNoArtifact; p = tree[p].parent) {
+    if (tree[p].hashes.sha256 == a.hashes.sha256) return true;
+  }
+  return false;
+}
+
+void note(ArtifactTree& tree, ArtifactId id, std::string anomaly_id, Severity sev,
+          std::string message, std::uint64_t offset = 0) {
+  tree.at(id).anomalies.push_back(Anomaly{std::move(anomaly_id), sev, offset, std::move(message)});
+}
+
+void record_limit(ArtifactTree& tree, ArtifactId id, const Limits& limits, LimitKind kind,
+                  std::string detail) {
+  tree.limits_hit.push_back(LimitHit{kind, id, limits.value(kind), detail});
+  note(tree, id, "limit.exceeded", Severity::medium,
+       std::string(to_string(kind)) + " limit reached: " + detail);
+}
+
+void unpack_tree(const Engine::Impl& impl, ArtifactTree& tree, core::Budget& budget,
+                 const ScanOptions& options) {
+  const Limits& limits = impl.config.limits;
+  std::map<std::array<std::uint8_t, 32>, ArtifactId> seen;
+  std::deque<ArtifactId> work{0};
+  while (!work.empty()) {
+    const ArtifactId id = work.front();
+    work.pop_front();
+    if (budget.expired()) {
+      record_limit(tree, id, limits, LimitKind::deadline,
+                   std::to_string(work.size() + 1) + " artifacts left unscanned after " +
+                       std::to_string(limits.deadline_ms) + " ms");
+      return;
+    }
+    Artifact& a = tree.at(id);
+    a.hashes = core::compute_hashes(a.bytes);
+    a.hashed = true;
+    a.type = (id == 0 && options.root_type) ? *options.root_type : core::sniff(a.bytes);
+
+    if (auto [it, fresh] = seen.try_emplace(a.hashes.sha256, id); !fresh) {
+      a.duplicate_of = it->second;
+      if (ancestor_has_hash(tree, a)) {
+        note(tree, id, "container.self_reference", Severity::medium,
+             "a container holds a copy of itself or of an enclosing container (quine or loop)");
+      }
+      continue;
+    }
+    const core::Unpacker* unpacker = impl.registry.find(a.type);
+    if (unpacker == nullptr) continue;
+    if (a.depth >= limits.max_depth) {
+      record_limit(tree, id, limits, LimitKind::depth,
+                   "a " + std::string(to_string(a.type)) + " at depth " +
+                       std::to_string(a.depth) + " was not opened");
+      continue;
+    }
+    core::UnpackContext ctx(tree, id, budget);
+    const std::size_t first_child = tree[id].children.size();
+    if (Status st = unpacker->unpack(ctx); !st) {
+      note(tree, id, "unpack.error", Severity::low,
+           std::string(unpacker->name()) + ": " + st.error().what + " (" +
+               std::string(to_string(st.error().code)) + ")",
+           st.error().offset);
+    }
+    const auto& kids = tree[id].children;
+    for (std::size_t i = first_child; i < kids.size(); ++i) work.push_back(kids[i]);
+  }
+}
+
+ScanResult run(const Engine::Impl& impl, ByteView input, std::string name,
+               const ScanOptions& options, std::vector<std::uint8_t>* owned) {
+  const auto start = Clock::now();
+  ScanResult r;
+  r.input = core::to_valid_utf8(name);
+  core::Budget budget(impl.config.limits, start);
+  ByteView root = input;
+  if (owned != nullptr) root = r.tree.adopt(std::move(*owned));
+  // Every byte is the attacker's claim until sniffed; "message" only once the
+  // content says mail (in unpack_tree the root's type is set).
+  // The root is named by its file name: the path is the analyst's, not the
+  // attacker's, and stays in `input`.
+  std::string base = core::to_valid_utf8(name);
+  if (const auto slash = base.find_last_of('/'); slash != std::string::npos && slash + 1 < base.size()) {
+    base.erase(0, slash + 1);
+  }
+  r.tree.add_root(root, "file", base.empty() ? std::vector<Name>{}
+                                             : std::vector<Name>{{"input", std::move(base)}});
+  unpack_tree(impl, r.tree, budget, options);
+  const FileType root_type = r.tree[0].type;
+  if (root_type == FileType::email || root_type == FileType::mbox) r.tree.at(0).locator = "message";
+
+  analysis::FindingSink sink;
+  for (const auto& d : impl.detectors) d->inspect(r.tree, sink);
+  r.findings = std::move(sink.findings());
+  const scoring::Score s = scoring::score(r.findings, impl.config.policy);
+  r.score = s.score;
+  r.verdict = s.verdict;
+  r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+  return r;
+}
+
+}  // namespace
+
+Result<Engine> Engine::create(Config config, std::vector<std::string> formats) {
+  auto impl = std::make_shared<Impl>();
+  impl->config = std::move(config);
+  formats::register_all(impl->registry);
+  if (!formats.empty()) {
+    if (auto st = impl->registry.retain(formats); !st) return std::unexpected(st.error());
+  }
+  analysis::register_all(impl->detectors);
+  return Engine(std::move(impl));
+}
+
+ScanResult Engine::scan(ByteView input, std::string input_name, const ScanOptions& options) const {
+  return run(*impl_, input, std::move(input_name), options, nullptr);
+}
+
+ScanResult Engine::scan(std::vector<std::uint8_t>&& input, std::string input_name,
+                        const ScanOptions& options) const {
+  return run(*impl_, {}, std::move(input_name), options, &input);
+}
+
+const Config& Engine::config() const noexcept { return impl_->config; }
+std::vector<std::string> Engine::format_names() const { return impl_->registry.names(); }
+
+std::string_view version() noexcept { return kSluiceVersion; }
+
+}  // namespace sluice

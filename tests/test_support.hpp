@@ -1,0 +1,23 @@
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "sluice/engine.hpp"
+
+namespace sluice::testing {
+
+[[nodiscard]] std::vector<std::uint8_t> read_file(const std::filesystem::path& p);
+[[nodiscard]] std::filesystem::path fixture(const std::string& rel);
+// ../shared/corpora when present; empty otherwise (CI has it).
+[[nodiscard]] std::filesystem::path corpora();
+[[nodiscard]] std::string sha256_hex(const std::vector<std::uint8_t>& bytes);
+[[nodiscard]] Engine default_engine();
+[[nodiscard]] Engine engine_with(const Limits& limits);
+// gzip of `bytes` made by zlib (a real third-party writer).
+[[nodiscard]] std::vector<std::uint8_t> gzip_bytes(const std::vector<std::uint8_t>& bytes);
+[[nodiscard]] bool has_finding(const ScanResult& r, std::string_view id);
+[[nodiscard]] const Artifact* find_by_type(const ScanResult& r, FileType t);
+
+}  // namespace sluice::testing
