@@ -78,15 +78,9 @@ Outcome scan_one(const Engine& engine, const Input& in, std::size_t index, const
     if (!l.error.empty()) {
       r = error_result(shown, l.error);
     } else {
-      r = engine.scan(std::move(l.bytes), shown);
-      if (l.cut) {
-        r.tree.limits_hit.push_back({LimitKind::input_bytes, 0, engine.config().limits.max_input_bytes,
-                                     "input read in part"});
-        r.findings.push_back({"limit.exceeded", Severity::medium, 0,
-                              "the input is larger than max_input_bytes; only its start was scanned",
-                              {}, 0});
-        r.verdict = std::max(r.verdict, Verdict::suspicious);
-      }
+      ScanOptions options;
+      options.input_cut = l.cut;
+      r = engine.scan(std::move(l.bytes), shown, options);
     }
   }
   if (r.error) {

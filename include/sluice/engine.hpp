@@ -20,6 +20,9 @@ struct ScanOptions {
   // Skip sniffing the root and treat it as this type: fuzzers use it so that
   // mutated inputs keep reaching the parser under test.
   std::optional<FileType> root_type;
+  // The caller read only the first max_input_bytes of a larger input: the
+  // scan records the limit hit, so the verdict can never be clean.
+  bool input_cut = false;
 };
 
 struct ScanResult {
@@ -51,6 +54,7 @@ class Engine {
   struct Impl;
 
  private:
+  friend struct EngineFactory;  // src/engine/engine_factory.hpp: tests build engines from parts
   explicit Engine(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
 };

@@ -28,6 +28,10 @@ inline constexpr LimitKind kAllLimitKinds[] = {
 [[nodiscard]] std::string_view to_string(LimitKind kind) noexcept;
 [[nodiscard]] std::optional<LimitKind> limit_kind_from_string(std::string_view name) noexcept;
 
+// A configuration may lower max_depth freely but not raise it past this: the
+// tree is rendered and walked by code whose stack use grows with depth.
+inline constexpr std::uint32_t kMaxConfigurableDepth = 256;
+
 struct Limits {
   std::uint32_t max_depth = 16;
   std::uint32_t max_children = 10'000;

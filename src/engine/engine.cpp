@@ -15,6 +15,7 @@
 #include "core/sniff.hpp"
 #include "core/text.hpp"
 #include "core/unpacker.hpp"
+#include "engine/engine_factory.hpp"
 #include "scoring/scorer.hpp"
 #include "sluice_version.hpp"
 
@@ -115,6 +116,10 @@ ScanResult run(const Engine::Impl& impl, ByteView input, std::string name,
   }
   r.tree.add_root(root, "file", base.empty() ? std::vector<Name>{}
                                              : std::vector<Name>{{"input", std::move(base)}});
+  if (options.input_cut) {
+    record_limit(r.tree, 0, impl.config.limits, LimitKind::input_bytes,
+                 "only the first " + std::to_string(root.size()) + " bytes were read");
+  }
   unpack_tree(impl, r.tree, budget, options);
   const FileType root_type = r.tree[0].type;
   if (root_type == FileType::email || root_type == FileType::mbox) r.tree.at(0).locator = "message";
@@ -131,15 +136,23 @@ ScanResult run(const Engine::Impl& impl, ByteView input, std::string name,
 
 }  // namespace
 
-Result<Engine> Engine::create(Config config, std::vector<std::string> formats) {
-  auto impl = std::make_shared<Impl>();
+Engine EngineFactory::make(Config config, core::Registry registry, analysis::Detectors detectors) {
+  auto impl = std::make_shared<Engine::Impl>();
   impl->config = std::move(config);
-  formats::register_all(impl->registry);
-  if (!formats.empty()) {
-    if (auto st = impl->registry.retain(formats); !st) return std::unexpected(st.error());
-  }
-  analysis::register_all(impl->detectors);
+  impl->registry = std::move(registry);
+  impl->detectors = std::move(detectors);
   return Engine(std::move(impl));
+}
+
+Result<Engine> Engine::create(Config config, std::vector<std::string> formats) {
+  core::Registry registry;
+  formats::register_all(registry);
+  if (!formats.empty()) {
+    if (auto st = registry.retain(formats); !st) return std::unexpected(st.error());
+  }
+  analysis::Detectors detectors;
+  analysis::register_all(detectors);
+  return EngineFactory::make(std::move(config), std::move(registry), std::move(detectors));
 }
 
 ScanResult Engine::scan(ByteView input, std::string input_name, const ScanOptions& options) const {

@@ -39,6 +39,9 @@ Status apply_limits(const toml::table& t, Limits& limits, std::string_view sourc
     if (!v || *v < 0) {
       return config_error(source, "limit '" + std::string(key.str()) + "' needs a whole number >= 0");
     }
+    if (kind == LimitKind::depth && *v > kMaxConfigurableDepth) {
+      return config_error(source, "max_depth may not exceed " + std::to_string(kMaxConfigurableDepth));
+    }
     if (floor) {
       limits.ratio_floor_bytes = static_cast<std::uint64_t>(*v);
     } else {

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything Sluice needs to build, test and fuzz on Debian 12, as root.
+# Idempotent: apt-get skips what is already there.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential g++ cmake ninja-build pkg-config git ca-certificates \
+  zlib1g-dev libssl-dev libbz2-dev liblzma-dev libzstd-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev \
+  python3 python3-jsonschema \
+  clang-16 libclang-rt-16-dev \
+  >/dev/null

@@ -1,0 +1,79 @@
+#include <gtest/gtest.h>
+
+#include "scoring/scorer.hpp"
+#include "sluice/policy.hpp"
+
+namespace sluice {
+namespace {
+
+Finding f(std::string id, Severity s, ArtifactId a = 1) { return {std::move(id), s, a, "m", {}, 0}; }
+
+TEST(Config, BuiltInDefaultsLoad) {
+  auto cfg = default_config();
+  ASSERT_TRUE(cfg.has_value()) << cfg.error().what;
+  EXPECT_EQ(cfg->limits.max_depth, 16u);
+  EXPECT_EQ(cfg->policy.malicious_at, 70);
+  EXPECT_EQ(cfg->policy.weight("container.executable", Severity::low), 30);
+  EXPECT_EQ(cfg->policy.floors.at("limit.exceeded"), Verdict::suspicious);
+}
+
+TEST(Config, OverlayChangesOnlyWhatItNames) {
+  auto cfg = apply_config(*default_config(), R"(
+[limits]
+max_depth = 3
+ratio_floor_bytes = 10
+[policy]
+malicious_at = 90
+[policy.weights]
+"container.executable" = 1
+)", "test");
+  ASSERT_TRUE(cfg.has_value()) << cfg.error().what;
+  EXPECT_EQ(cfg->limits.max_depth, 3u);
+  EXPECT_EQ(cfg->limits.ratio_floor_bytes, 10u);
+  EXPECT_EQ(cfg->limits.max_children, 10'000u);
+  EXPECT_EQ(cfg->policy.malicious_at, 90);
+  EXPECT_EQ(cfg->policy.suspicious_at, 30);
+  EXPECT_EQ(cfg->policy.weight("container.executable", Severity::low), 1);
+}
+
+TEST(Config, TyposAndBadValuesAreErrorsNotSilentDefaults) {
+  const Config base = *default_config();
+  EXPECT_FALSE(apply_config(base, "[limits]\nmax_dept = 3\n", "t"));
+  EXPECT_FALSE(apply_config(base, "[limits]\nmax_depth = -1\n", "t"));
+  EXPECT_FALSE(apply_config(base, "[limits]\nmax_depth = \"x\"\n", "t"));
+  EXPECT_FALSE(apply_config(base, "[limits]\nmax_depth = 100000\n", "t"));
+  EXPECT_FALSE(apply_config(base, "[polcy]\n", "t"));
+  EXPECT_FALSE(apply_config(base, "[policy]\nexit_at = \"bad\"\n", "t"));
+  EXPECT_FALSE(apply_config(base, "[policy]\nsuspicious_at = 80\nmalicious_at = 50\n", "t"));
+  auto broken = apply_config(base, "[limits\n", "broken.toml");
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().what.find("broken.toml"), std::string::npos);
+}
+
+TEST(Scorer, EachIdCountsOnceAtItsHighestWeight) {
+  Policy p;
+  p.weights = {{"a", 10}, {"b", 25}};
+  std::vector<Finding> fs{f("a", Severity::low), f("a", Severity::low), f("a", Severity::low),
+                          f("b", Severity::low, 2)};
+  const auto s = scoring::score(fs, p);
+  EXPECT_EQ(s.score, 35);
+  EXPECT_EQ(s.verdict, Verdict::suspicious);
+  EXPECT_EQ(fs.front().id, "b") << "highest weight first";
+}
+
+TEST(Scorer, UnlistedIdsFallBackToSeverityAndFloorsLift) {
+  Policy p;
+  std::vector<Finding> fs{f("x", Severity::critical)};
+  EXPECT_EQ(scoring::score(fs, p).verdict, Verdict::malicious);
+  p.weights["lim"] = 0;
+  p.floors["lim"] = Verdict::suspicious;
+  std::vector<Finding> lim{f("lim", Severity::info)};
+  const auto s = scoring::score(lim, p);
+  EXPECT_EQ(s.score, 0);
+  EXPECT_EQ(s.verdict, Verdict::suspicious);
+  std::vector<Finding> none;
+  EXPECT_EQ(scoring::score(none, p).verdict, Verdict::clean);
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""The findings catalog (docs/findings.md), the policy (data/policy.toml) and the
+source stay in step: every ID the code can raise is documented and weighted, and
+every documented ID is weighted. Run by ctest."""
+import argparse
+import pathlib
+import re
+import sys
+import tomllib
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--source", required=True)
+src = pathlib.Path(ap.parse_args().source)
+
+catalog = set(re.findall(r"^### `([a-z0-9_.]+)`", (src / "docs/findings.md").read_text(), re.M))
+policy = tomllib.loads((src / "data/policy.toml").read_text())["policy"]
+weights = set(policy.get("weights", {}))
+floors = set(policy.get("floors", {}))
+
+raised = {}
+patterns = [
+    r'\banomaly\(\s*"([a-z0-9_.]+)"',
+    r'\banomaly_on\([^,()]+,\s*"([a-z0-9_.]+)"',
+    r'\bsink\.add\(\s*"([a-z0-9_.]+)"',
+    r'\bnote\(\s*tree,\s*\w+,\s*"([a-z0-9_.]+)"',
+    r'\bFinding\{\s*"([a-z0-9_.]+)"',
+    r'findings\.push_back\(\{\s*"([a-z0-9_.]+)"',
+]
+for f in list(src.glob("src/**/*.cpp")) + list(src.glob("src/**/*.hpp")) + list(src.glob("apps/**/*.cpp")):
+    if f.name.endswith("_test.cpp"):
+        continue
+    text = f.read_text(errors="replace")
+    for p in patterns:
+        for m in re.finditer(p, text):
+            raised.setdefault(m.group(1), str(f.relative_to(src)))
+
+problems = []
+for fid, where in sorted(raised.items()):
+    if fid not in catalog:
+        problems.append(f"{fid} (raised in {where}) is not in docs/findings.md")
+    if fid not in weights:
+        problems.append(f"{fid} (raised in {where}) has no weight in data/policy.toml")
+for fid in sorted(catalog - weights):
+    problems.append(f"{fid} is documented but has no weight in data/policy.toml")
+for fid in sorted(weights - catalog):
+    problems.append(f"{fid} has a weight but is not documented in docs/findings.md")
+for fid in sorted(floors - catalog):
+    problems.append(f"{fid} has a floor but is not documented")
+for fid in sorted(catalog - set(raised)):
+    problems.append(f"{fid} is documented but nothing in src/ raises it")
+
+print(f"catalog: {len(catalog)} IDs, raised in source: {len(raised)}, weighted: {len(weights)}")
+for p in problems:
+    print("  " + p)
+print(f"{0 if problems else 1} passed, {len(problems)} failed")
+sys.exit(1 if problems else 0)

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the `sluice` command, run as a user runs it: files,
+directories, stdin, every output format validated against
+docs/report.schema.json, exit statuses, errors, --extract safety, --config and
+`explain`. Run by ctest with Debian's python3 (python3-jsonschema)."""
+import argparse
+import gzip
+import hashlib
+import json
+import os
+import pathlib
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+import zlib
+
+import jsonschema
+
+ARGS = None
+
+
+def run(*argv, stdin=None, check_rc=None):
+    p = subprocess.run([ARGS.sluice, *argv], input=stdin, capture_output=True, timeout=300)
+    if check_rc is not None and p.returncode != check_rc:
+        raise AssertionError(f"exit {p.returncode} != {check_rc} for {argv}\nstdout:{p.stdout[-2000:]!r}\nstderr:{p.stderr[-2000:]!r}")
+    return p
+
+
+def fixture(rel):
+    return str(pathlib.Path(ARGS.source) / "tests/fixtures" / rel)
+
+
+def sha256(path):
+    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
+
+
+def walk(artifact):
+    yield artifact
+    for c in artifact["children"]:
+        yield from walk(c)
+
+
+def gzip_with_name(name: bytes, payload: bytes) -> bytes:
+    """A gzip member whose FNAME is `name`, byte for byte (Python's gzip module
+    would sanitise it). The deflate data comes from zlib."""
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = co.compress(payload) + co.flush()
+    header = b"\x1f\x8b\x08\x08" + struct.pack("<I", 0) + b"\x00\x03" + name + b"\x00"
+    return header + body + struct.pack("<II", zlib.crc32(payload), len(payload) & 0xFFFFFFFF)
+
+
+class Cli(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        schema = json.loads((pathlib.Path(ARGS.source) / "docs/report.schema.json").read_text())
+        cls.validator = jsonschema.Draft202012Validator(schema)
+
+    def valid(self, doc):
+        errors = sorted(self.validator.iter_errors(doc), key=lambda e: list(e.path))
+        self.assertFalse(errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5]))
+        return doc
+
+    def test_file_text_names_verdict_tree_and_finding(self):
+        p = run("scan", fixture("gzip/named.gz"), check_rc=1)
+        out = p.stdout.decode()
+        self.assertIn("named.gz: SUSPICIOUS", out)
+        self.assertIn('└─ "invoice.scr"  pe-exe', out)
+        self.assertIn(sha256(fixture("pe/hello.exe")), out)
+        self.assertIn('container.executable  file "named.gz" › "invoice.scr"', out)
+
+    def test_json_document_matches_schema_and_payload_hash(self):
+        p = run("scan", "--format", "json", fixture("gzip/hello.exe.gz"), check_rc=1)
+        doc = self.valid(json.loads(p.stdout))
+        self.assertEqual(doc["verdict"], "suspicious")
+        arts = list(walk(doc["artifacts"][0]))
+        pe = [a for a in arts if a["type"] == "pe-exe"]
+        self.assertEqual(len(pe), 1)
+        self.assertEqual(pe[0]["sha256"], sha256(fixture("pe/hello.exe")))
+        self.assertEqual(pe[0]["md5"], hashlib.md5(pathlib.Path(fixture("pe/hello.exe")).read_bytes()).hexdigest())
+        self.assertEqual(pe[0]["sha1"], hashlib.sha1(pathlib.Path(fixture("pe/hello.exe")).read_bytes()).hexdigest())
+        self.assertEqual(doc["findings"][0]["artifact"], 'file "hello.exe.gz" › "hello.exe"')
+
+    def test_directory_jsonl_one_valid_line_per_file_in_order(self):
+        d = fixture("gzip")
+        files = sorted(str(p) for p in pathlib.Path(d).rglob("*") if p.is_file())
+        p = run("scan", "--format", "jsonl", d)
+        self.assertEqual(p.returncode, 1)
+        lines = p.stdout.decode().splitlines()
+        self.assertEqual(len(lines), len(files))
+        docs = [self.valid(json.loads(l)) for l in lines]
+        self.assertEqual([x["input"] for x in docs], files)
+
+    def test_parallel_output_equals_serial(self):
+        d = fixture("gzip")
+        a = run("scan", "-j", "1", "--format", "jsonl", d).stdout.decode().splitlines()
+        b = run("scan", "-j", "4", "--format", "jsonl", d).stdout.decode().splitlines()
+        strip = lambda l: {k: v for k, v in json.loads(l).items() if k != "elapsed_ms"}
+        self.assertEqual([strip(x) for x in a], [strip(x) for x in b])
+
+    def test_json_for_several_inputs_is_an_array(self):
+        p = run("scan", "--format", "json", fixture("gzip/text.txt.gz"), fixture("gzip/multi.gz"), check_rc=0)
+        doc = self.valid(json.loads(p.stdout))
+        self.assertEqual(len(doc), 2)
+
+    def test_stdin(self):
+        data = pathlib.Path(fixture("gzip/hello.exe.gz")).read_bytes()
+        p = run("scan", "--format", "jsonl", "-", stdin=data, check_rc=1)
+        doc = self.valid(json.loads(p.stdout))
+        self.assertEqual(doc["input"], "stdin")
+        self.assertIn(sha256(fixture("pe/hello.exe")), [a["sha256"] for a in walk(doc["artifacts"][0])])
+        t = run("scan", "-", stdin=data, check_rc=1)
+        self.assertIn("stdin: SUSPICIOUS", t.stdout.decode())
+
+    def test_clean_input_exits_zero(self):
+        p = run("scan", fixture("gzip/text.txt.gz"), check_rc=0)
+        self.assertIn("CLEAN", p.stdout.decode())
+
+    def test_bad_path_is_one_line_and_others_still_scanned(self):
+        p = run("scan", "--format", "jsonl", "/nonexistent/file.eml", fixture("gzip/text.txt.gz"))
+        self.assertEqual(p.returncode, 2, "an error and nothing found: 2")
+        err = p.stderr.decode().strip().splitlines()
+        self.assertEqual(len(err), 1)
+        self.assertIn("/nonexistent/file.eml", err[0])
+        docs = [self.valid(json.loads(l)) for l in p.stdout.decode().splitlines()]
+        self.assertEqual([d["verdict"] for d in docs], ["error", "clean"])
+        p = run("scan", "/nonexistent/x", fixture("gzip/named.gz"))
+        self.assertEqual(p.returncode, 1, "something found outranks an error")
+        self.assertIn("named.gz: SUSPICIOUS", p.stdout.decode())
+
+    def test_truncated_input_gets_an_error_line_and_a_verdict(self):
+        p = run("scan", fixture("gzip/truncated.gz"), check_rc=1)
+        err = p.stderr.decode().strip().splitlines()
+        self.assertEqual(len(err), 1)
+        self.assertIn("truncated.gz", err[0])
+        self.assertIn("cut short", err[0])
+
+    def test_extract_keeps_hostile_names_inside_the_directory(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            evil = gzip_with_name(b"../../../../tmp/evil\x1b[31m\xff.exe", b"MZ payload")
+            src = pathlib.Path(tmp) / "in.gz"
+            src.write_bytes(evil)
+            out = pathlib.Path(tmp) / "out"
+            run("scan", "--extract", str(out), str(src), fixture("gzip/nested.gz.gz"))
+            written = sorted(p for p in out.rglob("*") if p.is_file())
+            self.assertEqual(len(written), 3)  # one child of in.gz, two of nested.gz.gz
+            for p in written:
+                self.assertTrue(str(p.resolve()).startswith(str(out.resolve()) + os.sep))
+                self.assertRegex(p.name, r"^[0-9]{6}-[A-Za-z0-9._ ()+-]+$")
+                self.assertEqual(p.stat().st_mode & 0o777, 0o600, "never executable")
+            payloads = {p.read_bytes() for p in written}
+            self.assertIn(b"MZ payload", payloads)
+            self.assertIn(pathlib.Path(fixture("pe/hello.exe")).read_bytes(), payloads)
+            self.assertFalse(pathlib.Path("/tmp/evil").exists())
+            # A second run into the same directory never overwrites: it reports.
+            p = run("scan", "--extract", str(out), str(src))
+            self.assertIn("extract", p.stderr.decode())
+
+    def test_text_output_escapes_control_characters(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            src = pathlib.Path(tmp) / "esc.gz"
+            src.write_bytes(gzip_with_name(b"a\x1b]0;pwned\x07.txt", b"hello"))
+            out = run("scan", str(src)).stdout
+            self.assertNotIn(b"\x1b]", out)
+            self.assertIn(b"\\x1b", out)
+
+    def test_config_overrides_limits_and_errors_are_reported(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg = pathlib.Path(tmp) / "c.toml"
+            cfg.write_text("[limits]\nmax_depth = 1\n")
+            p = run("scan", "--config", str(cfg), "--format", "json", fixture("gzip/nested.gz.gz"), check_rc=1)
+            doc = self.valid(json.loads(p.stdout))
+            self.assertEqual(doc["limits_hit"][0]["limit"], "max_depth")
+            self.assertIn("limit.exceeded", [f["id"] for f in doc["findings"]])
+            cfg.write_text("[limits]\nmax_dept = 1\n")
+            p = run("scan", "--config", str(cfg), fixture("gzip/nested.gz.gz"), check_rc=2)
+            self.assertIn("max_dept", p.stderr.decode())
+            cfg.write_text('[policy]\nexit_at = "malicious"\n')
+            run("scan", "--config", str(cfg), fixture("gzip/named.gz"), check_rc=0)
+
+    def test_input_larger_than_the_limit_is_never_clean(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg = pathlib.Path(tmp) / "c.toml"
+            cfg.write_text("[limits]\nmax_input_bytes = 50\n")
+            p = run("scan", "--config", str(cfg), "--format", "json", fixture("gzip/text.txt.gz"), check_rc=1)
+            doc = self.valid(json.loads(p.stdout))
+            self.assertEqual(doc["verdict"], "suspicious")
+            self.assertEqual(doc["limits_hit"][0]["limit"], "max_input_bytes")
+
+    def test_gzip_bomb_ends_in_a_finding(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bomb = pathlib.Path(tmp) / "bomb.gz"
+            with gzip.open(bomb, "wb", compresslevel=1) as f:
+                block = bytes(1 << 20)
+                for _ in range(300):  # 300 MiB of zeros: past the 256 MiB default
+                    f.write(block)
+            p = run("scan", "--format", "json", str(bomb), check_rc=1)
+            doc = self.valid(json.loads(p.stdout))
+            self.assertIn(doc["limits_hit"][0]["limit"], ("max_artifact_bytes", "max_ratio"))
+            self.assertEqual(doc["verdict"], "suspicious")
+
+    def test_explain_version_help(self):
+        p = run("explain", "limit.exceeded", check_rc=0)
+        self.assertIn("Why it matters", p.stdout.decode())
+        p = run("explain", "no.such.id", check_rc=2)
+        self.assertIn("container.executable", p.stderr.decode())
+        self.assertIn(b"sluice 0.", run("--version", check_rc=0).stdout)
+        self.assertIn(b"Exit status", run("--help", check_rc=0).stdout)
+        run("scan", check_rc=2)
+        run("scan", "--format", "xml", fixture("gzip/multi.gz"), check_rc=2)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sluice", required=True)
+    ap.add_argument("--source", required=True)
+    ARGS, rest = ap.parse_known_args()
+    result = unittest.main(argv=[sys.argv[0], *rest], exit=False, verbosity=2).result
+    failed = len(result.failures) + len(result.errors)
+    print(f"{result.testsRun - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
