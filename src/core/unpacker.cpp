@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/passwords.hpp"
 #include "core/text.hpp"
 
 namespace sluice::core {
@@ -79,6 +80,10 @@ std::string UnpackContext::clean_name(std::string_view raw) {
     s = truncate_utf8(std::move(s), limits().max_name_length);
   }
   return s;
+}
+
+std::vector<std::string> UnpackContext::password_candidates() const {
+  return core::password_candidates(tree_, id_);
 }
 
 void Registry::add(std::unique_ptr<Unpacker> unpacker) { unpackers_.push_back(std::move(unpacker)); }

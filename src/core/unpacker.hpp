@@ -53,6 +53,11 @@ class UnpackContext {
 
   [[nodiscard]] std::size_t emitted() const noexcept { return emitted_; }
 
+  // Passwords to try on an encrypted member, best first: harvested from the
+  // enclosing message (subject, text and HTML parts), this artifact's names,
+  // then common sample passwords (core/passwords.hpp).
+  [[nodiscard]] std::vector<std::string> password_candidates() const;
+
  private:
   std::optional<ArtifactId> admit();
 

@@ -5,6 +5,9 @@
 #include "analysis/detector.hpp"
 
 namespace sluice::analysis::executables {
+
+void inspect_disk_images(const ArtifactTree& tree, FindingSink& sink);
+
 namespace {
 
 bool has_motw_stripping_ancestor(const ArtifactTree& tree, const Artifact& a, ArtifactId& which) {
@@ -17,10 +20,17 @@ bool has_motw_stripping_ancestor(const ArtifactTree& tree, const Artifact& a, Ar
   return false;
 }
 
+// "a gzip stream", "an ISO 9660 disc image".
+std::string with_article(std::string_view noun) {
+  const bool vowel = !noun.empty() && std::string_view("AEIOUaeiou").find(noun.front()) != std::string_view::npos;
+  return std::string(vowel ? "an " : "a ") + std::string(noun);
+}
+
 class ExecutableInContainer final : public Detector {
  public:
   std::string_view name() const noexcept override { return "executables"; }
   void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
+    inspect_disk_images(tree, sink);
     for (const Artifact& a : tree) {
       if (a.parent == kNoArtifact || !is_executable(a.type)) continue;
       const Artifact& parent = tree[a.parent];
@@ -31,14 +41,14 @@ class ExecutableInContainer final : public Detector {
       if (has_motw_stripping_ancestor(tree, a, image)) {
         ev.emplace_back("motw_container", tree.evidence_path(image));
         sink.add("container.executable_in_image", Severity::high, a.id,
-                 std::string(info(a.type).description) + " inside a " +
-                     std::string(info(tree[image].type).description) +
+                 std::string(info(a.type).description) + " inside " +
+                     with_article(info(tree[image].type).description) +
                      ", which Windows opens without Mark-of-the-Web",
                  std::move(ev));
       } else {
         sink.add("container.executable", Severity::medium, a.id,
-                 std::string(info(a.type).description) + " inside a " +
-                     std::string(info(parent.type).description),
+                 std::string(info(a.type).description) + " inside " +
+                     with_article(info(parent.type).description),
                  std::move(ev));
       }
     }

@@ -1,0 +1,15 @@
+#pragma once
+// What a file name claims to be, by extension, as Windows Explorer decides it.
+#include <string>
+#include <string_view>
+
+namespace sluice::analysis::names {
+
+enum class Claim : unsigned char { none, executable, document, image, archive, disk_image, other };
+
+// The last extension, lower-cased ASCII, without the dot; empty if none.
+[[nodiscard]] std::string last_extension(std::string_view name);
+[[nodiscard]] Claim claim_of(std::string_view extension) noexcept;
+[[nodiscard]] std::string_view to_string(Claim c) noexcept;
+
+}  // namespace sluice::analysis::names

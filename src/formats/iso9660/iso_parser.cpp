@@ -1,0 +1,597 @@
+// ECMA-119 volume descriptors, directory hierarchies (primary with Rock Ridge,
+// each supplementary: Joliet levels 1-3 or ISO 9660:1999), path tables, the El
+// Torito catalog and primary descriptors of earlier sessions.
+#include <algorithm>
+#include <set>
+#include <unordered_set>
+
+#include "core/checked.hpp"
+#include "formats/iso9660/bytes.hpp"
+#include "formats/iso9660/layout.hpp"
+#include "formats/iso9660/parser.hpp"
+
+namespace sluice::formats::iso9660 {
+namespace {
+
+// Rock Ridge continuation areas chain through CE entries. libarchive caps the
+// chain (test_read_format_iso_rockridge_ce_loop); a visited set alone would let
+// one record walk every sector once, so a hop bound keeps each record O(1).
+constexpr int kMaxContinuations = 32;
+// El Torito leaves the catalog length open; xorriso writes at most 32 images.
+constexpr std::uint64_t kMaxCatalogSectors = 64;
+
+struct RockRidge {
+  std::string name;
+  bool has_name = false;
+  bool symlink = false;
+  bool child_link = false;  // RRIP 4.1.5.1: a placeholder for a relocated directory
+};
+
+struct Dir {
+  std::uint32_t lba = 0;
+  std::uint32_t size = 0;
+  std::string iso_path;
+  std::string rr_path;
+};
+
+std::string strip_version(std::string s) {
+  const auto semi = s.rfind(';');
+  if (semi != std::string::npos) s.erase(semi);
+  return s;
+}
+
+std::string dec_datetime(ByteView v, std::uint64_t off) {
+  // ECMA-119 8.4.26.1: 16 digits + GMT offset; all zeros or spaces means "not specified".
+  const std::string s(v.clamp(off, 16).chars());
+  if (s.size() != 16 || s.find_first_not_of("0123456789") != std::string::npos ||
+      s.find_first_not_of('0') == std::string::npos) {
+    return {};
+  }
+  return s.substr(0, 4) + "-" + s.substr(4, 2) + "-" + s.substr(6, 2) + "T" + s.substr(8, 2) +
+         ":" + s.substr(10, 2) + ":" + s.substr(12, 2);
+}
+
+class IsoReader {
+ public:
+  IsoReader(ByteView img, const Options& opt, Image& out) : img_(img), opt_(opt), out_(out) {}
+
+  void run();
+
+ private:
+  struct WalkSpec {
+    std::string view;
+    std::string rr_view;  // empty: no Rock Ridge
+    bool joliet = false;
+    bool primary = false;
+    bool report_cycles = true;
+  };
+
+  void read_metadata(ByteView pvd);
+  void check_both_endian(ByteView pvd, std::uint64_t at);
+  void walk(ByteView root_record, std::uint64_t root_at, const WalkSpec& spec,
+            std::unordered_set<std::uint32_t>& visited);
+  void parse_susp(ByteView sua, std::uint64_t at, RockRidge& rr);
+  bool detect_susp(ByteView root_dir);
+  void check_path_tables(ByteView pvd, std::uint64_t at,
+                         const std::unordered_set<std::uint32_t>& dirs);
+  void read_el_torito(ByteView boot, std::uint64_t at);
+  void scan_sessions(std::uint64_t vd_end, std::unordered_set<std::uint32_t>& visited);
+  void add_file(View& v, FileRecord f);
+  bool stop();
+
+  std::optional<std::uint64_t> block_offset(std::uint64_t lba) const {
+    return core::checked_mul(lba, block_);
+  }
+
+  ByteView img_;
+  const Options& opt_;
+  Image& out_;
+  std::uint64_t block_ = kSector;
+  bool susp_ = false;
+  std::uint8_t susp_skip_ = 0;
+  std::uint64_t entries_ = 0;
+};
+
+bool IsoReader::stop() {
+  if (out_.limit_reached || out_.deadline) return true;
+  if (opt_.expired && opt_.expired()) {
+    out_.deadline = true;
+    return true;
+  }
+  return false;
+}
+
+void IsoReader::add_file(View& v, FileRecord f) {
+  // Entries, not artifacts, are counted: a directory of a million names that all
+  // point at one extent would otherwise cost memory without emitting anything.
+  const std::uint64_t cap = opt_.limits ? opt_.limits->max_artifacts : 50'000;
+  if (++entries_ > cap) {
+    out_.limit_reached = true;
+    return;
+  }
+  v.files.push_back(std::move(f));
+}
+
+void IsoReader::read_metadata(ByteView pvd) {
+  auto put = [&](std::string key, std::string value) {
+    if (!value.empty()) out_.meta.push_back({std::move(key), std::move(value)});
+  };
+  put("iso.system_id", trimmed(pvd, kPvdSystemId, 32));
+  put("iso.volume_id", trimmed(pvd, kPvdVolumeId, 32));
+  put("iso.volume_set_id", trimmed(pvd, kPvdVolumeSetId, 128));
+  put("iso.publisher_id", trimmed(pvd, kPvdPublisherId, 128));
+  put("iso.preparer_id", trimmed(pvd, kPvdPreparerId, 128));
+  put("iso.application_id", trimmed(pvd, kPvdApplicationId, 128));
+  put("iso.created", dec_datetime(pvd, kPvdCreated));
+  put("iso.modified", dec_datetime(pvd, kPvdModified));
+}
+
+// ECMA-119 7.2.3 / 7.3.3: both byte orders must agree. Windows' cdfs reads the
+// little-endian half, Linux isofs and most tools too, but some read the other:
+// a disagreement is two readers seeing two discs.
+void IsoReader::check_both_endian(ByteView pvd, std::uint64_t at) {
+  struct Field {
+    std::uint64_t off;
+    int width;
+    const char* what;
+  };
+  for (const Field f : {Field{kPvdSpaceSize, 4, "volume space size"},
+                        Field{120, 2, "volume set size"}, Field{124, 2, "volume sequence number"},
+                        Field{kPvdBlockSize, 2, "logical block size"},
+                        Field{kPvdPathTableSize, 4, "path table size"}}) {
+    const bool same = f.width == 4 ? le32(pvd, f.off) == be32(pvd, f.off + 4)
+                                   : le16(pvd, f.off) == be16(pvd, f.off + 2);
+    if (!same) {
+      out_.issues.anomaly("iso.endian_mismatch", Severity::high, at + f.off,
+                          std::string("the little- and big-endian copies of the ") + f.what +
+                              " disagree");
+    }
+  }
+}
+
+bool IsoReader::detect_susp(ByteView root_dir) {
+  // IEEE P1281 5.3: the SP entry opens the system use area of the root's "." record.
+  const std::uint8_t len = u8_at(root_dir, 0);
+  if (len < kDrMinSize) return false;
+  const ByteView rec = root_dir.clamp(0, len);
+  const std::uint8_t name_len = u8_at(rec, kDrNameLength);
+  const std::uint64_t sua = kDrName + name_len + (name_len % 2 == 0 ? 1 : 0);
+  if (rec.matches_at(sua, "SP") && u8_at(rec, sua + 4) == 0xBE && u8_at(rec, sua + 5) == 0xEF) {
+    susp_skip_ = u8_at(rec, sua + 6);
+    return true;
+  }
+  return false;
+}
+
+void IsoReader::parse_susp(ByteView sua, std::uint64_t at, RockRidge& rr) {
+  ByteView area = sua.tail(susp_skip_);
+  std::uint64_t area_at = at + susp_skip_;
+  std::set<std::uint64_t> seen;
+  for (int hop = 0;; ++hop) {
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> next;
+    std::uint64_t pos = 0;
+    while (pos + 4 <= area.size()) {
+      const std::uint8_t len = u8_at(area, pos + 2);
+      if (len < 4 || !area.contains(pos, len)) break;
+      const ByteView e = area.clamp(pos, len);
+      if (e.starts_with("ST")) break;
+      if (e.starts_with("NM")) {
+        const std::uint8_t flags = u8_at(e, 4);
+        if ((flags & 0x06) == 0) {  // "current"/"parent" carry no text
+          rr.name.append(e.tail(5).chars());
+          rr.has_name = true;
+        }
+      } else if (e.starts_with("SL")) {
+        rr.symlink = true;
+      } else if (e.starts_with("CL")) {
+        rr.child_link = true;
+      } else if (e.starts_with("CE")) {
+        const auto base = block_offset(le32(e, 4));
+        const auto where = base ? core::checked_add(*base, le32(e, 12)) : std::nullopt;
+        if (where) next = std::pair{*where, std::uint64_t{le32(e, 20)}};
+      }
+      pos += len;
+    }
+    if (!next) return;
+    if (hop >= kMaxContinuations || !seen.insert(next->first).second) {
+      out_.issues.anomaly("iso.rr_continuation_loop", Severity::medium, area_at,
+                          "Rock Ridge continuation areas loop or chain past " +
+                              std::to_string(kMaxContinuations) + " hops");
+      return;
+    }
+    auto sub = img_.subview(next->first, next->second);
+    if (!sub) {
+      out_.issues.anomaly("iso.extent_past_end", Severity::medium, next->first,
+                          "a Rock Ridge continuation area lies past the end of the image");
+      return;
+    }
+    area = *sub;
+    area_at = next->first;
+  }
+}
+
+void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec& spec,
+                     std::unordered_set<std::uint32_t>& visited) {
+  out_.views.push_back(View{spec.view, !spec.view.starts_with("iso9660@"), {}});
+  const std::size_t iso_index = out_.views.size() - 1;
+  std::size_t rr_index = SIZE_MAX;
+  if (!spec.rr_view.empty()) {
+    out_.views.push_back(View{spec.rr_view, false, {}});
+    rr_index = out_.views.size() - 1;
+  }
+  const std::uint32_t root_lba = le32(root_record, kDrExtent);
+  if (root_lba != be32(root_record, kDrExtent + 4)) {
+    out_.issues.anomaly("iso.endian_mismatch", Severity::high, root_at + kDrExtent,
+                        "the root directory's extent differs between byte orders");
+  }
+  if (!visited.insert(root_lba).second) return;  // an earlier walk covered this tree
+  std::vector<Dir> stack{Dir{root_lba, le32(root_record, kDrDataLength), "", ""}};
+  bool first_dir = true;
+
+  while (!stack.empty() && !stop()) {
+    const Dir d = std::move(stack.back());
+    stack.pop_back();
+    const auto dir_at = block_offset(d.lba);
+    const ByteView dir = dir_at ? img_.clamp(*dir_at, d.size) : ByteView{};
+    if (dir.size() < d.size) {
+      out_.issues.anomaly("iso.extent_past_end", Severity::medium, dir_at.value_or(0),
+                          "directory '" + d.iso_path + "/' extends past the end of the image");
+    }
+    if (first_dir && spec.primary) susp_ = detect_susp(dir);
+    first_dir = false;
+    const bool use_rr = susp_ && rr_index != SIZE_MAX;
+
+    std::optional<FileRecord> pending_iso, pending_rr;
+    std::uint64_t pos = 0;
+    while (pos < dir.size()) {
+      const std::uint8_t len = u8_at(dir, pos);
+      const std::uint64_t next_sector = (pos / kSector + 1) * kSector;
+      // ECMA-119 6.8.1.1: records never span a sector; a zero length pads to the next.
+      if (len == 0) {
+        pos = next_sector;
+        continue;
+      }
+      const std::uint64_t rec_at = *dir_at + pos;
+      if (len < kDrMinSize - 1 || pos + len > std::min<std::uint64_t>(next_sector, dir.size())) {
+        out_.issues.anomaly("iso.bad_directory_record", Severity::low, rec_at,
+                            "directory record of length " + std::to_string(len) +
+                                " does not fit its sector");
+        pos = next_sector;
+        continue;
+      }
+      const ByteView rec = dir.clamp(pos, len);
+      pos += len;
+      const std::uint8_t name_len = u8_at(rec, kDrNameLength);
+      if (kDrName + name_len > len) {
+        out_.issues.anomaly("iso.bad_directory_record", Severity::low, rec_at,
+                            "file identifier runs past its directory record");
+        continue;
+      }
+      const ByteView raw_name = rec.clamp(kDrName, name_len);
+      std::uint8_t c0 = 0;
+      if (name_len == 1 && raw_name.byte_at(0, c0) && c0 <= 1) continue;  // "." and ".."
+      const std::uint8_t flags = u8_at(rec, kDrFlags);
+      std::uint32_t lba = le32(rec, kDrExtent);
+      const std::uint32_t size = le32(rec, kDrDataLength);
+      if (lba != be32(rec, kDrExtent + 4) || size != be32(rec, kDrDataLength + 4)) {
+        out_.issues.anomaly("iso.endian_mismatch", Severity::high, rec_at,
+                            "extent or size differs between the little- and big-endian copies");
+      }
+      std::string name = spec.joliet ? utf16be_to_utf8(raw_name) : std::string(raw_name.chars());
+      RockRidge rr;
+      if (use_rr) {
+        const std::uint64_t sua_at = kDrName + name_len + (name_len % 2 == 0 ? 1 : 0);
+        parse_susp(rec.tail(sua_at), rec_at + sua_at, rr);
+      }
+      const bool is_dir = (flags & kFlagDirectory) != 0;
+      if (spec.joliet || is_dir) name = strip_version(std::move(name));
+      const std::string iso_path = d.iso_path + "/" + name;
+      const std::string rr_path = d.rr_path + "/" + (rr.has_name ? rr.name : name);
+      if (is_dir) {
+        if ((flags & kFlagHidden) != 0) {
+          out_.issues.anomaly("iso.hidden_file", Severity::medium, rec_at,
+                              "directory '" + iso_path + "' has the hidden (existence) flag");
+        }
+        if (!visited.insert(lba).second) {
+          if (spec.report_cycles) {
+            out_.issues.anomaly("iso.directory_cycle", Severity::medium, rec_at,
+                                "directory '" + iso_path + "' points at a directory already read");
+          }
+          continue;
+        }
+        stack.push_back(Dir{lba, size, iso_path, rr_path});
+        continue;
+      }
+      if (rr.symlink || rr.child_link) continue;  // no data of its own
+      const std::uint64_t ear = u8_at(rec, kDrEarLength);
+      const auto data_at = core::checked_mul(core::checked_add(lba, ear).value_or(0), block_);
+      const Extent ext{data_at.value_or(UINT64_MAX), size, false};
+      auto extend = [&](std::optional<FileRecord>& p, const std::string& view,
+                        const std::string& path) {
+        if (!p) p = FileRecord{view, path, {}, 0, false, rec_at};
+        if (size > 0) p->extents.push_back(ext);
+        p->size += size;
+        p->hidden = p->hidden || (flags & kFlagHidden) != 0;
+      };
+      extend(pending_iso, spec.view, iso_path);
+      if (use_rr) extend(pending_rr, spec.rr_view, rr_path);
+      // ECMA-119 6.5.1: a multi-extent file's records share one name; the last
+      // record has the flag clear.
+      if ((flags & kFlagMultiExtent) != 0) continue;
+      add_file(out_.views[iso_index], std::move(*pending_iso));
+      pending_iso.reset();
+      if (pending_rr) {
+        add_file(out_.views[rr_index], std::move(*pending_rr));
+        pending_rr.reset();
+      }
+    }
+    if (pending_iso) {
+      out_.issues.anomaly("iso.bad_directory_record", Severity::low, pending_iso->record_offset,
+                          "multi-extent file '" + pending_iso->path + "' has no final extent");
+      add_file(out_.views[iso_index], std::move(*pending_iso));
+      if (pending_rr) add_file(out_.views[rr_index], std::move(*pending_rr));
+    }
+  }
+  if (rr_index != SIZE_MAX && out_.views[rr_index].files.empty()) {
+    out_.views.erase(out_.views.begin() + static_cast<std::ptrdiff_t>(rr_index));
+  }
+}
+
+void IsoReader::check_path_tables(ByteView pvd, std::uint64_t at,
+                                  const std::unordered_set<std::uint32_t>& dirs) {
+  const std::uint32_t size = le32(pvd, kPvdPathTableSize);
+  const auto l_at = block_offset(le32(pvd, kPvdLPathTable));
+  const auto m_at = block_offset(be32(pvd, kPvdMPathTable));
+  if (!l_at || !m_at) return;
+  const ByteView l = img_.clamp(*l_at, size);
+  const ByteView m = img_.clamp(*m_at, size);
+  if (l.size() < size || m.size() < size) {
+    out_.issues.anomaly("iso.path_table_mismatch", Severity::medium, at + kPvdPathTableSize,
+                        "a path table extends past the end of the image");
+    return;
+  }
+  std::vector<std::uint32_t> l_dirs, m_dirs;
+  auto read_table = [](ByteView t, bool little, std::vector<std::uint32_t>& out) {
+    std::uint64_t pos = 0;
+    // ECMA-119 9.4: 8 fixed bytes, the identifier, a pad byte when its length is odd.
+    while (pos + 8 <= t.size()) {
+      const std::uint8_t len = u8_at(t, pos);
+      if (len == 0) break;
+      out.push_back(little ? le32(t, pos + 2) : be32(t, pos + 2));
+      pos += 8 + len + (len % 2);
+    }
+  };
+  read_table(l, true, l_dirs);
+  read_table(m, false, m_dirs);
+  if (l_dirs != m_dirs) {
+    out_.issues.anomaly("iso.path_table_mismatch", Severity::medium, *l_at,
+                        "the little-endian (Windows) and big-endian path tables list different "
+                        "directories");
+  }
+  std::size_t missing = 0;
+  for (const std::uint32_t d : l_dirs) missing += dirs.count(d) == 0 ? 1 : 0;
+  const std::unordered_set<std::uint32_t> listed(l_dirs.begin(), l_dirs.end());
+  std::size_t unlisted = 0;
+  for (const std::uint32_t d : dirs) unlisted += listed.count(d) == 0 ? 1 : 0;
+  if (missing > 0 || unlisted > 0) {
+    out_.issues.anomaly("iso.path_table_mismatch", Severity::medium, *l_at,
+                        std::to_string(missing) + " path table directories are not in the "
+                        "hierarchy and " + std::to_string(unlisted) +
+                        " hierarchy directories are not in the path table");
+  }
+}
+
+void IsoReader::read_el_torito(ByteView boot, std::uint64_t at) {
+  if (!boot.matches_at(kBootSystemId, "EL TORITO SPECIFICATION")) return;
+  const auto cat_at = block_offset(le32(boot, kBootCatalogLba));
+  const ByteView cat = cat_at ? img_.clamp(*cat_at, kMaxCatalogSectors * kSector) : ByteView{};
+  if (cat.size() < 64 || u8_at(cat, 0) != kCatalogValidation || u8_at(cat, 30) != 0x55 ||
+      u8_at(cat, 31) != 0xAA) {
+    out_.issues.anomaly("iso.eltorito_bad_catalog", Severity::low, at + kBootCatalogLba,
+                        "the El Torito boot catalog has no valid validation entry");
+    return;
+  }
+  std::uint16_t sum = 0;
+  for (std::uint64_t i = 0; i < 32; i += 2) sum = static_cast<std::uint16_t>(sum + le16(cat, i));
+  if (sum != 0) {
+    out_.issues.anomaly("iso.eltorito_bad_catalog", Severity::low, *cat_at,
+                        "the El Torito validation entry checksum is wrong");
+  }
+  out_.meta.push_back({"iso.eltorito.id", trimmed(cat, 4, 24)});
+  View v{"eltorito", false, {}};
+  auto add_entry = [&](ByteView e, std::uint64_t e_at) {
+    const std::uint8_t media = u8_at(e, 1) & 0x0F;
+    std::uint64_t size = std::uint64_t{le16(e, 6)} * 512;
+    const char* kind = "NoEmul";
+    switch (media) {
+      case 1: size = 1200 * 1024; kind = "1.2M"; break;
+      case 2: size = 1440 * 1024; kind = "1.44M"; break;
+      case 3: size = 2880 * 1024; kind = "2.88M"; break;
+      case 4: kind = "HardDisk"; break;
+      default: break;
+    }
+    if (size == 0) size = 512;  // a count of 0 is read as one virtual sector by BIOSes
+    const auto off = block_offset(le32(e, 8));
+    std::string name = std::string("/[BOOT]/Boot-") + kind;
+    if (!v.files.empty()) name += "-" + std::to_string(v.files.size() + 1);
+    add_file(v, FileRecord{"eltorito", name + ".img", {Extent{off.value_or(UINT64_MAX), size, false}},
+                           size, false, e_at});
+  };
+  add_entry(cat.clamp(32, 32), *cat_at + 32);
+  // Section headers (0x90, 0x91 for the last) each announce their entries.
+  std::uint64_t pos = 64;
+  while (pos + kCatalogEntry <= cat.size() && !stop()) {
+    const std::uint8_t h = u8_at(cat, pos);
+    if (h != kCatalogHeader && h != kCatalogLastHeader) break;
+    const std::uint16_t n = le16(cat, pos + 2);
+    pos += kCatalogEntry;
+    for (std::uint16_t i = 0; i < n && pos + kCatalogEntry <= cat.size(); ++i) {
+      const ByteView e = cat.clamp(pos, kCatalogEntry);
+      if (u8_at(e, 0) == kCatalogBootable || u8_at(e, 0) == 0) add_entry(e, *cat_at + pos);
+      pos += kCatalogEntry;
+      while (pos + kCatalogEntry <= cat.size() && u8_at(cat, pos) == 0x44) pos += kCatalogEntry;
+    }
+    if (h == kCatalogLastHeader) break;
+  }
+  out_.views.push_back(std::move(v));
+}
+
+// Multisession discs (and xorriso's growing of an image file) leave each
+// session's descriptors where it began; LBA 16 names only the last. Files that
+// only an earlier session lists are still on the disc. A candidate inside a
+// known file's extent is a nested image, unpacked on its own, so it is skipped.
+void IsoReader::scan_sessions(std::uint64_t vd_end, std::unordered_set<std::uint32_t>& visited) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> files;
+  for (const View& v : out_.views) {
+    for (const FileRecord& f : v.files) {
+      for (const Extent& e : f.extents) files.emplace_back(e.offset, e.offset + e.length);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  std::uint64_t covered_to = 0;
+  std::size_t fi = 0;
+  const std::uint64_t sectors = img_.size() / kSector;
+  for (std::uint64_t s = kFirstDescriptor; s < sectors; ++s) {
+    if (s % 4096 == 0 && stop()) return;
+    if (s >= kFirstDescriptor && s < vd_end) continue;
+    const std::uint64_t off = s * kSector;
+    while (fi < files.size() && files[fi].first <= off) {
+      covered_to = std::max(covered_to, files[fi].second);
+      ++fi;
+    }
+    if (off < covered_to) continue;
+    if (!img_.matches_at(off + 1, "CD001") || u8_at(img_, off) != kVdPrimary) continue;
+    const ByteView pvd = img_.clamp(off, kSector);
+    const std::string tag = "@" + std::to_string(s);
+    const std::size_t before = out_.views.size();
+    WalkSpec spec{"iso9660" + tag, susp_ ? "rockridge" + tag : "", false, false, false};
+    const bool keep_susp = susp_;
+    walk(pvd.clamp(kPvdRoot, kDrMinSize), off + kPvdRoot, spec, visited);
+    susp_ = keep_susp;
+    // Drop sessions that added nothing (their root was already walked).
+    while (out_.views.size() > before && out_.views.back().files.empty()) out_.views.pop_back();
+  }
+}
+
+void IsoReader::run() {
+  std::optional<std::uint64_t> pvd_at, boot_at;
+  std::vector<std::uint64_t> svds;
+  std::uint64_t s = kFirstDescriptor;
+  bool terminated = false;
+  for (;; ++s) {
+    const std::uint64_t off = s * kSector;
+    if (!img_.contains(off, kSector) || !img_.matches_at(off + 1, "CD001")) break;
+    const std::uint8_t type = u8_at(img_, off);
+    if (type == kVdTerminator) {
+      terminated = true;
+      ++s;
+      break;
+    }
+    if (type == kVdPrimary) {
+      if (pvd_at) {
+        out_.issues.anomaly("iso.multiple_primary", Severity::medium, off,
+                            "a second primary volume descriptor in one descriptor set");
+      } else {
+        pvd_at = off;
+      }
+    } else if (type == kVdSupplementary) {
+      svds.push_back(off);
+    } else if (type == kVdBoot && !boot_at) {
+      boot_at = off;
+    }
+  }
+  if (!pvd_at) return;
+  out_.iso = true;
+  if (!terminated) {
+    out_.issues.anomaly("iso.no_terminator", Severity::low, s * kSector,
+                        "the volume descriptor set has no terminator");
+  }
+  const ByteView pvd = img_.clamp(*pvd_at, kSector);
+  read_metadata(pvd);
+  check_both_endian(pvd, *pvd_at);
+  const std::uint16_t bs = le16(pvd, kPvdBlockSize);
+  if (bs == 512 || bs == 1024 || bs == 2048) {
+    block_ = bs;
+  } else {
+    out_.issues.anomaly("iso.bad_directory_record", Severity::low, *pvd_at + kPvdBlockSize,
+                        "logical block size " + std::to_string(bs) + " is not 512/1024/2048; "
+                        "2048 assumed");
+  }
+  const auto space = core::checked_mul(le32(pvd, kPvdSpaceSize), block_);
+  if (space && *space > img_.size()) {
+    out_.issues.anomaly("iso.truncated", Severity::low, *pvd_at + kPvdSpaceSize,
+                        "the volume claims " + std::to_string(*space) + " bytes, the image has " +
+                            std::to_string(img_.size()));
+  }
+
+  std::unordered_set<std::uint32_t> primary_dirs;
+  walk(pvd.clamp(kPvdRoot, kDrMinSize), *pvd_at + kPvdRoot,
+       WalkSpec{"iso9660", "rockridge", false, true, true}, primary_dirs);
+  check_path_tables(pvd, *pvd_at, primary_dirs);
+
+  int joliet = 0;
+  for (const std::uint64_t at : svds) {
+    if (stop()) break;
+    const ByteView svd = img_.clamp(at, kSector);
+    // Joliet: UCS-2 escape sequences %/@ (level 1), %/C (2), %/E (3).
+    const bool is_joliet = svd.matches_at(kSvdEscapes, "%/@") || svd.matches_at(kSvdEscapes, "%/C") ||
+                           svd.matches_at(kSvdEscapes, "%/E");
+    std::string view = is_joliet ? "joliet" : "iso9660-svd";
+    const int n = is_joliet ? ++joliet : 0;
+    if (n > 1) view += "#" + std::to_string(n);
+    if (is_joliet && n == 1) {
+      std::uint8_t level = 0;
+      (void)svd.byte_at(kSvdEscapes + 2, level);
+      out_.meta.push_back({"iso.joliet_level", level == '@' ? "1" : level == 'C' ? "2" : "3"});
+    }
+    std::unordered_set<std::uint32_t> dirs;
+    walk(svd.clamp(kPvdRoot, kDrMinSize), at + kPvdRoot, WalkSpec{view, "", is_joliet, false, true},
+         dirs);
+  }
+  if (boot_at) read_el_torito(img_.clamp(*boot_at, kSector), *boot_at);
+  scan_sessions(s, primary_dirs);
+}
+
+}  // namespace
+
+void parse_iso(ByteView image, const Options& opt, Image& out) {
+  IsoReader(image, opt, out).run();
+}
+
+std::string utf16be_to_utf8(ByteView bytes) {
+  std::string out;
+  auto put = [&](std::uint32_t cp) {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  };
+  // An odd trailing byte (libarchive's utf16be_overflow case) is dropped.
+  for (std::uint64_t i = 0; i + 1 < bytes.size(); i += 2) {
+    std::uint32_t u = be16(bytes, i);
+    if (u >= 0xD800 && u < 0xDC00 && i + 3 < bytes.size()) {
+      const std::uint32_t lo = be16(bytes, i + 2);
+      if (lo >= 0xDC00 && lo < 0xE000) {
+        put(0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+        i += 2;
+        continue;
+      }
+    }
+    if (u >= 0xD800 && u < 0xE000) u = 0xFFFD;  // a lone surrogate
+    put(u);
+  }
+  return out;
+}
+
+}  // namespace sluice::formats::iso9660

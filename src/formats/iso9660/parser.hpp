@@ -1,0 +1,75 @@
+#pragma once
+// Pure model of a disc image: every view (ISO 9660, Rock Ridge, each Joliet
+// SVD, UDF, El Torito, earlier sessions) as a list of files with their extents.
+// The parsers read bytes only through ByteView / load_*; what they find odd is
+// collected in `Issues` and replayed by the unpacker onto the artifact.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sluice/byte_view.hpp"
+#include "sluice/finding.hpp"
+#include "sluice/limits.hpp"
+
+namespace sluice::formats::iso9660 {
+
+struct Extent {
+  std::uint64_t offset = 0;  // bytes from the start of the image
+  std::uint64_t length = 0;
+  bool sparse = false;       // UDF "not recorded": reads as zeros
+};
+
+struct FileRecord {
+  std::string view;  // "udf", "joliet", "iso9660", "rockridge", "eltorito", "session@LBA"
+  std::string path;  // full path inside the view, not yet cleaned
+  std::vector<Extent> extents;
+  std::uint64_t size = 0;
+  bool hidden = false;
+  std::uint64_t record_offset = 0;  // where the directory entry is, for anomalies
+};
+
+struct View {
+  std::string name;
+  bool compared = false;  // a tree a reader presents as "the" disc: checked against the others
+  std::vector<FileRecord> files;
+};
+
+struct Issues {
+  // Named like UnpackContext::anomaly so the finding catalog's grep sees the IDs.
+  void anomaly(std::string id, Severity severity, std::uint64_t offset, std::string message) {
+    list.push_back(Anomaly{std::move(id), severity, offset, std::move(message)});
+  }
+  std::vector<Anomaly> list;
+};
+
+struct MetaEntry {
+  std::string key;
+  std::string value;
+};
+
+struct Options {
+  const Limits* limits = nullptr;
+  std::function<bool()> expired;  // the scan's deadline
+};
+
+struct Image {
+  std::vector<View> views;
+  std::vector<MetaEntry> meta;
+  Issues issues;
+  bool iso = false;
+  bool udf = false;
+  bool limit_reached = false;  // too many entries: the unpacker reports the limit
+  bool deadline = false;
+};
+
+// ISO 9660 + Joliet + Rock Ridge + El Torito + earlier sessions.
+void parse_iso(ByteView image, const Options& opt, Image& out);
+// UDF (ECMA-167 / OSTA UDF 1.02-2.60), alone or as the bridge half.
+void parse_udf(ByteView image, const Options& opt, Image& out);
+
+// Name helpers shared by both parsers (and tested directly).
+[[nodiscard]] std::string utf16be_to_utf8(ByteView bytes);
+[[nodiscard]] std::string osta_cs0_to_utf8(ByteView bytes, bool& ok);
+
+}  // namespace sluice::formats::iso9660

@@ -1,0 +1,474 @@
+// UDF (ECMA-167 parts 3 and 4 as profiled by OSTA UDF 1.02-2.60): volume
+// recognition, anchors, the volume descriptor sequence, partition maps (type 1,
+// sparable read as physical, the 2.50 metadata partition), the file set, file
+// entries with short/long/extended/embedded allocation descriptors, and file
+// identifier descriptors.
+#include <cstdio>
+#include <set>
+
+#include "core/checked.hpp"
+#include "formats/iso9660/bytes.hpp"
+#include "formats/iso9660/layout.hpp"
+#include "formats/iso9660/parser.hpp"
+
+namespace sluice::formats::iso9660 {
+namespace {
+
+// ECMA-167 3/10.6 lets descriptor sequences chain through pointers and 4/12
+// lets allocation descriptors chain through continuation extents. Linux udf
+// and libyal bound both; so do we, per chain, and report the cut.
+constexpr int kMaxChain = 32;
+constexpr std::uint64_t kMaxVdsBlocks = 256;
+
+struct Partition {
+  std::uint16_t number = 0;
+  std::uint64_t start = 0;   // blocks
+  std::uint64_t length = 0;  // blocks
+};
+
+struct PartitionMap {
+  bool metadata = false;
+  std::uint16_t partition = 0;
+  std::uint32_t metadata_file = 0;
+  std::vector<Extent> metadata_extents;  // absolute, when `metadata`
+};
+
+struct LongAd {
+  std::uint32_t length = 0;
+  std::uint32_t lbn = 0;
+  std::uint16_t part = 0;
+};
+
+struct FileEntry {
+  std::uint8_t type = 0;
+  std::uint64_t size = 0;
+  std::vector<Extent> extents;
+};
+
+std::string dstring(ByteView v, std::uint64_t off, std::uint64_t len) {
+  // ECMA-167 1/7.2.12: the last byte holds the used length.
+  const ByteView field = v.clamp(off, len);
+  const std::uint8_t used = u8_at(field, len - 1);
+  if (used == 0 || used >= len) return {};
+  bool ok = true;
+  return osta_cs0_to_utf8(field.clamp(0, used), ok);
+}
+
+class UdfReader {
+ public:
+  UdfReader(ByteView img, const Options& opt, Image& out) : img_(img), opt_(opt), out_(out) {}
+  void run();
+
+ private:
+  bool recognised() const;
+  bool find_anchor();
+  bool tag_ok(ByteView d, std::uint16_t id, std::uint64_t at);
+  bool read_vds(std::uint64_t loc, std::uint64_t len);
+  void read_partition_maps(ByteView lvd, std::uint64_t at);
+  std::optional<std::uint64_t> resolve(std::uint16_t part, std::uint64_t lbn) const;
+  std::optional<FileEntry> read_file_entry(const LongAd& icb);
+  void read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, std::uint16_t part,
+                std::uint64_t size, FileEntry& fe);
+  void walk(const LongAd& root);
+  bool stop() {
+    if (out_.limit_reached || out_.deadline) return true;
+    if (opt_.expired && opt_.expired()) out_.deadline = true;
+    return out_.deadline;
+  }
+
+  ByteView img_;
+  const Options& opt_;
+  Image& out_;
+  std::uint64_t bs_ = kSector;
+  std::uint64_t anchor_ = 0;
+  std::vector<Partition> partitions_;
+  std::vector<PartitionMap> maps_;
+  std::optional<LongAd> fsd_;
+  bool have_lvd_ = false;
+  bool tag_reported_ = false;
+};
+
+bool UdfReader::recognised() const {
+  // ECMA-167 2/8.3: the recognition sequence starts at byte 32768 in 2048-byte
+  // (or block-size, if larger) units; NSR02/NSR03 declare the UDF file system.
+  for (std::uint64_t off = 32768; off < 32768 + 64 * 2048; off += 2048) {
+    if (img_.matches_at(off + 1, "NSR02") || img_.matches_at(off + 1, "NSR03")) return true;
+  }
+  return false;
+}
+
+bool UdfReader::tag_ok(ByteView d, std::uint16_t id, std::uint64_t at) {
+  if (d.size() < kUdfTagSize || le16(d, 0) != id) return false;
+  std::uint8_t sum = 0;
+  for (std::uint64_t i = 0; i < kUdfTagSize; ++i) {
+    if (i != 4) sum = static_cast<std::uint8_t>(sum + u8_at(d, i));
+  }
+  if (sum != u8_at(d, 4)) {
+    if (!tag_reported_) {
+      out_.issues.anomaly("udf.bad_tag", Severity::low, at,
+                          "descriptor tag " + std::to_string(id) + " has a wrong checksum");
+      tag_reported_ = true;
+    }
+    return false;
+  }
+  return true;
+}
+
+bool UdfReader::find_anchor() {
+  // ECMA-167 3/8.4.2.1: an anchor at sector 256, or N-256, or N-1. The block
+  // size is not recorded before the anchor, so each plausible one is tried.
+  for (const std::uint64_t bs : {2048u, 512u, 4096u, 1024u}) {
+    const std::uint64_t n = img_.size() / bs;
+    for (const std::uint64_t s : {kAnchorSector, n > 256 ? n - 256 : 0, n > 0 ? n - 1 : 0}) {
+      if (s == 0) continue;
+      const ByteView d = img_.clamp(s * bs, 512);
+      if (le16(d, 0) == kTagAnchor && tag_ok(d, kTagAnchor, s * bs) && le32(d, 12) == s) {
+        bs_ = bs;
+        anchor_ = s * bs;
+        if (s != kAnchorSector) {
+          out_.issues.anomaly("udf.no_anchor", Severity::low, anchor_,
+                              "no anchor at sector 256; only a backup anchor was found");
+        }
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool UdfReader::read_vds(std::uint64_t loc, std::uint64_t len) {
+  std::set<std::uint64_t> seen;
+  for (int hop = 0; hop < kMaxChain && seen.insert(loc).second; ++hop) {
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> next;
+    const std::uint64_t blocks = std::min(len / bs_, kMaxVdsBlocks);
+    for (std::uint64_t i = 0; i < blocks; ++i) {
+      const auto at = core::checked_mul(loc + i, bs_);
+      if (!at) break;
+      const ByteView d = img_.clamp(*at, bs_);
+      const std::uint16_t id = le16(d, 0);
+      if (!tag_ok(d, id, *at)) break;
+      if (id == kTagTerminating) break;
+      if (id == kTagVdp) {
+        next = std::pair{std::uint64_t{le32(d, 24)}, std::uint64_t{le32(d, 20)}};
+        break;
+      }
+      if (id == kTagPvd) {
+        out_.meta.push_back({"udf.volume_id", dstring(d, 24, 32)});
+        out_.meta.push_back({"udf.volume_set_id", dstring(d, 72, 128)});
+      } else if (id == kTagPartition) {
+        partitions_.push_back(Partition{le16(d, 22), le32(d, 188), le32(d, 192)});
+      } else if (id == kTagLvd && !have_lvd_) {
+        have_lvd_ = true;
+        if (le32(d, 212) != bs_) {
+          out_.issues.anomaly("udf.bad_descriptor", Severity::low, *at + 212,
+                              "logical block size differs from the anchor's sector size");
+        }
+        out_.meta.push_back({"udf.logical_volume_id", dstring(d, 84, 128)});
+        out_.meta.push_back({"udf.domain", trimmed(d, 217, 23)});
+        const std::uint16_t rev = le16(d, 240);
+        if (rev != 0) {
+          char buf[16];
+          std::snprintf(buf, sizeof buf, "%x.%02x", rev >> 8, rev & 0xFF);
+          out_.meta.push_back({"udf.revision", buf});
+        }
+        fsd_ = LongAd{le32(d, 248), le32(d, 252), le16(d, 256)};
+        read_partition_maps(d, *at);
+      }
+    }
+    if (!next) break;
+    loc = next->first;
+    len = next->second;
+  }
+  return have_lvd_ && !partitions_.empty();
+}
+
+void UdfReader::read_partition_maps(ByteView lvd, std::uint64_t at) {
+  const std::uint32_t count = le32(lvd, 268);
+  std::uint64_t pos = 440;
+  for (std::uint32_t i = 0; i < count && pos + 2 <= lvd.size(); ++i) {
+    const std::uint8_t type = u8_at(lvd, pos);
+    const std::uint8_t len = u8_at(lvd, pos + 1);
+    if (len < 6 || !lvd.contains(pos, len)) break;
+    const ByteView m = lvd.clamp(pos, len);
+    if (type == 1) {
+      maps_.push_back(PartitionMap{false, le16(m, 4), 0, {}});
+    } else if (type == 2 && m.matches_at(5, "*UDF Metadata Partition")) {
+      maps_.push_back(PartitionMap{true, le16(m, 38), le32(m, 40), {}});
+    } else if (type == 2 && m.matches_at(5, "*UDF Sparable Partition")) {
+      // Sparing only remaps defective packets on rewritable media; an image
+      // reads correctly through the physical partition.
+      maps_.push_back(PartitionMap{false, le16(m, 38), 0, {}});
+    } else {
+      out_.issues.anomaly("udf.unsupported", Severity::low, at + pos,
+                          "partition map type " + std::to_string(type) + " (" +
+                              trimmed(m, 5, 23) + ") is not read");
+      maps_.push_back(PartitionMap{false, 0xFFFF, 0, {}});
+    }
+    pos += len;
+  }
+}
+
+std::optional<std::uint64_t> UdfReader::resolve(std::uint16_t ref, std::uint64_t lbn) const {
+  if (ref >= maps_.size()) return std::nullopt;
+  const PartitionMap& m = maps_[ref];
+  if (m.metadata) {
+    // UDF 2.50 2.2.10: metadata partition blocks are the metadata file's bytes.
+    auto pos = core::checked_mul(lbn, bs_);
+    if (!pos) return std::nullopt;
+    for (const Extent& e : m.metadata_extents) {
+      if (*pos < e.length) return e.sparse ? std::nullopt : core::checked_add(e.offset, *pos);
+      *pos -= e.length;
+    }
+    return std::nullopt;
+  }
+  for (const Partition& p : partitions_) {
+    if (p.number == m.partition) return core::checked_mul_add(p.start, bs_, 0).and_then(
+          [&](std::uint64_t base) { return core::checked_add(base, lbn * bs_); });
+  }
+  return std::nullopt;
+}
+
+void UdfReader::read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, std::uint16_t part,
+                         std::uint64_t size, FileEntry& fe) {
+  const std::uint64_t step = kind == 0 ? 8 : kind == 1 ? 16 : 20;
+  std::uint64_t total = 0;
+  std::set<std::uint64_t> seen;
+  for (int hop = 0; hop <= kMaxChain; ++hop) {
+    std::optional<std::pair<std::uint64_t, std::uint64_t>> next;
+    for (std::uint64_t pos = 0; pos + step <= ads.size(); pos += step) {
+      const std::uint32_t raw = le32(ads, pos);
+      const std::uint32_t len = raw & 0x3FFFFFFF;
+      const std::uint32_t type = raw >> 30;
+      if (len == 0) break;
+      std::uint32_t lbn = le32(ads, pos + (kind == 2 ? 12 : 4));
+      std::uint16_t ref = kind == 0 ? part : le16(ads, pos + (kind == 2 ? 16 : 8));
+      const auto abs = resolve(ref, lbn);
+      if (type == 3) {  // ECMA-167 4/14.6: the next extent holds more descriptors
+        if (abs) next = std::pair{*abs, std::uint64_t{len}};
+        break;
+      }
+      const bool sparse = type != 0 || !abs;
+      if (!abs && type == 0) {
+        out_.issues.anomaly("udf.bad_descriptor", Severity::low, ads_at + pos,
+                            "allocation descriptor names a partition that does not exist");
+      }
+      const std::uint64_t take = std::min<std::uint64_t>(len, size > total ? size - total : 0);
+      if (take > 0) fe.extents.push_back(Extent{abs.value_or(0), take, sparse});
+      total += take;
+      if (total >= size) return;
+    }
+    if (!next) return;
+    if (hop == kMaxChain || !seen.insert(next->first).second) {
+      out_.issues.anomaly("udf.ad_loop", Severity::medium, next->first,
+                          "allocation descriptor continuation extents loop or chain too long");
+      return;
+    }
+    ads = img_.clamp(next->first, next->second);
+    ads_at = next->first;
+  }
+}
+
+std::optional<FileEntry> UdfReader::read_file_entry(const LongAd& icb) {
+  const auto at = resolve(icb.part, icb.lbn);
+  if (!at) return std::nullopt;
+  const ByteView d = img_.clamp(*at, bs_);
+  const std::uint16_t id = le16(d, 0);
+  if (id != kTagFileEntry && id != kTagExtendedFileEntry) {
+    out_.issues.anomaly("udf.bad_descriptor", Severity::low, *at,
+                        "expected a file entry, found tag " + std::to_string(id));
+    return std::nullopt;
+  }
+  if (!tag_ok(d, id, *at)) return std::nullopt;
+  FileEntry fe;
+  fe.type = u8_at(d, 27);
+  fe.size = le64(d, 56);
+  const bool extended = id == kTagExtendedFileEntry;
+  const std::uint64_t l_ea = le32(d, extended ? 208 : 168);
+  const std::uint64_t l_ad = le32(d, extended ? 212 : 172);
+  const std::uint64_t ad_start = (extended ? 216 : 176) + l_ea;
+  if (ad_start + l_ad > d.size()) {
+    out_.issues.anomaly("udf.bad_descriptor", Severity::low, *at,
+                        "extended attributes and allocation descriptors overrun the file entry");
+    return std::nullopt;
+  }
+  const std::uint8_t kind = le16(d, 34) & 0x07;
+  if (kind == 3) {  // ECMA-167 4/14.6.8: data embedded in the entry itself
+    fe.extents.push_back(Extent{*at + ad_start, std::min(fe.size, l_ad), false});
+    if (fe.size > l_ad) {
+      out_.issues.anomaly("udf.bad_descriptor", Severity::low, *at,
+                          "embedded file data is shorter than the file's length");
+      fe.size = l_ad;
+    }
+    return fe;
+  }
+  if (kind > 3) {
+    out_.issues.anomaly("udf.unsupported", Severity::low, *at,
+                        "allocation descriptor type " + std::to_string(kind));
+    return fe;
+  }
+  read_ads(d.clamp(ad_start, l_ad), *at + ad_start, kind, icb.part, fe.size, fe);
+  return fe;
+}
+
+void UdfReader::walk(const LongAd& root) {
+  View v{"udf", true, {}};
+  struct Dir {
+    LongAd icb;
+    std::string path;
+  };
+  std::vector<Dir> stack{Dir{root, ""}};
+  std::set<std::uint64_t> visited;
+  if (auto r = resolve(root.part, root.lbn)) visited.insert(*r);
+  std::uint64_t entries = 0, dir_bytes = 0;
+  const std::uint64_t cap = opt_.limits ? opt_.limits->max_artifacts : 50'000;
+  while (!stack.empty() && !stop()) {
+    const Dir d = std::move(stack.back());
+    stack.pop_back();
+    const auto fe = read_file_entry(d.icb);
+    if (!fe) continue;
+    // A directory's bytes may be split over extents: gather them, bounded by
+    // the image size in total so many directories sharing one huge extent
+    // cannot make the walk quadratic.
+    std::vector<std::uint8_t> buf;
+    for (const Extent& e : fe->extents) {
+      if (e.sparse) continue;
+      const ByteView part = img_.clamp(e.offset, e.length);
+      dir_bytes += part.size();
+      if (dir_bytes > 2 * img_.size() + (1u << 20)) {
+        out_.limit_reached = true;
+        break;
+      }
+      buf.insert(buf.end(), part.data(), part.data() + part.size());
+    }
+    const ByteView dir(buf.data(), buf.size());
+    std::uint64_t pos = 0;
+    while (pos + 38 <= dir.size()) {
+      const std::uint64_t fid_at = fe->extents.empty() ? 0 : fe->extents.front().offset + pos;
+      const ByteView f = dir.tail(pos);
+      if (le16(f, 0) != kTagFid) {
+        if (le16(f, 0) != 0) {
+          out_.issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
+                              "directory '" + d.path + "/' holds a non-FID descriptor");
+        }
+        break;
+      }
+      const std::uint8_t chars = u8_at(f, 18);
+      const std::uint8_t l_fi = u8_at(f, 19);
+      const std::uint16_t l_iu = le16(f, 36);
+      const std::uint64_t total = (38 + std::uint64_t{l_iu} + l_fi + 3) & ~std::uint64_t{3};
+      if (total > f.size()) {
+        out_.issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
+                            "file identifier descriptor runs past its directory");
+        break;
+      }
+      pos += total;
+      if ((chars & (kFidParent | kFidDeleted)) != 0) continue;
+      bool ok = true;
+      std::string name = osta_cs0_to_utf8(f.clamp(38 + std::uint64_t{l_iu}, l_fi), ok);
+      if (!ok) {
+        out_.issues.anomaly("udf.unsupported", Severity::low, fid_at,
+                            "file identifier with an unknown compression id");
+      }
+      const std::string path = d.path + "/" + name;
+      const LongAd icb{le32(f, 20), le32(f, 24), le16(f, 28)};
+      if (++entries > cap) {
+        out_.limit_reached = true;
+        break;
+      }
+      if ((chars & kFidHidden) != 0) {
+        out_.issues.anomaly("udf.hidden_file", Severity::medium, fid_at,
+                            "'" + path + "' has the UDF hidden characteristic");
+      }
+      if ((chars & kFidDirectory) != 0) {
+        const auto r = resolve(icb.part, icb.lbn);
+        if (!r) continue;
+        if (!visited.insert(*r).second) {
+          out_.issues.anomaly("udf.directory_cycle", Severity::medium, fid_at,
+                              "directory '" + path + "' points at a directory already read");
+          continue;
+        }
+        stack.push_back(Dir{icb, path});
+        continue;
+      }
+      auto file = read_file_entry(icb);
+      if (!file || (file->type != kIcbFile && file->type != 0)) continue;
+      v.files.push_back(FileRecord{"udf", path, std::move(file->extents), file->size,
+                                   (chars & kFidHidden) != 0, fid_at});
+    }
+  }
+  out_.views.push_back(std::move(v));
+}
+
+void UdfReader::run() {
+  // Without NSR02/NSR03 a sector-256 "anchor" is just file data of an ISO image.
+  if (!recognised()) return;
+  if (!find_anchor()) {
+    out_.issues.anomaly("udf.no_anchor", Severity::low, kAnchorSector * kSector,
+                        "UDF recognition sequence present but no anchor volume descriptor");
+    return;
+  }
+  const ByteView a = img_.clamp(anchor_, bs_);
+  if (!read_vds(le32(a, 20), le32(a, 16))) {
+    partitions_.clear();
+    maps_.clear();
+    have_lvd_ = false;
+    if (!read_vds(le32(a, 28), le32(a, 24))) {
+      out_.issues.anomaly("udf.bad_descriptor", Severity::low, anchor_,
+                          "no usable partition and logical volume descriptors");
+      return;
+    }
+  }
+  out_.udf = true;
+  for (std::size_t i = 0; i < maps_.size(); ++i) {
+    if (!maps_[i].metadata) continue;
+    // The metadata file lives in the physical partition the map names.
+    std::vector<PartitionMap> saved = maps_;
+    maps_ = {PartitionMap{false, saved[i].partition, 0, {}}};
+    auto fe = read_file_entry(LongAd{static_cast<std::uint32_t>(bs_), saved[i].metadata_file, 0});
+    maps_ = std::move(saved);
+    if (fe) {
+      maps_[i].metadata_extents = std::move(fe->extents);
+    } else {
+      out_.issues.anomaly("udf.bad_descriptor", Severity::low, anchor_,
+                          "the UDF 2.50 metadata file could not be read");
+    }
+  }
+  if (!fsd_) return;
+  const auto fsd_at = resolve(fsd_->part, fsd_->lbn);
+  const ByteView fsd = fsd_at ? img_.clamp(*fsd_at, bs_) : ByteView{};
+  if (!fsd_at || !tag_ok(fsd, kTagFsd, *fsd_at)) {
+    out_.issues.anomaly("udf.bad_descriptor", Severity::low, fsd_at.value_or(0),
+                        "the file set descriptor is missing or damaged");
+    return;
+  }
+  out_.meta.push_back({"udf.file_set_id", dstring(fsd, 304, 32)});
+  walk(LongAd{le32(fsd, 400), le32(fsd, 404), le16(fsd, 408)});
+}
+
+}  // namespace
+
+void parse_udf(ByteView image, const Options& opt, Image& out) { UdfReader(image, opt, out).run(); }
+
+std::string osta_cs0_to_utf8(ByteView bytes, bool& ok) {
+  // OSTA UDF 2.1.1: compression id 8 = one byte per code point (Latin-1),
+  // 16 = UTF-16BE; 254/255 are the UDF 2.50 spellings of the same.
+  std::uint8_t id = 0;
+  ok = true;
+  if (!bytes.byte_at(0, id)) return {};
+  const ByteView rest = bytes.tail(1);
+  if (id == 16 || id == 255) return utf16be_to_utf8(rest);
+  if (id != 8 && id != 254) ok = false;
+  std::string out;
+  for (char c : rest.chars()) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x80) {
+      out.push_back(c);
+    } else {
+      out.push_back(static_cast<char>(0xC0 | (u >> 6)));
+      out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
+    }
+  }
+  return out;
+}
+
+}  // namespace sluice::formats::iso9660

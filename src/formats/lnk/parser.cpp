@@ -1,0 +1,295 @@
+// MS-SHLLINK reader. Section numbers below refer to [MS-SHLLINK] v8.0. Every
+// size field is attacker-chosen: each structure is read through a sub-view of
+// the size it claims, clipped to the file, and a claim past the end is reported.
+#include "formats/lnk/parser.hpp"
+
+#include <array>
+#include <cstdio>
+
+#include "core/checked.hpp"
+#include "core/reader.hpp"
+#include "formats/lnk/layout.hpp"
+
+namespace sluice::formats::lnk {
+namespace {
+
+using core::load_le;
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// UTF-16LE units up to the first NUL (or the view's end).
+std::string utf16(ByteView units) {
+  std::string out;
+  const std::uint64_t n = units.size() / 2;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::uint32_t cp = load_le<std::uint16_t>(units, i * 2).value_or(0);
+    if (cp == 0) break;
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n) {
+      const std::uint32_t lo = load_le<std::uint16_t>(units, (i + 1) * 2).value_or(0);
+      if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        ++i;
+      } else {
+        cp = 0xFFFD;
+      }
+    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+      cp = 0xFFFD;
+    }
+    append_utf8(out, cp);
+  }
+  return out;
+}
+
+// System code page strings: read as Latin-1 (cp1252's printable subset agrees on
+// every byte a path uses), up to the first NUL.
+std::string ansi(ByteView bytes) {
+  std::string out;
+  for (unsigned char c : bytes.chars()) {
+    if (c == 0) break;
+    append_utf8(out, c);
+  }
+  return out;
+}
+
+void problem(Shortcut& s, std::string id, std::uint64_t off, std::string msg) {
+  s.problems.push_back({std::move(id), off, std::move(msg)});
+}
+
+// 2.2 LinkTargetIDList: ItemIDs until a zero terminator. Only the shapes every
+// shell writes are decoded into path segments (root, volume, file entry); the
+// rest is walked over by size.
+void parse_idlist(Shortcut& s, ByteView list, std::uint64_t base, const ParseCaps& caps) {
+  std::uint64_t pos = 0;
+  bool simple = true;
+  for (std::uint32_t n = 0;; ++n) {
+    if (n >= caps.max_items) {
+      problem(s, "lnk.malformed", base + pos, "more ItemIDs than the cap");
+      return;
+    }
+    auto size = load_le<std::uint16_t>(list, pos);
+    if (!size) {
+      problem(s, "lnk.malformed", base + pos, "the IDList ends without its terminator");
+      break;
+    }
+    if (*size == 0) break;
+    if (*size < 3 || !list.contains(pos, *size)) {
+      problem(s, "lnk.malformed", base + pos, "an ItemID's size runs outside the IDList");
+      break;
+    }
+    const ByteView item = list.clamp(pos + 2, *size - 2u);
+    std::uint8_t kind = 0;
+    (void)item.byte_at(0, kind);
+    if ((kind & 0x70) == 0x20) {  // volume: "C:\" in ASCII
+      s.idlist_segments.push_back(ansi(item.clamp(1, 3)));
+    } else if ((kind & 0x70) == 0x30) {  // file entry: short name after 12 header bytes
+      const bool unicode = (kind & 0x04) != 0;
+      const ByteView name = item.tail(12).clamp(0, caps.max_string);
+      s.idlist_segments.push_back(unicode ? utf16(name) : ansi(name));
+    } else if (kind != 0x1F) {  // root folder GUIDs carry no path text
+      simple = false;
+    }
+    pos += *size;
+  }
+  if (!simple || s.idlist_segments.empty()) return;
+  std::string path;
+  for (const std::string& seg : s.idlist_segments) {
+    if (!path.empty() && path.back() != '\\') path.push_back('\\');
+    path += seg;
+  }
+  s.idlist_path = std::move(path);
+}
+
+std::string string_in(ByteView info, std::uint32_t off, bool unicode, std::uint32_t max) {
+  if (off == 0 || off >= info.size()) return {};
+  return unicode ? utf16(info.clamp(off, static_cast<std::uint64_t>(max) * 2)) : ansi(info.clamp(off, max));
+}
+
+// 2.3 LinkInfo: a header of offsets into itself.
+void parse_linkinfo(Shortcut& s, ByteView info, std::uint64_t base, const ParseCaps& caps) {
+  const std::uint32_t header = load_le<std::uint32_t>(info, 4).value_or(0);
+  const std::uint32_t flags = load_le<std::uint32_t>(info, 8).value_or(0);
+  if (header < kLinkInfoMinHeaderSize || header >= info.size()) {
+    problem(s, "lnk.malformed", base + 4, "LinkInfoHeaderSize does not fit the LinkInfo");
+    return;
+  }
+  const std::uint32_t local_off = load_le<std::uint32_t>(info, 16).value_or(0);
+  const std::uint32_t network_off = load_le<std::uint32_t>(info, 20).value_or(0);
+  const std::uint32_t suffix_off = load_le<std::uint32_t>(info, 24).value_or(0);
+  const bool has_unicode = header >= kLinkInfoUnicodeHeaderSize;
+  if (flags & kLinkInfoVolumeIdAndLocalBasePath) {
+    s.local_base_path = has_unicode
+                            ? string_in(info, load_le<std::uint32_t>(info, 28).value_or(0), true, caps.max_string)
+                            : std::string{};
+    if (s.local_base_path.empty()) s.local_base_path = string_in(info, local_off, false, caps.max_string);
+  }
+  if (has_unicode) s.common_path_suffix = string_in(info, load_le<std::uint32_t>(info, 32).value_or(0), true, caps.max_string);
+  if (s.common_path_suffix.empty()) s.common_path_suffix = string_in(info, suffix_off, false, caps.max_string);
+  if ((flags & kLinkInfoCommonNetworkRelativeLink) && network_off != 0 && network_off < info.size()) {
+    const ByteView cnrl = info.tail(network_off);
+    const std::uint32_t size = load_le<std::uint32_t>(cnrl, 0).value_or(0);
+    const ByteView link = cnrl.clamp(0, size);
+    const std::uint32_t net_name = load_le<std::uint32_t>(link, 8).value_or(0);
+    const std::uint32_t device = load_le<std::uint32_t>(link, 12).value_or(0);
+    if (net_name > 0x14) {  // 2.3.2: the Unicode offsets exist only then
+      s.network_share = string_in(link, load_le<std::uint32_t>(link, 20).value_or(0), true, caps.max_string);
+      s.device_name = string_in(link, load_le<std::uint32_t>(link, 24).value_or(0), true, caps.max_string);
+    }
+    if (s.network_share.empty()) s.network_share = string_in(link, net_name, false, caps.max_string);
+    if (s.device_name.empty()) s.device_name = string_in(link, device, false, caps.max_string);
+  }
+}
+
+void parse_extra(Shortcut& s, ByteView rest, std::uint64_t base, const ParseCaps& caps) {
+  std::uint64_t pos = 0;
+  for (std::uint32_t n = 0;; ++n) {
+    if (n >= caps.max_items) {
+      problem(s, "lnk.malformed", base + pos, "more ExtraData blocks than the cap");
+      return;
+    }
+    auto size = load_le<std::uint32_t>(rest, pos);
+    if (!size || *size < 4) return;  // 2.5 TerminalBlock: BlockSize < 4
+    if (*size < 8 || !rest.contains(pos, *size)) {
+      problem(s, "lnk.malformed", base + pos, "an ExtraData block's size runs past the end");
+      return;
+    }
+    const ByteView block = rest.clamp(pos, *size);
+    const std::uint32_t sig = load_le<std::uint32_t>(block, 4).value_or(0);
+    ++s.extra_blocks;
+    if ((sig == kEnvironmentVariablesBlock || sig == kIconEnvironmentBlock) && *size >= kEnvironmentBlockSize) {
+      std::string target = utf16(block.clamp(8 + 260, 520));
+      if (target.empty()) target = ansi(block.clamp(8, 260));
+      (sig == kEnvironmentVariablesBlock ? s.env_target : s.icon_env_target) = std::move(target);
+    } else if (sig == kKnownFolderBlock && *size >= kKnownFolderBlockSize) {
+      s.known_folder = guid_text(block.clamp(8, 16));
+    } else if (sig == kTrackerBlock && *size >= kTrackerBlockSize) {
+      s.machine_id = ansi(block.clamp(16, 16));
+      s.droid_volume = guid_text(block.clamp(32, 16));
+      s.droid_file = guid_text(block.clamp(48, 16));
+      // The droid file id is a version-1 UUID whose node field is (usually) the
+      // MAC address of the machine that created the link: an attribution clue.
+      std::uint8_t version = 0;
+      if (block.byte_at(48 + 7, version) && (version >> 4) == 1) {
+        std::string mac;
+        for (std::uint64_t i = 0; i < 6; ++i) {
+          std::uint8_t b = 0;
+          (void)block.byte_at(48 + 10 + i, b);
+          std::array<char, 4> hex{};
+          std::snprintf(hex.data(), hex.size(), i ? ":%02x" : "%02x", b);
+          mac += hex.data();
+        }
+        s.mac = std::move(mac);
+      }
+    }
+    pos += *size;
+  }
+}
+
+}  // namespace
+
+std::string guid_text(ByteView g) {
+  if (g.size() < 16) return {};
+  const std::uint32_t d1 = load_le<std::uint32_t>(g, 0).value_or(0);
+  const std::uint16_t d2 = load_le<std::uint16_t>(g, 4).value_or(0);
+  const std::uint16_t d3 = load_le<std::uint16_t>(g, 6).value_or(0);
+  std::array<std::uint8_t, 8> d4{};
+  for (std::uint64_t i = 0; i < 8; ++i) (void)g.byte_at(8 + i, d4[i]);
+  std::array<char, 40> buf{};
+  std::snprintf(buf.data(), buf.size(), "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", d1, d2, d3, d4[0],
+                d4[1], d4[2], d4[3], d4[4], d4[5], d4[6], d4[7]);
+  return buf.data();
+}
+
+std::string Shortcut::target() const {
+  if (!local_base_path.empty()) {
+    if (common_path_suffix.empty()) return local_base_path;
+    if (local_base_path.back() == '\\') return local_base_path + common_path_suffix;
+    return local_base_path + "\\" + common_path_suffix;
+  }
+  if (!network_share.empty()) return network_share + (common_path_suffix.empty() ? "" : "\\" + common_path_suffix);
+  if (!env_target.empty()) return env_target;
+  if (!idlist_path.empty()) return idlist_path;
+  return relative_path;
+}
+
+Result<Shortcut> parse(ByteView file, const ParseCaps& caps) {
+  auto header_size = load_le<std::uint32_t>(file, 0);
+  if (!header_size || *header_size != kHeaderSize || !file.contains(0, kHeaderSize)) {
+    return fail(Errc::malformed, 0, "not a ShellLinkHeader (HeaderSize must be 0x4C)");
+  }
+  Shortcut s;
+  s.flags = load_le<std::uint32_t>(file, kFlagsOffset).value_or(0);
+  s.attributes = load_le<std::uint32_t>(file, kAttributesOffset).value_or(0);
+  s.creation_time = load_le<std::uint64_t>(file, kCreationTimeOffset).value_or(0);
+  s.access_time = load_le<std::uint64_t>(file, kAccessTimeOffset).value_or(0);
+  s.write_time = load_le<std::uint64_t>(file, kWriteTimeOffset).value_or(0);
+  s.file_size = load_le<std::uint32_t>(file, kFileSizeOffset).value_or(0);
+  s.icon_index = load_le<std::int32_t>(file, kIconIndexOffset).value_or(0);
+  s.show_command = load_le<std::uint32_t>(file, kShowCommandOffset).value_or(0);
+
+  std::uint64_t pos = kHeaderSize;
+  if (s.flags & kHasLinkTargetIdList) {
+    const std::uint16_t size = load_le<std::uint16_t>(file, pos).value_or(0);
+    if (!file.contains(pos + 2, size)) {
+      problem(s, "lnk.truncated", pos, "the LinkTargetIDList runs past the end of the file");
+      return s;
+    }
+    parse_idlist(s, file.clamp(pos + 2, size), pos + 2, caps);
+    pos += 2u + size;
+  }
+  if ((s.flags & kHasLinkInfo) && !(s.flags & kForceNoLinkInfo)) {
+    const std::uint32_t size = load_le<std::uint32_t>(file, pos).value_or(0);
+    if (size < kLinkInfoMinHeaderSize || !file.contains(pos, size)) {
+      problem(s, "lnk.truncated", pos, "the LinkInfo runs past the end of the file");
+      return s;
+    }
+    parse_linkinfo(s, file.clamp(pos, size), pos, caps);
+    pos += size;
+  } else if (s.flags & kHasLinkInfo) {
+    pos += load_le<std::uint32_t>(file, pos).value_or(0);  // 2.1.1: present but ignored
+  }
+  // 2.4 StringData: CountCharacters then that many characters, in this order.
+  const bool unicode = (s.flags & kIsUnicode) != 0;
+  const std::array<std::pair<std::uint32_t, std::string*>, 5> strings{{
+      {kHasName, &s.name},
+      {kHasRelativePath, &s.relative_path},
+      {kHasWorkingDir, &s.working_dir},
+      {kHasArguments, &s.arguments},
+      {kHasIconLocation, &s.icon_location},
+  }};
+  for (const auto& [flag, out] : strings) {
+    if (!(s.flags & flag)) continue;
+    auto count = load_le<std::uint16_t>(file, pos);
+    const std::uint64_t bytes = count ? static_cast<std::uint64_t>(*count) * (unicode ? 2 : 1) : 0;
+    if (!count || !file.contains(pos + 2, bytes)) {
+      problem(s, "lnk.truncated", pos, "a StringData field runs past the end of the file");
+      return s;
+    }
+    // Windows reads the full count; Sluice keeps at most max_string characters.
+    const std::uint64_t keep = std::min<std::uint64_t>(*count, caps.max_string) * (unicode ? 2 : 1);
+    *out = unicode ? utf16(file.clamp(pos + 2, keep)) : ansi(file.clamp(pos + 2, keep));
+    if (*count > caps.max_string) {
+      problem(s, "lnk.long_string", pos, "a StringData field of " + std::to_string(*count) + " characters");
+    }
+    pos += 2 + bytes;
+  }
+  parse_extra(s, file.tail(pos), pos, caps);
+  return s;
+}
+
+}  // namespace sluice::formats::lnk

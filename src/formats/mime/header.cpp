@@ -1,0 +1,312 @@
+#include "formats/mime/header.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <map>
+
+#include "core/text.hpp"
+#include "formats/mime/layout.hpp"
+
+namespace sluice::formats::mime {
+namespace {
+
+struct Line {
+  std::string_view text;  // without the line break
+  std::size_t next = 0;   // offset of the following line
+};
+
+// Python's feedparser splits on \r\n, \r and \n alike; so do we, so that a
+// bare CR means the same thing to us as to the oracle (and is reported).
+Line next_line(std::string_view s, std::size_t pos) {
+  std::size_t i = pos;
+  while (i < s.size() && s[i] != '\n' && s[i] != '\r') ++i;
+  Line l{s.substr(pos, i - pos), i};
+  if (i < s.size()) {
+    l.next = (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') ? i + 2 : i + 1;
+  }
+  return l;
+}
+
+bool name_char(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x21 && u <= 0x7E && c != ':';
+}
+
+std::string unquote(std::string_view v, bool& quoted) {
+  quoted = false;
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
+    quoted = true;
+    std::string out;
+    v = v.substr(1, v.size() - 2);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == '\\' && i + 1 < v.size() && (v[i + 1] == '\\' || v[i + 1] == '"')) ++i;
+      out.push_back(v[i]);
+    }
+    return out;
+  }
+  if (v.size() >= 2 && v.front() == '<' && v.back() == '>') return std::string(v.substr(1, v.size() - 2));
+  return std::string(v);
+}
+
+std::string percent_decode(std::string_view v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    auto hex = [](char c) {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    if (v[i] == '%' && i + 2 < v.size() + 0 && hex(v[i + 1]) >= 0 && hex(v[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(v[i + 1]) * 16 + hex(v[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(v[i]);
+    }
+  }
+  return out;
+}
+
+// "name*", "name*0", "name*0*": RFC 2231 3 and 4 (Python's rfc2231_continuation).
+bool split_2231(std::string_view name, std::string& base, int& num, bool& encoded) {
+  const auto star = name.find('*');
+  if (star == std::string_view::npos || star == 0) return false;
+  base = std::string(name.substr(0, star));
+  for (char c : base) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  std::string_view rest = name.substr(star + 1);
+  encoded = false;
+  num = -1;
+  if (rest.empty()) {
+    encoded = true;
+    return true;
+  }
+  std::size_t d = 0;
+  int n = 0;
+  while (d < rest.size() && rest[d] >= '0' && rest[d] <= '9' && d < 6) n = n * 10 + (rest[d++] - '0');
+  if (d == 0) return false;
+  rest.remove_prefix(d);
+  if (rest == "*") encoded = true;
+  else if (!rest.empty()) return false;
+  num = n;
+  return true;
+}
+
+}  // namespace
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+std::string strip_comments(std::string_view s, bool& had_comment) {
+  std::string out;
+  int depth = 0;
+  bool in_quote = false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\\' && i + 1 < s.size() && (in_quote || depth > 0)) {
+      if (depth == 0) {
+        out.push_back(c);
+        out.push_back(s[i + 1]);
+      }
+      ++i;
+      continue;
+    }
+    if (depth == 0 && c == '"') in_quote = !in_quote;
+    if (!in_quote && c == '(') {
+      // Nesting is bounded by the string's length; depth is a counter, not recursion.
+      ++depth;
+      had_comment = true;
+      continue;
+    }
+    if (!in_quote && c == ')' && depth > 0) {
+      --depth;
+      continue;
+    }
+    if (depth == 0) out.push_back(c);
+  }
+  return out;
+}
+
+HeaderSection parse_headers(ByteView entity) {
+  HeaderSection h;
+  const std::string_view s = entity.chars();
+  std::size_t pos = 0;
+  std::size_t lineno = 0;
+  HeaderField* last = nullptr;
+  while (pos < s.size()) {
+    const Line l = next_line(s, pos);
+    const std::string_view line = l.text;
+    if (line.size() > kMaxLineLength) ++h.long_lines;
+    if (line.empty()) {
+      if (l.next == pos) break;  // cannot happen (pos < size), kept for termination
+      h.separator = true;
+      h.body_offset = l.next;
+      return h;
+    }
+    if (line.find('\0') != std::string_view::npos) h.header_nul = true;
+    if (std::any_of(line.begin(), line.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }) &&
+        core::to_valid_utf8(line) != line) {
+      h.header_8bit = true;
+    }
+    const bool first = lineno++ == 0;
+    if (line.front() == ' ' || line.front() == '\t') {
+      if (last == nullptr) {
+        h.first_line_continuation = true;  // Python drops it with a defect
+      } else {
+        last->value.append(line);
+      }
+      pos = l.next;
+      continue;
+    }
+    if (line.starts_with("From ")) {
+      if (first) h.unix_from = std::string(line);
+      pos = l.next;
+      continue;
+    }
+    std::size_t n = 0;
+    while (n < line.size() && name_char(line[n])) ++n;
+    if (n < line.size() && line[n] == ':') {
+      if (n > 0) {
+        HeaderField f;
+        f.name = std::string(line.substr(0, n));
+        f.lname = core::ascii_lower(f.name);
+        if (f.name.find('(') != std::string::npos) h.name_with_comment = true;
+        std::string_view v = line.substr(n + 1);
+        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+        f.value = std::string(v);
+        f.offset = pos;
+        h.fields.push_back(std::move(f));
+        last = &h.fields.back();
+      }
+      pos = l.next;
+      continue;
+    }
+    // Not a header line: the body starts here (Python: MissingHeaderBodySeparatorDefect).
+    std::size_t k = n;
+    while (k < line.size() && (line[k] == ' ' || line[k] == '\t')) ++k;
+    if (n > 0 && k < line.size() && line[k] == ':') h.spaced_name = std::string(line.substr(0, n));
+    h.missing_separator = true;
+    h.body_offset = pos;
+    return h;
+  }
+  h.body_offset = s.size();
+  return h;
+}
+
+const HeaderField* find_field(const HeaderSection& h, std::string_view lname, std::size_t* count) {
+  const HeaderField* first = nullptr;
+  std::size_t n = 0;
+  for (const auto& f : h.fields) {
+    if (f.lname == lname) {
+      if (first == nullptr) first = &f;
+      ++n;
+    }
+  }
+  if (count != nullptr) *count = n;
+  return first;
+}
+
+ParamValue parse_param_header(std::string_view value) {
+  ParamValue out;
+  // Python's _parseparam: split at ';' unless inside double quotes (counted
+  // from the start, escaped quotes excluded). Counted incrementally here so a
+  // value full of quoted ';' stays linear.
+  std::vector<std::string_view> pieces;
+  {
+    std::size_t start = 0;
+    long quotes = 0;
+    for (std::size_t i = 0; i <= value.size(); ++i) {
+      if (i == value.size()) {
+        pieces.push_back(value.substr(start));
+        break;
+      }
+      const char c = value[i];
+      if (c == '"') {
+        ++quotes;
+        if (i > start && value[i - 1] == '\\') --quotes;
+      } else if (c == ';' && (i == start || quotes % 2 == 0)) {
+        pieces.push_back(value.substr(start, i - start));
+        start = i + 1;
+        quotes = 0;
+      }
+    }
+  }
+  out.value = core::ascii_lower(trim(strip_comments(pieces.front(), out.had_comment)));
+
+  struct Segment {
+    int num;
+    std::string value;
+    bool encoded;
+  };
+  std::vector<std::pair<std::string, std::vector<Segment>>> ext;  // insertion order, like a dict
+  std::map<std::string, std::size_t, std::less<>> ext_index;      // name → position in ext
+  for (std::size_t i = 1; i < pieces.size(); ++i) {
+    const std::string_view p = pieces[i];
+    const auto eq = p.find('=');
+    std::string name = core::ascii_lower(trim(eq == std::string_view::npos ? p : p.substr(0, eq)));
+    std::string raw = eq == std::string_view::npos ? std::string() : std::string(trim(p.substr(eq + 1)));
+    raw = std::string(trim(strip_comments(raw, out.had_comment)));
+    bool quoted = false;
+    std::string v = unquote(raw, quoted);
+    if (quoted && core::ascii_lower(v).find("boundary=") != std::string::npos) out.quoted_boundary_text = true;
+    std::string base;
+    int num = -1;
+    bool encoded = false;
+    if (split_2231(name, base, num, encoded)) {
+      auto [at, fresh] = ext_index.try_emplace(base, ext.size());
+      if (fresh) ext.push_back({base, {}});
+      ext[at->second].second.push_back({num, std::move(v), encoded});
+      continue;
+    }
+    if (name.empty()) continue;
+    out.params.push_back(Param{std::move(name), std::move(v), {}, false, quoted});
+  }
+  for (auto& [name, segs] : ext) {
+    std::stable_sort(segs.begin(), segs.end(), [](const Segment& a, const Segment& b) { return a.num < b.num; });
+    for (std::size_t k = 0; k < segs.size(); ++k) {
+      if (segs[k].num >= 0 && segs[k].num != static_cast<int>(k)) out.continuation_gap = true;
+    }
+    std::string joined;
+    bool extended = false;
+    for (const auto& s : segs) {
+      if (s.encoded) {
+        joined += percent_decode(s.value);
+        extended = true;
+      } else {
+        joined += s.value;
+      }
+    }
+    Param prm{name, {}, {}, true, false};
+    if (extended) {
+      // RFC 2231 4: charset'language'value; fewer than two quotes: no charset.
+      const auto t1 = joined.find('\'');
+      const auto t2 = t1 == std::string::npos ? std::string::npos : joined.find('\'', t1 + 1);
+      if (t2 != std::string::npos) {
+        prm.charset = joined.substr(0, t1);
+        prm.value = joined.substr(t2 + 1);
+      } else {
+        prm.value = std::move(joined);
+      }
+    } else {
+      prm.value = std::move(joined);
+    }
+    out.params.push_back(std::move(prm));
+  }
+  return out;
+}
+
+const Param* find_param(const ParamValue& v, std::string_view name, bool rfc2231) {
+  for (const auto& p : v.params) {
+    if (p.name == name && p.rfc2231 == rfc2231) return &p;
+  }
+  return nullptr;
+}
+
+}  // namespace sluice::formats::mime

@@ -1,0 +1,66 @@
+#pragma once
+// RFC 5322 header sections and RFC 2045/2231 parameters, read the way Python's
+// email.feedparser reads them (it is our oracle), with every place a client
+// could read them differently recorded as a note.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/byte_view.hpp"
+
+namespace sluice::formats::mime {
+
+struct HeaderField {
+  std::string name;    // as written
+  std::string lname;   // lower-case
+  std::string value;   // unfolded: continuation lines joined, line breaks removed
+  std::uint64_t offset = 0;  // of the field's first byte in the entity
+};
+
+struct HeaderSection {
+  std::vector<HeaderField> fields;
+  std::uint64_t body_offset = 0;  // first body byte, relative to the entity
+  bool separator = false;         // a blank line ended the section
+  bool missing_separator = false; // a non-header line ended it (RFC 5322 2.1 says blank line)
+  bool first_line_continuation = false;
+  bool header_8bit = false;       // bytes >= 0x80 that are not valid UTF-8 (RFC 6532 allows UTF-8)
+  bool header_nul = false;
+  bool name_with_comment = false;
+  std::uint64_t long_lines = 0;   // lines over 998 characters
+  std::string spaced_name;        // "Content-Type :" style line that ended the section, if any
+  std::string unix_from;
+};
+
+// Python's headerRE: "From " (envelope), a name of printable characters other
+// than ':' followed by ':', or a continuation line.
+[[nodiscard]] HeaderSection parse_headers(ByteView entity);
+
+// The first field called `lname`, or nullptr; `count` gets how many there are.
+[[nodiscard]] const HeaderField* find_field(const HeaderSection& h, std::string_view lname,
+                                            std::size_t* count = nullptr);
+
+struct Param {
+  std::string name;      // lower-case, without RFC 2231 "*" / "*N*" suffixes
+  std::string value;     // unquoted; for RFC 2231, the percent-decoded bytes
+  std::string charset;   // RFC 2231 only
+  bool rfc2231 = false;
+  bool quoted = false;
+};
+
+struct ParamValue {
+  std::string value;         // "type/subtype" or disposition type, lower-case, comments removed
+  std::vector<Param> params;  // plain params first, then assembled RFC 2231 ones (as Python orders them)
+  bool had_comment = false;
+  bool quoted_boundary_text = false;  // "boundary=" inside a quoted value (a lure for naive parsers)
+  bool continuation_gap = false;      // RFC 2231 continuations with a missing or repeated number
+};
+
+[[nodiscard]] ParamValue parse_param_header(std::string_view value);
+// First param called `name` (Python's Message.get_param order).
+[[nodiscard]] const Param* find_param(const ParamValue& v, std::string_view name,
+                                      bool rfc2231);
+[[nodiscard]] std::string strip_comments(std::string_view s, bool& had_comment);
+[[nodiscard]] std::string_view trim(std::string_view s);
+
+}  // namespace sluice::formats::mime

@@ -1,0 +1,40 @@
+#pragma once
+// RFC 5322 / RFC 2045-2049 constants. Nothing here is a limit: sizes and counts
+// come from sluice::Limits; these are the grammar's fixed words.
+#include <cstdint>
+#include <string_view>
+
+namespace sluice::formats::mime {
+
+// RFC 2046 5.1.1: a delimiter line is "--" boundary, the close adds "--".
+inline constexpr std::string_view kDash = "--";
+// RFC 2046 5.1.1: boundaries are 1-70 characters; longer ones are legal to
+// parse (Python, MimeKit accept them) but no benign writer makes them.
+inline constexpr std::uint64_t kMaxSaneBoundary = 70;
+// RFC 5322 2.1.1: 998 characters per line. Longer header lines are kept but
+// noted; they are how some scanners are made to give up on a header.
+inline constexpr std::uint64_t kMaxLineLength = 998;
+// iconv output per input byte never exceeds 4 UTF-8 bytes (+ a replacement
+// character for each undecodable byte, 3 bytes): bound the buffer up front.
+inline constexpr std::uint64_t kUtf8Expansion = 4;
+
+// Header names whose values Sluice copies to the root's meta for the lure
+// and sender detectors ("mail.<suffix>").
+struct MetaHeader {
+  std::string_view header;
+  std::string_view key;
+};
+inline constexpr MetaHeader kMetaHeaders[] = {
+    {"from", "mail.from"},
+    {"to", "mail.to"},
+    {"cc", "mail.cc"},
+    {"reply-to", "mail.reply_to"},
+    {"return-path", "mail.return_path"},
+    {"sender", "mail.sender"},
+    {"date", "mail.date"},
+    {"message-id", "mail.message_id"},
+    {"authentication-results", "mail.authentication_results"},
+    {"x-mailer", "mail.x_mailer"},
+};
+
+}  // namespace sluice::formats::mime

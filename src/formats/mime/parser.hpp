@@ -1,0 +1,53 @@
+#pragma once
+// RFC 2045/2046 structure of one message: the tree of entities walked with an
+// explicit stack (no recursion a hostile nesting could exhaust), reduced to the
+// leaves that become artifacts. Pure: views in, model out; decoding the leaves
+// happens in the unpacker, which owns the budget.
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "formats/mime/header.hpp"
+#include "sluice/artifact.hpp"
+#include "sluice/byte_view.hpp"
+#include "sluice/limits.hpp"
+
+namespace sluice::formats::mime {
+
+inline constexpr std::size_t kOnMessage = std::numeric_limits<std::size_t>::max();
+
+struct Issue {
+  std::string id;
+  Severity severity = Severity::low;
+  std::uint64_t offset = 0;
+  std::string message;
+  std::size_t leaf = kOnMessage;  // the leaf it concerns, when it concerns one
+};
+
+struct Leaf {
+  std::string path;            // "1", "2.1" (IMAP-style part numbers)
+  ByteView body;               // still transfer-encoded
+  std::uint64_t offset = 0;    // of the body in the message
+  std::string content_type;    // effective, lower-case "type/subtype"
+  std::string declared_type;   // the header's value as written ("" when absent)
+  std::string cte;             // lower-case mechanism, comments removed ("" when absent)
+  std::string charset;
+  std::string disposition;     // lower-case disposition type
+  std::vector<Name> names;     // raw (not yet cleaned), in the order a client prefers them
+  bool embedded_message = false;  // message/rfc822 or message/global
+  bool headerless = false;
+};
+
+struct ParsedMessage {
+  HeaderSection headers;       // of the top-level entity
+  std::vector<Leaf> leaves;
+  std::vector<Issue> issues;
+  bool depth_limited = false;
+  bool parts_limited = false;
+  bool multipart = false;
+};
+
+[[nodiscard]] ParsedMessage parse_message(ByteView message, const Limits& limits);
+
+}  // namespace sluice::formats::mime

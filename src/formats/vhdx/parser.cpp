@@ -1,0 +1,209 @@
+#include "formats/vhdx/parser.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "core/checked.hpp"
+#include "core/reader.hpp"
+#include "formats/vhdx/crc32c.hpp"
+
+namespace sluice::formats::vhdx {
+namespace {
+
+using core::load_le;
+
+Guid read_guid(ByteView b, std::uint64_t off) {
+  Guid g{};
+  for (std::size_t i = 0; i < g.size(); ++i) (void)b.byte_at(off + i, g[i]);
+  return g;
+}
+
+bool is_zero(const Guid& g) {
+  return std::all_of(g.begin(), g.end(), [](std::uint8_t b) { return b == 0; });
+}
+
+std::optional<Header> read_header(ByteView file, std::uint64_t at) {
+  auto h = file.subview(at, kHeaderSize);
+  if (!h || !h->starts_with("head")) return std::nullopt;
+  if (load_le<std::uint32_t>(*h, kHdrChecksum).value_or(0) != crc32c_skip(*h, kHdrChecksum)) {
+    return std::nullopt;
+  }
+  Header out;
+  out.offset = at;
+  out.sequence = load_le<std::uint64_t>(*h, kHdrSequence).value_or(0);
+  out.log_guid = read_guid(*h, kHdrLogGuid);
+  out.version = load_le<std::uint16_t>(*h, kHdrVersion).value_or(0);
+  out.log_length = load_le<std::uint32_t>(*h, kHdrLogLength).value_or(0);
+  out.log_offset = load_le<std::uint64_t>(*h, kHdrLogOffset).value_or(0);
+  return out;
+}
+
+std::optional<ByteView> read_region_table(ByteView file, std::uint64_t at) {
+  auto t = file.subview(at, kRegionTableSize);
+  if (!t || !t->starts_with("regi")) return std::nullopt;
+  if (load_le<std::uint32_t>(*t, kRtChecksum).value_or(0) != crc32c_skip(*t, kRtChecksum)) {
+    return std::nullopt;
+  }
+  return *t;
+}
+
+std::string utf16le_ascii_ish(ByteView b) {
+  std::string out;
+  for (std::uint64_t i = 0; i + 1 < b.size(); i += 2) {
+    const std::uint16_t u = load_le<std::uint16_t>(b, i).value_or(0);
+    if (u == 0) break;
+    out.push_back(u >= 0x20 && u < 0x7F ? static_cast<char>(u) : '?');
+  }
+  return out;
+}
+
+struct Regions {
+  std::optional<std::pair<std::uint64_t, std::uint32_t>> bat, metadata;
+};
+
+Result<Regions> parse_regions(ByteView table, Image& img) {
+  Regions r;
+  const std::uint32_t count = load_le<std::uint32_t>(table, kRtEntryCount).value_or(0);
+  if (count > kRtMaxEntries) return fail(Errc::malformed, kRegion1Offset + kRtEntryCount, "region count");
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const std::uint64_t e = kRtEntries + static_cast<std::uint64_t>(i) * kRtEntrySize;
+    const Guid g = read_guid(table, e);
+    const std::uint64_t off = load_le<std::uint64_t>(table, e + 16).value_or(0);
+    const std::uint32_t len = load_le<std::uint32_t>(table, e + 24).value_or(0);
+    const std::uint32_t required = load_le<std::uint32_t>(table, e + 28).value_or(0);
+    if (g == kBatGuid) {
+      r.bat = {off, len};
+    } else if (g == kMetadataGuid) {
+      r.metadata = {off, len};
+    } else if (required & 1) {
+      // §2.2.3.2: a reader MUST refuse a file with an unknown required
+      // region, so Hyper-V will not open what a lenient parser reads.
+      img.issues.push_back({"vhdx.unknown_region", Severity::medium, kRegion1Offset + e,
+                            "a required region of unknown type: Windows refuses to open this disk"});
+    }
+  }
+  if (!r.bat || !r.metadata) return fail(Errc::malformed, kRegion1Offset, "no BAT or metadata region");
+  return r;
+}
+
+Status parse_metadata(ByteView file, std::uint64_t off, std::uint32_t len, Image& img) {
+  auto md = file.subview(off, len);
+  if (!md || !md->starts_with("metadata")) return fail(Errc::malformed, off, "no metadata table");
+  const std::uint16_t count = load_le<std::uint16_t>(*md, kMdEntryCount).value_or(0);
+  if (count > kMdMaxEntries) return fail(Errc::malformed, off + kMdEntryCount, "metadata entry count");
+  bool have_params = false, have_size = false, have_sector = false;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const std::uint64_t e = kMdEntries + static_cast<std::uint64_t>(i) * kMdEntrySize;
+    const Guid g = read_guid(*md, e);
+    const std::uint32_t item_off = load_le<std::uint32_t>(*md, e + 16).value_or(0);
+    const std::uint32_t item_len = load_le<std::uint32_t>(*md, e + 20).value_or(0);
+    auto item = md->subview(item_off, item_len);
+    if (!item) {
+      img.issues.push_back({"vhdx.bad_metadata", Severity::medium, off + e,
+                            "metadata item points outside the metadata region"});
+      continue;
+    }
+    if (g == kFileParametersGuid) {
+      img.block_size = load_le<std::uint32_t>(*item, 0).value_or(0);
+      img.has_parent = (load_le<std::uint32_t>(*item, 4).value_or(0) & 2) != 0;
+      have_params = true;
+    } else if (g == kVirtualDiskSizeGuid) {
+      img.virtual_size = load_le<std::uint64_t>(*item, 0).value_or(0);
+      have_size = true;
+    } else if (g == kLogicalSectorSizeGuid) {
+      img.logical_sector_size = load_le<std::uint32_t>(*item, 0).value_or(0);
+      have_sector = true;
+    }
+  }
+  if (!have_params || !have_size || !have_sector) {
+    return fail(Errc::malformed, off, "required metadata item missing");
+  }
+  const std::uint64_t bs = img.block_size;
+  if (bs < kMinBlockSize || bs > kMaxBlockSize || (bs & (bs - 1)) != 0) {
+    return fail(Errc::malformed, off, "block size " + std::to_string(bs));
+  }
+  if (img.logical_sector_size != 512 && img.logical_sector_size != 4096) {
+    return fail(Errc::malformed, off, "logical sector size " + std::to_string(img.logical_sector_size));
+  }
+  // §2.6.2.4: at most 64 TiB.
+  if (img.virtual_size == 0 || img.virtual_size > (64ull << 40)) {
+    return fail(Errc::malformed, off, "virtual disk size " + std::to_string(img.virtual_size));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Image> parse_image(ByteView file, std::uint64_t max_blocks) {
+  if (!file.starts_with("vhdxfile")) return fail(Errc::malformed, 0, "no vhdxfile identifier");
+  Image img;
+  img.creator = utf16le_ascii_ish(file.clamp(8, 512));
+
+  // §2.2.2: the header with the greater sequence number among the valid ones
+  // is current. Either may be damaged after a crash; both damaged is fatal.
+  const auto h1 = read_header(file, kHeader1Offset);
+  const auto h2 = read_header(file, kHeader2Offset);
+  if (!h1 && !h2) return fail(Errc::malformed, kHeader1Offset, "no valid VHDX header");
+  if (!h1 || !h2) {
+    img.issues.push_back({"vhdx.header_invalid", Severity::low, h1 ? kHeader2Offset : kHeader1Offset,
+                          "one of the two headers is missing or fails its CRC-32C"});
+  }
+  if (h1 && h2 && h1->sequence == h2->sequence) {
+    img.issues.push_back({"vhdx.header_invalid", Severity::low, kHeader1Offset,
+                          "both headers carry the same sequence number; readers may pick either"});
+  }
+  img.header = (h1 && (!h2 || h1->sequence >= h2->sequence)) ? *h1 : *h2;
+  if (img.header.version != 1) {
+    return fail(Errc::unsupported, img.header.offset + kHdrVersion, "VHDX version " + std::to_string(img.header.version));
+  }
+  // §2.3: a non-zero LogGuid means log entries must be replayed before the
+  // file is read. Hyper-V replays them on open; we (like most scanners) do
+  // not, so the disk Windows shows may differ from the one we scan.
+  // qemu (block/vhdx-log.c) treats a zero LogGuid or a zero LogLength as "no
+  // log"; so do we.
+  if (!is_zero(img.header.log_guid) && img.header.log_length != 0) {
+    img.issues.push_back({"vhdx.log_pending", Severity::high, img.header.offset + kHdrLogGuid,
+                          "the log holds unreplayed writes (LogGuid set): Windows applies them on "
+                          "mount, so the disk it shows differs from the bytes scanned"});
+  }
+
+  auto t1 = read_region_table(file, kRegion1Offset);
+  auto t2 = read_region_table(file, kRegion2Offset);
+  if (!t1 && !t2) return fail(Errc::malformed, kRegion1Offset, "no valid region table");
+  if (!t1 || !t2) {
+    img.issues.push_back({"vhdx.header_invalid", Severity::low, t1 ? kRegion2Offset : kRegion1Offset,
+                          "one of the two region tables is missing or fails its CRC-32C"});
+  } else if (!std::equal(t1->data(), t1->data() + t1->size(), t2->data())) {
+    img.issues.push_back({"vhdx.region_mismatch", Severity::medium, kRegion2Offset,
+                          "the two region tables differ; readers that pick the other see another layout"});
+  }
+  auto regions = parse_regions(t1 ? *t1 : *t2, img);
+  if (!regions) return std::unexpected(regions.error());
+  if (auto s = parse_metadata(file, regions->metadata->first, regions->metadata->second, img); !s) {
+    return std::unexpected(s.error());
+  }
+
+  // §2.5: payload entries interleave with one sector-bitmap entry after
+  // every chunk_ratio of them.
+  const std::uint64_t chunk_ratio =
+      kSectorsPerBitmap * img.logical_sector_size / img.block_size;  // >= 16 with the checks above
+  const std::uint64_t blocks = (img.virtual_size + img.block_size - 1) / img.block_size;
+  img.bat_offset = regions->bat->first;
+  auto bat = file.subview(regions->bat->first, regions->bat->second);
+  if (!bat) return fail(Errc::truncated, regions->bat->first, "BAT region past the end of the file");
+  const std::uint64_t keep = std::min(blocks, max_blocks);
+  img.payload.reserve(static_cast<std::size_t>(keep));
+  for (std::uint64_t i = 0; i < keep; ++i) {
+    const std::uint64_t index = i + i / chunk_ratio;
+    auto entry = load_le<std::uint64_t>(*bat, index * 8);
+    if (!entry) {
+      img.issues.push_back({"vhdx.bad_metadata", Severity::medium, regions->bat->first,
+                            "the BAT region is too small for the virtual disk size"});
+      break;
+    }
+    img.payload.push_back(*entry);
+  }
+  return img;
+}
+
+}  // namespace sluice::formats::vhdx

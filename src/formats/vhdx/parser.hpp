@@ -1,0 +1,47 @@
+#pragma once
+// Pure VHDX parsing ([MS-VHDX]): file identifier, the current header, region
+// table, metadata and the payload part of the BAT. The unpacker assembles.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "formats/vhdx/layout.hpp"
+#include "sluice/byte_view.hpp"
+#include "sluice/finding.hpp"
+#include "sluice/result.hpp"
+
+namespace sluice::formats::vhdx {
+
+struct Issue {
+  std::string id;
+  Severity severity;
+  std::uint64_t offset;
+  std::string message;
+};
+
+struct Header {
+  std::uint64_t offset = 0;
+  std::uint64_t sequence = 0;
+  Guid log_guid{};
+  std::uint16_t version = 0;
+  std::uint32_t log_length = 0;
+  std::uint64_t log_offset = 0;
+};
+
+struct Image {
+  std::string creator;  // file identifier's creator string
+  Header header;        // the current one (highest valid sequence number)
+  std::vector<Issue> issues;
+  std::uint32_t block_size = 0;
+  std::uint64_t virtual_size = 0;
+  std::uint32_t logical_sector_size = 0;
+  bool has_parent = false;
+  std::uint64_t bat_offset = 0;
+  std::vector<std::uint64_t> payload;  // one BAT entry per payload block, in disk order
+};
+
+// `max_blocks` bounds the payload entries read (the caller derives it from the
+// file size: an image cannot hold more present blocks than it has MiBs).
+[[nodiscard]] Result<Image> parse_image(ByteView file, std::uint64_t max_blocks);
+
+}  // namespace sluice::formats::vhdx
