@@ -78,8 +78,10 @@ function(sluice_finish_registries)
 
   _sluice_embed(kPolicyToml ${CMAKE_SOURCE_DIR}/data/policy.toml policy)
   _sluice_embed(kFindingsMd ${CMAKE_SOURCE_DIR}/docs/findings.md findings)
+  _sluice_embed(kBrandsTsv ${CMAKE_SOURCE_DIR}/data/brands.tsv brands)
+  _sluice_embed(kLuresTsv ${CMAKE_SOURCE_DIR}/data/lures.tsv lures)
   file(CONFIGURE OUTPUT ${gen}/embedded.cpp
-       CONTENT "// Generated: data files compiled in so defaults need no files at run time.\nnamespace sluice::embedded {\n${policy}${findings}}\n" @ONLY)
+       CONTENT "// Generated: data files compiled in so defaults need no files at run time.\nnamespace sluice::embedded {\n${policy}${findings}${brands}${lures}}\n" @ONLY)
   file(CONFIGURE OUTPUT ${gen}/sluice_version.hpp
        CONTENT "#pragma once\nnamespace sluice { inline constexpr const char* kSluiceVersion = \"${PROJECT_VERSION}\"; }\n" @ONLY)
 

@@ -10,6 +10,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential g++ cmake ninja-build pkg-config git ca-certificates \
   zlib1g-dev libssl-dev libbz2-dev liblzma-dev libzstd-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  python3 python3-jsonschema \
+  python3 python3-jsonschema python3-pefile liblnk-utils \
   clang-16 libclang-rt-16-dev \
   >/dev/null

@@ -12,7 +12,10 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--source", required=True)
 src = pathlib.Path(ap.parse_args().source)
 
-catalog = set(re.findall(r"^### `([a-z0-9_.]+)`", (src / "docs/findings.md").read_text(), re.M))
+doc_text = (src / "docs/findings.md").read_text()
+catalog = set(re.findall(r"^### `([a-z0-9_.]+)`", doc_text, re.M))
+doc_weights = {m.group(1): float(m.group(2)) for m in re.finditer(
+    r"^### `([a-z0-9_.]+)`\n(?:.*\n)*?Severity: \w+ · Weight: ([0-9.]+)", doc_text, re.M)}
 policy = tomllib.loads((src / "data/policy.toml").read_text())["policy"]
 weights = set(policy.get("weights", {}))
 floors = set(policy.get("floors", {}))
@@ -48,6 +51,11 @@ for fid in sorted(catalog - weights):
     problems.append(f"{fid} is documented but has no weight in data/policy.toml")
 for fid in sorted(weights - catalog):
     problems.append(f"{fid} has a weight but is not documented in docs/findings.md")
+for fid, w in sorted(doc_weights.items()):
+    if fid in policy.get("weights", {}) and float(policy["weights"][fid]) != w:
+        problems.append(f"{fid}: docs say weight {w:g}, data/policy.toml says {policy['weights'][fid]}")
+for fid in sorted(catalog - set(doc_weights)):
+    problems.append(f"{fid}: no 'Severity: … · Weight: N' line under its heading")
 for fid in sorted(floors - catalog):
     problems.append(f"{fid} has a floor but is not documented")
 for fid in sorted(catalog - set(raised) - literals):

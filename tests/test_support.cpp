@@ -38,6 +38,15 @@ Engine engine_with(const Limits& limits) {
   return std::move(*e);
 }
 
+Engine engine_only(std::vector<std::string> formats, const Limits* limits) {
+  auto cfg = default_config();
+  EXPECT_TRUE(cfg.has_value());
+  if (limits != nullptr) cfg->limits = *limits;
+  auto e = Engine::create(std::move(*cfg), std::move(formats));
+  EXPECT_TRUE(e.has_value());
+  return std::move(*e);
+}
+
 Engine default_engine() {
   auto cfg = default_config();
   EXPECT_TRUE(cfg.has_value()) << (cfg ? "" : cfg.error().what);

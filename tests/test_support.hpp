@@ -15,6 +15,9 @@ namespace sluice::testing {
 [[nodiscard]] std::string sha256_hex(const std::vector<std::uint8_t>& bytes);
 [[nodiscard]] Engine default_engine();
 [[nodiscard]] Engine engine_with(const Limits& limits);
+// Only these unpackers: a format's structural tests stay independent of what
+// other formats later find inside its children.
+[[nodiscard]] Engine engine_only(std::vector<std::string> formats, const Limits* limits = nullptr);
 // gzip of `bytes` made by zlib (a real third-party writer).
 [[nodiscard]] std::vector<std::uint8_t> gzip_bytes(const std::vector<std::uint8_t>& bytes);
 [[nodiscard]] bool has_finding(const ScanResult& r, std::string_view id);

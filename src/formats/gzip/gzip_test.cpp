@@ -19,9 +19,9 @@ const std::string& hello_sha256() {
   return h;
 }
 
-ScanResult scan_fixture(const std::string& rel) {
-  return testing::default_engine().scan(read_file(fixture(rel)), rel);
-}
+Engine gzip_engine(const Limits* limits = nullptr) { return testing::engine_only({"gzip"}, limits); }
+
+ScanResult scan_fixture(const std::string& rel) { return gzip_engine().scan(read_file(fixture(rel)), rel); }
 
 TEST(Gzip, PeInsideIsUnpackedTypedAndHashed) {
   const ScanResult r = scan_fixture("gzip/hello.exe.gz");
@@ -84,11 +84,11 @@ TEST(Gzip, LyingTrailerIsReported) {
   auto bytes = read_file(fixture("gzip/hello.exe.gz"));
   auto bad_crc = bytes;
   bad_crc[bad_crc.size() - 8] ^= 0xFF;
-  ScanResult r = testing::default_engine().scan(std::move(bad_crc), "crc.gz");
+  ScanResult r = gzip_engine().scan(std::move(bad_crc), "crc.gz");
   EXPECT_TRUE(has_finding(r, "gzip.crc_mismatch"));
   EXPECT_FALSE(has_finding(r, "gzip.size_mismatch"));
   bytes[bytes.size() - 1] ^= 0x01;
-  r = testing::default_engine().scan(std::move(bytes), "size.gz");
+  r = gzip_engine().scan(std::move(bytes), "size.gz");
   EXPECT_TRUE(has_finding(r, "gzip.size_mismatch"));
   EXPECT_FALSE(has_finding(r, "gzip.crc_mismatch"));
 }
@@ -96,7 +96,7 @@ TEST(Gzip, LyingTrailerIsReported) {
 TEST(Gzip, ZerosAfterTheLastMemberAreNotSuspicious) {
   auto bytes = read_file(fixture("gzip/text.txt.gz"));
   bytes.resize(bytes.size() + 512, 0);
-  const ScanResult r = testing::default_engine().scan(std::move(bytes), "padded.gz");
+  const ScanResult r = gzip_engine().scan(std::move(bytes), "padded.gz");
   EXPECT_TRUE(has_finding(r, "gzip.trailing_zeros"));
   EXPECT_EQ(r.verdict, Verdict::clean);
   EXPECT_EQ(r.tree.size(), 2u);
@@ -104,7 +104,7 @@ TEST(Gzip, ZerosAfterTheLastMemberAreNotSuspicious) {
 
 TEST(Gzip, GarbageHeaderIsAnUnpackError) {
   std::vector<std::uint8_t> bytes{0x1F, 0x8B, 0x08, 0x08, 0, 0, 0, 0, 0, 3, 'n', 'o', 'e', 'n', 'd'};
-  const ScanResult r = testing::default_engine().scan(std::move(bytes), "h.gz");
+  const ScanResult r = gzip_engine().scan(std::move(bytes), "h.gz");
   EXPECT_EQ(r.tree.size(), 1u);
   EXPECT_TRUE(has_finding(r, "unpack.error"));
 }
@@ -145,7 +145,7 @@ std::vector<std::uint8_t> zero_bomb(std::uint64_t chunks) {
 TEST(Gzip, TenGigabyteBombStopsAtTheLimitWithAFinding) {
   auto bomb = zero_bomb(10 * 1024);
   ASSERT_LT(bomb.size(), 16u << 20);
-  const auto engine = testing::default_engine();
+  const auto engine = gzip_engine();
   const std::uint64_t cap = engine.config().limits.max_artifact_bytes;
   const std::uint64_t encoded = bomb.size();
   const ScanResult r = engine.scan(std::move(bomb), "bomb.gz");
@@ -165,7 +165,7 @@ TEST(Gzip, RatioLimitBindsForSmallBombs) {
   l.ratio_floor_bytes = 1 << 20;
   auto bomb = zero_bomb(64);  // 64 MiB from ~64 KiB
   const std::uint64_t encoded = bomb.size();
-  const ScanResult r = testing::engine_with(l).scan(std::move(bomb), "ratio.gz");
+  const ScanResult r = gzip_engine(&l).scan(std::move(bomb), "ratio.gz");
   ASSERT_FALSE(r.tree.limits_hit.empty());
   EXPECT_EQ(r.tree.limits_hit[0].kind, LimitKind::ratio);
   EXPECT_EQ(r.tree[1].bytes.size(), std::max<std::uint64_t>(encoded * 100, 1 << 20));
@@ -196,7 +196,7 @@ TEST(Gzip, AgreesWithGnuGzipOverTheCorpora) {
   // sparse images (33 MB FAT32 from a few KB) decode whole, as gzip does.
   Limits l = testing::default_engine().config().limits;
   l.max_ratio = 1u << 30;
-  const auto engine = testing::engine_with(l);
+  const auto engine = gzip_engine(&l);
   std::size_t compared = 0;
   std::vector<std::string> disagreements;
   for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {

@@ -163,7 +163,13 @@ void parse_extra(Shortcut& s, ByteView rest, std::uint64_t base, const ParseCaps
       return;
     }
     auto size = load_le<std::uint32_t>(rest, pos);
-    if (!size || *size < 4) return;  // 2.5 TerminalBlock: BlockSize < 4
+    if (!size) {
+      // A missing TerminalBlock is tolerated (Windows reads to the end); a
+      // partial BlockSize is a cut.
+      if (pos < rest.size()) problem(s, "lnk.truncated", base + pos, "ExtraData ends inside a BlockSize");
+      return;
+    }
+    if (*size < 4) return;  // 2.5 TerminalBlock: BlockSize < 4
     if (*size < 8 || !rest.contains(pos, *size)) {
       problem(s, "lnk.malformed", base + pos, "an ExtraData block's size runs past the end");
       return;
@@ -283,6 +289,7 @@ Result<Shortcut> parse(ByteView file, const ParseCaps& caps) {
     // Windows reads the full count; Sluice keeps at most max_string characters.
     const std::uint64_t keep = std::min<std::uint64_t>(*count, caps.max_string) * (unicode ? 2 : 1);
     *out = unicode ? utf16(file.clamp(pos + 2, keep)) : ansi(file.clamp(pos + 2, keep));
+    if (out == &s.arguments) s.arguments_chars = *count;
     if (*count > caps.max_string) {
       problem(s, "lnk.long_string", pos, "a StringData field of " + std::to_string(*count) + " characters");
     }

@@ -43,6 +43,7 @@ struct Shortcut {
   std::string relative_path;
   std::string working_dir;
   std::string arguments;
+  std::uint32_t arguments_chars = 0;  // CountCharacters as stored, before any cut
   std::string icon_location;
 
   std::string env_target;       // EnvironmentVariableDataBlock

@@ -185,7 +185,7 @@ class MimeUnpacker final : public core::Unpacker {
                      std::to_string(st.junk) + " characters outside the base64 alphabet were skipped");
     }
     if (st.after_padding > 0) {
-      ctx.anomaly_on(child, "mime.base64_after_padding", Severity::high, leaf.offset,
+      ctx.anomaly_on(child, "mime.base64_after_padding", Severity::medium, leaf.offset,
                      std::to_string(st.after_padding) +
                          " base64 characters after the closing padding: decoders that go on see "
                          "other bytes than those that stop");

@@ -3,13 +3,16 @@
 // .dll/.ocx/.sys extension dropped, ordinals as "ord<N>", joined by ",", MD5).
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
+#include <span>
 
 #include "core/checked.hpp"
 #include "core/reader.hpp"
 #include "core/text.hpp"
 #include "formats/pe/detail.hpp"
 #include "formats/pe/layout.hpp"
+#include "formats/pe/ordinals.hpp"
 
 namespace sluice::formats::pe {
 namespace {
@@ -20,32 +23,15 @@ using core::load_le;
 constexpr std::uint32_t kMaxImportString = 0x200;
 constexpr std::size_t kExportNamesKept = 32;
 
-// pefile's ordlookup names a few well-known ordinals; without a table this is
-// the "ord<N>" fallback it uses for every other library. The three libraries it
-// knows get the common entries so the hash matches for typical droppers.
+// pefile names ordinal imports of ws2_32/wsock32/oleaut32 from its ordlookup
+// tables (the same ABI facts are in ordinals.hpp) and every other one "ord<N>".
 std::string ordinal_name(std::string_view dll_lower, std::uint16_t ord) {
-  struct Known {
-    std::string_view dll;
-    std::uint16_t ord;
-    std::string_view name;
-  };
-  static constexpr std::array<Known, 24> kKnown{{
-      {"ws2_32.dll", 1, "accept"},        {"ws2_32.dll", 2, "bind"},
-      {"ws2_32.dll", 3, "closesocket"},   {"ws2_32.dll", 4, "connect"},
-      {"ws2_32.dll", 9, "htons"},         {"ws2_32.dll", 10, "ioctlsocket"},
-      {"ws2_32.dll", 11, "inet_addr"},    {"ws2_32.dll", 13, "listen"},
-      {"ws2_32.dll", 16, "recv"},         {"ws2_32.dll", 19, "send"},
-      {"ws2_32.dll", 23, "socket"},       {"ws2_32.dll", 52, "gethostbyname"},
-      {"ws2_32.dll", 115, "WSAStartup"},  {"ws2_32.dll", 116, "WSACleanup"},
-      {"wsock32.dll", 3, "closesocket"},  {"wsock32.dll", 4, "connect"},
-      {"wsock32.dll", 16, "recv"},        {"wsock32.dll", 19, "send"},
-      {"wsock32.dll", 23, "socket"},      {"wsock32.dll", 115, "WSAStartup"},
-      {"oleaut32.dll", 2, "SysAllocString"}, {"oleaut32.dll", 6, "SysFreeString"},
-      {"oleaut32.dll", 7, "SysStringLen"},   {"oleaut32.dll", 9, "VariantClear"},
-  }};
-  for (const Known& k : kKnown) {
-    if (k.dll == dll_lower && k.ord == ord) return std::string(k.name);
-  }
+  std::span<const OrdinalName> table;
+  if (dll_lower == "ws2_32.dll" || dll_lower == "wsock32.dll") table = kWs2_32Ordinals;
+  if (dll_lower == "oleaut32.dll") table = kOleaut32Ordinals;
+  const auto it = std::lower_bound(table.begin(), table.end(), ord,
+                                   [](const OrdinalName& e, std::uint16_t v) { return e.ordinal < v; });
+  if (it != table.end() && it->ordinal == ord) return std::string(it->name);
   return "ord" + std::to_string(ord);
 }
 

@@ -337,6 +337,7 @@ Result<CentralDirectory> parse_central_directory(ByteView zip, std::uint64_t max
     pos = entry->offset + entry->record_size;
     cd.entries.push_back(std::move(*entry));
   }
+  cd.capped = cd.entries.size() >= max_entries && pos < limit && zip.matches_at(pos, kCentralSig);
   if (cd.entries.size() < cd.eocd.entries_total && !cd.stopped_early &&
       cd.entries.size() < max_entries) {
     cd.stopped_early = true;

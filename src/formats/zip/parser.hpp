@@ -99,6 +99,7 @@ struct CentralDirectory {
   std::uint64_t end = 0;
   std::vector<CentralEntry> entries;
   bool stopped_early = false;  // a record did not parse before entries_total was reached
+  bool capped = false;         // max_entries reached with records still following
   std::uint64_t stopped_at = 0;
 };
 

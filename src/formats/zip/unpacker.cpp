@@ -239,7 +239,7 @@ void note_directory(core::UnpackContext& ctx, const CentralDirectory& cd) {
     ctx.anomaly("zip.split_archive", Severity::low, e.offset,
                 "the archive claims to be one part of a split (multi-disk) set");
   }
-  if (cd.entries.size() != e.entries_total && !cd.stopped_early) {
+  if (cd.entries.size() != e.entries_total && !cd.stopped_early && !cd.capped) {
     ctx.anomaly("zip.entry_count_mismatch", Severity::medium, e.offset,
                 "end record counts " + std::to_string(e.entries_total) +
                     " entries, the central directory holds " + std::to_string(cd.entries.size()));
@@ -396,7 +396,13 @@ Status unpack_zip(core::UnpackContext& ctx, std::span<const std::string> passwor
     ctx.meta("zip.shift", static_cast<std::int64_t>(cd->shift));
   }
   const std::size_t central_count = members.size();
-  scan_local_only(ctx, covered, cd.has_value(), members);
+  if (cd && cd->capped) {
+    // The entries past the limit would all look "local-only": do not scan.
+    ctx.limit_hit(LimitKind::children, "the central directory lists more than " +
+                                           std::to_string(ctx.limits().max_children) + " entries");
+  } else {
+    scan_local_only(ctx, covered, cd.has_value(), members);
+  }
   for (std::size_t i = central_count; i < members.size(); ++i) {
     first = std::min(first, members[i].header_offset);
   }

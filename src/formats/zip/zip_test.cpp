@@ -74,6 +74,7 @@ std::uint32_t crc_of(const Bytes& b) {
 }
 
 struct Spec {
+  Spec(std::string n, Bytes d, std::uint16_t m = 0) : name(std::move(n)), data(std::move(d)), method(m) {}
   std::string name;
   Bytes data;
   std::uint16_t method = 0;  // 0 stored, 8 deflate, anything else: data stored as is
@@ -717,6 +718,20 @@ TEST(Zip, NoEndRecordRecoversFromLocalHeaders) {
   const Artifact* m = d.named("hello.exe");
   ASSERT_NE(m, nullptr);
   EXPECT_EQ(sha_of(*m), hello_sha());
+}
+
+TEST(Zip, TooManyEntriesHitTheChildrenLimitNotLocalOnly) {
+  std::vector<Spec> specs;
+  for (int i = 0; i < 30; ++i) specs.emplace_back("f" + std::to_string(i), bytes_of("x"), 0);
+  Built b = build(specs);
+  Limits lim;
+  lim.max_children = 10;
+  Direct d(b.zip, {}, lim);
+  EXPECT_TRUE(d.has("limit.exceeded"));
+  EXPECT_FALSE(d.has("zip.local_only_entry"));
+  EXPECT_FALSE(d.has("zip.entry_count_mismatch"));
+  ASSERT_FALSE(d.tree.limits_hit.empty());
+  EXPECT_EQ(d.tree.limits_hit.front().kind, LimitKind::children);
 }
 
 TEST(Zip, EveryPrefixOfAFixtureIsSafe) {

@@ -1,0 +1,120 @@
+#include "analysis/lure/domains.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "core/text.hpp"
+
+namespace sluice::analysis::lure {
+
+PublicSuffixList PublicSuffixList::parse(std::string_view text) {
+  PublicSuffixList psl;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    // Rules end at the first whitespace; "//" starts a comment line.
+    if (const auto ws = line.find_first_of(" \t\r"); ws != std::string_view::npos) line = line.substr(0, ws);
+    if (line.empty() || line.starts_with("//")) continue;
+    std::string rule = core::ascii_lower(line);
+    if (rule.starts_with("!")) {
+      psl.exceptions_.insert(rule.substr(1));
+    } else if (rule.starts_with("*.")) {
+      psl.wildcards_.insert(rule.substr(2));
+    } else {
+      psl.rules_.insert(std::move(rule));
+    }
+  }
+  return psl;
+}
+
+PublicSuffixList PublicSuffixList::load(const std::string& path) {
+  std::ifstream in(path);
+  if (in) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    PublicSuffixList p = parse(ss.str());
+    if (p.rule_count() > 0) return p;
+  }
+  return parse("com\nnet\norg\nedu\ngov\nmil\nint\nio\nco\ninfo\nbiz\nuk\nco.uk\ngov.uk\nac.uk\n"
+               "org.uk\nde\nfr\nit\nes\nnl\nru\ncn\njp\nco.jp\nau\ncom.au\nca\nin\nco.in\nbr\ncom.br\n");
+}
+
+std::string PublicSuffixList::registrable(std::string_view host) const {
+  std::string h = core::ascii_lower(host);
+  while (!h.empty() && h.back() == '.') h.pop_back();
+  std::vector<std::string_view> labels;
+  std::string_view rest = h;
+  while (!rest.empty()) {
+    const auto dot = rest.find('.');
+    labels.push_back(rest.substr(0, dot));
+    if (dot == std::string_view::npos) break;
+    rest.remove_prefix(dot + 1);
+  }
+  if (labels.size() < 2) return h;
+  // The public suffix is the longest matching rule (PSL algorithm, with the
+  // implicit "*" rule meaning one label when nothing matches).
+  std::size_t suffix_labels = 1;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const std::string_view tail = std::string_view(h).substr(
+        static_cast<std::size_t>(labels[i].data() - h.data()));
+    if (exceptions_.count(std::string(tail))) {
+      suffix_labels = labels.size() - i - 1;
+      break;
+    }
+    if (rules_.count(std::string(tail))) {
+      suffix_labels = std::max(suffix_labels, labels.size() - i);
+    }
+    if (i + 1 < labels.size()) {
+      const std::string_view parent = std::string_view(h).substr(
+          static_cast<std::size_t>(labels[i + 1].data() - h.data()));
+      if (wildcards_.count(std::string(parent))) suffix_labels = std::max(suffix_labels, labels.size() - i);
+    }
+  }
+  if (suffix_labels >= labels.size()) return h;
+  const std::size_t first = labels.size() - suffix_labels - 1;
+  return std::string(std::string_view(h).substr(static_cast<std::size_t>(labels[first].data() - h.data())));
+}
+
+Address parse_address(std::string_view header) {
+  Address a;
+  std::string_view addr = header;
+  const auto lt = header.rfind('<');
+  const auto gt = header.rfind('>');
+  if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt) {
+    addr = header.substr(lt + 1, gt - lt - 1);
+    std::string_view disp = header.substr(0, lt);
+    while (!disp.empty() && (disp.back() == ' ' || disp.back() == '\t')) disp.remove_suffix(1);
+    while (!disp.empty() && (disp.front() == ' ' || disp.front() == '\t')) disp.remove_prefix(1);
+    if (disp.size() >= 2 && disp.front() == '"' && disp.back() == '"') disp = disp.substr(1, disp.size() - 2);
+    a.display = std::string(disp);
+  }
+  const auto at = addr.rfind('@');
+  if (at != std::string_view::npos) {
+    std::string_view d = addr.substr(at + 1);
+    while (!d.empty() && (d.back() == ' ' || d.back() == '.' || d.back() == '>')) d.remove_suffix(1);
+    a.domain = core::ascii_lower(d);
+  }
+  return a;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t cap) {
+  const std::size_t diff = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
+  if (diff > cap || a.size() > 256 || b.size() > 256) return cap + 1;
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1] ? 1u : 0u)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace sluice::analysis::lure

@@ -1,0 +1,74 @@
+#include "analysis/lure/lexicon.hpp"
+
+#include "core/text.hpp"
+
+namespace sluice::embedded {
+extern const char* const kBrandsTsv;
+extern const char* const kLuresTsv;
+}  // namespace sluice::embedded
+
+namespace sluice::analysis::lure {
+namespace {
+
+std::vector<std::string> split(std::string_view s, char sep, bool lower = true) {
+  std::vector<std::string> out;
+  while (true) {
+    const auto p = s.find(sep);
+    std::string_view part = s.substr(0, p);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    while (!part.empty() && (part.back() == ' ' || part.back() == '\r')) part.remove_suffix(1);
+    if (!part.empty()) out.push_back(lower ? core::ascii_lower(part) : std::string(part));
+    if (p == std::string_view::npos) break;
+    s.remove_prefix(p + 1);
+  }
+  return out;
+}
+
+template <class F>
+void for_each_row(std::string_view tsv, F&& f) {
+  for (const std::string& line : split(tsv, '\n', false)) {
+    if (line.empty() || line.front() == '#') continue;
+    f(split(line, '\t', false));
+  }
+}
+
+bool word_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80;
+}
+
+}  // namespace
+
+std::vector<Brand> parse_brands(std::string_view tsv) {
+  std::vector<Brand> out;
+  for_each_row(tsv, [&](const std::vector<std::string>& cols) {
+    if (cols.size() != 3) return;
+    out.push_back({cols[0], split(cols[1], ','), split(cols[2], ',')});  // name keeps its case
+  });
+  return out;
+}
+
+std::vector<Theme> parse_themes(std::string_view tsv) {
+  std::vector<Theme> out;
+  for_each_row(tsv, [&](const std::vector<std::string>& cols) {
+    if (cols.size() != 2) return;
+    out.push_back({core::ascii_lower(cols[0]), split(cols[1], ',')});
+  });
+  return out;
+}
+
+std::vector<Brand> builtin_brands() { return parse_brands(embedded::kBrandsTsv); }
+std::vector<Theme> builtin_themes() { return parse_themes(embedded::kLuresTsv); }
+
+std::string_view find_phrase(std::string_view text, const std::vector<std::string>& phrases) {
+  for (const std::string& p : phrases) {
+    for (std::size_t at = text.find(p); at != std::string_view::npos; at = text.find(p, at + 1)) {
+      const bool left = at == 0 || !word_char(text[at - 1]);
+      const std::size_t end = at + p.size();
+      const bool right = end >= text.size() || !word_char(text[end]);
+      if (left && right) return p;
+    }
+  }
+  return {};
+}
+
+}  // namespace sluice::analysis::lure

@@ -1,0 +1,223 @@
+// The lure: who the mail claims to be from and what it talks about. A message
+// whose display name says "U.S. Small Business Administration" but whose
+// address is at sba-loans-gov.com, whose text is about disaster loans, and
+// which carries an executable in a disk image, is the 2020 campaign exactly.
+// The lure alone never makes a message malicious (legitimate mail talks about
+// invoices); lure plus a risky attachment raises it.
+#include <set>
+
+#include "analysis/detector.hpp"
+#include "analysis/lure/domains.hpp"
+#include "analysis/lure/lexicon.hpp"
+#include "core/text.hpp"
+
+namespace sluice::analysis::lure {
+namespace {
+
+constexpr std::size_t kTextCap = 64 * 1024;
+
+std::string meta_string(const Artifact& a, std::string_view key) {
+  if (const auto* v = a.find_meta(key)) {
+    if (const auto* s = std::get_if<std::string>(v)) return *s;
+  }
+  return {};
+}
+
+bool official(const Brand& b, const std::string& registrable) {
+  for (const auto& d : b.domains) {
+    if (d == registrable) return true;
+  }
+  return false;
+}
+
+// Digits and letter pairs attackers swap in for look-alikes (paypa1, rnicrosoft).
+std::string deconfuse(std::string_view s) {
+  std::string o;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == 'r' && i + 1 < s.size() && s[i + 1] == 'n') { o.push_back('m'); ++i; continue; }
+    if (c == 'v' && i + 1 < s.size() && s[i + 1] == 'v') { o.push_back('w'); ++i; continue; }
+    o.push_back(c == '0' ? 'o' : c == '1' ? 'l' : c == '3' ? 'e' : c == '5' ? 's' : c);
+  }
+  return o;
+}
+
+std::vector<std::string> labels_of(std::string_view d) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : d) {
+    if (c == '.' || c == '-' || c == '_') {
+      if (!cur.empty()) out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+bool risky(const ArtifactTree& tree, const Artifact& a, ArtifactId& which) {
+  // Breadth over the subtree; the tree is bounded by the engine's limits.
+  std::vector<ArtifactId> todo(a.children.begin(), a.children.end());
+  while (!todo.empty()) {
+    const Artifact& c = tree[todo.back()];
+    todo.pop_back();
+    if (is_executable(c.type) || strips_mark_of_the_web(c.type)) {
+      which = c.id;
+      return true;
+    }
+    if (const auto* enc = c.find_meta("zip.encrypted"); enc != nullptr && std::get_if<bool>(enc) && std::get<bool>(*enc)) {
+      which = c.id;
+      return true;
+    }
+    if (c.type != FileType::email) todo.insert(todo.end(), c.children.begin(), c.children.end());
+  }
+  return false;
+}
+
+class LureDetector final : public Detector {
+ public:
+  LureDetector() : psl_(PublicSuffixList::load()), brands_(builtin_brands()), themes_(builtin_themes()) {}
+  std::string_view name() const noexcept override { return "lure"; }
+
+  void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
+    for (const Artifact& a : tree) {
+      if (a.type == FileType::email) inspect_message(tree, a, sink);
+    }
+  }
+
+ private:
+  void inspect_message(const ArtifactTree& tree, const Artifact& msg, FindingSink& sink) const {
+    const Address from = parse_address(meta_string(msg, "mail.from"));
+    const std::string from_reg = from.domain.empty() ? "" : psl_.registrable(from.domain);
+    const std::string display = core::ascii_lower(from.display);
+    std::string text = core::ascii_lower(meta_string(msg, "mail.subject"));
+    for (ArtifactId c : msg.children) {
+      const Artifact& part = tree[c];
+      if (part.type == FileType::text || part.type == FileType::html) {
+        text += '\n';
+        text += core::ascii_lower(part.bytes.clamp(0, kTextCap).chars());
+      }
+    }
+    bool lured = false;
+    std::set<std::string> claimed;
+    for (const Brand& b : brands_) {
+      if (!from_reg.empty() && official(b, from_reg)) continue;
+      if (const auto p = find_phrase(display, b.phrases); !p.empty()) {
+        lured = true;
+        claimed.insert(b.name);
+        sink.add("sender.display_name_impersonation", Severity::medium, msg.id,
+                 "the sender's name claims " + b.name + " but the address is at " +
+                     (from_reg.empty() ? std::string("no domain") : from_reg),
+                 {{"brand", b.name}, {"display_name", from.display}, {"from_domain", from.domain},
+                  {"official_domains", join(b.domains)}});
+      } else if (const auto q = find_phrase(text, b.phrases); !q.empty() && !from_reg.empty()) {
+        lured = true;
+        claimed.insert(b.name);
+        sink.add("lure.brand_claim", Severity::low, msg.id,
+                 "the message speaks for " + b.name + " (\"" + std::string(q) + "\") but comes from " + from_reg,
+                 {{"brand", b.name}, {"phrase", std::string(q)}, {"from_domain", from.domain}});
+      }
+    }
+    if (!from_reg.empty()) lured |= lookalike(msg, from_reg, sink);
+    std::string themes;
+    for (const Theme& t : themes_) {
+      if (const auto p = find_phrase(text, t.phrases); !p.empty()) {
+        themes += (themes.empty() ? "" : ", ") + t.name + " (\"" + std::string(p) + "\")";
+      }
+    }
+    if (!themes.empty()) {
+      lured = true;
+      sink.add("lure.theme", Severity::info, msg.id, "lure themes: " + themes, {{"themes", themes}});
+    }
+    reply_to(msg, from_reg, sink);
+    auth_results(msg, sink);
+    ArtifactId attachment = kNoArtifact;
+    if (lured && risky(tree, msg, attachment)) {
+      sink.add("lure.risky_attachment", Severity::high, attachment,
+               "a lure carries " + std::string(info(tree[attachment].type).description) +
+                   (tree[attachment].type == FileType::unknown ? std::string(" (encrypted)") : std::string()),
+               {{"message", tree.evidence_path(msg.id)}});
+    }
+  }
+
+  bool lookalike(const Artifact& msg, const std::string& from_reg, FindingSink& sink) const {
+    // The label the owner chose: "sba-loans-gov" of "sba-loans-gov.com".
+    const std::string raw_owner = from_reg.substr(0, from_reg.find('.'));
+    const std::string owner = deconfuse(raw_owner);
+    std::vector<std::string> tokens;
+    for (auto& t : labels_of(owner)) tokens.push_back(std::move(t));
+    for (const Brand& b : brands_) {
+      if (official(b, from_reg)) return false;
+    }
+    for (const Brand& b : brands_) {
+      for (const std::string& d : b.domains) {
+        const std::string brand_label = d.substr(0, d.find('.'));
+        if (brand_label.size() < 3) continue;
+        // "cdc.net" is someone's own name under another suffix, not an imitation;
+        // "cdc-gov-alerts.com" and "paypa1.com" are.
+        bool hit = false;
+        if (tokens.size() > 1) {
+          for (const auto& t : tokens) hit = hit || t == brand_label;
+        }
+        if (!hit && brand_label.size() >= 5 && raw_owner != brand_label) {
+          hit = owner == brand_label || edit_distance(owner, brand_label, 1) <= 1;
+        }
+        if (hit) {
+          sink.add("sender.lookalike_domain", Severity::medium, msg.id,
+                   "the sender's domain " + from_reg + " imitates " + d + " (" + b.name + ")",
+                   {{"from_domain", from_reg}, {"imitates", d}, {"brand", b.name}});
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  void reply_to(const Artifact& msg, const std::string& from_reg, FindingSink& sink) const {
+    const Address rt = parse_address(meta_string(msg, "mail.reply_to"));
+    if (rt.domain.empty() || from_reg.empty()) return;
+    const std::string rt_reg = psl_.registrable(rt.domain);
+    if (rt_reg != from_reg) {
+      sink.add("sender.reply_to_mismatch", Severity::low, msg.id,
+               "replies go to " + rt_reg + ", not to the sender's " + from_reg,
+               {{"reply_to_domain", rt_reg}, {"from_domain", from_reg}});
+    }
+  }
+
+  void auth_results(const Artifact& msg, FindingSink& sink) const {
+    std::string failed;
+    for (const Meta& m : msg.meta) {
+      if (m.key != "mail.authentication_results") continue;
+      const auto* s = std::get_if<std::string>(&m.value);
+      if (s == nullptr) continue;
+      const std::string v = core::ascii_lower(*s);
+      for (std::string_view f : {"spf=fail", "spf=softfail", "dkim=fail", "dmarc=fail"}) {
+        if (v.find(f) != std::string::npos && failed.find(f) == std::string::npos) {
+          failed += (failed.empty() ? "" : ", ") + std::string(f);
+        }
+      }
+    }
+    if (!failed.empty()) {
+      sink.add("sender.auth_failed", Severity::low, msg.id,
+               "the receiving server recorded " + failed, {{"results", failed}});
+    }
+  }
+
+  static std::string join(const std::vector<std::string>& v) {
+    std::string o;
+    for (const auto& s : v) o += (o.empty() ? "" : ", ") + s;
+    return o;
+  }
+
+  PublicSuffixList psl_;
+  std::vector<Brand> brands_;
+  std::vector<Theme> themes_;
+};
+
+}  // namespace
+
+void register_detector(Detectors& d) { d.push_back(std::make_unique<LureDetector>()); }
+
+}  // namespace sluice::analysis::lure

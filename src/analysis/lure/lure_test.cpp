@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include "analysis/lure/domains.hpp"
+#include "analysis/lure/lexicon.hpp"
+#include "test_support.hpp"
+
+namespace sluice {
+namespace {
+
+using analysis::lure::PublicSuffixList;
+
+TEST(Lure, RegistrableDomainsFollowThePublicSuffixList) {
+  const auto psl = PublicSuffixList::load();
+  EXPECT_EQ(psl.registrable("mail.sba.gov"), "sba.gov");
+  EXPECT_EQ(psl.registrable("a.b.example.co.uk"), "example.co.uk");
+  EXPECT_EQ(psl.registrable("hmrc.gov.uk"), "hmrc.gov.uk");
+  EXPECT_EQ(psl.registrable("Mail.CDC-Gov-Alerts.com."), "cdc-gov-alerts.com");
+  EXPECT_EQ(psl.registrable("com"), "com");
+  const auto tiny = PublicSuffixList::parse("com\n*.ck\n!www.ck\n// comment\n");
+  EXPECT_EQ(tiny.registrable("a.b.foo.ck"), "b.foo.ck") << "wildcard rule";
+  EXPECT_EQ(tiny.registrable("x.www.ck"), "www.ck") << "exception rule";
+}
+
+TEST(Lure, AddressesAndDistances) {
+  auto a = analysis::lure::parse_address("\"U.S. Small Business Administration\" <noreply@SBA-loans-gov.com>");
+  EXPECT_EQ(a.display, "U.S. Small Business Administration");
+  EXPECT_EQ(a.domain, "sba-loans-gov.com");
+  a = analysis::lure::parse_address("bare@example.org");
+  EXPECT_EQ(a.domain, "example.org");
+  EXPECT_TRUE(a.display.empty());
+  EXPECT_EQ(analysis::lure::edit_distance("paypa1", "paypal", 2), 1u);
+  EXPECT_GT(analysis::lure::edit_distance("short", "muchlongerword", 2), 2u);
+}
+
+TEST(Lure, ShippedListsParse) {
+  const auto brands = analysis::lure::builtin_brands();
+  const auto themes = analysis::lure::builtin_themes();
+  EXPECT_GE(brands.size(), 15u);
+  EXPECT_GE(themes.size(), 8u);
+  for (const auto& b : brands) {
+    EXPECT_FALSE(b.phrases.empty()) << b.name;
+    EXPECT_FALSE(b.domains.empty()) << b.name;
+  }
+}
+
+std::string message(const std::string& from, const std::string& subject, const std::string& extra_headers,
+                     const std::string& body) {
+  return "From: " + from + "\r\nTo: owner@example.com\r\nSubject: " + subject +
+         "\r\nDate: Tue, 14 Apr 2020 09:30:00 +0000\r\nMessage-ID: <t@example.com>\r\n" + extra_headers +
+         "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n" + body + "\r\n";
+}
+
+ScanResult scan(const std::string& m) {
+  return testing::default_engine().scan(std::vector<std::uint8_t>(m.begin(), m.end()), "m.eml");
+}
+
+TEST(Lure, ImpersonationIsSeenButAloneIsNotMalicious) {
+  const ScanResult r = scan(message("\"U.S. Small Business Administration\" <noreply@sba-loans-gov.com>",
+                                    "COVID-19 disaster loan", "", "Apply for the disaster loan now."));
+  EXPECT_TRUE(testing::has_finding(r, "sender.display_name_impersonation"));
+  EXPECT_TRUE(testing::has_finding(r, "sender.lookalike_domain"));
+  EXPECT_TRUE(testing::has_finding(r, "lure.theme"));
+  EXPECT_FALSE(testing::has_finding(r, "lure.risky_attachment")) << "no attachment";
+  EXPECT_NE(r.verdict, Verdict::malicious) << "the lure alone never makes a message malicious";
+}
+
+TEST(Lure, TheRealSenderWithPassingAuthenticationIsClean) {
+  const ScanResult r = scan(message(
+      "\"U.S. Small Business Administration\" <news@updates.sba.gov>", "COVID-19 disaster loan update",
+      "Authentication-Results: mx.example.com; spf=pass smtp.mailfrom=sba.gov; dkim=pass header.d=sba.gov; "
+      "dmarc=pass header.from=sba.gov\r\n",
+      "Information about the Economic Injury Disaster Loan program."));
+  EXPECT_FALSE(testing::has_finding(r, "sender.display_name_impersonation"));
+  EXPECT_FALSE(testing::has_finding(r, "sender.lookalike_domain"));
+  EXPECT_FALSE(testing::has_finding(r, "sender.auth_failed"));
+  EXPECT_EQ(r.verdict, Verdict::clean) << r.score;
+}
+
+TEST(Lure, FailedAuthenticationAndReplyTo) {
+  const ScanResult r = scan(message("Billing <billing@example.com>", "hello",
+                                    "Reply-To: <collect@other-domain.net>\r\n"
+                                    "Authentication-Results: mx; spf=softfail; dkim=none; dmarc=fail\r\n",
+                                    "see you"));
+  EXPECT_TRUE(testing::has_finding(r, "sender.auth_failed"));
+  EXPECT_TRUE(testing::has_finding(r, "sender.reply_to_mismatch"));
+  EXPECT_EQ(r.verdict, Verdict::clean) << "weak signals alone stay below suspicious";
+}
+
+TEST(Lure, OwnNameUnderAnotherSuffixIsNotALookalike) {
+  EXPECT_FALSE(testing::has_finding(scan(message("Ops <ops@cdc.net>", "hi", "", "x")), "sender.lookalike_domain"));
+  EXPECT_TRUE(testing::has_finding(scan(message("Pay <service@paypa1.com>", "hi", "", "x")),
+                                   "sender.lookalike_domain"));
+}
+
+}  // namespace
+}  // namespace sluice
