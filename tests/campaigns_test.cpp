@@ -67,3 +67,55 @@ TEST(CampaignsBenign, PlainMailWithATextAttachmentIsClean) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// One message per technique of the later waves (tests/fixtures/make_campaign_fixtures.sh),
+// and benign messages with the same containers holding only documents.
+struct Technique {
+  const char* fixture;
+  Verdict verdict;
+  std::vector<const char*> findings;  // each must be present
+};
+
+class Techniques : public ::testing::TestWithParam<Technique> {};
+
+TEST_P(Techniques, Verdict) {
+  const Technique& t = GetParam();
+  const std::string rel = std::string("campaigns/") + t.fixture;
+  const ScanResult r = testing::default_engine().scan(testing::read_file(testing::fixture(rel)), t.fixture);
+  EXPECT_EQ(to_string(r.verdict), to_string(t.verdict)) << t.fixture << " score " << r.score;
+  for (const char* id : t.findings) EXPECT_TRUE(testing::has_finding(r, id)) << t.fixture << ": " << id;
+  if (t.verdict == Verdict::clean) {
+    for (const auto& f : r.findings) {
+      EXPECT_LT(f.score, 30) << t.fixture << ": " << f.id << " alone would make it suspicious";
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Waves, Techniques,
+    ::testing::Values(
+        Technique{"lnk_hidden_dll.eml", Verdict::malicious,
+                  {"lnk.runs_sibling", "image.hidden_executable", "lnk.lolbin_target"}},
+        Technique{"udf_only.eml", Verdict::malicious, {"iso.view_missing", "container.executable_in_image"}},
+        Technique{"vhd.eml", Verdict::malicious, {"container.executable_in_image"}},
+        Technique{"rtlo_zip.eml", Verdict::malicious, {"name.bidi_control"}},
+        Technique{"padded_zip.eml", Verdict::malicious, {"name.padded_extension", "name.double_extension"}},
+        Technique{"iso_as_pdf.eml", Verdict::malicious, {"name.image_disguised", "container.executable_in_image"}},
+        Technique{"script_zip.eml", Verdict::malicious, {"container.executable", "lure.risky_attachment"}},
+        Technique{"password_iso_zip.eml", Verdict::malicious,
+                  {"archive.password_from_message", "container.executable_in_image"}},
+        Technique{"benign_iso_docs.eml", Verdict::clean, {"container.disk_image"}},
+        Technique{"benign_img_text.eml", Verdict::clean, {"container.disk_image"}},
+        Technique{"benign_zip_docs.eml", Verdict::clean, {}},
+        Technique{"benign_password_zip.eml", Verdict::clean, {"archive.password_from_message"}},
+        Technique{"benign_real_sba.eml", Verdict::clean, {}}),
+    [](const auto& info) {
+      std::string n = info.param.fixture;
+      return n.substr(0, n.find('.'));
+    });
+
+}  // namespace
+}  // namespace sluice

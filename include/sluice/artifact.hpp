@@ -67,6 +67,10 @@ struct Artifact {
     return names.empty() ? std::string_view{} : std::string_view{names.front().value};
   }
   [[nodiscard]] const MetaValue* find_meta(std::string_view key) const noexcept;
+  // The first string value under `key`, or empty.
+  [[nodiscard]] std::string meta_string(std::string_view key) const;
+  // True only when `key` holds the boolean true.
+  [[nodiscard]] bool meta_flag(std::string_view key) const noexcept;
 };
 
 class ArtifactTree {

@@ -22,6 +22,18 @@ const MetaValue* Artifact::find_meta(std::string_view key) const noexcept {
   return nullptr;
 }
 
+std::string Artifact::meta_string(std::string_view key) const {
+  const MetaValue* v = find_meta(key);
+  const auto* s = v != nullptr ? std::get_if<std::string>(v) : nullptr;
+  return s != nullptr ? *s : std::string();
+}
+
+bool Artifact::meta_flag(std::string_view key) const noexcept {
+  const MetaValue* v = find_meta(key);
+  const auto* b = v != nullptr ? std::get_if<bool>(v) : nullptr;
+  return b != nullptr && *b;
+}
+
 ArtifactId ArtifactTree::add_root(ByteView bytes, std::string label, std::vector<Name> names) {
   nodes_.clear();
   Artifact a;

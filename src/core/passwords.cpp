@@ -143,6 +143,8 @@ void harvest_into(std::string_view raw, Collector& c, Phase phase) {
 
 }  // namespace
 
+std::span<const std::string_view> default_passwords() noexcept { return kDefaults; }
+
 std::vector<std::string> harvest_passwords(std::string_view text, const PasswordHarvest& opts) {
   std::vector<std::string> out;
   Collector c(out, opts);

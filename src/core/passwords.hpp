@@ -3,6 +3,7 @@
 // carried them. Campaigns mail "the password is 2020" next to an encrypted ZIP
 // precisely because gateways cannot open it; the same text opens it for us.
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,9 @@ struct PasswordHarvest {
 // "пароль: x", "le mot de passe est x"), then every other plausible token.
 [[nodiscard]] std::vector<std::string> harvest_passwords(std::string_view text,
                                                          const PasswordHarvest& opts = {});
+
+// The sample-sharing passwords tried after everything the message offers.
+[[nodiscard]] std::span<const std::string_view> default_passwords() noexcept;
 
 // For artifact `id`: candidates from every enclosing message (subject meta and
 // the decoded text/HTML parts beside it), from the artifact's own names, then

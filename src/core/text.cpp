@@ -53,6 +53,77 @@ std::string truncate_utf8(std::string s, std::size_t max_bytes) {
   return s;
 }
 
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+std::string latin1_to_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (char c : bytes) append_utf8(out, static_cast<unsigned char>(c));
+  return out;
+}
+
+namespace {
+
+template <class Unit>
+std::string decode_utf16(std::size_t n, Unit&& unit) {
+  std::string out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    char32_t cp = unit(i);
+    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n) {
+      const char32_t lo = unit(i + 1);
+      if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        ++i;
+      }
+    }
+    append_utf8(out, cp);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string utf16_to_utf8(ByteView bytes, std::endian order, Utf16Stop stop) {
+  auto at = [&](std::size_t i) -> char32_t {
+    std::uint8_t a = 0, b = 0;
+    (void)bytes.byte_at(2 * i, a);
+    (void)bytes.byte_at(2 * i + 1, b);
+    return order == std::endian::little ? char32_t(a | (b << 8)) : char32_t((a << 8) | b);
+  };
+  std::size_t n = bytes.size() / 2;
+  if (stop == Utf16Stop::at_nul) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (at(i) == 0) {
+        n = i;
+        break;
+      }
+    }
+  }
+  return decode_utf16(n, at);
+}
+
+std::string utf16_to_utf8(std::span<const std::uint16_t> units) {
+  return decode_utf16(units.size(), [&](std::size_t i) { return char32_t{units[i]}; });
+}
+
 std::string ascii_lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {

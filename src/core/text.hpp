@@ -1,6 +1,11 @@
 #pragma once
+#include <bit>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+
+#include "sluice/byte_view.hpp"
 
 namespace sluice::core {
 
@@ -10,5 +15,20 @@ namespace sluice::core {
 // Cuts at a code-point boundary at or below max_bytes.
 [[nodiscard]] std::string truncate_utf8(std::string s, std::size_t max_bytes);
 [[nodiscard]] std::string ascii_lower(std::string_view s);
+
+// One code point as UTF-8; anything past U+10FFFF or a surrogate becomes U+FFFD.
+void append_utf8(std::string& out, char32_t cp);
+
+// ISO 8859-1 bytes (gzip FNAME, UDF 8-bit OSTA names, unknown OEM pages kept
+// visible) as UTF-8: every byte is its own code point.
+[[nodiscard]] std::string latin1_to_utf8(std::string_view bytes);
+
+// UTF-16 (Joliet and UDF are big-endian; Windows structures little-endian) to
+// UTF-8. Surrogate pairs are joined; a lone surrogate becomes U+FFFD (Windows
+// keeps such names, UTF-8 cannot); an odd trailing byte is dropped.
+enum class Utf16Stop : std::uint8_t { at_end, at_nul };
+[[nodiscard]] std::string utf16_to_utf8(ByteView bytes, std::endian order,
+                                        Utf16Stop stop = Utf16Stop::at_end);
+[[nodiscard]] std::string utf16_to_utf8(std::span<const std::uint16_t> units);
 
 }  // namespace sluice::core

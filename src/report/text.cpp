@@ -36,7 +36,22 @@ std::string upper(std::string_view s) {
 // could rewrite the analyst's screen) are shown escaped.
 std::string printable(std::string_view s) {
   std::string o;
-  for (unsigned char c : s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    // Bidi controls (U+200E/F, U+202A-E, U+2066-9) would reorder the line the
+    // analyst reads, which is the attack: show them as code points.
+    if (c == 0xE2 && i + 2 < s.size()) {
+      const auto b1 = static_cast<unsigned char>(s[i + 1]), b2 = static_cast<unsigned char>(s[i + 2]);
+      const bool bidi = (b1 == 0x80 && ((b2 >= 0x8E && b2 <= 0x8F) || (b2 >= 0xAA && b2 <= 0xAE))) ||
+                        (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);
+      if (bidi) {
+        char buf[12];
+        std::snprintf(buf, sizeof buf, "<U+%04X>", ((c & 0x0Fu) << 12) | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu));
+        o += buf;
+        i += 2;
+        continue;
+      }
+    }
     if (c < 0x20 || c == 0x7F) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", c);

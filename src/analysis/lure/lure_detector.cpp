@@ -16,13 +16,6 @@ namespace {
 
 constexpr std::size_t kTextCap = 64 * 1024;
 
-std::string meta_string(const Artifact& a, std::string_view key) {
-  if (const auto* v = a.find_meta(key)) {
-    if (const auto* s = std::get_if<std::string>(v)) return *s;
-  }
-  return {};
-}
-
 bool official(const Brand& b, const std::string& registrable) {
   for (const auto& d : b.domains) {
     if (d == registrable) return true;
@@ -67,7 +60,7 @@ bool risky(const ArtifactTree& tree, const Artifact& a, ArtifactId& which) {
       which = c.id;
       return true;
     }
-    if (const auto* enc = c.find_meta("zip.encrypted"); enc != nullptr && std::get_if<bool>(enc) && std::get<bool>(*enc)) {
+    if (c.meta_flag("zip.encrypted") || c.meta_flag("archive.encrypted")) {
       which = c.id;
       return true;
     }
@@ -89,10 +82,10 @@ class LureDetector final : public Detector {
 
  private:
   void inspect_message(const ArtifactTree& tree, const Artifact& msg, FindingSink& sink) const {
-    const Address from = parse_address(meta_string(msg, "mail.from"));
+    const Address from = parse_address(msg.meta_string("mail.from"));
     const std::string from_reg = from.domain.empty() ? "" : psl_.registrable(from.domain);
     const std::string display = core::ascii_lower(from.display);
-    std::string text = core::ascii_lower(meta_string(msg, "mail.subject"));
+    std::string text = core::ascii_lower(msg.meta_string("mail.subject"));
     for (ArtifactId c : msg.children) {
       const Artifact& part = tree[c];
       if (part.type == FileType::text || part.type == FileType::html) {
@@ -176,7 +169,7 @@ class LureDetector final : public Detector {
   }
 
   void reply_to(const Artifact& msg, const std::string& from_reg, FindingSink& sink) const {
-    const Address rt = parse_address(meta_string(msg, "mail.reply_to"));
+    const Address rt = parse_address(msg.meta_string("mail.reply_to"));
     if (rt.domain.empty() || from_reg.empty()) return;
     const std::string rt_reg = psl_.registrable(rt.domain);
     if (rt_reg != from_reg) {

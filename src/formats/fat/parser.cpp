@@ -16,47 +16,13 @@ using core::load_le;
 
 bool is_pow2(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+using core::append_utf8;
 
-std::string utf16_to_utf8(const std::vector<std::uint16_t>& units) {
-  std::string out;
-  for (std::size_t i = 0; i < units.size(); ++i) {
-    std::uint32_t cp = units[i];
-    if (cp >= 0xD800 && cp < 0xDC00 && i + 1 < units.size() && units[i + 1] >= 0xDC00 &&
-        units[i + 1] < 0xE000) {
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (units[i + 1] - 0xDC00u);
-      ++i;
-    } else if (cp >= 0xD800 && cp < 0xE000) {
-      cp = 0xFFFD;  // a lone surrogate: Windows keeps it, UTF-8 cannot
-    }
-    append_utf8(out, cp);
-  }
-  return out;
-}
+std::string utf16_to_utf8(const std::vector<std::uint16_t>& units) { return core::utf16_to_utf8(units); }
 
 // 8.3 bytes are in the OEM code page, which the image does not record. ASCII is
 // exact; other bytes are mapped as Latin-1 so they stay visible (not U+FFFD).
-std::string oem_to_utf8(ByteView b) {
-  std::string out;
-  for (char c : b.chars()) append_utf8(out, static_cast<unsigned char>(c));
-  return out;
-}
+std::string oem_to_utf8(ByteView b) { return core::latin1_to_utf8(b.chars()); }
 
 std::string trim_right(std::string s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.pop_back();

@@ -3,28 +3,10 @@
 #include <zlib.h>
 
 #include "core/reader.hpp"
+#include "core/text.hpp"
 #include "formats/gzip/layout.hpp"
 
 namespace sluice::formats::gzip {
-namespace {
-
-// RFC 1952 2.3.1: FNAME and FCOMMENT are ISO 8859-1.
-std::string latin1_to_utf8(ByteView b) {
-  std::string out;
-  out.reserve(b.size());
-  for (char c : b.chars()) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x80) {
-      out.push_back(c);
-    } else {
-      out.push_back(static_cast<char>(0xC0 | (u >> 6)));
-      out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 Result<MemberHeader> parse_member_header(ByteView bytes, std::uint64_t base) {
   core::Reader r(bytes, base);
@@ -55,13 +37,13 @@ Result<MemberHeader> parse_member_header(ByteView bytes, std::uint64_t base) {
   if (h.flags & kFlagName) {
     auto name = r.until(0);
     if (!name) return std::unexpected(name.error());
-    h.name = latin1_to_utf8(*name);
+    h.name = core::latin1_to_utf8(name->chars());  // RFC 1952 2.3.1: ISO 8859-1
     h.has_name = true;
   }
   if (h.flags & kFlagComment) {
     auto comment = r.until(0);
     if (!comment) return std::unexpected(comment.error());
-    h.comment = latin1_to_utf8(*comment);
+    h.comment = core::latin1_to_utf8(comment->chars());
   }
   if (h.flags & kFlagHcrc) {
     const std::uint64_t covered = r.pos();

@@ -1,6 +1,7 @@
 // ECMA-119 volume descriptors, directory hierarchies (primary with Rock Ridge,
 // each supplementary: Joliet levels 1-3 or ISO 9660:1999), path tables, the El
 // Torito catalog and primary descriptors of earlier sessions.
+#include "core/text.hpp"
 #include <algorithm>
 #include <set>
 #include <unordered_set>
@@ -558,40 +559,6 @@ void parse_iso(ByteView image, const Options& opt, Image& out) {
   IsoReader(image, opt, out).run();
 }
 
-std::string utf16be_to_utf8(ByteView bytes) {
-  std::string out;
-  auto put = [&](std::uint32_t cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  };
-  // An odd trailing byte (libarchive's utf16be_overflow case) is dropped.
-  for (std::uint64_t i = 0; i + 1 < bytes.size(); i += 2) {
-    std::uint32_t u = be16(bytes, i);
-    if (u >= 0xD800 && u < 0xDC00 && i + 3 < bytes.size()) {
-      const std::uint32_t lo = be16(bytes, i + 2);
-      if (lo >= 0xDC00 && lo < 0xE000) {
-        put(0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
-        i += 2;
-        continue;
-      }
-    }
-    if (u >= 0xD800 && u < 0xE000) u = 0xFFFD;  // a lone surrogate
-    put(u);
-  }
-  return out;
-}
+std::string utf16be_to_utf8(ByteView bytes) { return core::utf16_to_utf8(bytes, std::endian::big); }
 
 }  // namespace sluice::formats::iso9660

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/checked.hpp"
+#include "core/text.hpp"
 #include "formats/iso9660/bytes.hpp"
 #include "formats/iso9660/layout.hpp"
 #include "formats/iso9660/parser.hpp"
@@ -458,17 +459,7 @@ std::string osta_cs0_to_utf8(ByteView bytes, bool& ok) {
   const ByteView rest = bytes.tail(1);
   if (id == 16 || id == 255) return utf16be_to_utf8(rest);
   if (id != 8 && id != 254) ok = false;
-  std::string out;
-  for (char c : rest.chars()) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x80) {
-      out.push_back(c);
-    } else {
-      out.push_back(static_cast<char>(0xC0 | (u >> 6)));
-      out.push_back(static_cast<char>(0x80 | (u & 0x3F)));
-    }
-  }
-  return out;
+  return core::latin1_to_utf8(rest.chars());
 }
 
 }  // namespace sluice::formats::iso9660

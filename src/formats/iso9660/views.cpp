@@ -49,6 +49,50 @@ std::string d_extension(const std::string& leaf_name) {
   return e;
 }
 
+// ISO 9660 level 1 keeps 8.3 upper-case d-characters, so mastering tools
+// (genisoimage, mkisofs, ImgBurn) shorten "Meeting_Agenda.pdf" to
+// "MEETING_.PDF" and may append a digit or "~N" to keep names unique. That is
+// the format's rule, not a trick: only names that are not such a shortening
+// of one another are reported. Both paths are normalised (upper case, no ";1").
+bool is_shortening(std::string_view shorter, std::string_view longer) {
+  auto split_ext = [](std::string_view n) {
+    const auto dot = n.rfind('.');
+    return dot == std::string_view::npos ? std::pair{n, std::string_view{}}
+                                         : std::pair{n.substr(0, dot), n.substr(dot + 1)};
+  };
+  auto d_chars = [](std::string_view n) {
+    std::string o;
+    for (char c : n) {
+      const bool ok = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      o.push_back(ok ? c : '_');
+    }
+    return o;
+  };
+  std::size_t a = 0, b = 0;
+  while (true) {
+    const std::size_t ae = std::min(shorter.find('/', a + 1), shorter.size());
+    const std::size_t be = std::min(longer.find('/', b + 1), longer.size());
+    const std::string_view sc = shorter.substr(a, ae - a), lc = longer.substr(b, be - b);
+    if (sc != lc) {
+      const auto [sb, sx] = split_ext(sc);
+      const auto [lb, lx] = split_ext(lc);
+      std::string sbase(sb);
+      // "~1" or trailing digits added for uniqueness.
+      if (const auto t = sbase.find('~'); t != std::string::npos) sbase.erase(t);
+      while (sbase.size() > 1 && lb.size() > sbase.size() && sbase.back() >= '0' && sbase.back() <= '9' &&
+             d_chars(lb).rfind(sbase, 0) != 0) {
+        sbase.pop_back();
+      }
+      const std::string lbase = d_chars(lb), lext = d_chars(lx);
+      if (sbase.empty() || lbase.rfind(d_chars(sbase), 0) != 0) return false;
+      if (lext.rfind(d_chars(sx), 0) != 0 || (sx.empty() != lx.empty())) return false;
+    }
+    if (ae >= shorter.size() || be >= longer.size()) return ae >= shorter.size() && be >= longer.size();
+    a = ae;
+    b = be;
+  }
+}
+
 bool same_extension(const std::string& a, const std::string& b) {
   const std::string ea = d_extension(a), eb = d_extension(b);
   if (ea == eb) return true;
@@ -159,7 +203,7 @@ std::vector<MergedFile> merge_views(const std::vector<View>& in, std::uint64_t i
         m.issues.anomaly("iso.view_extension_mismatch", Severity::high, m.record_offset,
                          first->view + " calls it '" + first->value + "', " + n.view + " '" +
                              n.value + "': the extension differs between views");
-      } else {
+      } else if (!is_shortening(b, a) && !is_shortening(a, b)) {
         m.issues.anomaly("iso.view_name_mismatch", Severity::low, m.record_offset,
                          first->view + " calls it '" + first->value + "', " + n.view + " '" +
                              n.value + "'");

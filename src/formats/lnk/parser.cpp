@@ -1,6 +1,7 @@
 // MS-SHLLINK reader. Section numbers below refer to [MS-SHLLINK] v8.0. Every
 // size field is attacker-chosen: each structure is read through a sub-view of
 // the size it claims, clipped to the file, and a claim past the end is reported.
+#include "core/text.hpp"
 #include "formats/lnk/parser.hpp"
 
 #include <array>
@@ -15,45 +16,11 @@ namespace {
 
 using core::load_le;
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+using core::append_utf8;
 
 // UTF-16LE units up to the first NUL (or the view's end).
 std::string utf16(ByteView units) {
-  std::string out;
-  const std::uint64_t n = units.size() / 2;
-  for (std::uint64_t i = 0; i < n; ++i) {
-    std::uint32_t cp = load_le<std::uint16_t>(units, i * 2).value_or(0);
-    if (cp == 0) break;
-    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n) {
-      const std::uint32_t lo = load_le<std::uint16_t>(units, (i + 1) * 2).value_or(0);
-      if (lo >= 0xDC00 && lo <= 0xDFFF) {
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        ++i;
-      } else {
-        cp = 0xFFFD;
-      }
-    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-      cp = 0xFFFD;
-    }
-    append_utf8(out, cp);
-  }
-  return out;
+  return core::utf16_to_utf8(units, std::endian::little, core::Utf16Stop::at_nul);
 }
 
 // System code page strings: read as Latin-1 (cp1252's printable subset agrees on

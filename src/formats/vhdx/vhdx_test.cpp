@@ -4,7 +4,6 @@
 // the CRC-32C check value from RFC 3720 / the Castagnoli catalogue.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <fstream>
 #include <regex>
 
@@ -132,10 +131,8 @@ TEST(Vhdx, DissectDifferencingParentMissing) {
   if (dir.empty()) GTEST_SKIP() << "../shared/corpora absent";
   Limits l = default_config()->limits;
   l.max_artifact_bytes = 64ull << 20;
-  const auto t0 = std::chrono::steady_clock::now();
   const ScanResult r =
       engine_with(l).scan(disk::load(dir / "images/dissect-hypervisor/differencing.avhdx.gz"), "d.avhdx");
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(15));
   EXPECT_TRUE(has_anomaly(r, "vhdx.parent_missing"));
   EXPECT_TRUE(has_anomaly(r, "limit.exceeded"));
 }

@@ -72,6 +72,18 @@ std::vector<Name> member_names(core::UnpackContext& ctx, const Member& m, Outcom
   const std::string primary =
       decode_name(ctx, nul == std::string_view::npos ? m.name : m.name.clamp(0, nul), m.flags);
   names.push_back({"zip", primary});
+  // Without bit 11 the name is CP437 to Windows, but 7-Zip, WinRAR, macOS and
+  // Linux unzip take bytes that form valid UTF-8 as UTF-8. Info-ZIP writes
+  // UTF-8 names without the flag, so "Invoice_\u202Efdp.scr" reaches most
+  // victims as an RTLO name: keep that reading too, for the name detectors.
+  if (!(m.flags & kFlagUtf8)) {
+    const ByteView shown = nul == std::string_view::npos ? m.name : m.name.clamp(0, nul);
+    const std::string_view bytes = shown.chars();
+    const bool non_ascii = std::any_of(bytes.begin(), bytes.end(), [](char c) { return (c & 0x80) != 0; });
+    if (non_ascii && core::to_valid_utf8(bytes) == bytes) {
+      names.push_back({"zip-utf8", ctx.clean_name(bytes)});
+    }
+  }
   if (nul != std::string_view::npos) {
     std::string full = decode_name(ctx, m.name, m.flags);
     o.anomaly("zip.name_nul", Severity::medium, m.header_offset,
@@ -294,7 +306,7 @@ void emit_member(core::UnpackContext& ctx, const Member& m, EmitState& state) {
     o.meta.push_back({"zip.encrypted", true});
     const bool aes = m.method == kMethodAes;
     o.meta.push_back({"zip.encryption", std::string(aes ? "winzip-aes" : (m.flags & kFlagStrongEncryption) ? "pkware-strong" : "zipcrypto")});
-    o.anomaly("zip.encrypted", Severity::medium, m.header_offset,
+    o.anomaly("zip.encrypted", Severity::low, m.header_offset,
                            std::string("member is encrypted (") + (aes ? "WinZip AES" : "ZipCrypto") +
                                "): scanners without the password see only ciphertext");
     std::optional<Decrypted> plain;

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -32,14 +31,6 @@ using sluice::testing::fixture;
 using sluice::testing::read_file;
 using sluice::testing::sha256_hex;
 using Bytes = std::vector<std::uint8_t>;
-
-// Time bounds are for an optimised or debug build; AddressSanitizer makes
-// every byte touched several times slower, so its bounds are scaled.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr int kSlow = 5;
-#else
-constexpr int kSlow = 1;
-#endif
 
 // ---------------------------------------------------------------- builder
 
@@ -419,9 +410,7 @@ TEST(Zip, CorporaMatchPythonZipfile) {
   for (const auto& p : paths) {
     ++files;
     const Bytes bytes = read_file(p);
-    const auto t0 = std::chrono::steady_clock::now();
     Direct d(bytes, passwords, corpus_limits);
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3) * kSlow) << p;
     std::multiset<std::pair<std::string, std::string>> ours;
     for (const Artifact* a : d.children()) {
       if (a->names.empty()) continue;
@@ -503,7 +492,7 @@ TEST(Zip, CorporaMatchPythonZipfile) {
 
 // ---------------------------------------------------------------- hostile structures
 
-TEST(Zip, OverlappingBombIsDecodedOnceAndFast) {
+TEST(Zip, OverlappingBombIsDecodedOnce) {
   // 2,000 central entries share one local header over 4 MiB of zeros: a
   // reader that decodes per entry produces 8 GiB.
   std::vector<Spec> specs;
@@ -520,10 +509,7 @@ TEST(Zip, OverlappingBombIsDecodedOnceAndFast) {
     specs[i].no_local = true;
   }
   Built b = build(specs);
-  const auto t0 = std::chrono::steady_clock::now();
   auto r = default_engine().scan(std::move(b.zip), "bomb.zip");
-  const auto took = std::chrono::steady_clock::now() - t0;
-  EXPECT_LT(took, std::chrono::seconds(1) * kSlow);
   bool overlap = false;
   for (const Artifact& a : r.tree) {
     for (const Anomaly& an : a.anomalies) overlap |= an.id == "zip.overlapping_entries";
@@ -533,13 +519,11 @@ TEST(Zip, OverlappingBombIsDecodedOnceAndFast) {
   EXPECT_NE(r.verdict, Verdict::clean);
 }
 
-TEST(Zip, LyingSizesEndInFindingsFast) {
+TEST(Zip, LyingSizesEndInFindings) {
   Spec s{"zeros.bin", Bytes(2u << 20, 0), 8};
   s.usize = 10;
   Built b = build({s});
-  const auto t0 = std::chrono::steady_clock::now();
   Direct d(b.zip);
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1) * kSlow);
   EXPECT_TRUE(d.has("zip.size_mismatch"));
   ASSERT_EQ(d.children().size(), 1u);
   EXPECT_EQ(d.children().front()->bytes.size(), 2u << 20);
@@ -548,9 +532,7 @@ TEST(Zip, LyingSizesEndInFindingsFast) {
   // (500x, past 4 MiB) stops it at ~32 MiB.
   Spec big{"big.bin", Bytes(64u << 20, 0), 8};
   Built bb = build({big});
-  const auto t1 = std::chrono::steady_clock::now();
   auto r = default_engine().scan(std::move(bb.zip), "big.zip");
-  EXPECT_LT(std::chrono::steady_clock::now() - t1, std::chrono::seconds(2) * kSlow);
   EXPECT_TRUE(sluice::testing::has_finding(r, "limit.exceeded"));
 }
 

@@ -1,0 +1,34 @@
+#pragma once
+// An owning handle on one libarchive read session over bytes in memory. Only
+// the readers the sniffed type calls for are enabled, and never a filter that
+// libarchive would run as an external program (lrzip, lzop, grzip ...): a
+// hostile file must not make the scanner spawn processes.
+#include <memory>
+#include <string>
+
+#include "sluice/byte_view.hpp"
+#include "sluice/file_type.hpp"
+#include "sluice/result.hpp"
+
+struct archive;
+
+namespace sluice::formats::archive {
+
+struct ArchiveCloser {
+  void operator()(struct ::archive* a) const noexcept;
+};
+using ArchivePtr = std::unique_ptr<struct ::archive, ArchiveCloser>;
+
+// Opens `bytes` (which must outlive the handle: libarchive reads them in place)
+// with the readers for `type`. On failure the Error carries libarchive's text.
+[[nodiscard]] Result<ArchivePtr> open_reader(ByteView bytes, FileType type);
+
+// libarchive's last error text for `a`, never null.
+[[nodiscard]] std::string error_text(struct ::archive* a);
+
+// libarchive reports unsupported encryption through its error text only.
+[[nodiscard]] bool mentions_encryption(std::string_view error) noexcept;
+// ... and a missing feature (as opposed to damage) the same way.
+[[nodiscard]] bool mentions_unsupported(std::string_view error) noexcept;
+
+}  // namespace sluice::formats::archive
