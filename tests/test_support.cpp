@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 
@@ -65,6 +66,24 @@ std::vector<std::uint8_t> gzip_bytes(const std::vector<std::uint8_t>& bytes) {
   out.resize(zs.total_out);
   deflateEnd(&zs);
   return out;
+}
+
+std::string command_output(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  pclose(p);
+  return out;
+}
+
+std::string meta_text(const Artifact& a, std::string_view key) {
+  const MetaValue* v = a.find_meta(key);
+  if (v == nullptr) return "<missing>";
+  if (const auto* s = std::get_if<std::string>(v)) return *s;
+  if (const auto* i = std::get_if<std::int64_t>(v)) return std::to_string(*i);
+  return std::get<bool>(*v) ? "true" : "false";
 }
 
 bool has_finding(const ScanResult& r, std::string_view id) {

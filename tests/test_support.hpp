@@ -21,6 +21,10 @@ namespace sluice::testing {
 // gzip of `bytes` made by zlib (a real third-party writer).
 [[nodiscard]] std::vector<std::uint8_t> gzip_bytes(const std::vector<std::uint8_t>& bytes);
 [[nodiscard]] bool has_finding(const ScanResult& r, std::string_view id);
+// Standard output of a shell command (an oracle such as lnkinfo or pefile).
+[[nodiscard]] std::string command_output(const std::string& cmd);
+// A meta value as text ("<missing>" when absent), for comparing with oracles.
+[[nodiscard]] std::string meta_text(const Artifact& a, std::string_view key);
 [[nodiscard]] const Artifact* find_by_type(const ScanResult& r, FileType t);
 
 }  // namespace sluice::testing

@@ -17,14 +17,6 @@ using testing::fixture;
 using testing::has_finding;
 using testing::read_file;
 
-std::string meta_text(const Artifact& a, std::string_view key) {
-  const MetaValue* v = a.find_meta(key);
-  if (v == nullptr) return "<missing>";
-  if (const auto* s = std::get_if<std::string>(v)) return *s;
-  if (const auto* i = std::get_if<std::int64_t>(v)) return std::to_string(*i);
-  return std::get<bool>(*v) ? "true" : "false";
-}
-
 ScanResult scan(const std::string& rel) {
   return testing::default_engine().scan(read_file(fixture(rel)), rel);
 }
@@ -33,16 +25,16 @@ TEST(Lnk, RundllHiddenDllLure) {
   const ScanResult r = scan("lnk/rundll32_hidden.lnk");
   const Artifact& a = r.tree[0];
   EXPECT_EQ(a.type, FileType::lnk);
-  EXPECT_EQ(meta_text(a, "lnk.target"), "C:\\Windows\\System32\\rundll32.exe");
-  EXPECT_EQ(meta_text(a, "lnk.idlist_path"), "C:\\Windows\\System32\\rundll32.exe");
-  EXPECT_EQ(meta_text(a, "lnk.arguments"), "loader.dll,DllRegisterServer");
-  EXPECT_EQ(meta_text(a, "lnk.command_line"), "C:\\Windows\\System32\\rundll32.exe loader.dll,DllRegisterServer");
-  EXPECT_EQ(meta_text(a, "lnk.working_dir"), "C:\\Windows\\System32");
-  EXPECT_EQ(meta_text(a, "lnk.show_command"), "7");
-  EXPECT_EQ(meta_text(a, "lnk.icon_index"), "13");
-  EXPECT_EQ(meta_text(a, "lnk.machine_id"), "desktop-1a2b3c");
-  EXPECT_EQ(meta_text(a, "lnk.mac"), "00:0c:29:5a:1c:e0");
-  EXPECT_EQ(meta_text(a, "lnk.creation_time"), "132313302000000000");
+  EXPECT_EQ(testing::meta_text(a, "lnk.target"), "C:\\Windows\\System32\\rundll32.exe");
+  EXPECT_EQ(testing::meta_text(a, "lnk.idlist_path"), "C:\\Windows\\System32\\rundll32.exe");
+  EXPECT_EQ(testing::meta_text(a, "lnk.arguments"), "loader.dll,DllRegisterServer");
+  EXPECT_EQ(testing::meta_text(a, "lnk.command_line"), "C:\\Windows\\System32\\rundll32.exe loader.dll,DllRegisterServer");
+  EXPECT_EQ(testing::meta_text(a, "lnk.working_dir"), "C:\\Windows\\System32");
+  EXPECT_EQ(testing::meta_text(a, "lnk.show_command"), "7");
+  EXPECT_EQ(testing::meta_text(a, "lnk.icon_index"), "13");
+  EXPECT_EQ(testing::meta_text(a, "lnk.machine_id"), "desktop-1a2b3c");
+  EXPECT_EQ(testing::meta_text(a, "lnk.mac"), "00:0c:29:5a:1c:e0");
+  EXPECT_EQ(testing::meta_text(a, "lnk.creation_time"), "132313302000000000");
   EXPECT_TRUE(has_finding(r, "lnk.hidden_window"));
   EXPECT_TRUE(has_finding(r, "lnk.lolbin_target"));
   EXPECT_TRUE(has_finding(r, "lnk.document_icon"));
@@ -53,8 +45,8 @@ TEST(Lnk, RundllHiddenDllLure) {
 TEST(Lnk, PowershellEncodedHidden) {
   const ScanResult r = scan("lnk/powershell_enc.lnk");
   const Artifact& a = r.tree[0];
-  EXPECT_EQ(meta_text(a, "lnk.target"), "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe");
-  EXPECT_EQ(meta_text(a, "lnk.icon_environment"), "%SystemRoot%\\System32\\imageres.dll");
+  EXPECT_EQ(testing::meta_text(a, "lnk.target"), "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe");
+  EXPECT_EQ(testing::meta_text(a, "lnk.icon_environment"), "%SystemRoot%\\System32\\imageres.dll");
   EXPECT_TRUE(has_finding(r, "lnk.suspicious_arguments"));
   EXPECT_TRUE(has_finding(r, "lnk.lolbin_target"));
   EXPECT_TRUE(has_finding(r, "lnk.hidden_window"));
@@ -64,26 +56,16 @@ TEST(Lnk, PowershellEncodedHidden) {
 TEST(Lnk, BenignNotepadShortcutIsQuiet) {
   const ScanResult r = scan("lnk/notepad.lnk");
   const Artifact& a = r.tree[0];
-  EXPECT_EQ(meta_text(a, "lnk.command_line"), "C:\\Windows\\notepad.exe readme.txt");
-  EXPECT_EQ(meta_text(a, "lnk.name"), "Read me");
+  EXPECT_EQ(testing::meta_text(a, "lnk.command_line"), "C:\\Windows\\notepad.exe readme.txt");
+  EXPECT_EQ(testing::meta_text(a, "lnk.name"), "Read me");
   EXPECT_TRUE(a.anomalies.empty());
   EXPECT_EQ(r.verdict, Verdict::clean);
-}
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
-  pclose(p);
-  return out;
 }
 
 // "\tLocal path\t\t\t: C:\..." → {"Local path", "C:\..."}; the first of each key.
 std::map<std::string, std::string> lnkinfo(const fs::path& p) {
   std::map<std::string, std::string> out;
-  const std::string text = run("lnkinfo '" + p.string() + "' 2>/dev/null");
+  const std::string text = testing::command_output("lnkinfo '" + p.string() + "' 2>/dev/null");
   std::size_t start = 0;
   while (start < text.size()) {
     auto nl = text.find('\n', start);
@@ -119,10 +101,10 @@ TEST(Lnk, AgreesWithLnkinfo) {
     for (const auto& [ok, sk] : pairs) {
       auto it = oracle.find(ok);
       if (it == oracle.end()) {
-        EXPECT_EQ(meta_text(r.tree[0], sk), "<missing>") << e.path() << " " << sk;
+        EXPECT_EQ(testing::meta_text(r.tree[0], sk), "<missing>") << e.path() << " " << sk;
         continue;
       }
-      EXPECT_EQ(meta_text(r.tree[0], sk), it->second) << e.path() << " " << ok;
+      EXPECT_EQ(testing::meta_text(r.tree[0], sk), it->second) << e.path() << " " << ok;
       ++compared;
     }
   }

@@ -19,27 +19,9 @@ using testing::fixture;
 using testing::has_finding;
 using testing::read_file;
 
-std::string meta_text(const Artifact& a, std::string_view key) {
-  const MetaValue* v = a.find_meta(key);
-  if (v == nullptr) return "<missing>";
-  if (const auto* s = std::get_if<std::string>(v)) return *s;
-  if (const auto* i = std::get_if<std::int64_t>(v)) return std::to_string(*i);
-  return std::get<bool>(*v) ? "true" : "false";
-}
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
-  pclose(p);
-  return out;
-}
-
 bool have_pefile() {
   return fs::exists("/usr/bin/python3") &&
-         run("/usr/bin/python3 -c 'import pefile; print(1)' 2>/dev/null") == "1\n";
+         testing::command_output("/usr/bin/python3 -c 'import pefile; print(1)' 2>/dev/null") == "1\n";
 }
 
 // The facts pe_oracle.py prints, rebuilt from Sluice's model in the same form.
@@ -62,7 +44,7 @@ std::multiset<std::string> sluice_facts(const std::vector<std::uint8_t>& bytes) 
 
 std::multiset<std::string> oracle_facts(const fs::path& p) {
   std::multiset<std::string> out;
-  const std::string text = run("/usr/bin/python3 '" + fixture("pe_oracle.py").string() + "' '" + p.string() +
+  const std::string text = testing::command_output("/usr/bin/python3 '" + fixture("pe_oracle.py").string() + "' '" + p.string() +
                                "' 2>/dev/null");
   std::size_t start = 0;
   while (start < text.size()) {
@@ -86,34 +68,34 @@ TEST(Pe, HeadersMatchObjdumpListing) {
   const ScanResult r = testing::default_engine().scan(read_file(fixture("pe/hello.exe")), "hello.exe");
   const Artifact& a = r.tree[0];
   EXPECT_EQ(a.type, FileType::pe_exe);
-  EXPECT_EQ(meta_text(a, "pe.format"), "PE32+");
-  EXPECT_EQ(meta_text(a, "pe.machine"), "amd64");
-  EXPECT_EQ(meta_text(a, "pe.subsystem"), "windows_cui");
-  EXPECT_EQ(meta_text(a, "pe.timestamp"), "0");
-  EXPECT_EQ(meta_text(a, "pe.entry_point"), std::to_string(0x14d0));
-  EXPECT_EQ(meta_text(a, "pe.image_base"), "0x140000000");
-  EXPECT_EQ(meta_text(a, "pe.dll_characteristics"), std::to_string(0x160));
-  EXPECT_EQ(meta_text(a, "pe.entry_section"), ".text");
-  EXPECT_EQ(meta_text(a, "pe.signed"), "false");
+  EXPECT_EQ(testing::meta_text(a, "pe.format"), "PE32+");
+  EXPECT_EQ(testing::meta_text(a, "pe.machine"), "amd64");
+  EXPECT_EQ(testing::meta_text(a, "pe.subsystem"), "windows_cui");
+  EXPECT_EQ(testing::meta_text(a, "pe.timestamp"), "0");
+  EXPECT_EQ(testing::meta_text(a, "pe.entry_point"), std::to_string(0x14d0));
+  EXPECT_EQ(testing::meta_text(a, "pe.image_base"), "0x140000000");
+  EXPECT_EQ(testing::meta_text(a, "pe.dll_characteristics"), std::to_string(0x160));
+  EXPECT_EQ(testing::meta_text(a, "pe.entry_section"), ".text");
+  EXPECT_EQ(testing::meta_text(a, "pe.signed"), "false");
   EXPECT_FALSE(has_finding(r, "pe.entry_outside_sections"));
   EXPECT_FALSE(has_finding(r, "pe.wx_section"));
   EXPECT_EQ(r.tree.size(), 1u) << "no resources, no overlay";
 
   const ScanResult r32 = testing::default_engine().scan(read_file(fixture("pe/hello32.exe")), "hello32.exe");
-  EXPECT_EQ(meta_text(r32.tree[0], "pe.format"), "PE32");
-  EXPECT_EQ(meta_text(r32.tree[0], "pe.machine"), "i386");
+  EXPECT_EQ(testing::meta_text(r32.tree[0], "pe.format"), "PE32");
+  EXPECT_EQ(testing::meta_text(r32.tree[0], "pe.machine"), "i386");
 }
 
 TEST(Pe, AdobeLureVersionInfoResourcesAndVendorClaim) {
   // listings/pdf_icon.exe.txt (7z l): VERSIONINFO strings and ICON/1, ICON/2, GROUP_ICON/1.
   const ScanResult r = testing::default_engine().scan(read_file(fixture("pe/pdf_icon.exe")), "pdf_icon.exe");
   const Artifact& a = r.tree[0];
-  EXPECT_EQ(meta_text(a, "pe.subsystem"), "windows_gui");
-  EXPECT_EQ(meta_text(a, "pe.version.CompanyName"), "Adobe Systems Incorporated");
-  EXPECT_EQ(meta_text(a, "pe.version.FileDescription"), "Adobe Acrobat Reader DC");
-  EXPECT_EQ(meta_text(a, "pe.version.OriginalFilename"), "AcroRd32.exe");
-  EXPECT_EQ(meta_text(a, "pe.version.InternalName"), "AcroRd32");
-  EXPECT_EQ(meta_text(a, "pe.version.FileVersion"), "20.9.20067.0");
+  EXPECT_EQ(testing::meta_text(a, "pe.subsystem"), "windows_gui");
+  EXPECT_EQ(testing::meta_text(a, "pe.version.CompanyName"), "Adobe Systems Incorporated");
+  EXPECT_EQ(testing::meta_text(a, "pe.version.FileDescription"), "Adobe Acrobat Reader DC");
+  EXPECT_EQ(testing::meta_text(a, "pe.version.OriginalFilename"), "AcroRd32.exe");
+  EXPECT_EQ(testing::meta_text(a, "pe.version.InternalName"), "AcroRd32");
+  EXPECT_EQ(testing::meta_text(a, "pe.version.FileVersion"), "20.9.20067.0");
   EXPECT_TRUE(has_finding(r, "pe.unsigned_vendor_claim"));
   std::set<std::string> names;
   std::map<std::string, std::size_t> sizes;
@@ -138,10 +120,10 @@ TEST(Pe, DllExportsMatchObjdump) {
   const ScanResult r = testing::default_engine().scan(read_file(fixture("pe/payload.dll")), "payload.dll");
   const Artifact& a = r.tree[0];
   EXPECT_EQ(a.type, FileType::pe_dll);
-  EXPECT_EQ(meta_text(a, "pe.dll"), "true");
-  EXPECT_EQ(meta_text(a, "pe.exports.count"), "1");
-  EXPECT_EQ(meta_text(a, "pe.exports.names"), "sluice_hello");
-  EXPECT_EQ(meta_text(a, "pe.exports.name"), "payload.dll");
+  EXPECT_EQ(testing::meta_text(a, "pe.dll"), "true");
+  EXPECT_EQ(testing::meta_text(a, "pe.exports.count"), "1");
+  EXPECT_EQ(testing::meta_text(a, "pe.exports.names"), "sluice_hello");
+  EXPECT_EQ(testing::meta_text(a, "pe.exports.name"), "payload.dll");
 }
 
 TEST(Pe, AgreesWithPefileOnFixtures) {
@@ -261,7 +243,7 @@ TEST(Pe, HostileHeadersEndInAnomaliesNotCrashes) {
   const std::uint32_t lfanew = hello[0x3C] | (hello[0x3D] << 8);
   {  // e_lfanew far past the end: a DOS program as far as Windows is concerned
     const ScanResult r = testing::default_engine().scan(patched(hello, 0x3C, 0xFFFFFFF0u), "x.exe");
-    EXPECT_EQ(meta_text(r.tree[0], "pe.dos_only"), "true");
+    EXPECT_EQ(testing::meta_text(r.tree[0], "pe.dos_only"), "true");
   }
   {  // 0xFFFF sections: capped at the loader's 96
     auto b = hello;
@@ -296,8 +278,8 @@ TEST(Pe, OverlayIsEmittedAsAChild) {
   const auto zip = read_file(fixture("pe/hello.exe"));  // any payload: another PE
   b.insert(b.end(), zip.begin(), zip.end());
   const ScanResult r = testing::default_engine().scan(std::move(b), "sfx.exe");
-  EXPECT_EQ(meta_text(r.tree[0], "pe.overlay.offset"), std::to_string(end));
-  EXPECT_EQ(meta_text(r.tree[0], "pe.overlay.size"), std::to_string(zip.size()));
+  EXPECT_EQ(testing::meta_text(r.tree[0], "pe.overlay.offset"), std::to_string(end));
+  EXPECT_EQ(testing::meta_text(r.tree[0], "pe.overlay.size"), std::to_string(zip.size()));
   ASSERT_GE(r.tree.size(), 2u);
   EXPECT_EQ(r.tree[1].locator, "overlay@" + std::to_string(end));
   EXPECT_EQ(r.tree[1].type, FileType::pe_exe);
