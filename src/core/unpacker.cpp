@@ -41,6 +41,16 @@ std::optional<ArtifactId> UnpackContext::emit_owned(std::vector<std::uint8_t>&& 
   return child;
 }
 
+std::uint64_t UnpackContext::bounded_size(std::uint64_t wanted, std::uint64_t encoded,
+                                          std::string_view what, bool& capped) {
+  const auto allowance = budget_.decode_allowance(encoded);
+  if (wanted <= allowance.bytes) return wanted;
+  limit_hit(allowance.binding, std::string(what) + " of " + std::to_string(wanted) +
+                                   " bytes assembled only to " + std::to_string(allowance.bytes));
+  capped = true;
+  return allowance.bytes;
+}
+
 void UnpackContext::anomaly(std::string id, Severity severity, std::uint64_t offset,
                             std::string message) {
   anomaly_on(id_, std::move(id), severity, offset, std::move(message));

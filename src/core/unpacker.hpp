@@ -39,6 +39,12 @@ class UnpackContext {
   std::optional<ArtifactId> emit_owned(std::vector<std::uint8_t>&& bytes, std::string locator,
                                        std::vector<Name> names, bool truncated = false);
 
+  // How many of the `wanted` bytes of an artifact decoded from `encoded` input
+  // bytes the budget allows. When it cuts, the limit hit is recorded (naming
+  // `what`) and `capped` is set; the caller decodes only that many bytes.
+  [[nodiscard]] std::uint64_t bounded_size(std::uint64_t wanted, std::uint64_t encoded,
+                                           std::string_view what, bool& capped);
+
   void anomaly(std::string id, Severity severity, std::uint64_t offset, std::string message);
   void anomaly_on(ArtifactId target, std::string id, Severity severity, std::uint64_t offset,
                   std::string message);

@@ -80,15 +80,9 @@ class VhdUnpacker final : public core::Unpacker {
       return {};
     }
     const std::uint64_t mapped = (static_cast<std::uint64_t>(highest) + 1) * bs;
-    std::uint64_t size = std::min(img.footer.current_size, mapped);
-    const auto allowance = ctx.budget().decode_allowance(file.size());
     bool capped = false;
-    if (size > allowance.bytes) {
-      ctx.limit_hit(allowance.binding, "virtual disk of " + std::to_string(size) +
-                                           " bytes assembled only to " + std::to_string(allowance.bytes));
-      size = allowance.bytes;
-      capped = true;
-    }
+    const std::uint64_t size =
+        ctx.bounded_size(std::min(img.footer.current_size, mapped), file.size(), "virtual disk", capped);
     std::vector<std::uint8_t> disk(static_cast<std::size_t>(size), 0);
     bool past_end = false;
     const std::uint64_t sectors_per_block = bs / kSectorSize;

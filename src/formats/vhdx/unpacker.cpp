@@ -63,16 +63,10 @@ class VhdxUnpacker final : public core::Unpacker {
       ctx.emit_owned({}, "disk", {});
       return {};
     }
-    std::uint64_t size =
-        std::min(img->virtual_size, (static_cast<std::uint64_t>(highest) + 1) * bs);
-    const auto allowance = ctx.budget().decode_allowance(file.size());
     bool capped = false;
-    if (size > allowance.bytes) {
-      ctx.limit_hit(allowance.binding, "virtual disk of " + std::to_string(size) +
-                                           " bytes assembled only to " + std::to_string(allowance.bytes));
-      size = allowance.bytes;
-      capped = true;
-    }
+    const std::uint64_t size = ctx.bounded_size(
+        std::min(img->virtual_size, (static_cast<std::uint64_t>(highest) + 1) * bs), file.size(),
+        "virtual disk", capped);
     std::vector<std::uint8_t> disk(static_cast<std::size_t>(size), 0);
     bool past_end = false;
     for (std::size_t i = 0; i < img->payload.size(); ++i) {
