@@ -33,6 +33,13 @@ function(sluice_add_detector name)
   set_property(GLOBAL APPEND PROPERTY SLUICE_DETECTORS ${name})
 endfunction()
 
+# sluice_add_configured_detector(NAME) — a detector folder whose sources and
+# tests join the build but which is not in the generated register_all(): it
+# needs the Config, so Engine::create builds it (docs/adr/0007-yara-detector.md).
+function(sluice_add_configured_detector name)
+  _sluice_collect(${CMAKE_CURRENT_SOURCE_DIR}/${name})
+endfunction()
+
 # A fuzz target that is not one format (the whole engine, say).
 function(sluice_add_fuzzer name)
   cmake_parse_arguments(ARG "" "FORMAT;ROOT_TYPE" "" ${ARGN})
@@ -47,6 +54,32 @@ function(_sluice_embed var file out_var)
     message(FATAL_ERROR "${file} contains the raw-string delimiter")
   endif()
   set(${out_var} "extern const char* const ${var};\nconst char* const ${var} = R\"sluice_embed(${content})sluice_embed\";\n" PARENT_SCOPE)
+endfunction()
+
+# The YARA starter rules (data/yara/*.yar) as two parallel arrays of names and
+# texts, sorted by name, with a null sentinel so an empty folder still compiles.
+function(_sluice_embed_yara out_var)
+  file(GLOB rules CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/data/yara/*.yar)
+  list(SORT rules)
+  list(LENGTH rules count)
+  set(names "")
+  set(texts "")
+  foreach(rule_file ${rules})
+    file(READ ${rule_file} content)
+    set_property(DIRECTORY ${CMAKE_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${rule_file})
+    string(FIND "${content}" ")sluice_embed\"" clash)
+    if(NOT clash EQUAL -1)
+      message(FATAL_ERROR "${rule_file} contains the raw-string delimiter")
+    endif()
+    # file(CONFIGURE ... @ONLY) below would expand @NAME@ inside a rule.
+    if(content MATCHES "@[A-Za-z0-9_]+@")
+      message(FATAL_ERROR "${rule_file} contains @NAME@, which CMake would substitute")
+    endif()
+    file(RELATIVE_PATH rel ${CMAKE_SOURCE_DIR} ${rule_file})
+    string(APPEND names "\"${rel}\", ")
+    string(APPEND texts "R\"sluice_embed(${content})sluice_embed\", ")
+  endforeach()
+  set(${out_var} "extern const char* const kYaraRuleNames[];\nconst char* const kYaraRuleNames[] = {${names}nullptr};\nextern const char* const kYaraRuleTexts[];\nconst char* const kYaraRuleTexts[] = {${texts}nullptr};\nextern const unsigned kYaraRuleCount;\nconst unsigned kYaraRuleCount = ${count};\n" PARENT_SCOPE)
 endfunction()
 
 function(sluice_finish_registries)
@@ -80,8 +113,10 @@ function(sluice_finish_registries)
   _sluice_embed(kFindingsMd ${CMAKE_SOURCE_DIR}/docs/findings.md findings)
   _sluice_embed(kBrandsTsv ${CMAKE_SOURCE_DIR}/data/brands.tsv brands)
   _sluice_embed(kLuresTsv ${CMAKE_SOURCE_DIR}/data/lures.tsv lures)
+  _sluice_embed(kIconsTsv ${CMAKE_SOURCE_DIR}/data/icons/reference.tsv icons)
+  _sluice_embed_yara(yara)
   file(CONFIGURE OUTPUT ${gen}/embedded.cpp
-       CONTENT "// Generated: data files compiled in so defaults need no files at run time.\nnamespace sluice::embedded {\n${policy}${findings}${brands}${lures}}\n" @ONLY)
+       CONTENT "// Generated: data files compiled in so defaults need no files at run time.\nnamespace sluice::embedded {\n${policy}${findings}${brands}${lures}${yara}${icons}}\n" @ONLY)
   file(CONFIGURE OUTPUT ${gen}/sluice_version.hpp
        CONTENT "#pragma once\nnamespace sluice { inline constexpr const char* kSluiceVersion = \"${PROJECT_VERSION}\"; }\n" @ONLY)
 

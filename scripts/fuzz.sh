@@ -20,6 +20,7 @@ extra_seeds() {  # corpus folders worth mutating for each target
     pe) echo "archives/p7zip" ;;
     vhd|vhdx|partition) echo "images/dfvfs" ;;
     mime) echo "ham/strelka ham/mailparser spam/spamscope-mail-parser" ;;
+    mbox) echo "mbox" ;;
     engine) echo "ham/strelka archives/dfvfs" ;;
   esac
 }

@@ -113,6 +113,57 @@ class Cli(unittest.TestCase):
         t = run("scan", "-", stdin=data, check_rc=1)
         self.assertIn("stdin: SUSPICIOUS", t.stdout.decode())
 
+    def test_mbox_yields_one_result_per_message_named_file_hash_n(self):
+        import mailbox
+        path = fixture("mail/text/partial.mbox")
+        p = run("scan", "--format", "jsonl", path, check_rc=0)
+        docs = [self.valid(json.loads(l)) for l in p.stdout.decode().splitlines()]
+        self.assertEqual([d["input"] for d in docs],
+                         [path + "#1", path + "#2", path + "#3", path + "#partial[1]"])
+        # Oracle: Python's mailbox reads the same messages (without the From line).
+        box = mailbox.mbox(path, create=False)
+        want = [hashlib.sha256(box.get_bytes(k)).hexdigest() for k in box.keys()]
+        box.close()
+        self.assertEqual([d["artifacts"][0]["sha256"] for d in docs[:3]], want)
+        # The message/partial fragments (#2 and #3) joined are the message they carry.
+        expected = json.loads(pathlib.Path(fixture("mail/text/expected.json")).read_text())
+        self.assertEqual(docs[3]["artifacts"][0]["sha256"], expected["partial.mbox"]["whole_sha256"])
+        # A JSON document for one mbox is an array; stdin splits too.
+        j = self.valid(json.loads(run("scan", "--format", "json", path, check_rc=0).stdout))
+        self.assertEqual(len(j), 4)
+        t = run("scan", "-", stdin=pathlib.Path(path).read_bytes(), check_rc=0).stdout.decode()
+        self.assertIn("stdin#1: CLEAN", t)
+        self.assertIn("stdin#partial[1]: CLEAN", t)
+
+    def test_maildir_messages_are_inputs_and_tmp_is_skipped(self):
+        import email.message
+        import mailbox
+        with tempfile.TemporaryDirectory() as d:
+            md = mailbox.Maildir(os.path.join(d, "Mail"), create=True)
+            for i in range(2):
+                m = email.message.EmailMessage()
+                m["From"] = "a@example.com"
+                m["To"] = "b@example.com"
+                m["Subject"] = f"message {i}"
+                m.set_content(f"body {i} http://example.com/{i}\n")
+                mm = mailbox.MaildirMessage(m)
+                if i == 1:
+                    mm.set_subdir("cur")
+                md.add(mm)
+            # A delivery in progress: half a message in tmp/, which readers skip.
+            pathlib.Path(d, "Mail", "tmp", "1.partial.host").write_bytes(b"From: a@example.com\nSubj")
+            # A folder called tmp outside a Maildir is scanned as usual.
+            pathlib.Path(d, "tmp").mkdir()
+            pathlib.Path(d, "tmp", "note.txt").write_bytes(b"hello\n")
+            p = run("scan", "--format", "jsonl", d, check_rc=0)
+            docs = [self.valid(json.loads(l)) for l in p.stdout.decode().splitlines()]
+            inputs = [x["input"] for x in docs]
+            self.assertEqual(len(inputs), 3, inputs)
+            self.assertEqual(sum("/Mail/new/" in x for x in inputs), 1)
+            self.assertEqual(sum("/Mail/cur/" in x for x in inputs), 1)
+            self.assertFalse(any("/Mail/tmp/" in x for x in inputs))
+            self.assertTrue(inputs[-1].endswith("/tmp/note.txt"))
+
     def test_clean_input_exits_zero(self):
         p = run("scan", fixture("gzip/text.txt.gz"), check_rc=0)
         self.assertIn("CLEAN", p.stdout.decode())
@@ -209,6 +260,35 @@ class Cli(unittest.TestCase):
         self.assertIn(b"Exit status", run("--help", check_rc=0).stdout)
         run("scan", check_rc=2)
         run("scan", "--format", "xml", fixture("gzip/multi.gz"), check_rc=2)
+
+    def test_yara_rule_dirs_from_config_and_bad_rules_are_config_errors(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            rules = pathlib.Path(tmp) / "rules"
+            rules.mkdir()
+            (rules / "local.yar").write_text(
+                'rule Local_Text : demo { meta: score = 45 description = "fixture text" '
+                'strings: $h = "harmless text" condition: $h }\n')
+            cfg = pathlib.Path(tmp) / "c.toml"
+            cfg.write_text(f'[yara]\nrule_dirs = ["{rules}"]\nbuiltin_rules = false\n')
+            p = run("scan", "--config", str(cfg), "--format", "json", fixture("gzip/text.txt.gz"))
+            doc = self.valid(json.loads(p.stdout))
+            hits = [f for f in doc["findings"] if f["id"] == "yara.match"]
+            self.assertEqual([(f["evidence"]["rule"], f["evidence"]["namespace"], f["score"]) for f in hits],
+                             [("Local_Text", "local", 45)])
+            (rules / "broken.yar").write_text("rule Broken {\n condition: $missing\n}\n")
+            p = run("scan", "--config", str(cfg), fixture("gzip/text.txt.gz"), check_rc=2)
+            self.assertRegex(p.stderr.decode(), r"broken\.yar:\d+: undefined string")
+
+    def test_iocs_in_json_and_text(self):
+        p = run("scan", "--format", "json", fixture("iocs/link_and_zip.eml"), check_rc=1)
+        doc = self.valid(json.loads(p.stdout))
+        iocs = doc["iocs"]
+        self.assertEqual([h["sha256"] for h in iocs["hashes"]], [sha256(fixture("pe/hello.exe"))])
+        self.assertEqual(iocs["ips"], ["198.51.100.7", "2001:db8::7"])
+        self.assertEqual(iocs["domains"], ["portal.example-billing.test"])
+        out = run("scan", fixture("iocs/link_and_zip.eml"), check_rc=1).stdout.decode()
+        self.assertIn("iocs: ", out)
+        self.assertIn("domain   portal.example-billing.test", out)
 
 
 if __name__ == "__main__":

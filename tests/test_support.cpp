@@ -100,4 +100,27 @@ const Artifact* find_by_type(const ScanResult& r, FileType t) {
   return nullptr;
 }
 
+bool has_anomaly(const Artifact& a, std::string_view id) {
+  for (const Anomaly& x : a.anomalies) {
+    if (x.id == id) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> meta_all(const Artifact& a, std::string_view key) {
+  std::vector<std::string> out;
+  for (const Meta& m : a.meta) {
+    if (m.key != key) continue;
+    if (const auto* s = std::get_if<std::string>(&m.value)) out.push_back(*s);
+  }
+  return out;
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  for (const std::string& x : v) {
+    if (x == s) return true;
+  }
+  return false;
+}
+
 }  // namespace sluice::testing

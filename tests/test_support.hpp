@@ -26,5 +26,10 @@ namespace sluice::testing {
 // A meta value as text ("<missing>" when absent), for comparing with oracles.
 [[nodiscard]] std::string meta_text(const Artifact& a, std::string_view key);
 [[nodiscard]] const Artifact* find_by_type(const ScanResult& r, FileType t);
+// Whether the artifact itself carries the anomaly (not its children).
+[[nodiscard]] bool has_anomaly(const Artifact& a, std::string_view id);
+// Every string value under a repeated meta key, in order (ioc.url, say).
+[[nodiscard]] std::vector<std::string> meta_all(const Artifact& a, std::string_view key);
+[[nodiscard]] bool contains(const std::vector<std::string>& v, std::string_view s);
 
 }  // namespace sluice::testing

@@ -10,8 +10,23 @@
 #include <filesystem>
 #include <system_error>
 
+#include "core/sniff.hpp"
+#include "formats/mime/mbox.hpp"
+#include "formats/mime/partial.hpp"
+
 namespace sluice::cli {
 namespace fs = std::filesystem;
+
+namespace {
+
+bool maildir_tmp(const fs::path& dir) {
+  if (dir.filename() != "tmp") return false;
+  std::error_code ec;
+  const fs::path parent = dir.parent_path();
+  return fs::is_directory(parent / "cur", ec) && fs::is_directory(parent / "new", ec);
+}
+
+}  // namespace
 
 std::vector<Input> expand_paths(const std::vector<std::string>& paths) {
   std::vector<Input> out;
@@ -39,6 +54,10 @@ std::vector<Input> expand_paths(const std::vector<std::string>& paths) {
     for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (ec) break;
       std::error_code fec;
+      if (it->is_directory(fec) && !it->is_symlink(fec) && maildir_tmp(it->path())) {
+        it.disable_recursion_pending();
+        continue;
+      }
       if (it->is_regular_file(fec) && !it->is_symlink(fec)) found.push_back(it->path().string());
     }
     if (ec) out.push_back({p, "while listing: " + ec.message()});
@@ -80,6 +99,30 @@ Loaded load_input(const std::string& path, std::uint64_t max_bytes) {
   }
   if (!is_stdin) ::close(fd);
   return l;
+}
+
+std::vector<MailboxEntry> split_mailbox(const std::string& shown, ByteView bytes,
+                                        std::size_t max_messages) {
+  namespace mime = sluice::formats::mime;
+  std::vector<MailboxEntry> out;
+  if (core::sniff(bytes) != FileType::mbox) return out;
+  const mime::MboxSplit split = mime::split_mbox(bytes, max_messages);
+  if (split.limited || split.messages.empty()) return out;
+  std::vector<mime::Fragment> fragments;
+  std::size_t n = 0;
+  for (const auto& m : split.messages) {
+    out.push_back({shown + "#" + std::to_string(++n), m.bytes, {}});
+    mime::Fragment f;
+    if (mime::message_fragment(m.bytes, f)) fragments.push_back(std::move(f));
+  }
+  // The joined set is no larger than the mbox, which max_input_bytes bounded.
+  std::size_t k = 0;
+  for (const auto& set : mime::group_fragments(fragments, max_messages)) {
+    if (!set.complete) continue;
+    out.push_back({shown + "#partial[" + std::to_string(++k) + "]", {},
+                   mime::join_fragments(fragments, set, bytes.size())});
+  }
+  return out;
 }
 
 }  // namespace sluice::cli

@@ -36,8 +36,15 @@ struct ScanArgs {
   bool no_progress = false;
 };
 
+struct Rendered {
+  std::string text;
+  Verdict verdict = Verdict::clean;
+};
+
+// What one command-line input produced: one result, or one per message of an
+// mbox.
 struct Outcome {
-  std::string rendered;
+  std::vector<Rendered> results;
   std::vector<std::string> messages;  // one-line errors and warnings for stderr
   Verdict verdict = Verdict::clean;
   bool error = false;
@@ -66,23 +73,9 @@ std::string render(const ScanResult& r, const ScanArgs& a, bool color) {
   return report::to_json(r, a.format == "json") + "\n";
 }
 
-Outcome scan_one(const Engine& engine, const Input& in, std::size_t index, const ScanArgs& args,
-                 bool color) {
-  Outcome o;
-  const std::string shown = in.path == "-" ? std::string("stdin") : in.path;
-  ScanResult r;
-  if (!in.error.empty()) {
-    r = error_result(shown, in.error);
-  } else {
-    Loaded l = load_input(in.path, engine.config().limits.max_input_bytes);
-    if (!l.error.empty()) {
-      r = error_result(shown, l.error);
-    } else {
-      ScanOptions options;
-      options.input_cut = l.cut;
-      r = engine.scan(std::move(l.bytes), shown, options);
-    }
-  }
+// Reports, extracts and renders one scan result into `o`.
+void finish(ScanResult& r, const std::string& shown, std::size_t index, const ScanArgs& args,
+            bool color, Outcome& o) {
   if (r.error) {
     o.messages.push_back("sluice: " + shown + ": " + r.error->what);
     o.error = true;
@@ -98,8 +91,50 @@ Outcome scan_one(const Engine& engine, const Input& in, std::size_t index, const
       o.error = true;
     }
   }
-  o.verdict = r.verdict;
-  if (!(r.error && args.format == "text")) o.rendered = render(r, args, color);
+  // The input's verdict is its worst message's; error only when nothing scanned.
+  if (o.results.empty()) {
+    o.verdict = r.verdict;
+  } else if (r.verdict != Verdict::error && (o.verdict == Verdict::error || r.verdict > o.verdict)) {
+    o.verdict = r.verdict;
+  }
+  Rendered out{{}, r.verdict};
+  if (!(r.error && args.format == "text")) out.text = render(r, args, color);
+  o.results.push_back(std::move(out));
+}
+
+Outcome scan_one(const Engine& engine, const Input& in, std::size_t index, const ScanArgs& args,
+                 bool color) {
+  Outcome o;
+  const std::string shown = in.path == "-" ? std::string("stdin") : in.path;
+  if (!in.error.empty()) {
+    ScanResult r = error_result(shown, in.error);
+    finish(r, shown, index, args, color, o);
+    return o;
+  }
+  Loaded l = load_input(in.path, engine.config().limits.max_input_bytes);
+  if (!l.error.empty()) {
+    ScanResult r = error_result(shown, l.error);
+    finish(r, shown, index, args, color, o);
+    return o;
+  }
+  ScanOptions options;
+  options.input_cut = l.cut;
+  // An mbox is a folder of messages: each gets its own verdict, "box#N", as
+  // the messages of a Maildir do. A cut mbox is scanned whole, so the cut is
+  // reported against the file rather than lost with its last message.
+  const ByteView all(l.bytes.data(), l.bytes.size());
+  std::vector<MailboxEntry> entries;
+  if (!l.cut) entries = split_mailbox(shown, all, engine.config().limits.max_children);
+  if (entries.empty()) {
+    ScanResult r = engine.scan(std::move(l.bytes), shown, options);
+    finish(r, shown, index, args, color, o);
+    return o;
+  }
+  for (const MailboxEntry& e : entries) {
+    // The views point into l.bytes (or e.joined), alive until we return.
+    ScanResult r = engine.scan(e.view(), e.name, options);
+    finish(r, e.name, index, args, color, o);
+  }
   return o;
 }
 
@@ -163,6 +198,7 @@ int run_scan(const ScanArgs& args) {
   // whatever -j is, and long runs stream.
   bool any_found = false, any_error = false;
   std::vector<std::string> json_docs;
+  std::size_t results = 0;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return done[i].has_value(); });
@@ -173,17 +209,25 @@ int run_scan(const ScanArgs& args) {
       progress.clear_line();
       std::fprintf(stderr, "%s\n", m.c_str());
     }
-    if (args.format == "json" && inputs.size() > 1) {
-      if (!o.rendered.empty()) json_docs.push_back(std::move(o.rendered));
-    } else if (!args.quiet || o.verdict >= exit_at) {
-      std::fwrite(o.rendered.data(), 1, o.rendered.size(), stdout);
-      std::fflush(stdout);
+    for (Rendered& r : o.results) {
+      if (args.format == "json") {
+        // One JSON document, an array when there are several results.
+        if (!r.text.empty() && (!args.quiet || inputs.size() > 1 || r.verdict >= exit_at)) {
+          json_docs.push_back(std::move(r.text));
+        }
+      } else if (!args.quiet || r.verdict >= exit_at) {
+        std::fwrite(r.text.data(), 1, r.text.size(), stdout);
+        std::fflush(stdout);
+      }
     }
+    results += o.results.size();
     any_error |= o.error;
     any_found |= o.verdict != Verdict::error && o.verdict >= exit_at;
     progress.update(i + 1);
   }
-  if (!json_docs.empty()) {
+  if (json_docs.size() == 1 && inputs.size() == 1 && results == 1) {
+    std::fwrite(json_docs[0].data(), 1, json_docs[0].size(), stdout);
+  } else if (!json_docs.empty()) {
     std::string all = "[\n";
     for (std::size_t i = 0; i < json_docs.size(); ++i) {
       if (!json_docs[i].empty() && json_docs[i].back() == '\n') json_docs[i].pop_back();

@@ -55,6 +55,12 @@ struct Artifact {
   std::vector<Name> names;
   FileType type = FileType::unknown;
   ByteView bytes;
+  // What a reader of this artifact sees as text, when a format knows better
+  // than the raw bytes: a MIME text part converted from its charset to UTF-8,
+  // HTML reduced to its visible text. Owned by the tree; not hashed, not in the
+  // report; read it through readable_text().
+  ByteView text;
+  bool has_text = false;
   Hashes hashes;
   bool hashed = false;
   bool truncated = false;  // bytes are a prefix: a limit or damage stopped decoding
@@ -65,6 +71,10 @@ struct Artifact {
 
   [[nodiscard]] std::string_view display_name() const noexcept {
     return names.empty() ? std::string_view{} : std::string_view{names.front().value};
+  }
+  // `text` when a format set it, else the bytes as they are.
+  [[nodiscard]] std::string_view readable_text() const noexcept {
+    return has_text ? text.chars() : bytes.chars();
   }
   [[nodiscard]] const MetaValue* find_meta(std::string_view key) const noexcept;
   // The first string value under `key`, or empty.

@@ -15,6 +15,7 @@ enum class FileType : std::uint16_t {
   email,
   mbox,
   tnef,
+  outlook_msg,  // Outlook .msg: an OLE2 compound file holding one message (MS-OXMSG)
   // compression and archives
   gzip,
   bzip2,
@@ -28,6 +29,7 @@ enum class FileType : std::uint16_t {
   tar,
   arj,
   cpio,
+  lha,
   // disc and disk images
   iso9660,
   udf,
@@ -53,6 +55,7 @@ enum class FileType : std::uint16_t {
   script_bat,
   script_ps1,
   script_wsf,
+  script_encoded,  // Microsoft Script Encoder output (.vbe/.jse): #@~^ ... ^#~@
   // documents and media
   pdf,
   ole2,

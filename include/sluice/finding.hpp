@@ -33,6 +33,9 @@ struct Finding {
   std::string message;
   Evidence evidence;
   double score = 0;  // filled in by the scorer from the policy
+  // A weight the detector asks for instead of the policy's (a YARA rule's
+  // `score` meta, already clamped by its configuration); empty: the policy's.
+  std::optional<double> weight;
 };
 
 }  // namespace sluice

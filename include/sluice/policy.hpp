@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sluice/finding.hpp"
 #include "sluice/limits.hpp"
@@ -36,9 +37,40 @@ struct Policy {
   [[nodiscard]] double weight(std::string_view id, Severity severity) const;
 };
 
+// YARA rules run over every artifact's bytes (docs/adr/0007-yara-detector.md).
+struct YaraConfig {
+  bool enabled = true;
+  // The starter rules in data/yara/ (compiled in); off to run only your own.
+  bool builtin_rules = true;
+  // Directories whose *.yar / *.yara files are compiled once, at engine start.
+  std::vector<std::string> rule_dirs;
+  // libyara counts its timeout in whole seconds.
+  std::uint32_t timeout_seconds = 5;
+  // Bytes of one artifact handed to YARA (a prefix beyond this).
+  std::uint64_t max_scan_bytes = 64ull << 20;
+  // Bytes scanned across one message; artifacts past it are not scanned.
+  std::uint64_t max_total_scan_bytes = 512ull << 20;
+  // A rule's `score` meta becomes its finding's weight, clamped to this.
+  double max_rule_score = 100;
+  // yara.match evidence keeps at most this many matched strings per rule.
+  std::uint32_t max_strings_reported = 16;
+};
+
+// Deceptive-icon matching (src/analysis/icons, src/formats/icon/README.md).
+struct IconsConfig {
+  // pe.document_icon when the nearest reference icon is a document type and at
+  // most this far: pHash + dHash differing bits, + 16 when the hues differ.
+  std::uint32_t max_distance = 20;
+  // The user's own reference icons: <dir>/<category>/*.png|*.ico, hashed once
+  // at engine start (e.g. /etc/sluice/icons/pdf/vendor-pdf.ico).
+  std::vector<std::string> reference_dirs;
+};
+
 struct Config {
   Limits limits;
   Policy policy;
+  IconsConfig icons;
+  YaraConfig yara;
 };
 
 // The built-in configuration (data/policy.toml as compiled in).

@@ -16,7 +16,14 @@ class FindingSink {
   void add(std::string id, Severity severity, ArtifactId artifact, std::string message,
            Evidence evidence = {}) {
     findings_.push_back(Finding{std::move(id), severity, artifact, std::move(message),
-                                std::move(evidence), 0});
+                                std::move(evidence), 0, std::nullopt});
+  }
+  // A finding whose weight comes from the detector's data (a YARA rule's score),
+  // not from the policy's entry for `id`.
+  void add_weighted(std::string id, Severity severity, ArtifactId artifact, std::string message,
+                    Evidence evidence, double weight) {
+    findings_.push_back(Finding{std::move(id), severity, artifact, std::move(message),
+                                std::move(evidence), 0, weight});
   }
   [[nodiscard]] std::vector<Finding>& findings() noexcept { return findings_; }
 

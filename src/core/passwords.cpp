@@ -109,8 +109,10 @@ bool at_word(std::string_view lower, std::size_t at, std::string_view kw) {
 
 enum class Phase { keywords, tokens };
 
-void harvest_into(std::string_view raw, Collector& c, Phase phase) {
-  const std::string text = strip_html(raw.substr(0, 1 << 20));
+// `plain`: the text is already what a reader sees (a part's decoded text), so
+// a literal '<' in it must not start a "tag" that swallows words.
+void harvest_into(std::string_view raw, Collector& c, Phase phase, bool plain = false) {
+  const std::string text = plain ? std::string(raw.substr(0, 1 << 20)) : strip_html(raw.substr(0, 1 << 20));
   if (phase == Phase::tokens) {
     for (std::string_view t : tokens(text)) {
       if (c.full()) break;
@@ -168,7 +170,8 @@ std::vector<std::string> password_candidates(const ArtifactTree& tree, ArtifactI
       for (ArtifactId child : a.children) {
         const Artifact& part = tree[child];
         if (child == id || (part.type != FileType::text && part.type != FileType::html)) continue;
-        harvest_into(part.bytes.chars(), c, phase);
+        // The part's UTF-8 text when its format decoded one (charset, HTML).
+        harvest_into(part.readable_text(), c, phase, part.has_text);
       }
     }
     // "invoice_pw_2020.zip": name parts.

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "core/reader.hpp"
+#include "core/script_sniff.hpp"
 #include "core/text.hpp"
 
 namespace sluice::core {
@@ -21,6 +24,20 @@ std::uint64_t le(ByteView b, std::uint64_t off, int width) {
 }
 
 bool is_pow2(std::uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+// LHA/LZH has no leading magic: the method id "-lh5-" sits at offset 2 of the
+// first header, with the header level (0-3) at offset 20. Requiring both, and
+// a known method letter pair, keeps text that mentions "-lh5-" from matching.
+bool is_lha(ByteView b) {
+  std::uint8_t c3 = 0, c4 = 0, c5 = 0, level = 0;
+  if (!b.matches_at(2, "-l") || !b.byte_at(4, c3) || !b.byte_at(5, c4) || !b.byte_at(6, c5) ||
+      !b.byte_at(20, level)) {
+    return false;
+  }
+  const bool lh = c3 == 'h' && ((c4 >= '0' && c4 <= '7') || c4 == 'd');
+  const bool lz = c3 == 'z' && (c4 == 's' || c4 == '4' || c4 == '5');
+  return (lh || lz) && c5 == '-' && level <= 3;
+}
 
 FileType sniff_mz(ByteView b) {
   const std::uint64_t pe = le(b, 0x3C, 4);
@@ -160,33 +177,56 @@ FileType sniff_mail(ByteView b) {
   return FileType::unknown;
 }
 
+FileType classify_text(std::string_view head_chars);
+
 FileType sniff_text(ByteView b) {
-  const ByteView head = b.clamp(0, 4096);
+  // PowerShell and .reg files are often saved as UTF-16LE with a BOM: NUL
+  // bytes everywhere, yet text. Judge the decoded characters.
+  if (b.starts_with("\xFF\xFE")) {
+    return classify_text(utf16_to_utf8(b.clamp(2, 128 * 1024), std::endian::little));
+  }
+  // 64 KiB: a dropper's first line may be a long base64 string or comment
+  // padding, with the WSH idioms after it. The printable test reads 4 KiB.
+  const ByteView head = b.clamp(0, 64 * 1024);
   if (head.empty()) return FileType::unknown;
+  return classify_text(head.chars());
+}
+
+FileType classify_text(std::string_view head) {
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
+  if (head.empty()) return FileType::unknown;
+  const std::string_view first = head.substr(0, 4096);
   std::size_t printable = 0;
-  for (std::size_t i = 0; i < head.size(); ++i) {
-    std::uint8_t c = 0;
-    (void)head.byte_at(i, c);
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    const auto c = static_cast<std::uint8_t>(first[i]);
     if (c == 0) return FileType::unknown;
     if (c >= 0x20 || c == '\n' || c == '\r' || c == '\t' || c == '\f') ++printable;
   }
-  if (printable * 100 < head.size() * 95) return FileType::unknown;
-  const std::string lower = ascii_lower(head.chars());
+  if (printable * 100 < first.size() * 95) return FileType::unknown;
+  const std::string lower = ascii_lower(head);
   std::string_view t = lower;
-  if (t.find("<hta:application") != std::string_view::npos) return FileType::script_hta;
-  if (t.find("<job") != std::string_view::npos && t.find("<script") != std::string_view::npos)
-    return FileType::script_wsf;
+  // HTA and WSF are markup that holds scripts: decided before plain HTML.
+  const FileType script = sniff_script(t);
+  if (script == FileType::script_hta || script == FileType::script_wsf) return script;
   if (t.starts_with("<!doctype html") || t.find("<html") != std::string_view::npos)
     return FileType::html;
-  if (t.starts_with("@echo off")) return FileType::script_bat;
-  if (t.find("wscript.") != std::string_view::npos || t.find("createobject(") != std::string_view::npos) {
-    // JScript and VBScript share the COM idioms; the statement style separates them.
-    if (t.find("var ") != std::string_view::npos || t.find("function") != std::string_view::npos ||
-        t.find(';') != std::string_view::npos)
-      return FileType::script_js;
-    return FileType::script_vbs;
+  return script;
+}
+
+// An OLE2 compound file is an Outlook message when its directory holds the
+// MS-OXMSG property streams. Directory entries are 128 bytes, sector-aligned,
+// and start with the UTF-16LE name; checking every aligned slot for those names
+// avoids walking the FAT here (the msg unpacker does that, bounded). A document
+// embedding a message as a sub-storage also matches; it is then read as one.
+FileType sniff_ole2(ByteView b) {
+  const auto shift = le(b, 30, 2);
+  if (shift != 9 && shift != 12) return FileType::ole2;
+  static constexpr std::string_view kProps("_\0_\0p\0r\0o\0p\0e\0r\0t\0i\0e\0s\0_\0", 26);
+  static constexpr std::string_view kSubstg("_\0_\0s\0u\0b\0s\0t\0g\0" "1\0.\0" "0\0_\0", 24);
+  for (std::uint64_t off = 1ull << shift; off + 128 <= b.size(); off += 128) {
+    if (b.matches_at(off, kProps) || b.matches_at(off, kSubstg)) return FileType::outlook_msg;
   }
-  return FileType::text;
+  return FileType::ole2;
 }
 
 }  // namespace
@@ -214,7 +254,8 @@ FileType sniff(ByteView b) noexcept {
   if (b.starts_with("070701") || b.starts_with("070702") || b.starts_with("070707") ||
       b.starts_with("\xC7\x71") || b.starts_with("\x71\xC7"))
     return FileType::cpio;
-  if (b.starts_with("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return FileType::ole2;
+  if (is_lha(b)) return FileType::lha;
+  if (b.starts_with("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return sniff_ole2(b);
   if (b.starts_with(std::string_view("L\0\0\0\x01\x14\x02\0\0\0\0\0\xC0\0\0\0\0\0\0\x46", 20)))
     return FileType::lnk;
   if (b.starts_with("\x78\x9F\x3E\x22")) return FileType::tnef;

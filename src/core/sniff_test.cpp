@@ -53,6 +53,7 @@ TEST(Sniff, RecognisesRealToolOutputs) {
   EXPECT_EQ(sniff_gz("partition/gpt.img.gz"), FileType::gpt);
   EXPECT_EQ(sniff_file("mail/benign.eml"), FileType::email);
   EXPECT_EQ(sniff_file("pe/pdf.ico"), FileType::ico);
+  EXPECT_EQ(sniff_file("archive/hello.lzh"), FileType::lha);
 }
 
 TEST(Sniff, SmallAndHostileInputs) {
@@ -74,6 +75,8 @@ TEST(Sniff, SmallAndHostileInputs) {
   EXPECT_EQ(sniff(ByteView::of("From a@b Mon Jan 1 00:00:00 2024\nFrom: a@b\nTo: c@d\n\nx")),
             FileType::mbox);
   EXPECT_EQ(sniff(ByteView::of("Note: one colon\nis not mail\n")), FileType::text);
+  // LHA has no leading magic: "-lh5-" at offset 2 alone is text, not an archive.
+  EXPECT_EQ(sniff(ByteView::of("x -lh5- is an LHA method name, level 9 is not a level")), FileType::text);
   EXPECT_EQ(sniff(ByteView::of("<html><body>hi</body></html>")), FileType::html);
   EXPECT_EQ(sniff(ByteView::of("<html><head><HTA:APPLICATION id=x></head></html>")),
             FileType::script_hta);

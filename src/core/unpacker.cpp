@@ -72,6 +72,13 @@ void UnpackContext::meta(std::string key, MetaValue value) {
   meta_on(id_, std::move(key), std::move(value));
 }
 
+void UnpackContext::text_on(ArtifactId target, std::vector<std::uint8_t>&& utf8) {
+  const ByteView view = tree_.adopt(std::move(utf8));
+  Artifact& a = tree_.at(target);
+  a.text = view;
+  a.has_text = true;
+}
+
 void UnpackContext::meta_on(ArtifactId target, std::string key, MetaValue value) {
   if (auto* s = std::get_if<std::string>(&value)) *s = to_valid_utf8(*s);
   tree_.at(target).meta.push_back(Meta{std::move(key), std::move(value)});

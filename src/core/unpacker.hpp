@@ -50,6 +50,9 @@ class UnpackContext {
                   std::string message);
   // Records the hit in the report's limits_hit and as a `limit.exceeded` anomaly.
   void limit_hit(LimitKind kind, std::string detail);
+  // Sets `target`'s readable text (Artifact::text): UTF-8 the caller decoded
+  // and charged to the budget; the tree takes the buffer without a copy.
+  void text_on(ArtifactId target, std::vector<std::uint8_t>&& utf8);
   void meta(std::string key, MetaValue value);
   void meta_on(ArtifactId target, std::string key, MetaValue value);
 

@@ -2,6 +2,7 @@
 
 #include <variant>
 
+#include "report/iocs.hpp"
 #include "report/report.hpp"
 
 namespace sluice::report {
@@ -62,6 +63,18 @@ Json artifacts(const ArtifactTree& tree) {
   return out;
 }
 
+Json iocs(const ArtifactTree& tree) {
+  const Iocs found = collect_iocs(tree);
+  Json hashes = Json::array();
+  for (const HashIoc& h : found.hashes) {
+    hashes.push_back({{"sha256", h.sha256}, {"md5", h.md5}, {"sha1", h.sha1}, {"type", h.type},
+                      {"path", h.path}});
+  }
+  return {{"urls", found.urls},       {"domains", found.domains}, {"ips", found.ips},
+          {"c2", found.c2},           {"hashes", std::move(hashes)},
+          {"truncated", found.truncated}};
+}
+
 }  // namespace
 
 std::string to_json(const ScanResult& r, bool pretty) {
@@ -88,6 +101,7 @@ std::string to_json(const ScanResult& r, bool pretty) {
                         {"evidence", std::move(ev)}});
   }
   j["findings"] = std::move(findings);
+  j["iocs"] = iocs(r.tree);
   j["artifacts"] = artifacts(r.tree);
   Json limits = Json::array();
   for (const LimitHit& h : r.tree.limits_hit) {

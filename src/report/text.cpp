@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/text.hpp"
+#include "report/iocs.hpp"
 #include "report/report.hpp"
 
 namespace sluice::report {
@@ -100,6 +101,45 @@ void tree_lines(const ScanResult& r, std::string& out) {
   }
 }
 
+// Entries of each IOC kind shown in text; JSON has them all.
+constexpr std::size_t kIocsShown = 3;
+
+std::string count_of(std::size_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+// One summary line, then the first entries of each kind: what an analyst copies
+// into a blocklist first. Nothing when the message carried no indicators.
+void ioc_lines(const ScanResult& r, std::string& out) {
+  const Iocs i = collect_iocs(r.tree);
+  if (i.urls.empty() && i.domains.empty() && i.ips.empty() && i.c2.empty() && i.hashes.empty()) return;
+  out += "  iocs: " + count_of(i.urls.size(), "url", "urls") + ", " +
+         count_of(i.domains.size(), "domain", "domains") + ", " + count_of(i.ips.size(), "ip", "ips") +
+         ", " + count_of(i.c2.size(), "c2", "c2") + ", " +
+         count_of(i.hashes.size(), "executable", "executables");
+  if (!i.truncated.empty()) out += " (some lists cut; see --format json)";
+  out += '\n';
+  const auto list = [&out](std::string_view label, const std::vector<std::string>& values) {
+    for (std::size_t k = 0; k < values.size() && k < kIocsShown; ++k) {
+      out += "    " + std::string(label) + "  " + printable(values[k]) + "\n";
+    }
+    if (values.size() > kIocsShown) {
+      out += "    " + std::string(label) + "  … " + std::to_string(values.size() - kIocsShown) + " more\n";
+    }
+  };
+  list("c2     ", i.c2);
+  list("url    ", i.urls);
+  list("domain ", i.domains);
+  list("ip     ", i.ips);
+  for (std::size_t k = 0; k < i.hashes.size() && k < kIocsShown; ++k) {
+    out += "    sha256   " + i.hashes[k].sha256 + "  " + i.hashes[k].type + "  " +
+           printable(i.hashes[k].path) + "\n";
+  }
+  if (i.hashes.size() > kIocsShown) {
+    out += "    sha256   … " + std::to_string(i.hashes.size() - kIocsShown) + " more\n";
+  }
+}
+
 }  // namespace
 
 std::string to_text(const ScanResult& r, const TextOptions& o) {
@@ -113,6 +153,7 @@ std::string to_text(const ScanResult& r, const TextOptions& o) {
   if (r.error) out += "  (" + printable(r.error->what) + ")";
   out += '\n';
   if (r.tree.empty()) return out;
+  ioc_lines(r, out);
   tree_lines(r, out);
   if (!r.findings.empty()) {
     out += "  findings:\n";

@@ -106,6 +106,88 @@ Status apply_policy(const toml::table& t, Policy& p, std::string_view source) {
   return {};
 }
 
+Result<std::uint64_t> whole(const toml::node& n, std::string_view what, std::string_view source,
+                            std::uint64_t max) {
+  const auto v = n.value<std::int64_t>();
+  if (!v || *v < 0 || static_cast<std::uint64_t>(*v) > max) {
+    return config_error(source, std::string(what) + " needs a whole number from 0 to " +
+                                    std::to_string(max));
+  }
+  return static_cast<std::uint64_t>(*v);
+}
+
+// [yara]: which rules run and how much of each message they may read. Rule
+// files themselves are compiled by the engine (analysis/yara), not here.
+Status apply_yara(const toml::table& t, YaraConfig& y, std::string_view source) {
+  for (const auto& [key, node] : t) {
+    const std::string k(key.str());
+    if (k == "enabled" || k == "builtin_rules") {
+      // value<bool>() would also take 0 and 1; a switch must be spelled true/false.
+      const auto v = node.is_boolean() ? node.value<bool>() : std::nullopt;
+      if (!v) return config_error(source, "yara." + k + " needs true or false");
+      (k == "enabled" ? y.enabled : y.builtin_rules) = *v;
+    } else if (k == "rule_dirs") {
+      const toml::array* dirs = node.as_array();
+      if (dirs == nullptr) return config_error(source, "yara.rule_dirs needs an array of paths");
+      y.rule_dirs.clear();
+      for (const toml::node& d : *dirs) {
+        const auto v = d.value<std::string>();
+        if (!v || v->empty()) return config_error(source, "yara.rule_dirs needs non-empty strings");
+        y.rule_dirs.push_back(*v);
+      }
+    } else if (k == "timeout_seconds") {
+      // libyara takes an int of seconds; an hour is more than any mail deserves.
+      // 0 would mean "no timeout" to libyara: not offered.
+      auto v = whole(node, "yara.timeout_seconds", source, 3600);
+      if (!v) return std::unexpected(v.error());
+      if (*v == 0) return config_error(source, "yara.timeout_seconds must be at least 1");
+      y.timeout_seconds = static_cast<std::uint32_t>(*v);
+    } else if (k == "max_scan_bytes" || k == "max_total_scan_bytes") {
+      auto v = whole(node, "yara." + k, source, std::uint64_t{1} << 40);
+      if (!v) return std::unexpected(v.error());
+      (k == "max_scan_bytes" ? y.max_scan_bytes : y.max_total_scan_bytes) = *v;
+    } else if (k == "max_rule_score") {
+      auto v = number(node, "yara.max_rule_score", source);
+      if (!v) return std::unexpected(v.error());
+      if (*v < 0) return config_error(source, "yara.max_rule_score must not be negative");
+      y.max_rule_score = *v;
+    } else if (k == "max_strings_reported") {
+      auto v = whole(node, "yara.max_strings_reported", source, 1000);
+      if (!v) return std::unexpected(v.error());
+      y.max_strings_reported = static_cast<std::uint32_t>(*v);
+    } else {
+      return config_error(source, "unknown yara key '" + k + "'");
+    }
+  }
+  return {};
+}
+
+// [icons]: how near a document icon an executable's icon must be, and the
+// user's own reference folders (hashed by analysis/icons at engine start).
+Status apply_icons(const toml::table& t, IconsConfig& c, std::string_view source) {
+  for (const auto& [key, node] : t) {
+    const std::string k(key.str());
+    if (k == "max_distance") {
+      // 128 pHash/dHash bits plus the hue penalty: anything above matches everything.
+      const auto v = node.value<std::int64_t>();
+      if (!v || *v < 0 || *v > 144) return config_error(source, "icons.max_distance needs a whole number from 0 to 144");
+      c.max_distance = static_cast<std::uint32_t>(*v);
+    } else if (k == "reference_dirs") {
+      const toml::array* dirs = node.as_array();
+      if (dirs == nullptr) return config_error(source, "icons.reference_dirs needs an array of paths");
+      c.reference_dirs.clear();
+      for (const toml::node& d : *dirs) {
+        const auto v = d.value<std::string>();
+        if (!v || v->empty()) return config_error(source, "icons.reference_dirs needs non-empty strings");
+        c.reference_dirs.push_back(*v);
+      }
+    } else {
+      return config_error(source, "unknown icons key '" + k + "'");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Config> apply_config(Config base, std::string_view toml_text, std::string_view source_name) {
@@ -124,6 +206,14 @@ Result<Config> apply_config(Config base, std::string_view toml_text, std::string
       }
     } else if (k == "policy" && node.is_table()) {
       if (auto s = apply_policy(*node.as_table(), base.policy, source_name); !s) {
+        return std::unexpected(s.error());
+      }
+    } else if (k == "yara" && node.is_table()) {
+      if (auto s = apply_yara(*node.as_table(), base.yara, source_name); !s) {
+        return std::unexpected(s.error());
+      }
+    } else if (k == "icons" && node.is_table()) {
+      if (auto s = apply_icons(*node.as_table(), base.icons, source_name); !s) {
         return std::unexpected(s.error());
       }
     } else {

@@ -10,7 +10,7 @@ Score score(std::vector<Finding>& findings, const Policy& policy) {
   std::map<std::string, double, std::less<>> best;
   Verdict floor = Verdict::clean;
   for (Finding& f : findings) {
-    f.score = policy.weight(f.id, f.severity);
+    f.score = f.weight ? *f.weight : policy.weight(f.id, f.severity);
     auto [it, inserted] = best.try_emplace(f.id, f.score);
     if (!inserted) it->second = std::max(it->second, f.score);
     if (const auto fl = policy.floors.find(f.id); fl != policy.floors.end()) {

@@ -11,7 +11,8 @@ struct Score {
   Verdict verdict = Verdict::clean;
 };
 
-// Pure: weights every finding from the policy, sorts them (highest first, then
+// Pure: weights every finding from the policy (or from the finding's own
+// `weight`, which a YARA rule's score sets), sorts them (highest first, then
 // by artifact), and derives the verdict. Each finding ID counts once, at its
 // highest weight, so a thousand identical anomalies do not outvote one
 // executable; floors then lift the verdict (a limit hit is never clean).

@@ -6,7 +6,7 @@
 namespace sluice {
 namespace {
 
-Finding f(std::string id, Severity s, ArtifactId a = 1) { return {std::move(id), s, a, "m", {}, 0}; }
+Finding f(std::string id, Severity s, ArtifactId a = 1) { return {std::move(id), s, a, "m", {}, 0, std::nullopt}; }
 
 TEST(Config, BuiltInDefaultsLoad) {
   auto cfg = default_config();
@@ -73,6 +73,45 @@ TEST(Scorer, UnlistedIdsFallBackToSeverityAndFloorsLift) {
   EXPECT_EQ(s.verdict, Verdict::suspicious);
   std::vector<Finding> none;
   EXPECT_EQ(scoring::score(none, p).verdict, Verdict::clean);
+}
+
+TEST(Scorer, AFindingsOwnWeightReplacesThePolicysAndStillCountsOncePerId) {
+  Policy p;
+  p.weights["yara.match"] = 30;
+  Finding low = f("yara.match", Severity::low);
+  low.weight = 10;
+  Finding high = f("yara.match", Severity::high, 2);
+  high.weight = 80;
+  std::vector<Finding> fs{low, high, f("yara.match", Severity::medium, 3)};
+  const auto s = scoring::score(fs, p);
+  EXPECT_EQ(s.score, 80) << "one ID, its highest weight";
+  EXPECT_EQ(s.verdict, Verdict::malicious);
+  EXPECT_EQ(fs[0].score, 80);
+  EXPECT_EQ(fs[1].score, 30) << "no weight of its own: the policy's";
+  EXPECT_EQ(fs[2].score, 10);
+}
+
+TEST(Config, YaraTableIsReadAndCheckedLikeTheRest) {
+  auto base = default_config();
+  ASSERT_TRUE(base);
+  EXPECT_TRUE(base->yara.enabled);
+  EXPECT_TRUE(base->yara.builtin_rules);
+  EXPECT_TRUE(base->yara.rule_dirs.empty());
+  auto c = apply_config(*base,
+                        "[yara]\nrule_dirs = [\"/etc/sluice/yara\"]\ntimeout_seconds = 2\n"
+                        "max_rule_score = 50\nbuiltin_rules = false\n",
+                        "t.toml");
+  ASSERT_TRUE(c) << c.error().what;
+  EXPECT_EQ(c->yara.rule_dirs, std::vector<std::string>{"/etc/sluice/yara"});
+  EXPECT_EQ(c->yara.timeout_seconds, 2u);
+  EXPECT_EQ(c->yara.max_rule_score, 50);
+  EXPECT_FALSE(c->yara.builtin_rules);
+  EXPECT_EQ(c->yara.max_scan_bytes, base->yara.max_scan_bytes) << "unnamed keys keep defaults";
+  for (const char* bad : {"[yara]\nrule_dir = []\n", "[yara]\nrule_dirs = \"x\"\n",
+                          "[yara]\ntimeout_seconds = -1\n", "[yara]\ntimeout_seconds = 0\n",
+                          "[yara]\nenabled = 1\n", "[yara]\nmax_rule_score = -5\n"}) {
+    EXPECT_FALSE(apply_config(*base, bad, "t.toml")) << bad;
+  }
 }
 
 }  // namespace

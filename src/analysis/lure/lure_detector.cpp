@@ -50,6 +50,12 @@ std::vector<std::string> labels_of(std::string_view d) {
   return out;
 }
 
+// A message as the lure rules read it: MIME mail, and Outlook's own forms
+// (.msg, TNEF), whose unpackers set the same mail.* meta and body children.
+bool is_message(FileType t) noexcept {
+  return t == FileType::email || t == FileType::outlook_msg || t == FileType::tnef;
+}
+
 bool risky(const ArtifactTree& tree, const Artifact& a, ArtifactId& which) {
   // Breadth over the subtree; the tree is bounded by the engine's limits.
   std::vector<ArtifactId> todo(a.children.begin(), a.children.end());
@@ -64,7 +70,7 @@ bool risky(const ArtifactTree& tree, const Artifact& a, ArtifactId& which) {
       which = c.id;
       return true;
     }
-    if (c.type != FileType::email) todo.insert(todo.end(), c.children.begin(), c.children.end());
+    if (!is_message(c.type)) todo.insert(todo.end(), c.children.begin(), c.children.end());
   }
   return false;
 }
@@ -76,7 +82,7 @@ class LureDetector final : public Detector {
 
   void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
     for (const Artifact& a : tree) {
-      if (a.type == FileType::email) inspect_message(tree, a, sink);
+      if (is_message(a.type)) inspect_message(tree, a, sink);
     }
   }
 
@@ -90,7 +96,8 @@ class LureDetector final : public Detector {
       const Artifact& part = tree[c];
       if (part.type == FileType::text || part.type == FileType::html) {
         text += '\n';
-        text += core::ascii_lower(part.bytes.clamp(0, kTextCap).chars());
+        // UTF-8 text when the part's format decoded one (charset, HTML → text).
+        text += core::ascii_lower(part.readable_text().substr(0, kTextCap));
       }
     }
     bool lured = false;

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "formats/archive/parser.hpp"
 #include "test_support.hpp"
 
 namespace sluice {
@@ -45,12 +46,7 @@ const Artifact* child_named(const ScanResult& r, std::string_view name) {
   return nullptr;
 }
 
-bool has_anomaly(const Artifact& a, std::string_view id) {
-  for (const auto& an : a.anomalies) {
-    if (an.id == id) return true;
-  }
-  return false;
-}
+using testing::has_anomaly;
 
 std::string meta_string(const Artifact& a, std::string_view key) {
   const MetaValue* v = a.find_meta(key);
@@ -76,8 +72,8 @@ TEST(Archive, SevenZipFixtureMatchesItsListing) {
   EXPECT_FALSE(exe.truncated);
 }
 
-TEST(Archive, TarAndCpioGiveNamesAndBytes) {
-  for (const char* rel : {"archive/hello.tar", "archive/hello.cpio"}) {
+TEST(Archive, TarCpioAndLhaGiveNamesAndBytes) {
+  for (const char* rel : {"archive/hello.tar", "archive/hello.cpio", "archive/hello.lzh"}) {
     SCOPED_TRACE(rel);
     const ScanResult r = scan_path(fixture(rel));
     ASSERT_EQ(r.tree[0].children.size(), 2u);
@@ -249,7 +245,7 @@ std::string oracle_sha256(const fs::path& file, const std::string& entry) {
 bool routed_here(FileType t) {
   switch (t) {
     case FileType::sevenzip: case FileType::rar: case FileType::cab: case FileType::tar:
-    case FileType::cpio: return true;
+    case FileType::cpio: case FileType::lha: return true;
     default: return false;
   }
 }
@@ -259,18 +255,26 @@ const std::map<std::string, std::string>& known_disagreements() {
   static const std::map<std::string, std::string> k = {
       // libarchive 3.6.2 calls abort() ("Fatal Internal Error in libarchive: No
       // memory") when its RAR5 window allocation fails; see README.md, open issue.
+      {"rarfile/rar5-versions.rar",
+       "RAR 5 file versions (rar -ver): 7-Zip lists the older versions as [VER]/n/name, "
+       "libarchive 3.6 returns only the newest; open gap, see README.md"},
+      {"libarchive/test_read_format_rar5_extra_field_version.rar",
+       "RAR 5 file versions, as rar5-versions.rar"},
+      {"libarchive/test_fuzz.lzh",
+       "libarchive's own fuzzed LHA sample: the damaged -lh5- stream decodes to different bytes "
+       "in libarchive and 7-Zip, and neither reports an error for it"},
   };
   return k;
 }
 
 // Disagreements with 7z where Sluice reports nothing, each printed by name.
-// Measured 2026-11-26 (44), in these groups: GNU sparse tar members (libarchive
-// expands or names them differently), Solaris ACL tar entries, a RAR volume
-// part read alone, non-ASCII names in RAR/7z that the wide-name conversion
+// Measured 2026-11-26 (44; 40 after RAR 5 opened in a worker and volume parts
+// were reported), in these groups: GNU sparse tar members (libarchive
+// expands or names them differently), Solaris ACL tar entries, non-ASCII names in RAR/7z that the wide-name conversion
 // misses (rar_unicode, rar3-subdirs, unicode2, umlaut-*), 7z archives without
 // names (github_14: 7z invents one), gcpio CRC variants, one damaged LZX CAB.
 // A higher count is a regression; fixing one lowers the ceiling.
-constexpr std::size_t kUnexplainedCeiling = 44;
+constexpr std::size_t kUnexplainedCeiling = 40;
 
 struct CorpusTally {
   std::size_t archives = 0, names = 0, hashes = 0;
@@ -281,7 +285,8 @@ struct CorpusTally {
 // A disagreement is explained when the scan itself says the archive was not
 // fully readable (unsupported coder or version, damage, encryption).
 bool reported_unreadable(const ScanResult& r) {
-  for (const char* id : {"unpack.error", "archive.unsupported", "archive.corrupt", "archive.encrypted"}) {
+  for (const char* id : {"unpack.error", "archive.unsupported", "archive.corrupt", "archive.encrypted",
+                         "archive.volume_part", "isolation.worker_failed"}) {
     if (testing::has_finding(r, id)) return true;
   }
   return false;
@@ -320,6 +325,28 @@ void check_against_7z(const std::string& dir, const fs::path& p, CorpusTally& t)
 }
 
 // RAR 5 is not handed to libarchive (docs/adr/0006): it could end the process.
+TEST(Archive, RarVolumePartsAreReported) {
+  const fs::path root = testing::corpora() / "archives";
+  if (!fs::is_directory(root / "rarfile")) GTEST_SKIP() << "../shared/corpora absent";
+  // rarfile's volume sets (RAR 3 and RAR 5, made by rar -v) against single
+  // archives of both versions.
+  for (const char* part : {"rarfile/rar3-vols.part1.rar", "rarfile/rar3-vols.part2.rar",
+                           "rarfile/rar5-vols.part1.rar", "rarfile/rar5-vols.part3.rar"}) {
+    SCOPED_TRACE(part);
+    const std::vector<std::uint8_t> b = testing::read_file(root / part);
+    EXPECT_TRUE(formats::archive::rar_is_volume(ByteView(b.data(), b.size())));
+    EXPECT_TRUE(testing::has_finding(scan_path(root / part), "archive.volume_part"));
+  }
+  for (const char* single : {"rarfile/rar3-comment-plain.rar", "rarfile/rar5-solid.rar"}) {
+    SCOPED_TRACE(single);
+    if (!fs::exists(root / single)) continue;
+    const std::vector<std::uint8_t> b = testing::read_file(root / single);
+    EXPECT_FALSE(formats::archive::rar_is_volume(ByteView(b.data(), b.size())));
+  }
+  const std::vector<std::uint8_t> cut = {'R', 'a', 'r', '!', 0x1A, 0x07, 0x01, 0x00, 1, 2, 3, 4, 0x80};
+  EXPECT_FALSE(formats::archive::rar_is_volume(ByteView(cut.data(), cut.size()))) << "a cut vint is not a volume";
+}
+
 TEST(Archive, CorpusMatchesSevenZip) {
   const fs::path root = testing::corpora();
   if (root.empty()) GTEST_SKIP() << "../shared/corpora is absent";

@@ -57,3 +57,42 @@ PathRisk classify_path(std::string_view path) noexcept {
 }
 
 }  // namespace sluice::formats::archive
+
+namespace sluice::formats::archive {
+namespace {
+
+// RAR 5 variable-length integer: 7 bits per byte, high bit = more follow;
+// at most 10 bytes for 64 bits.
+bool vint(ByteView b, std::uint64_t& pos, std::uint64_t& out) noexcept {
+  out = 0;
+  for (int shift = 0; shift < 70; shift += 7) {
+    std::uint8_t byte = 0;
+    if (!b.byte_at(pos++, byte)) return false;
+    if (shift < 64) out |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool rar_is_volume(ByteView b) noexcept {
+  if (b.starts_with(std::string_view("Rar!\x1A\x07\x01\x00", 8))) {
+    // RAR 5: CRC32, header size, header type 1 (main), header flags, optional
+    // extra-area and data sizes, then the archive flags (0x0001 = volume).
+    std::uint64_t pos = 8 + 4, size = 0, type = 0, flags = 0, skip = 0, archive_flags = 0;
+    if (!vint(b, pos, size) || !vint(b, pos, type) || type != 1 || !vint(b, pos, flags)) return false;
+    if ((flags & 0x0001) != 0 && !vint(b, pos, skip)) return false;
+    if ((flags & 0x0002) != 0 && !vint(b, pos, skip)) return false;
+    return vint(b, pos, archive_flags) && (archive_flags & 0x0001) != 0;
+  }
+  if (b.starts_with(std::string_view("Rar!\x1A\x07\x00", 7))) {
+    // RAR 1.5-4: the main header (type 0x73) follows the 7-byte marker;
+    // MHD_VOLUME = 0x0001 in its 16-bit little-endian flags.
+    std::uint8_t type = 0, lo = 0;
+    return b.byte_at(7 + 2, type) && type == 0x73 && b.byte_at(7 + 3, lo) && (lo & 0x01) != 0;
+  }
+  return false;
+}
+
+}  // namespace sluice::formats::archive

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "sluice/byte_view.hpp"
 #include "sluice/file_type.hpp"
 
 namespace sluice::formats::archive {
@@ -26,5 +27,11 @@ struct PathRisk {
 // backslash is a separator to the victim's Explorer even when tar says it is
 // a name character.
 [[nodiscard]] PathRisk classify_path(std::string_view path) noexcept;
+
+// Whether a RAR (4 or 5) says in its main archive header that it is one volume
+// of a multi-volume set. libarchive reads a part alone without saying so, and
+// members that continue into other parts then simply vanish; this is read by
+// hand so the gap is reported. Nothing when the header cannot be read.
+[[nodiscard]] bool rar_is_volume(ByteView rar) noexcept;
 
 }  // namespace sluice::formats::archive

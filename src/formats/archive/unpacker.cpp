@@ -11,6 +11,7 @@
 #include <array>
 #include <span>
 
+#include "core/isolate.hpp"
 #include "core/unpacker.hpp"
 #include "formats/archive/layout.hpp"
 #include "formats/archive/parser.hpp"
@@ -304,16 +305,26 @@ class ArchiveUnpacker final : public core::Unpacker {
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
-    const ByteView in = ctx.bytes();
     // libarchive 3.6.2's RAR5 reader can end the whole process ("Fatal
     // Internal Error in libarchive: No memory", an exit() inside the library)
     // on hostile input: reproduced with the libarchive corpus's rar5 fuzz cases
     // scanned in sequence. One crafted attachment must not stop the scanner,
-    // so RAR 5 is reported, not opened, until it runs isolated (docs/adr/0006).
-    if (ctx.type() == FileType::rar && in.starts_with(std::string_view("Rar!\x1A\x07\x01\x00", 8))) {
-      ctx.anomaly("archive.unsupported", Severity::low, 0,
-                  "RAR 5 archive not opened: the library reader is not safe on hostile input");
-      return std::unexpected(Error{Errc::unsupported, 0, "RAR 5 is not opened (see docs/adr/0006)"});
+    // so RAR 5 is read in a worker process whose death is a finding
+    // (docs/adr/0006).
+    if (ctx.type() == FileType::rar &&
+        ctx.bytes().starts_with(std::string_view("Rar!\x1A\x07\x01\x00", 8))) {
+      return core::unpack_isolated(ctx, [](core::UnpackContext& c) { return unpack_here(c); });
+    }
+    return unpack_here(ctx);
+  }
+
+ private:
+  static Status unpack_here(core::UnpackContext& ctx) {
+    const ByteView in = ctx.bytes();
+    if (ctx.type() == FileType::rar && rar_is_volume(in)) {
+      ctx.anomaly("archive.volume_part", Severity::low, 0,
+                  "one volume of a multi-volume RAR set: members that continue into other "
+                  "volumes cannot be read from this part alone");
     }
     auto opened = open_reader(in, ctx.type());
     if (!opened) {
@@ -336,11 +347,10 @@ class ArchiveUnpacker final : public core::Unpacker {
     return {};
   }
 
- private:
-  static constexpr std::array kTypes{FileType::sevenzip, FileType::rar,   FileType::cab,
-                                     FileType::tar,      FileType::arj,   FileType::cpio,
-                                     FileType::bzip2,    FileType::xz,    FileType::zstd,
-                                     FileType::lzma};
+  static constexpr std::array kTypes{FileType::sevenzip, FileType::rar,  FileType::cab,
+                                     FileType::tar,      FileType::arj,  FileType::cpio,
+                                     FileType::lha,      FileType::bzip2, FileType::xz,
+                                     FileType::zstd,     FileType::lzma};
 };
 
 }  // namespace

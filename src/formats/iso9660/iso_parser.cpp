@@ -3,6 +3,7 @@
 // Torito catalog and primary descriptors of earlier sessions.
 #include "core/text.hpp"
 #include <algorithm>
+#include <map>
 #include <set>
 #include <unordered_set>
 
@@ -10,6 +11,7 @@
 #include "formats/iso9660/bytes.hpp"
 #include "formats/iso9660/layout.hpp"
 #include "formats/iso9660/parser.hpp"
+#include "formats/iso9660/rock_ridge.hpp"
 
 namespace sluice::formats::iso9660 {
 namespace {
@@ -21,18 +23,22 @@ constexpr int kMaxContinuations = 32;
 // El Torito leaves the catalog length open; xorriso writes at most 32 images.
 constexpr std::uint64_t kMaxCatalogSectors = 64;
 
-struct RockRidge {
-  std::string name;
-  bool has_name = false;
-  bool symlink = false;
-  bool child_link = false;  // RRIP 4.1.5.1: a placeholder for a relocated directory
-};
-
 struct Dir {
   std::uint32_t lba = 0;
   std::uint32_t size = 0;
   std::string iso_path;
   std::string rr_path;
+  bool iso_listed = true;  // false: reached only through a Rock Ridge CL
+};
+
+// RRIP 4.1.5: a directory deeper than ECMA-119's 8 levels is moved (usually
+// under /rr_moved) and marked RE; a CL placeholder file stands at its real
+// place. Both halves are collected, in whichever order the walk meets them.
+struct Relocation {
+  std::optional<Dir> moved;            // the RE directory: LBA, size, ISO 9660 path
+  std::optional<std::string> rr_path;  // the CL placeholder's Rock Ridge path
+  std::uint64_t cl_at = 0;
+  bool done = false;
 };
 
 std::string strip_version(std::string s) {
@@ -176,17 +182,7 @@ void IsoReader::parse_susp(ByteView sua, std::uint64_t at, RockRidge& rr) {
       if (len < 4 || !area.contains(pos, len)) break;
       const ByteView e = area.clamp(pos, len);
       if (e.starts_with("ST")) break;
-      if (e.starts_with("NM")) {
-        const std::uint8_t flags = u8_at(e, 4);
-        if ((flags & 0x06) == 0) {  // "current"/"parent" carry no text
-          rr.name.append(e.tail(5).chars());
-          rr.has_name = true;
-        }
-      } else if (e.starts_with("SL")) {
-        rr.symlink = true;
-      } else if (e.starts_with("CL")) {
-        rr.child_link = true;
-      } else if (e.starts_with("CE")) {
+      if (!parse_rrip_entry(e, rr) && e.starts_with("CE")) {
         const auto base = block_offset(le32(e, 4));
         const auto where = base ? core::checked_add(*base, le32(e, 12)) : std::nullopt;
         if (where) next = std::pair{*where, std::uint64_t{le32(e, 20)}};
@@ -226,10 +222,53 @@ void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec
                         "the root directory's extent differs between byte orders");
   }
   if (!visited.insert(root_lba).second) return;  // an earlier walk covered this tree
-  std::vector<Dir> stack{Dir{root_lba, le32(root_record, kDrDataLength), "", ""}};
+  std::vector<Dir> stack{Dir{root_lba, le32(root_record, kDrDataLength), "", "", true}};
+  std::map<std::uint32_t, Relocation> relocations;
   bool first_dir = true;
 
-  while (!stack.empty() && !stop()) {
+  // Earlier sessions share the visited set with the current tree, so there a
+  // directory already read is expected, not a loop.
+  auto cycle = [&](const Relocation& r) {
+    if (!spec.report_cycles) return;
+    out_.issues.anomaly("iso.directory_cycle", Severity::medium, r.cl_at,
+                        "Rock Ridge child link '" + *r.rr_path +
+                            "' points at a directory already read (an ancestor or a second link)");
+  };
+  // A relocated directory is walked once both its RE record and its CL
+  // placeholder are known: ISO 9660 path from the first, Rock Ridge path from
+  // the second, as libarchive and Linux present it.
+  auto relocate = [&](std::uint32_t lba, Relocation& r) {
+    if (r.done || !r.moved || !r.rr_path) return;
+    r.done = true;
+    if (!visited.insert(lba).second) {
+      cycle(r);
+      return;
+    }
+    stack.push_back(Dir{lba, r.moved->size, r.moved->iso_path, *r.rr_path, true});
+  };
+  // Halves left over once the tree is read: an RE directory nobody links stays
+  // where it is (under rr_moved); a CL to a directory with no RE is followed for
+  // the Rock Ridge view only, its size taken from the target's "." record.
+  auto orphans = [&] {
+    for (auto& [lba, r] : relocations) {
+      if (r.done) continue;
+      r.done = true;
+      if (r.moved) {
+        if (visited.insert(lba).second) stack.push_back(*r.moved);
+        continue;
+      }
+      if (!visited.insert(lba).second) {
+        cycle(r);
+        continue;
+      }
+      const auto at = block_offset(lba);
+      const ByteView dot = at ? img_.clamp(*at, kDrMinSize) : ByteView{};
+      stack.push_back(Dir{lba, le32(dot, kDrDataLength), "", *r.rr_path, false});
+    }
+    return !stack.empty();
+  };
+
+  while ((!stack.empty() || orphans()) && !stop()) {
     const Dir d = std::move(stack.back());
     stack.pop_back();
     const auto dir_at = block_offset(d.lba);
@@ -283,6 +322,7 @@ void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec
       if (use_rr) {
         const std::uint64_t sua_at = kDrName + name_len + (name_len % 2 == 0 ? 1 : 0);
         parse_susp(rec.tail(sua_at), rec_at + sua_at, rr);
+        finish_rock_ridge(rr);
       }
       const bool is_dir = (flags & kFlagDirectory) != 0;
       if (spec.joliet || is_dir) name = strip_version(std::move(name));
@@ -293,6 +333,12 @@ void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec
           out_.issues.anomaly("iso.hidden_file", Severity::medium, rec_at,
                               "directory '" + iso_path + "' has the hidden (existence) flag");
         }
+        if (rr.relocated && d.iso_listed) {
+          Relocation& r = relocations[lba];
+          if (!r.moved) r.moved = Dir{lba, size, iso_path, rr_path, true};
+          relocate(lba, r);
+          continue;
+        }
         if (!visited.insert(lba).second) {
           if (spec.report_cycles) {
             out_.issues.anomaly("iso.directory_cycle", Severity::medium, rec_at,
@@ -300,36 +346,61 @@ void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec
           }
           continue;
         }
-        stack.push_back(Dir{lba, size, iso_path, rr_path});
+        stack.push_back(Dir{lba, size, iso_path, rr_path, d.iso_listed});
         continue;
       }
-      if (rr.symlink || rr.child_link) continue;  // no data of its own
+      if (rr.child_link) {  // a placeholder: the directory it names is walked in its place
+        Relocation& r = relocations[*rr.child_link];
+        if (!r.rr_path) {
+          r.rr_path = rr_path;
+          r.cl_at = rec_at;
+        }
+        relocate(*rr.child_link, r);
+        continue;
+      }
+      const bool link_only = rr.symlink && size == 0;
       const std::uint64_t ear = u8_at(rec, kDrEarLength);
       const auto data_at = core::checked_mul(core::checked_add(lba, ear).value_or(0), block_);
       const Extent ext{data_at.value_or(UINT64_MAX), size, false};
       auto extend = [&](std::optional<FileRecord>& p, const std::string& view,
                         const std::string& path) {
-        if (!p) p = FileRecord{view, path, {}, 0, false, rec_at};
+        if (!p) p = FileRecord{view, path, {}, 0, false, rec_at, {}, std::nullopt, {}};
         if (size > 0) p->extents.push_back(ext);
         p->size += size;
         p->hidden = p->hidden || (flags & kFlagHidden) != 0;
       };
-      extend(pending_iso, spec.view, iso_path);
-      if (use_rr) extend(pending_rr, spec.rr_view, rr_path);
+      // A Rock Ridge symlink has no data: ISO 9660 and Joliet list it as an
+      // empty file, which hides nothing, so only the Rock Ridge view keeps it.
+      if (d.iso_listed && !link_only) extend(pending_iso, spec.view, iso_path);
+      if (use_rr) {
+        const bool fresh = !pending_rr;
+        extend(pending_rr, spec.rr_view, rr_path);
+        if (fresh) {
+          pending_rr->meta = std::move(rr.meta);
+          pending_rr->zisofs = rr.zisofs;
+          if (rr.symlink && size > 0) {
+            pending_rr->anomalies.push_back(Anomaly{
+                "iso.rr_symlink_with_data", Severity::medium, rec_at,
+                "Rock Ridge readers see a symbolic link to '" + rr.link_target + "'; Windows reads " +
+                    std::to_string(size) + " bytes of file data under this name"});
+          }
+        }
+      }
       // ECMA-119 6.5.1: a multi-extent file's records share one name; the last
       // record has the flag clear.
       if ((flags & kFlagMultiExtent) != 0) continue;
-      add_file(out_.views[iso_index], std::move(*pending_iso));
+      if (pending_iso) add_file(out_.views[iso_index], std::move(*pending_iso));
       pending_iso.reset();
       if (pending_rr) {
         add_file(out_.views[rr_index], std::move(*pending_rr));
         pending_rr.reset();
       }
     }
-    if (pending_iso) {
-      out_.issues.anomaly("iso.bad_directory_record", Severity::low, pending_iso->record_offset,
-                          "multi-extent file '" + pending_iso->path + "' has no final extent");
-      add_file(out_.views[iso_index], std::move(*pending_iso));
+    if (pending_iso || pending_rr) {
+      const FileRecord& p = pending_iso ? *pending_iso : *pending_rr;
+      out_.issues.anomaly("iso.bad_directory_record", Severity::low, p.record_offset,
+                          "multi-extent file '" + p.path + "' has no final extent");
+      if (pending_iso) add_file(out_.views[iso_index], std::move(*pending_iso));
       if (pending_rr) add_file(out_.views[rr_index], std::move(*pending_rr));
     }
   }
@@ -416,7 +487,7 @@ void IsoReader::read_el_torito(ByteView boot, std::uint64_t at) {
     std::string name = std::string("/[BOOT]/Boot-") + kind;
     if (!v.files.empty()) name += "-" + std::to_string(v.files.size() + 1);
     add_file(v, FileRecord{"eltorito", name + ".img", {Extent{off.value_or(UINT64_MAX), size, false}},
-                           size, false, e_at});
+                           size, false, e_at, {}, std::nullopt, {}});
   };
   add_entry(cat.clamp(32, 32), *cat_at + 32);
   // Section headers (0x90, 0x91 for the last) each announce their entries.

@@ -5,9 +5,11 @@
 // collected in `Issues` and replayed by the unpacker onto the artifact.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sluice/artifact.hpp"
 #include "sluice/byte_view.hpp"
 #include "sluice/finding.hpp"
 #include "sluice/limits.hpp"
@@ -20,6 +22,13 @@ struct Extent {
   bool sparse = false;       // UDF "not recorded": reads as zeros
 };
 
+// RRIP 1.12 ZF: the file's extent holds a zisofs stream ("pz" algorithm) that
+// Rock Ridge readers (Linux, libarchive) inflate transparently.
+struct Zisofs {
+  std::uint64_t size = 0;   // uncompressed size the ZF entry declares
+  std::uint8_t log2 = 0;    // block size, log2, as the ZF entry declares it
+};
+
 struct FileRecord {
   std::string view;  // "udf", "joliet", "iso9660", "rockridge", "eltorito", "session@LBA"
   std::string path;  // full path inside the view, not yet cleaned
@@ -27,6 +36,9 @@ struct FileRecord {
   std::uint64_t size = 0;
   bool hidden = false;
   std::uint64_t record_offset = 0;  // where the directory entry is, for anomalies
+  std::vector<Meta> meta;           // per-file metadata (Rock Ridge PX/TF/SL)
+  std::optional<Zisofs> zisofs;
+  std::vector<Anomaly> anomalies;   // belong on the file's artifact, not the image's
 };
 
 struct View {

@@ -32,7 +32,24 @@ struct PartitionMap {
   std::uint16_t partition = 0;
   std::uint32_t metadata_file = 0;
   std::vector<Extent> metadata_extents;  // absolute, when `metadata`
+  std::uint32_t metadata_mirror = 0;
+  bool virt = false;                     // UDF 2.2.8 virtual partition: blocks map through the VAT
+  std::vector<std::uint32_t> vat;        // virtual block -> block of the physical partition
 };
+
+// UDF 2.2.11: the VAT's file entry is in the last written block; writers may
+// leave run-out and link blocks after it, so a few blocks before are tried too.
+constexpr std::uint64_t kVatSearchBlocks = 64;
+// UDF 2.00 2.2.11 file type of the VAT; 1.50 used type 0 and a trailing regid.
+constexpr std::uint8_t kIcbVat = 248;
+
+PartitionMap map_of(std::uint16_t partition, bool virt = false) {
+  PartitionMap m;
+  m.partition = partition;
+  m.virt = virt;
+  return m;
+}
+constexpr std::uint32_t kVatUnused = 0xFFFFFFFF;
 
 struct LongAd {
   std::uint32_t length = 0;
@@ -68,6 +85,11 @@ class UdfReader {
   void read_partition_maps(ByteView lvd, std::uint64_t at);
   std::optional<std::uint64_t> resolve(std::uint16_t part, std::uint64_t lbn) const;
   std::optional<FileEntry> read_file_entry(const LongAd& icb);
+  std::optional<FileEntry> read_file_entry_at(std::uint64_t at, std::uint16_t part);
+  std::optional<std::uint64_t> physical(std::uint16_t number, std::uint64_t lbn) const;
+  void read_vat(PartitionMap& map);
+  void read_metadata_file(std::size_t index);
+  std::vector<std::uint8_t> gather(const FileEntry& fe, std::uint64_t cap) const;
   void read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, std::uint16_t part,
                 std::uint64_t size, FileEntry& fe);
   void walk(const LongAd& root);
@@ -192,18 +214,24 @@ void UdfReader::read_partition_maps(ByteView lvd, std::uint64_t at) {
     if (len < 6 || !lvd.contains(pos, len)) break;
     const ByteView m = lvd.clamp(pos, len);
     if (type == 1) {
-      maps_.push_back(PartitionMap{false, le16(m, 4), 0, {}});
+      maps_.push_back(map_of(le16(m, 4)));
     } else if (type == 2 && m.matches_at(5, "*UDF Metadata Partition")) {
-      maps_.push_back(PartitionMap{true, le16(m, 38), le32(m, 40), {}});
+      PartitionMap meta = map_of(le16(m, 38));
+      meta.metadata = true;
+      meta.metadata_file = le32(m, 40);
+      meta.metadata_mirror = le32(m, 44);
+      maps_.push_back(std::move(meta));
     } else if (type == 2 && m.matches_at(5, "*UDF Sparable Partition")) {
       // Sparing only remaps defective packets on rewritable media; an image
       // reads correctly through the physical partition.
-      maps_.push_back(PartitionMap{false, le16(m, 38), 0, {}});
+      maps_.push_back(map_of(le16(m, 38)));
+    } else if (type == 2 && m.matches_at(5, "*UDF Virtual Partition")) {
+      maps_.push_back(map_of(le16(m, 38), true));
     } else {
       out_.issues.anomaly("udf.unsupported", Severity::low, at + pos,
                           "partition map type " + std::to_string(type) + " (" +
                               trimmed(m, 5, 23) + ") is not read");
-      maps_.push_back(PartitionMap{false, 0xFFFF, 0, {}});
+      maps_.push_back(map_of(0xFFFF));
     }
     pos += len;
   }
@@ -222,11 +250,72 @@ std::optional<std::uint64_t> UdfReader::resolve(std::uint16_t ref, std::uint64_t
     }
     return std::nullopt;
   }
+  if (m.virt) {
+    if (lbn >= m.vat.size() || m.vat[lbn] == kVatUnused) return std::nullopt;
+    return physical(m.partition, m.vat[lbn]);
+  }
+  return physical(m.partition, lbn);
+}
+
+std::optional<std::uint64_t> UdfReader::physical(std::uint16_t number, std::uint64_t lbn) const {
   for (const Partition& p : partitions_) {
-    if (p.number == m.partition) return core::checked_mul_add(p.start, bs_, 0).and_then(
-          [&](std::uint64_t base) { return core::checked_add(base, lbn * bs_); });
+    if (p.number == number) {
+      return core::checked_add(p.start, lbn).and_then(
+          [&](std::uint64_t block) { return core::checked_mul(block, bs_); });
+    }
   }
   return std::nullopt;
+}
+
+std::vector<std::uint8_t> UdfReader::gather(const FileEntry& fe, std::uint64_t cap) const {
+  std::vector<std::uint8_t> buf;
+  for (const Extent& e : fe.extents) {
+    const std::uint64_t want = std::min(e.length, cap - std::min(cap, buf.size()));
+    if (e.sparse) {
+      buf.resize(buf.size() + want, 0);
+    } else {
+      const ByteView part = img_.clamp(e.offset, want);
+      buf.insert(buf.end(), part.data(), part.data() + part.size());
+    }
+  }
+  return buf;
+}
+
+// UDF 2.2.11 (2.00+) / 2.2.10 (1.50): a write-once disc records its file
+// entries anywhere and lists them in the Virtual Allocation Table, rewritten at
+// the end of every session. The last VAT written is the one in force.
+void UdfReader::read_vat(PartitionMap& map) {
+  std::uint16_t phys_ref = 0xFFFF;
+  for (std::size_t i = 0; i < maps_.size(); ++i) {
+    if (!maps_[i].virt && !maps_[i].metadata && maps_[i].partition == map.partition) {
+      phys_ref = static_cast<std::uint16_t>(i);
+    }
+  }
+  const std::uint64_t blocks = img_.size() / bs_;
+  for (std::uint64_t k = 0; k < kVatSearchBlocks && k < blocks && phys_ref != 0xFFFF; ++k) {
+    const std::uint64_t at = (blocks - 1 - k) * bs_;
+    const std::uint16_t id = le16(img_.clamp(at, kUdfTagSize), 0);
+    if (id != kTagFileEntry && id != kTagExtendedFileEntry) continue;
+    const auto fe = read_file_entry_at(at, phys_ref);
+    if (!fe || (fe->type != kIcbVat && fe->type != 0)) continue;
+    // Each entry is 4 bytes; a table larger than the image maps nothing real.
+    const std::vector<std::uint8_t> vat = gather(*fe, std::min(fe->size, img_.size()));
+    const ByteView v(vat.data(), vat.size());
+    std::uint64_t first = 0, end = v.size();
+    if (fe->type == kIcbVat) {
+      first = le16(v, 0);  // L_HD: header length, entries follow it
+    } else if (v.size() >= 36 && v.matches_at(v.size() - 35, "*UDF Virtual Alloc Tbl")) {
+      end = v.size() - 36;  // 1.50: entries, then the regid and the previous VAT's location
+    } else {
+      continue;
+    }
+    for (std::uint64_t pos = first; pos + 4 <= end; pos += 4) map.vat.push_back(le32(v, pos));
+    out_.meta.push_back({"udf.vat_entries", std::to_string(map.vat.size())});
+    return;
+  }
+  out_.issues.anomaly("udf.bad_descriptor", Severity::low, img_.size(),
+                      "a virtual partition map but no Virtual Allocation Table in the last " +
+                          std::to_string(kVatSearchBlocks) + " blocks");
 }
 
 void UdfReader::read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, std::uint16_t part,
@@ -272,6 +361,12 @@ void UdfReader::read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, 
 std::optional<FileEntry> UdfReader::read_file_entry(const LongAd& icb) {
   const auto at = resolve(icb.part, icb.lbn);
   if (!at) return std::nullopt;
+  return read_file_entry_at(*at, icb.part);
+}
+
+std::optional<FileEntry> UdfReader::read_file_entry_at(std::uint64_t at_value, std::uint16_t part) {
+  const std::optional<std::uint64_t> at = at_value;
+  const LongAd icb{0, 0, part};
   const ByteView d = img_.clamp(*at, bs_);
   const std::uint16_t id = le16(d, 0);
   if (id != kTagFileEntry && id != kTagExtendedFileEntry) {
@@ -394,10 +489,37 @@ void UdfReader::walk(const LongAd& root) {
       auto file = read_file_entry(icb);
       if (!file || (file->type != kIcbFile && file->type != 0)) continue;
       v.files.push_back(FileRecord{"udf", path, std::move(file->extents), file->size,
-                                   (chars & kFidHidden) != 0, fid_at});
+                                   (chars & kFidHidden) != 0, fid_at, {}, std::nullopt, {}});
     }
   }
   out_.views.push_back(std::move(v));
+}
+
+// UDF 2.50 2.2.13: the metadata partition's blocks are the bytes of the
+// metadata file; its mirror holds the same and is what readers (Linux udf)
+// fall back to when the main file is damaged.
+void UdfReader::read_metadata_file(std::size_t i) {
+  auto read = [&](std::uint32_t lbn) {
+    // The file entry lives in the physical partition the map names.
+    std::vector<PartitionMap> saved = maps_;
+    maps_ = {map_of(saved[i].partition)};
+    auto fe = read_file_entry(LongAd{static_cast<std::uint32_t>(bs_), lbn, 0});
+    maps_ = std::move(saved);
+    return fe;
+  };
+  if (auto fe = read(maps_[i].metadata_file)) {
+    maps_[i].metadata_extents = std::move(fe->extents);
+    return;
+  }
+  if (auto fe = read(maps_[i].metadata_mirror)) {
+    out_.issues.anomaly("udf.metadata_mirror_used", Severity::medium, anchor_,
+                        "the UDF metadata file is damaged; its mirror (block " +
+                            std::to_string(maps_[i].metadata_mirror) + ") was read instead");
+    maps_[i].metadata_extents = std::move(fe->extents);
+    return;
+  }
+  out_.issues.anomaly("udf.bad_descriptor", Severity::low, anchor_,
+                      "neither the UDF 2.50 metadata file nor its mirror could be read");
 }
 
 void UdfReader::run() {
@@ -421,18 +543,10 @@ void UdfReader::run() {
   }
   out_.udf = true;
   for (std::size_t i = 0; i < maps_.size(); ++i) {
-    if (!maps_[i].metadata) continue;
-    // The metadata file lives in the physical partition the map names.
-    std::vector<PartitionMap> saved = maps_;
-    maps_ = {PartitionMap{false, saved[i].partition, 0, {}}};
-    auto fe = read_file_entry(LongAd{static_cast<std::uint32_t>(bs_), saved[i].metadata_file, 0});
-    maps_ = std::move(saved);
-    if (fe) {
-      maps_[i].metadata_extents = std::move(fe->extents);
-    } else {
-      out_.issues.anomaly("udf.bad_descriptor", Severity::low, anchor_,
-                          "the UDF 2.50 metadata file could not be read");
-    }
+    if (maps_[i].metadata) read_metadata_file(i);
+  }
+  for (PartitionMap& m : maps_) {
+    if (m.virt) read_vat(m);
   }
   if (!fsd_) return;
   const auto fsd_at = resolve(fsd_->part, fsd_->lbn);

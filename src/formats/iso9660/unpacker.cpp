@@ -8,6 +8,7 @@
 #include "formats/iso9660/layout.hpp"
 #include "formats/iso9660/parser.hpp"
 #include "formats/iso9660/views.hpp"
+#include "formats/iso9660/zisofs.hpp"
 
 namespace sluice::formats::iso9660 {
 namespace {
@@ -79,7 +80,9 @@ class DiscUnpacker final : public core::Unpacker {
     std::vector<Name> names;
     for (const Name& n : f.names) names.push_back(Name{n.view, ctx.clean_name(n.value)});
     std::optional<ArtifactId> child;
-    if (f.extents.empty() || contiguous(f)) {
+    if (f.zisofs && f.size > 0 && contiguous(f)) {
+      child = emit_zisofs(ctx, img.clamp(f.extents.front().offset, f.size), f, names);
+    } else if (f.extents.empty() || contiguous(f)) {
       const std::uint64_t at = f.extents.empty() ? 0 : f.extents.front().offset;
       const ByteView bytes = f.size == 0 ? ByteView{} : img.clamp(at, f.size);
       child = ctx.emit(bytes, "", std::move(names));
@@ -110,6 +113,10 @@ class DiscUnpacker final : public core::Unpacker {
       child = ctx.emit_owned(std::move(buf), "", std::move(names), truncated);
     }
     if (!child) return false;
+    for (Meta& m : f.meta) {
+      if (auto* text = std::get_if<std::string>(&m.value)) *text = ctx.clean_name(*text);
+      ctx.meta_on(*child, std::move(m.key), std::move(m.value));
+    }
     if (f.hidden) {
       ctx.anomaly_on(*child, "iso.hidden_file", Severity::medium, f.record_offset,
                      "the ISO 9660 hidden (existence) flag is set: Explorer does not list it");
@@ -118,6 +125,39 @@ class DiscUnpacker final : public core::Unpacker {
       ctx.anomaly_on(*child, std::move(a.id), a.severity, a.offset, std::move(a.message));
     }
     return true;
+  }
+
+  // RRIP ZF: Rock Ridge readers (Linux, bsdtar) see the inflated file, so that
+  // is the child; the stored extent stays described by meta. A stream that is
+  // not zisofs after all is emitted as stored, with the anomaly saying why.
+  static std::optional<ArtifactId> emit_zisofs(core::UnpackContext& ctx, ByteView stored,
+                                               const MergedFile& f, std::vector<Name>& names) {
+    bool capped = false;
+    const std::uint64_t cap = ctx.bounded_size(f.zisofs->size, stored.size(), "zisofs file", capped);
+    ZisofsOutcome z = zisofs_decode(stored, f.zisofs->size, cap, ctx.budget());
+    std::optional<ArtifactId> child;
+    if (!z.header_ok) {
+      child = ctx.emit(stored, "", std::move(names));
+    } else {
+      ctx.budget().charge_decoded(z.data.size());
+      if (z.deadline) ctx.limit_hit(LimitKind::deadline, "zisofs file not fully inflated");
+      const bool cut = capped || z.capped || z.deadline || !z.problem.empty();
+      child = ctx.emit_owned(std::move(z.data), "zisofs", std::move(names), cut);
+    }
+    if (!child) return child;
+    ctx.meta_on(*child, "iso.zisofs.stored_size", static_cast<std::int64_t>(stored.size()));
+    ctx.meta_on(*child, "iso.zisofs.offset", static_cast<std::int64_t>(f.extents.front().offset));
+    if (z.block_size != 0) {
+      ctx.meta_on(*child, "iso.zisofs.block_size", static_cast<std::int64_t>(z.block_size));
+    }
+    if (!z.header_ok && z.problem.empty()) {
+      z.problem = "the Rock Ridge ZF entry names a file without the zisofs magic";
+    }
+    if (!z.problem.empty()) {
+      ctx.anomaly_on(*child, "iso.zisofs_corrupt", Severity::medium, f.extents.front().offset,
+                     z.problem);
+    }
+    return child;
   }
 
   // A raw-sector image becomes its 2048-byte "cooked" form, a child the engine

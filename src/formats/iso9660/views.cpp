@@ -130,14 +130,14 @@ std::vector<MergedFile> merge_views(const std::vector<View>& in, std::uint64_t i
         // Empty files share no bytes: they are the same file only by name.
         const std::string key = normalise(f.path);
         auto [it, fresh] = empty_by_name.try_emplace(key, out.size());
-        if (fresh) out.push_back(MergedFile{{}, 0, {}, {}, false, f.record_offset, {}});
+        if (fresh) out.push_back(MergedFile{{}, 0, {}, {}, false, f.record_offset, {}, {}, std::nullopt});
         idx = it->second;
       } else {
         ExtentKey key;
         for (const Extent& e : f.extents) key.first.emplace_back(e.offset, e.length, e.sparse);
         key.second = f.size;
         auto [it, fresh] = by_extent.try_emplace(std::move(key), out.size());
-        if (fresh) out.push_back(MergedFile{f.extents, f.size, {}, {}, false, f.record_offset, {}});
+        if (fresh) out.push_back(MergedFile{f.extents, f.size, {}, {}, false, f.record_offset, {}, {}, std::nullopt});
         idx = it->second;
       }
       MergedFile& m = out[idx];
@@ -150,6 +150,13 @@ std::vector<MergedFile> merge_views(const std::vector<View>& in, std::uint64_t i
         m.views.push_back(v->name);
       }
       m.hidden = m.hidden || (f.hidden && v->name != "udf");
+      for (const Meta& x : f.meta) {
+        if (std::none_of(m.meta.begin(), m.meta.end(), [&](const Meta& y) { return y.key == x.key; })) {
+          m.meta.push_back(x);
+        }
+      }
+      if (!m.zisofs) m.zisofs = f.zisofs;
+      for (const Anomaly& a : f.anomalies) m.issues.list.push_back(a);
     }
   }
 

@@ -3,6 +3,7 @@
 // compares the views: what one reader shows and another hides is the point of
 // the anomalies here. Pure: no context, no emission.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct MergedFile {
   bool hidden = false;           // ISO 9660 existence flag
   std::uint64_t record_offset = 0;
   Issues issues;                 // anomalies that belong on this file's artifact
+  std::vector<Meta> meta;        // Rock Ridge PX/TF/SL of the records merged here
+  std::optional<Zisofs> zisofs;  // a Rock Ridge reader inflates the extent
 };
 
 [[nodiscard]] std::vector<MergedFile> merge_views(const std::vector<View>& views,

@@ -1,12 +1,10 @@
 #include "formats/mime/decode.hpp"
 
-#include <iconv.h>
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
 
 #include "core/text.hpp"
+#include "formats/mime/charset.hpp"
 #include "formats/mime/layout.hpp"
 
 namespace sluice::formats::mime {
@@ -37,23 +35,6 @@ int hex_value(char c) {
 }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string normalise_charset(std::string_view cs) {
-  // RFC 2231 5: "charset*language" inside an encoded word.
-  if (const auto star = cs.find('*'); star != std::string_view::npos) cs = cs.substr(0, star);
-  while (!cs.empty() && (is_space(cs.front()) || cs.front() == '"')) cs.remove_prefix(1);
-  while (!cs.empty() && (is_space(cs.back()) || cs.back() == '"')) cs.remove_suffix(1);
-  std::string out;
-  for (char c : cs) {
-    // A charset name is a token; anything else cannot be a real charset and
-    // must not reach iconv_open (which also accepts "//TRANSLIT" suffixes).
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.' || c == ':';
-    if (!ok) return {};
-    out.push_back(c);
-  }
-  return core::ascii_lower(out);
-}
 
 }  // namespace
 
@@ -245,36 +226,7 @@ void decode_uu(ByteView lines, std::vector<std::uint8_t>& out, std::uint64_t cap
 }
 
 std::string charset_to_utf8(std::string_view charset, std::string_view bytes) {
-  const std::string cs = normalise_charset(charset);
-  if (cs.empty() || cs == "utf-8" || cs == "utf8" || cs == "us-ascii" || cs == "ascii") {
-    return core::to_valid_utf8(bytes);
-  }
-  iconv_t cd = iconv_open("UTF-8", cs.c_str());
-  if (cd == reinterpret_cast<iconv_t>(-1)) return core::to_valid_utf8(bytes);
-  std::string input(bytes);
-  std::string out;
-  const std::size_t max_out = input.size() * kUtf8Expansion + 64;
-  char* in_ptr = input.data();
-  std::size_t in_left = input.size();
-  std::array<char, 4096> buf{};
-  while (in_left > 0 && out.size() < max_out) {
-    char* out_ptr = buf.data();
-    std::size_t out_left = buf.size();
-    const std::size_t rc = iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
-    out.append(buf.data(), buf.size() - out_left);
-    if (rc != static_cast<std::size_t>(-1)) break;
-    if (errno == E2BIG) continue;
-    out += "\xEF\xBF\xBD";
-    if (errno == EINVAL) break;  // an incomplete sequence at the end
-    // EILSEQ: skip the byte that iconv refused, as a 'replace' decoder does.
-    ++in_ptr;
-    --in_left;
-  }
-  iconv_close(cd);
-  // A stateful charset (ISO-2022-JP) may still hold a shift; what it holds is
-  // not text, so nothing is flushed.
-  if (out.size() > max_out) out = core::truncate_utf8(std::move(out), max_out);
-  return core::to_valid_utf8(out);
+  return to_utf8(charset, bytes, bytes.size() * kUtf8Expansion + 64).text;
 }
 
 Rfc2047Result decode_rfc2047(std::string_view v) {
@@ -314,7 +266,7 @@ Rfc2047Result decode_rfc2047(std::string_view v) {
     }
     const std::string_view between = v.substr(pos, start - pos);
     const bool only_ws = std::all_of(between.begin(), between.end(), is_space);
-    const std::string charset = normalise_charset(v.substr(start + 2, q1 - start - 2));
+    const std::string charset = iconv_charset_name(v.substr(start + 2, q1 - start - 2));
     // RFC 2047 6.2: linear white space between adjacent encoded words is ignored.
     if (!(last_was_word && only_ws) || charset != pending_charset) flush();
     if (!(last_was_word && only_ws)) r.text.append(between);

@@ -39,6 +39,12 @@ MboxSplit split_mbox(ByteView file, std::size_t limit) {
     if (i + 1 < seps.size()) {
       if (stop > m.offset && s[stop - 1] == '\n') --stop;
       if (stop > m.offset && s[stop - 1] == '\r') --stop;
+    } else if (stop - m.offset >= 2 && s[stop - 1] == '\n' &&
+               (s[stop - 2] == '\n' || (s[stop - 2] == '\r' && stop - m.offset >= 4 &&
+                                          s[stop - 3] == '\n' && s[stop - 4] == '\r'))) {
+      // The blank line writers append after the last message is the mbox's
+      // too, when there is one (Python's mailbox drops it the same way).
+      stop -= s[stop - 2] == '\r' ? 2 : 1;
     }
     m.bytes = file.clamp(m.offset, stop > m.offset ? stop - m.offset : 0);
     out.messages.push_back(std::move(m));

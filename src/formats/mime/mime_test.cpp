@@ -682,6 +682,21 @@ TEST(Mime, DifferentialAgainstPythonOnFixtures) {
   EXPECT_TRUE(d.disagreements.empty());
 }
 
+// The charset, HTML and message/partial fixtures of make_text_mail.py: their
+// part bytes stay Python's decoded payloads (the text is kept beside them).
+TEST(Mime, DifferentialAgainstPythonOnTextFixtures) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(fixture("mail/text"))) {
+    if (e.path().extension() == ".eml") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  const Differential d = differential(files);
+  report(d);
+  ASSERT_EQ(d.messages, files.size()) << "is /usr/bin/python3 there?";
+  EXPECT_EQ(d.agree, d.py_parts);
+  EXPECT_TRUE(d.disagreements.empty());
+}
+
 TEST(Mime, DifferentialAgainstPythonOnCorpora) {
   if (corpora().empty()) GTEST_SKIP() << "../shared/corpora is absent";
   std::vector<std::filesystem::path> files;

@@ -401,6 +401,11 @@ class Walker {
     leaf.headerless = !top && hs.fields.empty();
     leaf.embedded_message = type == "message/rfc822" || type == "message/global";
     if (const Param* p = find_param(ct, "charset", false)) leaf.charset = core::ascii_lower(p->value);
+    if (type == "message/partial") {
+      leaf.partial = true;
+      leaf.fragment_valid = parse_fragment(ct, leaf.fragment);
+      leaf.fragment.body = body;
+    }
     header_issues(hs, w.base, next_leaf);
     duplicates(hs, w.base, "content-type", next_leaf);
     duplicates(hs, w.base, "content-transfer-encoding", next_leaf);

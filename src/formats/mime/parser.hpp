@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "formats/mime/header.hpp"
+#include "formats/mime/partial.hpp"
 #include "sluice/artifact.hpp"
 #include "sluice/byte_view.hpp"
 #include "sluice/limits.hpp"
@@ -37,6 +38,9 @@ struct Leaf {
   std::vector<Name> names;     // raw (not yet cleaned), in the order a client prefers them
   bool embedded_message = false;  // message/rfc822 or message/global
   bool headerless = false;
+  bool partial = false;       // message/partial (RFC 2046 5.2.2)
+  bool fragment_valid = false;  // ... with a usable id and number in `fragment`
+  Fragment fragment;
 };
 
 struct ParsedMessage {

@@ -2,17 +2,21 @@
 // "part[N]" (decoded from its transfer encoding; a view when it was not
 // encoded), uuencoded blocks hidden in text become "part[N].uu[K]", embedded
 // message/rfc822 parts are emitted so the engine scans them as email again.
-// An mbox: every message a child "message[N]".
+// An mbox: every message a child "message[N]". Text parts get their readable
+// UTF-8 text (body_text.cpp); complete message/partial sets are reassembled
+// into a child "partial[K]" of the mbox or message that holds all fragments.
 #include <array>
 #include <cstring>
 
 #include "core/sniff.hpp"
 #include "core/text.hpp"
 #include "core/unpacker.hpp"
+#include "formats/mime/body_text.hpp"
 #include "formats/mime/decode.hpp"
 #include "formats/mime/layout.hpp"
 #include "formats/mime/mbox.hpp"
 #include "formats/mime/parser.hpp"
+#include "formats/mime/partial.hpp"
 
 namespace sluice::formats::mime {
 namespace {
@@ -50,6 +54,9 @@ constexpr TypeRule kTypeRules[] = {
     {"application/vnd.ms-powerpoint", {FileType::ole2, FileType::zip, FileType::zip}},
     {"application/rtf", {FileType::rtf, FileType::rtf, FileType::rtf}},
     {"text/rtf", {FileType::rtf, FileType::rtf, FileType::rtf}},
+    {"application/vnd.ms-outlook", {FileType::outlook_msg, FileType::ole2, FileType::ole2}},
+    {"application/ms-tnef", {FileType::tnef, FileType::tnef, FileType::tnef}},
+    {"application/vnd.ms-tnef", {FileType::tnef, FileType::tnef, FileType::tnef}},
 };
 
 constexpr std::string_view kExecutableTypes[] = {
@@ -118,17 +125,41 @@ class MimeUnpacker final : public core::Unpacker {
                   std::to_string(sp.leading_junk) + " bytes before the first \"From \" line");
     }
     std::size_t n = 0;
+    std::vector<Fragment> fragments;
     for (const auto& m : sp.messages) {
       ++n;
       auto child = ctx.emit(m.bytes, "message[" + std::to_string(n) + "]", {});
       if (!child) return {};
       ctx.meta_on(*child, "mbox.from_line", m.from_line);
+      Fragment f;
+      if (message_fragment(m.bytes, f)) fragments.push_back(std::move(f));
     }
     if (sp.limited) {
       ctx.limit_hit(LimitKind::children,
                     "more than " + std::to_string(ctx.limits().max_children) + " messages in an mbox");
     }
+    reassemble(ctx, fragments);
     return {};
+  }
+
+  // Every fragment of a set in this input, joined in number order into the
+  // message they carry, which the engine then scans as email.
+  static void reassemble(core::UnpackContext& ctx, const std::vector<Fragment>& fragments) {
+    if (fragments.empty()) return;
+    std::size_t k = 0;
+    for (const PartialSet& set : group_fragments(fragments, ctx.limits().max_children)) {
+      if (!set.complete) continue;
+      const std::uint64_t size = joined_size(fragments, set);
+      bool capped = false;
+      const std::uint64_t room =
+          ctx.bounded_size(size, size, "message/partial '" + set.id.substr(0, 64) + "'", capped);
+      std::vector<std::uint8_t> whole = join_fragments(fragments, set, room);
+      ctx.budget().charge_decoded(whole.size());
+      auto child = ctx.emit_owned(std::move(whole), "partial[" + std::to_string(++k) + "]", {}, capped);
+      if (!child) return;
+      ctx.meta_on(*child, "mime.partial_id", set.id);
+      ctx.meta_on(*child, "mime.partial_total", static_cast<std::int64_t>(set.total));
+    }
   }
 
   static void header_meta(core::UnpackContext& ctx, const ParsedMessage& pm) {
@@ -233,6 +264,7 @@ class MimeUnpacker final : public core::Unpacker {
                                           std::to_string(ctx.limits().max_depth) + " levels");
     }
     std::vector<std::optional<ArtifactId>> emitted(pm.leaves.size());
+    std::vector<Fragment> fragments;
     for (std::size_t i = 0; i < pm.leaves.size(); ++i) {
       if (ctx.budget().expired()) {
         ctx.limit_hit(LimitKind::deadline, std::to_string(pm.leaves.size() - i) + " MIME parts left");
@@ -270,7 +302,13 @@ class MimeUnpacker final : public core::Unpacker {
                        "unknown Content-Transfer-Encoding '" + leaf.cte + "'; the bytes are kept as they are");
       }
       check_content(ctx, *child, leaf, content, sniffed);
+      if (has_body_text(leaf)) read_body_text(ctx, *child, leaf, content);
+      if (leaf.partial) {
+        partial_anomaly(ctx, *child, leaf);
+        if (leaf.fragment_valid) fragments.push_back(leaf.fragment);
+      }
     }
+    reassemble(ctx, fragments);
     for (const Issue& is : pm.issues) {
       if (is.leaf != kOnMessage && is.leaf < emitted.size() && emitted[is.leaf]) {
         ctx.anomaly_on(*emitted[is.leaf], is.id, is.severity, is.offset, is.message);
@@ -283,6 +321,19 @@ class MimeUnpacker final : public core::Unpacker {
                     "more than " + std::to_string(ctx.limits().max_children) + " MIME parts");
     }
     return {};
+  }
+
+  static void partial_anomaly(core::UnpackContext& ctx, ArtifactId child, const Leaf& leaf) {
+    std::string what = "a message/partial fragment";
+    if (leaf.fragment_valid) {
+      what += " (" + std::to_string(leaf.fragment.number) +
+              (leaf.fragment.total > 0 ? " of " + std::to_string(leaf.fragment.total) : std::string()) +
+              ", id '" + leaf.fragment.id.substr(0, 64) + "')";
+    } else {
+      what += " without a usable id and number";
+    }
+    ctx.anomaly_on(child, "mime.message_partial", Severity::low, leaf.offset,
+                   what + ": the message it belongs to is scanned only where all fragments arrive together");
   }
 
   static void check_content(core::UnpackContext& ctx, ArtifactId child, const Leaf& leaf,

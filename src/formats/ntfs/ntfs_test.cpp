@@ -3,7 +3,6 @@
 // of the real Windows-made NTFS volumes in ../shared/corpora/images/dissect-hypervisor.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <fstream>
 #include <map>
 #include <set>
@@ -87,6 +86,13 @@ Oracle read_oracle(const std::string& rel) {
     }
   }
   return o;
+}
+
+bool hit_deadline(const ScanResult& r) {
+  for (const LimitHit& h : r.tree.limits_hit) {
+    if (h.kind == LimitKind::deadline) return true;
+  }
+  return false;
 }
 
 TEST(Ntfs, FilesAndStreamsMatchFlsAndIcat) {
@@ -213,9 +219,9 @@ TEST(Ntfs, CorruptedVolumesEndInAnomaliesNotCrashes) {
       const std::size_t at = round % 4 == 0 ? next() % 512 : mft + next() % (80 * 1024);
       if (at < v.size()) v[at] = static_cast<std::uint8_t>(next());
     }
-    const auto t0 = std::chrono::steady_clock::now();
+    // No wall clock here: a hang would show as the engine's own deadline limit.
     const ScanResult r = testing::engine_only({"ntfs"}).scan(std::move(v), "mutated.img");
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << "round " << round;
+    EXPECT_FALSE(hit_deadline(r)) << "round " << round;
     EXPECT_GE(r.tree.size(), 1u);
   }
 }
@@ -251,9 +257,8 @@ TEST(Ntfs, WindowsMadeVolumesInCorpora) {
   int volumes = 0;
   for (const auto& e : std::filesystem::directory_iterator(root / "images/dissect-hypervisor")) {
     const std::string name = e.path().filename().string();
-    const auto t0 = std::chrono::steady_clock::now();
     const ScanResult r = testing::default_engine().scan(read_file(e.path()), name);
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10)) << name;
+    EXPECT_FALSE(hit_deadline(r)) << name;
     const Artifact* vol = testing::find_by_type(r, FileType::ntfs);
     auto it = serials.find(name);
     if (it == serials.end()) {

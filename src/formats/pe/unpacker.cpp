@@ -6,7 +6,9 @@
 
 #include "core/text.hpp"
 #include "core/unpacker.hpp"
+#include "families/pe_hook.hpp"
 #include "formats/pe/authenticode.hpp"
+#include "formats/pe/icons.hpp"
 #include "formats/pe/layout.hpp"
 #include "formats/pe/parser.hpp"
 
@@ -104,6 +106,8 @@ class PeUnpacker final : public core::Unpacker {
       ctx.anomaly(p.id, severity_of(p.id), p.offset, p.message);
     }
     resources(ctx, pe, file);
+    explorer_icon(ctx, pe, file);  // the icon Explorer shows: formats/icon, pe/icons.cpp
+    families::record_families(ctx, pe, file);  // malware configs: src/families
     overlay(ctx, pe, file);
     return {};
   }

@@ -12,6 +12,7 @@
 #include <span>
 
 #include "core/reader.hpp"
+#include "formats/zip/inflate64.hpp"
 #include "formats/zip/layout.hpp"
 
 namespace sluice::formats::zip {
@@ -227,6 +228,7 @@ bool method_supported(std::uint16_t method) noexcept {
   switch (method) {
     case kMethodStored:
     case kMethodDeflate:
+    case kMethodDeflate64:
     case kMethodBzip2:
     case kMethodLzma:
     case kMethodXz:
@@ -252,6 +254,13 @@ Decoded decode(std::uint16_t method, ByteView input, std::uint64_t cap, const co
     case kMethodDeflate: {
       Decoded d;
       const core::InflateResult r = core::inflate_bounded(input, d.bytes, cap, budget, -15);
+      d.end = r.end;
+      d.consumed = r.consumed;
+      return d;
+    }
+    case kMethodDeflate64: {
+      Decoded d;
+      const core::InflateResult r = inflate64_bounded(input, d.bytes, cap, budget);
       d.end = r.end;
       d.consumed = r.consumed;
       return d;

@@ -432,11 +432,11 @@ TEST(Zip, CorporaMatchPythonZipfile) {
           continue;
         }
         const std::string& method = e->second.method;
-        // Methods Sluice does not decode (PPMd, Deflate64, implode, numbered
+        // Methods Sluice does not decode (PPMd, implode, numbered
         // ones 7-Zip cannot name) and PKWARE strong encryption ("pkAES"):
         // the member must be emitted and the gap reported instead.
         const bool undecodable =
-            method.find("PPMd") != std::string::npos || method.find("Deflate64") != std::string::npos ||
+            method.find("PPMd") != std::string::npos ||
             method.find("Implode") != std::string::npos || method.find("pkAES") != std::string::npos ||
             (!method.empty() && std::isdigit(static_cast<unsigned char>(method.front())));
         const Artifact* ours_child = d.named(name);
@@ -490,7 +490,74 @@ TEST(Zip, CorporaMatchPythonZipfile) {
   for (const auto& u : unexpected) ADD_FAILURE() << "disagrees with CPython zipfile: " << u;
 }
 
+TEST(Zip, Deflate64FixtureMatchesSevenZip) {
+  // 7-Zip wrote it (-mm=Deflate64) and is the oracle: size and CRC per member.
+  // far_matches.bin repeats 40000 bytes from 50000 back (distance codes 30/31)
+  // and has a 70000-byte run (length code 285 with 16 extra bits).
+  const auto listing = seven_zip_list(fixture("zip/deflate64.zip"));
+  ASSERT_EQ(listing.size(), 2u);
+  Direct d(read_file(fixture("zip/deflate64.zip")));
+  EXPECT_FALSE(d.has("zip.unsupported_method"));
+  EXPECT_FALSE(d.has("zip.crc_mismatch"));
+  EXPECT_FALSE(d.has("zip.corrupt"));
+  EXPECT_FALSE(d.has("zip.truncated"));
+  for (const auto& [name, want] : listing) {
+    EXPECT_EQ(want.method, "Deflate64");
+    const Artifact* m = d.named(name);
+    ASSERT_NE(m, nullptr) << name;
+    EXPECT_EQ(m->bytes.size(), want.size) << name;
+    char crc_hex[9];
+    std::snprintf(crc_hex, sizeof crc_hex, "%08X",
+                  static_cast<unsigned>(crc32(0, m->bytes.data(), static_cast<uInt>(m->bytes.size()))));
+    EXPECT_EQ(want.crc, crc_hex) << name;
+  }
+  const Artifact* exe = d.named("statement.exe");
+  ASSERT_NE(exe, nullptr);
+  EXPECT_EQ(sha_of(*exe), hello_sha());
+}
+
+TEST(Zip, Deflate64DamageEndsInFindingsNotCrashes) {
+  // Every byte of the compressed streams flipped in turn (stepping through):
+  // the decoder must stop on corrupt codes, distances before the start and
+  // truncation, and the member must still be emitted.
+  const Bytes full = read_file(fixture("zip/deflate64.zip"));
+  for (std::size_t at = 40; at < full.size(); at += 613) {
+    Bytes b = full;
+    b[at] ^= 0x5a;
+    Direct d(std::move(b));
+    EXPECT_FALSE(d.children().empty()) << at;
+  }
+  for (std::size_t n = 0; n <= full.size(); n += 1201) {
+    Direct d(Bytes(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n)));
+    (void)d;
+  }
+}
+
 // ---------------------------------------------------------------- hostile structures
+
+TEST(Zip, NestedBombEndsInLimitFindingsWithinTheByteCeiling) {
+  // archive/nested_bomb.zip (make_archive_fixtures.sh, Info-ZIP zip): four
+  // layers of 16 identical ZIPs over 64 MiB of zeros, 4 TiB if expanded.
+  // Dedup by SHA-256 opens each layer's first copy only; the total-bytes
+  // budget ends the rest. Memory stays within the ceiling and the verdict
+  // cannot be clean.
+  Limits limits;
+  limits.max_total_bytes = 192ull << 20;
+  Bytes bomb = read_file(fixture("archive/nested_bomb.zip"));
+  ASSERT_LT(bomb.size(), 32u * 1024);
+  const ScanResult r = sluice::testing::engine_with(limits).scan(std::move(bomb), "42.zip");
+  EXPECT_NE(r.verdict, Verdict::clean);
+  EXPECT_TRUE(sluice::testing::has_finding(r, "limit.exceeded"));
+  ASSERT_FALSE(r.tree.limits_hit.empty());
+  EXPECT_LE(r.tree.owned_bytes(), limits.max_total_bytes);
+  std::size_t duplicates = 0, depth = 0;
+  for (const Artifact& a : r.tree) {
+    if (a.duplicate_of) ++duplicates;
+    depth = std::max<std::size_t>(depth, a.depth);
+  }
+  EXPECT_GE(duplicates, 15u * 3);  // the copies of each layer were not re-opened
+  EXPECT_GE(depth, 4u);            // the first copy was followed down to the zeros
+}
 
 TEST(Zip, OverlappingBombIsDecodedOnce) {
   // 2,000 central entries share one local header over 4 MiB of zeros: a

@@ -1,0 +1,73 @@
+// sluice-icon-hash FILE... — prints, per image, the perceptual hashes Sluice
+// computes at scan time: "phash<TAB>dhash<TAB>hue<TAB>width<TAB>height<TAB>path".
+// PNG files give one line; .ico files one line per image (path#index).
+// data/icons/make_reference.sh builds data/icons/reference.tsv with it.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "core/budget.hpp"
+#include "formats/icon/dib.hpp"
+#include "formats/icon/directory.hpp"
+#include "formats/icon/hash.hpp"
+#include "formats/icon/layout.hpp"
+#include "formats/icon/png.hpp"
+#include "formats/icon/reference.hpp"
+
+namespace icon = sluice::formats::icon;
+
+namespace {
+
+bool print_one(sluice::ByteView image, const std::string& label, const sluice::core::Budget& budget) {
+  const icon::DecodeCaps caps;
+  auto decoded = image.starts_with(icon::kPngSignature) ? icon::decode_png(image, caps, budget)
+                                                        : icon::decode_dib(image, caps);
+  if (!decoded) {
+    std::fprintf(stderr, "%s: %s\n", label.c_str(), decoded.error().what.c_str());
+    return false;
+  }
+  for (const icon::Problem& p : decoded->problems) {
+    std::fprintf(stderr, "%s: warning: %s\n", label.c_str(), p.message.c_str());
+  }
+  const icon::IconHash h = icon::hash_image(decoded->image);
+  std::printf("%s\t%s\t%u\t%u\t%u\t%s\n", icon::hex64(h.phash).c_str(), icon::hex64(h.dhash).c_str(),
+              static_cast<unsigned>(h.hue), decoded->image.width, decoded->image.height, label.c_str());
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const sluice::Limits limits;
+  const sluice::core::Budget budget(limits, sluice::core::Budget::Clock::now());
+  int failures = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string path = argv[i];
+    std::ifstream in(path, std::ios::binary);
+    const std::vector<std::uint8_t> data{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (!in.good() && !in.eof()) {
+      std::fprintf(stderr, "%s: cannot read\n", path.c_str());
+      ++failures;
+      continue;
+    }
+    const sluice::ByteView bytes(data.data(), data.size());
+    if (bytes.starts_with(icon::kPngSignature)) {
+      failures += print_one(bytes, path, budget) ? 0 : 1;
+      continue;
+    }
+    auto dir = icon::parse_directory(bytes, /*group=*/false);
+    if (!dir) {
+      std::fprintf(stderr, "%s: neither PNG nor ICO: %s\n", path.c_str(), dir.error().what.c_str());
+      ++failures;
+      continue;
+    }
+    for (std::size_t k = 0; k < dir->entries.size(); ++k) {
+      const auto& e = dir->entries[k];
+      failures += print_one(bytes.clamp(e.offset, e.bytes), path + "#" + std::to_string(k), budget) ? 0 : 1;
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,41 @@
+// fuzz_mailtext: bytes straight into the mail-text readers (charset → UTF-8,
+// HTML → text, URL finder), without a message around them, so mutations reach
+// the tokenizer and the URL scanner at once. The first byte picks the charset
+// label, so stateful and multi-byte decoders (ISO-2022-JP, GB18030) are hit.
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "core/text.hpp"
+#include "formats/mime/charset.hpp"
+#include "formats/mime/html.hpp"
+#include "formats/mime/urls.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  namespace mime = sluice::formats::mime;
+  constexpr std::string_view kLabels[] = {"utf-8",       "windows-1252", "koi8-r",
+                                          "gb2312",      "shift_jis",    "iso-2022-jp",
+                                          "ks_c_5601-1987", "utf-7",     "x-unknown"};
+  if (size == 0) return 0;
+  const std::string_view label = kLabels[data[0] % std::size(kLabels)];
+  const std::string_view bytes(reinterpret_cast<const char*>(data + 1), size - 1);
+  const std::uint64_t cap = bytes.size() * 4 + 64;
+  const mime::Utf8Text u = mime::to_utf8(label, bytes, cap);
+  if (u.text.size() > cap || sluice::core::to_valid_utf8(u.text) != u.text) std::abort();
+
+  const mime::HtmlText h = mime::html_to_text(u.text, u.text.size(), 64);
+  if (h.text.size() > u.text.size() || h.links.size() > 64) std::abort();
+  if (sluice::core::to_valid_utf8(h.text) != h.text) std::abort();
+
+  mime::UrlSet urls(64);
+  mime::find_urls(h.text, urls);
+  mime::find_urls(u.text, urls);
+  for (const auto& l : h.links) {
+    if (std::string url = mime::normalise_url(l.url); !url.empty()) urls.add(std::move(url));
+  }
+  if (urls.urls().size() > 64) std::abort();
+  for (const auto& url : urls.urls()) {
+    if (mime::url_host(url).empty()) std::abort();  // a normalised URL always has a host
+  }
+  return 0;
+}

@@ -1,0 +1,61 @@
+// Malware family verdicts from the meta the PE unpacker's family hook recorded
+// (src/families/pe_hook.cpp). Nothing is parsed here. A decoded configuration is
+// proof enough on its own; the known strings alone are a strong hint (a loader
+// or a config-less build) but not proof. Neither is needed for the delivery
+// findings (an EXE in an ISO is malicious with or without a config).
+#include "analysis/detector.hpp"
+#include "families/family.hpp"
+
+namespace sluice::analysis::families {
+namespace {
+
+namespace fam = ::sluice::families;
+
+void append_all(const Artifact& a, const std::string& key, const std::string& label, Evidence& ev) {
+  for (const Meta& m : a.meta) {
+    if (m.key != key) continue;
+    if (const auto* s = std::get_if<std::string>(&m.value)) ev.emplace_back(label, *s);
+  }
+}
+
+bool has_family(const Artifact& a, std::string_view name) {
+  for (const Meta& m : a.meta) {
+    if (m.key != "family") continue;
+    if (const auto* s = std::get_if<std::string>(&m.value); s && *s == name) return true;
+  }
+  return false;
+}
+
+class FamilyDetector final : public Detector {
+ public:
+  std::string_view name() const noexcept override { return "families"; }
+  void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
+    for (const Artifact& a : tree) {
+      for (const fam::Family& f : fam::all_families()) {
+        const std::string prefix = std::string(f.name) + ".";
+        if (has_family(a, f.name)) {
+          Evidence ev;
+          append_all(a, prefix + "c2", "c2", ev);
+          append_all(a, prefix + "botnet", "botnet", ev);
+          append_all(a, prefix + "mutex", "mutex", ev);
+          append_all(a, prefix + "generation", "generation", ev);
+          ev.emplace_back("sha256", to_hex(a.hashes.sha256));
+          sink.add(std::string(f.config_finding), Severity::critical, a.id,
+                   "decrypted " + std::string(f.name) + " configuration (C2 " + a.meta_string(prefix + "c2") +
+                       ")",
+                   std::move(ev));
+        } else if (const std::string markers = a.meta_string(prefix + "strings"); !markers.empty()) {
+          sink.add(std::string(f.strings_finding), Severity::high, a.id,
+                   "strings of " + std::string(f.name) + " but no configuration: " + markers,
+                   Evidence{{"strings", markers}, {"sha256", to_hex(a.hashes.sha256)}});
+        }
+      }
+    }
+  }
+};
+
+}  // namespace
+
+void register_detector(Detectors& d) { d.push_back(std::make_unique<FamilyDetector>()); }
+
+}  // namespace sluice::analysis::families

@@ -1,0 +1,78 @@
+#include "analysis/icons/icons_detector.hpp"
+
+#include <charconv>
+
+namespace sluice::analysis::icons {
+namespace {
+
+using formats::icon::IconHash;
+using formats::icon::Reference;
+
+bool parse_hex(std::string_view s, std::uint64_t& out) {
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out, 16);
+  return ec == std::errc{} && p == s.data() + s.size() && !s.empty();
+}
+
+// The hashes the unpacker recorded; nothing when the artifact has no icon.
+std::optional<IconHash> recorded_hash(const Artifact& a) {
+  IconHash h;
+  if (!parse_hex(a.meta_string("icon.phash"), h.phash) || !parse_hex(a.meta_string("icon.dhash"), h.dhash)) {
+    return std::nullopt;
+  }
+  if (const MetaValue* v = a.find_meta("icon.hue"); v != nullptr) {
+    if (const auto* n = std::get_if<std::int64_t>(v); n != nullptr && *n >= 0 && *n <= 12) {
+      h.hue = static_cast<std::uint8_t>(*n);
+    }
+  }
+  return h;
+}
+
+class IconsDetector final : public Detector {
+ public:
+  IconsDetector(std::vector<Reference> refs, std::uint32_t max_distance)
+      : refs_(std::move(refs)), max_distance_(max_distance) {}
+
+  std::string_view name() const noexcept override { return "icons"; }
+
+  void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
+    for (const Artifact& a : tree) {
+      if (!is_executable(a.type)) continue;
+      const auto hash = recorded_hash(a);
+      if (!hash) continue;
+      const auto m = formats::icon::closest(*hash, refs_);
+      if (!m || !deceptive_category(m->ref->category) || m->distance > static_cast<int>(max_distance_)) continue;
+      const std::string ref = m->ref->theme + "/" + m->ref->name + "@" + std::to_string(m->ref->size);
+      sink.add("pe.document_icon", Severity::high, a.id,
+               "an executable wearing a " + m->ref->category + " icon (nearest reference " + ref +
+                   ", distance " + std::to_string(m->distance) + ")",
+               {{"category", m->ref->category},
+                {"reference", ref},
+                {"distance", std::to_string(m->distance)},
+                {"phash", a.meta_string("icon.phash")}});
+    }
+  }
+
+ private:
+  std::vector<Reference> refs_;
+  std::uint32_t max_distance_;
+};
+
+}  // namespace
+
+bool deceptive_category(std::string_view category) noexcept {
+  return category != "executable" && category != "other";
+}
+
+std::unique_ptr<Detector> make_detector(std::vector<Reference> refs, std::uint32_t max_distance) {
+  return std::make_unique<IconsDetector>(std::move(refs), max_distance);
+}
+
+Result<std::unique_ptr<Detector>> make_detector(const IconsConfig& config) {
+  std::vector<Reference> refs = formats::icon::builtin_references().refs;
+  auto user = load_reference_dirs(config.reference_dirs);
+  if (!user) return std::unexpected(user.error());
+  refs.insert(refs.end(), std::make_move_iterator(user->begin()), std::make_move_iterator(user->end()));
+  return make_detector(std::move(refs), config.max_distance);
+}
+
+}  // namespace sluice::analysis::icons

@@ -1,0 +1,53 @@
+#pragma once
+// Compiled YARA rules, shared read-only by every scan of one Engine. libyara
+// keeps process-wide state (yr_initialize/yr_finalize, refcounted): a Rules
+// object holds one reference for as long as it lives, so the library stays
+// initialised exactly while some engine can scan (docs/adr/0007-yara-detector.md).
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/policy.hpp"
+#include "sluice/result.hpp"
+
+struct YR_RULES;
+
+namespace sluice::analysis::yara {
+
+// One rule source: what errors name it by, the namespace its rules live in,
+// and either its text or (from_file) the path libyara reads, so that `include`
+// directives resolve relative to the file as they do for the yara CLI.
+struct RuleSource {
+  std::string name;
+  std::string rule_namespace;
+  std::string text;
+  bool from_file = false;
+};
+
+class Rules {
+ public:
+  // Compiles every source; the first source with an error fails the whole set,
+  // its message naming file and line ("rules/x.yar:12: syntax error ...").
+  static Result<std::shared_ptr<const Rules>> compile(const std::vector<RuleSource>& sources);
+  ~Rules();
+  Rules(const Rules&) = delete;
+  Rules& operator=(const Rules&) = delete;
+
+  [[nodiscard]] YR_RULES* get() const noexcept { return rules_; }
+  [[nodiscard]] std::size_t rule_count() const noexcept { return rule_count_; }
+
+ private:
+  Rules() = default;
+  bool library_ = false;  // this object holds one yr_initialize reference
+  YR_RULES* rules_ = nullptr;
+  std::size_t rule_count_ = 0;
+};
+
+// The starter rules compiled into the binary (data/yara/*.yar), namespace "sluice".
+[[nodiscard]] std::vector<RuleSource> builtin_sources();
+// *.yar and *.yara files directly in each directory, sorted by path; each file
+// is its own namespace (its stem) so two vendors' rule names cannot clash.
+[[nodiscard]] Result<std::vector<RuleSource>> directory_sources(const std::vector<std::string>& dirs);
+
+}  // namespace sluice::analysis::yara

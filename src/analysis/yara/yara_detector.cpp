@@ -1,0 +1,249 @@
+// YARA over every artifact's bytes: the decoded member of a ZIP inside an ISO is
+// scanned as plainly as the attachment itself, which is what a rule written for
+// a payload needs. Detectors do not parse; handing bytes to libyara is scanning,
+// and libyara reads them under its own bounds with a timeout.
+#include "analysis/yara/yara_detector.hpp"
+
+#include <yara.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <optional>
+
+#include "analysis/yara/rules.hpp"
+#include "core/text.hpp"
+
+namespace sluice::analysis::yara {
+namespace {
+
+struct StringHit {
+  std::string id;
+  std::uint64_t offset = 0;
+};
+
+struct RuleMatch {
+  std::string rule;
+  std::string rule_namespace;
+  std::vector<std::string> tags;
+  std::string description;
+  std::optional<double> score;
+  std::vector<StringHit> strings;
+  bool more_strings = false;
+};
+
+struct ScanState {
+  std::uint32_t max_strings = 0;
+  std::vector<RuleMatch> matches;
+  bool too_many_matches = false;
+};
+
+// Meta text comes from rule files (user-written): valid UTF-8 and bounded, so
+// evidence always serialises and stays readable.
+std::string meta_text(const char* s) {
+  return s == nullptr ? std::string() : core::truncate_utf8(core::to_valid_utf8(s), 512);
+}
+
+std::optional<double> parse_score(const YR_META* meta) {
+  if (meta->type == META_TYPE_INTEGER) return static_cast<double>(meta->integer);
+  if (meta->type == META_TYPE_STRING && meta->string != nullptr) {
+    // Some rule sets write score = "75".
+    const std::string_view s(meta->string);
+    std::int64_t v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc() && end == s.data() + s.size()) return static_cast<double>(v);
+  }
+  return std::nullopt;
+}
+
+// libyara 4.2 hands out YR_MATCH records from its notebook allocator without
+// aligning them (x86 does not care; UBSan does). The records are libyara's, read
+// through its own foreach macros, so only the alignment check is lifted, here.
+__attribute__((no_sanitize("alignment")))
+RuleMatch describe(YR_SCAN_CONTEXT* context, const YR_RULE* rule, std::uint32_t max_strings) {
+  RuleMatch m;
+  m.rule = meta_text(rule->identifier);
+  m.rule_namespace = meta_text(rule->ns != nullptr ? rule->ns->name : nullptr);
+  const char* tag = nullptr;
+  yr_rule_tags_foreach(rule, tag) { m.tags.push_back(meta_text(tag)); }
+  const YR_META* meta = nullptr;
+  yr_rule_metas_foreach(rule, meta) {
+    const std::string_view key = meta->identifier != nullptr ? meta->identifier : "";
+    if (key == "description" && meta->type == META_TYPE_STRING) {
+      m.description = meta_text(meta->string);
+    } else if (key == "score") {
+      m.score = parse_score(meta);
+    }
+  }
+  const YR_STRING* string = nullptr;
+  yr_rule_strings_foreach(rule, string) {
+    const YR_MATCH* match = nullptr;
+    yr_string_matches_foreach(context, string, match) {
+      if (m.strings.size() >= max_strings) {
+        m.more_strings = true;
+        break;
+      }
+      m.strings.push_back({meta_text(string->identifier), static_cast<std::uint64_t>(match->offset)});
+      // Fast mode records one match per string anyway; the first is the evidence.
+      break;
+    }
+  }
+  return m;
+}
+
+int on_scan_message(YR_SCAN_CONTEXT* context, int message, void* data, void* user) {
+  auto* state = static_cast<ScanState*>(user);
+  if (message == CALLBACK_MSG_RULE_MATCHING) {
+    state->matches.push_back(describe(context, static_cast<const YR_RULE*>(data), state->max_strings));
+  } else if (message == CALLBACK_MSG_TOO_MANY_MATCHES) {
+    // A string matched more often than libyara keeps: the rule is still
+    // evaluated on what was kept, so carry on and say so.
+    state->too_many_matches = true;
+  }
+  return CALLBACK_CONTINUE;
+}
+
+struct ScannerDeleter {
+  void operator()(YR_SCANNER* s) const noexcept { yr_scanner_destroy(s); }
+};
+
+Severity severity_for(const RuleMatch& m, double weight) {
+  if (std::find(m.tags.begin(), m.tags.end(), "test") != m.tags.end()) return Severity::medium;
+  if (weight >= 70) return Severity::high;
+  if (weight >= 30) return Severity::medium;
+  return Severity::low;
+}
+
+std::string hex_offset(std::uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i != 0) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+class YaraDetector final : public Detector {
+ public:
+  YaraDetector(std::shared_ptr<const Rules> rules, YaraConfig config)
+      : rules_(std::move(rules)), config_(std::move(config)) {}
+
+  std::string_view name() const noexcept override { return "yara"; }
+
+  void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
+    // One scanner per message: scanners are not shared between threads, the
+    // compiled rules are (libyara keeps per-scan matches in the scanner).
+    YR_SCANNER* raw = nullptr;
+    if (yr_scanner_create(rules_->get(), &raw) != ERROR_SUCCESS) {
+      if (!tree.empty()) {
+        sink.add("yara.incomplete", Severity::low, 0, "YARA could not start a scan (out of memory)");
+      }
+      return;
+    }
+    std::unique_ptr<YR_SCANNER, ScannerDeleter> scanner(raw);
+    ScanState state;
+    state.max_strings = config_.max_strings_reported;
+    yr_scanner_set_callback(scanner.get(), on_scan_message, &state);
+    yr_scanner_set_timeout(scanner.get(), static_cast<int>(config_.timeout_seconds));
+    yr_scanner_set_flags(scanner.get(), SCAN_FLAGS_FAST_MODE);
+
+    std::uint64_t total = 0;
+    std::size_t skipped = 0;
+    for (const ArtifactId id : scan_order(tree)) {
+      const Artifact& a = tree[id];
+      const std::uint64_t size = std::min<std::uint64_t>(a.bytes.size(), config_.max_scan_bytes);
+      if (size > config_.max_total_scan_bytes - std::min(total, config_.max_total_scan_bytes)) {
+        ++skipped;
+        continue;
+      }
+      total += size;
+      state.matches.clear();
+      state.too_many_matches = false;
+      const int rc = yr_scanner_scan_mem(scanner.get(), a.bytes.data(), static_cast<std::size_t>(size));
+      if (rc != ERROR_SUCCESS) {
+        sink.add("yara.incomplete", Severity::low, id,
+                 rc == ERROR_SCAN_TIMEOUT
+                     ? "YARA rules timed out after " + std::to_string(config_.timeout_seconds) + " s"
+                     : "YARA scan failed (libyara error " + std::to_string(rc) + ")",
+                 {{"error", std::to_string(rc)}});
+        continue;
+      }
+      if (size < a.bytes.size()) {
+        sink.add("yara.incomplete", Severity::low, id,
+                 "YARA saw only the first " + std::to_string(size) + " of " +
+                     std::to_string(a.bytes.size()) + " bytes (yara.max_scan_bytes)",
+                 {{"scanned_bytes", std::to_string(size)}, {"size", std::to_string(a.bytes.size())}});
+      }
+      for (const RuleMatch& m : state.matches) report(m, id, state.too_many_matches, sink);
+    }
+    if (skipped > 0) {
+      sink.add("yara.incomplete", Severity::low, 0,
+               std::to_string(skipped) + " artifacts not scanned by YARA: the message passed " +
+                   std::to_string(config_.max_total_scan_bytes) + " bytes (yara.max_total_scan_bytes)",
+               {{"unscanned_artifacts", std::to_string(skipped)}});
+    }
+  }
+
+ private:
+  // Leaves first, then containers, each in tree order: when the per-message
+  // byte budget runs out, what is left unscanned is the outer wrapping (a disk
+  // image whose files were already scanned), not the payload inside it.
+  // Duplicates were scanned as their first copy; empty artifacts hold nothing.
+  static std::vector<ArtifactId> scan_order(const ArtifactTree& tree) {
+    std::vector<ArtifactId> leaves, containers;
+    for (const Artifact& a : tree) {
+      if (a.duplicate_of || a.bytes.empty()) continue;
+      (a.children.empty() ? leaves : containers).push_back(a.id);
+    }
+    leaves.insert(leaves.end(), containers.begin(), containers.end());
+    return leaves;
+  }
+
+  void report(const RuleMatch& m, ArtifactId id, bool too_many, FindingSink& sink) const {
+    Evidence ev{{"rule", m.rule}, {"namespace", m.rule_namespace}};
+    if (!m.tags.empty()) ev.emplace_back("tags", join(m.tags, ","));
+    if (!m.description.empty()) ev.emplace_back("description", m.description);
+    std::vector<std::string> strings;
+    for (const StringHit& s : m.strings) strings.push_back(s.id + "@" + hex_offset(s.offset));
+    if (m.more_strings) strings.emplace_back("…");
+    if (!strings.empty()) ev.emplace_back("strings", join(strings, ", "));
+    if (too_many) ev.emplace_back("too_many_matches", "true");
+    std::string message = "YARA rule " + m.rule_namespace + ":" + m.rule + " matched";
+    if (!m.description.empty()) message += ": " + m.description;
+    if (m.score) {
+      const double weight = std::clamp(*m.score, 0.0, config_.max_rule_score);
+      ev.emplace_back("rule_score", std::to_string(static_cast<std::int64_t>(*m.score)));
+      sink.add_weighted("yara.match", severity_for(m, weight), id, std::move(message), std::move(ev),
+                        weight);
+    } else {
+      // No score: the policy's weight for yara.match applies.
+      sink.add("yara.match", Severity::medium, id, std::move(message), std::move(ev));
+    }
+  }
+
+  std::shared_ptr<const Rules> rules_;
+  YaraConfig config_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Detector>> make_detector(const YaraConfig& config) {
+  if (!config.enabled) return std::unique_ptr<Detector>();
+  std::vector<RuleSource> sources;
+  if (config.builtin_rules) sources = builtin_sources();
+  auto user = directory_sources(config.rule_dirs);
+  if (!user) return std::unexpected(user.error());
+  sources.insert(sources.end(), user->begin(), user->end());
+  if (sources.empty()) return std::unique_ptr<Detector>();
+  auto rules = Rules::compile(sources);
+  if (!rules) return std::unexpected(rules.error());
+  return std::unique_ptr<Detector>(std::make_unique<YaraDetector>(std::move(*rules), config));
+}
+
+}  // namespace sluice::analysis::yara

@@ -1,0 +1,19 @@
+#pragma once
+// The YARA detector. Unlike the detectors registered by sluice_add_detector(),
+// it needs configuration (rule directories, timeouts) and work done once per
+// engine (compiling rules), so Engine::create builds it from the Config
+// (docs/adr/0007-yara-detector.md).
+#include <memory>
+
+#include "analysis/detector.hpp"
+#include "sluice/policy.hpp"
+#include "sluice/result.hpp"
+
+namespace sluice::analysis::yara {
+
+// Compiles the configured rules (built-in starter rules and rule_dirs). A rule
+// that does not compile is an error naming its file and line. An empty rule
+// set (everything switched off) yields nullptr: nothing to run.
+[[nodiscard]] Result<std::unique_ptr<Detector>> make_detector(const YaraConfig& config);
+
+}  // namespace sluice::analysis::yara

@@ -1,0 +1,190 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "analysis/yara/rules.hpp"
+#include "test_support.hpp"
+
+namespace sluice {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The EICAR test string, assembled here so no file in the tree is a test file.
+std::vector<std::uint8_t> eicar() {
+  const std::string s = std::string("X5O!P%@AP[4\\PZX54(P^)7CC)7}$") + "EICAR-STANDARD-ANTIVIRUS" +
+                        "-TEST-FILE!$H+H*";
+  return {s.begin(), s.end()};
+}
+
+std::vector<const Finding*> yara_matches(const ScanResult& r) {
+  std::vector<const Finding*> out;
+  for (const Finding& f : r.findings) {
+    if (f.id == "yara.match") out.push_back(&f);
+  }
+  return out;
+}
+
+std::string evidence(const Finding& f, std::string_view key) {
+  for (const auto& [k, v] : f.evidence) {
+    if (k == key) return v;
+  }
+  return "<missing>";
+}
+
+// A scratch directory for rule files, removed with the object.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "sluice-yara-XXXXXX").string();
+    path = ::mkdtemp(tmpl.data()) != nullptr ? fs::path(tmpl) : fs::path();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  void write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name, std::ios::binary) << text;
+  }
+};
+
+Result<Engine> engine_with_yara(const YaraConfig& y) {
+  auto cfg = default_config();
+  EXPECT_TRUE(cfg);
+  cfg->yara = y;
+  return Engine::create(std::move(*cfg));
+}
+
+TEST(Yara, StarterRulesCompileIntoTheDefaultEngine) {
+  const auto sources = analysis::yara::builtin_sources();
+  ASSERT_EQ(sources.size(), 4u) << "one source per data/yara/*.yar";
+  auto rules = analysis::yara::Rules::compile(sources);
+  ASSERT_TRUE(rules) << rules.error().what;
+  EXPECT_EQ((*rules)->rule_count(), 8u);
+}
+
+TEST(Yara, EicarIsAMatchTaggedTestWhoseScoreComesFromTheRule) {
+  const ScanResult r = testing::default_engine().scan(eicar(), "eicar.com");
+  const auto m = yara_matches(r);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(evidence(*m[0], "rule"), "Sluice_EICAR_Test_File");
+  EXPECT_EQ(evidence(*m[0], "namespace"), "sluice");
+  EXPECT_EQ(evidence(*m[0], "tags"), "test");
+  EXPECT_EQ(evidence(*m[0], "strings"), "$eicar@0x0");
+  EXPECT_EQ(evidence(*m[0], "rule_score"), "80");
+  EXPECT_NE(evidence(*m[0], "description").find("EICAR"), std::string::npos);
+  EXPECT_EQ(m[0]->score, 80);
+  EXPECT_EQ(r.verdict, Verdict::malicious);
+}
+
+TEST(Yara, RulesSeeDecodedMembersNotJustTheAttachment) {
+  // The batch file is deflated inside the ZIP: only its decoded bytes match.
+  const ScanResult r = testing::default_engine().scan(
+      testing::read_file(testing::fixture("yara/mshta_bat.zip")), "mshta_bat.zip");
+  const auto m = yara_matches(r);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(evidence(*m[0], "rule"), "Sluice_Mshta_Remote_Script");
+  EXPECT_NE(m[0]->artifact, 0u);
+  EXPECT_EQ(r.tree[m[0]->artifact].display_name(), "update.bat");
+}
+
+TEST(Yara, UserRuleDirectoriesCompileOnceWithTheirOwnNamespaceAndClampedScore) {
+  TempDir dir;
+  dir.write("vendor_a.yar",
+            "rule HelloWorld : demo { meta: score = 500 description = \"says hello\"\n"
+            "strings: $h = \"hello\" condition: $h }\n");
+  dir.write("vendor_b.yara", "rule NoScore { strings: $w = \"world\" condition: $w }\n");
+  dir.write("notes.txt", "this is not a rule file and is ignored {");
+  YaraConfig y;
+  y.builtin_rules = false;
+  y.rule_dirs = {dir.path.string()};
+  y.max_rule_score = 60;
+  auto e = engine_with_yara(y);
+  ASSERT_TRUE(e) << e.error().what;
+  const std::string text = "hello world";
+  const ScanResult r = e->scan(ByteView::of(text), "t.txt");
+  const auto m = yara_matches(r);
+  ASSERT_EQ(m.size(), 2u);
+  const Finding& hello = evidence(*m[0], "rule") == "HelloWorld" ? *m[0] : *m[1];
+  const Finding& world = &hello == m[0] ? *m[1] : *m[0];
+  EXPECT_EQ(evidence(hello, "namespace"), "vendor_a");
+  EXPECT_EQ(evidence(hello, "tags"), "demo");
+  EXPECT_EQ(evidence(hello, "rule_score"), "500");
+  EXPECT_EQ(hello.score, 60) << "clamped to yara.max_rule_score";
+  EXPECT_EQ(evidence(world, "namespace"), "vendor_b");
+  EXPECT_EQ(world.score, default_config()->policy.weight("yara.match", Severity::medium))
+      << "no score meta: the policy's weight";
+}
+
+TEST(Yara, ABadRuleFileIsAConfigErrorNamingFileAndLine) {
+  TempDir dir;
+  dir.write("good.yar", "rule Good { condition: true }\n");
+  dir.write("zz_bad.yar", "// line 1\n\nrule Bad { strings: $a = \"x\" condition: $b }\n");
+  YaraConfig y;
+  y.rule_dirs = {dir.path.string()};
+  auto e = engine_with_yara(y);
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().what.find("zz_bad.yar:3: undefined string"), std::string::npos)
+      << e.error().what;
+
+  y.rule_dirs = {(dir.path / "missing").string()};
+  auto missing = engine_with_yara(y);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().what.find("not a directory"), std::string::npos);
+}
+
+TEST(Yara, DisabledOrEmptyRuleSetsRunNothing) {
+  YaraConfig off;
+  off.enabled = false;
+  auto e = engine_with_yara(off);
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(yara_matches(e->scan(eicar(), "eicar.com")).empty());
+  YaraConfig none;
+  none.builtin_rules = false;
+  auto e2 = engine_with_yara(none);
+  ASSERT_TRUE(e2);
+  EXPECT_TRUE(yara_matches(e2->scan(eicar(), "eicar.com")).empty());
+}
+
+TEST(Yara, ScanLimitsAreReportedNotSilent) {
+  std::vector<std::uint8_t> padded(4096, 'A');
+  const auto e = eicar();
+  padded.insert(padded.end(), e.begin(), e.end());
+  YaraConfig y;
+  y.max_scan_bytes = 1024;
+  auto cut = engine_with_yara(y);
+  ASSERT_TRUE(cut);
+  const ScanResult r = cut->scan(ByteView(padded.data(), padded.size()), "padded.bin");
+  EXPECT_TRUE(yara_matches(r).empty()) << "the string lies past the scanned prefix";
+  EXPECT_TRUE(testing::has_finding(r, "yara.incomplete"));
+
+  YaraConfig total;
+  total.max_total_scan_bytes = 100;
+  auto budget = engine_with_yara(total);
+  ASSERT_TRUE(budget);
+  const ScanResult r2 = budget->scan(ByteView(padded.data(), padded.size()), "padded.bin");
+  EXPECT_TRUE(yara_matches(r2).empty());
+  EXPECT_TRUE(testing::has_finding(r2, "yara.incomplete"));
+}
+
+TEST(Yara, OneEngineScansFromManyThreadsAlike) {
+  const Engine engine = testing::default_engine();
+  const auto lnk = testing::read_file(testing::fixture("yara/cmd_c.lnk"));
+  std::vector<std::size_t> counts(8, 0);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < counts.size(); ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        counts[t] += yara_matches(engine.scan(ByteView(lnk.data(), lnk.size()), "cmd_c.lnk")).size();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (std::size_t c : counts) EXPECT_EQ(c, 10u);
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,383 @@
+#include "core/isolate.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <string>
+
+#include "core/reader.hpp"
+#include "core/text.hpp"
+
+namespace sluice::core {
+namespace {
+
+constexpr std::string_view kMagic = "SLW1";
+constexpr std::string_view kEnd = "END!";
+// Room for names, anomalies and meta on top of the decoded bytes.
+constexpr std::uint64_t kRecordOverhead = 16ull << 20;
+constexpr std::uint32_t kMaxString = 1u << 20;
+constexpr std::uint32_t kMaxNames = 64;
+
+// ------------------------------------------------------------ writing
+
+void put_u8(std::vector<std::uint8_t>& o, std::uint8_t v) { o.push_back(v); }
+void put_u32(std::vector<std::uint8_t>& o, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) o.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+void put_u64(std::vector<std::uint8_t>& o, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) o.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+void put_str(std::vector<std::uint8_t>& o, std::string_view s) {
+  if (s.size() > kMaxString) s = s.substr(0, kMaxString);
+  put_u32(o, static_cast<std::uint32_t>(s.size()));
+  o.insert(o.end(), s.begin(), s.end());
+}
+void put_anomalies(std::vector<std::uint8_t>& o, const std::vector<Anomaly>& list, bool skip_limits) {
+  std::uint32_t n = 0;
+  for (const Anomaly& a : list) n += (skip_limits && a.id == "limit.exceeded") ? 0 : 1;
+  put_u32(o, n);
+  for (const Anomaly& a : list) {
+    // limit.exceeded is what limit_hit() adds; the parent's limit_hit adds it again.
+    if (skip_limits && a.id == "limit.exceeded") continue;
+    put_str(o, a.id);
+    put_u8(o, static_cast<std::uint8_t>(a.severity));
+    put_u64(o, a.offset);
+    put_str(o, a.message);
+  }
+}
+void put_meta(std::vector<std::uint8_t>& o, const std::vector<Meta>& list) {
+  put_u32(o, static_cast<std::uint32_t>(list.size()));
+  for (const Meta& m : list) {
+    put_str(o, m.key);
+    if (const auto* s = std::get_if<std::string>(&m.value)) {
+      put_u8(o, 0);
+      put_str(o, *s);
+    } else if (const auto* i = std::get_if<std::int64_t>(&m.value)) {
+      put_u8(o, 1);
+      put_u64(o, static_cast<std::uint64_t>(*i));
+    } else {
+      put_u8(o, 2);
+      put_u8(o, std::get<bool>(m.value) ? 1 : 0);
+    }
+  }
+}
+
+// ------------------------------------------------------------ reading
+
+struct ParsedChild {
+  std::string locator;
+  std::vector<Name> names;
+  bool truncated = false;
+  ByteView bytes;
+  std::vector<Anomaly> anomalies;
+  std::vector<Meta> meta;
+};
+
+struct Parsed {
+  std::vector<Anomaly> anomalies;
+  std::vector<Meta> meta;
+  std::vector<ParsedChild> children;
+  std::vector<std::pair<LimitKind, std::string>> limits;
+  Status status;
+};
+
+Result<std::string> get_str(Reader& r) {
+  auto n = r.le<std::uint32_t>();
+  if (!n) return std::unexpected(n.error());
+  if (*n > kMaxString) return fail(Errc::malformed, r.offset(), "worker string too long");
+  auto b = r.bytes(*n);
+  if (!b) return std::unexpected(b.error());
+  return to_valid_utf8(b->chars());
+}
+
+Status get_anomalies(Reader& r, std::vector<Anomaly>& out) {
+  auto n = r.le<std::uint32_t>();
+  if (!n) return std::unexpected(n.error());
+  for (std::uint32_t i = 0; i < *n; ++i) {
+    auto id = get_str(r);
+    auto sev = r.u8();
+    if (!id || !sev) return fail(Errc::truncated, r.offset(), "worker anomaly cut");
+    auto off = r.le<std::uint64_t>();
+    auto msg = get_str(r);
+    if (!off || !msg) return fail(Errc::truncated, r.offset(), "worker anomaly cut");
+    if (*sev > static_cast<std::uint8_t>(Severity::critical)) {
+      return fail(Errc::malformed, r.offset(), "worker severity out of range");
+    }
+    out.push_back(Anomaly{std::move(*id), static_cast<Severity>(*sev), *off, std::move(*msg)});
+  }
+  return {};
+}
+
+Status get_meta(Reader& r, std::vector<Meta>& out) {
+  auto n = r.le<std::uint32_t>();
+  if (!n) return std::unexpected(n.error());
+  for (std::uint32_t i = 0; i < *n; ++i) {
+    auto key = get_str(r);
+    auto tag = r.u8();
+    if (!key || !tag) return fail(Errc::truncated, r.offset(), "worker meta cut");
+    if (*tag == 0) {
+      auto s = get_str(r);
+      if (!s) return std::unexpected(s.error());
+      out.push_back(Meta{std::move(*key), std::move(*s)});
+    } else if (*tag == 1) {
+      auto v = r.le<std::uint64_t>();
+      if (!v) return std::unexpected(v.error());
+      out.push_back(Meta{std::move(*key), static_cast<std::int64_t>(*v)});
+    } else if (*tag == 2) {
+      auto v = r.u8();
+      if (!v) return std::unexpected(v.error());
+      out.push_back(Meta{std::move(*key), *v != 0});
+    } else {
+      return fail(Errc::malformed, r.offset(), "worker meta tag unknown");
+    }
+  }
+  return {};
+}
+
+Result<Parsed> parse(ByteView record) {
+  Reader r(record);
+  auto magic = r.bytes(kMagic.size());
+  if (!magic || magic->chars() != kMagic) return fail(Errc::malformed, 0, "worker record has no header");
+  Parsed p;
+  if (auto s = get_anomalies(r, p.anomalies); !s) return std::unexpected(s.error());
+  if (auto s = get_meta(r, p.meta); !s) return std::unexpected(s.error());
+  auto count = r.le<std::uint32_t>();
+  if (!count) return std::unexpected(count.error());
+  for (std::uint32_t i = 0; i < *count; ++i) {
+    ParsedChild c;
+    auto loc = get_str(r);
+    auto nnames = r.le<std::uint32_t>();
+    if (!loc || !nnames) return fail(Errc::truncated, r.offset(), "worker child cut");
+    if (*nnames > kMaxNames) return fail(Errc::malformed, r.offset(), "worker child has too many names");
+    c.locator = std::move(*loc);
+    for (std::uint32_t k = 0; k < *nnames; ++k) {
+      auto view = get_str(r);
+      auto value = get_str(r);
+      if (!view || !value) return fail(Errc::truncated, r.offset(), "worker name cut");
+      c.names.push_back(Name{std::move(*view), std::move(*value)});
+    }
+    auto trunc = r.u8();
+    auto size = r.le<std::uint64_t>();
+    if (!trunc || !size) return fail(Errc::truncated, r.offset(), "worker child cut");
+    auto bytes = r.bytes(*size);
+    if (!bytes) return std::unexpected(bytes.error());
+    c.truncated = *trunc != 0;
+    c.bytes = *bytes;
+    if (auto s = get_anomalies(r, c.anomalies); !s) return std::unexpected(s.error());
+    if (auto s = get_meta(r, c.meta); !s) return std::unexpected(s.error());
+    p.children.push_back(std::move(c));
+  }
+  auto nlimits = r.le<std::uint32_t>();
+  if (!nlimits) return std::unexpected(nlimits.error());
+  for (std::uint32_t i = 0; i < *nlimits; ++i) {
+    auto kind = r.u8();
+    auto detail = get_str(r);
+    if (!kind || !detail) return fail(Errc::truncated, r.offset(), "worker limit cut");
+    if (*kind > static_cast<std::uint8_t>(LimitKind::input_bytes)) {
+      return fail(Errc::malformed, r.offset(), "worker limit kind out of range");
+    }
+    p.limits.emplace_back(static_cast<LimitKind>(*kind), std::move(*detail));
+  }
+  auto ok = r.u8();
+  if (!ok) return std::unexpected(ok.error());
+  if (*ok == 0) {
+    auto code = r.u8();
+    auto off = r.le<std::uint64_t>();
+    auto what = get_str(r);
+    if (!code || !off || !what) return fail(Errc::truncated, r.offset(), "worker status cut");
+    if (*code > static_cast<std::uint8_t>(Errc::invalid_argument)) {
+      return fail(Errc::malformed, r.offset(), "worker error code out of range");
+    }
+    p.status = std::unexpected(Error{static_cast<Errc>(*code), *off, std::move(*what)});
+  }
+  auto end = r.bytes(kEnd.size());
+  if (!end || end->chars() != kEnd || !r.at_end()) return fail(Errc::malformed, r.offset(), "worker record end missing");
+  return p;
+}
+
+// ------------------------------------------------------------ the worker
+
+bool write_all(int fd, const std::vector<std::uint8_t>& data) {
+  std::size_t off = 0;
+  while (off < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    off += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+std::uint64_t current_vm_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long pages = 0;
+  const int got = std::fscanf(f, "%lu", &pages);
+  std::fclose(f);
+  return got == 1 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
+[[noreturn]] void worker(UnpackContext& ctx, const InProcessUnpack& unpack, int fd,
+                         std::uint64_t allowance) {
+  // No core files from a crashing worker; and an address-space cap so a
+  // library's data-dependent allocation fails here rather than in the
+  // scanner. (ASan reserves terabytes of shadow: no cap under it.)
+  rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+  if (!kSanitized) {
+    const std::uint64_t cap = current_vm_bytes() + 2 * allowance + (512ull << 20);
+    rlimit as{cap, cap};
+    ::setrlimit(RLIMIT_AS, &as);
+  }
+  ArtifactTree local;
+  const ArtifactId root = local.add_root(ctx.bytes(), "file", {Name{"parent", ctx.name()}});
+  local.at(root).type = ctx.type();
+  Budget budget = ctx.budget();  // the worker draws down its own copy
+  UnpackContext lctx(local, root, budget);
+  const Status st = unpack(lctx);
+  const bool sent = write_all(fd, serialise_unpack(local, root, st));
+  ::_exit(sent ? 0 : 3);  // no atexit handlers, no stdio flush: they belong to the parent
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> serialise_unpack(const ArtifactTree& tree, ArtifactId root, const Status& status) {
+  std::vector<std::uint8_t> o;
+  o.insert(o.end(), kMagic.begin(), kMagic.end());
+  const Artifact& r = tree[root];
+  put_anomalies(o, r.anomalies, true);
+  put_meta(o, r.meta);
+  put_u32(o, static_cast<std::uint32_t>(r.children.size()));
+  for (ArtifactId id : r.children) {
+    const Artifact& c = tree[id];
+    put_str(o, c.locator);
+    const std::size_t names = std::min<std::size_t>(c.names.size(), kMaxNames);
+    put_u32(o, static_cast<std::uint32_t>(names));
+    for (std::size_t k = 0; k < names; ++k) {
+      put_str(o, c.names[k].view);
+      put_str(o, c.names[k].value);
+    }
+    put_u8(o, c.truncated ? 1 : 0);
+    put_u64(o, c.bytes.size());
+    o.insert(o.end(), c.bytes.data(), c.bytes.data() + c.bytes.size());
+    put_anomalies(o, c.anomalies, false);
+    put_meta(o, c.meta);
+  }
+  put_u32(o, static_cast<std::uint32_t>(tree.limits_hit.size()));
+  for (const LimitHit& h : tree.limits_hit) {
+    put_u8(o, static_cast<std::uint8_t>(h.kind));
+    put_str(o, h.detail);
+  }
+  put_u8(o, status ? 1 : 0);
+  if (!status) {
+    put_u8(o, static_cast<std::uint8_t>(status.error().code));
+    put_u64(o, status.error().offset);
+    put_str(o, status.error().what);
+  }
+  o.insert(o.end(), kEnd.begin(), kEnd.end());
+  return o;
+}
+
+Status replay_record(UnpackContext& ctx, ByteView record) {
+  auto parsed = parse(record);
+  if (!parsed) return std::unexpected(parsed.error());
+  for (Anomaly& a : parsed->anomalies) ctx.anomaly(std::move(a.id), a.severity, a.offset, std::move(a.message));
+  for (Meta& m : parsed->meta) ctx.meta(std::move(m.key), std::move(m.value));
+  for (ParsedChild& c : parsed->children) {
+    for (Name& n : c.names) n.value = ctx.clean_name(n.value);
+    // The parent charges what the worker decoded: the worker's budget was a copy.
+    ctx.budget().charge_decoded(c.bytes.size());
+    std::vector<std::uint8_t> owned(c.bytes.data(), c.bytes.data() + c.bytes.size());
+    auto id = ctx.emit_owned(std::move(owned), std::move(c.locator), std::move(c.names), c.truncated);
+    if (!id) break;  // the children limit, already recorded
+    for (Anomaly& a : c.anomalies) ctx.anomaly_on(*id, std::move(a.id), a.severity, a.offset, std::move(a.message));
+    for (Meta& m : c.meta) ctx.meta_on(*id, std::move(m.key), std::move(m.value));
+  }
+  for (auto& [kind, detail] : parsed->limits) ctx.limit_hit(kind, std::move(detail));
+  return parsed->status;
+}
+
+Status unpack_isolated(UnpackContext& ctx, const InProcessUnpack& unpack) {
+  const std::uint64_t allowance = ctx.budget().decode_allowance(ctx.bytes().size()).bytes;
+  const std::uint64_t max_record = allowance + ctx.bytes().size() + kRecordOverhead;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return fail(Errc::io, 0, "cannot create the worker pipe");
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return fail(Errc::io, 0, "cannot start the worker process");
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    worker(ctx, unpack, fds[1], allowance);
+  }
+  ::close(fds[1]);
+
+  std::vector<std::uint8_t> record;
+  std::array<std::uint8_t, 64 * 1024> chunk{};
+  bool overflow = false, timed_out = false;
+  for (;;) {
+    if (ctx.budget().expired()) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    const int ready = ::poll(&p, 1, 50);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;
+    const ssize_t n = ::read(fds[0], chunk.data(), chunk.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // EOF: the worker finished or died
+    if (record.size() + static_cast<std::size_t>(n) > max_record) {
+      overflow = true;
+      break;
+    }
+    record.insert(record.end(), chunk.data(), chunk.data() + n);
+  }
+  if (timed_out || overflow) ::kill(pid, SIGKILL);
+  ::close(fds[0]);
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+
+  auto failed = [&](const std::string& why) -> Status {
+    ctx.anomaly("isolation.worker_failed", Severity::medium, 0,
+                "the library reader for this " + std::string(to_string(ctx.type())) +
+                    " ended abnormally: " + why + "; nothing it produced is used");
+    return fail(Errc::unsupported, 0, "isolated reader failed: " + why);
+  };
+  if (timed_out) {
+    ctx.limit_hit(LimitKind::deadline, "isolated " + std::string(to_string(ctx.type())) + " reader stopped");
+    return fail(Errc::limit, 0, "isolated reader ran past the deadline");
+  }
+  if (overflow) return failed("it sent more than " + std::to_string(max_record) + " bytes");
+  if (WIFSIGNALED(wstatus)) return failed("killed by signal " + std::to_string(WTERMSIG(wstatus)));
+  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+    return failed("exit status " + std::to_string(WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1));
+  }
+  auto parsed = parse(ByteView(record.data(), record.size()));
+  if (!parsed) return failed("its record is malformed (" + parsed.error().what + ")");
+  return replay_record(ctx, ByteView(record.data(), record.size()));
+}
+
+}  // namespace sluice::core

@@ -1,0 +1,33 @@
+#pragma once
+// Running a library-backed unpacker in a forked worker process (ADR 0006).
+//
+// Some readers we do not write ourselves can end the process on hostile input
+// (libarchive 3.6's RAR 5 reader calls exit() when a data-dependent
+// allocation fails). In the worker such an end becomes a finding instead of a
+// dead scanner. The worker unpacks into a private tree; the parent receives
+// that tree as one serialised record, re-checks it like any other hostile
+// input, and replays it through its own UnpackContext, so budgets, limits and
+// names go through the same bookkeeping as an in-process unpack.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "core/unpacker.hpp"
+
+namespace sluice::core {
+
+using InProcessUnpack = std::function<Status(UnpackContext&)>;
+
+// Runs `unpack` on ctx's artifact in a child process and replays the result.
+// A worker that crashes, exits abnormally, overruns the deadline or sends a
+// record that does not parse yields `isolation.worker_failed` and an error
+// status; nothing it sent is trusted then.
+[[nodiscard]] Status unpack_isolated(UnpackContext& ctx, const InProcessUnpack& unpack);
+
+// The wire form, exposed for the tests: what a worker sends and how the
+// parent reads it back. `replay_record` treats the record as hostile.
+[[nodiscard]] std::vector<std::uint8_t> serialise_unpack(const ArtifactTree& tree, ArtifactId root,
+                                                         const Status& status);
+[[nodiscard]] Status replay_record(UnpackContext& ctx, ByteView record);
+
+}  // namespace sluice::core

@@ -1,0 +1,19 @@
+#pragma once
+// Which Windows script language a text is, from its content alone. Windows
+// picks the engine by extension, and the extension is the attacker's claim;
+// the content tells which engine the author wrote for (ADR 0001: sniffing is
+// central, so this lives in core beside sniff.cpp).
+#include <string_view>
+
+#include "sluice/file_type.hpp"
+
+namespace sluice::core {
+
+// `lower` is the lower-cased head of a text (sniff_text's window). Returns
+// FileType::text when no script language is recognised.
+[[nodiscard]] FileType sniff_script(std::string_view lower) noexcept;
+
+// A Script Encoder marker "#@~^" followed by a 6-character length and "==".
+[[nodiscard]] bool has_encoded_script_marker(std::string_view text) noexcept;
+
+}  // namespace sluice::core
