@@ -21,6 +21,9 @@ extra_seeds() {  # corpus folders worth mutating for each target
     vhd|vhdx|partition) echo "images/dfvfs" ;;
     mime) echo "ham/strelka ham/mailparser spam/spamscope-mail-parser" ;;
     mbox) echo "mbox" ;;
+    tnef) echo "tnef/tnefparse tnef/clamav" ;;
+    msg) echo "msg/ruby-msg msg/email-outlook-message-perl" ;;
+    udf) echo "images/libarchive" ;;
     engine) echo "ham/strelka archives/dfvfs" ;;
   esac
 }

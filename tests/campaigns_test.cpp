@@ -106,6 +106,8 @@ INSTANTIATE_TEST_SUITE_P(
                   {"lnk.runs_sibling", "image.hidden_executable", "lnk.lolbin_target"}},
         Technique{"udf_only.eml", Verdict::malicious, {"iso.view_missing", "container.executable_in_image"}},
         Technique{"vhd.eml", Verdict::malicious, {"container.executable_in_image"}},
+        Technique{"sba_icon_img.eml", Verdict::malicious,
+                  {"container.executable_in_image", "pe.document_icon", "sender.display_name_impersonation"}},
         Technique{"rtlo_zip.eml", Verdict::malicious, {"name.bidi_control"}},
         Technique{"padded_zip.eml", Verdict::malicious, {"name.padded_extension", "name.double_extension"}},
         Technique{"iso_as_pdf.eml", Verdict::malicious, {"name.image_disguised", "container.executable_in_image"}},

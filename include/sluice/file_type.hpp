@@ -30,6 +30,7 @@ enum class FileType : std::uint16_t {
   arj,
   cpio,
   lha,
+  ar,
   // disc and disk images
   iso9660,
   udf,

@@ -28,6 +28,7 @@ constexpr std::array kTypes{
     FileTypeInfo{FileType::arj, "arj", archive, "ARJ archive"},
     FileTypeInfo{FileType::cpio, "cpio", archive, "cpio archive"},
     FileTypeInfo{FileType::lha, "lha", archive, "LHA / LZH archive"},
+    FileTypeInfo{FileType::ar, "ar", archive, "Unix ar archive (.a, .deb, .lib)"},
     FileTypeInfo{FileType::iso9660, "iso9660", disk_image, "ISO 9660 disc image"},
     FileTypeInfo{FileType::udf, "udf", disk_image, "UDF disc image"},
     FileTypeInfo{FileType::mbr, "mbr", disk_image, "MBR-partitioned disk"},

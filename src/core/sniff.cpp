@@ -255,6 +255,7 @@ FileType sniff(ByteView b) noexcept {
       b.starts_with("\xC7\x71") || b.starts_with("\x71\xC7"))
     return FileType::cpio;
   if (is_lha(b)) return FileType::lha;
+  if (b.starts_with("!<arch>\n")) return FileType::ar;
   if (b.starts_with("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) return sniff_ole2(b);
   if (b.starts_with(std::string_view("L\0\0\0\x01\x14\x02\0\0\0\0\0\xC0\0\0\0\0\0\0\x46", 20)))
     return FileType::lnk;

@@ -54,6 +54,7 @@ TEST(Sniff, RecognisesRealToolOutputs) {
   EXPECT_EQ(sniff_file("mail/benign.eml"), FileType::email);
   EXPECT_EQ(sniff_file("pe/pdf.ico"), FileType::ico);
   EXPECT_EQ(sniff_file("archive/hello.lzh"), FileType::lha);
+  EXPECT_EQ(sniff_file("archive/hello.a"), FileType::ar);
 }
 
 TEST(Sniff, SmallAndHostileInputs) {

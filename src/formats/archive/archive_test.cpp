@@ -88,6 +88,22 @@ TEST(Archive, TarCpioAndLhaGiveNamesAndBytes) {
   }
 }
 
+TEST(Archive, ArGivesNamesAndBytes) {
+  // GNU ar (binutils, D mode) keeps base names; `ar t` lists these two.
+  const ScanResult r = scan_path(fixture("archive/hello.a"));
+  EXPECT_EQ(r.tree[0].type, FileType::ar);
+  const Artifact* exe = child_named(r, "invoice.pdf.exe");
+  const Artifact* txt = child_named(r, "readme.txt");
+  ASSERT_NE(exe, nullptr);
+  ASSERT_NE(txt, nullptr);
+  EXPECT_EQ(to_hex(exe->hashes.sha256), hello_sha256());
+  EXPECT_EQ(exe->type, FileType::pe_exe);
+  EXPECT_EQ(std::string(txt->bytes.chars()), "hello\n");
+  EXPECT_EQ(r.tree[0].children.size(), 2u) << "the symbol index is not a member";
+  EXPECT_TRUE(r.tree[0].meta_flag("ar.symbol_index"));
+  EXPECT_FALSE(has_finding(r, "archive.absolute_path"));
+}
+
 TEST(Archive, RawStreamsAreOneChildNamedLikeTheDecompressor) {
   for (const char* rel : {"archive/hello.exe.xz", "archive/hello.exe.bz2", "archive/hello.exe.zst",
                           "archive/hello.exe.lzma"}) {
@@ -245,7 +261,7 @@ std::string oracle_sha256(const fs::path& file, const std::string& entry) {
 bool routed_here(FileType t) {
   switch (t) {
     case FileType::sevenzip: case FileType::rar: case FileType::cab: case FileType::tar:
-    case FileType::cpio: case FileType::lha: return true;
+    case FileType::cpio: case FileType::lha: case FileType::ar: return true;
     default: return false;
   }
 }

@@ -51,6 +51,7 @@ bool configure(struct ::archive* a, FileType type) {
     case FileType::arj: return false;
     case FileType::cpio: return enable(archive_read_support_format_cpio(a));
     case FileType::lha: return enable(archive_read_support_format_lha(a));
+    case FileType::ar: return enable(archive_read_support_format_ar(a));
     case FileType::bzip2:
       return enable(archive_read_support_filter_bzip2(a)) && enable(archive_read_support_format_raw(a));
     case FileType::xz:

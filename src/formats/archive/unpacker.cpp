@@ -156,6 +156,13 @@ struct Session {
 
   void entry(struct archive_entry* e) {
     const std::string path = entry_path(e);
+    // An ar archive's symbol index ("/" in GNU, "__.SYMDEF" in BSD ar) is the
+    // linker's table, not a file anyone extracts; as a member it would read as
+    // an absolute path.
+    if (type == FileType::ar && (path == "/" || path.starts_with("__.SYMDEF"))) {
+      ctx.meta("ar.symbol_index", true);
+      return;
+    }
     const std::string locator = "entry[" + std::to_string(entries - 1) + "]";
     const auto ftype = archive_entry_filetype(e);
     // 7z marks data and header encryption per entry; RAR too. libarchive 3.6
@@ -349,8 +356,8 @@ class ArchiveUnpacker final : public core::Unpacker {
 
   static constexpr std::array kTypes{FileType::sevenzip, FileType::rar,  FileType::cab,
                                      FileType::tar,      FileType::arj,  FileType::cpio,
-                                     FileType::lha,      FileType::bzip2, FileType::xz,
-                                     FileType::zstd,     FileType::lzma};
+                                     FileType::lha,      FileType::ar,    FileType::bzip2,
+                                     FileType::xz,       FileType::zstd,  FileType::lzma};
 };
 
 }  // namespace
