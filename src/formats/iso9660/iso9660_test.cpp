@@ -666,6 +666,224 @@ TEST(Iso9660, ViewNamesDifferingBeyondShorteningAreReported) {
   EXPECT_TRUE(invoice->anomalies.empty());
 }
 
+// forks.iso (make_disc_fixtures.sh): genisoimage output patched into an
+// interleaved file and an associated file, in both the ISO 9660 and Joliet trees.
+namespace {
+
+// Start of the directory record whose identifier is `id` (8-bit or UCS-2 bytes).
+std::size_t record_of(const std::vector<std::uint8_t>& img, std::string_view id) {
+  const auto it = std::search(img.begin(), img.end(), id.begin(), id.end());
+  return it == img.end() ? 0 : static_cast<std::size_t>(it - img.begin()) - 33;
+}
+const std::string_view kJolietInterleaved{"\0i\0n\0t\0e\0r\0l\0v\0.\0b\0i\0n", 22};
+
+}  // namespace
+
+TEST(Iso9660, InterleavedFileIsAssembledFromItsUnits) {
+  const ScanResult r = scan_fixture("iso/forks.iso");
+  const auto oracle = sha_listing("forks.iso.txt");
+  ASSERT_EQ(oracle.size(), 3u);
+  const Artifact* f = child_named(r, "iso9660", "/INTERLV.BIN;1");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->bytes.size(), 5000u);
+  EXPECT_EQ(to_hex(f->hashes.sha256), oracle.at("/interlv.bin"));  // the gaps' "GAP!" left out
+  EXPECT_FALSE(f->truncated);
+  EXPECT_EQ(child_named(r, "joliet", "/interlv.bin"), f);
+  EXPECT_EQ(meta_string(*f, "iso.interleaved"), "unit 1, gap 1");
+  EXPECT_TRUE(has_anomaly(*f, "iso.interleaved"));
+  EXPECT_EQ(std::count_if(f->anomalies.begin(), f->anomalies.end(),
+                          [](const auto& a) { return a.id == "iso.interleaved"; }),
+            1);  // said once for the two records
+  EXPECT_FALSE(has_anomaly(*f, "iso.extent_past_end"));
+  EXPECT_FALSE(st::has_finding(r, "iso.extent_overlap"));
+  EXPECT_FALSE(st::has_finding(r, "iso.interleave_invalid"));
+}
+
+TEST(Iso9660, InterleaveLiesAreAnomalies) {
+  const auto clean = st::read_file(fixture("iso/forks.iso"));
+  const std::size_t iso_rec = record_of(clean, "INTERLV.BIN;1");
+  const std::size_t jol_rec = record_of(clean, kJolietInterleaved);
+  ASSERT_GT(iso_rec, 0u);
+  ASSERT_GT(jol_rec, 0u);
+  {  // A gap without a unit size: invalid, read as contiguous (unit, gap, unit...).
+    auto b = clean;
+    for (const std::size_t rec : {iso_rec, jol_rec}) b[rec + 26] = 0, b[rec + 27] = 3;
+    const ScanResult r = st::default_engine().scan(std::move(b), "forks.iso");
+    const Artifact* f = child_named(r, "iso9660", "/INTERLV.BIN;1");
+    ASSERT_NE(f, nullptr);
+    EXPECT_TRUE(has_anomaly(*f, "iso.interleave_invalid"));
+    EXPECT_FALSE(has_anomaly(*f, "iso.interleaved"));
+    EXPECT_NE(f->bytes.chars().find("GAP!"), std::string_view::npos);
+  }
+  {  // Gaps of 255 blocks: the second unit is past the end, the first is kept.
+    auto b = clean;
+    for (const std::size_t rec : {iso_rec, jol_rec}) b[rec + 27] = 255;
+    const ScanResult r = st::default_engine().scan(std::move(b), "forks.iso");
+    const Artifact* f = child_named(r, "iso9660", "/INTERLV.BIN;1");
+    ASSERT_NE(f, nullptr);
+    EXPECT_TRUE(has_anomaly(*f, "iso.extent_past_end"));
+    EXPECT_EQ(f->bytes.size(), 2048u);
+    EXPECT_TRUE(f->bytes.chars().starts_with("unit 00000 of an interleaved file"));
+    EXPECT_FALSE(r.error);
+  }
+}
+
+TEST(Iso9660, AssociatedFileIsItsOwnArtifact) {
+  const ScanResult r = scan_fixture("iso/forks.iso");
+  const auto oracle = sha_listing("forks.iso.txt");
+  const Artifact* assoc = child_named(r, "iso9660", "/B.TXT:associated;1");
+  const Artifact* owner = child_named(r, "iso9660", "/B.TXT;1");
+  ASSERT_NE(assoc, nullptr);
+  ASSERT_NE(owner, nullptr);
+  EXPECT_NE(assoc, owner);
+  EXPECT_EQ(child_named(r, "joliet", "/b.txt:associated"), assoc);
+  EXPECT_EQ(child_named(r, "joliet", "/b.txt"), owner);
+  EXPECT_EQ(to_hex(assoc->hashes.sha256), oracle.at("/a.txt"));  // the patched a.txt record
+  EXPECT_EQ(to_hex(owner->hashes.sha256), oracle.at("/b.txt"));
+  EXPECT_TRUE(assoc->meta_flag("iso.associated"));
+  EXPECT_FALSE(owner->meta_flag("iso.associated"));
+  EXPECT_EQ(owner->names.size(), 2u);  // never merged with the associated file's names
+  EXPECT_FALSE(st::has_finding(r, "iso.view_content_mismatch"));
+  EXPECT_FALSE(st::has_finding(r, "iso.view_missing"));
+}
+
+TEST(Iso9660, AssociatedFileSharingItsOwnersExtentStaysSeparate) {
+  auto b = st::read_file(fixture("iso/forks.iso"));
+  // Point the associated records at the owner's extent and size.
+  const std::size_t iso_assoc = record_of(b, "B.TXT;1");
+  const std::size_t iso_owner = iso_assoc + b[iso_assoc];
+  ASSERT_EQ(std::string_view(reinterpret_cast<const char*>(&b[iso_owner + 33]), 7), "B.TXT;1");
+  std::copy_n(&b[iso_owner + 2], 16, &b[iso_assoc + 2]);
+  const ScanResult r = st::default_engine().scan(std::move(b), "forks.iso");
+  const Artifact* assoc = child_named(r, "iso9660", "/B.TXT:associated;1");
+  const Artifact* owner = child_named(r, "iso9660", "/B.TXT;1");
+  ASSERT_NE(assoc, nullptr);
+  ASSERT_NE(owner, nullptr);
+  EXPECT_NE(assoc, owner);
+  EXPECT_EQ(assoc->bytes.size(), owner->bytes.size());
+  EXPECT_FALSE(owner->meta_flag("iso.associated"));
+}
+
+// udf_streams.img (make_disc_fixtures.sh): mkudffs volume plus a hand-written
+// named stream on /host.txt. 7-Zip (listing) sees the main data only.
+namespace {
+
+std::map<std::string, std::string> stream_listing() {
+  std::ifstream in(fixture("listings/udf_streams.img.txt"));
+  std::map<std::string, std::string> out;  // path -> sha256, then "7z:" + name -> size
+  std::string line;
+  bool sevenz = false;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string a, b;
+    if (line.starts_with("### 7z")) sevenz = true;
+    if (line.starts_with("#") || !(ls >> a >> b)) continue;
+    if (sevenz) {
+      out["7z:/" + b] = a;
+    } else {
+      out[a] = b;
+    }
+  }
+  return out;
+}
+
+ScanResult scan_udf(std::vector<std::uint8_t> b) {
+  ScanOptions o;
+  o.root_type = FileType::udf;
+  return st::default_engine().scan(std::move(b), "udf_streams.img", o);
+}
+
+// Byte offset of the extended file entry at partition block `lbn` (512-byte blocks).
+std::size_t udf_block(const std::vector<std::uint8_t>& b, std::uint32_t lbn) {
+  for (std::size_t s = 0; (s + 1) * 512 <= b.size(); ++s) {
+    const std::size_t at = s * 512;
+    if (b[at] == 5 && b[at + 1] == 0 && b[at + 12] == s) {  // partition descriptor, tag 5
+      const std::uint32_t start = b[at + 188] | (b[at + 189] << 8) | (b[at + 190] << 16);
+      return (start + lbn) * std::size_t{512};
+    }
+  }
+  return 0;
+}
+
+void udf_reseal(std::vector<std::uint8_t>& b, std::size_t at) {
+  std::uint8_t sum = 0;
+  for (std::size_t i = 0; i < 16; ++i) sum = static_cast<std::uint8_t>(sum + (i == 4 ? 0 : b[at + i]));
+  b[at + 4] = sum;
+}
+
+}  // namespace
+
+TEST(Iso9660, UdfNamedStreamIsItsOwnArtifact) {
+  const auto oracle = stream_listing();
+  ASSERT_EQ(oracle.size(), 3u);
+  const ScanResult r = scan_fixture("iso/udf_streams.img");
+  // 7-Zip lists the main data only: so does the udf view.
+  EXPECT_EQ(names_in_view(r, "udf"), std::set<std::string>{"/host.txt"});
+  ASSERT_EQ(oracle.count("7z:/host.txt"), 1u);
+  const Artifact* host = child_named(r, "udf", "/host.txt");
+  ASSERT_NE(host, nullptr);
+  EXPECT_EQ(std::to_string(host->bytes.size()), oracle.at("7z:/host.txt"));
+  EXPECT_EQ(to_hex(host->hashes.sha256), oracle.at("/host.txt"));
+  EXPECT_FALSE(has_anomaly(*host, "udf.named_stream"));
+  const Artifact* stream = child_named(r, "udf-stream", "/host.txt:payload.exe");
+  ASSERT_NE(stream, nullptr);
+  EXPECT_NE(stream, host);
+  EXPECT_EQ(to_hex(stream->hashes.sha256), oracle.at("/host.txt:payload.exe"));
+  EXPECT_TRUE(has_anomaly(*stream, "udf.named_stream"));
+  EXPECT_EQ(stream->names.size(), 1u);
+  EXPECT_FALSE(st::has_finding(r, "udf.bad_descriptor"));
+  EXPECT_FALSE(st::has_finding(r, "iso.view_missing"));
+}
+
+TEST(Iso9660, UdfStreamDirectoryLiesAreBounded) {
+  const auto clean = st::read_file(fixture("iso/udf_streams.img"));
+  const std::size_t host = udf_block(clean, 4), sdir = udf_block(clean, 5);
+  ASSERT_GT(host, 0u);
+  ASSERT_EQ(clean[host + 27], 5);   // the host file's entry
+  ASSERT_EQ(clean[sdir + 27], 13);  // its stream directory
+  {  // The stream directory ICB names the root directory, already read: ignored.
+    auto b = clean;
+    b[host + 156] = 3;
+    udf_reseal(b, host);
+    const ScanResult r = scan_udf(std::move(b));
+    EXPECT_FALSE(st::has_finding(r, "udf.named_stream"));
+    EXPECT_NE(child_named(r, "udf", "/host.txt"), nullptr);
+    EXPECT_FALSE(r.error);
+  }
+  {  // The stream's FID claims to be a directory: streams hold no directories.
+    auto b = clean;
+    const std::size_t fid = sdir + 216 + 40;  // after the parent FID
+    ASSERT_EQ(b[fid], 1);                     // tag 257
+    b[fid + 18] |= 0x02;
+    udf_reseal(b, fid);
+    const ScanResult r = scan_udf(std::move(b));
+    EXPECT_FALSE(st::has_finding(r, "udf.named_stream"));
+    EXPECT_TRUE(st::has_finding(r, "udf.bad_descriptor"));
+  }
+  {  // The stream names its own host file's entry as its stream directory.
+    auto b = clean;
+    b[host + 156] = 4;
+    udf_reseal(b, host);
+    const ScanResult r = scan_udf(std::move(b));
+    EXPECT_FALSE(st::has_finding(r, "udf.named_stream"));
+    EXPECT_FALSE(r.error);
+  }
+}
+
+TEST(Iso9660, UdfStreamFuzzSeedReachesTheStream) {
+  const ScanResult r = scan_udf(st::read_file(fixture("../../fuzz/seeds/iso9660/udf_streams.img")));
+  EXPECT_NE(child_named(r, "udf-stream", "/host.txt:payload.exe"), nullptr);
+}
+
+TEST(Iso9660, ForksFuzzSeedReachesBothRecords) {
+  const ScanResult r = scan_bytes(st::read_file(fixture("../../fuzz/seeds/iso9660/forks.head.iso")));
+  EXPECT_NE(child_named(r, "iso9660", "/B.TXT:associated;1"), nullptr);
+  const Artifact* f = child_named(r, "iso9660", "/INTERLV.BIN;1");
+  ASSERT_NE(f, nullptr);
+  EXPECT_TRUE(has_anomaly(*f, "iso.interleaved"));
+  EXPECT_TRUE(has_anomaly(*f, "iso.extent_past_end"));  // the units lie past the cut
+}
+
 // --- third-party corpora --------------------------------------------------------
 
 TEST(Iso9660, CorporaScanWithoutCrashOrHang) {

@@ -84,6 +84,8 @@ class IsoReader {
   void read_el_torito(ByteView boot, std::uint64_t at);
   void scan_sessions(std::uint64_t vd_end, std::unordered_set<std::uint32_t>& visited);
   void add_file(View& v, FileRecord f);
+  std::vector<Extent> file_extents(ByteView rec, std::uint64_t rec_at, std::uint32_t lba,
+                                   std::uint32_t size, FileRecord& notes);
   bool stop();
 
   std::optional<std::uint64_t> block_offset(std::uint64_t lba) const {
@@ -97,6 +99,7 @@ class IsoReader {
   bool susp_ = false;
   std::uint8_t susp_skip_ = 0;
   std::uint64_t entries_ = 0;
+  std::uint64_t interleave_blocks_ = 0;  // blocks mapped for interleaved files, all records
 };
 
 bool IsoReader::stop() {
@@ -117,6 +120,63 @@ void IsoReader::add_file(View& v, FileRecord f) {
     return;
   }
   v.files.push_back(std::move(f));
+}
+
+// ECMA-119 9.1.7/9.1.8 and 6.4.3: an interleaved file section is recorded in
+// units of `unit` logical blocks, each followed by `gap` blocks of something
+// else. Reading it as contiguous returns the gaps' bytes, so the file is mapped
+// unit by unit (extended attribute blocks count as the section's first blocks).
+// The blocks mapped over all records are capped at twice the image's blocks, as
+// a directory of records each interleaving over the whole image would otherwise
+// cost memory quadratic in the image; the cap is a children limit hit.
+std::vector<Extent> IsoReader::file_extents(ByteView rec, std::uint64_t rec_at, std::uint32_t lba,
+                                            std::uint32_t size, FileRecord& notes) {
+  const std::uint64_t ear = u8_at(rec, kDrEarLength);
+  const std::uint64_t unit = u8_at(rec, kDrUnitSize);
+  const std::uint64_t gap = u8_at(rec, kDrGapSize);
+  const auto data_at = core::checked_mul(core::checked_add(lba, ear).value_or(0), block_);
+  const Extent whole{data_at.value_or(UINT64_MAX), size, false};
+  if (unit == 0 && gap == 0) return size > 0 ? std::vector<Extent>{whole} : std::vector<Extent>{};
+  if (unit == 0) {
+    notes.anomalies.push_back(Anomaly{"iso.interleave_invalid", Severity::low, rec_at,
+                                      "interleave gap of " + std::to_string(gap) +
+                                          " blocks with a file unit size of 0; read as contiguous"});
+    return size > 0 ? std::vector<Extent>{whole} : std::vector<Extent>{};
+  }
+  const std::string layout = "unit " + std::to_string(unit) + ", gap " + std::to_string(gap);
+  notes.meta.push_back(Meta{"iso.interleaved", layout});
+  // Units without gaps are back to back: the same bytes as a contiguous read.
+  if (gap == 0) return size > 0 ? std::vector<Extent>{whole} : std::vector<Extent>{};
+  notes.anomalies.push_back(Anomaly{
+      "iso.interleaved", Severity::info, rec_at,
+      "recorded interleaved (" + layout + " blocks): the units are assembled in order; "
+      "ClamAV skips such files and Linux isofs reads them as empty"});
+  std::vector<Extent> out;
+  const std::uint64_t cap = core::checked_mul(img_.size() / block_ + 1, 2).value_or(UINT64_MAX);
+  std::uint64_t left = size;
+  // Logical block k of the section lies in unit k / unit, at k % unit within it.
+  for (std::uint64_t k = ear; left > 0; ++k) {
+    if (++interleave_blocks_ > cap) {
+      out_.limit_reached = true;
+      notes.size = size - left;  // what was mapped; the rest is beyond the limit
+      return out;
+    }
+    const std::uint64_t block = lba + (k / unit) * (unit + gap) + k % unit;  // < 2^41: no overflow
+    const std::uint64_t at = block * block_;
+    const std::uint64_t take = std::min(left, block_);
+    if (at >= img_.size()) {  // the rest lies past the end: one extent says so, a prefix is kept
+      out.push_back(Extent{at, left, false});
+      break;
+    }
+    if (!out.empty() && out.back().offset + out.back().length == at) {
+      out.back().length += take;
+    } else {
+      out.push_back(Extent{at, take, false});
+    }
+    left -= take;
+  }
+  notes.size = size;
+  return out;
 }
 
 void IsoReader::read_metadata(ByteView pvd) {
@@ -281,7 +341,7 @@ void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec
     first_dir = false;
     const bool use_rr = susp_ && rr_index != SIZE_MAX;
 
-    std::optional<FileRecord> pending_iso, pending_rr;
+    std::optional<FileRecord> pending_iso, pending_rr, pending_assoc;
     std::uint64_t pos = 0;
     while (pos < dir.size()) {
       const std::uint8_t len = u8_at(dir, pos);
@@ -359,16 +419,46 @@ void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec
         continue;
       }
       const bool link_only = rr.symlink && size == 0;
-      const std::uint64_t ear = u8_at(rec, kDrEarLength);
-      const auto data_at = core::checked_mul(core::checked_add(lba, ear).value_or(0), block_);
-      const Extent ext{data_at.value_or(UINT64_MAX), size, false};
+      FileRecord notes;  // interleave meta/anomalies; size = bytes mapped
+      notes.size = size;
+      const std::vector<Extent> exts = file_extents(rec, rec_at, lba, size, notes);
       auto extend = [&](std::optional<FileRecord>& p, const std::string& view,
                         const std::string& path) {
         if (!p) p = FileRecord{view, path, {}, 0, false, rec_at, {}, std::nullopt, {}};
-        if (size > 0) p->extents.push_back(ext);
-        p->size += size;
+        p->extents.insert(p->extents.end(), exts.begin(), exts.end());
+        p->size += notes.size;
         p->hidden = p->hidden || (flags & kFlagHidden) != 0;
+        for (const Meta& m : notes.meta) {
+          if (std::none_of(p->meta.begin(), p->meta.end(),
+                           [&](const Meta& x) { return x.key == m.key; })) {
+            p->meta.push_back(m);
+          }
+        }
+        p->anomalies.insert(p->anomalies.end(), notes.anomalies.begin(), notes.anomalies.end());
       };
+      // ECMA-119 9.1.6 / 9.3: an associated file (a Macintosh-style fork or
+      // extended data) carries its owner's name and precedes it. It is its own
+      // stream: merged with the owner it would hide its bytes or the owner's.
+      // Rock Ridge readers (Linux isofs without "unhide") do not list it.
+      if ((flags & kFlagAssociated) != 0) {
+        if (d.iso_listed) {
+          // Before the ";1" version of the leaf, so names still compare across views.
+          const auto semi = spec.joliet ? std::string::npos : name.rfind(';');
+          std::string apath = d.iso_path + "/" + name;
+          apath.insert(semi == std::string::npos ? apath.size() : d.iso_path.size() + 1 + semi,
+                       ":associated");
+          extend(pending_assoc, spec.view, apath);
+          pending_assoc->associated = true;
+          if (std::none_of(pending_assoc->meta.begin(), pending_assoc->meta.end(),
+                           [](const Meta& x) { return x.key == "iso.associated"; })) {
+            pending_assoc->meta.push_back(Meta{"iso.associated", true});
+          }
+        }
+        if ((flags & kFlagMultiExtent) != 0) continue;
+        if (pending_assoc) add_file(out_.views[iso_index], std::move(*pending_assoc));
+        pending_assoc.reset();
+        continue;
+      }
       // A Rock Ridge symlink has no data: ISO 9660 and Joliet list it as an
       // empty file, which hides nothing, so only the Rock Ridge view keeps it.
       if (d.iso_listed && !link_only) extend(pending_iso, spec.view, iso_path);
@@ -376,7 +466,7 @@ void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec
         const bool fresh = !pending_rr;
         extend(pending_rr, spec.rr_view, rr_path);
         if (fresh) {
-          pending_rr->meta = std::move(rr.meta);
+          pending_rr->meta.insert(pending_rr->meta.begin(), rr.meta.begin(), rr.meta.end());
           pending_rr->zisofs = rr.zisofs;
           if (rr.symlink && size > 0) {
             pending_rr->anomalies.push_back(Anomaly{
@@ -396,12 +486,13 @@ void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec
         pending_rr.reset();
       }
     }
-    if (pending_iso || pending_rr) {
-      const FileRecord& p = pending_iso ? *pending_iso : *pending_rr;
+    if (pending_iso || pending_rr || pending_assoc) {
+      const FileRecord& p = pending_iso ? *pending_iso : pending_rr ? *pending_rr : *pending_assoc;
       out_.issues.anomaly("iso.bad_directory_record", Severity::low, p.record_offset,
                           "multi-extent file '" + p.path + "' has no final extent");
       if (pending_iso) add_file(out_.views[iso_index], std::move(*pending_iso));
       if (pending_rr) add_file(out_.views[rr_index], std::move(*pending_rr));
+      if (pending_assoc) add_file(out_.views[iso_index], std::move(*pending_assoc));
     }
   }
   if (rr_index != SIZE_MAX && out_.views[rr_index].files.empty()) {

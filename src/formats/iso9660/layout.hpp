@@ -40,10 +40,13 @@ inline constexpr std::uint64_t kDrEarLength = 1;
 inline constexpr std::uint64_t kDrExtent = 2;           // both-endian u32
 inline constexpr std::uint64_t kDrDataLength = 10;      // both-endian u32
 inline constexpr std::uint64_t kDrFlags = 25;
+inline constexpr std::uint64_t kDrUnitSize = 26;        // 9.1.7: interleaved file unit (blocks)
+inline constexpr std::uint64_t kDrGapSize = 27;         // 9.1.8: interleave gap (blocks)
 inline constexpr std::uint64_t kDrNameLength = 32;
 inline constexpr std::uint64_t kDrName = 33;
 inline constexpr std::uint8_t kFlagHidden = 0x01;       // "existence": Windows hides it
 inline constexpr std::uint8_t kFlagDirectory = 0x02;
+inline constexpr std::uint8_t kFlagAssociated = 0x04;   // 9.1.6: "associated file" (a fork)
 inline constexpr std::uint8_t kFlagMultiExtent = 0x80;
 
 // El Torito 1.0: boot record descriptor and catalog entries.
@@ -68,6 +71,7 @@ inline constexpr std::uint16_t kTagFid = 257;
 inline constexpr std::uint16_t kTagFileEntry = 261;
 inline constexpr std::uint16_t kTagExtendedFileEntry = 266;
 inline constexpr std::uint64_t kAnchorSector = 256;     // ECMA-167 3/8.4.2.1
+inline constexpr std::uint64_t kEfeStreamIcb = 152;     // 4/14.17.19: long_ad of the stream directory
 
 inline constexpr std::uint8_t kFidHidden = 0x01;
 inline constexpr std::uint8_t kFidDirectory = 0x02;

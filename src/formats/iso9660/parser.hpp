@@ -39,6 +39,7 @@ struct FileRecord {
   std::vector<Meta> meta;           // per-file metadata (Rock Ridge PX/TF/SL)
   std::optional<Zisofs> zisofs;
   std::vector<Anomaly> anomalies;   // belong on the file's artifact, not the image's
+  bool associated = false;          // ECMA-119 9.1.6 associated file: never merged with its owner
 };
 
 struct View {

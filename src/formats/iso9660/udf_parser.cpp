@@ -61,6 +61,7 @@ struct FileEntry {
   std::uint8_t type = 0;
   std::uint64_t size = 0;
   std::vector<Extent> extents;
+  std::optional<LongAd> streams;  // ECMA-167 4/14.17 Stream Directory ICB (extended entries only)
 };
 
 std::string dstring(ByteView v, std::uint64_t off, std::uint64_t len) {
@@ -379,6 +380,10 @@ std::optional<FileEntry> UdfReader::read_file_entry_at(std::uint64_t at_value, s
   fe.type = u8_at(d, 27);
   fe.size = le64(d, 56);
   const bool extended = id == kTagExtendedFileEntry;
+  if (extended && (le32(d, kEfeStreamIcb) & 0x3FFFFFFF) != 0) {
+    fe.streams = LongAd{le32(d, kEfeStreamIcb), le32(d, kEfeStreamIcb + 4),
+                        le16(d, kEfeStreamIcb + 8)};
+  }
   const std::uint64_t l_ea = le32(d, extended ? 208 : 168);
   const std::uint64_t l_ad = le32(d, extended ? 212 : 172);
   const std::uint64_t ad_start = (extended ? 216 : 176) + l_ea;
@@ -408,13 +413,28 @@ std::optional<FileEntry> UdfReader::read_file_entry_at(std::uint64_t at_value, s
 
 void UdfReader::walk(const LongAd& root) {
   View v{"udf", true, {}};
+  // UDF 2.60 3.3.5: named streams (NTFS-style alternate data streams) of a file
+  // or directory are listed by its stream directory, a directory of FIDs. They
+  // are their own view, "/dir/file:stream", not compared with the ISO 9660 and
+  // Joliet trees: those have no streams, and a reader listing a file's main
+  // data only (Explorer, most tools) never shows them.
+  View streams{"udf-stream", false, {}};
   struct Dir {
     LongAd icb;
     std::string path;
+    bool streams = false;  // a stream directory: `path` is its owner's
   };
-  std::vector<Dir> stack{Dir{root, ""}};
-  std::set<std::uint64_t> visited;
+  std::vector<Dir> stack{Dir{root, "", false}};
+  std::set<std::uint64_t> visited;  // directory and stream directory ICBs
   if (auto r = resolve(root.part, root.lbn)) visited.insert(*r);
+  // Streams are read for entries of the ordinary tree only: a stream has no
+  // streams of its own (UDF 2.60 3.3.5), so none is followed from one.
+  auto queue_streams = [&](const FileEntry& fe, const std::string& owner) {
+    if (!fe.streams) return;
+    const auto r = resolve(fe.streams->part, fe.streams->lbn);
+    if (!r || !visited.insert(*r).second) return;
+    stack.push_back(Dir{*fe.streams, owner.empty() ? "/" : owner, true});
+  };
   std::uint64_t entries = 0, dir_bytes = 0;
   const std::uint64_t cap = opt_.limits ? opt_.limits->max_artifacts : 50'000;
   while (!stack.empty() && !stop()) {
@@ -422,6 +442,7 @@ void UdfReader::walk(const LongAd& root) {
     stack.pop_back();
     const auto fe = read_file_entry(d.icb);
     if (!fe) continue;
+    if (!d.streams) queue_streams(*fe, d.path);
     // A directory's bytes may be split over extents: gather them, bounded by
     // the image size in total so many directories sharing one huge extent
     // cannot make the walk quadratic.
@@ -465,7 +486,7 @@ void UdfReader::walk(const LongAd& root) {
         out_.issues.anomaly("udf.unsupported", Severity::low, fid_at,
                             "file identifier with an unknown compression id");
       }
-      const std::string path = d.path + "/" + name;
+      const std::string path = d.path + (d.streams ? ":" : "/") + name;
       const LongAd icb{le32(f, 20), le32(f, 24), le16(f, 28)};
       if (++entries > cap) {
         out_.limit_reached = true;
@@ -476,6 +497,11 @@ void UdfReader::walk(const LongAd& root) {
                             "'" + path + "' has the UDF hidden characteristic");
       }
       if ((chars & kFidDirectory) != 0) {
+        if (d.streams) {
+          out_.issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
+                              "stream directory of '" + d.path + "' lists a directory");
+          continue;
+        }
         const auto r = resolve(icb.part, icb.lbn);
         if (!r) continue;
         if (!visited.insert(*r).second) {
@@ -488,11 +514,23 @@ void UdfReader::walk(const LongAd& root) {
       }
       auto file = read_file_entry(icb);
       if (!file || (file->type != kIcbFile && file->type != 0)) continue;
+      if (d.streams) {
+        FileRecord s{"udf-stream", path, std::move(file->extents), file->size,
+                     (chars & kFidHidden) != 0, fid_at, {}, std::nullopt, {}};
+        s.anomalies.push_back(Anomaly{"udf.named_stream", Severity::low, fid_at,
+                                      "named stream '" + name + "' of '" + d.path +
+                                          "': hidden beside the file's data, Explorer never "
+                                          "lists it"});
+        streams.files.push_back(std::move(s));
+        continue;
+      }
+      queue_streams(*file, path);
       v.files.push_back(FileRecord{"udf", path, std::move(file->extents), file->size,
                                    (chars & kFidHidden) != 0, fid_at, {}, std::nullopt, {}});
     }
   }
   out_.views.push_back(std::move(v));
+  if (!streams.files.empty()) out_.views.push_back(std::move(streams));
 }
 
 // UDF 2.50 2.2.13: the metadata partition's blocks are the bytes of the

@@ -8,7 +8,10 @@
 namespace sluice::formats::iso9660 {
 namespace {
 
-using ExtentKey = std::pair<std::vector<std::tuple<std::uint64_t, std::uint64_t, bool>>, std::uint64_t>;
+// Extents, size, and whether it is an ECMA-119 associated file: an associated
+// file never merges with its owner, even when a writer points both at one extent.
+using ExtentKey =
+    std::tuple<std::vector<std::tuple<std::uint64_t, std::uint64_t, bool>>, std::uint64_t, bool>;
 
 bool is_session(const std::string& v) { return v.find('@') != std::string::npos; }
 
@@ -111,7 +114,8 @@ int view_rank(const std::string& v) {
   if (v == "iso9660-svd") return 4;
   if (v == "rockridge") return 5;
   if (v == "eltorito") return 6;
-  return is_session(v) ? 7 : 8;
+  if (v == "udf-stream") return 7;
+  return is_session(v) ? 8 : 9;
 }
 
 std::vector<MergedFile> merge_views(const std::vector<View>& in, std::uint64_t image_size) {
@@ -134,8 +138,9 @@ std::vector<MergedFile> merge_views(const std::vector<View>& in, std::uint64_t i
         idx = it->second;
       } else {
         ExtentKey key;
-        for (const Extent& e : f.extents) key.first.emplace_back(e.offset, e.length, e.sparse);
-        key.second = f.size;
+        for (const Extent& e : f.extents) std::get<0>(key).emplace_back(e.offset, e.length, e.sparse);
+        std::get<1>(key) = f.size;
+        std::get<2>(key) = f.associated;
         auto [it, fresh] = by_extent.try_emplace(std::move(key), out.size());
         if (fresh) out.push_back(MergedFile{f.extents, f.size, {}, {}, false, f.record_offset, {}, {}, std::nullopt});
         idx = it->second;
@@ -149,14 +154,21 @@ std::vector<MergedFile> merge_views(const std::vector<View>& in, std::uint64_t i
       if (std::find(m.views.begin(), m.views.end(), v->name) == m.views.end()) {
         m.views.push_back(v->name);
       }
-      m.hidden = m.hidden || (f.hidden && v->name != "udf");
+      m.hidden = m.hidden || (f.hidden && !v->name.starts_with("udf"));  // UDF reports its own
       for (const Meta& x : f.meta) {
         if (std::none_of(m.meta.begin(), m.meta.end(), [&](const Meta& y) { return y.key == x.key; })) {
           m.meta.push_back(x);
         }
       }
       if (!m.zisofs) m.zisofs = f.zisofs;
-      for (const Anomaly& a : f.anomalies) m.issues.list.push_back(a);
+      // The same note from the ISO 9660, Joliet and Rock Ridge records of one file is said once.
+      for (const Anomaly& a : f.anomalies) {
+        if (std::none_of(m.issues.list.begin(), m.issues.list.end(), [&](const Anomaly& x) {
+              return x.id == a.id && x.message == a.message;
+            })) {
+          m.issues.list.push_back(a);
+        }
+      }
     }
   }
 

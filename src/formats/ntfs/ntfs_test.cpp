@@ -171,6 +171,29 @@ TEST(Ntfs, ExfatLabelAndSerialMatchFsstatAndNoMetadataFilesLeak) {
   EXPECT_TRUE(r.tree[0].anomalies.empty());
 }
 
+TEST(Ntfs, ExfatFilesMatchFlsAndIcat) {
+  // exfat_files.img: files written by the exfat-fuse driver (make_ntfs_fixtures.sh),
+  // one in a subdirectory; fls/icat are the oracle for paths and bytes.
+  const Oracle o = read_oracle("listings/exfat_files.img.txt");
+  ASSERT_EQ(o.user_files.size(), 3u) << "oracle listing unreadable";
+  const ScanResult r = scan_volume("ntfs/exfat_files.img.gz");
+  ASSERT_GE(r.tree.size(), 1u);
+  EXPECT_EQ(r.tree[0].type, FileType::exfat);
+  EXPECT_EQ(meta_string(r.tree[0], "exfat.serial"), o.fsstat.at("Volume Serial Number"));
+  std::set<std::string> seen;
+  for (const Artifact& a : r.tree) {
+    if (a.id == 0 || a.names.empty()) continue;
+    seen.insert(a.names[0].value);
+    auto it = o.sha256.find(a.names[0].value);
+    ASSERT_NE(it, o.sha256.end()) << a.names[0].value;
+    EXPECT_EQ(to_hex(a.hashes.sha256), it->second) << a.names[0].value;
+  }
+  EXPECT_EQ(seen, o.user_files);
+  const ScanResult full = testing::default_engine().scan(read_file(fixture("ntfs/exfat_files.img.gz")), "x.img.gz");
+  EXPECT_TRUE(has_finding(full, "container.executable_in_image"));
+  EXPECT_TRUE(has_finding(full, "name.double_extension"));
+}
+
 TEST(Ntfs, CutVolumeIsUnreadableNotClean) {
   std::vector<std::uint8_t> v = volume("ntfs/ntfs.img.gz");
   v.resize(64 * 1024);  // boot sector survives, the MFT does not
