@@ -297,12 +297,12 @@ std::vector<std::uint8_t> serialise_unpack(const ArtifactTree& tree, ArtifactId 
   return o;
 }
 
-Status replay_record(UnpackContext& ctx, ByteView record) {
-  auto parsed = parse(record);
-  if (!parsed) return std::unexpected(parsed.error());
-  for (Anomaly& a : parsed->anomalies) ctx.anomaly(std::move(a.id), a.severity, a.offset, std::move(a.message));
-  for (Meta& m : parsed->meta) ctx.meta(std::move(m.key), std::move(m.value));
-  for (ParsedChild& c : parsed->children) {
+namespace {
+// Replays a record that parsed completely, so nothing of a bad one is used.
+Status replay(UnpackContext& ctx, Parsed&& p) {
+  for (Anomaly& a : p.anomalies) ctx.anomaly(std::move(a.id), a.severity, a.offset, std::move(a.message));
+  for (Meta& m : p.meta) ctx.meta(std::move(m.key), std::move(m.value));
+  for (ParsedChild& c : p.children) {
     for (Name& n : c.names) n.value = ctx.clean_name(n.value);
     // The parent charges what the worker decoded: the worker's budget was a copy.
     ctx.budget().charge_decoded(c.bytes.size());
@@ -312,8 +312,15 @@ Status replay_record(UnpackContext& ctx, ByteView record) {
     for (Anomaly& a : c.anomalies) ctx.anomaly_on(*id, std::move(a.id), a.severity, a.offset, std::move(a.message));
     for (Meta& m : c.meta) ctx.meta_on(*id, std::move(m.key), std::move(m.value));
   }
-  for (auto& [kind, detail] : parsed->limits) ctx.limit_hit(kind, std::move(detail));
-  return parsed->status;
+  for (auto& [kind, detail] : p.limits) ctx.limit_hit(kind, std::move(detail));
+  return p.status;
+}
+}  // namespace
+
+Status replay_record(UnpackContext& ctx, ByteView record) {
+  auto parsed = parse(record);
+  if (!parsed) return std::unexpected(parsed.error());
+  return replay(ctx, std::move(*parsed));
 }
 
 Status unpack_isolated(UnpackContext& ctx, const InProcessUnpack& unpack) {
@@ -377,7 +384,7 @@ Status unpack_isolated(UnpackContext& ctx, const InProcessUnpack& unpack) {
   }
   auto parsed = parse(ByteView(record.data(), record.size()));
   if (!parsed) return failed("its record is malformed (" + parsed.error().what + ")");
-  return replay_record(ctx, ByteView(record.data(), record.size()));
+  return replay(ctx, std::move(*parsed));
 }
 
 }  // namespace sluice::core

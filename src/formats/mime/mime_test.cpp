@@ -668,12 +668,18 @@ void report(const Differential& d) {
   }
 }
 
-TEST(Mime, DifferentialAgainstPythonOnFixtures) {
+// The .eml files directly in a fixture folder, in a stable order.
+std::vector<std::filesystem::path> eml_fixtures(const std::string& rel) {
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(fixture("mail"))) {
+  for (const auto& e : std::filesystem::directory_iterator(fixture(rel))) {
     if (e.path().extension() == ".eml") files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST(Mime, DifferentialAgainstPythonOnFixtures) {
+  const std::vector<std::filesystem::path> files = eml_fixtures("mail");
   const Differential d = differential(files);
   report(d);
   ASSERT_EQ(d.messages, files.size()) << "is /usr/bin/python3 there?";
@@ -685,11 +691,7 @@ TEST(Mime, DifferentialAgainstPythonOnFixtures) {
 // The charset, HTML and message/partial fixtures of make_text_mail.py: their
 // part bytes stay Python's decoded payloads (the text is kept beside them).
 TEST(Mime, DifferentialAgainstPythonOnTextFixtures) {
-  std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(fixture("mail/text"))) {
-    if (e.path().extension() == ".eml") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
+  const std::vector<std::filesystem::path> files = eml_fixtures("mail/text");
   const Differential d = differential(files);
   report(d);
   ASSERT_EQ(d.messages, files.size()) << "is /usr/bin/python3 there?";
