@@ -208,6 +208,33 @@ class Cli(unittest.TestCase):
             p = run("scan", "--extract", str(out), str(src))
             self.assertIn("extract", p.stderr.decode())
 
+    def test_extract_writes_a_sparse_disk_as_a_sparse_file(self):
+        listing = pathlib.Path(fixture("listings/sparse_2t.txt")).read_text()
+        vsize = int(listing.split("virtual size: ")[1].split("(")[1].split(" bytes")[0])
+        with tempfile.TemporaryDirectory() as tmp:
+            probe = pathlib.Path(tmp) / "probe"
+            try:
+                with open(probe, "wb") as f:
+                    f.truncate(vsize)
+            except OSError as e:
+                self.skipTest(f"this file system cannot hold a {vsize}-byte sparse file: {e}")
+            probe.unlink()
+            src = pathlib.Path(tmp) / "s.vhd"
+            src.write_bytes(gzip.decompress(pathlib.Path(fixture("vhd/sparse_2t.vhd.gz")).read_bytes()))
+            out = pathlib.Path(tmp) / "out"
+            run("scan", "--extract", str(out), str(src), check_rc=1)
+            written = {p.name: p for p in out.rglob("*") if p.is_file()}
+            disk = [p for n, p in written.items() if n.endswith("-gpt")]
+            self.assertEqual(len(disk), 1, sorted(written))
+            st = disk[0].stat()
+            self.assertEqual(st.st_size, vsize)
+            self.assertLess(st.st_blocks * 512, 64 << 20, "holes are not written")
+            hashes = {sha256(p) for p in written.values() if p.stat().st_size < (64 << 20)}
+            for part in ("front", "back"):
+                want = listing.split(f"### partition {part} sha256\n")[1].split("\n")[0]
+                self.assertIn(want, hashes)
+            self.assertIn(sha256(fixture("pe/hello.exe")), hashes)
+
     def test_text_output_escapes_control_characters(self):
         with tempfile.TemporaryDirectory() as tmp:
             src = pathlib.Path(tmp) / "esc.gz"

@@ -87,6 +87,10 @@ TEST(YaraOracle, StarterRulesAgreeWithTheYaraCliOnEveryFixtureArtifact) {
     // The same bytes Sluice scanned: each distinct, non-empty artifact.
     for (const Artifact& a : r.tree) {
       if (a.duplicate_of || a.bytes.empty()) continue;
+      // Sparse disks larger than the scan bound are scanned as memory blocks
+      // (Yara.SparseDisksAreScannedByTheirDataAtTrueOffsets); the CLI would
+      // read every zero of their terabytes.
+      if (a.bytes.size() > max_scan && r.tree.present_extents(a.bytes)) continue;
       ASSERT_LE(a.bytes.size(), max_scan) << name;
       const std::string file = std::to_string(n) + "_" + std::to_string(a.id);
       std::ofstream(work / "dump" / file, std::ios::binary)

@@ -24,6 +24,27 @@ bool write_all(int fd, ByteView b) {
   return true;
 }
 
+// A view into a sparse virtual disk is written as a sparse file: the size is
+// set, only the present ranges are written, and the holes cost no disk space
+// (docs/adr/0009-sparse-disks.md). Where the file system cannot hold the size,
+// the write fails and is reported like any other.
+bool write_sparse(int fd, ByteView b, const std::vector<Extent>& present) {
+  if (::ftruncate(fd, static_cast<off_t>(b.size())) != 0) return false;
+  for (const Extent& e : present) {
+    const ByteView part = b.clamp(e.offset, e.length);
+    std::uint64_t off = 0;
+    while (off < part.size()) {
+      const ssize_t n = ::pwrite(fd, part.data() + off, part.size() - off, static_cast<off_t>(e.offset + off));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return false;
+      }
+      off += static_cast<std::uint64_t>(n);
+    }
+  }
+  return true;
+}
+
 std::string make_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return path + ": " + std::strerror(errno);
   struct stat st{};
@@ -63,7 +84,8 @@ std::string extract(const ScanResult& r, const std::string& dir, std::size_t ind
     const std::string path = sub + "/" + id + safe_file_name(name);
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return path + ": " + std::strerror(errno);
-    const bool ok = write_all(fd, a.bytes);
+    const auto present = r.tree.present_extents(a.bytes);
+    const bool ok = present ? write_sparse(fd, a.bytes, *present) : write_all(fd, a.bytes);
     ::close(fd);
     if (!ok) return path + ": write failed";
   }

@@ -16,6 +16,7 @@
 #include "sluice/file_type.hpp"
 #include "sluice/finding.hpp"
 #include "sluice/limits.hpp"
+#include "sluice/sparse_buffer.hpp"
 
 namespace sluice {
 
@@ -63,6 +64,10 @@ struct Artifact {
   bool has_text = false;
   Hashes hashes;
   bool hashed = false;
+  // Hashed over its present extents, not over every byte: a sparse artifact
+  // larger than max_artifact_bytes (docs/adr/0009-sparse-disks.md). Such hashes
+  // never equal a dense artifact's, so dedup keys on both.
+  bool hashed_by_extents = false;
   bool truncated = false;  // bytes are a prefix: a limit or damage stopped decoding
   std::optional<ArtifactId> duplicate_of;
   std::vector<Anomaly> anomalies;
@@ -98,6 +103,14 @@ class ArtifactTree {
   // Takes ownership of decoded bytes and returns a view that stays valid for the
   // tree's lifetime (moving a vector keeps its buffer, so no copy is made).
   ByteView adopt(std::vector<std::uint8_t>&& buffer);
+  // Takes a sparse virtual disk, sealed read-only; its view stays valid for the
+  // tree's lifetime. Only its present bytes count as owned.
+  ByteView adopt(SparseBuffer&& buffer);
+  // For bytes that lie in a sparse buffer the tree owns (a virtual disk, or a
+  // view into one such as a partition): the ranges that hold data, relative to
+  // `bytes`; everything else reads as zeros and costs no memory. Nothing for
+  // ordinary bytes.
+  [[nodiscard]] std::optional<std::vector<Extent>> present_extents(ByteView bytes) const;
 
   [[nodiscard]] const Artifact& operator[](ArtifactId id) const { return nodes_.at(id); }
   [[nodiscard]] Artifact& at(ArtifactId id) { return nodes_.at(id); }
@@ -116,6 +129,7 @@ class ArtifactTree {
  private:
   std::deque<Artifact> nodes_;
   std::vector<std::vector<std::uint8_t>> owned_;
+  std::vector<SparseBuffer> sparse_;
   std::uint64_t owned_bytes_ = 0;
 };
 

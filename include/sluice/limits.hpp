@@ -18,12 +18,14 @@ enum class LimitKind : std::uint8_t {
   name_length,     // one file name
   deadline,        // wall time of one scan
   input_bytes,     // size of one input read from disk or stdin
+  virtual_bytes,   // address space reserved for sparse virtual disks in one scan
 };
 
 inline constexpr LimitKind kAllLimitKinds[] = {
     LimitKind::depth,       LimitKind::children,     LimitKind::artifacts,
     LimitKind::artifact_bytes, LimitKind::total_bytes, LimitKind::ratio,
-    LimitKind::name_length, LimitKind::deadline,     LimitKind::input_bytes};
+    LimitKind::name_length, LimitKind::deadline,     LimitKind::input_bytes,
+    LimitKind::virtual_bytes};
 
 [[nodiscard]] std::string_view to_string(LimitKind kind) noexcept;
 [[nodiscard]] std::optional<LimitKind> limit_kind_from_string(std::string_view name) noexcept;
@@ -45,6 +47,10 @@ struct Limits {
   std::uint32_t max_name_length = 1024;
   std::uint32_t deadline_ms = 30'000;
   std::uint64_t max_input_bytes = 2ull << 30;
+  // Sparse disks are reserved, not allocated (docs/adr/0009-sparse-disks.md):
+  // this bounds address space, not memory. 64 TiB is VHDX's own maximum and
+  // half of what x86-64 user space can map.
+  std::uint64_t max_virtual_bytes = 64ull << 40;
 
   // The value of one limit as a number, for reports and config round-trips.
   [[nodiscard]] std::uint64_t value(LimitKind kind) const noexcept;

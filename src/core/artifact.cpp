@@ -66,6 +66,22 @@ ByteView ArtifactTree::adopt(std::vector<std::uint8_t>&& buffer) {
   return {b.data(), b.size()};
 }
 
+ByteView ArtifactTree::adopt(SparseBuffer&& buffer) {
+  buffer.seal();
+  owned_bytes_ += buffer.present_bytes();
+  sparse_.push_back(std::move(buffer));
+  return sparse_.back().view();
+}
+
+std::optional<std::vector<Extent>> ArtifactTree::present_extents(ByteView bytes) const {
+  for (const SparseBuffer& s : sparse_) {
+    if (!s.holds(bytes)) continue;
+    const auto at = static_cast<std::uint64_t>(bytes.data() - s.view().data());
+    return s.present_in(at, bytes.size());
+  }
+  return std::nullopt;
+}
+
 std::string ArtifactTree::segment(ArtifactId id) const {
   const Artifact& a = nodes_.at(id);
   std::string s = a.locator;

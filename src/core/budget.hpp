@@ -2,6 +2,7 @@
 // The Budget is drawn down across one whole scan: decoded bytes, artifact count
 // and wall time are shared by every unpacker, so a bomb split over many members
 // is stopped as surely as one big member.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 
@@ -30,6 +31,13 @@ class Budget {
   void charge_decoded(std::uint64_t n) noexcept { decoded_ += n; }
   [[nodiscard]] std::uint64_t decoded() const noexcept { return decoded_; }
 
+  // Address space for sparse virtual disks (max_virtual_bytes, per scan): what
+  // is left, and taking some.
+  [[nodiscard]] std::uint64_t virtual_left() const noexcept {
+    return limits_.max_virtual_bytes - std::min(reserved_, limits_.max_virtual_bytes);
+  }
+  void charge_virtual(std::uint64_t n) noexcept { reserved_ += n; }
+
   // False once the per-scan artifact count is spent.
   [[nodiscard]] bool take_artifact() noexcept {
     if (artifacts_ >= limits_.max_artifacts) return false;
@@ -42,6 +50,7 @@ class Budget {
   const Limits& limits_;
   Clock::time_point deadline_;
   std::uint64_t decoded_ = 0;
+  std::uint64_t reserved_ = 0;
   std::uint32_t artifacts_ = 0;
 };
 

@@ -3,36 +3,98 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <memory>
 
 namespace sluice::core {
 namespace {
+
+constexpr std::size_t kChunk = 64 * 1024;
 
 struct CtxFree {
   void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
 };
 using Ctx = std::unique_ptr<EVP_MD_CTX, CtxFree>;
 
+class Digests {
+ public:
+  Digests() : md5_(EVP_MD_CTX_new()), sha1_(EVP_MD_CTX_new()), sha256_(EVP_MD_CTX_new()) {
+    ok_ = md5_ && sha1_ && sha256_ && EVP_DigestInit_ex(md5_.get(), EVP_md5(), nullptr) == 1 &&
+          EVP_DigestInit_ex(sha1_.get(), EVP_sha1(), nullptr) == 1 &&
+          EVP_DigestInit_ex(sha256_.get(), EVP_sha256(), nullptr) == 1;
+  }
+  void update(ByteView bytes) {
+    if (!ok_) return;
+    for (std::uint64_t off = 0; off < bytes.size(); off += kChunk) {
+      const ByteView c = bytes.clamp(off, kChunk);
+      EVP_DigestUpdate(md5_.get(), c.data(), c.size());
+      EVP_DigestUpdate(sha1_.get(), c.data(), c.size());
+      EVP_DigestUpdate(sha256_.get(), c.data(), c.size());
+    }
+  }
+  void zeros(std::uint64_t n) {
+    static constexpr std::array<std::uint8_t, kChunk> kZero{};
+    while (n != 0) {
+      const std::uint64_t k = std::min<std::uint64_t>(n, kChunk);
+      update(ByteView(kZero.data(), static_cast<std::size_t>(k)));
+      n -= k;
+    }
+  }
+  void number(std::uint64_t v) {
+    std::array<std::uint8_t, 8> b{};
+    for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    update(ByteView(b.data(), b.size()));
+  }
+  Hashes finish() {
+    Hashes h;
+    if (!ok_) return h;
+    EVP_DigestFinal_ex(md5_.get(), h.md5.data(), nullptr);
+    EVP_DigestFinal_ex(sha1_.get(), h.sha1.data(), nullptr);
+    EVP_DigestFinal_ex(sha256_.get(), h.sha256.data(), nullptr);
+    return h;
+  }
+
+ private:
+  Ctx md5_, sha1_, sha256_;
+  bool ok_ = false;
+};
+
 }  // namespace
 
 Hashes compute_hashes(ByteView bytes) {
-  constexpr std::size_t kChunk = 64 * 1024;
-  Ctx md5(EVP_MD_CTX_new()), sha1(EVP_MD_CTX_new()), sha256(EVP_MD_CTX_new());
-  Hashes h;
-  if (!md5 || !sha1 || !sha256) return h;
-  EVP_DigestInit_ex(md5.get(), EVP_md5(), nullptr);
-  EVP_DigestInit_ex(sha1.get(), EVP_sha1(), nullptr);
-  EVP_DigestInit_ex(sha256.get(), EVP_sha256(), nullptr);
-  for (std::uint64_t off = 0; off < bytes.size(); off += kChunk) {
-    const ByteView c = bytes.clamp(off, kChunk);
-    EVP_DigestUpdate(md5.get(), c.data(), c.size());
-    EVP_DigestUpdate(sha1.get(), c.data(), c.size());
-    EVP_DigestUpdate(sha256.get(), c.data(), c.size());
+  Digests d;
+  d.update(bytes);
+  return d.finish();
+}
+
+Hashes compute_hashes(ByteView bytes, std::span<const Extent> present) {
+  std::uint64_t at = 0;
+  for (const Extent& e : present) {
+    // Unsorted or out of range cannot come from a SparseBuffer; read it all.
+    if (e.offset < at || !bytes.contains(e.offset, e.length)) return compute_hashes(bytes);
+    at = e.end();
   }
-  EVP_DigestFinal_ex(md5.get(), h.md5.data(), nullptr);
-  EVP_DigestFinal_ex(sha1.get(), h.sha1.data(), nullptr);
-  EVP_DigestFinal_ex(sha256.get(), h.sha256.data(), nullptr);
-  return h;
+  Digests d;
+  at = 0;
+  for (const Extent& e : present) {
+    d.zeros(e.offset - at);
+    d.update(bytes.clamp(e.offset, e.length));
+    at = e.end();
+  }
+  d.zeros(bytes.size() - at);
+  return d.finish();
+}
+
+Hashes compute_extent_hashes(ByteView bytes, std::span<const Extent> present) {
+  Digests d;
+  for (const Extent& e : present) {
+    const ByteView data = bytes.clamp(e.offset, e.length);
+    d.number(e.offset);
+    d.number(data.size());
+    d.update(data);
+  }
+  d.number(bytes.size());
+  return d.finish();
 }
 
 }  // namespace sluice::core

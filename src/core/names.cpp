@@ -49,7 +49,7 @@ constexpr std::array<std::pair<Verdict, std::string_view>, 4> kVerdict{{
     {Verdict::malicious, "malicious"},
     {Verdict::error, "error"},
 }};
-constexpr std::array<std::pair<LimitKind, std::string_view>, 9> kLimit{{
+constexpr std::array<std::pair<LimitKind, std::string_view>, 10> kLimit{{
     {LimitKind::depth, "max_depth"},
     {LimitKind::children, "max_children"},
     {LimitKind::artifacts, "max_artifacts"},
@@ -59,6 +59,7 @@ constexpr std::array<std::pair<LimitKind, std::string_view>, 9> kLimit{{
     {LimitKind::name_length, "max_name_length"},
     {LimitKind::deadline, "deadline_ms"},
     {LimitKind::input_bytes, "max_input_bytes"},
+    {LimitKind::virtual_bytes, "max_virtual_bytes"},
 }};
 
 }  // namespace
@@ -88,6 +89,7 @@ std::uint64_t Limits::value(LimitKind kind) const noexcept {
     case LimitKind::name_length: return max_name_length;
     case LimitKind::deadline: return deadline_ms;
     case LimitKind::input_bytes: return max_input_bytes;
+    case LimitKind::virtual_bytes: return max_virtual_bytes;
   }
   return 0;
 }
@@ -104,6 +106,7 @@ void Limits::set(LimitKind kind, std::uint64_t v) noexcept {
     case LimitKind::name_length: max_name_length = u32; break;
     case LimitKind::deadline: deadline_ms = u32; break;
     case LimitKind::input_bytes: max_input_bytes = v; break;
+    case LimitKind::virtual_bytes: max_virtual_bytes = v; break;
   }
 }
 

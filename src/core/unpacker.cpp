@@ -41,6 +41,47 @@ std::optional<ArtifactId> UnpackContext::emit_owned(std::vector<std::uint8_t>&& 
   return child;
 }
 
+Result<SparseBuffer> UnpackContext::reserve_sparse(std::uint64_t size, std::uint64_t fallback,
+                                                  std::string_view what, bool& capped) {
+  const std::uint64_t left = budget_.virtual_left();
+  if (size > left) {
+    limit_hit(LimitKind::virtual_bytes, std::string(what) + " of " + std::to_string(size) +
+                                            " bytes cut to " + std::to_string(left));
+    size = left;
+    capped = true;
+  }
+  auto buf = SparseBuffer::reserve(size);
+  if (!buf && fallback < size) {
+    limit_hit(LimitKind::virtual_bytes, std::string(what) + ": " + buf.error().what +
+                                            "; read up to its last allocated byte (" +
+                                            std::to_string(fallback) + ")");
+    capped = true;
+    size = fallback;
+    buf = SparseBuffer::reserve(size);
+  }
+  if (buf) budget_.charge_virtual(size);
+  return buf;
+}
+
+std::optional<ArtifactId> UnpackContext::emit_sparse(SparseBuffer&& disk, std::string locator,
+                                                     std::vector<Name> names, bool truncated) {
+  if (!admit()) return std::nullopt;
+  const ByteView view = tree_.adopt(std::move(disk));
+  const ArtifactId child = tree_.add_child(id_, view, std::move(locator), std::move(names));
+  tree_.at(child).truncated = truncated;
+  return child;
+}
+
+bool UnpackContext::all_zero(ByteView bytes) const {
+  const auto zero = [](ByteView b) {
+    return std::all_of(b.data(), b.data() + b.size(), [](std::uint8_t c) { return c == 0; });
+  };
+  const auto present = tree_.present_extents(bytes);
+  if (!present) return zero(bytes);
+  return std::all_of(present->begin(), present->end(),
+                     [&](const Extent& e) { return zero(bytes.clamp(e.offset, e.length)); });
+}
+
 std::uint64_t UnpackContext::bounded_size(std::uint64_t wanted, std::uint64_t encoded,
                                           std::string_view what, bool& capped) {
   const auto allowance = budget_.decode_allowance(encoded);

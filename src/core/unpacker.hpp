@@ -39,6 +39,20 @@ class UnpackContext {
   std::optional<ArtifactId> emit_owned(std::vector<std::uint8_t>&& bytes, std::string locator,
                                        std::vector<Name> names, bool truncated = false);
 
+  // A sparse virtual disk of `size` bytes (docs/adr/0009-sparse-disks.md),
+  // within max_virtual_bytes: beyond it the disk is cut (recorded, `capped`
+  // set). When the system refuses that much address space, `fallback` bytes
+  // (the end of the highest allocated block) are tried, and that is recorded
+  // too. The caller copies blocks in, charges them through decode_allowance(),
+  // and hands the buffer to emit_sparse().
+  [[nodiscard]] Result<SparseBuffer> reserve_sparse(std::uint64_t size, std::uint64_t fallback,
+                                                    std::string_view what, bool& capped);
+  std::optional<ArtifactId> emit_sparse(SparseBuffer&& disk, std::string locator,
+                                        std::vector<Name> names, bool truncated = false);
+  // True when `bytes` holds no non-zero byte; for a view into a sparse disk
+  // only its present ranges are read.
+  [[nodiscard]] bool all_zero(ByteView bytes) const;
+
   // How many of the `wanted` bytes of an artifact decoded from `encoded` input
   // bytes the budget allows. When it cuts, the limit hit is recorded (naming
   // `what`) and `capped` is set; the caller decodes only that many bytes.

@@ -33,13 +33,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool ancestor_has_hash(const ArtifactTree& tree, const Artifact& a) {
-  for (ArtifactId p = a.parent; p != kNoArtifact; p = tree[p].parent) {
-    if (tree[p].hashes.sha256 == a.hashes.sha256) return true;
-  }
-  return false;
-}
-
 void note(ArtifactTree& tree, ArtifactId id, std::string anomaly_id, Severity sev,
           std::string message, std::uint64_t offset = 0) {
   tree.at(id).anomalies.push_back(Anomaly{std::move(anomaly_id), sev, offset, std::move(message)});
@@ -52,10 +45,73 @@ void record_limit(ArtifactTree& tree, ArtifactId id, const Limits& limits, Limit
        std::string(to_string(kind)) + " limit reached: " + detail);
 }
 
+bool ancestor_has_hash(const ArtifactTree& tree, const Artifact& a) {
+  for (ArtifactId p = a.parent; p != kNoArtifact; p = tree[p].parent) {
+    if (tree[p].hashes.sha256 == a.hashes.sha256 && tree[p].hashed_by_extents == a.hashed_by_extents) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// An extent hash never equals a content hash, whatever the bytes: a dense file
+// crafted to equal a disk's canonical extent stream must not hide the disk.
+using DedupKey = std::pair<std::array<std::uint8_t, 32>, bool>;
+
+// Formats that read a view by its structure (a sector here, a table there), so
+// a sparse view of terabytes costs what they touch. Any other format may read
+// its artifact end to end, so it sees at most max_artifact_bytes of a sparse
+// view, like any decoded artifact (docs/adr/0009-sparse-disks.md).
+bool reads_sparsely(FileType t) {
+  switch (t) {
+    case FileType::unknown:
+    case FileType::mbr:
+    case FileType::gpt:
+    case FileType::fat:
+    case FileType::ntfs:
+    case FileType::exfat: return true;
+    default: return false;
+  }
+}
+
+void hash_artifact(ArtifactTree& tree, Artifact& a, const Limits& limits) {
+  a.hashed = true;
+  auto present = tree.present_extents(a.bytes);
+  if (!present) {
+    a.hashes = core::compute_hashes(a.bytes);
+    return;
+  }
+  if (a.bytes.size() > limits.max_artifact_bytes && !reads_sparsely(a.type)) {
+    record_limit(tree, a.id, limits, LimitKind::artifact_bytes,
+                 "a " + std::string(to_string(a.type)) + " in a sparse disk claims " +
+                     std::to_string(a.bytes.size()) + " bytes; only the first " +
+                     std::to_string(limits.max_artifact_bytes) + " are read");
+    a.bytes = a.bytes.clamp(0, limits.max_artifact_bytes);
+    a.truncated = true;
+    present = tree.present_extents(a.bytes);
+  }
+  std::uint64_t held = 0;
+  for (const Extent& e : *present) held += e.length;
+  a.meta.push_back(Meta{"sparse.present_bytes", static_cast<std::int64_t>(held)});
+  if (a.bytes.size() <= limits.max_artifact_bytes) {
+    a.hashes = core::compute_hashes(a.bytes, *present);
+    return;
+  }
+  // Hashing every zero of a 2 TiB disk would take an hour; the data alone
+  // identifies it (core/hash.hpp has the exact form).
+  a.hashes = core::compute_extent_hashes(a.bytes, *present);
+  a.hashed_by_extents = true;
+  a.meta.push_back(Meta{"hash.scope", std::string("present-extents")});
+  note(tree, a.id, "sparse.hashed_by_extents", Severity::info,
+       "a sparse view of " + std::to_string(a.bytes.size()) +
+           " bytes (more than max_artifact_bytes) is hashed over its " + std::to_string(present->size()) +
+           " present ranges, not over every zero");
+}
+
 void unpack_tree(const Engine::Impl& impl, ArtifactTree& tree, core::Budget& budget,
                  const ScanOptions& options) {
   const Limits& limits = impl.config.limits;
-  std::map<std::array<std::uint8_t, 32>, ArtifactId> seen;
+  std::map<DedupKey, ArtifactId> seen;
   std::deque<ArtifactId> work{0};
   while (!work.empty()) {
     const ArtifactId id = work.front();
@@ -67,11 +123,10 @@ void unpack_tree(const Engine::Impl& impl, ArtifactTree& tree, core::Budget& bud
       return;
     }
     Artifact& a = tree.at(id);
-    a.hashes = core::compute_hashes(a.bytes);
-    a.hashed = true;
     a.type = (id == 0 && options.root_type) ? *options.root_type : core::sniff(a.bytes);
+    hash_artifact(tree, a, limits);
 
-    if (auto [it, fresh] = seen.try_emplace(a.hashes.sha256, id); !fresh) {
+    if (auto [it, fresh] = seen.try_emplace(DedupKey{a.hashes.sha256, a.hashed_by_extents}, id); !fresh) {
       a.duplicate_of = it->second;
       if (ancestor_has_hash(tree, a)) {
         note(tree, id, "container.self_reference", Severity::medium,

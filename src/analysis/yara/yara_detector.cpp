@@ -83,7 +83,9 @@ RuleMatch describe(YR_SCAN_CONTEXT* context, const YR_RULE* rule, std::uint32_t 
         m.more_strings = true;
         break;
       }
-      m.strings.push_back({meta_text(string->identifier), static_cast<std::uint64_t>(match->offset)});
+      // `base` is the memory block's offset (a sparse disk's present range,
+      // below); 0 for a plain buffer.
+      m.strings.push_back({meta_text(string->identifier), static_cast<std::uint64_t>(match->base + match->offset)});
       // Fast mode records one match per string anyway; the first is the evidence.
       break;
     }
@@ -129,6 +131,59 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
+// A sparse view larger than yara.max_scan_bytes (a 2 TB virtual disk) is
+// handed to libyara as memory blocks: its present ranges, at their true
+// offsets, with `filesize` the full size. Rules see all of the data and none
+// of the holes, which are zeros that no rule is written for.
+struct SparseBlocks {
+  ByteView bytes;
+  std::vector<Extent> present;
+  std::size_t next = 0;
+  YR_MEMORY_BLOCK block{};
+};
+
+const std::uint8_t* sparse_fetch(YR_MEMORY_BLOCK* b) {
+  const auto* s = static_cast<const SparseBlocks*>(b->context);
+  return s->bytes.data() + b->base;
+}
+
+YR_MEMORY_BLOCK* sparse_next(YR_MEMORY_BLOCK_ITERATOR* it) {
+  auto* s = static_cast<SparseBlocks*>(it->context);
+  it->last_error = ERROR_SUCCESS;
+  if (s->next >= s->present.size()) return nullptr;
+  const Extent& e = s->present[s->next++];
+  s->block.base = e.offset;
+  s->block.size = static_cast<std::size_t>(e.length);
+  s->block.context = s;
+  s->block.fetch_data = sparse_fetch;
+  return &s->block;
+}
+
+YR_MEMORY_BLOCK* sparse_first(YR_MEMORY_BLOCK_ITERATOR* it) {
+  static_cast<SparseBlocks*>(it->context)->next = 0;
+  return sparse_next(it);
+}
+
+std::uint64_t sparse_size(YR_MEMORY_BLOCK_ITERATOR* it) {
+  return static_cast<const SparseBlocks*>(it->context)->bytes.size();
+}
+
+// The present ranges, up to `budget` bytes of them; `cut` says whether that
+// left some out.
+std::vector<Extent> first_present(std::vector<Extent> present, std::uint64_t budget, bool& cut) {
+  std::uint64_t taken = 0;
+  for (std::size_t i = 0; i < present.size(); ++i) {
+    if (present[i].length > budget - taken) {
+      present[i].length = budget - taken;
+      present.resize(present[i].length == 0 ? i : i + 1);
+      cut = true;
+      break;
+    }
+    taken += present[i].length;
+  }
+  return present;
+}
+
 class YaraDetector final : public Detector {
  public:
   YaraDetector(std::shared_ptr<const Rules> rules, YaraConfig config)
@@ -157,7 +212,19 @@ class YaraDetector final : public Detector {
     std::size_t skipped = 0;
     for (const ArtifactId id : scan_order(tree)) {
       const Artifact& a = tree[id];
-      const std::uint64_t size = std::min<std::uint64_t>(a.bytes.size(), config_.max_scan_bytes);
+      std::optional<SparseBlocks> sparse;
+      std::uint64_t size = std::min<std::uint64_t>(a.bytes.size(), config_.max_scan_bytes);
+      bool sparse_cut = false;
+      if (a.bytes.size() > config_.max_scan_bytes) {
+        if (auto present = tree.present_extents(a.bytes)) {
+          sparse.emplace();
+          sparse->bytes = a.bytes;
+          sparse->present = first_present(std::move(*present), config_.max_scan_bytes, sparse_cut);
+          size = 0;
+          for (const Extent& e : sparse->present) size += e.length;
+        }
+      }
+      if (sparse && sparse->present.empty()) continue;  // all holes: nothing a rule could see
       if (size > config_.max_total_scan_bytes - std::min(total, config_.max_total_scan_bytes)) {
         ++skipped;
         continue;
@@ -165,7 +232,17 @@ class YaraDetector final : public Detector {
       total += size;
       state.matches.clear();
       state.too_many_matches = false;
-      const int rc = yr_scanner_scan_mem(scanner.get(), a.bytes.data(), static_cast<std::size_t>(size));
+      int rc = ERROR_SUCCESS;
+      if (sparse) {
+        YR_MEMORY_BLOCK_ITERATOR it{};
+        it.context = &*sparse;
+        it.first = sparse_first;
+        it.next = sparse_next;
+        it.file_size = sparse_size;
+        rc = yr_scanner_scan_mem_blocks(scanner.get(), &it);
+      } else {
+        rc = yr_scanner_scan_mem(scanner.get(), a.bytes.data(), static_cast<std::size_t>(size));
+      }
       if (rc != ERROR_SUCCESS) {
         sink.add("yara.incomplete", Severity::low, id,
                  rc == ERROR_SCAN_TIMEOUT
@@ -174,7 +251,12 @@ class YaraDetector final : public Detector {
                  {{"error", std::to_string(rc)}});
         continue;
       }
-      if (size < a.bytes.size()) {
+      if (sparse && sparse_cut) {
+        sink.add("yara.incomplete", Severity::low, id,
+                 "YARA saw only the first " + std::to_string(size) + " bytes of data of a sparse " +
+                     std::to_string(a.bytes.size()) + "-byte view (yara.max_scan_bytes)",
+                 {{"scanned_bytes", std::to_string(size)}, {"size", std::to_string(a.bytes.size())}});
+      } else if (!sparse && size < a.bytes.size()) {
         sink.add("yara.incomplete", Severity::low, id,
                  "YARA saw only the first " + std::to_string(size) + " of " +
                      std::to_string(a.bytes.size()) + " bytes (yara.max_scan_bytes)",

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "analysis/yara/rules.hpp"
+#include "formats/fat/disk_test_util.hpp"
 #include "test_support.hpp"
 
 namespace sluice {
@@ -168,6 +169,40 @@ TEST(Yara, ScanLimitsAreReportedNotSilent) {
   const ScanResult r2 = budget->scan(ByteView(padded.data(), padded.size()), "padded.bin");
   EXPECT_TRUE(yara_matches(r2).empty());
   EXPECT_TRUE(testing::has_finding(r2, "yara.incomplete"));
+}
+
+// A 2.1 TB sparse disk (tests/fixtures/make_sparse_disk_fixtures.sh) is larger
+// than max_scan_bytes, yet its data is scanned whole: libyara reads its present
+// ranges as memory blocks at their true offsets (filesize = the full disk), so
+// a string 2.1 TB in matches at its real offset and nothing is "incomplete".
+TEST(Yara, SparseDisksAreScannedByTheirDataAtTrueOffsets) {
+  const std::string needle = "Mingw-w64 runtime failure:";
+  TempDir dir;
+  dir.write("disk.yar", "rule FarInDisk { strings: $s = \"" + needle +
+                            "\" condition: $s and filesize > 2000000000000 }\n");
+  YaraConfig y;
+  y.builtin_rules = false;
+  y.rule_dirs = {dir.path.string()};
+  auto e = engine_with_yara(y);
+  ASSERT_TRUE(e) << e.error().what;
+  const auto hello = testing::read_file(testing::fixture("pe/hello.exe"));
+  const auto at = std::string(hello.begin(), hello.end()).find(needle);
+  ASSERT_NE(at, std::string::npos);
+  const auto file = testing::disk::load(testing::fixture("vhd/sparse_2t.vhdx.gz"));
+  const ScanResult r = e->scan(ByteView(file.data(), file.size()), "s.vhdx");
+  EXPECT_FALSE(testing::has_finding(r, "yara.incomplete"));
+  const Artifact* disk = testing::find_by_type(r, FileType::gpt);
+  const Artifact* exe = testing::find_by_type(r, FileType::pe_exe);
+  ASSERT_NE(disk, nullptr);
+  ASSERT_NE(exe, nullptr);
+  const auto m = yara_matches(r);
+  ASSERT_EQ(m.size(), 1u) << "only the view whose filesize passes the condition";
+  EXPECT_EQ(m[0]->artifact, disk->id);
+  const auto offset = static_cast<std::uint64_t>(exe->bytes.data() - disk->bytes.data()) + at;
+  char want[40];
+  std::snprintf(want, sizeof want, "$s@0x%llx", static_cast<unsigned long long>(offset));
+  EXPECT_EQ(evidence(*m[0], "strings"), want);
+  EXPECT_GT(offset, 2'000'000'000'000ull);
 }
 
 TEST(Yara, OneEngineScansFromManyThreadsAlike) {

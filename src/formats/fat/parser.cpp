@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <set>
 
 #include "core/checked.hpp"
+#include "core/zero_pages.hpp"
 #include "core/reader.hpp"
 #include "core/text.hpp"
 #include "formats/fat/layout.hpp"
@@ -74,11 +76,13 @@ bool bad_sfn_char(std::uint8_t c) {
 
 class Walker {
  public:
-  Walker(ByteView image, const Geometry& g, const core::Budget& budget, Volume& vol)
+  // The per-cluster tables are zero pages: a volume on a sparse virtual disk
+  // may claim 2^28 clusters, and only the clusters a chain visits cost memory.
+  Walker(ByteView image, const Geometry& g, const core::Budget& budget, Volume& vol,
+         core::ZeroedArray<std::uint32_t> seen, core::ZeroedArray<std::uint32_t> owner)
       : image_(image), g_(g), budget_(budget), vol_(vol),
         fat_(image.clamp(g.fat_offset, g.fat_bytes)),
-        seen_(static_cast<std::size_t>(g.cluster_count) + 2, 0),
-        owner_(static_cast<std::size_t>(g.cluster_count) + 2, 0) {}
+        seen_(std::move(seen)), owner_(std::move(owner)) {}
 
   void run();
 
@@ -121,8 +125,8 @@ class Walker {
   const core::Budget& budget_;
   Volume& vol_;
   ByteView fat_;
-  std::vector<std::uint32_t> seen_;   // chain generation that last visited a cluster
-  std::vector<std::uint32_t> owner_;  // 1 + index of the entry owning a cluster
+  core::ZeroedArray<std::uint32_t> seen_;   // chain generation that last visited a cluster
+  core::ZeroedArray<std::uint32_t> owner_;  // 1 + index of the entry owning a cluster
   std::uint32_t generation_ = 0;
   std::set<std::uint32_t> dir_clusters_;
   std::vector<std::size_t> deleted_;  // indices into vol_.entries awaiting recovery
@@ -604,15 +608,35 @@ Result<Geometry> parse_boot_sector(ByteView image, std::vector<Issue>& issues) {
   return g;
 }
 
+// Equal bytes, compared in slices with a deadline check between them: the
+// FAT copies of a large volume are hundreds of MiB.
+bool equal_within(ByteView a, ByteView b, const core::Budget& budget, bool& expired) {
+  constexpr std::uint64_t kSlice = 1 << 20;
+  for (std::uint64_t off = 0; off < a.size(); off += kSlice) {
+    if (budget.expired()) {
+      expired = true;  // undecided, and reported as the deadline
+      return true;
+    }
+    const ByteView x = a.clamp(off, kSlice), y = b.clamp(off, kSlice);
+    if (x.size() != y.size() || std::memcmp(x.data(), y.data(), x.size()) != 0) return false;
+  }
+  return true;
+}
+
 Result<Volume> parse_volume(ByteView image, const core::Budget& budget) {
   Volume vol;
   auto g = parse_boot_sector(image, vol.issues);
   if (!g) return std::unexpected(g.error());
   vol.geometry = *g;
   if (g->num_fats >= 2) {
-    auto a = image.subview(g->fat_offset, g->fat_bytes);
-    auto b = image.subview(g->fat_offset + g->fat_bytes, g->fat_bytes);
-    if (a && b && !std::equal(a->data(), a->data() + a->size(), b->data())) {
+    // Only the entries of clusters that exist: a BPB may claim a FAT far
+    // larger than the volume, and on a sparse disk that claim costs a page
+    // fault per 4 KiB compared.
+    const std::uint64_t bits = g->kind == FatKind::fat12 ? 12 : g->kind == FatKind::fat16 ? 16 : 32;
+    const std::uint64_t used = std::min<std::uint64_t>(g->fat_bytes, ((g->cluster_count + 2ull) * bits + 7) / 8);
+    auto a = image.subview(g->fat_offset, used);
+    auto b = image.subview(g->fat_offset + g->fat_bytes, used);
+    if (a && b && !equal_within(*a, *b, budget, vol.deadline_hit)) {
       vol.issues.push_back({"fat.fats_differ", Severity::low, g->fat_offset + g->fat_bytes,
                             "the FAT copies disagree; which one a driver reads decides what files contain"});
     }
@@ -620,14 +644,17 @@ Result<Volume> parse_volume(ByteView image, const core::Budget& budget) {
   if (g->kind == FatKind::fat32 && (g->root_cluster < 2 || g->root_cluster > g->cluster_count + 1)) {
     return fail(Errc::malformed, kFat32RootCluster, "root cluster " + std::to_string(g->root_cluster));
   }
-  Walker w(image, vol.geometry, budget, vol);
+  auto seen = core::ZeroedArray<std::uint32_t>::make(static_cast<std::size_t>(g->cluster_count) + 2);
+  auto owner = core::ZeroedArray<std::uint32_t>::make(static_cast<std::size_t>(g->cluster_count) + 2);
+  if (!seen || !owner) return std::unexpected(!seen ? seen.error() : owner.error());
+  Walker w(image, vol.geometry, budget, vol, std::move(*seen), std::move(*owner));
   w.run();
   if (image.size() > g->volume_bytes) {
     vol.trailing = {g->volume_bytes, image.size() - g->volume_bytes};
   } else if (image.size() < g->volume_bytes) {
-    // Info only: an assembled virtual disk ends at its highest allocated block
-    // (ADR 0003) and the free space after it is not materialised. Files that
-    // lose clusters to the cut are reported as fat.chain_past_end.
+    // Info only: the cut itself says little (a partition entry shorter than
+    // its volume is common); files that lose clusters to it are reported as
+    // fat.chain_past_end.
     vol.issues.push_back({"fat.truncated", Severity::info, image.size(),
                           "the image ends " + std::to_string(g->volume_bytes - image.size()) +
                               " bytes before the volume does"});

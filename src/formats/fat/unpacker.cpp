@@ -30,13 +30,6 @@ std::string serial_text(std::uint32_t s) {
   return out;
 }
 
-bool all_zero(ByteView b) {
-  for (char c : b.chars()) {
-    if (c != 0) return false;
-  }
-  return true;
-}
-
 class FatUnpacker final : public core::Unpacker {
  public:
   std::string_view name() const noexcept override { return "fat"; }
@@ -74,7 +67,9 @@ class FatUnpacker final : public core::Unpacker {
     // payload parked there is seen only by tools that carve.
     if (vol->trailing.length != 0) {
       const ByteView rest = image.clamp(vol->trailing.offset, vol->trailing.length);
-      if (!all_zero(rest)) {
+      // On a sparse virtual disk the rest may be terabytes of hole: only its
+      // present ranges are read.
+      if (!ctx.all_zero(rest)) {
         ctx.anomaly("fat.trailing_data", Severity::medium, vol->trailing.offset,
                     std::to_string(rest.size()) + " non-zero bytes after the end of the volume");
         ctx.emit(rest, "trailing@" + std::to_string(vol->trailing.offset), {});

@@ -1,7 +1,7 @@
 // VHD → one child: the virtual disk. Fixed: a view of the bytes before the
-// footer. Dynamic / differencing: assembled from the BAT into an owned buffer,
-// only up to the highest allocated block (docs/adr/0003-virtual-disks.md),
-// within decode_allowance. The engine sniffs the disk (MBR/GPT/FAT/NTFS).
+// footer. Dynamic / differencing: a sparse buffer of the full virtual size that
+// only the allocated blocks' data occupies (docs/adr/0009-sparse-disks.md).
+// The engine sniffs the disk (MBR/GPT/FAT/NTFS).
 #include <algorithm>
 #include <array>
 
@@ -20,9 +20,10 @@ class VhdUnpacker final : public core::Unpacker {
 
   Status unpack(core::UnpackContext& ctx) const override {
     const ByteView file = ctx.bytes();
-    // A BAT entry maps at least one 512-byte block; more entries than the
-    // file has sectors cannot all be real, so that bounds the table.
-    auto img = parse_image(file, file.size() / kSectorSize + 1);
+    // Each BAT entry takes 4 bytes of the file, so the file bounds the table.
+    // (Not its sector count: unused entries map nothing, and a 2 TB disk
+    // with a few blocks written has far more entries than sectors.)
+    auto img = parse_image(file, file.size() / 4 + 1);
     if (!img) return std::unexpected(img.error());
     const Footer& f = img->footer;
     ctx.meta("vhd.disk_type", std::string(f.disk_type == kDiskFixed     ? "fixed"
@@ -75,52 +76,70 @@ class VhdUnpacker final : public core::Unpacker {
                   "several BAT entries point at the same block");
     }
     ctx.meta("vhd.allocated_blocks", static_cast<std::int64_t>(sorted.size()));
-    if (highest < 0) {
-      ctx.emit_owned({}, "disk", {});
-      return {};
-    }
-    const std::uint64_t mapped = (static_cast<std::uint64_t>(highest) + 1) * bs;
+    const std::uint64_t mapped_end =
+        highest < 0 ? 0 : std::min(img.footer.current_size, (static_cast<std::uint64_t>(highest) + 1) * bs);
     bool capped = false;
-    const std::uint64_t size =
-        ctx.bounded_size(std::min(img.footer.current_size, mapped), file.size(), "virtual disk", capped);
-    std::vector<std::uint8_t> disk(static_cast<std::size_t>(size), 0);
+    auto disk = ctx.reserve_sparse(img.footer.current_size, mapped_end, "virtual disk", capped);
+    if (!disk) return std::unexpected(disk.error());
+    const auto allowance = ctx.budget().decode_allowance(file.size());
+    std::uint64_t copied = 0;
     bool past_end = false;
     const std::uint64_t sectors_per_block = bs / kSectorSize;
     for (std::size_t i = 0; i < d.bat.size(); ++i) {
       const std::uint64_t dst = static_cast<std::uint64_t>(i) * bs;
-      if (dst >= size) break;
+      if (dst >= disk->size()) break;
       if (d.bat[i] == kBatUnused) continue;
       if (ctx.budget().expired()) {
-        ctx.limit_hit(LimitKind::deadline, "VHD assembly interrupted");
+        ctx.limit_hit(LimitKind::deadline, "VHD block copy interrupted");
         capped = true;
         break;
       }
       const std::uint64_t bitmap_at = static_cast<std::uint64_t>(d.bat[i]) * kSectorSize;
       const std::uint64_t data_at = bitmap_at + d.bitmap_bytes;
-      const std::uint64_t want = std::min(bs, size - dst);
+      const std::uint64_t want = std::min(bs, disk->size() - dst);
       const ByteView src = file.clamp(data_at, want);
       if (src.size() < want) past_end = true;
+      if (src.size() > allowance.bytes - copied) {
+        // The part of this block the allowance covers is still copied (a
+        // differencing block needs its bitmap, so none of it is).
+        if (!differencing) (void)disk->write(dst, src.clamp(0, allowance.bytes - copied));
+        copied = allowance.bytes;
+        ctx.limit_hit(allowance.binding, "virtual disk blocks copied up to " + std::to_string(copied) + " bytes");
+        capped = true;
+        break;
+      }
+      copied += src.size();
       if (!differencing) {
         // qemu and libvhdi read an allocated dynamic block whole, whatever
         // its bitmap says; so do we.
-        std::copy(src.data(), src.data() + src.size(), disk.begin() + static_cast<std::ptrdiff_t>(dst));
+        (void)disk->write(dst, src);  // in range: dst + want <= size
         continue;
       }
+      // Runs of sectors the bitmap marks as this disk's; the rest are the
+      // parent's and read as zeros here.
       const ByteView bitmap = file.clamp(bitmap_at, d.bitmap_bytes);
-      for (std::uint64_t s = 0; s < sectors_per_block && s * kSectorSize < src.size(); ++s) {
+      std::uint64_t run = 0, run_len = 0;
+      for (std::uint64_t sec = 0; sec <= sectors_per_block; ++sec) {
         std::uint8_t bits = 0;
-        if (!bitmap.byte_at(s / 8, bits) || (bits & (0x80 >> (s % 8))) == 0) continue;  // parent's sector
-        const ByteView sec = src.clamp(s * kSectorSize, kSectorSize);
-        std::copy(sec.data(), sec.data() + sec.size(),
-                  disk.begin() + static_cast<std::ptrdiff_t>(dst + s * kSectorSize));
+        const bool mine = sec < sectors_per_block && sec * kSectorSize < src.size() &&
+                          bitmap.byte_at(sec / 8, bits) && (bits & (0x80 >> (sec % 8))) != 0;
+        if (mine) {
+          if (run_len == 0) run = sec;
+          ++run_len;
+          continue;
+        }
+        if (run_len != 0) {
+          (void)disk->write(dst + run * kSectorSize, src.clamp(run * kSectorSize, run_len * kSectorSize));
+          run_len = 0;
+        }
       }
     }
     if (past_end) {
       ctx.anomaly("vhd.block_out_of_range", Severity::medium, d.table_offset,
                   "a BAT entry points past the end of the file; its sectors read as zeros");
     }
-    ctx.budget().charge_decoded(disk.size());
-    ctx.emit_owned(std::move(disk), "disk", {}, capped);
+    ctx.budget().charge_decoded(copied);
+    ctx.emit_sparse(std::move(*disk), "disk", {}, capped);
     return {};
   }
 };

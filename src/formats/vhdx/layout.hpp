@@ -29,6 +29,38 @@ inline constexpr std::uint64_t kHdrVersion = 66;
 inline constexpr std::uint64_t kHdrLogLength = 68;
 inline constexpr std::uint64_t kHdrLogOffset = 72;
 
+// §2.3 log: a circular buffer of 4 KiB sectors at a 1 MiB-aligned offset.
+inline constexpr std::uint64_t kLogSector = 4 * kKiB;
+inline constexpr std::uint64_t kLogAlign = 1 * kMiB;
+// §2.3.1.1 log entry header ("loge"), at the start of an entry's first sector.
+inline constexpr std::uint64_t kLogeChecksum = 4;
+inline constexpr std::uint64_t kLogeEntryLength = 8;
+inline constexpr std::uint64_t kLogeTail = 12;
+inline constexpr std::uint64_t kLogeSequence = 16;
+inline constexpr std::uint64_t kLogeDescriptorCount = 24;
+inline constexpr std::uint64_t kLogeGuid = 32;
+inline constexpr std::uint64_t kLogeFlushedFileOffset = 48;
+inline constexpr std::uint64_t kLogeLastFileOffset = 56;
+inline constexpr std::uint64_t kLogeHeaderSize = 64;
+// §2.3.1.2-3 zero ("zero") and data ("desc") descriptors, 32 bytes each,
+// right after the entry header. Shared: FileOffset at 16, SequenceNumber at 24.
+inline constexpr std::uint64_t kLogDescSize = 32;
+inline constexpr std::uint64_t kDescTrailingBytes = 4;  // data: u32
+inline constexpr std::uint64_t kDescLeadingBytes = 8;   // data: u64
+inline constexpr std::uint64_t kDescZeroLength = 8;     // zero: u64
+inline constexpr std::uint64_t kDescFileOffset = 16;
+inline constexpr std::uint64_t kDescSequence = 24;
+// §2.3.1.4 data sector ("data"): the 4084 middle bytes of the 4 KiB it
+// restores; the first 8 and last 4 live in the descriptor, so the sector can
+// carry the signature and the split sequence number.
+inline constexpr std::uint64_t kDataSequenceHigh = 4;
+inline constexpr std::uint64_t kDataPayload = 8;
+inline constexpr std::uint64_t kDataPayloadSize = 4084;
+inline constexpr std::uint64_t kDataSequenceLow = 4092;
+static_assert(kDescLeadingBytes + kDataPayloadSize + 4 == kLogSector);
+static_assert(kDataSequenceLow + 4 == kLogSector);
+static_assert(kLogSector % kLogDescSize == 0 && kLogeHeaderSize % kLogDescSize == 0);
+
 // §2.2.3 region table.
 inline constexpr std::uint64_t kRtChecksum = 4;
 inline constexpr std::uint64_t kRtEntryCount = 8;

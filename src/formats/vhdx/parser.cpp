@@ -32,6 +32,7 @@ std::optional<Header> read_header(ByteView file, std::uint64_t at) {
   out.offset = at;
   out.sequence = load_le<std::uint64_t>(*h, kHdrSequence).value_or(0);
   out.log_guid = read_guid(*h, kHdrLogGuid);
+  out.log_version = load_le<std::uint16_t>(*h, kHdrLogVersion).value_or(0);
   out.version = load_le<std::uint16_t>(*h, kHdrVersion).value_or(0);
   out.log_length = load_le<std::uint32_t>(*h, kHdrLogLength).value_or(0);
   out.log_offset = load_le<std::uint64_t>(*h, kHdrLogOffset).value_or(0);
@@ -134,37 +135,43 @@ Status parse_metadata(ByteView file, std::uint64_t off, std::uint32_t len, Image
 
 }  // namespace
 
-Result<Image> parse_image(ByteView file, std::uint64_t max_blocks) {
+Result<Header> current_header(ByteView file, std::vector<Issue>& issues) {
   if (!file.starts_with("vhdxfile")) return fail(Errc::malformed, 0, "no vhdxfile identifier");
-  Image img;
-  img.creator = utf16le_ascii_ish(file.clamp(8, 512));
-
   // §2.2.2: the header with the greater sequence number among the valid ones
   // is current. Either may be damaged after a crash; both damaged is fatal.
   const auto h1 = read_header(file, kHeader1Offset);
   const auto h2 = read_header(file, kHeader2Offset);
   if (!h1 && !h2) return fail(Errc::malformed, kHeader1Offset, "no valid VHDX header");
   if (!h1 || !h2) {
-    img.issues.push_back({"vhdx.header_invalid", Severity::low, h1 ? kHeader2Offset : kHeader1Offset,
-                          "one of the two headers is missing or fails its CRC-32C"});
+    issues.push_back({"vhdx.header_invalid", Severity::low, h1 ? kHeader2Offset : kHeader1Offset,
+                      "one of the two headers is missing or fails its CRC-32C"});
   }
   if (h1 && h2 && h1->sequence == h2->sequence) {
-    img.issues.push_back({"vhdx.header_invalid", Severity::low, kHeader1Offset,
-                          "both headers carry the same sequence number; readers may pick either"});
+    issues.push_back({"vhdx.header_invalid", Severity::low, kHeader1Offset,
+                      "both headers carry the same sequence number; readers may pick either"});
   }
-  img.header = (h1 && (!h2 || h1->sequence >= h2->sequence)) ? *h1 : *h2;
+  return (h1 && (!h2 || h1->sequence >= h2->sequence)) ? *h1 : *h2;
+}
+
+bool log_in_use(const Header& h) noexcept { return !is_zero(h.log_guid) && h.log_length != 0; }
+
+Result<Image> parse_image(ByteView file, std::uint64_t max_blocks) {
+  Image img;
+  auto header = current_header(file, img.issues);
+  if (!header) return std::unexpected(header.error());
+  img.header = *header;
+  img.creator = utf16le_ascii_ish(file.clamp(8, 512));
   if (img.header.version != 1) {
     return fail(Errc::unsupported, img.header.offset + kHdrVersion, "VHDX version " + std::to_string(img.header.version));
   }
   // §2.3: a non-zero LogGuid means log entries must be replayed before the
-  // file is read. Hyper-V replays them on open; we (like most scanners) do
-  // not, so the disk Windows shows may differ from the one we scan.
-  // qemu (block/vhdx-log.c) treats a zero LogGuid or a zero LogLength as "no
-  // log"; so do we.
-  if (!is_zero(img.header.log_guid) && img.header.log_length != 0) {
-    img.issues.push_back({"vhdx.log_pending", Severity::high, img.header.offset + kHdrLogGuid,
-                          "the log holds unreplayed writes (LogGuid set): Windows applies them on "
-                          "mount, so the disk it shows differs from the bytes scanned"});
+  // file is read; Hyper-V and qemu replay them on open. The unpacker replays
+  // them too (log.hpp) and parses the result; this finding stays because a
+  // mailed image with a pending log is odd in itself. qemu (block/vhdx-log.c)
+  // treats a zero LogGuid or a zero LogLength as "no log"; so do we.
+  if (log_in_use(img.header)) {
+    img.issues.push_back({"vhdx.log_pending", Severity::medium, img.header.offset + kHdrLogGuid,
+                          "the log holds writes that Windows applies on mount (LogGuid set)"});
   }
 
   auto t1 = read_region_table(file, kRegion1Offset);

@@ -23,6 +23,7 @@ struct Header {
   std::uint64_t offset = 0;
   std::uint64_t sequence = 0;
   Guid log_guid{};
+  std::uint16_t log_version = 0;
   std::uint16_t version = 0;
   std::uint32_t log_length = 0;
   std::uint64_t log_offset = 0;
@@ -39,6 +40,15 @@ struct Image {
   std::uint64_t bat_offset = 0;
   std::vector<std::uint64_t> payload;  // one BAT entry per payload block, in disk order
 };
+
+// §2.2.2: the current header (the valid one with the higher sequence number);
+// an error when neither is valid. Issues about the headers go to `issues`.
+// The log is found through it before anything else is read (§2.3.3).
+[[nodiscard]] Result<Header> current_header(ByteView file, std::vector<Issue>& issues);
+
+// True when the header names a log that must be replayed before the file is
+// read: a non-zero LogGuid and a non-zero LogLength (as qemu decides too).
+[[nodiscard]] bool log_in_use(const Header& h) noexcept;
 
 // `max_blocks` bounds the payload entries read (the caller derives it from the
 // file size: an image cannot hold more present blocks than it has MiBs).
