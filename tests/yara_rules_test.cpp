@@ -60,8 +60,15 @@ TEST(YaraOracle, StarterRulesAgreeWithTheYaraCliOnEveryFixtureArtifact) {
   // committed, so no scanner flags the source tree).
   std::vector<std::pair<std::string, std::vector<std::uint8_t>>> inputs;
   const fs::path fixtures(SLUICE_FIXTURES_DIR);
+  // Fixtures larger than yara.max_scan_bytes by design, where the CLI and a
+  // bounded scan cannot agree: the 2000 GiB NTFS disk holds 64 MiB of $LogFile
+  // (mkntfs' size for any volume that large). The bound itself is tested in
+  // Yara.ScanLimitsAreReportedNotSilent, sparse disks in
+  // Yara.SparseDisksAreScannedByTheirDataAtTrueOffsets.
+  const std::set<std::string> too_large{"vhd/ntfs_2t.vhdx.gz"};
   for (const auto& e : fs::recursive_directory_iterator(fixtures)) {
     if (!e.is_regular_file()) continue;
+    if (too_large.contains(fs::relative(e.path(), fixtures).string())) continue;
     inputs.emplace_back(fs::relative(e.path(), fixtures).string(), testing::read_file(e.path()));
   }
   const std::string eicar = std::string("X5O!P%@AP[4\\PZX54(P^)7CC)7}$") + "EICAR-STANDARD-ANTIVIRUS" +

@@ -93,6 +93,33 @@ INSTANTIATE_TEST_SUITE_P(Vhd, SparseDisk, ::testing::Values("sparse_2t.vhdx.gz",
                            return std::string(info.param).find(".vhdx") != std::string::npos ? "vhdx" : "vhd";
                          });
 
+// The shape Windows makes: NTFS across a whole 2000 GiB disk, its backup boot
+// sector in the last sector and $MFT 3 GiB in (mkntfs -f, ntfscp, qemu-img).
+// Read through The Sleuth Kit over the sparse view; oracle: fls and icat.
+TEST(SparseDisk, NtfsAcrossTheWholeDisk) {
+  std::ifstream in(fixture("listings/ntfs_2t.txt"));
+  const std::string t{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(t, m, std::regex(R"re(virtual size: .*\((\d+) bytes\))re")));
+  const std::uint64_t vsize = std::stoull(m[1]);
+  ASSERT_TRUE(std::regex_search(t, m, std::regex(R"re(INVOICE.EXE sha256 \(icat\)\n([0-9a-f]{64}))re")));
+  const std::string invoice_sha256 = m[1];
+  ASSERT_NE(t.find(":\tINVOICE.EXE\n"), std::string::npos) << "fls lists it";
+
+  const auto file = disk::load(fixture("vhd/ntfs_2t.vhdx.gz"));
+  const ScanResult r = default_engine().scan(ByteView(file.data(), file.size()), "ntfs_2t.vhdx");
+  const Artifact* ntfs = find_by_type(r, FileType::ntfs);
+  ASSERT_NE(ntfs, nullptr);
+  EXPECT_EQ(ntfs->bytes.size(), vsize);
+  const Artifact* exe = disk::by_name(r, "/INVOICE.EXE");
+  ASSERT_NE(exe, nullptr);
+  EXPECT_EQ(to_hex(exe->hashes.sha256), invoice_sha256);
+  EXPECT_EQ(invoice_sha256, disk::hello_sha256());
+  EXPECT_FALSE(disk::has_anomaly(r, "limit.exceeded"));
+  EXPECT_FALSE(disk::has_anomaly(r, "unpack.error"));
+  EXPECT_LE(r.tree.owned_bytes(), file.size());
+}
+
 // max_virtual_bytes bounds the address space reserved: a disk past it is cut
 // there, and the cut is reported (and hides the payload at the end).
 TEST(SparseDisk, LimitBoundsTheAddressSpaceReserved) {
