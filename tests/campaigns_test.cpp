@@ -56,8 +56,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "\"AICPA_Notice.zip\" \u203a member[0] \"AICPA_Notice.iso\" \u203a \"/AICPA_Notice.exe\""},
         // Fake SBA disaster-loan mail: FAT floppy IMG holding an EXE named as a PDF.
         Campaign{"mail/sba_loan.eml", Verdict::malicious, "name.double_extension", ".pdf.exe\""}),
-    [](const auto& info) {
-      std::string n = info.param.fixture;
+    [](const auto& param_info) {
+      std::string n = param_info.param.fixture;
       n = n.substr(n.find('/') + 1);
       return n.substr(0, n.find('.'));
     });
@@ -121,8 +121,8 @@ INSTANTIATE_TEST_SUITE_P(
         Technique{"benign_zip_docs.eml", Verdict::clean, {}},
         Technique{"benign_password_zip.eml", Verdict::clean, {"archive.password_from_message"}},
         Technique{"benign_real_sba.eml", Verdict::clean, {}}),
-    [](const auto& info) {
-      std::string n = info.param.fixture;
+    [](const auto& param_info) {
+      std::string n = param_info.param.fixture;
       return n.substr(0, n.find('.'));
     });
 

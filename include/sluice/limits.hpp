@@ -48,9 +48,10 @@ struct Limits {
   std::uint32_t deadline_ms = 30'000;
   std::uint64_t max_input_bytes = 2ull << 30;
   // Sparse disks are reserved, not allocated (docs/adr/0009-sparse-disks.md):
-  // this bounds address space, not memory. 64 TiB is VHDX's own maximum and
-  // half of what x86-64 user space can map.
-  std::uint64_t max_virtual_bytes = 64ull << 40;
+  // this bounds address space, not memory. 16 TiB is eight times VHD's own
+  // maximum and lets seven scans run at once within x86-64's 128 TiB of user
+  // space (the milter and bulk mode scan in parallel).
+  std::uint64_t max_virtual_bytes = 16ull << 40;
 
   // The value of one limit as a number, for reports and config round-trips.
   [[nodiscard]] std::uint64_t value(LimitKind kind) const noexcept;

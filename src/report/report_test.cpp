@@ -35,7 +35,7 @@ TEST(Report, HostileNamesStillSerialise) {
   const std::string bad = "\xff\xfe\x1b[31mname";
   r.tree.add_root(ByteView::of(bad), "file", {{"input", bad}});
   const std::string json = report::to_json(r, true);
-  EXPECT_NO_THROW((void)nlohmann::json::parse(json));
+  EXPECT_TRUE(nlohmann::json::accept(json));
   const std::string text = report::to_text(r, {});
   EXPECT_EQ(text.find('\x1b'), std::string::npos);
 }

@@ -89,8 +89,8 @@ TEST_P(SparseDisk, FullSizeViewReachesThePayloadAtTheEnd) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Vhd, SparseDisk, ::testing::Values("sparse_2t.vhdx.gz", "sparse_2t.vhd.gz"),
-                         [](const auto& info) {
-                           return std::string(info.param).find(".vhdx") != std::string::npos ? "vhdx" : "vhd";
+                         [](const auto& param_info) {
+                           return std::string(param_info.param).find(".vhdx") != std::string::npos ? "vhdx" : "vhd";
                          });
 
 // The shape Windows makes: NTFS across a whole 2000 GiB disk, its backup boot

@@ -92,13 +92,14 @@ void apply_zip64(ByteView zip, Eocd& e) {
   e.cd_offset = *cd_off;
 }
 
-Result<CentralEntry> parse_central_entry(ByteView zip, std::uint64_t at) {
-  core::Reader r(zip.tail(at), at);
-  if (!zip.matches_at(at, kCentralSig)) return fail(Errc::malformed, at, "no central header signature");
-  (void)r.skip(4);
-  CentralEntry c;
-  c.offset = at;
-  SLUICE_ZIP_TRY(made_by, r.le<std::uint16_t>());
+// The run both headers share, from "version needed" to the extra length, in
+// the same order (APPNOTE 4.3.7, 4.3.12). Stores the fields; returns the two
+// lengths the caller still has to read.
+struct Lengths {
+  std::uint16_t name_len = 0;
+  std::uint16_t extra_len = 0;
+};
+Result<Lengths> read_shared(core::Reader& r, HeaderFields& h) {
   SLUICE_ZIP_TRY(needed, r.le<std::uint16_t>());
   SLUICE_ZIP_TRY(flags, r.le<std::uint16_t>());
   SLUICE_ZIP_TRY(method, r.le<std::uint16_t>());
@@ -109,23 +110,34 @@ Result<CentralEntry> parse_central_entry(ByteView zip, std::uint64_t at) {
   SLUICE_ZIP_TRY(usize, r.le<std::uint32_t>());
   SLUICE_ZIP_TRY(name_len, r.le<std::uint16_t>());
   SLUICE_ZIP_TRY(extra_len, r.le<std::uint16_t>());
+  h.needed = needed;
+  h.flags = flags;
+  h.method = method;
+  h.mtime = mtime;
+  h.mdate = mdate;
+  h.crc = crc;
+  h.csize = csize;
+  h.usize = usize;
+  return Lengths{name_len, extra_len};
+}
+
+Result<CentralEntry> parse_central_entry(ByteView zip, std::uint64_t at) {
+  core::Reader r(zip.tail(at), at);
+  if (!zip.matches_at(at, kCentralSig)) return fail(Errc::malformed, at, "no central header signature");
+  (void)r.skip(4);
+  CentralEntry c;
+  c.offset = at;
+  SLUICE_ZIP_TRY(made_by, r.le<std::uint16_t>());
+  SLUICE_ZIP_TRY(shared, read_shared(r, c));
   SLUICE_ZIP_TRY(comment_len, r.le<std::uint16_t>());
   SLUICE_ZIP_TRY(disk, r.le<std::uint16_t>());
   SLUICE_ZIP_TRY(internal, r.le<std::uint16_t>());
   SLUICE_ZIP_TRY(external, r.le<std::uint32_t>());
   SLUICE_ZIP_TRY(local, r.le<std::uint32_t>());
-  SLUICE_ZIP_TRY(name, r.bytes(name_len));
-  SLUICE_ZIP_TRY(extra, r.bytes(extra_len));
+  SLUICE_ZIP_TRY(name, r.bytes(shared.name_len));
+  SLUICE_ZIP_TRY(extra, r.bytes(shared.extra_len));
   SLUICE_ZIP_TRY(comment, r.bytes(comment_len));
   c.made_by = made_by;
-  c.needed = needed;
-  c.flags = flags;
-  c.method = method;
-  c.mtime = mtime;
-  c.mdate = mdate;
-  c.crc = crc;
-  c.csize = csize;
-  c.usize = usize;
   c.disk = disk;
   c.internal_attr = internal;
   c.external_attr = external;
@@ -133,7 +145,7 @@ Result<CentralEntry> parse_central_entry(ByteView zip, std::uint64_t at) {
   c.name = name;
   c.comment = comment;
   c.record_size = r.pos();
-  c.extra = parse_extra(extra, usize == kZip64Marker32, csize == kZip64Marker32,
+  c.extra = parse_extra(extra, c.usize == kZip64Marker32, c.csize == kZip64Marker32,
                         local == kZip64Marker32, disk == kZip64Marker16);
   if (c.extra.zip64_usize) c.usize = *c.extra.zip64_usize;
   if (c.extra.zip64_csize) c.csize = *c.extra.zip64_csize;
@@ -353,33 +365,16 @@ Result<LocalHeader> parse_local_header(ByteView zip, std::uint64_t offset) {
   (void)r.skip(4);
   LocalHeader h;
   h.offset = offset;
-  SLUICE_ZIP_TRY(needed, r.le<std::uint16_t>());
-  SLUICE_ZIP_TRY(flags, r.le<std::uint16_t>());
-  SLUICE_ZIP_TRY(method, r.le<std::uint16_t>());
-  SLUICE_ZIP_TRY(mtime, r.le<std::uint16_t>());
-  SLUICE_ZIP_TRY(mdate, r.le<std::uint16_t>());
-  SLUICE_ZIP_TRY(crc, r.le<std::uint32_t>());
-  SLUICE_ZIP_TRY(csize, r.le<std::uint32_t>());
-  SLUICE_ZIP_TRY(usize, r.le<std::uint32_t>());
-  SLUICE_ZIP_TRY(name_len, r.le<std::uint16_t>());
-  SLUICE_ZIP_TRY(extra_len, r.le<std::uint16_t>());
-  SLUICE_ZIP_TRY(name, r.bytes(name_len));
-  SLUICE_ZIP_TRY(extra, r.bytes(extra_len));
-  h.needed = needed;
-  h.flags = flags;
-  h.method = method;
-  h.mtime = mtime;
-  h.mdate = mdate;
-  h.crc = crc;
-  h.csize = csize;
-  h.usize = usize;
+  SLUICE_ZIP_TRY(shared, read_shared(r, h));
+  SLUICE_ZIP_TRY(name, r.bytes(shared.name_len));
+  SLUICE_ZIP_TRY(extra, r.bytes(shared.extra_len));
   h.name = name;
   // APPNOTE 4.5.3: a local ZIP64 record carries both sizes; accept writers
   // that put in only the one that overflowed.
-  const bool big = usize == kZip64Marker32 || csize == kZip64Marker32;
+  const bool big = h.usize == kZip64Marker32 || h.csize == kZip64Marker32;
   h.extra = parse_extra(extra, big, big, false, false);
   if (big && !h.extra.zip64_csize && h.extra.zip64_usize) {
-    if (usize != kZip64Marker32) {
+    if (h.usize != kZip64Marker32) {
       h.extra.zip64_csize = h.extra.zip64_usize;
       h.extra.zip64_usize.reset();
     }

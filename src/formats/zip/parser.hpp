@@ -31,10 +31,10 @@ struct ExtraInfo {
   std::uint32_t duplicates = 0;   // the same id twice (libzip incons-ef-local-dupe-*)
 };
 
-struct CentralEntry {
-  std::uint64_t offset = 0;  // of the PK\1\2 record in the artifact
-  std::uint64_t record_size = 0;
-  std::uint16_t made_by = 0;
+// What the local and the central header of a member both say (APPNOTE 4.3.7,
+// 4.3.12): the unpacker compares the two copies field by field.
+struct HeaderFields {
+  std::uint64_t offset = 0;  // of the PK\3\4 or PK\1\2 record in the artifact
   std::uint16_t needed = 0;
   std::uint16_t flags = 0;
   std::uint16_t method = 0;
@@ -43,27 +43,21 @@ struct CentralEntry {
   std::uint32_t crc = 0;
   std::uint64_t csize = 0;  // ZIP64 values already applied
   std::uint64_t usize = 0;
+  ByteView name;
+  ExtraInfo extra;
+};
+
+struct CentralEntry : HeaderFields {
+  std::uint64_t record_size = 0;
+  std::uint16_t made_by = 0;
   std::uint32_t disk = 0;
   std::uint16_t internal_attr = 0;
   std::uint32_t external_attr = 0;
   std::uint64_t local_offset = 0;  // as written, before any shift
-  ByteView name;
   ByteView comment;
-  ExtraInfo extra;
 };
 
-struct LocalHeader {
-  std::uint64_t offset = 0;
-  std::uint16_t needed = 0;
-  std::uint16_t flags = 0;
-  std::uint16_t method = 0;
-  std::uint16_t mtime = 0;
-  std::uint16_t mdate = 0;
-  std::uint32_t crc = 0;
-  std::uint64_t csize = 0;  // ZIP64 values already applied
-  std::uint64_t usize = 0;
-  ByteView name;
-  ExtraInfo extra;
+struct LocalHeader : HeaderFields {
   std::uint64_t data_offset = 0;  // first byte after the header
 };
 
