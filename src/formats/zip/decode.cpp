@@ -9,6 +9,7 @@
 #include <array>
 #include <climits>
 #include <cstdlib>
+#include <optional>
 #include <span>
 
 #include "core/reader.hpp"
@@ -20,12 +21,26 @@ namespace {
 
 constexpr std::size_t kChunk = 256 * 1024;
 
-// Grows `out` by at most one chunk without passing the cap; returns the room made.
-std::size_t grow(std::vector<std::uint8_t>& out, std::uint64_t cap) {
-  const std::uint64_t room = cap - std::min<std::uint64_t>(cap, out.size());
-  const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, room));
-  out.resize(out.size() + want);
-  return want;
+// The output room for one round of a streaming decoder: at most one chunk,
+// never past the cap. Nothing when the cap is reached or (every 16 rounds)
+// the deadline has passed; `d.end` then says which.
+struct Room {
+  std::uint8_t* at;
+  std::size_t size;
+};
+std::optional<Room> next_room(Decoded& d, std::uint64_t cap, const core::Budget& budget, unsigned& rounds) {
+  if (d.bytes.size() >= cap) {
+    d.end = core::InflateEnd::capped;
+    return std::nullopt;
+  }
+  if ((++rounds & 15) == 0 && budget.expired()) {
+    d.end = core::InflateEnd::deadline;
+    return std::nullopt;
+  }
+  const std::size_t before = d.bytes.size();
+  const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, cap - before));
+  d.bytes.resize(before + want);
+  return Room{d.bytes.data() + before, want};
 }
 
 Decoded bzip2(ByteView in, std::uint64_t cap, const core::Budget& budget) {
@@ -38,23 +53,17 @@ Decoded bzip2(ByteView in, std::uint64_t cap, const core::Budget& budget) {
   std::uint64_t fed = 0;
   unsigned rounds = 0;
   for (;;) {
-    if (d.bytes.size() >= cap) {
-      d.end = core::InflateEnd::capped;
-      break;
-    }
-    if ((++rounds & 15) == 0 && budget.expired()) {
-      d.end = core::InflateEnd::deadline;
-      break;
-    }
+    const auto room = next_room(d, cap, budget, rounds);
+    if (!room) break;
+    const std::size_t before = d.bytes.size() - room->size;
+    const std::size_t want = room->size;
     if (bz.avail_in == 0 && fed < in.size()) {
       const ByteView part = in.clamp(fed, UINT_MAX / 2);
       bz.next_in = const_cast<char*>(reinterpret_cast<const char*>(part.data()));  // C API
       bz.avail_in = static_cast<unsigned>(part.size());
       fed += part.size();
     }
-    const std::size_t before = d.bytes.size();
-    const std::size_t want = grow(d.bytes, cap);
-    bz.next_out = reinterpret_cast<char*>(d.bytes.data() + before);
+    bz.next_out = reinterpret_cast<char*>(room->at);
     bz.avail_out = static_cast<unsigned>(want);
     const unsigned in_before = bz.avail_in;
     const int rc = BZ2_bzDecompress(&bz);
@@ -83,17 +92,11 @@ Decoded run_lzma(lzma_stream& s, ByteView in, std::uint64_t cap, const core::Bud
   s.avail_in = in.size();
   unsigned rounds = 0;
   for (;;) {
-    if (d.bytes.size() >= cap) {
-      d.end = core::InflateEnd::capped;
-      break;
-    }
-    if ((++rounds & 15) == 0 && budget.expired()) {
-      d.end = core::InflateEnd::deadline;
-      break;
-    }
-    const std::size_t before = d.bytes.size();
-    const std::size_t want = grow(d.bytes, cap);
-    s.next_out = d.bytes.data() + before;
+    const auto room = next_room(d, cap, budget, rounds);
+    if (!room) break;
+    const std::size_t before = d.bytes.size() - room->size;
+    const std::size_t want = room->size;
+    s.next_out = room->at;
     s.avail_out = want;
     const std::size_t in_before = s.avail_in;
     const lzma_ret rc = lzma_code(&s, s.avail_in == 0 ? LZMA_FINISH : LZMA_RUN);
@@ -159,17 +162,10 @@ Decoded zstd(ByteView in, std::uint64_t cap, const core::Budget& budget) {
   unsigned rounds = 0;
   bool frame_done = false;
   for (;;) {
-    if (d.bytes.size() >= cap) {
-      d.end = core::InflateEnd::capped;
-      break;
-    }
-    if ((++rounds & 15) == 0 && budget.expired()) {
-      d.end = core::InflateEnd::deadline;
-      break;
-    }
-    const std::size_t before = d.bytes.size();
-    const std::size_t want = grow(d.bytes, cap);
-    ZSTD_outBuffer ob{d.bytes.data() + before, want, 0};
+    const auto room = next_room(d, cap, budget, rounds);
+    if (!room) break;
+    const std::size_t before = d.bytes.size() - room->size;
+    ZSTD_outBuffer ob{room->at, room->size, 0};
     const std::size_t in_before = ib.pos;
     const std::size_t rc = ZSTD_decompressStream(z, &ob, &ib);
     d.bytes.resize(before + ob.pos);
