@@ -10,8 +10,6 @@
 #include <string>
 
 #include "analysis/detector.hpp"
-#include "analysis/icons/icons_detector.hpp"
-#include "analysis/yara/yara_detector.hpp"
 #include "core/budget.hpp"
 #include "core/hash.hpp"
 #include "core/sniff.hpp"
@@ -207,18 +205,11 @@ Result<Engine> Engine::create(Config config, std::vector<std::string> formats) {
   if (!formats.empty()) {
     if (auto st = registry.retain(formats); !st) return std::unexpected(st.error());
   }
+  // Detectors that read configuration (YARA compiles its rules, icons hash
+  // the user's folders) do it once, here: a bad rule fails engine creation
+  // like any other config error (docs/adr/0007).
   analysis::Detectors detectors;
-  analysis::register_all(detectors);
-  // YARA needs the config and compiles its rules once, here: a bad rule file
-  // fails engine creation like any other config error (docs/adr/0007).
-  auto yara = analysis::yara::make_detector(config.yara);
-  if (!yara) return std::unexpected(yara.error());
-  if (*yara) detectors.push_back(std::move(*yara));
-  // Deceptive icons: the threshold and the user's reference folders are
-  // config; their icons are hashed once, here.
-  auto icons = analysis::icons::make_detector(config.icons);
-  if (!icons) return std::unexpected(icons.error());
-  detectors.push_back(std::move(*icons));
+  if (auto st = analysis::register_all(detectors, config); !st) return std::unexpected(st.error());
   return EngineFactory::make(std::move(config), std::move(registry), std::move(detectors));
 }
 

@@ -55,7 +55,7 @@ Engine split_engine(Limits limits = {}) {
   core::Registry reg;
   reg.add(std::make_unique<SplitUnpacker>());
   analysis::Detectors detectors;
-  analysis::register_all(detectors);
+  EXPECT_TRUE(analysis::register_all(detectors, *cfg));
   return EngineFactory::make(std::move(*cfg), std::move(reg), std::move(detectors));
 }
 

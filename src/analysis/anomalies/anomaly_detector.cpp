@@ -22,6 +22,9 @@ class AnomalyDetector final : public Detector {
 
 }  // namespace
 
-void register_detector(Detectors& d) { d.push_back(std::make_unique<AnomalyDetector>()); }
+Status register_detector(Detectors& d, const Config&) {
+  d.push_back(std::make_unique<AnomalyDetector>());
+  return {};
+}
 
 }  // namespace sluice::analysis::anomalies

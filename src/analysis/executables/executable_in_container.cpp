@@ -57,6 +57,9 @@ class ExecutableInContainer final : public Detector {
 
 }  // namespace
 
-void register_detector(Detectors& d) { d.push_back(std::make_unique<ExecutableInContainer>()); }
+Status register_detector(Detectors& d, const Config&) {
+  d.push_back(std::make_unique<ExecutableInContainer>());
+  return {};
+}
 
 }  // namespace sluice::analysis::executables

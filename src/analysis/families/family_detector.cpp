@@ -56,6 +56,9 @@ class FamilyDetector final : public Detector {
 
 }  // namespace
 
-void register_detector(Detectors& d) { d.push_back(std::make_unique<FamilyDetector>()); }
+Status register_detector(Detectors& d, const Config&) {
+  d.push_back(std::make_unique<FamilyDetector>());
+  return {};
+}
 
 }  // namespace sluice::analysis::families

@@ -75,4 +75,11 @@ Result<std::unique_ptr<Detector>> make_detector(const IconsConfig& config) {
   return make_detector(std::move(refs), config.max_distance);
 }
 
+Status register_detector(Detectors& d, const Config& config) {
+  auto det = make_detector(config.icons);
+  if (!det) return std::unexpected(det.error());
+  d.push_back(std::move(*det));
+  return {};
+}
+
 }  // namespace sluice::analysis::icons

@@ -112,6 +112,9 @@ class ImageLayout final : public Detector {
 
 }  // namespace
 
-void register_detector(Detectors& d) { d.push_back(std::make_unique<ImageLayout>()); }
+Status register_detector(Detectors& d, const Config&) {
+  d.push_back(std::make_unique<ImageLayout>());
+  return {};
+}
 
 }  // namespace sluice::analysis::images

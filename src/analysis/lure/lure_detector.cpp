@@ -218,6 +218,9 @@ class LureDetector final : public Detector {
 
 }  // namespace
 
-void register_detector(Detectors& d) { d.push_back(std::make_unique<LureDetector>()); }
+Status register_detector(Detectors& d, const Config&) {
+  d.push_back(std::make_unique<LureDetector>());
+  return {};
+}
 
 }  // namespace sluice::analysis::lure

@@ -162,6 +162,9 @@ class NameTricks final : public Detector {
 
 }  // namespace
 
-void register_detector(Detectors& d) { d.push_back(std::make_unique<NameTricks>()); }
+Status register_detector(Detectors& d, const Config&) {
+  d.push_back(std::make_unique<NameTricks>());
+  return {};
+}
 
 }  // namespace sluice::analysis::names

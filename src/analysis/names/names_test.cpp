@@ -5,7 +5,7 @@
 
 namespace sluice::analysis {
 namespace names {
-void register_detector(Detectors& d);
+Status register_detector(Detectors& d, const Config& config);
 }
 namespace {
 
@@ -15,7 +15,7 @@ std::vector<Finding> judge(std::vector<Name> names, FileType content) {
   const ArtifactId c = t.add_child(0, ByteView::of("child"), "part[1]", std::move(names));
   t.at(c).type = content;
   Detectors d;
-  names::register_detector(d);
+  EXPECT_TRUE(names::register_detector(d, Config{}));
   FindingSink sink;
   d.front()->inspect(t, sink);
   return std::move(sink.findings());
@@ -82,7 +82,7 @@ TEST(Names, EveryViewIsJudgedAndTheRootIsNot) {
   t.add_root(ByteView::of("MZ"), "file", {{"input", "invoice.pdf.exe"}});
   t.at(0).type = FileType::pe_exe;
   Detectors d;
-  names::register_detector(d);
+  EXPECT_TRUE(names::register_detector(d, Config{}));
   FindingSink sink;
   d.front()->inspect(t, sink);
   EXPECT_TRUE(sink.findings().empty());

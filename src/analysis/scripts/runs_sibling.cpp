@@ -80,6 +80,9 @@ class RunsSibling final : public Detector {
 
 }  // namespace
 
-void register_detector(Detectors& d) { d.push_back(std::make_unique<RunsSibling>()); }
+Status register_detector(Detectors& d, const Config&) {
+  d.push_back(std::make_unique<RunsSibling>());
+  return {};
+}
 
 }  // namespace sluice::analysis::scripts

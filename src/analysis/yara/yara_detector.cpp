@@ -328,4 +328,12 @@ Result<std::unique_ptr<Detector>> make_detector(const YaraConfig& config) {
   return std::unique_ptr<Detector>(std::make_unique<YaraDetector>(std::move(*rules), config));
 }
 
+// No detector at all when YARA is disabled or has no rules.
+Status register_detector(Detectors& d, const Config& config) {
+  auto det = make_detector(config.yara);
+  if (!det) return std::unexpected(det.error());
+  if (*det) d.push_back(std::move(*det));
+  return {};
+}
+
 }  // namespace sluice::analysis::yara
