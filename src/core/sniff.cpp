@@ -218,12 +218,17 @@ FileType classify_text(std::string_view head) {
 // and start with the UTF-16LE name; checking every aligned slot for those names
 // avoids walking the FAT here (the msg unpacker does that, bounded). A document
 // embedding a message as a sub-storage also matches; it is then read as one.
+// Only the first 512 MiB are looked at: a view into a sparse virtual disk can
+// be terabytes long (docs/adr/0009), and no mail client writes a message whose
+// directory lies further in.
 FileType sniff_ole2(ByteView b) {
+  constexpr std::uint64_t kScanBytes = 512ull << 20;
   const auto shift = le(b, 30, 2);
   if (shift != 9 && shift != 12) return FileType::ole2;
   static constexpr std::string_view kProps("_\0_\0p\0r\0o\0p\0e\0r\0t\0i\0e\0s\0_\0", 26);
   static constexpr std::string_view kSubstg("_\0_\0s\0u\0b\0s\0t\0g\0" "1\0.\0" "0\0_\0", 24);
-  for (std::uint64_t off = 1ull << shift; off + 128 <= b.size(); off += 128) {
+  const std::uint64_t end = std::min<std::uint64_t>(b.size(), kScanBytes);
+  for (std::uint64_t off = 1ull << shift; off + 128 <= end; off += 128) {
     if (b.matches_at(off, kProps) || b.matches_at(off, kSubstg)) return FileType::outlook_msg;
   }
   return FileType::ole2;
