@@ -90,7 +90,8 @@ void hash_artifact(ArtifactTree& tree, Artifact& a, const Limits& limits) {
   }
   std::uint64_t held = 0;
   for (const Extent& e : *present) held += e.length;
-  a.meta.push_back(Meta{"sparse.present_bytes", static_cast<std::int64_t>(held)});
+  // Said only where there are holes: a file inside the disk is usually whole.
+  if (held < a.bytes.size()) a.meta.push_back(Meta{"sparse.present_bytes", static_cast<std::int64_t>(held)});
   if (a.bytes.size() <= limits.max_artifact_bytes) {
     a.hashes = core::compute_hashes(a.bytes, *present);
     return;
