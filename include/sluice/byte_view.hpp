@@ -58,6 +58,11 @@ class ByteView {
     out = data_[off];
     return true;
   }
+  // No byte is non-zero (true when empty). memcmp against itself shifted by
+  // one: a run of zeros equals its own tail.
+  [[nodiscard]] bool all_zero() const noexcept {
+    return size_ == 0 || (data_[0] == 0 && std::memcmp(data_, data_ + 1, size_ - 1) == 0);
+  }
   [[nodiscard]] std::string_view chars() const noexcept {
     return {reinterpret_cast<const char*>(data_), size_};
   }

@@ -17,11 +17,6 @@ namespace {
 // platform Debian ships, so zero-skipping at that grain never wastes a page.
 constexpr std::uint64_t kPage = 4096;
 
-bool all_zero(const std::uint8_t* p, std::uint64_t n) noexcept {
-  // memcmp against the previous bytes: a run of zeros equals itself shifted.
-  return n == 0 || (p[0] == 0 && std::memcmp(p, p + 1, static_cast<std::size_t>(n - 1)) == 0);
-}
-
 }  // namespace
 
 Result<SparseBuffer> SparseBuffer::reserve(std::uint64_t size) {
@@ -67,9 +62,9 @@ bool SparseBuffer::write(std::uint64_t offset, ByteView src) {
     // whole untouched page (or the part of one nothing else wrote).
     const std::uint64_t dst = offset + at;
     const std::uint64_t n = std::min<std::uint64_t>(src.size() - at, kPage - dst % kPage);
-    const std::uint8_t* from = src.data() + at;
-    if (!all_zero(from, n) || overlaps_present(dst, n)) {
-      std::memcpy(base_ + dst, from, static_cast<std::size_t>(n));
+    const ByteView chunk = src.clamp(at, n);
+    if (!chunk.all_zero() || overlaps_present(dst, n)) {
+      std::memcpy(base_ + dst, chunk.data(), chunk.size());
       mark_present(dst, n);
     }
     at += n;

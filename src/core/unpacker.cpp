@@ -73,13 +73,10 @@ std::optional<ArtifactId> UnpackContext::emit_sparse(SparseBuffer&& disk, std::s
 }
 
 bool UnpackContext::all_zero(ByteView bytes) const {
-  const auto zero = [](ByteView b) {
-    return std::all_of(b.data(), b.data() + b.size(), [](std::uint8_t c) { return c == 0; });
-  };
   const auto present = tree_.present_extents(bytes);
-  if (!present) return zero(bytes);
+  if (!present) return bytes.all_zero();
   return std::all_of(present->begin(), present->end(),
-                     [&](const Extent& e) { return zero(bytes.clamp(e.offset, e.length)); });
+                     [&](const Extent& e) { return bytes.clamp(e.offset, e.length).all_zero(); });
 }
 
 std::uint64_t UnpackContext::bounded_size(std::uint64_t wanted, std::uint64_t encoded,

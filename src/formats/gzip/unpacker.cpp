@@ -27,13 +27,6 @@ std::string derived_name(std::string_view parent) {
   return {};
 }
 
-bool all_zero(ByteView b) {
-  for (char c : b.chars()) {
-    if (c != 0) return false;
-  }
-  return true;
-}
-
 class GzipUnpacker final : public core::Unpacker {
  public:
   std::string_view name() const noexcept override { return "gzip"; }
@@ -99,7 +92,7 @@ class GzipUnpacker final : public core::Unpacker {
 
     if (!truncated && pos < in.size()) {
       const ByteView rest = in.tail(pos);
-      if (all_zero(rest)) {
+      if (ctx.all_zero(rest)) {
         ctx.anomaly("gzip.trailing_zeros", Severity::info, pos,
                     std::to_string(rest.size()) + " zero bytes after the last member (tape padding)");
       } else {

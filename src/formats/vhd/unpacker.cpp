@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/block_copy.hpp"
 #include "core/checked.hpp"
 #include "core/unpacker.hpp"
 #include "formats/vhd/layout.hpp"
@@ -81,34 +82,26 @@ class VhdUnpacker final : public core::Unpacker {
     bool capped = false;
     auto disk = ctx.reserve_sparse(img.footer.current_size, mapped_end, "virtual disk", capped);
     if (!disk) return std::unexpected(disk.error());
-    const auto allowance = ctx.budget().decode_allowance(file.size());
-    std::uint64_t copied = 0;
+    core::BlockCopy copy(ctx, file.size(), "virtual disk");
     bool past_end = false;
     const std::uint64_t sectors_per_block = bs / kSectorSize;
     for (std::size_t i = 0; i < d.bat.size(); ++i) {
       const std::uint64_t dst = static_cast<std::uint64_t>(i) * bs;
       if (dst >= disk->size()) break;
       if (d.bat[i] == kBatUnused) continue;
-      if (ctx.budget().expired()) {
-        ctx.limit_hit(LimitKind::deadline, "VHD block copy interrupted");
-        capped = true;
-        break;
-      }
       const std::uint64_t bitmap_at = static_cast<std::uint64_t>(d.bat[i]) * kSectorSize;
       const std::uint64_t data_at = bitmap_at + d.bitmap_bytes;
       const std::uint64_t want = std::min(bs, disk->size() - dst);
       const ByteView src = file.clamp(data_at, want);
       if (src.size() < want) past_end = true;
-      if (src.size() > allowance.bytes - copied) {
+      const std::uint64_t allowed = copy.take(src.size());
+      if (copy.stopped()) {
         // The part of this block the allowance covers is still copied (a
         // differencing block needs its bitmap, so none of it is).
-        if (!differencing) (void)disk->write(dst, src.clamp(0, allowance.bytes - copied));
-        copied = allowance.bytes;
-        ctx.limit_hit(allowance.binding, "virtual disk blocks copied up to " + std::to_string(copied) + " bytes");
+        if (!differencing) (void)disk->write(dst, src.clamp(0, allowed));
         capped = true;
         break;
       }
-      copied += src.size();
       if (!differencing) {
         // qemu and libvhdi read an allocated dynamic block whole, whatever
         // its bitmap says; so do we.
@@ -138,7 +131,7 @@ class VhdUnpacker final : public core::Unpacker {
       ctx.anomaly("vhd.block_out_of_range", Severity::medium, d.table_offset,
                   "a BAT entry points past the end of the file; its sectors read as zeros");
     }
-    ctx.budget().charge_decoded(copied);
+    ctx.budget().charge_decoded(copy.copied());
     ctx.emit_sparse(std::move(*disk), "disk", {}, capped);
     return {};
   }

@@ -18,9 +18,7 @@ Guid read_guid(ByteView b, std::uint64_t off) {
   return g;
 }
 
-bool is_zero(const Guid& g) {
-  return std::all_of(g.begin(), g.end(), [](std::uint8_t b) { return b == 0; });
-}
+bool is_zero(const Guid& g) { return ByteView(g.data(), g.size()).all_zero(); }
 
 std::optional<Header> read_header(ByteView file, std::uint64_t at) {
   auto h = file.subview(at, kHeaderSize);

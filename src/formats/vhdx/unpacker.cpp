@@ -11,6 +11,7 @@
 #include <array>
 #include <optional>
 
+#include "core/block_copy.hpp"
 #include "core/checked.hpp"
 #include "core/unpacker.hpp"
 #include "formats/vhdx/layout.hpp"
@@ -55,9 +56,8 @@ struct Assembled {
   bool past_end = false;
 };
 
-// Copies the present blocks of `img`, read from `file`, into a sparse disk.
-// Copies are limited like decoded bytes (BAT entries that all name one block
-// would otherwise multiply the file); the caller charges what it keeps.
+// Copies the present blocks of `img`, read from `file`, into a sparse disk,
+// within one BlockCopy budget; the caller charges what it keeps.
 Result<Assembled> assemble(core::UnpackContext& ctx, ByteView file, const Image& img,
                            std::string_view what) {
   const std::uint64_t bs = img.block_size;
@@ -71,33 +71,24 @@ Result<Assembled> assemble(core::UnpackContext& ctx, ByteView file, const Image&
   auto disk = ctx.reserve_sparse(img.virtual_size, mapped_end, what, out.capped);
   if (!disk) return std::unexpected(disk.error());
   out.disk = std::move(*disk);
-  const auto allowance = ctx.budget().decode_allowance(ctx.bytes().size());
+  core::BlockCopy copy(ctx, ctx.bytes().size(), std::string(what));
   for (std::size_t i = 0; i < img.payload.size(); ++i) {
     const std::uint64_t dst = static_cast<std::uint64_t>(i) * bs;
     if (dst >= out.disk.size()) break;
     if (!present(img.payload[i])) continue;  // zero, unmapped, not present: reads as zeros
-    if (ctx.budget().expired()) {
-      ctx.limit_hit(LimitKind::deadline, std::string(what) + ": block copy interrupted");
-      out.capped = true;
-      break;
-    }
     // Offsets are in MiB (bits 20-63), so this cannot overflow 64 bits.
     const std::uint64_t src_at = (img.payload[i] >> kOffsetShift) * kMiB;
     const std::uint64_t want = std::min(bs, out.disk.size() - dst);
     const ByteView src = file.clamp(src_at, want);
     if (src.size() < want) out.past_end = true;
-    if (src.size() > allowance.bytes - out.copied) {
-      // The part of this block the allowance covers is still copied.
-      (void)out.disk.write(dst, src.clamp(0, allowance.bytes - out.copied));
-      out.copied = allowance.bytes;
-      ctx.limit_hit(allowance.binding,
-                    std::string(what) + ": blocks copied up to " + std::to_string(out.copied) + " bytes");
+    // At a cut, the part of this block the allowance covers is still copied.
+    (void)out.disk.write(dst, src.clamp(0, copy.take(src.size())));  // in range: dst + want <= size
+    if (copy.stopped()) {
       out.capped = true;
       break;
     }
-    (void)out.disk.write(dst, src);  // in range: dst + want <= size
-    out.copied += src.size();
   }
+  out.copied = copy.copied();
   return out;
 }
 
