@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Builds every fuzz_* target with libFuzzer (clang 16), replays its seeds, then
-# fuzzes each for FUZZ_SECONDS of fresh inputs. Seeds: fuzz/seeds/<name>/ plus,
-# read in place when present, the matching folders of ../shared/corpora.
+# fuzzes them for FUZZ_TOTAL_SECONDS of fresh inputs in all, split evenly across
+# the targets (at least 10 s each), so adding a target does not lengthen CI.
+# FUZZ_SECONDS, when set, gives each target that many seconds instead (for a
+# long run by hand). Seeds: fuzz/seeds/<name>/ plus, read in place when present,
+# the matching folders of ../shared/corpora.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
 cmake --workflow --preset fuzz
+targets=(build/fuzz/fuzz/fuzz_*)
+if [ -n "${FUZZ_SECONDS:-}" ]; then
+  per_target="$FUZZ_SECONDS"
+else
+  total="${FUZZ_TOTAL_SECONDS:-900}"
+  per_target=$(( total / ${#targets[@]} ))
+  [ "$per_target" -ge 10 ] || per_target=10
+fi
+echo "fuzz: ${#targets[@]} targets, ${per_target}s each"
 corpora="$(cd .. && pwd)/shared/corpora"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -35,16 +46,16 @@ extra_seeds() {  # corpus folders worth mutating for each target
 export ASAN_OPTIONS="${ASAN_OPTIONS:-allocator_may_return_null=1:detect_leaks=1}"
 
 status=0
-for bin in build/fuzz/fuzz/fuzz_*; do
+for bin in "${targets[@]}"; do
   name="${bin##*/fuzz_}"
   dirs=("fuzz/seeds/$name")
   for d in $(extra_seeds "$name"); do
     [ -d "$corpora/$d" ] && dirs+=("$corpora/$d")
   done
   mkdir -p "$work/$name"
-  echo "== fuzz_$name: ${FUZZ_SECONDS}s over ${dirs[*]}"
+  echo "== fuzz_$name: ${per_target}s over ${dirs[*]}"
   # New inputs go to the scratch folder first; seed folders are only read.
-  if ! "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=4096 -malloc_limit_mb=1048576 \
+  if ! "$bin" -max_total_time="$per_target" -timeout=10 -rss_limit_mb=4096 -malloc_limit_mb=1048576 \
         -max_len=1048576 \
         -print_final_stats=1 "$work/$name" "${dirs[@]}" >"$work/$name.log" 2>&1; then
     echo "fuzz_$name FAILED:"; tail -60 "$work/$name.log"; status=1

@@ -12,6 +12,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libgtest-dev libgmock-dev libbenchmark-dev \
   python3 python3-jsonschema python3-pefile python3-olefile liblnk-utils p7zip-full libarchive-tools publicsuffix gzip yara \
   clang-16 libclang-rt-16-dev \
+  win32-loader gcc-mingw-w64-x86-64-win32-runtime \
   >/dev/null
 
 

@@ -58,6 +58,9 @@ for fid in sorted(catalog - set(doc_weights)):
     problems.append(f"{fid}: no 'Severity: … · Weight: N' line under its heading")
 for fid in sorted(floors - catalog):
     problems.append(f"{fid} has a floor but is not documented")
+for kind in ("context", "lies"):
+    for fid in sorted(set(policy.get(kind, [])) - catalog):
+        problems.append(f"{fid} is listed in policy.{kind} but is not documented")
 for fid in sorted(catalog - set(raised) - literals):
     problems.append(f"{fid} is documented but appears nowhere in src/")
 

@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 TEST(Corpora, HamIsClean) {
   const auto root = testing::corpora();
-  if (root.empty()) GTEST_SKIP() << "../shared/corpora not present";
+  if (root.empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora not present";
   // Parser test fixtures that are malformed on purpose; Sluice calling them
   // suspicious is the point of those files.
   const std::map<std::string, std::string> expected_suspicious = {
@@ -48,7 +48,7 @@ TEST(Corpora, HamIsClean) {
 
 TEST(Corpora, EveryFileScansWithoutErrorOrHang) {
   const auto root = testing::corpora();
-  if (root.empty()) GTEST_SKIP() << "../shared/corpora not present";
+  if (root.empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora not present";
   const auto engine = testing::default_engine();
   std::size_t files = 0;
   std::map<std::string, std::size_t> verdicts;

@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
@@ -24,6 +25,11 @@ std::filesystem::path fixture(const std::string& rel) {
 std::filesystem::path corpora() {
   const std::filesystem::path p(SLUICE_CORPORA_DIR);
   return std::filesystem::is_directory(p) ? p : std::filesystem::path{};
+}
+
+bool in_ci() {
+  const char* ci = std::getenv("CI");
+  return ci != nullptr && std::string_view(ci) == "true";
 }
 
 std::string sha256_hex(const std::vector<std::uint8_t>& bytes) {

@@ -4,7 +4,19 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "sluice/engine.hpp"
+
+// A test that needs a corpus, tool or package that is not there: skipped on a
+// developer's machine, a failure in CI (CI=true), so the suite cannot pass in CI
+// having compared nothing. Streams its reason like GTEST_SKIP().
+#define SLUICE_SKIP_UNLESS_CI()                                                              \
+  return ::testing::internal::AssertHelper(::sluice::testing::in_ci()                        \
+                                               ? ::testing::TestPartResult::kFatalFailure    \
+                                               : ::testing::TestPartResult::kSkip,           \
+                                           __FILE__, __LINE__, "missing in this environment") = \
+             ::testing::Message()
 
 namespace sluice::testing {
 
@@ -12,6 +24,8 @@ namespace sluice::testing {
 [[nodiscard]] std::filesystem::path fixture(const std::string& rel);
 // ../shared/corpora when present; empty otherwise (CI has it).
 [[nodiscard]] std::filesystem::path corpora();
+// CI=true in the environment: missing corpora and tools fail instead of skipping.
+[[nodiscard]] bool in_ci();
 [[nodiscard]] std::string sha256_hex(const std::vector<std::uint8_t>& bytes);
 [[nodiscard]] Engine default_engine();
 [[nodiscard]] Engine engine_with(const Limits& limits);

@@ -4,6 +4,7 @@
 // user copies and edits is exactly what runs when they pass no --config.
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,18 @@ struct Policy {
   // A finding that lifts the verdict to at least this, whatever the score: a
   // limit hit is never clean.
   std::map<std::string, Verdict, std::less<>> floors;
+  // Findings about a message's context (lure wording, sender authentication,
+  // link text, cosmetic header forms) rather than its payload or an
+  // impersonation: they add to the score beside such a finding, but a message
+  // that has nothing else is clean, whatever they sum to. Ordinary list mail
+  // fails DMARC and points Reply-To elsewhere every day.
+  std::set<std::string, std::less<>> context;
+  // Anomalies where a container contradicts itself (declared vs actual sizes,
+  // extents outside it, chains that loop, checksums that fail) or could not be
+  // opened: at least suspicious, since the recipient's tool may open what
+  // Sluice could not; with an executable in or under it, malicious
+  // (container.lie_with_executable).
+  std::set<std::string, std::less<>> lies;
 
   [[nodiscard]] double weight(std::string_view id, Severity severity) const;
 };

@@ -111,6 +111,10 @@ void unpack_tree(const Engine::Impl& impl, ArtifactTree& tree, core::Budget& bud
                  const ScanOptions& options) {
   const Limits& limits = impl.config.limits;
   std::map<DedupKey, ArtifactId> seen;
+  // The same byte range emitted twice (128 GPT entries spanning one disk,
+  // aliased directory entries) is the same artifact: neither hashed nor
+  // walked again. Keyed by address and length, so only true aliases match.
+  std::map<std::pair<const std::uint8_t*, std::uint64_t>, ArtifactId> views;
   std::deque<ArtifactId> work{0};
   while (!work.empty()) {
     const ArtifactId id = work.front();
@@ -122,6 +126,22 @@ void unpack_tree(const Engine::Impl& impl, ArtifactTree& tree, core::Budget& bud
       return;
     }
     Artifact& a = tree.at(id);
+    if (id != 0 && !a.bytes.empty()) {
+      const auto [view, fresh] = views.try_emplace({a.bytes.data(), a.bytes.size()}, id);
+      if (!fresh) {
+        const Artifact& first = tree[view->second];
+        a.type = first.type;
+        a.hashes = first.hashes;
+        a.hashed = first.hashed;
+        a.hashed_by_extents = first.hashed_by_extents;
+        a.duplicate_of = first.duplicate_of ? *first.duplicate_of : first.id;
+        if (ancestor_has_hash(tree, a)) {
+          note(tree, id, "container.self_reference", Severity::medium,
+               "a container holds a copy of itself or of an enclosing container (quine or loop)");
+        }
+        continue;
+      }
+    }
     a.type = (id == 0 && options.root_type) ? *options.root_type : core::sniff(a.bytes);
     hash_artifact(tree, a, limits);
 

@@ -96,6 +96,14 @@ Status apply_policy(const toml::table& t, Policy& p, std::string_view source) {
         if (!v) return std::unexpected(v.error());
         p.floors[std::string(id.str())] = *v;
       }
+    } else if ((k == "context" || k == "lies") && node.is_array()) {
+      auto& ids = k == "context" ? p.context : p.lies;
+      ids.clear();
+      for (const auto& id : *node.as_array()) {
+        const auto v = id.value<std::string>();
+        if (!v) return config_error(source, "policy." + k + " lists finding IDs as strings");
+        ids.insert(*v);
+      }
     } else {
       return config_error(source, "unknown policy key '" + k + "'");
     }

@@ -15,7 +15,8 @@ struct Score {
 // `weight`, which a YARA rule's score sets), sorts them (highest first, then
 // by artifact), and derives the verdict. Each finding ID counts once, at its
 // highest weight, so a thousand identical anomalies do not outvote one
-// executable; floors then lift the verdict (a limit hit is never clean).
+// executable; findings the policy calls context (lure, sender, link text)
+// never raise the verdict alone; floors then lift it (a limit hit is never clean).
 [[nodiscard]] Score score(std::vector<Finding>& findings, const Policy& policy);
 
 }  // namespace sluice::scoring

@@ -75,6 +75,36 @@ TEST(Scorer, UnlistedIdsFallBackToSeverityAndFloorsLift) {
   EXPECT_EQ(scoring::score(none, p).verdict, Verdict::clean);
 }
 
+TEST(Scorer, ContextAloneNeverRaisesTheVerdictButCountsBesideAPayload) {
+  Policy p;
+  p.weights = {{"lure.theme", 20}, {"sender.auth_failed", 20}, {"container.executable", 30}, {"zero", 0}};
+  p.context = {"lure.theme", "sender.auth_failed"};
+  std::vector<Finding> context_only{f("lure.theme", Severity::info), f("sender.auth_failed", Severity::low),
+                                    f("zero", Severity::info)};
+  auto s = scoring::score(context_only, p);
+  EXPECT_EQ(s.score, 40) << "the score is still reported";
+  EXPECT_EQ(s.verdict, Verdict::clean) << "context and zero-weight findings alone";
+  std::vector<Finding> with_payload{f("lure.theme", Severity::info), f("sender.auth_failed", Severity::low),
+                                    f("container.executable", Severity::high)};
+  s = scoring::score(with_payload, p);
+  EXPECT_EQ(s.score, 70);
+  EXPECT_EQ(s.verdict, Verdict::malicious) << "beside a payload, context adds its weight";
+  p.floors["lure.theme"] = Verdict::suspicious;
+  std::vector<Finding> floored{f("lure.theme", Severity::info)};
+  EXPECT_EQ(scoring::score(floored, p).verdict, Verdict::suspicious) << "floors still apply";
+}
+
+TEST(Config, ContextListIsReadAndEveryShippedEntryIsAKnownWeight) {
+  const Config base = *default_config();
+  EXPECT_TRUE(base.policy.context.contains("sender.auth_failed"));
+  EXPECT_FALSE(base.policy.context.contains("container.executable"));
+  for (const auto& id : base.policy.context) EXPECT_TRUE(base.policy.weights.contains(id)) << id;
+  auto cfg = apply_config(base, "[policy]\ncontext = [\"lure.theme\"]\n", "test");
+  ASSERT_TRUE(cfg.has_value()) << cfg.error().what;
+  EXPECT_EQ(cfg->policy.context.size(), 1u) << "a user's list replaces the default";
+  EXPECT_FALSE(apply_config(base, "[policy]\ncontext = [1]\n", "test").has_value());
+}
+
 TEST(Scorer, AFindingsOwnWeightReplacesThePolicysAndStillCountsOncePerId) {
   Policy p;
   p.weights["yara.match"] = 30;

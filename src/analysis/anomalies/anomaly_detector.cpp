@@ -1,6 +1,7 @@
 // Unpackers record what they see as anomalies on artifacts; this detector turns
 // each into a finding with the same stable ID, so the catalog in
 // docs/findings.md is the one list of everything Sluice can say.
+#include "analysis/anomalies/lies.hpp"
 #include "analysis/detector.hpp"
 
 namespace sluice::analysis::anomalies {
@@ -22,8 +23,9 @@ class AnomalyDetector final : public Detector {
 
 }  // namespace
 
-Status register_detector(Detectors& d, const Config&) {
+Status register_detector(Detectors& d, const Config& config) {
   d.push_back(std::make_unique<AnomalyDetector>());
+  d.push_back(std::make_unique<LieDetector>(config.policy.lies));
   return {};
 }
 

@@ -131,8 +131,9 @@ class LureDetector final : public Detector {
       lured = true;
       sink.add("lure.theme", Severity::info, msg.id, "lure themes: " + themes, {{"themes", themes}});
     }
-    reply_to(msg, from_reg, sink);
-    auth_results(msg, sink);
+    const Forwarding fwd = forwarding(msg, from_reg);
+    reply_to(msg, from_reg, fwd, sink);
+    auth_results(msg, fwd, sink);
     ArtifactId attachment = kNoArtifact;
     if (lured && risky(tree, msg, attachment)) {
       sink.add("lure.risky_attachment", Severity::high, attachment,
@@ -175,10 +176,44 @@ class LureDetector final : public Detector {
     return false;
   }
 
-  void reply_to(const Artifact& msg, const std::string& from_reg, FindingSink& sink) const {
+  // What shows that a list (or another forwarder) re-sent the message: the
+  // signs Mailman, Sympa, Google Groups and public-inbox leave. Such mail fails
+  // SPF/DMARC downstream and points Reply-To at the list as a matter of course.
+  struct Forwarding {
+    std::string signs;     // "List-Id, Sender ≠ From" … (empty: not forwarded)
+    std::string list_reg;  // registrable domain of the list's address, if any
+  };
+
+  Forwarding forwarding(const Artifact& msg, const std::string& from_reg) const {
+    Forwarding f;
+    const auto add = [&f](std::string_view sign) { f.signs += (f.signs.empty() ? "" : ", ") + std::string(sign); };
+    if (msg.find_meta("mail.list_id") != nullptr) add("List-Id");
+    if (const std::string post = msg.meta_string("mail.list_post"); !post.empty()) {
+      add("List-Post");
+      // "<mailto:list@lists.example.org>": the address after "mailto:".
+      const auto at = post.find('@');
+      if (at != std::string::npos) {
+        std::size_t end = at + 1;
+        while (end < post.size() && post[end] != '>' && post[end] != '?' && post[end] != ' ') ++end;
+        f.list_reg = psl_.registrable(core::ascii_lower(post.substr(at + 1, end - at - 1)));
+      }
+    }
+    if (msg.find_meta("mail.arc_seal") != nullptr) add("ARC-Seal");
+    const Address sender = parse_address(msg.meta_string("mail.sender"));
+    if (!sender.domain.empty() && !from_reg.empty() && psl_.registrable(sender.domain) != from_reg) {
+      add("Sender ≠ From");
+      if (f.list_reg.empty()) f.list_reg = psl_.registrable(sender.domain);
+    }
+    return f;
+  }
+
+  void reply_to(const Artifact& msg, const std::string& from_reg, const Forwarding& fwd,
+                FindingSink& sink) const {
     const Address rt = parse_address(msg.meta_string("mail.reply_to"));
     if (rt.domain.empty() || from_reg.empty()) return;
     const std::string rt_reg = psl_.registrable(rt.domain);
+    // Replies to the list that carried the message are how lists work.
+    if (!fwd.list_reg.empty() && rt_reg == fwd.list_reg) return;
     if (rt_reg != from_reg) {
       sink.add("sender.reply_to_mismatch", Severity::low, msg.id,
                "replies go to " + rt_reg + ", not to the sender's " + from_reg,
@@ -186,7 +221,7 @@ class LureDetector final : public Detector {
     }
   }
 
-  void auth_results(const Artifact& msg, FindingSink& sink) const {
+  void auth_results(const Artifact& msg, const Forwarding& fwd, FindingSink& sink) const {
     std::string failed;
     for (const Meta& m : msg.meta) {
       if (m.key != "mail.authentication_results") continue;
@@ -199,10 +234,15 @@ class LureDetector final : public Detector {
         }
       }
     }
-    if (!failed.empty()) {
-      sink.add("sender.auth_failed", Severity::low, msg.id,
-               "the receiving server recorded " + failed, {{"results", failed}});
+    if (failed.empty()) return;
+    if (!fwd.signs.empty()) {
+      sink.add("sender.auth_failed_forwarded", Severity::info, msg.id,
+               "the receiving server recorded " + failed + " on mail a list re-sent (" + fwd.signs + ")",
+               {{"results", failed}, {"forwarded_by", fwd.signs}});
+      return;
     }
+    sink.add("sender.auth_failed", Severity::low, msg.id, "the receiving server recorded " + failed,
+             {{"results", failed}});
   }
 
   static std::string join(const std::vector<std::string>& v) {

@@ -86,6 +86,26 @@ TEST(Lure, FailedAuthenticationAndReplyTo) {
   EXPECT_EQ(r.verdict, Verdict::clean) << "weak signals alone stay below suspicious";
 }
 
+TEST(Lure, ListMailFailsAuthenticationAndRepliesToTheListAsAMatterOfCourse) {
+  // What Mailman 3 does to a member's post: its own Sender, List-* headers,
+  // Reply-To the list; DMARC then fails at the next hop.
+  const std::string list_headers =
+      "Sender: <devel-bounces@lists.example.org>\r\nList-Id: Devel <devel.lists.example.org>\r\n"
+      "List-Post: <mailto:devel@lists.example.org>\r\nReply-To: devel@lists.example.org\r\n"
+      "Authentication-Results: mx; spf=softfail; dkim=fail; dmarc=fail\r\n";
+  ScanResult r = scan(message("Alice <alice@university.edu>", "[devel] invoice generator patch", list_headers,
+                              "The invoice module patch is attached."));
+  EXPECT_FALSE(testing::has_finding(r, "sender.auth_failed"));
+  EXPECT_TRUE(testing::has_finding(r, "sender.auth_failed_forwarded"));
+  EXPECT_FALSE(testing::has_finding(r, "sender.reply_to_mismatch")) << "Reply-To is the list";
+  EXPECT_EQ(r.verdict, Verdict::clean) << r.score;
+  // Without the list's signs the same failures are the sender's own, and a
+  // Reply-To elsewhere than the list is still reported.
+  r = scan(message("Alice <alice@university.edu>", "invoice", "Reply-To: pay@collect-now.net\r\n"
+                   "List-Post: <mailto:devel@lists.example.org>\r\n", "x"));
+  EXPECT_TRUE(testing::has_finding(r, "sender.reply_to_mismatch"));
+}
+
 TEST(Lure, OwnNameUnderAnotherSuffixIsNotALookalike) {
   EXPECT_FALSE(testing::has_finding(scan(message("Ops <ops@cdc.net>", "hi", "", "x")), "sender.lookalike_domain"));
   EXPECT_TRUE(testing::has_finding(scan(message("Pay <service@paypa1.com>", "hi", "", "x")),

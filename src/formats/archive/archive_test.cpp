@@ -343,7 +343,7 @@ void check_against_7z(const std::string& dir, const fs::path& p, CorpusTally& t)
 // RAR 5 is not handed to libarchive (docs/adr/0006): it could end the process.
 TEST(Archive, RarVolumePartsAreReported) {
   const fs::path root = testing::corpora() / "archives";
-  if (!fs::is_directory(root / "rarfile")) GTEST_SKIP() << "../shared/corpora absent";
+  if (!fs::is_directory(root / "rarfile")) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   // rarfile's volume sets (RAR 3 and RAR 5, made by rar -v) against single
   // archives of both versions.
   for (const char* part : {"rarfile/rar3-vols.part1.rar", "rarfile/rar3-vols.part2.rar",
@@ -365,8 +365,8 @@ TEST(Archive, RarVolumePartsAreReported) {
 
 TEST(Archive, CorpusMatchesSevenZip) {
   const fs::path root = testing::corpora();
-  if (root.empty()) GTEST_SKIP() << "../shared/corpora is absent";
-  if (!have_7z()) GTEST_SKIP() << "7z (p7zip-full) is not installed";
+  if (root.empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora is absent";
+  if (!have_7z()) SLUICE_SKIP_UNLESS_CI() << "7z (p7zip-full) is not installed";
   std::vector<std::pair<std::string, fs::path>> files;
   for (const char* dir : {"libarchive", "p7zip", "py7zr", "rarfile", "strelka", "clamav", "dfvfs"}) {
     const fs::path d = root / "archives" / dir;

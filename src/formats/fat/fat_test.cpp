@@ -292,7 +292,7 @@ TEST(Fat, DirectoryLoopIsBounded) {
 
 TEST(Fat, RustFatfsImages) {
   const auto dir = corpora();
-  if (dir.empty()) GTEST_SKIP() << "../shared/corpora absent";
+  if (dir.empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   // rust-fatfs's own tests (tests/read.rs) read these paths from both images.
   for (const std::string name : {"fat12.img", "fat16.img"}) {
     SCOPED_TRACE(name);
@@ -315,7 +315,7 @@ TEST(Fat, RustFatfsImages) {
 // one anomaly expected (the 1 GiB sparse tail is not materialised).
 TEST(Fat, DosfstoolsImagesNoCrashAndRepairedChainsClean) {
   const auto dir = corpora();
-  if (dir.empty()) GTEST_SKIP() << "../shared/corpora absent";
+  if (dir.empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   int scanned = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir / "images/dosfstools/xxd")) {
     if (e.path().extension() != ".xxd") continue;

@@ -888,7 +888,7 @@ TEST(Iso9660, ForksFuzzSeedReachesBothRecords) {
 
 TEST(Iso9660, CorporaScanWithoutCrashOrHang) {
   const fs::path root = st::corpora();
-  if (root.empty() || !fs::exists(root / "images")) GTEST_SKIP() << "../shared/corpora absent";
+  if (root.empty() || !fs::exists(root / "images")) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   std::size_t scanned = 0;
   for (const char* dir : {"libarchive", "libcdio", "strelka", "clamav", "hooklift-iso9660",
                           "kdomanski-iso9660", "sleuthkit", "dfvfs"}) {
@@ -909,7 +909,7 @@ TEST(Iso9660, CorporaScanWithoutCrashOrHang) {
 
 TEST(Iso9660, CorporaKnownFilesComeOut) {
   const fs::path root = st::corpora();
-  if (root.empty() || !fs::exists(root / "images")) GTEST_SKIP() << "../shared/corpora absent";
+  if (root.empty() || !fs::exists(root / "images")) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   auto scan = [&](const std::string& rel) {
     return st::default_engine().scan(st::read_file(root / "images" / rel), rel);
   };
@@ -959,7 +959,7 @@ TEST(Iso9660, CorporaKnownFilesComeOut) {
 // is the oracle for paths (CL/RE followed), symlink targets and inflated zisofs.
 TEST(Iso9660, CorporaRockRidgeAgreesWithBsdtar) {
   const fs::path root = st::corpora();
-  if (root.empty() || !fs::exists(root / "images" / "libarchive")) GTEST_SKIP() << "corpora absent";
+  if (root.empty() || !fs::exists(root / "images" / "libarchive")) SLUICE_SKIP_UNLESS_CI() << "corpora absent";
   // bsdtar -tv: mode, links, uid, gid, size, month, day, year, path [-> target].
   const std::regex line_re(R"(^(\S)\S+\s+\d+\s+\S+\s+\S+\s+(\d+)\s+\S+\s+\d+\s+\S+\s+(.+?)(?: -> (.+))?$)");
   for (const char* rel : {"test_read_format_iso_zisofs.iso",

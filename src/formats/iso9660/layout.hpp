@@ -68,6 +68,10 @@ inline constexpr std::uint16_t kTagLvd = 6;
 inline constexpr std::uint16_t kTagTerminating = 8;
 inline constexpr std::uint16_t kTagFsd = 256;
 inline constexpr std::uint16_t kTagFid = 257;
+// ECMA-167 4/14.5: a continuation extent of allocation descriptors starts with
+// this tag, the previous extent's location and the descriptors' length.
+inline constexpr std::uint16_t kTagAllocationExtent = 258;
+inline constexpr std::uint64_t kAedHeaderSize = 24;
 inline constexpr std::uint16_t kTagFileEntry = 261;
 inline constexpr std::uint16_t kTagExtendedFileEntry = 266;
 inline constexpr std::uint64_t kAnchorSector = 256;     // ECMA-167 3/8.4.2.1

@@ -354,8 +354,21 @@ void UdfReader::read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, 
                           "allocation descriptor continuation extents loop or chain too long");
       return;
     }
-    ads = img_.clamp(next->first, next->second);
-    ads_at = next->first;
+    // The continuation is an Allocation Extent Descriptor (4/14.5): its
+    // descriptors follow a 24-byte header, L_AD bytes of them.
+    const ByteView aed = img_.clamp(next->first, next->second);
+    if (!tag_ok(aed, kTagAllocationExtent, next->first) || aed.size() < kAedHeaderSize) {
+      out_.issues.anomaly("udf.bad_descriptor", Severity::low, next->first,
+                          "an allocation continuation extent is not an Allocation Extent Descriptor");
+      return;
+    }
+    const std::uint64_t l_ad = le32(aed, 20);
+    if (l_ad > aed.size() - kAedHeaderSize) {
+      out_.issues.anomaly("udf.bad_descriptor", Severity::low, next->first + 20,
+                          "an Allocation Extent Descriptor claims more descriptors than its extent holds");
+    }
+    ads = aed.clamp(kAedHeaderSize, l_ad);
+    ads_at = next->first + kAedHeaderSize;
   }
 }
 

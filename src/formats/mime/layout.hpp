@@ -35,6 +35,11 @@ inline constexpr MetaHeader kMetaHeaders[] = {
     {"message-id", "mail.message_id"},
     {"authentication-results", "mail.authentication_results"},
     {"x-mailer", "mail.x_mailer"},
+    // A mailing list re-sends mail it did not author: SPF and DMARC then fail
+    // downstream, and Reply-To points at the list (RFC 2369, RFC 2919, RFC 8617).
+    {"list-id", "mail.list_id"},
+    {"list-post", "mail.list_post"},
+    {"arc-seal", "mail.arc_seal"},
 };
 
 }  // namespace sluice::formats::mime

@@ -119,9 +119,15 @@ bool valid_type(std::string_view t) {
 }
 
 bool odd_case(std::string_view name) {
-  // Writers use "Content-Type", "Content-type", all-lower or all-upper.
-  bool lower = true, upper = true, title = true, first_cap = true;
+  // Writers use "Content-Type", "Content-type", all-lower or all-upper, and
+  // the RFCs' own spellings with a short acronym word: "Content-ID",
+  // "Content-MD5" (RFC 2045, RFC 1864), as Outlook and Thunderbird write them.
+  bool lower = true, upper = true, title = true, first_cap = true, acronyms = true;
   bool word_start = true;
+  std::size_t word_len = 0, word_upper = 0;
+  const auto end_word = [&] {
+    if (word_upper > 1 && !(word_upper == word_len && word_len <= 3)) acronyms = false;
+  };
   for (std::size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
     const bool is_l = c >= 'a' && c <= 'z';
@@ -130,9 +136,18 @@ bool odd_case(std::string_view name) {
     if (is_l) upper = false;
     if (word_start ? is_l : is_u) title = false;
     if ((i == 0) ? is_l : is_u) first_cap = false;
+    if (word_start ? is_l : false) acronyms = false;
+    if (c == '-') {
+      end_word();
+      word_len = word_upper = 0;
+    } else {
+      ++word_len;
+      word_upper += (is_u || (c >= '0' && c <= '9')) ? 1 : 0;
+    }
     word_start = c == '-';
   }
-  return !(lower || upper || title || first_cap);
+  end_word();
+  return !(lower || upper || title || first_cap || acronyms);
 }
 
 class Walker {

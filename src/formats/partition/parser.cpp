@@ -169,7 +169,10 @@ Result<PartitionTable> parse_mbr(ByteView disk) {
         check_extent(p, disk_sectors, *off + kMbrTableOffset, "mbr.beyond_end", t.issues);
         primaries.push_back(p);
       }
-      if (!is_extended(next.type) || next.lba == 0) break;
+      // A link of type extended at relative LBA 0 points back at the first EBR:
+      // a loop (caught by `visited`), not the end of the chain, which fdisk and
+      // Windows write as an empty entry.
+      if (!is_extended(next.type)) break;
       ebr_lba = ext_base + next.lba;
       if (ebr_lba > disk_sectors + 0xFFFFFFFFull) break;
     }

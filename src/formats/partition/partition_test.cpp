@@ -164,7 +164,7 @@ TEST(Partition, BeyondEndAndBadStatus) {
 // MBR of the fixed VHD is read directly as the raw disk before its footer.
 TEST(Partition, DissectFixedVhdMbr) {
   const auto dir = corpora();
-  if (dir.empty()) GTEST_SKIP() << "../shared/corpora absent";
+  if (dir.empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   auto img = disk::load(dir / "images/dissect-hypervisor/fixed.vhd.gz");
   img.resize(img.size() - 512);  // drop the footer: a raw disk
   const ScanResult r = disk::scan(std::move(img), "raw.img");

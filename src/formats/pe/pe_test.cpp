@@ -127,7 +127,7 @@ TEST(Pe, DllExportsMatchObjdump) {
 }
 
 TEST(Pe, AgreesWithPefileOnFixtures) {
-  if (!have_pefile()) GTEST_SKIP() << "python3-pefile not installed (scripts/install-deps.sh)";
+  if (!have_pefile()) SLUICE_SKIP_UNLESS_CI() << "python3-pefile not installed (scripts/install-deps.sh)";
   int compared = 0;
   for (const auto& e : fs::directory_iterator(fixture("pe"))) {
     const std::string ext = e.path().extension().string();
@@ -141,7 +141,7 @@ TEST(Pe, AgreesWithPefileOnFixtures) {
 }
 
 TEST(Pe, AgreesWithPefileOnDebianMingwBinaries) {
-  if (!have_pefile()) GTEST_SKIP() << "python3-pefile not installed (scripts/install-deps.sh)";
+  if (!have_pefile()) SLUICE_SKIP_UNLESS_CI() << "python3-pefile not installed (scripts/install-deps.sh)";
   std::vector<fs::path> files;
   for (const char* root : {"/usr/lib/gcc-cross", "/usr/x86_64-w64-mingw32", "/usr/i686-w64-mingw32",
                            "/usr/lib/gcc/x86_64-w64-mingw32", "/usr/lib/gcc/i686-w64-mingw32",
@@ -157,7 +157,7 @@ TEST(Pe, AgreesWithPefileOnDebianMingwBinaries) {
       }
     }
   }
-  if (files.empty()) GTEST_SKIP() << "no mingw-w64 PE files installed";
+  if (files.empty()) SLUICE_SKIP_UNLESS_CI() << "no mingw-w64 PE files installed";
   for (const auto& f : files) {
     const auto facts = sluice_facts(read_file(f));
     const auto oracle = oracle_facts(f);
@@ -167,7 +167,7 @@ TEST(Pe, AgreesWithPefileOnDebianMingwBinaries) {
 
 TEST(Pe, SfxCorpusOverlaysAreFoundAndUnpacked) {
   const fs::path dir = testing::corpora() / "archives/libarchive";
-  if (testing::corpora().empty()) GTEST_SKIP() << "../shared/corpora absent";
+  if (testing::corpora().empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   // Known disagreement: test_read_format_7zip_sfx_boundary_pe.exe is a stub whose
   // optional header magic is 0; pefile reads on (overlay 768), Sluice stops with
   // pe.malformed_headers because the loader would refuse it.
@@ -201,7 +201,7 @@ TEST(Pe, SfxCorpusOverlaysAreFoundAndUnpacked) {
 }
 
 TEST(Pe, CorporaExecutablesScanWithoutTrouble) {
-  if (testing::corpora().empty()) GTEST_SKIP() << "../shared/corpora absent";
+  if (testing::corpora().empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   int executables = 0;
   for (const char* sub : {"archives/libarchive", "archives/p7zip", "archives/clamav"}) {
     const fs::path dir = testing::corpora() / sub;

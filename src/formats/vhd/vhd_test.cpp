@@ -95,7 +95,7 @@ TEST(Vhd, BlockCopyIsBoundedByTheBudget) {
 
 TEST(Vhd, DissectHypervisorReachesNtfs) {
   const auto dir = corpora();
-  if (dir.empty()) GTEST_SKIP() << "../shared/corpora absent";
+  if (dir.empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   for (const std::string name : {"fixed.vhd.gz", "dynamic.vhd.gz"}) {
     SCOPED_TRACE(name);
     const ScanResult r = disk::scan(disk::load(dir / "images/dissect-hypervisor" / name), name);
@@ -114,7 +114,7 @@ TEST(Vhd, DissectHypervisorReachesNtfs) {
 // the spec's byte sum); the differential images' parents are not provided.
 TEST(Vhd, DfvfsAndSleuthkitImages) {
   const auto dir = corpora();
-  if (dir.empty()) GTEST_SKIP() << "../shared/corpora absent";
+  if (dir.empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   struct Case {
     std::string path;
     std::vector<std::string> expect;
@@ -138,7 +138,7 @@ TEST(Vhd, DfvfsAndSleuthkitImages) {
 // SHA-1: those bytes of our assembled disk must hash the same.
 TEST(Vhd, SleuthkitDfxmlByteRuns) {
   const auto dir = corpora();
-  if (dir.empty()) GTEST_SKIP() << "../shared/corpora absent";
+  if (dir.empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   std::ifstream in(dir / "images/sleuthkit/image_dd.xml");
   const std::string xml{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   const ScanResult r = disk::scan(read_file(dir / "images/sleuthkit/image.vhd"), "image.vhd");

@@ -112,7 +112,7 @@ TEST(Vhdx, BatPointingPastEndIsReported) {
 
 TEST(Vhdx, DissectHypervisorReachesNtfs) {
   const auto dir = corpora();
-  if (dir.empty()) GTEST_SKIP() << "../shared/corpora absent";
+  if (dir.empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   for (const std::string name : {"fixed.vhdx.gz", "dynamic.vhdx.gz"}) {
     SCOPED_TRACE(name);
     const ScanResult r = disk::scan(disk::load(dir / "images/dissect-hypervisor" / name), name);
@@ -132,7 +132,7 @@ TEST(Vhdx, DissectHypervisorReachesNtfs) {
 // more than the file.
 TEST(Vhdx, DissectDifferencingParentMissing) {
   const auto dir = corpora();
-  if (dir.empty()) GTEST_SKIP() << "../shared/corpora absent";
+  if (dir.empty()) SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   const auto file = disk::load(dir / "images/dissect-hypervisor/differencing.avhdx.gz");
   const ScanResult r = default_engine().scan(ByteView(file.data(), file.size()), "d.avhdx");
   EXPECT_TRUE(has_anomaly(r, "vhdx.parent_missing"));

@@ -1,0 +1,63 @@
+// Containers that contradict themselves (issue #21): never "clean" on a lie,
+// malicious when the lying container holds an executable. Fixtures:
+// tests/fixtures/make_lie_fixtures.sh (real writers + documented byte patches).
+#include <gtest/gtest.h>
+
+#include "formats/fat/disk_test_util.hpp"
+#include "scoring/scorer.hpp"
+#include "test_support.hpp"
+
+namespace sluice {
+namespace {
+
+using testing::fixture;
+using testing::has_finding;
+using testing::read_file;
+
+const Finding* finding(const ScanResult& r, std::string_view id) {
+  for (const auto& f : r.findings) {
+    if (f.id == id) return &f;
+  }
+  return nullptr;
+}
+
+TEST(Lies, ASevenZipFifoEntryCarryingAnExecutableIsReadAsTheFileWindowsExtracts) {
+  const ScanResult r = testing::default_engine().scan(read_file(fixture("lies/fifo_entry.7z")), "fifo_entry.7z");
+  const Artifact* exe = testing::find_by_type(r, FileType::pe_exe);
+  ASSERT_NE(exe, nullptr) << "the FIFO-mode entry's bytes are scanned";
+  EXPECT_EQ(exe->display_name(), "invoice.exe");
+  EXPECT_TRUE(testing::has_anomaly(*exe, "archive.entry_type_mismatch"));
+  const Finding* lie = finding(r, "container.lie_with_executable");
+  ASSERT_NE(lie, nullptr);
+  EXPECT_EQ(lie->artifact, exe->id);
+  EXPECT_EQ(r.verdict, Verdict::malicious) << r.score;
+}
+
+TEST(Lies, AZipClaimingFourGibibytesIsNeverCleanAndWithAnExecutableMalicious) {
+  const ScanResult r = testing::default_engine().scan(read_file(fixture("lies/size_lie.zip")), "size_lie.zip");
+  ASSERT_TRUE(has_finding(r, "zip.size_mismatch"));
+  EXPECT_TRUE(has_finding(r, "container.lie_with_executable"));
+  EXPECT_EQ(r.verdict, Verdict::malicious) << r.score;
+}
+
+TEST(Lies, AnEbrLinkBackToTheFirstEbrIsALoopAndAtLeastSuspicious) {
+  auto disk = testing::disk::gunzip(read_file(fixture("lies/ebr_loop.img.gz")));
+  ASSERT_EQ(disk.size(), 8u << 20);
+  const ScanResult r = testing::default_engine().scan(std::move(disk), "ebr_loop.img");
+  EXPECT_TRUE(has_finding(r, "mbr.ebr_loop"));
+  EXPECT_FALSE(has_finding(r, "container.lie_with_executable")) << "no executable on this disk";
+  EXPECT_EQ(r.verdict, Verdict::suspicious) << r.score;
+}
+
+TEST(Lies, EveryLieInThePolicyIsAtLeastSuspiciousOnItsOwn) {
+  const auto cfg = default_config();
+  ASSERT_TRUE(cfg.has_value());
+  ASSERT_GE(cfg->policy.lies.size(), 30u);
+  for (const auto& id : cfg->policy.lies) {
+    std::vector<Finding> fs{Finding{id, Severity::info, 1, "m", {}, 0, std::nullopt}};
+    EXPECT_GE(scoring::score(fs, cfg->policy).verdict, Verdict::suspicious) << id;
+  }
+}
+
+}  // namespace
+}  // namespace sluice
