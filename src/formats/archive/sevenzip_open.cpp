@@ -361,6 +361,7 @@ OpenOutcome open_encrypted(ByteView file, std::span<const std::string> candidate
   };
 
   std::optional<Plain> plain;
+  std::optional<std::vector<std::uint8_t>> verified;  // a rewrite the caller already checked
   for (const std::string& candidate : candidates) {
     if (out.tried >= opts.max_candidates) {
       out.candidates_capped = true;
@@ -385,8 +386,15 @@ OpenOutcome open_encrypted(ByteView file, std::span<const std::string> candidate
       if (t == Trial::pass) {
         plain = std::move(*first);
       } else if (t == Trial::unverifiable) {
-        out.problem = "no coder after the AES coder that a password could be verified on";
-        break;
+        if (!opts.verify_rewrite) {
+          out.problem = "no coder after the AES coder that a password could be verified on";
+          break;
+        }
+        auto rw = rewrite(file, *first, key_for);
+        if (rw && opts.verify_rewrite(ByteView(rw->data(), rw->size()))) {
+          verified = std::move(*rw);
+          plain = std::move(*first);
+        }
       }
     }
     if (out.rounds_capped) {
@@ -398,6 +406,11 @@ OpenOutcome open_encrypted(ByteView file, std::span<const std::string> candidate
   if (!plain) return out;
   out.password = std::string(password);
   out.encrypted_data = plain->header.main && has_aes(*plain->header.main);
+  if (verified) {
+    out.archive = std::move(*verified);
+    out.opened = true;
+    return out;
+  }
   auto rewritten = rewrite(file, *plain, key_for);
   if (!rewritten) {
     out.problem = rewritten.error().what;

@@ -5,6 +5,7 @@
 // it decrypts decodes (and matches a CRC where one is stored), and the archive
 // is rewritten with the pack streams decrypted and the AES coders removed.
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,6 +36,11 @@ struct OpenOptions {
   std::uint64_t trial_bytes = 1u << 20;
   // Largest decoded header accepted.
   std::uint64_t max_header_bytes = 64u << 20;
+  // When no coder of ours can check a candidate (AES feeding PPMd, Deflate,
+  // BZip2 … with the header in the clear), the archive rewritten with that
+  // candidate's key is handed to this; true = its first file decodes and
+  // matches its CRC (the caller asks libarchive). Unset: such archives stay closed.
+  std::function<bool(ByteView)> verify_rewrite;
 };
 
 // Not encrypted (or not a 7z we can read) → encrypted_data and

@@ -15,6 +15,7 @@
 #include "core/budget.hpp"
 #include "formats/archive/sevenzip_crypto.hpp"
 #include "formats/archive/sevenzip_header.hpp"
+#include "formats/archive/reader.hpp"
 #include "formats/archive/sevenzip_open.hpp"
 #include "test_support.hpp"
 
@@ -87,6 +88,7 @@ Opened open_with(const std::vector<std::uint8_t>& bytes, std::vector<std::string
   core::Budget budget(l, core::Budget::Clock::now());
   sz::OpenOptions o;
   o.max_candidates = l.max_password_candidates;
+  o.verify_rewrite = [](ByteView a) { return formats::archive::first_file_decodes(a, 1u << 20); };
   Opened r{sz::open_encrypted(view(bytes), candidates, budget, o), budget.key_rounds()};
   return r;
 }
@@ -218,7 +220,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Fixture{"order_lzma2.7z", false}, Fixture{"order_lzma2_mhe.7z", true},
                       Fixture{"order_lzma_mhe.7z", true}, Fixture{"order_solid_mhe.7z", true},
                       Fixture{"order_nonsolid.7z", false}, Fixture{"order_bcj2_mhe.7z", true},
-                      Fixture{"order_copy.7z", false}),
+                      Fixture{"order_copy.7z", false}, Fixture{"order_ppmd.7z", false},
+                      Fixture{"order_deflate.7z", false}),
     [](const auto& info) {
       std::string n = info.param.name;
       return n.substr(0, n.find('.'));

@@ -353,6 +353,7 @@ class ArchiveUnpacker final : public core::Unpacker {
     sevenzip::OpenOptions opts;
     opts.max_candidates = ctx.limits().max_password_candidates;
     opts.max_header_bytes = std::min<std::uint64_t>(opts.max_header_bytes, ctx.limits().max_artifact_bytes);
+    opts.verify_rewrite = [max = opts.trial_bytes](ByteView rewritten) { return first_file_decodes(rewritten, max); };
     sevenzip::OpenOutcome r = sevenzip::open_encrypted(in, candidates, ctx.budget(), opts);
     ctx.meta("archive.passwords_tried", static_cast<std::int64_t>(r.tried));
     if (r.encrypted_headers) {
