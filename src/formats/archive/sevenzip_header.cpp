@@ -13,6 +13,9 @@ namespace {
 // 7-Zip's own bounds (7zIn.cpp): a folder has at most 64 coders and 64 streams.
 constexpr std::uint64_t kMaxCoders = 64;
 constexpr std::uint64_t kMaxStreams = 64;
+// CRC lists and file counts: far above max_children, low enough that a list
+// of optional CRCs (8 bytes each) never reaches 10 MiB.
+constexpr std::uint64_t kMaxDigests = 1u << 20;
 
 std::uint32_t crc_of(ByteView b) {
   uLong crc = ::crc32(0L, Z_NULL, 0);
@@ -90,6 +93,7 @@ class HeaderReader {
     return out;
   }
   Result<std::vector<std::optional<std::uint32_t>>> digests(std::uint64_t n) {
+    if (n > kMaxDigests) return fail(Errc::malformed, r_.offset(), "7z header: too many CRCs");
     auto all = r_.u8();
     if (!all) return std::unexpected(all.error());
     std::vector<bool> defined;
@@ -248,7 +252,7 @@ class HeaderReader {
       t = *ti;
       if (t == kNumUnpackStream) {
         for (std::size_t i = 0; i < nf; ++i) {
-          auto v = count(UINT32_MAX, 0, "files in a folder");
+          auto v = count(kMaxDigests, 0, "files in a folder");
           if (!v) return std::unexpected(v.error());
           s.num_substreams[i] = *v;
         }

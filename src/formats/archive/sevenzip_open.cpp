@@ -98,7 +98,7 @@ Trial trial(ByteView file, const StreamsInfo& s, const KeyFor& key_for, std::uin
     const auto packs = folder_packs(s, *all, fi);
     if (packs.size() != f.packed.size()) continue;
     for (std::size_t k = 0; k < f.coders.size(); ++k) {
-      if (!is_aes(f.coders[k])) continue;
+      if (!is_aes(f.coders[k]) || f.coders[k].num_in != 1 || f.coders[k].num_out != 1) continue;
       const std::uint32_t in = f.first_in(k);
       const std::uint32_t out = f.first_out(k);
       const auto pit = std::find(f.packed.begin(), f.packed.end(), in);
@@ -237,6 +237,7 @@ Result<std::vector<std::uint8_t>> rewrite(ByteView file, const Plain& plain, con
         const auto it = std::find_if(f.coders.begin(), f.coders.end(), [](const Coder& c) { return is_aes(c); });
         if (it == f.coders.end()) break;
         const auto k = static_cast<std::size_t>(it - f.coders.begin());
+        if (it->num_in != 1 || it->num_out != 1) return fail(Errc::malformed, 0, "7z AES coder with several streams");
         const auto pit = std::find(f.packed.begin(), f.packed.end(), f.first_in(k));
         const std::uint32_t out = f.first_out(k);
         if (pit == f.packed.end() || out >= f.unpack_sizes.size()) {

@@ -178,6 +178,18 @@ TEST(SevenZipHeader, HostileCountsAreRefused) {
   std::vector<std::uint8_t> c{sz::kEncodedHeader, sz::kUnpackInfo, sz::kFolder, 1, 0, 65};
   c.resize(c.size() + 200, 0x01);
   EXPECT_FALSE(sz::parse_header(view(c)));
+  // A pack CRC bit vector cut short.
+  std::vector<std::uint8_t> d{sz::kHeader, sz::kMainStreamsInfo, sz::kPackInfo, 0, 1, sz::kSize, 1, sz::kCrc, 0};
+  EXPECT_FALSE(sz::parse_header(view(d)));
+  std::vector<std::uint8_t> e{sz::kHeader, sz::kMainStreamsInfo, sz::kUnpackInfo, sz::kFolder, 1, 0,
+                              1, 0x01, 0x00, sz::kCodersUnpackSize, 1, sz::kEnd, sz::kSubStreamsInfo,
+                              sz::kNumUnpackStream};
+  // 2^30 files in one folder, their CRCs as a bit vector: refused before any list is made.
+  sz::put_number(e, 1ull << 30);
+  e.push_back(sz::kCrc);
+  e.push_back(0);
+  e.resize(e.size() + 64, 0xFF);
+  EXPECT_FALSE(sz::parse_header(view(e)));
 }
 
 // ------------------------------------------------------------ fixtures
