@@ -23,6 +23,9 @@ sluice::Engine make_engine() {
   l.max_artifact_bytes = 16u << 20;
   l.max_total_bytes = 64u << 20;
   l.deadline_ms = 5'000;
+  // Encrypted 7z/RAR: two candidates of at most 2^12 rounds, not a second of SHA-256 per input.
+  l.max_password_candidates = 2;
+  l.max_key_derivation_rounds = 1u << 13;
   const std::string format = SLUICE_FUZZ_FORMAT;
   std::vector<std::string> formats;
   if (!format.empty()) formats.push_back(format);

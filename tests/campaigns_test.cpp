@@ -55,7 +55,14 @@ INSTANTIATE_TEST_SUITE_P(
         Campaign{"mail/aicpa.eml", Verdict::malicious, "container.executable_in_image",
                  "\"AICPA_Notice.zip\" \u203a member[0] \"AICPA_Notice.iso\" \u203a \"/AICPA_Notice.exe\""},
         // Fake SBA disaster-loan mail: FAT floppy IMG holding an EXE named as a PDF.
-        Campaign{"mail/sba_loan.eml", Verdict::malicious, "name.double_extension", ".pdf.exe\""}),
+        Campaign{"mail/sba_loan.eml", Verdict::malicious, "name.double_extension", ".pdf.exe\""},
+        // "Order.7z": 7z AES with encrypted headers (-mhe=on) → ISO → EXE, the
+        // password in the body (tests/fixtures/make_7z_crypto_fixtures.sh).
+        Campaign{"campaigns/7z_aes_mhe_password_body.eml", Verdict::malicious, "container.executable_in_image",
+                 "\"Order.7z\" \u203a entry[0] \"Order.iso\" \u203a \"/ORDER.EXE\""},
+        // The same with the names visible (AES on the data only).
+        Campaign{"campaigns/7z_aes_password_body.eml", Verdict::malicious, "container.executable_in_image",
+                 "\"Order.7z\" \u203a entry[0] \"Order.iso\" \u203a \"/ORDER.EXE\""}),
     [](const auto& param_info) {
       std::string n = param_info.param.fixture;
       n = n.substr(n.find('/') + 1);
@@ -120,7 +127,13 @@ INSTANTIATE_TEST_SUITE_P(
         Technique{"benign_img_text.eml", Verdict::clean, {"container.disk_image"}},
         Technique{"benign_zip_docs.eml", Verdict::clean, {}},
         Technique{"benign_password_zip.eml", Verdict::clean, {"archive.password_from_message"}},
-        Technique{"benign_real_sba.eml", Verdict::clean, {}}),
+        Technique{"benign_real_sba.eml", Verdict::clean, {}},
+        // The header-encrypted Order.7z with its password nowhere in the mail:
+        // suspicious, never clean, never malicious on that alone.
+        Technique{"7z_aes_mhe_no_password.eml", Verdict::suspicious,
+                  {"archive.encrypted_headers", "archive.encrypted_unopened"}},
+        Technique{"7z_aes_mhe_password_body.eml", Verdict::malicious,
+                  {"archive.encrypted_headers", "archive.password_from_message", "container.executable_in_image"}}),
     [](const auto& param_info) {
       std::string n = param_info.param.fixture;
       return n.substr(0, n.find('.'));

@@ -19,13 +19,15 @@ enum class LimitKind : std::uint8_t {
   deadline,        // wall time of one scan
   input_bytes,     // size of one input read from disk or stdin
   virtual_bytes,   // address space reserved for sparse virtual disks in one scan
+  password_candidates,  // passwords tried on one encrypted archive
+  key_derivation,  // password key-derivation rounds (SHA-256, PBKDF2) in one scan
 };
 
 inline constexpr LimitKind kAllLimitKinds[] = {
     LimitKind::depth,       LimitKind::children,     LimitKind::artifacts,
     LimitKind::artifact_bytes, LimitKind::total_bytes, LimitKind::ratio,
     LimitKind::name_length, LimitKind::deadline,     LimitKind::input_bytes,
-    LimitKind::virtual_bytes};
+    LimitKind::virtual_bytes, LimitKind::password_candidates, LimitKind::key_derivation};
 
 [[nodiscard]] std::string_view to_string(LimitKind kind) noexcept;
 [[nodiscard]] std::optional<LimitKind> limit_kind_from_string(std::string_view name) noexcept;
@@ -52,6 +54,12 @@ struct Limits {
   // maximum and lets seven scans run at once within x86-64's 128 TiB of user
   // space (the milter and bulk mode scan in parallel).
   std::uint64_t max_virtual_bytes = 16ull << 40;
+  // Encrypted 7z/RAR: each candidate password costs a key derivation (7z:
+  // 2^19 SHA-256 rounds by default, up to 2^24 per candidate by the format).
+  // Candidates per archive, and rounds per scan across all archives; 2^24
+  // rounds is about a second of one core (bench/README.md).
+  std::uint32_t max_password_candidates = 32;
+  std::uint64_t max_key_derivation_rounds = 1ull << 24;
 
   // The value of one limit as a number, for reports and config round-trips.
   [[nodiscard]] std::uint64_t value(LimitKind kind) const noexcept;

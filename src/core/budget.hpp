@@ -38,6 +38,17 @@ class Budget {
   }
   void charge_virtual(std::uint64_t n) noexcept { reserved_ += n; }
 
+  // Password key-derivation work (max_key_derivation_rounds, per scan): false,
+  // and nothing taken, when `rounds` more would pass the cap.
+  [[nodiscard]] bool take_key_rounds(std::uint64_t rounds) noexcept {
+    if (rounds > limits_.max_key_derivation_rounds - std::min(key_rounds_, limits_.max_key_derivation_rounds)) {
+      return false;
+    }
+    key_rounds_ += rounds;
+    return true;
+  }
+  [[nodiscard]] std::uint64_t key_rounds() const noexcept { return key_rounds_; }
+
   // False once the per-scan artifact count is spent.
   [[nodiscard]] bool take_artifact() noexcept {
     if (artifacts_ >= limits_.max_artifacts) return false;
@@ -51,6 +62,7 @@ class Budget {
   Clock::time_point deadline_;
   std::uint64_t decoded_ = 0;
   std::uint64_t reserved_ = 0;
+  std::uint64_t key_rounds_ = 0;
   std::uint32_t artifacts_ = 0;
 };
 

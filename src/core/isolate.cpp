@@ -180,7 +180,7 @@ Result<Parsed> parse(ByteView record) {
     auto kind = r.u8();
     auto detail = get_str(r);
     if (!kind || !detail) return fail(Errc::truncated, r.offset(), "worker limit cut");
-    if (*kind > static_cast<std::uint8_t>(LimitKind::virtual_bytes)) {
+    if (*kind > static_cast<std::uint8_t>(LimitKind::key_derivation)) {
       return fail(Errc::malformed, r.offset(), "worker limit kind out of range");
     }
     p.limits.emplace_back(static_cast<LimitKind>(*kind), std::move(*detail));

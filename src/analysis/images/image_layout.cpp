@@ -39,7 +39,9 @@ class ImageLayout final : public Detector {
   void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
     for (const Artifact& a : tree) {
       if (filesystem(a.type) && a.parent != kNoArtifact) inspect_volume(tree, a, sink);
-      if (const std::string pw = a.meta_string("zip.password"); !pw.empty()) {
+      std::string pw = a.meta_string("zip.password");
+      if (pw.empty()) pw = a.meta_string("archive.password");  // 7z opened by sevenzip_open
+      if (!pw.empty()) {
         message_password(tree, a, pw, sink);
       } else if (a.meta_flag("zip.encrypted") || a.meta_flag("archive.encrypted")) {
         sink.add("archive.encrypted_unopened", Severity::medium, a.id,

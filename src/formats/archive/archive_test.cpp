@@ -150,21 +150,25 @@ TEST(Archive, EscapingPathsAndLinksAreReported) {
 }
 
 TEST(Archive, EncryptedEntryIsStillAChildWithItsName) {
-  const ScanResult r = scan_path(fixture("archive/encrypted.7z"));
-  const Artifact* txt = child_named(r, "docs/readme.txt");
-  ASSERT_NE(txt, nullptr);
-  EXPECT_TRUE(has_anomaly(*txt, "archive.encrypted"));
-  const MetaValue* enc = txt->find_meta("archive.encrypted");
+  // Password Order2020, which a scan of the archive alone (no message) does
+  // not have: the entries stay closed but listed (sevenzip_test.cpp opens it).
+  const ScanResult r = scan_path(fixture("7z_crypto/order_nonsolid.7z"));
+  const Artifact* iso = child_named(r, "Order.iso");
+  ASSERT_NE(iso, nullptr);
+  EXPECT_TRUE(has_anomaly(*iso, "archive.encrypted"));
+  const MetaValue* enc = iso->find_meta("archive.encrypted");
   ASSERT_NE(enc, nullptr);
   EXPECT_TRUE(std::get<bool>(*enc));
+  EXPECT_EQ(iso->bytes.size(), 0u);
   EXPECT_TRUE(has_finding(r, "archive.encrypted"));
+  EXPECT_TRUE(has_finding(r, "archive.encrypted_unopened"));
 }
 
 TEST(Archive, EncryptedHeadersAreReportedNotClean) {
-  const ScanResult r = scan_path(fixture("archive/encrypted_headers.7z"));
+  const ScanResult r = scan_path(fixture("7z_crypto/order_lzma2_mhe.7z"));
   EXPECT_TRUE(has_finding(r, "archive.encrypted"));
-  EXPECT_TRUE(has_finding(r, "unpack.error")) << "not even the names could be read";
-  EXPECT_EQ(r.tree.size(), 1u);
+  EXPECT_TRUE(has_finding(r, "archive.encrypted_headers"));
+  EXPECT_EQ(r.tree.size(), 1u) << "not even the names could be read";
 }
 
 TEST(Archive, TruncatedArchiveIsCorruptAndAnUnpackError) {

@@ -1,6 +1,9 @@
 #include "formats/archive/reader.hpp"
 
 #include <archive.h>
+#include <archive_entry.h>
+
+#include <vector>
 
 #include "core/text.hpp"
 #include "formats/archive/layout.hpp"
@@ -77,6 +80,27 @@ Result<ArchivePtr> open_reader(ByteView bytes, FileType type) {
     return fail(Errc::malformed, 0, error_text(a.get()));
   }
   return a;
+}
+
+bool first_file_decodes(ByteView archive_7z, std::uint64_t max_bytes) {
+  auto opened = open_reader(archive_7z, FileType::sevenzip);
+  if (!opened) return false;
+  struct ::archive* a = opened->get();
+  for (int i = 0; i < 64; ++i) {
+    struct archive_entry* e = nullptr;
+    if (archive_read_next_header(a, &e) != ARCHIVE_OK || e == nullptr) return false;
+    if (archive_entry_filetype(e) != AE_IFREG || archive_entry_size(e) == 0) continue;
+    std::vector<std::uint8_t> buf(kChunkSize);
+    std::uint64_t read = 0;
+    for (;;) {
+      const la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
+      if (n < 0) return false;
+      if (n == 0) return true;
+      read += static_cast<std::uint64_t>(n);
+      if (read >= max_bytes) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace sluice::formats::archive

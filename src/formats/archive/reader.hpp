@@ -3,6 +3,7 @@
 // the readers the sniffed type calls for are enabled, and never a filter that
 // libarchive would run as an external program (lrzip, lzop, grzip ...): a
 // hostile file must not make the scanner spawn processes.
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,13 @@ using ArchivePtr = std::unique_ptr<struct ::archive, ArchiveCloser>;
 
 // libarchive's last error text for `a`, never null.
 [[nodiscard]] std::string error_text(struct ::archive* a);
+
+// A 7z password trial through libarchive, for coders Sluice does not run
+// itself (PPMd, Deflate, BZip2 … after AES): the first regular file with data
+// must decode without error within `max_bytes` (libarchive compares the 7z CRC
+// when a file ends, so a wrong key fails there); a longer first file that
+// decodes that far without error is accepted.
+[[nodiscard]] bool first_file_decodes(ByteView archive_7z, std::uint64_t max_bytes);
 
 // libarchive reports unsupported encryption through its error text only.
 [[nodiscard]] bool mentions_encryption(std::string_view error) noexcept;

@@ -16,6 +16,7 @@
 #include "formats/archive/layout.hpp"
 #include "formats/archive/parser.hpp"
 #include "formats/archive/reader.hpp"
+#include "formats/archive/sevenzip_open.hpp"
 
 namespace sluice::formats::archive {
 namespace {
@@ -98,6 +99,7 @@ struct Session {
   std::uint64_t encrypted = 0;
   bool stop = false;
   std::optional<Error> failure;
+  std::string password;  // the one that decrypted the archive (7z), if any
   std::vector<std::uint8_t> scratch{};  // one read chunk, reused for every entry
 
   // Reads the current entry's data into `out`, never past the allowance.
@@ -157,6 +159,11 @@ struct Session {
       ctx.meta_on(child, "archive.mtime", static_cast<std::int64_t>(archive_entry_mtime(e)));
     }
     if (is_encrypted) ctx.meta_on(child, "archive.encrypted", true);
+    if (!password.empty()) {
+      // Decrypted by us before libarchive saw it (sevenzip_open.hpp).
+      ctx.meta_on(child, "archive.encrypted", true);
+      ctx.meta_on(child, "archive.password", password);
+    }
   }
 
   std::vector<Name> names_for(const std::string& path) {
@@ -363,11 +370,60 @@ class ArchiveUnpacker final : public core::Unpacker {
  private:
   static Status unpack_here(core::UnpackContext& ctx) {
     const ByteView in = ctx.bytes();
+    if (ctx.type() == FileType::sevenzip && sevenzip::uses_aes(in)) return unpack_encrypted_7z(ctx);
     if (ctx.type() == FileType::rar && rar_is_volume(in)) {
       ctx.anomaly("archive.volume_part", Severity::low, 0,
                   "one volume of a multi-volume RAR set: members that continue into other "
                   "volumes cannot be read from this part alone");
     }
+    return read_archive(ctx, in, {});
+  }
+
+  // An AES 7z: the message's passwords are tried (bounded by
+  // max_password_candidates and max_key_derivation_rounds); the one that
+  // opens it gives a plain 7z that libarchive reads (docs/adr/0011).
+  static Status unpack_encrypted_7z(core::UnpackContext& ctx) {
+    const ByteView in = ctx.bytes();
+    const std::vector<std::string> candidates = ctx.password_candidates();
+    sevenzip::OpenOptions opts;
+    opts.max_candidates = ctx.limits().max_password_candidates;
+    opts.max_header_bytes = std::min<std::uint64_t>(opts.max_header_bytes, ctx.limits().max_artifact_bytes);
+    opts.verify_rewrite = [max = opts.trial_bytes](ByteView rewritten) { return first_file_decodes(rewritten, max); };
+    sevenzip::OpenOutcome r = sevenzip::open_encrypted(in, candidates, ctx.budget(), opts);
+    ctx.meta("archive.passwords_tried", static_cast<std::int64_t>(r.tried));
+    if (r.encrypted_headers) {
+      ctx.meta("archive.encrypted_headers", true);
+      ctx.anomaly("archive.encrypted_headers", Severity::medium, 0,
+                  "the 7z header is encrypted (7z -mhe=on): without the password not even the "
+                  "file names can be read");
+    }
+    if (r.candidates_capped) {
+      ctx.limit_hit(LimitKind::password_candidates,
+                    std::to_string(r.tried) + " of " + std::to_string(candidates.size()) +
+                        " candidate passwords tried on this archive");
+    }
+    if (r.rounds_capped) {
+      ctx.limit_hit(LimitKind::key_derivation,
+                    "key derivation stopped after " + std::to_string(r.tried) + " candidate passwords (" +
+                        std::to_string(ctx.budget().key_rounds()) + " SHA-256 rounds in this message)");
+    }
+    if (r.deadline) ctx.limit_hit(LimitKind::deadline, "password search interrupted");
+    if (!r.problem.empty()) ctx.meta("archive.decryption_problem", ctx.clean_name(r.problem));
+    if (r.opened) {
+      ctx.meta("archive.password", r.password);
+      const std::vector<std::uint8_t> plain = std::move(r.archive);
+      return read_archive(ctx, ByteView(plain.data(), plain.size()), r.password);
+    }
+    if (r.encrypted_headers) {
+      ctx.meta("archive.encrypted", true);
+      ctx.anomaly("archive.encrypted", Severity::medium, 0,
+                  "encrypted archive headers and no candidate password opened them: nothing inside was scanned");
+      return {};
+    }
+    return read_archive(ctx, in, {});
+  }
+
+  static Status read_archive(core::UnpackContext& ctx, ByteView in, const std::string& password) {
     auto opened = open_reader(in, ctx.type());
     if (!opened) {
       if (opened.error().code == Errc::malformed) {
@@ -379,7 +435,7 @@ class ArchiveUnpacker final : public core::Unpacker {
       return std::unexpected(opened.error());
     }
     Session s{ctx, opened->get(), ctx.type(), ctx.budget().decode_allowance(in.size()),
-              0, 0, 0, false, std::nullopt};
+              0, 0, 0, false, std::nullopt, password};
     s.run();
     if (const char* f = archive_format_name(s.a)) ctx.meta("archive.format", std::string(f));
     if (std::string filters = filter_names(s.a); !filters.empty()) ctx.meta("archive.filters", filters);
