@@ -1,7 +1,7 @@
 #pragma once
 // The few 7z coders Sluice runs itself: what a header folder uses (LZMA,
 // LZMA2, Copy, AES) and what a password trial needs. File data is decoded by
-// libarchive once the AES coders are gone (docs/adr/0011).
+// libarchive once the AES coders are gone (docs/adr/0013).
 #include <cstdint>
 #include <functional>
 #include <optional>

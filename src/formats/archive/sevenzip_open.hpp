@@ -1,6 +1,6 @@
 #pragma once
 // Opening an AES-encrypted 7z with candidate passwords, then handing it to
-// libarchive without its AES coders (docs/adr/0011): the header is read by
+// libarchive without its AES coders (docs/adr/0013): the header is read by
 // hand (decrypted when -mhe was used), a candidate is accepted only when what
 // it decrypts decodes (and matches a CRC where one is stored), and the archive
 // is rewritten with the pack streams decrypted and the AES coders removed.

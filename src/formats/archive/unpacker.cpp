@@ -381,7 +381,7 @@ class ArchiveUnpacker final : public core::Unpacker {
 
   // An AES 7z: the message's passwords are tried (bounded by
   // max_password_candidates and max_key_derivation_rounds); the one that
-  // opens it gives a plain 7z that libarchive reads (docs/adr/0011).
+  // opens it gives a plain 7z that libarchive reads (docs/adr/0013).
   static Status unpack_encrypted_7z(core::UnpackContext& ctx) {
     const ByteView in = ctx.bytes();
     const std::vector<std::string> candidates = ctx.password_candidates();
