@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What the 7z password search costs (docs/adr/0011): a header-encrypted 7z
+# What the 7z password search costs (docs/adr/0013): a header-encrypted 7z
 # (7z -mhe=on, default 2^19 SHA-256 rounds per key) whose password is nowhere
 # in a mail full of password-like words, so every allowed candidate is tried.
 # Scanned with max_password_candidates = 1 and = 32 (the default): the
