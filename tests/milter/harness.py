@@ -252,7 +252,8 @@ class Milter:
 
     def http(self, path, data=None):
         req = urllib.request.Request(f"http://127.0.0.1:{self.http_port}{path}", data=data,
-                                     method="POST" if data is not None else "GET")
+                                     method="POST" if data is not None else "GET",
+                                     headers={"Content-Type": "application/octet-stream"})
         with urllib.request.urlopen(req, timeout=120) as r:
             return r.read()
 
