@@ -63,14 +63,14 @@ def with_marker(raw: bytes, marker: str) -> bytes:
     return f"X-Test-ID: {marker}\r\n".encode() + raw
 
 
-def send(pf, ledger, name, raw):
+def send(pf, ledger, name, raw, sender="sender@example.org"):
     """One SMTP transaction; returns the ledger entry."""
     marker = ledger.marker()
     entry = {"marker": marker, "name": name, "code": None, "text": "", "queue_id": None, "place": None}
     try:
         with smtplib.SMTP("127.0.0.1", pf.port, timeout=120) as s:
             s.ehlo("client.sluice-test.invalid")
-            s.mail("sender@example.org")
+            s.mail(sender)
             s.rcpt("rcpt@example.net")
             code, text = s.data(with_marker(raw, marker))
             entry["code"], entry["text"] = code, text.decode(errors="replace")
@@ -280,7 +280,7 @@ def phase_reload(args, pf, sink, milter, ledger, root):
 
 
 def phase_deadline(args, pf, sink, milter, ledger):
-    """A scan past the deadline gets on_error (tempfail)."""
+    """A scan past the deadline gets on_error (tempfail); oversize and allow-listed mail is not scanned."""
     milter.write_config(BASE_CONFIG + "\n[limits]\ndeadline_ms = 200\nmax_children = 200000\nmax_artifacts = 200000\n")
     milter.signal(signal.SIGHUP)
     wait_log_event(milter, "reloaded", 2)
@@ -289,6 +289,27 @@ def phase_deadline(args, pf, sink, milter, ledger):
     lines = [l for l in milter.log_lines() if l.get("verdict") == "error"]
     check(bool(lines) and lines[-1].get("reason") in ("deadline", "timeout") and lines[-1]["scan_ms"] <= 1000,
           f"deadline: milter log {lines[-1:] }")
+    milter.write_config(BASE_CONFIG + 'max_message_bytes = 1000000\nsender_allow = ["@trusted.example.org"]\n')
+    milter.signal(signal.SIGHUP)
+    wait_log_event(milter, "reloaded", 3)
+    fixtures = os.path.join(args.source, "tests", "fixtures", "campaigns")
+    with open(os.path.join(fixtures, "vhd.eml"), "rb") as f:
+        vhd = f.read()
+    for name, raw, sender, reason in [
+            ("oversize", vhd + b"\r\n" + b"padding line of the oversize test\r\n" * 40000, "sender@example.org", "oversize"),
+            ("allow-listed sender", b"X-Sluice-Verdict: clean\r\n" + vhd, "robot@trusted.example.org", "sender_allow")]:
+        e = send(pf, ledger, name, raw, sender)
+        check(e["code"] == 250, f"{name}: expected 250, got {e['code']} {e['text']}")
+        if e["code"] != 250:
+            continue
+        msg = parse(delivered(sink, e))
+        hs = sluice_headers(msg)
+        line = log_for(milter, e["queue_id"])
+        check(line is not None and line["verdict"] == "unscanned" and line.get("reason") == reason, f"{name}: log {line}")
+        if reason == "oversize":  # on_oversize = tag: marked as not scanned
+            check(msg.get("X-Sluice-Verdict") == "unscanned reason=oversize", f"{name}: {hs}")
+        else:  # not scanned, not marked, and the sender's own header is gone
+            check(hs == [], f"{name}: {hs}")
 
 
 def phase_faults(args, pf, sink, milter, ledger):
