@@ -13,6 +13,7 @@
 #include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "decision.hpp"
 #include "report/report.hpp"
@@ -47,7 +48,8 @@ struct Message {
   // Every X-Sluice-* header the message arrived with: (name as sent, its
   // 1-based index among headers of that name), for smfi_chgheader.
   std::vector<std::pair<std::string, int>> forged;
-  std::vector<std::pair<std::string, int>> own_counts;  // lower-cased name → occurrences
+  std::unordered_map<std::string, int> own_counts;  // lower-cased name → occurrences (hashed: a
+                                                     // sender may send a million names)
   bool in_flight = false;
 };
 
@@ -159,9 +161,7 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
   const std::string_view v = value != nullptr ? value : "";
   const std::string key = lower(n);
   if (key.starts_with(kOwnPrefix)) {
-    auto it = std::ranges::find(m.own_counts, key, &std::pair<std::string, int>::first);
-    if (it == m.own_counts.end()) it = m.own_counts.insert(m.own_counts.end(), {key, 0});
-    m.forged.emplace_back(std::string(n), ++it->second);
+    m.forged.emplace_back(std::string(n), ++m.own_counts[key]);
   }
   if (key == "message-id" && m.message_id.empty()) m.message_id = std::string(v.substr(0, 998));
   // Postfix folds continuation lines with a bare LF; the body comes with CRLF.

@@ -203,7 +203,7 @@ class Milter:
 
     def write_config(self, text):
         with open(self.config, "w") as f:
-            f.write(f'[http]\nlisten = "127.0.0.1:{self.http_port}"\n\n' + text)
+            f.write(f'[http]\nlisten = "127.0.0.1:{self.http_port}"\nmax_body_bytes = 4000000\n\n' + text)
 
     def start(self):
         self.stderr = open(self.stderr_path, "a")

@@ -21,8 +21,11 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.error
 import zipfile
 from email.message import EmailMessage
+
+import jsonschema
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Milter, Postfix, Sink, free_port, have_postfix, wait_for  # noqa: E402
@@ -230,16 +233,28 @@ def phase_policy(args, pf, sink, milter, ledger):
     check(m.get('sluice_milter_actions_total{action="tag"}') == len(seen) - rejected, "/metrics tag count")
     check(m.get("sluice_scan_duration_seconds_count") == len(seen), "/metrics latency histogram count")
 
-    # POST /v1/scan answers what `sluice scan --format json` answers.
+    # POST /v1/scan answers what `sluice scan --format json` answers, in the report schema.
+    with open(os.path.join(args.source, "docs", "report.schema.json")) as f:
+        validator = jsonschema.Draft202012Validator(json.load(f))
     for rel in ["campaigns/vhd.eml", "mail/text/html_lure.eml", "campaigns/benign_iso_docs.eml"]:
         path = os.path.join(fixtures, rel)
         with open(path, "rb") as f:
             api = json.loads(milter.http("/v1/scan", f.read()))
+        errors = [e.message for e in validator.iter_errors(api)]
+        check(not errors, f"/v1/scan {rel}: not a valid report: {errors[:3]}")
         cli = json.loads(subprocess.run([args.sluice, "scan", "--format", "json", path],
                                         capture_output=True, check=False).stdout)
         check(api["verdict"] == cli["verdict"] and [x["id"] for x in api["findings"]] == [x["id"] for x in cli["findings"]],
               f"/v1/scan {rel}: {api['verdict']} vs the CLI's {cli['verdict']}")
     check(milter.metrics().get("sluice_http_scans_total") == 3, "/metrics counts HTTP scans")
+    try:
+        milter.http("/v1/scan", b"x" * 5_000_000)
+        check(False, "/v1/scan accepted a body above max_body_bytes")
+    except urllib.error.HTTPError as e:
+        check(e.code == 413, f"/v1/scan above max_body_bytes: HTTP {e.code}")
+    except (ConnectionError, urllib.error.URLError):
+        pass  # the server answered 413 and closed while the client was still sending
+    check(milter.healthy(), "/healthz after an oversized POST")
 
 
 def phase_reload(args, pf, sink, milter, ledger, root):
