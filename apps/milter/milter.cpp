@@ -155,7 +155,7 @@ sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
 
 sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
   Connection* c = conn(ctx);
-  if (c == nullptr) return SMFIS_TEMPFAIL;
+  if (c == nullptr || c->settings == nullptr) return SMFIS_TEMPFAIL;  // no MAIL FROM seen
   Message& m = c->msg;
   const std::string_view n = name != nullptr ? name : "";
   const std::string_view v = value != nullptr ? value : "";
@@ -178,7 +178,7 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
 
 sfsistat on_eoh(SMFICTX* ctx) {
   Connection* c = conn(ctx);
-  if (c == nullptr) return SMFIS_TEMPFAIL;
+  if (c == nullptr || c->settings == nullptr) return SMFIS_TEMPFAIL;  // no MAIL FROM seen
   append(c->msg, c->settings->milter.max_message_bytes, "\r\n");
   c->msg.headers_done = true;
   return SMFIS_CONTINUE;
@@ -186,7 +186,7 @@ sfsistat on_eoh(SMFICTX* ctx) {
 
 sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
   Connection* c = conn(ctx);
-  if (c == nullptr) return SMFIS_TEMPFAIL;
+  if (c == nullptr || c->settings == nullptr) return SMFIS_TEMPFAIL;  // no MAIL FROM seen
   append(c->msg, c->settings->milter.max_message_bytes,
          std::string_view(reinterpret_cast<const char*>(chunk), len));
   return SMFIS_CONTINUE;
@@ -230,7 +230,7 @@ void log_message(const Connection& c, const Decision& d, std::chrono::millisecon
 
 sfsistat on_eom(SMFICTX* ctx) {
   Connection* c = conn(ctx);
-  if (c == nullptr) return SMFIS_TEMPFAIL;
+  if (c == nullptr || c->settings == nullptr) return SMFIS_TEMPFAIL;  // no MAIL FROM seen
   Message& m = c->msg;
   if (const std::string id = symbol(ctx, "i"); !id.empty()) m.queue_id = id;
   const Settings& s = *c->settings;

@@ -27,6 +27,8 @@ enum class ScanStatus : std::uint8_t {
 
 struct ScanOutcome {
   ScanStatus status = ScanStatus::busy;
+  // Its artifacts are views into the scanned bytes: the caller keeps its Bytes
+  // alive as long as it reads the result.
   std::shared_ptr<const ScanResult> result;
 };
 
