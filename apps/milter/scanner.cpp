@@ -76,10 +76,19 @@ void EnginePool::work(const std::stop_token& stop) {
       std::lock_guard l(job->mutex);
       skip = job->abandoned;  // its sender gave up while it queued: nobody wants it
     }
+    std::shared_ptr<const ScanResult> result;
     if (!skip) {
       const std::shared_ptr<const Engine> e = engine();
       const auto& b = *job->bytes;
-      auto result = std::make_shared<const ScanResult>(e->scan(ByteView(b.data(), b.size()), job->name));
+      result = std::make_shared<const ScanResult>(e->scan(ByteView(b.data(), b.size()), job->name));
+    }
+    {
+      // Free the slot before the answer: whoever got it may look at stats()
+      // or scan again at once, and must find the pool as it now is.
+      std::lock_guard lock(mutex_);
+      --in_use_;
+    }
+    if (!skip) {
       {
         std::lock_guard l(job->mutex);
         job->result = std::move(result);
@@ -87,8 +96,6 @@ void EnginePool::work(const std::stop_token& stop) {
       }
       job->done_cv.notify_one();
     }
-    std::lock_guard lock(mutex_);
-    --in_use_;
   }
 }
 
