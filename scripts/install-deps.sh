@@ -6,6 +6,8 @@ export DEBIAN_FRONTEND=noninteractive
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 $SUDO apt-get update -qq
+# Postfix for tests/milter (a private instance per test run): no system configuration.
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential g++ cmake ninja-build pkg-config git ca-certificates \
   zlib1g-dev libssl-dev libbz2-dev liblzma-dev libzstd-dev libarchive-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libtsk-dev libyara-dev \
@@ -13,6 +15,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   python3 python3-jsonschema python3-pefile python3-olefile liblnk-utils p7zip-full libarchive-tools publicsuffix gzip yara \
   clang-16 libclang-rt-16-dev \
   win32-loader gcc-mingw-w64-x86-64-win32-runtime \
+  libmilter-dev libcpp-httplib-dev postfix python3-aiosmtpd \
   >/dev/null
 
 

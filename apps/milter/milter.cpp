@@ -1,0 +1,393 @@
+#include "milter.hpp"
+
+#include <arpa/inet.h>
+#include <libmilter/mfapi.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "decision.hpp"
+#include "report/report.hpp"
+
+namespace sluice::milter {
+
+namespace {
+
+// libmilter's callbacks carry no user pointer but the per-connection one, so
+// the daemon they serve is reached through this one pointer, set once before
+// smfi_main() starts and never changed while it runs.
+Daemon* g_daemon = nullptr;
+
+constexpr std::string_view kOwnPrefix = "x-sluice-";
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+struct Message {
+  std::string queue_id;
+  std::string sender;
+  std::vector<std::string> recipients;
+  std::string message_id;
+  std::vector<std::uint8_t> bytes;
+  std::uint64_t size = 0;  // bytes seen, also past max_message_bytes
+  bool oversize = false;
+  bool headers_done = false;
+  std::optional<Unscanned> skip;
+  // Every X-Sluice-* header the message arrived with: (name as sent, its
+  // 1-based index among headers of that name), for smfi_chgheader.
+  std::vector<std::pair<std::string, int>> forged;
+  std::unordered_map<std::string, int> own_counts;  // lower-cased name → occurrences (hashed: a
+                                                     // sender may send a million names)
+  bool in_flight = false;
+};
+
+struct Connection {
+  std::string client;
+  std::shared_ptr<const Settings> settings;  // fixed per message at MAIL FROM
+  Message msg;
+};
+
+Connection* conn(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ctx)); }
+
+constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+
+void end_message(Connection& c) {
+  if (c.msg.in_flight) g_daemon->message_finished();
+  c.msg = Message{};
+}
+
+void append(Message& m, std::uint64_t limit, std::string_view a, std::string_view b = {}, std::string_view c = {},
+            std::string_view d = {}) {
+  for (const std::string_view part : {a, b, c, d}) {
+    m.size += part.size();
+    if (m.oversize) continue;
+    if (m.size > limit) {
+      // Past the limit nothing more is kept: the message is handled by on_oversize.
+      m.oversize = true;
+      std::vector<std::uint8_t>().swap(m.bytes);
+      continue;
+    }
+    m.bytes.insert(m.bytes.end(), part.begin(), part.end());
+  }
+}
+
+std::string client_address(const sockaddr* addr) {
+  if (addr == nullptr) return "local";
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (addr->sa_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(addr);
+    if (inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf) != nullptr) return buf;
+  } else if (addr->sa_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(addr);
+    if (inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof buf) != nullptr) return buf;
+  }
+  return "unknown";
+}
+
+std::string symbol(SMFICTX* ctx, const char* name) {
+  const char* v = smfi_getsymval(ctx, const_cast<char*>(name));
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+std::string now_iso8601() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  char out[40];
+  std::snprintf(out, sizeof out, "%s.%03lldZ", buf, static_cast<long long>(ms));
+  return out;
+}
+
+sfsistat on_connect(SMFICTX* ctx, char* /*hostname*/, _SOCK_ADDR* addr) {
+  auto* c = new Connection;
+  c->client = client_address(addr);
+  smfi_setpriv(ctx, c);
+  return SMFIS_CONTINUE;
+}
+
+// Nothing to decide at DATA, but answering it matters: Postfix does not set
+// TCP_NODELAY on its milter sockets, so when a step goes unanswered (its macros
+// or SMFIP_NR_* steps) the next command waits out the milter host's delayed
+// ACK, 40 ms per message. A reply carries the ACK at once; the same is why no
+// SMFIP_NR_* step is negotiated.
+sfsistat on_data(SMFICTX* ctx) { return conn(ctx) == nullptr ? SMFIS_TEMPFAIL : SMFIS_CONTINUE; }
+
+sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
+  Connection* c = conn(ctx);
+  if (c == nullptr) return SMFIS_TEMPFAIL;
+  end_message(*c);  // a previous transaction on this connection that never ended
+  c->settings = g_daemon->settings();
+  c->msg.in_flight = true;
+  g_daemon->message_started();
+  c->msg.sender = argv != nullptr && argv[0] != nullptr ? argv[0] : "";
+  c->msg.queue_id = symbol(ctx, "i");
+  const MilterSettings& m = c->settings->milter;
+  if (m.skip_authenticated && !symbol(ctx, "{auth_authen}").empty()) {
+    c->msg.skip = Unscanned{"authenticated", Action::accept};
+  } else if (!m.sender_allow.empty() && address_listed(c->msg.sender, m.sender_allow)) {
+    c->msg.skip = Unscanned{"sender_allow", Action::accept};
+  }
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
+  Connection* c = conn(ctx);
+  if (c == nullptr) return SMFIS_TEMPFAIL;
+  c->msg.recipients.emplace_back(argv != nullptr && argv[0] != nullptr ? argv[0] : "");
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
+  Connection* c = conn(ctx);
+  if (c == nullptr || c->settings == nullptr) return SMFIS_TEMPFAIL;  // no MAIL FROM seen
+  Message& m = c->msg;
+  const std::string_view n = name != nullptr ? name : "";
+  const std::string_view v = value != nullptr ? value : "";
+  const std::string key = lower(n);
+  if (key.starts_with(kOwnPrefix)) {
+    m.forged.emplace_back(std::string(n), ++m.own_counts[key]);
+  }
+  if (key == "message-id" && m.message_id.empty()) m.message_id = std::string(v.substr(0, 998));
+  // Postfix folds continuation lines with a bare LF; the body comes with CRLF.
+  // The message is rebuilt with CRLF throughout, as it travelled over SMTP.
+  std::string line;
+  line.reserve(v.size() + 8);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '\n' && (i == 0 || v[i - 1] != '\r')) line += '\r';
+    line += v[i];
+  }
+  append(m, c->settings->milter.max_message_bytes, n, ": ", line, "\r\n");
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_eoh(SMFICTX* ctx) {
+  Connection* c = conn(ctx);
+  if (c == nullptr || c->settings == nullptr) return SMFIS_TEMPFAIL;  // no MAIL FROM seen
+  append(c->msg, c->settings->milter.max_message_bytes, "\r\n");
+  c->msg.headers_done = true;
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
+  Connection* c = conn(ctx);
+  if (c == nullptr || c->settings == nullptr) return SMFIS_TEMPFAIL;  // no MAIL FROM seen
+  append(c->msg, c->settings->milter.max_message_bytes,
+         std::string_view(reinterpret_cast<const char*>(chunk), len));
+  return SMFIS_CONTINUE;
+}
+
+// Removes every X-Sluice-* header the sender put in, highest index first so
+// the lower indexes stay valid whichever way the MTA renumbers.
+void strip_forged(SMFICTX* ctx, const Message& m) {
+  for (auto it = m.forged.rbegin(); it != m.forged.rend(); ++it) {
+    smfi_chgheader(ctx, const_cast<char*>(it->first.c_str()), it->second, nullptr);
+  }
+}
+
+void add_headers(SMFICTX* ctx, const Decision& d) {
+  const std::string verdict = verdict_header(d);
+  const std::string findings = findings_header(d);
+  smfi_addheader(ctx, const_cast<char*>("X-Sluice-Verdict"), const_cast<char*>(verdict.c_str()));
+  smfi_addheader(ctx, const_cast<char*>("X-Sluice-Findings"), const_cast<char*>(findings.c_str()));
+  smfi_addheader(ctx, const_cast<char*>("X-Sluice-Scan-ID"), const_cast<char*>(d.scan_id.c_str()));
+}
+
+void log_message(const Connection& c, const Decision& d, std::chrono::milliseconds waited) {
+  nlohmann::ordered_json j;
+  j["time"] = now_iso8601();
+  j["queue_id"] = c.msg.queue_id;
+  j["message_id"] = c.msg.message_id;
+  j["client"] = c.client;
+  j["sender"] = c.msg.sender;
+  j["recipients"] = c.msg.recipients.size();
+  j["size"] = c.msg.size;
+  j["verdict"] = to_string(d.verdict);
+  j["score"] = d.score;
+  j["action"] = to_string(d.action);
+  j["findings"] = d.findings;
+  j["scan_ms"] = waited.count();
+  j["scan_id"] = d.scan_id;
+  if (!d.reason.empty()) j["reason"] = d.reason;
+  if (!d.detail.empty()) j["detail"] = d.detail;
+  g_daemon->log(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+sfsistat on_eom(SMFICTX* ctx) {
+  Connection* c = conn(ctx);
+  if (c == nullptr || c->settings == nullptr) return SMFIS_TEMPFAIL;  // no MAIL FROM seen
+  Message& m = c->msg;
+  if (const std::string id = symbol(ctx, "i"); !id.empty()) m.queue_id = id;
+  const Settings& s = *c->settings;
+  const MilterSettings& ms = s.milter;
+  if (!m.skip && !ms.recipient_allow.empty() && !m.recipients.empty() &&
+      std::ranges::all_of(m.recipients, [&](const std::string& r) { return address_listed(r, ms.recipient_allow); })) {
+    m.skip = Unscanned{"recipient_allow", Action::accept};
+  }
+  if (!m.skip && m.oversize) m.skip = Unscanned{"oversize", ms.on_oversize};
+
+  Metrics& metrics = g_daemon->metrics();
+  const auto started = std::chrono::steady_clock::now();
+  Decision d;
+  std::shared_ptr<const ScanResult> result;
+  Bytes bytes;
+  if (m.skip) {
+    d = unscanned(*m.skip, new_scan_id());
+  } else {
+    bytes = std::make_shared<const std::vector<std::uint8_t>>(std::move(m.bytes));
+    const std::string name = m.queue_id.empty() ? "message" : m.queue_id;
+    const ScanOutcome outcome = g_daemon->scanner().scan(bytes, name, s.deadline());
+    result = outcome.result;
+    d = decide(ms, outcome, new_scan_id());
+    if (outcome.status == ScanStatus::busy) metrics.busy();
+    if (result) metrics.scan(result->elapsed, bytes->size());
+    if (d.verdict == Outcome::error) {
+      metrics.error();
+      if (d.reason == "timeout" || d.reason == "deadline") metrics.timeout();
+    }
+  }
+  const auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+
+  if ((d.action == Action::reject || d.action == Action::quarantine) && !ms.quarantine_dir.empty()) {
+    if (bytes && result) {
+      const std::string_view raw(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+      if (auto st = write_quarantine(ms.quarantine_dir, d.scan_id, raw, report::to_json(*result, true)); !st) {
+        g_daemon->log(nlohmann::json{{"event", "quarantine_write_failed"}, {"scan_id", d.scan_id},
+                                     {"error", st.error().what}}.dump());
+      }
+    }
+  }
+
+  sfsistat answer = SMFIS_ACCEPT;
+  switch (d.action) {
+    case Action::reject: {
+      const std::string text = render_text(ms.reject_text, d);
+      smfi_setreply(ctx, const_cast<char*>("550"), const_cast<char*>("5.7.1"), const_cast<char*>(text.c_str()));
+      answer = SMFIS_REJECT;
+      break;
+    }
+    case Action::tempfail: {
+      const std::string text = render_text(ms.tempfail_text, d);
+      smfi_setreply(ctx, const_cast<char*>("451"), const_cast<char*>("4.7.1"), const_cast<char*>(text.c_str()));
+      answer = SMFIS_TEMPFAIL;
+      break;
+    }
+    case Action::discard:
+      answer = SMFIS_DISCARD;
+      break;
+    case Action::quarantine: {
+      strip_forged(ctx, m);
+      add_headers(ctx, d);
+      const std::string reason = render_text(ms.quarantine_text, d);
+      smfi_quarantine(ctx, const_cast<char*>(reason.c_str()));
+      break;
+    }
+    case Action::tag:
+      strip_forged(ctx, m);
+      add_headers(ctx, d);
+      break;
+    case Action::accept:
+      strip_forged(ctx, m);  // even unmarked mail never carries a sender's X-Sluice-*
+      break;
+  }
+  metrics.message(d.verdict, d.action, m.size);
+  log_message(*c, d, waited);
+  end_message(*c);
+  return answer;
+}
+
+sfsistat on_abort(SMFICTX* ctx) {
+  if (Connection* c = conn(ctx)) end_message(*c);
+  return SMFIS_CONTINUE;
+}
+
+sfsistat on_close(SMFICTX* ctx) {
+  if (Connection* c = conn(ctx)) {
+    end_message(*c);
+    delete c;
+    smfi_setpriv(ctx, nullptr);
+  }
+  return SMFIS_CONTINUE;
+}
+
+std::vector<int> open_fds() {
+  std::vector<int> fds;
+  rlimit lim{};
+  const int max = getrlimit(RLIMIT_NOFILE, &lim) == 0 ? static_cast<int>(std::min<rlim_t>(lim.rlim_cur, 65536)) : 1024;
+  for (int fd = 0; fd < max; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1) fds.push_back(fd);
+  }
+  return fds;
+}
+
+// libmilter writes each header change and the final answer as separate small
+// segments to an MTA that does not answer them: with Nagle's algorithm every
+// message waits out the MTA's delayed ACK (40 ms on Linux) at the end of DATA.
+// libmilter does not expose its sockets, so TCP_NODELAY is set on the listening
+// socket it just opened; Linux copies it to every accepted connection.
+void no_delay_on_new_listeners(const std::vector<int>& before) {
+  for (const int fd : open_fds()) {
+    if (std::ranges::find(before, fd) != before.end()) continue;
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) continue;
+    sockaddr_storage addr{};
+    socklen_t alen = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+    if (addr.ss_family != AF_INET && addr.ss_family != AF_INET6) continue;
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+}
+
+}  // namespace
+
+Status run_milter(Daemon& daemon, const std::string& listen) {
+  g_daemon = &daemon;
+  smfiDesc desc{};
+  desc.xxfi_name = const_cast<char*>("sluice");
+  desc.xxfi_version = SMFI_VERSION;
+  desc.xxfi_flags = kActions;
+
+  desc.xxfi_connect = on_connect;
+  desc.xxfi_envfrom = on_envfrom;
+  desc.xxfi_envrcpt = on_envrcpt;
+  desc.xxfi_data = on_data;
+  desc.xxfi_header = on_header;
+  desc.xxfi_eoh = on_eoh;
+  desc.xxfi_body = on_body;
+  desc.xxfi_eom = on_eom;
+  desc.xxfi_abort = on_abort;
+  desc.xxfi_close = on_close;
+  if (smfi_register(desc) != MI_SUCCESS) return fail(Errc::io, 0, "smfi_register failed");
+  if (smfi_setconn(const_cast<char*>(listen.c_str())) != MI_SUCCESS) {
+    return fail(Errc::invalid_argument, 0, "cannot use listen address " + listen);
+  }
+  // A stale unix socket from a previous run is removed; the socket is made
+  // now so a bad address fails at start, not on the first connection.
+  const std::vector<int> before = open_fds();
+  if (smfi_opensocket(1) != MI_SUCCESS) return fail(Errc::io, 0, "cannot listen on " + listen);
+  no_delay_on_new_listeners(before);
+  if (smfi_main() != MI_SUCCESS) return fail(Errc::io, 0, "the milter listener stopped with an error");
+  return {};
+}
+
+void stop_milter() { smfi_stop(); }
+
+}  // namespace sluice::milter

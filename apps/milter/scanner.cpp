@@ -1,0 +1,116 @@
+#include "scanner.hpp"
+
+#include <utility>
+
+namespace sluice::milter {
+
+// One scan's shared state: the waiting libmilter thread and the worker meet
+// here; whichever is late finds the other gone and simply lets go.
+struct EnginePool::Job {
+  Bytes bytes;
+  std::string name;
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  std::shared_ptr<const ScanResult> result;
+  bool done = false;
+  bool abandoned = false;
+};
+
+Result<std::unique_ptr<EnginePool>> EnginePool::create(const Config& config, unsigned workers,
+                                                       unsigned max_queued) {
+  auto engine = Engine::create(config);
+  if (!engine) return std::unexpected(engine.error());
+  auto shared = std::make_shared<const Engine>(std::move(*engine));
+  return std::unique_ptr<EnginePool>(new EnginePool(std::move(shared), workers, max_queued));
+}
+
+EnginePool::EnginePool(std::shared_ptr<const Engine> engine, unsigned workers, unsigned max_queued)
+    : engine_(std::move(engine)), workers_(std::max(1u, workers)), capacity_(workers_ + max_queued) {
+  threads_.reserve(workers_);
+  for (unsigned i = 0; i < workers_; ++i) {
+    threads_.emplace_back([this](const std::stop_token& stop) { work(stop); });
+  }
+}
+
+EnginePool::~EnginePool() {
+  for (auto& t : threads_) t.request_stop();
+  wake_.notify_all();
+  threads_.clear();  // joins: each worker finishes at most its current scan
+}
+
+std::shared_ptr<const Engine> EnginePool::engine() const {
+  std::lock_guard lock(engine_mutex_);
+  return engine_;
+}
+
+ScanOutcome EnginePool::scan(Bytes bytes, std::string name, std::chrono::milliseconds wait) {
+  auto job = std::make_shared<Job>();
+  job->bytes = std::move(bytes);
+  job->name = std::move(name);
+  {
+    std::lock_guard lock(mutex_);
+    if (in_use_ >= capacity_) return {ScanStatus::busy, nullptr};
+    ++in_use_;
+    queue_.push_back(job);
+  }
+  wake_.notify_one();
+  std::unique_lock lock(job->mutex);
+  if (!job->done_cv.wait_for(lock, wait, [&] { return job->done; })) {
+    job->abandoned = true;
+    return {ScanStatus::timeout, nullptr};
+  }
+  return {ScanStatus::done, job->result};
+}
+
+void EnginePool::work(const std::stop_token& stop) {
+  for (;;) {
+    std::shared_ptr<Job> job;
+    {
+      std::unique_lock lock(mutex_);
+      if (!wake_.wait(lock, stop, [&] { return !queue_.empty(); })) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    bool skip = false;
+    {
+      std::lock_guard l(job->mutex);
+      skip = job->abandoned;  // its sender gave up while it queued: nobody wants it
+    }
+    std::shared_ptr<const ScanResult> result;
+    if (!skip) {
+      const std::shared_ptr<const Engine> e = engine();
+      const auto& b = *job->bytes;
+      result = std::make_shared<const ScanResult>(e->scan(ByteView(b.data(), b.size()), job->name));
+    }
+    {
+      // Free the slot before the answer: whoever got it may look at stats()
+      // or scan again at once, and must find the pool as it now is.
+      std::lock_guard lock(mutex_);
+      --in_use_;
+    }
+    if (!skip) {
+      {
+        std::lock_guard l(job->mutex);
+        job->result = std::move(result);
+        job->done = true;
+      }
+      job->done_cv.notify_one();
+    }
+  }
+}
+
+Status EnginePool::reconfigure(const Config& config) {
+  auto engine = Engine::create(config);
+  if (!engine) return std::unexpected(engine.error());
+  auto shared = std::make_shared<const Engine>(std::move(*engine));
+  std::lock_guard lock(engine_mutex_);
+  engine_ = std::move(shared);
+  return {};
+}
+
+PoolStats EnginePool::stats() const {
+  std::lock_guard lock(mutex_);
+  return {workers_, capacity_, in_use_};
+}
+
+}  // namespace sluice::milter

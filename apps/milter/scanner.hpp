@@ -1,0 +1,83 @@
+#pragma once
+// The milter's view of scanning: bytes in, a result out, never blocking a
+// libmilter thread longer than it was told to wait. Today the only Scanner is
+// EnginePool (one in-process Engine on a bounded set of threads); the
+// sandboxed worker pool (issue #14) plugs in behind the same interface.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sluice/engine.hpp"
+
+namespace sluice::milter {
+
+using Bytes = std::shared_ptr<const std::vector<std::uint8_t>>;
+
+enum class ScanStatus : std::uint8_t {
+  done,     // `result` holds the engine's answer (which may itself be an error)
+  busy,     // no worker free and no room to wait: nothing was scanned
+  timeout,  // the wait ran out; the scan is abandoned (its worker finishes it alone)
+};
+
+struct ScanOutcome {
+  ScanStatus status = ScanStatus::busy;
+  // Its artifacts are views into the scanned bytes: the caller keeps its Bytes
+  // alive as long as it reads the result.
+  std::shared_ptr<const ScanResult> result;
+};
+
+struct PoolStats {
+  unsigned workers = 0;
+  unsigned capacity = 0;  // workers + scans allowed to wait
+  unsigned in_use = 0;    // scans running or waiting, abandoned ones included
+};
+
+class Scanner {
+ public:
+  virtual ~Scanner() = default;
+  // Returns within `wait` whatever happens; `busy` at once when saturated.
+  [[nodiscard]] virtual ScanOutcome scan(Bytes bytes, std::string name, std::chrono::milliseconds wait) = 0;
+  // Builds the scanning side of a new configuration; on failure the old one
+  // keeps serving and the error says why. Scans already running finish with
+  // the configuration they started with.
+  [[nodiscard]] virtual Status reconfigure(const Config& config) = 0;
+  [[nodiscard]] virtual PoolStats stats() const = 0;
+};
+
+class EnginePool final : public Scanner {
+ public:
+  // `max_queued`: scans that may wait for a worker before callers get `busy`.
+  static Result<std::unique_ptr<EnginePool>> create(const Config& config, unsigned workers, unsigned max_queued);
+  ~EnginePool() override;
+  EnginePool(const EnginePool&) = delete;
+  EnginePool& operator=(const EnginePool&) = delete;
+
+  ScanOutcome scan(Bytes bytes, std::string name, std::chrono::milliseconds wait) override;
+  Status reconfigure(const Config& config) override;
+  PoolStats stats() const override;
+
+ private:
+  struct Job;
+  EnginePool(std::shared_ptr<const Engine> engine, unsigned workers, unsigned max_queued);
+  void work(const std::stop_token& stop);
+  std::shared_ptr<const Engine> engine() const;
+
+  mutable std::mutex engine_mutex_;
+  std::shared_ptr<const Engine> engine_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable_any wake_;
+  std::deque<std::shared_ptr<Job>> queue_;
+  unsigned in_use_ = 0;
+  const unsigned workers_;
+  const unsigned capacity_;
+  std::vector<std::jthread> threads_;
+};
+
+}  // namespace sluice::milter

@@ -1,0 +1,94 @@
+#include "scanner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <string>
+#include <thread>
+
+#include "sluice/policy.hpp"
+
+namespace sluice::milter {
+namespace {
+
+// A message whose scan takes long (100,000 MIME parts, all opened): what a
+// worker is busy with while the tests look at the pool from outside.
+Bytes many_parts() {
+  std::string m = "From: a@example.org\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n";
+  for (int i = 0; i < 100'000; ++i) m += "--b\r\nContent-Type: text/plain\r\n\r\npart " + std::to_string(i) + "\r\n";
+  m += "--b--\r\n";
+  return std::make_shared<const std::vector<std::uint8_t>>(m.begin(), m.end());
+}
+
+Config slow_config() {
+  auto c = default_config();
+  EXPECT_TRUE(c);
+  c->limits.max_children = 200'000;
+  c->limits.max_artifacts = 200'000;
+  return *c;
+}
+
+Bytes small() {
+  const std::string m = "From: a@example.org\r\nSubject: hi\r\n\r\nhello\r\n";
+  return std::make_shared<const std::vector<std::uint8_t>>(m.begin(), m.end());
+}
+
+void wait_in_use(const Scanner& s, unsigned n) {
+  while (s.stats().in_use != n) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+TEST(EnginePool, ScansAndReportsStats) {
+  auto pool = EnginePool::create(slow_config(), 2, 3);
+  ASSERT_TRUE(pool);
+  const ScanOutcome o = (*pool)->scan(small(), "small", std::chrono::seconds(60));
+  ASSERT_EQ(o.status, ScanStatus::done);
+  EXPECT_EQ(o.result->verdict, Verdict::clean);
+  const PoolStats st = (*pool)->stats();
+  EXPECT_EQ(st.workers, 2u);
+  EXPECT_EQ(st.capacity, 5u);
+  EXPECT_EQ(st.in_use, 0u);
+}
+
+TEST(EnginePool, SaturatedPoolAnswersBusyAtOnce) {
+  auto pool = EnginePool::create(slow_config(), 1, 0);
+  ASSERT_TRUE(pool);
+  Scanner& s = **pool;
+  auto slow = std::async(std::launch::async, [&] { return s.scan(many_parts(), "slow", std::chrono::minutes(5)); });
+  wait_in_use(s, 1);
+  EXPECT_EQ(s.scan(small(), "second", std::chrono::minutes(5)).status, ScanStatus::busy);
+  EXPECT_EQ(slow.get().status, ScanStatus::done);
+  wait_in_use(s, 0);
+  EXPECT_EQ(s.scan(small(), "third", std::chrono::minutes(5)).status, ScanStatus::done);
+}
+
+TEST(EnginePool, WaitEndsAtTheGivenTimeAndTheWorkerFinishesAlone) {
+  auto pool = EnginePool::create(slow_config(), 1, 1);
+  ASSERT_TRUE(pool);
+  Scanner& s = **pool;
+  EXPECT_EQ(s.scan(many_parts(), "slow", std::chrono::milliseconds(1)).status, ScanStatus::timeout);
+  // The abandoned scan still holds its worker until it ends, then frees it.
+  wait_in_use(s, 0);
+  EXPECT_EQ(s.scan(small(), "after", std::chrono::minutes(5)).status, ScanStatus::done);
+}
+
+TEST(EnginePool, ReconfigureKeepsTheOldEngineOnError) {
+  auto pool = EnginePool::create(slow_config(), 1, 0);
+  ASSERT_TRUE(pool);
+  Config broken = slow_config();
+  broken.yara.rule_dirs = {"/nonexistent/sluice-rules"};
+  EXPECT_FALSE((*pool)->reconfigure(broken));
+  const ScanOutcome before = (*pool)->scan(small(), "still", std::chrono::minutes(5));
+  ASSERT_EQ(before.status, ScanStatus::done);
+  EXPECT_EQ(before.result->verdict, Verdict::clean);
+
+  Config strict = slow_config();
+  strict.policy.suspicious_at = 0;  // everything with any score is suspicious now
+  strict.policy.malicious_at = 0;
+  ASSERT_TRUE((*pool)->reconfigure(strict));
+  const ScanOutcome after = (*pool)->scan(small(), "now", std::chrono::minutes(5));
+  ASSERT_EQ(after.status, ScanStatus::done);
+  EXPECT_NE(after.result->verdict, Verdict::clean);
+}
+
+}  // namespace
+}  // namespace sluice::milter

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# C concurrent SMTP clients x M messages (ham plus campaign fixtures) through a
+# private Postfix, without and then with sluice-milter, side by side in one run.
+# Prints messages/s, the latency Sluice adds (p50, p99, ham only), the daemon's
+# peak RSS and the accounting (sent = delivered + held + rejected + deferred).
+# Needs root, postfix and python3-aiosmtpd (scripts/install-deps.sh).
+#
+#   bash bench/milter_load.sh [BUILD_DIR] [CLIENTS] [MESSAGES_PER_CLIENT]
+#   bash bench/milter_load.sh build/release 4 50
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="${1:-build/release}"
+clients="${2:-4}"
+per_client="${3:-50}"
+exec /usr/bin/python3 "$here/milter_load.py" --milter "$build/sluice-milter" \
+  --source "$here/.." --clients "$clients" --messages "$per_client"
