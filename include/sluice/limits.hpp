@@ -19,13 +19,15 @@ enum class LimitKind : std::uint8_t {
   deadline,        // wall time of one scan
   input_bytes,     // size of one input read from disk or stdin
   virtual_bytes,   // address space reserved for sparse virtual disks in one scan
+  worker_memory,   // address space of one sandboxed scan worker besides sparse disks
+  worker_cpu,      // CPU seconds of one scan in a sandboxed worker
 };
 
 inline constexpr LimitKind kAllLimitKinds[] = {
     LimitKind::depth,       LimitKind::children,     LimitKind::artifacts,
     LimitKind::artifact_bytes, LimitKind::total_bytes, LimitKind::ratio,
     LimitKind::name_length, LimitKind::deadline,     LimitKind::input_bytes,
-    LimitKind::virtual_bytes};
+    LimitKind::virtual_bytes, LimitKind::worker_memory, LimitKind::worker_cpu};
 
 [[nodiscard]] std::string_view to_string(LimitKind kind) noexcept;
 [[nodiscard]] std::optional<LimitKind> limit_kind_from_string(std::string_view name) noexcept;
@@ -52,6 +54,13 @@ struct Limits {
   // maximum and lets seven scans run at once within x86-64's 128 TiB of user
   // space (the milter and bulk mode scan in parallel).
   std::uint64_t max_virtual_bytes = 16ull << 40;
+  // A sandboxed scan worker (sluice::WorkerPool, docs/adr/0011) runs under
+  // RLIMIT_AS = max_worker_memory_bytes + max_virtual_bytes: sparse disks keep
+  // their reservations, everything else the worker maps is bounded by this.
+  std::uint64_t max_worker_memory_bytes = 4ull << 30;
+  // RLIMIT_CPU of one scan in a worker: a backstop behind the parent's
+  // wall-clock watchdog (deadline_ms), which normally fires first.
+  std::uint32_t max_worker_cpu_seconds = 60;
 
   // The value of one limit as a number, for reports and config round-trips.
   [[nodiscard]] std::uint64_t value(LimitKind kind) const noexcept;
