@@ -256,8 +256,7 @@ Status get_finding(core::Reader& r, std::size_t artifacts, std::vector<Finding>&
 }  // namespace
 
 std::vector<std::uint8_t> encode_result(const ScanResult& res) {
-  std::vector<std::uint8_t> o;
-  o.insert(o.end(), kMagic.begin(), kMagic.end());
+  std::vector<std::uint8_t> o(kMagic.begin(), kMagic.end());
   put_str(o, res.input);
   put_u8(o, static_cast<std::uint8_t>(res.verdict));
   put_f64(o, res.score);

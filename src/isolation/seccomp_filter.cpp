@@ -1,6 +1,8 @@
 #include "isolation/seccomp_filter.hpp"
 
+#include <fcntl.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -53,7 +55,9 @@ void allow_scan_syscalls(Filter& f) {
   f.allow(SCMP_SYS(write), fd_is(STDERR_FILENO));
   f.allow(SCMP_SYS(writev), fd_is(STDERR_FILENO));
   f.allow(SCMP_SYS(close));
+  // glibc's fstat() is newfstatat(fd, "", AT_EMPTY_PATH): metadata of a descriptor.
   f.allow(SCMP_SYS(fstat));
+  f.allow(SCMP_SYS(newfstatat), SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
   // Memory, never executable: a worker that was exploited cannot map shellcode.
   f.allow(SCMP_SYS(mmap), SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
   f.allow(SCMP_SYS(mprotect), SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
@@ -70,6 +74,13 @@ void allow_scan_syscalls(Filter& f) {
   f.allow(SCMP_SYS(sched_yield));
   // Each scan sets its own CPU limit (RLIMIT_CPU) and nothing else.
   f.allow(SCMP_SYS(prlimit64), SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A1(SCMP_CMP_EQ, RLIMIT_CPU));
+  // libyara reads each artifact inside a SIGBUS/SIGSEGV guard it installs per
+  // scan (YR_TRYCATCH): those two handlers, nothing else.
+  // (Sanitizer builds allow every rt_sigaction, below.)
+  if constexpr (!kSanitizedBuild) {
+    f.allow(SCMP_SYS(rt_sigaction), SCMP_A0(SCMP_CMP_EQ, SIGBUS));
+    f.allow(SCMP_SYS(rt_sigaction), SCMP_A0(SCMP_CMP_EQ, SIGSEGV));
+  }
   // abort(): block signals, then signal this very process.
   f.allow(SCMP_SYS(rt_sigprocmask));
   f.allow(SCMP_SYS(getpid));

@@ -10,7 +10,8 @@
 namespace sluice::isolation {
 
 struct WorkerSetup {
-  // RLIMIT_AS; 0 leaves it (sanitizer builds, whose shadow memory needs terabytes).
+  // RLIMIT_AS on top of the address space inherited at the fork; 0 leaves it
+  // (sanitizer builds, whose shadow memory needs terabytes).
   std::uint64_t address_space = 0;
   std::uint32_t cpu_seconds_per_scan = 60;
   // When started as root: the unprivileged user to become (nobody).
