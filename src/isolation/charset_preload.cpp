@@ -5,6 +5,9 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <cstdlib>
+#include <thread>
+#include <vector>
 
 namespace sluice::isolation {
 namespace {
@@ -31,7 +34,24 @@ void read_modules(const std::filesystem::path& file, std::set<std::string>& out)
 
 }  // namespace
 
+// glibc's malloc reads /proc/sys/vm/overcommit_memory the first time it
+// shrinks the heap of a thread's arena, and keeps the answer in a static. A
+// worker respawned from one of the caller's threads allocates in that
+// thread's arena, so without this its first shrink would be an open() — found
+// scanning the libarchive corpus with --isolate -j2. A short-lived thread
+// frees enough (100 KiB blocks stay below every mmap threshold) to make its
+// arena shrink once, here, before any fork. Where the thresholds have grown
+// so far that this frees too little to trim, no worker heap can trim either.
+void prime_arena_shrink_check() {
+  std::thread([] {
+    std::vector<void*> blocks;
+    for (int i = 0; i < 480; ++i) blocks.push_back(std::malloc(100 * 1024));
+    for (void* b : blocks) std::free(b);
+  }).join();
+}
+
 CharsetPreload::CharsetPreload() {
+  prime_arena_shrink_check();
   std::set<std::string> charsets;
   std::error_code ec;
   for (const char* dir : kGconvDirs) {

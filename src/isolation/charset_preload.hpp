@@ -4,6 +4,7 @@
 // and the charset of a MIME part is the attacker's choice, so before any
 // worker starts every installed converter is opened once and kept open: the
 // workers inherit the loaded modules and never need to load one (ADR 0011).
+// It also primes the one file glibc's malloc reads lazily (see the .cpp).
 #include <iconv.h>
 
 #include <cstddef>
