@@ -25,7 +25,7 @@ struct WorkerPoolOptions {
   // How long past the message deadline (Limits::deadline_ms) a worker may take
   // to send its result before it is killed: the engine stops unpacking at the
   // deadline but still runs its detectors.
-  std::chrono::milliseconds grace{5000};
+  std::chrono::milliseconds grace{10000};
 };
 
 class WorkerPool {

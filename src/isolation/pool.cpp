@@ -80,6 +80,8 @@ Outcome read_record(int fd, std::vector<std::uint8_t>& out, std::uint64_t cap, C
   std::uint64_t size = 0;
   for (int i = 0; i < 8; ++i) size |= static_cast<std::uint64_t>(len[i]) << (8 * i);
   if (size > cap) return Outcome::overflow;
+  // Address space only: pages are touched as bytes arrive.
+  out.reserve(static_cast<std::size_t>(size));
   constexpr std::uint64_t kChunk = 16ull << 20;
   while (out.size() < size) {
     const std::size_t at = out.size();
