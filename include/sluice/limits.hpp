@@ -55,8 +55,9 @@ struct Limits {
   // space (the milter and bulk mode scan in parallel).
   std::uint64_t max_virtual_bytes = 16ull << 40;
   // A sandboxed scan worker (sluice::WorkerPool, docs/adr/0011) runs under
-  // RLIMIT_AS = max_worker_memory_bytes + max_virtual_bytes: sparse disks keep
-  // their reservations, everything else the worker maps is bounded by this.
+  // RLIMIT_AS = what it inherited at the fork + max_worker_memory_bytes +
+  // max_virtual_bytes: sparse disks keep their reservations, everything else
+  // the worker maps while scanning is bounded by this.
   std::uint64_t max_worker_memory_bytes = 4ull << 30;
   // RLIMIT_CPU of one scan in a worker: a backstop behind the parent's
   // wall-clock watchdog (deadline_ms), which normally fires first.
