@@ -3,11 +3,14 @@
 if(SLUICE_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
+  # The worker's seccomp filter lets the sanitizer runtimes work (src/isolation).
+  add_compile_definitions(SLUICE_SANITIZED)
 endif()
 if(SLUICE_LIBFUZZER)
   add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
                       -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
+  add_compile_definitions(SLUICE_SANITIZED)
 endif()
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   add_compile_definitions(__cpp_concepts=202002L)

@@ -317,6 +317,20 @@ class Cli(unittest.TestCase):
         self.assertIn("iocs: ", out)
         self.assertIn("domain   portal.example-billing.test", out)
 
+    def test_isolate_gives_the_in_process_report(self):
+        # docs/adr/0011: the same JSON from a sandboxed worker, elapsed time aside.
+        paths = [fixture("campaigns"), fixture("iocs/link_and_zip.eml"), fixture("gzip/text.txt.gz")]
+        here = run("scan", "--format", "jsonl", "-j", "1", *paths).stdout.decode().splitlines()
+        p = run("scan", "--format", "jsonl", "-j", "2", "--isolate", "--workers", "2", "--worker-stats", *paths)
+        there = p.stdout.decode().splitlines()
+        self.assertEqual(len(here), len(there))
+        for a, b in zip(here, there):
+            a, b = json.loads(a), json.loads(b)
+            self.valid(b)
+            a.pop("elapsed_ms"), b.pop("elapsed_ms")
+            self.assertEqual(a, b)
+        self.assertRegex(p.stderr.decode(), r"workers: 2, scans \d+, failures 0, respawns 0")
+
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()

@@ -18,6 +18,7 @@
 #include "inputs.hpp"
 #include "report/report.hpp"
 #include "sluice/engine.hpp"
+#include "sluice/worker_pool.hpp"
 
 namespace sluice::cli {
 namespace {
@@ -32,6 +33,9 @@ struct ScanArgs {
   std::string extract_dir;
   std::string config_file;
   unsigned jobs = 0;
+  bool isolate = false;
+  unsigned workers = 0;
+  bool worker_stats = false;
   bool quiet = false;
   bool no_progress = false;
 };
@@ -79,6 +83,11 @@ void finish(ScanResult& r, const std::string& shown, std::size_t index, const Sc
   if (r.error) {
     o.messages.push_back("sluice: " + shown + ": " + r.error->what);
     o.error = true;
+  } else if (r.verdict == Verdict::error) {
+    // A sandboxed worker died on this input (engine.worker_*): not a verdict
+    // about the content, so the run reports an error, with the report.
+    for (const Finding& f : r.findings) o.messages.push_back("sluice: " + shown + ": " + f.id + ": " + f.message);
+    o.error = true;
   } else {
     // A damaged input still gets a verdict; the user also hears about it.
     for (const Anomaly& an : r.tree[0].anomalies) {
@@ -102,8 +111,19 @@ void finish(ScanResult& r, const std::string& shown, std::size_t index, const Sc
   o.results.push_back(std::move(out));
 }
 
-Outcome scan_one(const Engine& engine, const Input& in, std::size_t index, const ScanArgs& args,
+// In process, or in a sandboxed worker (--isolate, docs/adr/0011). Either way
+// the result may view `bytes`, which the caller keeps until it has rendered.
+struct Scanner {
+  const Engine& engine;
+  WorkerPool* pool = nullptr;
+  ScanResult scan(ByteView bytes, const std::string& name, const ScanOptions& options) const {
+    return pool != nullptr ? pool->scan(bytes, name, options) : engine.scan(bytes, name, options);
+  }
+};
+
+Outcome scan_one(const Scanner& scanner, const Input& in, std::size_t index, const ScanArgs& args,
                  bool color) {
+  const Engine& engine = scanner.engine;
   Outcome o;
   const std::string shown = in.path == "-" ? std::string("stdin") : in.path;
   if (!in.error.empty()) {
@@ -126,13 +146,13 @@ Outcome scan_one(const Engine& engine, const Input& in, std::size_t index, const
   std::vector<MailboxEntry> entries;
   if (!l.cut) entries = split_mailbox(shown, all, engine.config().limits.max_children);
   if (entries.empty()) {
-    ScanResult r = engine.scan(std::move(l.bytes), shown, options);
+    ScanResult r = scanner.scan(ByteView(l.bytes.data(), l.bytes.size()), shown, options);
     finish(r, shown, index, args, color, o);
     return o;
   }
   for (const MailboxEntry& e : entries) {
     // The views point into l.bytes (or e.joined), alive until we return.
-    ScanResult r = engine.scan(e.view(), e.name, options);
+    ScanResult r = scanner.scan(e.view(), e.name, options);
     finish(r, e.name, index, args, color, o);
   }
   return o;
@@ -172,6 +192,19 @@ int run_scan(const ScanArgs& args) {
     std::fprintf(stderr, "sluice: %s\n", engine.error().what.c_str());
     return kExitError;
   }
+  // The workers are forked now, from the engine just built: they inherit its
+  // rules, icons and PSL and never load anything after locking down.
+  std::unique_ptr<WorkerPool> sandbox;
+  if (args.isolate) {
+    const unsigned n = args.workers ? args.workers : std::max(1u, std::thread::hardware_concurrency());
+    auto made = WorkerPool::create(*engine, {.workers = n});
+    if (!made) {
+      std::fprintf(stderr, "sluice: --isolate: %s\n", made.error().what.c_str());
+      return kExitError;
+    }
+    sandbox = std::move(*made);
+  }
+  const Scanner scanner{*engine, sandbox.get()};
   const std::vector<Input> inputs = expand_paths(args.paths);
   const bool color = args.format == "text" && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   Progress progress(inputs.size(), !args.quiet && !args.no_progress && ::isatty(STDERR_FILENO) &&
@@ -185,7 +218,7 @@ int run_scan(const ScanArgs& args) {
   const unsigned jobs = std::max<unsigned>(1, std::min<std::size_t>(args.jobs ? args.jobs : hw, inputs.size()));
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < inputs.size();) {
-      Outcome o = scan_one(*engine, inputs[i], i, args, color);
+      Outcome o = scan_one(scanner, inputs[i], i, args, color);
       std::lock_guard lock(mu);
       done[i] = std::move(o);
       cv.notify_all();
@@ -236,6 +269,14 @@ int run_scan(const ScanArgs& args) {
     all += "]\n";
     std::fwrite(all.data(), 1, all.size(), stdout);
   }
+  if (sandbox && args.worker_stats) {
+    const WorkerPool::Stats st = sandbox->stats();
+    std::fprintf(stderr, "sluice: workers: %u, scans %llu, failures %llu, respawns %llu, started %llu "
+                 "(mean %.2f ms to fork and lock down)\n", sandbox->size(),
+                 static_cast<unsigned long long>(st.scans), static_cast<unsigned long long>(st.failures),
+                 static_cast<unsigned long long>(st.respawns), static_cast<unsigned long long>(st.spawns),
+                 st.spawns ? static_cast<double>(st.spawn_time.count()) / 1000.0 / static_cast<double>(st.spawns) : 0.0);
+  }
   if (any_found) return kExitFound;
   return any_error ? kExitError : kExitClean;
 }
@@ -267,6 +308,11 @@ int main(int argc, char** argv) {
   scan->add_option("-c,--config", args.config_file, "TOML file overriding limits and policy (see data/policy.toml)");
   scan->add_option("-j,--jobs", args.jobs, "Inputs scanned in parallel (default: number of cores)")
       ->check(CLI::Range(1u, 1024u));
+  scan->add_flag("--isolate", args.isolate,
+                 "Scan each input in a sandboxed worker process (seccomp, rlimits; docs/adr/0011)");
+  scan->add_option("--workers", args.workers, "Sandboxed workers with --isolate (default: number of cores)")
+      ->check(CLI::Range(1u, 256u));
+  scan->add_flag("--worker-stats", args.worker_stats, "With --isolate: print the pool's counters to stderr at the end");
   scan->add_flag("-q,--quiet", args.quiet, "Print only inputs at or above the exit verdict");
   scan->add_flag("--no-progress", args.no_progress, "Never draw the progress bar");
 

@@ -23,6 +23,10 @@ struct ScanOptions {
   // The caller read only the first max_input_bytes of a larger input: the
   // scan records the limit hit, so the verdict can never be clean.
   bool input_cut = false;
+  // The scan already runs in a sandboxed worker (sluice::WorkerPool): readers
+  // that would fork a process of their own (RAR 5, docs/adr/0006) read in
+  // place, since the worker's death is already contained (docs/adr/0011).
+  bool sandboxed = false;
 };
 
 struct ScanResult {

@@ -21,13 +21,16 @@ enum class LimitKind : std::uint8_t {
   virtual_bytes,   // address space reserved for sparse virtual disks in one scan
   password_candidates,  // passwords tried on one encrypted archive
   key_derivation,  // password key-derivation rounds (SHA-256, PBKDF2) in one scan
+  worker_memory,   // address space of one sandboxed scan worker besides sparse disks
+  worker_cpu,      // CPU seconds of one scan in a sandboxed worker
 };
 
 inline constexpr LimitKind kAllLimitKinds[] = {
     LimitKind::depth,       LimitKind::children,     LimitKind::artifacts,
     LimitKind::artifact_bytes, LimitKind::total_bytes, LimitKind::ratio,
     LimitKind::name_length, LimitKind::deadline,     LimitKind::input_bytes,
-    LimitKind::virtual_bytes, LimitKind::password_candidates, LimitKind::key_derivation};
+    LimitKind::virtual_bytes, LimitKind::password_candidates, LimitKind::key_derivation,
+    LimitKind::worker_memory, LimitKind::worker_cpu};
 
 [[nodiscard]] std::string_view to_string(LimitKind kind) noexcept;
 [[nodiscard]] std::optional<LimitKind> limit_kind_from_string(std::string_view name) noexcept;
@@ -60,6 +63,14 @@ struct Limits {
   // rounds is about a second of one core (bench/README.md).
   std::uint32_t max_password_candidates = 32;
   std::uint64_t max_key_derivation_rounds = 1ull << 24;
+  // A sandboxed scan worker (sluice::WorkerPool, docs/adr/0011) runs under
+  // RLIMIT_AS = what it inherited at the fork + max_worker_memory_bytes +
+  // max_virtual_bytes: sparse disks keep their reservations, everything else
+  // the worker maps while scanning is bounded by this.
+  std::uint64_t max_worker_memory_bytes = 4ull << 30;
+  // RLIMIT_CPU of one scan in a worker: a backstop behind the parent's
+  // wall-clock watchdog (deadline_ms), which normally fires first.
+  std::uint32_t max_worker_cpu_seconds = 60;
 
   // The value of one limit as a number, for reports and config round-trips.
   [[nodiscard]] std::uint64_t value(LimitKind kind) const noexcept;

@@ -79,11 +79,19 @@ struct IconsConfig {
   std::vector<std::string> reference_dirs;
 };
 
+// Scans in sandboxed worker processes (sluice::WorkerPool, docs/adr/0011).
+struct IsolationConfig {
+  // When set, an input that crashed, hung or exhausted a worker is kept here
+  // as <sha256>.input (mode 0600, never overwriting) for a developer to replay.
+  std::string crash_dir;
+};
+
 struct Config {
   Limits limits;
   Policy policy;
   IconsConfig icons;
   YaraConfig yara;
+  IsolationConfig isolation;
 };
 
 // The built-in configuration (data/policy.toml as compiled in).

@@ -57,6 +57,11 @@ class Budget {
   }
   [[nodiscard]] std::uint32_t artifacts() const noexcept { return artifacts_; }
 
+  // True when the whole scan runs in a sandboxed worker process (ADR 0011):
+  // nothing may fork, and a reader's crash is already contained.
+  [[nodiscard]] bool sandboxed() const noexcept { return sandboxed_; }
+  void set_sandboxed(bool on) noexcept { sandboxed_ = on; }
+
  private:
   const Limits& limits_;
   Clock::time_point deadline_;
@@ -64,6 +69,7 @@ class Budget {
   std::uint64_t reserved_ = 0;
   std::uint64_t key_rounds_ = 0;
   std::uint32_t artifacts_ = 0;
+  bool sandboxed_ = false;
 };
 
 }  // namespace sluice::core

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/reader.hpp"
+#include "core/wire.hpp"
 #include "core/text.hpp"
 
 namespace sluice::core {
@@ -22,52 +23,9 @@ constexpr std::string_view kMagic = "SLW1";
 constexpr std::string_view kEnd = "END!";
 // Room for names, anomalies and meta on top of the decoded bytes.
 constexpr std::uint64_t kRecordOverhead = 16ull << 20;
-constexpr std::uint32_t kMaxString = 1u << 20;
 constexpr std::uint32_t kMaxNames = 64;
 
-// ------------------------------------------------------------ writing
-
-void put_u8(std::vector<std::uint8_t>& o, std::uint8_t v) { o.push_back(v); }
-void put_u32(std::vector<std::uint8_t>& o, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) o.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-void put_u64(std::vector<std::uint8_t>& o, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) o.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-void put_str(std::vector<std::uint8_t>& o, std::string_view s) {
-  if (s.size() > kMaxString) s = s.substr(0, kMaxString);
-  put_u32(o, static_cast<std::uint32_t>(s.size()));
-  o.insert(o.end(), s.begin(), s.end());
-}
-void put_anomalies(std::vector<std::uint8_t>& o, const std::vector<Anomaly>& list, bool skip_limits) {
-  std::uint32_t n = 0;
-  for (const Anomaly& a : list) n += (skip_limits && a.id == "limit.exceeded") ? 0 : 1;
-  put_u32(o, n);
-  for (const Anomaly& a : list) {
-    // limit.exceeded is what limit_hit() adds; the parent's limit_hit adds it again.
-    if (skip_limits && a.id == "limit.exceeded") continue;
-    put_str(o, a.id);
-    put_u8(o, static_cast<std::uint8_t>(a.severity));
-    put_u64(o, a.offset);
-    put_str(o, a.message);
-  }
-}
-void put_meta(std::vector<std::uint8_t>& o, const std::vector<Meta>& list) {
-  put_u32(o, static_cast<std::uint32_t>(list.size()));
-  for (const Meta& m : list) {
-    put_str(o, m.key);
-    if (const auto* s = std::get_if<std::string>(&m.value)) {
-      put_u8(o, 0);
-      put_str(o, *s);
-    } else if (const auto* i = std::get_if<std::int64_t>(&m.value)) {
-      put_u8(o, 1);
-      put_u64(o, static_cast<std::uint64_t>(*i));
-    } else {
-      put_u8(o, 2);
-      put_u8(o, std::get<bool>(m.value) ? 1 : 0);
-    }
-  }
-}
+using namespace wire;
 
 // ------------------------------------------------------------ reading
 
@@ -87,59 +45,6 @@ struct Parsed {
   std::vector<std::pair<LimitKind, std::string>> limits;
   Status status;
 };
-
-Result<std::string> get_str(Reader& r) {
-  auto n = r.le<std::uint32_t>();
-  if (!n) return std::unexpected(n.error());
-  if (*n > kMaxString) return fail(Errc::malformed, r.offset(), "worker string too long");
-  auto b = r.bytes(*n);
-  if (!b) return std::unexpected(b.error());
-  return to_valid_utf8(b->chars());
-}
-
-Status get_anomalies(Reader& r, std::vector<Anomaly>& out) {
-  auto n = r.le<std::uint32_t>();
-  if (!n) return std::unexpected(n.error());
-  for (std::uint32_t i = 0; i < *n; ++i) {
-    auto id = get_str(r);
-    auto sev = r.u8();
-    if (!id || !sev) return fail(Errc::truncated, r.offset(), "worker anomaly cut");
-    auto off = r.le<std::uint64_t>();
-    auto msg = get_str(r);
-    if (!off || !msg) return fail(Errc::truncated, r.offset(), "worker anomaly cut");
-    if (*sev > static_cast<std::uint8_t>(Severity::critical)) {
-      return fail(Errc::malformed, r.offset(), "worker severity out of range");
-    }
-    out.push_back(Anomaly{std::move(*id), static_cast<Severity>(*sev), *off, std::move(*msg)});
-  }
-  return {};
-}
-
-Status get_meta(Reader& r, std::vector<Meta>& out) {
-  auto n = r.le<std::uint32_t>();
-  if (!n) return std::unexpected(n.error());
-  for (std::uint32_t i = 0; i < *n; ++i) {
-    auto key = get_str(r);
-    auto tag = r.u8();
-    if (!key || !tag) return fail(Errc::truncated, r.offset(), "worker meta cut");
-    if (*tag == 0) {
-      auto s = get_str(r);
-      if (!s) return std::unexpected(s.error());
-      out.push_back(Meta{std::move(*key), std::move(*s)});
-    } else if (*tag == 1) {
-      auto v = r.le<std::uint64_t>();
-      if (!v) return std::unexpected(v.error());
-      out.push_back(Meta{std::move(*key), static_cast<std::int64_t>(*v)});
-    } else if (*tag == 2) {
-      auto v = r.u8();
-      if (!v) return std::unexpected(v.error());
-      out.push_back(Meta{std::move(*key), *v != 0});
-    } else {
-      return fail(Errc::malformed, r.offset(), "worker meta tag unknown");
-    }
-  }
-  return {};
-}
 
 Result<Parsed> parse(ByteView record) {
   Reader r(record);
@@ -180,7 +85,7 @@ Result<Parsed> parse(ByteView record) {
     auto kind = r.u8();
     auto detail = get_str(r);
     if (!kind || !detail) return fail(Errc::truncated, r.offset(), "worker limit cut");
-    if (*kind > static_cast<std::uint8_t>(LimitKind::key_derivation)) {
+    if (*kind > static_cast<std::uint8_t>(LimitKind::worker_cpu)) {
       return fail(Errc::malformed, r.offset(), "worker limit kind out of range");
     }
     p.limits.emplace_back(static_cast<LimitKind>(*kind), std::move(*detail));

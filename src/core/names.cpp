@@ -62,6 +62,8 @@ constexpr std::array<std::pair<LimitKind, std::string_view>, 12> kLimit{{
     {LimitKind::virtual_bytes, "max_virtual_bytes"},
     {LimitKind::password_candidates, "max_password_candidates"},
     {LimitKind::key_derivation, "max_key_derivation_rounds"},
+    {LimitKind::worker_memory, "max_worker_memory_bytes"},
+    {LimitKind::worker_cpu, "max_worker_cpu_seconds"},
 }};
 
 }  // namespace
@@ -94,6 +96,8 @@ std::uint64_t Limits::value(LimitKind kind) const noexcept {
     case LimitKind::virtual_bytes: return max_virtual_bytes;
     case LimitKind::password_candidates: return max_password_candidates;
     case LimitKind::key_derivation: return max_key_derivation_rounds;
+    case LimitKind::worker_memory: return max_worker_memory_bytes;
+    case LimitKind::worker_cpu: return max_worker_cpu_seconds;
   }
   return 0;
 }
@@ -113,6 +117,8 @@ void Limits::set(LimitKind kind, std::uint64_t v) noexcept {
     case LimitKind::virtual_bytes: max_virtual_bytes = v; break;
     case LimitKind::password_candidates: max_password_candidates = u32; break;
     case LimitKind::key_derivation: max_key_derivation_rounds = v; break;
+    case LimitKind::worker_memory: max_worker_memory_bytes = v; break;
+    case LimitKind::worker_cpu: max_worker_cpu_seconds = u32; break;
   }
 }
 

@@ -196,6 +196,21 @@ Status apply_icons(const toml::table& t, IconsConfig& c, std::string_view source
   return {};
 }
 
+// [isolation]: what the sandboxed worker pool keeps of an input that killed a worker.
+Status apply_isolation(const toml::table& t, IsolationConfig& c, std::string_view source) {
+  for (const auto& [key, node] : t) {
+    const std::string k(key.str());
+    if (k == "crash_dir") {
+      const auto v = node.value<std::string>();
+      if (!v) return config_error(source, "isolation.crash_dir needs a path (empty: keep nothing)");
+      c.crash_dir = *v;
+    } else {
+      return config_error(source, "unknown isolation key '" + k + "'");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Config> apply_config(Config base, std::string_view toml_text, std::string_view source_name) {
@@ -222,6 +237,10 @@ Result<Config> apply_config(Config base, std::string_view toml_text, std::string
       }
     } else if (k == "icons" && node.is_table()) {
       if (auto s = apply_icons(*node.as_table(), base.icons, source_name); !s) {
+        return std::unexpected(s.error());
+      }
+    } else if (k == "isolation" && node.is_table()) {
+      if (auto s = apply_isolation(*node.as_table(), base.isolation, source_name); !s) {
         return std::unexpected(s.error());
       }
     } else {

@@ -359,8 +359,9 @@ class ArchiveUnpacker final : public core::Unpacker {
     // on hostile input: reproduced with the libarchive corpus's rar5 fuzz cases
     // scanned in sequence. One crafted attachment must not stop the scanner,
     // so RAR 5 is read in a worker process whose death is a finding
-    // (docs/adr/0006).
-    if (ctx.type() == FileType::rar &&
+    // (docs/adr/0006). In a sandboxed scan worker (docs/adr/0011) the whole
+    // scan is that process already, and its filter forbids fork.
+    if (!ctx.budget().sandboxed() && ctx.type() == FileType::rar &&
         ctx.bytes().starts_with(std::string_view("Rar!\x1A\x07\x01\x00", 8))) {
       return core::unpack_isolated(ctx, [](core::UnpackContext& c) { return unpack_here(c); });
     }

@@ -1,0 +1,125 @@
+// A scan in a sandboxed worker (WorkerPool) must conclude exactly what the
+// same engine concludes in process: same verdict, score, findings on the same
+// artifacts, same tree (types, names, hashes, sizes). Run over the campaign
+// fixtures, real ham, and the RAR 5 archives that ADR 0006 forks for in process.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "sluice/worker_pool.hpp"
+#include "test_support.hpp"
+
+namespace sluice {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> representative_inputs() {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(testing::fixture("campaigns"))) {
+    if (e.path().extension() == ".eml") out.push_back(e.path());
+  }
+  for (const char* rel : {"vhd", "iso", "zip", "7z", "pe", "lnk"}) {
+    std::size_t n = 0;
+    for (const auto& e : fs::directory_iterator(testing::fixture(rel))) {
+      if (e.is_regular_file() && n < 3 && e.file_size() < (8u << 20)) {
+        out.push_back(e.path());
+        ++n;
+      }
+    }
+  }
+  const auto corpora = testing::corpora();
+  if (!corpora.empty()) {
+    for (const char* rar : {"rar5-solid.rar", "rar5-subdirs.rar", "rar5-psw.rar", "rar5-symlink-win.rar",
+                            "rar5-dups.rar", "rar5-times.rar", "rar3-comment-plain.rar"}) {
+      out.push_back(corpora / "archives/rarfile" / rar);
+    }
+    std::size_t n = 0;
+    for (const auto& e : fs::directory_iterator(corpora / "ham/spamassassin-corpus/hard-ham-1")) {
+      if (n++ < 25) out.push_back(e.path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string describe(const ScanResult& r) {
+  std::string s = std::string(to_string(r.verdict)) + " score " + std::to_string(r.score) + "\n";
+  for (const Finding& f : r.findings) {
+    s += "  finding " + f.id + " on " + (f.artifact == kNoArtifact ? "-" : r.tree.evidence_path(f.artifact)) +
+         " score " + std::to_string(f.score) + " : " + f.message + "\n";
+  }
+  for (const Artifact& a : r.tree) {
+    s += "  artifact " + std::to_string(a.id) + " parent " + std::to_string(a.parent) + " " +
+         std::string(to_string(a.type)) + " " + std::to_string(a.bytes.size()) + " " +
+         to_hex(a.hashes.sha256) + " " + r.tree.segment(a.id) + (a.truncated ? " truncated" : "") + " anomalies " +
+         std::to_string(a.anomalies.size()) + " meta " + std::to_string(a.meta.size()) + "\n";
+  }
+  for (const LimitHit& h : r.tree.limits_hit) s += "  limit " + std::string(to_string(h.kind)) + " " + h.detail + "\n";
+  return s;
+}
+
+TEST(WorkerPoolParity, SameConclusionsAsInProcess) {
+  const auto inputs = representative_inputs();
+  ASSERT_GE(inputs.size(), 20u);
+  auto pool = WorkerPool::create(testing::default_engine(), {.workers = 2});
+  ASSERT_TRUE(pool) << pool.error().what;
+  const Engine& engine = (*pool)->engine();
+  std::size_t rar5 = 0;
+  for (const fs::path& p : inputs) {
+    SCOPED_TRACE(p.string());
+    const auto bytes = testing::read_file(p);
+    const ByteView view(bytes.data(), bytes.size());
+    const ScanResult here = engine.scan(view, p.filename().string());
+    const ScanResult there = (*pool)->scan(view, p.filename().string());
+    EXPECT_EQ(describe(here), describe(there));
+    EXPECT_EQ(there.input, p.filename().string());
+    if (p.filename().string().starts_with("rar5") && there.tree[0].type == FileType::rar) ++rar5;
+  }
+  if (!testing::corpora().empty()) {
+    EXPECT_GE(rar5, 5u);
+  }
+  const auto stats = (*pool)->stats();
+  EXPECT_EQ(stats.scans, inputs.size());
+  EXPECT_EQ(stats.failures, 0u);
+  EXPECT_EQ(stats.respawns, 0u);
+}
+
+// Many threads, fewer workers: every caller gets its own input's result.
+TEST(WorkerPoolParity, ManyThreadsShareTheWorkers) {
+  auto pool = WorkerPool::create(testing::default_engine(), {.workers = 2});
+  ASSERT_TRUE(pool) << pool.error().what;
+  std::vector<std::vector<std::uint8_t>> inputs;
+  for (const auto& e : fs::directory_iterator(testing::fixture("campaigns"))) {
+    if (e.path().extension() == ".eml") inputs.push_back(testing::read_file(e.path()));
+  }
+  ASSERT_GE(inputs.size(), 4u);
+  std::vector<std::string> got(inputs.size()), want(inputs.size());
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      threads.emplace_back([&, i] {
+        const ByteView v(inputs[i].data(), inputs[i].size());
+        got[i] = describe((*pool)->scan(v, "m" + std::to_string(i)));
+      });
+    }
+  }
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    want[i] = describe((*pool)->engine().scan(ByteView(inputs[i].data(), inputs[i].size()), "m" + std::to_string(i)));
+    EXPECT_EQ(got[i], want[i]) << i;
+  }
+}
+
+// try_scan is the back-pressure: it never waits longer than asked.
+TEST(WorkerPoolParity, TryScanGetsAResultWhenAWorkerIsFree) {
+  auto pool = WorkerPool::create(testing::default_engine(), {.workers = 1});
+  ASSERT_TRUE(pool) << pool.error().what;
+  const auto bytes = testing::read_file(testing::fixture("campaigns/benign_zip_docs.eml"));
+  auto r = (*pool)->try_scan(ByteView(bytes.data(), bytes.size()), "x.eml", std::chrono::milliseconds(0));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_NE(r->verdict, Verdict::error);
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,28 @@
+#pragma once
+// What the pool and a scan worker say on their socket (ADR 0011). Requests
+// are the parent's (trusted); results are the worker's (hostile: see
+// result_wire.hpp). SOCK_STREAM, little-endian.
+//
+//   worker → parent, once locked down:  'R'
+//   parent → worker:  "SLQ1" u64 input_size u8 flags u16 root_type u32 name_len
+//                     name bytes; the sealed memfd of the input rides on the
+//                     first byte as SCM_RIGHTS
+//   worker → parent:  u64 record_size, record (isolation/result_wire)
+#include <cstdint>
+#include <string_view>
+
+namespace sluice::isolation {
+
+inline constexpr std::string_view kRequestMagic = "SLQ1";
+inline constexpr std::size_t kRequestHeader = 4 + 8 + 1 + 2 + 4;
+inline constexpr std::uint32_t kMaxRequestName = 4096;
+inline constexpr std::uint8_t kReady = 'R';
+
+enum RequestFlags : std::uint8_t { kInputCut = 1, kHasRootType = 2 };
+
+// Exit statuses of a worker that ends on purpose.
+inline constexpr int kExitOutOfMemory = 86;  // operator new failed under RLIMIT_AS
+inline constexpr int kExitSetupFailed = 87;  // could not lock itself down: never scans
+inline constexpr int kExitBadRequest = 88;
+
+}  // namespace sluice::isolation

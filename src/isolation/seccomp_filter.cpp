@@ -1,0 +1,124 @@
+#include "isolation/seccomp_filter.hpp"
+
+#include <fcntl.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace sluice::isolation {
+namespace {
+
+class Filter {
+ public:
+  Filter() : ctx_(::seccomp_init(SCMP_ACT_KILL_PROCESS)) {}
+  ~Filter() {
+    if (ctx_ != nullptr) ::seccomp_release(ctx_);
+  }
+  Filter(const Filter&) = delete;
+  Filter& operator=(const Filter&) = delete;
+
+  [[nodiscard]] bool ok() const { return ctx_ != nullptr && error_ == 0; }
+  [[nodiscard]] int error() const { return error_; }
+  [[nodiscard]] scmp_filter_ctx get() const { return ctx_; }
+
+  template <typename... Cmp>
+  void allow(int syscall, Cmp... cmp) {
+    add(SCMP_ACT_ALLOW, syscall, cmp...);
+  }
+  template <typename... Cmp>
+  void add(std::uint32_t action, int syscall, Cmp... cmp) {
+    if (ctx_ == nullptr || error_ != 0) return;
+    const scmp_arg_cmp args[] = {cmp..., scmp_arg_cmp{}};
+    const int rc = ::seccomp_rule_add_array(ctx_, action, syscall, sizeof...(Cmp), args);
+    if (rc != 0) error_ = -rc;
+  }
+
+ private:
+  scmp_filter_ctx ctx_;
+  int error_ = 0;
+};
+
+void allow_scan_syscalls(Filter& f) {
+  const auto fd_is = [](int fd) { return SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(fd)); };
+  // The one socket to the parent: requests in (with the input's memfd), results out.
+  f.allow(SCMP_SYS(recvmsg), fd_is(kWorkerSocketFd));
+  f.allow(SCMP_SYS(read), fd_is(kWorkerSocketFd));
+  f.allow(SCMP_SYS(write), fd_is(kWorkerSocketFd));
+  // stderr stays open for glibc's and the sanitizers' last words.
+  f.allow(SCMP_SYS(write), fd_is(STDERR_FILENO));
+  f.allow(SCMP_SYS(writev), fd_is(STDERR_FILENO));
+  f.allow(SCMP_SYS(close));
+  // glibc's fstat() is newfstatat(fd, "", AT_EMPTY_PATH): metadata of a descriptor.
+  f.allow(SCMP_SYS(fstat));
+  f.allow(SCMP_SYS(newfstatat), SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
+  // Memory, never executable: a worker that was exploited cannot map shellcode.
+  f.allow(SCMP_SYS(mmap), SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+  f.allow(SCMP_SYS(mprotect), SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+  f.allow(SCMP_SYS(munmap));
+  f.allow(SCMP_SYS(mremap));
+  f.allow(SCMP_SYS(madvise));
+  f.allow(SCMP_SYS(brk));
+  f.allow(SCMP_SYS(futex));
+  f.allow(SCMP_SYS(clock_gettime));
+  f.allow(SCMP_SYS(clock_getres));
+  f.allow(SCMP_SYS(gettimeofday));
+  f.allow(SCMP_SYS(time));
+  f.allow(SCMP_SYS(getrandom));
+  f.allow(SCMP_SYS(sched_yield));
+  // Each scan sets its own CPU limit (RLIMIT_CPU) and nothing else.
+  f.allow(SCMP_SYS(prlimit64), SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A1(SCMP_CMP_EQ, RLIMIT_CPU));
+  // libyara reads each artifact inside a SIGBUS/SIGSEGV guard it installs per
+  // scan (YR_TRYCATCH): those two handlers, nothing else.
+  // (Sanitizer builds allow every rt_sigaction, below.)
+  if constexpr (!kSanitizedBuild) {
+    f.allow(SCMP_SYS(rt_sigaction), SCMP_A0(SCMP_CMP_EQ, SIGBUS));
+    f.allow(SCMP_SYS(rt_sigaction), SCMP_A0(SCMP_CMP_EQ, SIGSEGV));
+  }
+  // abort(): block signals, then signal this very process.
+  f.allow(SCMP_SYS(rt_sigprocmask));
+  f.allow(SCMP_SYS(getpid));
+  f.allow(SCMP_SYS(gettid));
+  f.allow(SCMP_SYS(tgkill), SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(::getpid())));
+  f.allow(SCMP_SYS(rt_sigreturn));
+  f.allow(SCMP_SYS(restart_syscall));
+  f.allow(SCMP_SYS(exit));
+  f.allow(SCMP_SYS(exit_group));
+  if constexpr (kSanitizedBuild) {
+    // ASan/UBSan report on an alternate stack, install handlers, and read
+    // /proc/self/maps to symbolise: the open is refused (EACCES), not fatal,
+    // so a report still prints, with raw addresses. Nothing here opens,
+    // forks or executes on the worker's behalf.
+    f.allow(SCMP_SYS(sigaltstack));
+    f.allow(SCMP_SYS(rt_sigaction));
+    f.allow(SCMP_SYS(sched_getaffinity));
+    f.allow(SCMP_SYS(getppid));
+    f.allow(SCMP_SYS(readlink));
+    f.add(SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open));
+    f.add(SCMP_ACT_ERRNO(EACCES), SCMP_SYS(openat));
+  }
+}
+
+}  // namespace
+
+Status install_seccomp_filter() {
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+    return fail(Errc::io, 0, std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno));
+  }
+  Filter f;
+  if (f.get() == nullptr) return fail(Errc::io, 0, "seccomp_init failed");
+  allow_scan_syscalls(f);
+  if (!f.ok()) return fail(Errc::io, 0, std::string("seccomp rule: ") + std::strerror(f.error()));
+  if (const int rc = ::seccomp_load(f.get()); rc != 0) {
+    return fail(Errc::io, 0, std::string("seccomp_load: ") + std::strerror(-rc));
+  }
+  return {};
+}
+
+}  // namespace sluice::isolation

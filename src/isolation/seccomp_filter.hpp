@@ -1,0 +1,25 @@
+#pragma once
+// The system calls a sandboxed scan worker may make once it holds its engine
+// (docs/adr/0011): read its request and write its result on the one inherited
+// socket, map the sealed input, manage memory, read clocks, end. Everything
+// else — open, socket, execve, fork/clone, ptrace ... — kills the process with
+// SIGSYS (SCMP_ACT_KILL_PROCESS).
+#include "sluice/result.hpp"
+
+namespace sluice::isolation {
+
+// The descriptor the worker talks to its parent on (dup2'd there before lockdown).
+inline constexpr int kWorkerSocketFd = 3;
+
+// True in builds whose sanitizer runtimes need more than a scan does
+// (sigaltstack, rt_sigaction, a few reads of /proc answered with EACCES).
+#if defined(SLUICE_SANITIZED)
+inline constexpr bool kSanitizedBuild = true;
+#else
+inline constexpr bool kSanitizedBuild = false;
+#endif
+
+// Sets PR_SET_NO_NEW_PRIVS and loads the filter for the calling process.
+[[nodiscard]] Status install_seccomp_filter();
+
+}  // namespace sluice::isolation

@@ -1,0 +1,198 @@
+#include "isolation/worker.hpp"
+
+#include <grp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "isolation/protocol.hpp"
+#include "isolation/result_wire.hpp"
+#include "isolation/seccomp_filter.hpp"
+
+namespace sluice::isolation {
+namespace {
+
+bool write_all(int fd, const std::uint8_t* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+bool read_all(int fd, std::uint8_t* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::read(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+template <typename T>
+T load_le(const std::uint8_t* p) {
+  T v = 0;
+  for (std::size_t i = 0; i < sizeof(T); ++i) v |= static_cast<T>(static_cast<T>(p[i]) << (8 * i));
+  return v;
+}
+
+// The process's mapped address space now (/proc/self/statm, in pages).
+std::uint64_t mapped_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "re");
+  if (f == nullptr) return 0;
+  unsigned long pages = 0;
+  const int got = std::fscanf(f, "%lu", &pages);
+  std::fclose(f);
+  return got == 1 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
+}
+
+// Everything that needs the file system or privileges happens here, before
+// the filter: afterwards the worker can only talk to its parent.
+void lock_down(int sock, const WorkerSetup& setup) {
+  if (sock != kWorkerSocketFd) {
+    if (::dup2(sock, kWorkerSocketFd) < 0) ::_exit(kExitSetupFailed);
+  }
+  // Other workers' sockets and in-flight memfds were inherited by fork: a
+  // worker holding a sibling's socket would hide that sibling's death.
+  ::close_range(kWorkerSocketFd + 1, ~0u, 0);
+  // Readers convert archive times with mktime/localtime (libarchive's RAR
+  // reader). With TZ unset glibc stats /etc/localtime on every call to see
+  // whether it changed; with TZ naming that file it reads it once, here.
+  if (::getenv("TZ") == nullptr) ::setenv("TZ", ":/etc/localtime", 1);
+  ::tzset();
+  rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (setup.drop_privileges) {
+    if (::setgroups(0, nullptr) != 0 || ::setgid(setup.gid) != 0 || ::setuid(setup.uid) != 0) {
+      ::_exit(kExitSetupFailed);
+    }
+  }
+  if (setup.address_space != 0) {
+    // On top of what the worker inherited from its parent (thread stacks and
+    // malloc arenas of a busy multi-threaded caller can be gigabytes).
+    const std::uint64_t inherited = mapped_bytes();
+    const std::uint64_t cap = inherited > UINT64_MAX - setup.address_space ? UINT64_MAX : inherited + setup.address_space;
+    rlimit as{cap, cap};
+    if (::setrlimit(RLIMIT_AS, &as) != 0) ::_exit(kExitSetupFailed);
+  }
+  // No exceptions below the CLI: a failed allocation ends the worker with a
+  // status the parent reads as engine.worker_oom.
+  std::set_new_handler([] { ::_exit(kExitOutOfMemory); });
+  if (!install_seccomp_filter()) ::_exit(kExitSetupFailed);
+}
+
+// RLIMIT_CPU counts the process's whole life: each scan gets its own allowance
+// on top of what the worker used so far.
+void arm_cpu_limit(std::uint32_t seconds) {
+  timespec used{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &used);
+  const rlim_t soft = static_cast<rlim_t>(used.tv_sec) + 1 + seconds;
+  rlimit cpu{soft, RLIM_INFINITY};
+  ::setrlimit(RLIMIT_CPU, &cpu);
+}
+
+struct Request {
+  int fd = -1;
+  std::uint64_t size = 0;
+  std::string name;
+  ScanOptions options;
+};
+
+// False on EOF (the pool closed the socket): the worker's normal end.
+bool receive(Request& req) {
+  std::uint8_t head[kRequestHeader];
+  iovec iov{head, sizeof head};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do {
+    n = ::recvmsg(kWorkerSocketFd, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n == 0) return false;
+  if (n < 0) ::_exit(kExitBadRequest);
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&req.fd, CMSG_DATA(c), sizeof(int));
+  }
+  if (static_cast<std::size_t>(n) < sizeof head &&
+      !read_all(kWorkerSocketFd, head + n, sizeof head - static_cast<std::size_t>(n))) {
+    ::_exit(kExitBadRequest);
+  }
+  if (std::memcmp(head, kRequestMagic.data(), 4) != 0 || req.fd < 0) ::_exit(kExitBadRequest);
+  req.size = load_le<std::uint64_t>(head + 4);
+  const std::uint8_t flags = head[12];
+  const auto root_type = load_le<std::uint16_t>(head + 13);
+  const auto name_len = load_le<std::uint32_t>(head + 15);
+  if (name_len > kMaxRequestName) ::_exit(kExitBadRequest);
+  req.name.assign(name_len, '\0');
+  if (!read_all(kWorkerSocketFd, reinterpret_cast<std::uint8_t*>(req.name.data()), name_len)) {
+    ::_exit(kExitBadRequest);
+  }
+  req.options.input_cut = (flags & kInputCut) != 0;
+  if (flags & kHasRootType) req.options.root_type = static_cast<FileType>(root_type);
+  req.options.sandboxed = true;
+  return true;
+}
+
+void serve(const Engine& engine, const WorkerSetup& setup) {
+  for (;;) {
+    Request req;
+    if (!receive(req)) ::_exit(0);
+    const std::uint8_t* base = nullptr;
+    if (req.size > 0) {
+      struct stat st{};
+      if (::fstat(req.fd, &st) != 0 || static_cast<std::uint64_t>(st.st_size) < req.size) {
+        ::_exit(kExitBadRequest);
+      }
+      void* p = ::mmap(nullptr, req.size, PROT_READ, MAP_SHARED, req.fd, 0);
+      if (p == MAP_FAILED) ::_exit(kExitOutOfMemory);
+      base = static_cast<const std::uint8_t*>(p);
+    }
+    arm_cpu_limit(setup.cpu_seconds_per_scan);
+    std::vector<std::uint8_t> record;
+    {
+      const ScanResult r = engine.scan(ByteView(base, req.size), std::move(req.name), req.options);
+      record = encode_result(r);
+    }
+    std::uint8_t len[8];
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<std::uint8_t>(record.size() >> (8 * i));
+    if (!write_all(kWorkerSocketFd, len, sizeof len) ||
+        !write_all(kWorkerSocketFd, record.data(), record.size())) {
+      ::_exit(0);  // the parent gave up on this scan (deadline) and closed the socket
+    }
+    if (base != nullptr) ::munmap(const_cast<std::uint8_t*>(base), req.size);
+    ::close(req.fd);
+  }
+}
+
+}  // namespace
+
+void worker_main(const Engine& engine, int sock, const WorkerSetup& setup) {
+  lock_down(sock, setup);
+  if (!write_all(kWorkerSocketFd, &kReady, 1)) ::_exit(0);
+  serve(engine, setup);
+  ::_exit(0);
+}
+
+}  // namespace sluice::isolation
