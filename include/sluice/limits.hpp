@@ -19,13 +19,15 @@ enum class LimitKind : std::uint8_t {
   deadline,        // wall time of one scan
   input_bytes,     // size of one input read from disk or stdin
   virtual_bytes,   // address space reserved for sparse virtual disks in one scan
+  script_ms,       // CPU time one document's scripts may run (HTML/SVG smuggling)
+  script_memory,   // heap one document's script interpreter may allocate
 };
 
 inline constexpr LimitKind kAllLimitKinds[] = {
     LimitKind::depth,       LimitKind::children,     LimitKind::artifacts,
     LimitKind::artifact_bytes, LimitKind::total_bytes, LimitKind::ratio,
     LimitKind::name_length, LimitKind::deadline,     LimitKind::input_bytes,
-    LimitKind::virtual_bytes};
+    LimitKind::virtual_bytes, LimitKind::script_ms,   LimitKind::script_memory};
 
 [[nodiscard]] std::string_view to_string(LimitKind kind) noexcept;
 [[nodiscard]] std::optional<LimitKind> limit_kind_from_string(std::string_view name) noexcept;
@@ -52,6 +54,11 @@ struct Limits {
   // maximum and lets seven scans run at once within x86-64's 128 TiB of user
   // space (the milter and bulk mode scan in parallel).
   std::uint64_t max_virtual_bytes = 16ull << 40;
+  // A page's scripts run in an embedded interpreter inside a worker process
+  // (docs/adr/0012-html-script-execution.md): CPU time and heap for one
+  // document. Smuggling pages rebuild their file in milliseconds.
+  std::uint32_t max_script_ms = 2'000;
+  std::uint64_t max_script_memory = 256ull << 20;
 
   // The value of one limit as a number, for reports and config round-trips.
   [[nodiscard]] std::uint64_t value(LimitKind kind) const noexcept;

@@ -49,7 +49,7 @@ constexpr std::array<std::pair<Verdict, std::string_view>, 4> kVerdict{{
     {Verdict::malicious, "malicious"},
     {Verdict::error, "error"},
 }};
-constexpr std::array<std::pair<LimitKind, std::string_view>, 10> kLimit{{
+constexpr std::array<std::pair<LimitKind, std::string_view>, 12> kLimit{{
     {LimitKind::depth, "max_depth"},
     {LimitKind::children, "max_children"},
     {LimitKind::artifacts, "max_artifacts"},
@@ -60,6 +60,8 @@ constexpr std::array<std::pair<LimitKind, std::string_view>, 10> kLimit{{
     {LimitKind::deadline, "deadline_ms"},
     {LimitKind::input_bytes, "max_input_bytes"},
     {LimitKind::virtual_bytes, "max_virtual_bytes"},
+    {LimitKind::script_ms, "max_script_ms"},
+    {LimitKind::script_memory, "max_script_memory"},
 }};
 
 }  // namespace
@@ -90,6 +92,8 @@ std::uint64_t Limits::value(LimitKind kind) const noexcept {
     case LimitKind::deadline: return deadline_ms;
     case LimitKind::input_bytes: return max_input_bytes;
     case LimitKind::virtual_bytes: return max_virtual_bytes;
+    case LimitKind::script_ms: return max_script_ms;
+    case LimitKind::script_memory: return max_script_memory;
   }
   return 0;
 }
@@ -107,6 +111,8 @@ void Limits::set(LimitKind kind, std::uint64_t v) noexcept {
     case LimitKind::deadline: deadline_ms = u32; break;
     case LimitKind::input_bytes: max_input_bytes = v; break;
     case LimitKind::virtual_bytes: max_virtual_bytes = v; break;
+    case LimitKind::script_ms: max_script_ms = u32; break;
+    case LimitKind::script_memory: max_script_memory = v; break;
   }
 }
 
