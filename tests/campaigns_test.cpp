@@ -26,6 +26,11 @@ const Artifact* payload(const ScanResult& r) {
   return nullptr;
 }
 
+constexpr const char* kSmuggledZip =
+    "part[2] \"Invoice_4471.html\" \u203a smuggled \"Invoice.zip\" \u203a member[0] \"Invoice.iso\" \u203a \"/INVOICE.EXE\"";
+constexpr const char* kSmuggledZipSvg =
+    "part[2] \"Invoice_4471.svg\" \u203a smuggled \"Invoice.zip\" \u203a member[0] \"Invoice.iso\" \u203a \"/INVOICE.EXE\"";
+
 class Campaigns : public ::testing::TestWithParam<Campaign> {};
 
 TEST_P(Campaigns, VerdictAndEvidencePath) {
@@ -55,7 +60,25 @@ INSTANTIATE_TEST_SUITE_P(
         Campaign{"mail/aicpa.eml", Verdict::malicious, "container.executable_in_image",
                  "\"AICPA_Notice.zip\" \u203a member[0] \"AICPA_Notice.iso\" \u203a \"/AICPA_Notice.exe\""},
         // Fake SBA disaster-loan mail: FAT floppy IMG holding an EXE named as a PDF.
-        Campaign{"mail/sba_loan.eml", Verdict::malicious, "name.double_extension", ".pdf.exe\""}),
+        Campaign{"mail/sba_loan.eml", Verdict::malicious, "name.double_extension", ".pdf.exe\""},
+        // HTML/SVG smuggling (issue #20, tests/fixtures/make_smuggling_fixtures.py): the
+        // page's script rebuilds the container; the path runs through what it saves.
+        Campaign{"campaigns/smuggling_plain_base64.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZip},
+        Campaign{"campaigns/smuggling_reversed.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZip},
+        Campaign{"campaigns/smuggling_array_join.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZip},
+        Campaign{"campaigns/smuggling_char_codes.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZip},
+        Campaign{"campaigns/smuggling_xor_key.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZip},
+        Campaign{"campaigns/smuggling_data_uri_click.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZip},
+        Campaign{"campaigns/smuggling_svg_script.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZipSvg},
+        Campaign{"campaigns/smuggling_ms_save_img.eml", Verdict::malicious, "container.executable_in_image",
+                 "part[2] \"Invoice_4471.html\" \u203a smuggled \"Document.img\" \u203a \"/Document.exe\""}),
     [](const auto& param_info) {
       std::string n = param_info.param.fixture;
       n = n.substr(n.find('/') + 1);
@@ -120,7 +143,18 @@ INSTANTIATE_TEST_SUITE_P(
         Technique{"benign_img_text.eml", Verdict::clean, {"container.disk_image"}},
         Technique{"benign_zip_docs.eml", Verdict::clean, {}},
         Technique{"benign_password_zip.eml", Verdict::clean, {"archive.password_from_message"}},
-        Technique{"benign_real_sba.eml", Verdict::clean, {}}),
+        Technique{"benign_real_sba.eml", Verdict::clean, {}},
+        // HTML smuggling (issue #20) and newsletters with inline images, analytics and a CSV export.
+        Technique{"smuggling_plain_base64.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_reversed.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_array_join.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_char_codes.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_xor_key.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_data_uri_click.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_svg_script.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_ms_save_img.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"benign_newsletter.eml", Verdict::clean, {}},
+        Technique{"benign_newsletter_attached.eml", Verdict::clean, {}}),
     [](const auto& param_info) {
       std::string n = param_info.param.fixture;
       return n.substr(0, n.find('.'));
