@@ -26,6 +26,11 @@ const Artifact* payload(const ScanResult& r) {
   return nullptr;
 }
 
+constexpr const char* kSmuggledZip =
+    "part[2] \"Invoice_4471.html\" \u203a smuggled \"Invoice.zip\" \u203a member[0] \"Invoice.iso\" \u203a \"/INVOICE.EXE\"";
+constexpr const char* kSmuggledZipSvg =
+    "part[2] \"Invoice_4471.svg\" \u203a smuggled \"Invoice.zip\" \u203a member[0] \"Invoice.iso\" \u203a \"/INVOICE.EXE\"";
+
 class Campaigns : public ::testing::TestWithParam<Campaign> {};
 
 TEST_P(Campaigns, VerdictAndEvidencePath) {
@@ -62,7 +67,25 @@ INSTANTIATE_TEST_SUITE_P(
                  "\"Order.7z\" \u203a entry[0] \"Order.iso\" \u203a \"/ORDER.EXE\""},
         // The same with the names visible (AES on the data only).
         Campaign{"campaigns/7z_aes_password_body.eml", Verdict::malicious, "container.executable_in_image",
-                 "\"Order.7z\" \u203a entry[0] \"Order.iso\" \u203a \"/ORDER.EXE\""}),
+                 "\"Order.7z\" \u203a entry[0] \"Order.iso\" \u203a \"/ORDER.EXE\""},
+        // HTML/SVG smuggling (issue #20, tests/fixtures/make_smuggling_fixtures.py): the
+        // page's script rebuilds the container; the path runs through what it saves.
+        Campaign{"campaigns/smuggling_plain_base64.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZip},
+        Campaign{"campaigns/smuggling_reversed.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZip},
+        Campaign{"campaigns/smuggling_array_join.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZip},
+        Campaign{"campaigns/smuggling_char_codes.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZip},
+        Campaign{"campaigns/smuggling_xor_key.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZip},
+        Campaign{"campaigns/smuggling_data_uri_click.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZip},
+        Campaign{"campaigns/smuggling_svg_script.eml", Verdict::malicious, "container.executable_in_image",
+                 kSmuggledZipSvg},
+        Campaign{"campaigns/smuggling_ms_save_img.eml", Verdict::malicious, "container.executable_in_image",
+                 "part[2] \"Invoice_4471.html\" \u203a smuggled \"Document.img\" \u203a \"/Document.exe\""}),
     [](const auto& param_info) {
       std::string n = param_info.param.fixture;
       n = n.substr(n.find('/') + 1);
@@ -133,7 +156,18 @@ INSTANTIATE_TEST_SUITE_P(
         Technique{"7z_aes_mhe_no_password.eml", Verdict::suspicious,
                   {"archive.encrypted_headers", "archive.encrypted_unopened"}},
         Technique{"7z_aes_mhe_password_body.eml", Verdict::malicious,
-                  {"archive.encrypted_headers", "archive.password_from_message", "container.executable_in_image"}}),
+                  {"archive.encrypted_headers", "archive.password_from_message", "container.executable_in_image"}},
+        // HTML smuggling (issue #20) and newsletters with inline images, analytics and a CSV export.
+        Technique{"smuggling_plain_base64.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_reversed.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_array_join.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_char_codes.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_xor_key.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_data_uri_click.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_svg_script.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"smuggling_ms_save_img.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"benign_newsletter.eml", Verdict::clean, {}},
+        Technique{"benign_newsletter_attached.eml", Verdict::clean, {}}),
     [](const auto& param_info) {
       std::string n = param_info.param.fixture;
       return n.substr(0, n.find('.'));

@@ -66,6 +66,7 @@ enum class FileType : std::uint16_t {
   jpeg,
   gif,
   ico,
+  svg,  // SVG image: XML that may carry <script> (HTML smuggling)
 };
 
 enum class TypeClass : std::uint8_t { other, mail, archive, disk_image, executable, document, media };

@@ -21,6 +21,9 @@ enum class LimitKind : std::uint8_t {
   virtual_bytes,   // address space reserved for sparse virtual disks in one scan
   password_candidates,  // passwords tried on one encrypted archive
   key_derivation,  // password key-derivation rounds (SHA-256, PBKDF2) in one scan
+  script_ms,       // CPU time one document's scripts may run (HTML/SVG smuggling)
+  script_memory,   // heap one document's script interpreter may allocate
+  // worker_cpu stays last: record readers check kinds against it.
   worker_memory,   // address space of one sandboxed scan worker besides sparse disks
   worker_cpu,      // CPU seconds of one scan in a sandboxed worker
 };
@@ -30,7 +33,8 @@ inline constexpr LimitKind kAllLimitKinds[] = {
     LimitKind::artifact_bytes, LimitKind::total_bytes, LimitKind::ratio,
     LimitKind::name_length, LimitKind::deadline,     LimitKind::input_bytes,
     LimitKind::virtual_bytes, LimitKind::password_candidates, LimitKind::key_derivation,
-    LimitKind::worker_memory, LimitKind::worker_cpu};
+    LimitKind::script_ms, LimitKind::script_memory, LimitKind::worker_memory,
+    LimitKind::worker_cpu};
 
 [[nodiscard]] std::string_view to_string(LimitKind kind) noexcept;
 [[nodiscard]] std::optional<LimitKind> limit_kind_from_string(std::string_view name) noexcept;
@@ -71,6 +75,11 @@ struct Limits {
   // RLIMIT_CPU of one scan in a worker: a backstop behind the parent's
   // wall-clock watchdog (deadline_ms), which normally fires first.
   std::uint32_t max_worker_cpu_seconds = 60;
+  // A page's scripts run in an embedded interpreter inside a worker process
+  // (docs/adr/0012-html-script-execution.md): CPU time and heap for one
+  // document. Smuggling pages rebuild their file in milliseconds.
+  std::uint32_t max_script_ms = 2'000;
+  std::uint64_t max_script_memory = 256ull << 20;
 
   // The value of one limit as a number, for reports and config round-trips.
   [[nodiscard]] std::uint64_t value(LimitKind kind) const noexcept;

@@ -61,6 +61,7 @@ constexpr std::array kTypes{
     FileTypeInfo{FileType::jpeg, "jpeg", media, "JPEG image"},
     FileTypeInfo{FileType::gif, "gif", media, "GIF image"},
     FileTypeInfo{FileType::ico, "ico", media, "Windows icon"},
+    FileTypeInfo{FileType::svg, "svg", document, "SVG image"},
 };
 
 // The table is indexed by the enum: a reordering would mislabel every type.
@@ -71,7 +72,7 @@ constexpr bool table_in_enum_order() {
   return true;
 }
 static_assert(table_in_enum_order());
-static_assert(static_cast<std::size_t>(FileType::ico) + 1 == kTypes.size());
+static_assert(static_cast<std::size_t>(FileType::svg) + 1 == kTypes.size());
 
 }  // namespace
 

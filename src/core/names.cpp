@@ -49,7 +49,7 @@ constexpr std::array<std::pair<Verdict, std::string_view>, 4> kVerdict{{
     {Verdict::malicious, "malicious"},
     {Verdict::error, "error"},
 }};
-constexpr std::array<std::pair<LimitKind, std::string_view>, 14> kLimit{{
+constexpr std::array<std::pair<LimitKind, std::string_view>, 16> kLimit{{
     {LimitKind::depth, "max_depth"},
     {LimitKind::children, "max_children"},
     {LimitKind::artifacts, "max_artifacts"},
@@ -64,6 +64,8 @@ constexpr std::array<std::pair<LimitKind, std::string_view>, 14> kLimit{{
     {LimitKind::key_derivation, "max_key_derivation_rounds"},
     {LimitKind::worker_memory, "max_worker_memory_bytes"},
     {LimitKind::worker_cpu, "max_worker_cpu_seconds"},
+    {LimitKind::script_ms, "max_script_ms"},
+    {LimitKind::script_memory, "max_script_memory"},
 }};
 
 }  // namespace
@@ -98,6 +100,8 @@ std::uint64_t Limits::value(LimitKind kind) const noexcept {
     case LimitKind::key_derivation: return max_key_derivation_rounds;
     case LimitKind::worker_memory: return max_worker_memory_bytes;
     case LimitKind::worker_cpu: return max_worker_cpu_seconds;
+    case LimitKind::script_ms: return max_script_ms;
+    case LimitKind::script_memory: return max_script_memory;
   }
   return 0;
 }
@@ -119,6 +123,8 @@ void Limits::set(LimitKind kind, std::uint64_t v) noexcept {
     case LimitKind::key_derivation: max_key_derivation_rounds = v; break;
     case LimitKind::worker_memory: max_worker_memory_bytes = v; break;
     case LimitKind::worker_cpu: max_worker_cpu_seconds = u32; break;
+    case LimitKind::script_ms: max_script_ms = u32; break;
+    case LimitKind::script_memory: max_script_memory = v; break;
   }
 }
 

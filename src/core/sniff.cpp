@@ -210,6 +210,21 @@ FileType classify_text(std::string_view head) {
   if (script == FileType::script_hta || script == FileType::script_wsf) return script;
   if (t.starts_with("<!doctype html") || t.find("<html") != std::string_view::npos)
     return FileType::html;
+  // SVG is XML: an optional declaration, doctype or comment, then <svg.
+  // Checked on the start only, so an HTML page or a script that mentions
+  // "<svg" stays what it is.
+  std::string_view lead = t;
+  while (!lead.empty() && (lead.front() == ' ' || lead.front() == '\t' || lead.front() == '\r' || lead.front() == '\n'))
+    lead.remove_prefix(1);
+  if (lead.starts_with("<svg") || ((lead.starts_with("<?xml") || lead.starts_with("<!doctype svg") ||
+                                    lead.starts_with("<!--")) &&
+                                   t.substr(0, 4096).find("<svg") != std::string_view::npos))
+    return FileType::svg;
+  // HTML fragments browsers open just the same (a saved page without <html>,
+  // a smuggling page that is one <script>): an element a document starts with.
+  for (std::string_view tag : {"<head", "<body", "<script", "<meta ", "<title", "<!doctype html"}) {
+    if (lead.starts_with(tag)) return FileType::html;
+  }
   return script;
 }
 

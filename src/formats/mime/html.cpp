@@ -58,30 +58,12 @@ bool in(const std::string_view (&set)[N], std::string_view v) {
   return false;
 }
 
-// Case-insensitive search for `needle` (lower-case ASCII) from `from`.
 std::size_t find_ci(std::string_view hay, std::string_view needle, std::size_t from) {
-  if (needle.empty() || hay.size() < needle.size()) return std::string_view::npos;
-  for (std::size_t i = from; i + needle.size() <= hay.size(); ++i) {
-    std::size_t k = 0;
-    while (k < needle.size() && lower(hay[i + k]) == needle[k]) ++k;
-    if (k == needle.size()) return i;
-  }
-  return std::string_view::npos;
+  return find_ascii_ci(hay, needle, from);
 }
 
-struct Attribute {
-  std::string name;  // lower-case
-  std::string value; // entities decoded
-};
-
-struct Tag {
-  std::string name;  // lower-case, without '/'
-  bool closing = false;
-  bool self_closing = false;
-  std::vector<Attribute> attributes;
-  std::size_t end = 0;  // past '>'
-  bool closed = false;  // a '>' ended it (browsers drop a tag cut off by the end)
-};
+using Attribute = HtmlAttribute;
+using Tag = HtmlTag;
 
 // One tag starting at s[pos] == '<' followed by a letter or '/'. Attributes
 // are bounded by the tag's own length, which is bounded by the input.
@@ -229,6 +211,18 @@ class Builder {
 };
 
 }  // namespace
+
+HtmlTag read_html_tag(std::string_view html, std::size_t pos) { return read_tag(html, pos); }
+
+std::size_t find_ascii_ci(std::string_view hay, std::string_view needle, std::size_t from) {
+  if (needle.empty() || hay.size() < needle.size()) return std::string_view::npos;
+  for (std::size_t i = from; i + needle.size() <= hay.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size() && lower(hay[i + k]) == needle[k]) ++k;
+    if (k == needle.size()) return i;
+  }
+  return std::string_view::npos;
+}
 
 std::size_t decode_entity(std::string_view s, std::string& out) {
   if (s.size() < 2 || s[0] != '&') return 0;

@@ -38,6 +38,25 @@ inline constexpr std::size_t kMaxAnchorText = 256;
 [[nodiscard]] HtmlText html_to_text(std::string_view html, std::size_t max_text,
                                     std::size_t max_links);
 
+// One tag of the tokenizer above, for other readers of markup (the html
+// format reads scripts and attributes with it). `pos` is at '<' followed by a
+// letter or '/'; attribute values have their entities decoded.
+struct HtmlAttribute {
+  std::string name;  // lower-case
+  std::string value;
+};
+struct HtmlTag {
+  std::string name;  // lower-case, without '/'
+  bool closing = false;
+  bool self_closing = false;
+  std::vector<HtmlAttribute> attributes;
+  std::size_t end = 0;  // past '>'
+  bool closed = false;  // a '>' ended it (browsers drop a tag cut off by the end)
+};
+[[nodiscard]] HtmlTag read_html_tag(std::string_view html, std::size_t pos);
+// Case-insensitive search for `needle` (lower-case ASCII) from `from`.
+[[nodiscard]] std::size_t find_ascii_ci(std::string_view hay, std::string_view needle, std::size_t from);
+
 // HTML character references ("&amp;", "&#x41;", "&#65;"), decoded into `out`.
 // Returns how many input bytes the reference used, 0 when `s` (which starts at
 // '&') holds none: the '&' is then literal text, as browsers read it.

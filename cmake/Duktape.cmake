@@ -1,0 +1,35 @@
+# Duktape (ES5.1 interpreter) for running the scripts of HTML and SVG documents
+# (src/formats/html, docs/adr/0012-html-script-execution.md). Built from the
+# source Debian's duktape-dev ships, with two configuration options switched on
+# that the packaged libduktape.so lacks: the interrupt counter and the
+# execution-timeout hook, so a script that spins is stopped by Sluice's step
+# and time budget instead of running until the scan's deadline.
+set(SLUICE_DUKTAPE_SOURCE_DIR /usr/share/duktape CACHE PATH "duktape.c, duktape.h and duk_config.h (Debian duktape-dev)")
+foreach(f duktape.c duktape.h duk_config.h)
+  if(NOT EXISTS ${SLUICE_DUKTAPE_SOURCE_DIR}/${f})
+    message(FATAL_ERROR "${SLUICE_DUKTAPE_SOURCE_DIR}/${f} not found: apt-get install duktape-dev")
+  endif()
+endforeach()
+
+set(_duk_dir ${CMAKE_BINARY_DIR}/duktape)
+configure_file(${SLUICE_DUKTAPE_SOURCE_DIR}/duktape.c ${_duk_dir}/duktape.c COPYONLY)
+configure_file(${SLUICE_DUKTAPE_SOURCE_DIR}/duktape.h ${_duk_dir}/duktape.h COPYONLY)
+file(READ ${SLUICE_DUKTAPE_SOURCE_DIR}/duk_config.h _duk_cfg)
+foreach(opt "#undef DUK_USE_INTERRUPT_COUNTER" "#undef DUK_USE_EXEC_TIMEOUT_CHECK")
+  string(FIND "${_duk_cfg}" "${opt}" _at)
+  if(_at EQUAL -1)
+    message(FATAL_ERROR "duk_config.h has no '${opt}' line: a Duktape this build does not know")
+  endif()
+endforeach()
+string(REPLACE "#undef DUK_USE_INTERRUPT_COUNTER" "#define DUK_USE_INTERRUPT_COUNTER" _duk_cfg "${_duk_cfg}")
+string(REPLACE "#undef DUK_USE_EXEC_TIMEOUT_CHECK"
+  "#if defined(__cplusplus)\nextern \"C\"\n#else\nextern\n#endif\nint sluice_duk_exec_timeout(void *udata);\n#define DUK_USE_EXEC_TIMEOUT_CHECK(udata) sluice_duk_exec_timeout(udata)"
+  _duk_cfg "${_duk_cfg}")
+file(WRITE ${_duk_dir}/duk_config.h.new "${_duk_cfg}")
+configure_file(${_duk_dir}/duk_config.h.new ${_duk_dir}/duk_config.h COPYONLY)
+
+add_library(sluice_duktape OBJECT ${_duk_dir}/duktape.c)
+target_include_directories(sluice_duktape SYSTEM PUBLIC ${_duk_dir})
+# Third-party C: its warnings are not ours to fix.
+target_compile_options(sluice_duktape PRIVATE -w)
+set_target_properties(sluice_duktape PROPERTIES C_STANDARD 99 POSITION_INDEPENDENT_CODE ON)

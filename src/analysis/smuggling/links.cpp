@@ -1,0 +1,74 @@
+#include "analysis/smuggling/links.hpp"
+
+#include <set>
+
+namespace sluice::analysis::smuggling {
+namespace {
+
+// What the 2021–2023 campaigns linked to instead of attaching (issue #20).
+constexpr std::string_view kExtensions[] = {".iso", ".img", ".vhd", ".vhdx", ".zip", ".7z",
+                                            ".rar", ".one", ".js",  ".hta",  ".lnk"};
+
+struct Share {
+  std::string_view host;  // the host or a parent domain of it
+  std::string_view path;  // the path prefix of a file share ("" = any)
+};
+// File-hosting share links: the file behind them is whatever the uploader chose.
+constexpr Share kShares[] = {
+    {"drive.google.com", "/file/"}, {"drive.google.com", "/uc"},   {"docs.google.com", "/uc"},
+    {"dropbox.com", "/s/"},         {"dropbox.com", "/scl/fi/"},   {"dl.dropboxusercontent.com", ""},
+    {"onedrive.live.com", "/download"}, {"1drv.ms", ""},           {"mega.nz", "/file/"},
+    {"mediafire.com", "/file/"},    {"wetransfer.com", "/downloads/"}, {"we.tl", ""},
+    {"transfer.sh", ""},            {"sendspace.com", "/file/"},   {"gofile.io", "/d/"},
+    {"anonfiles.com", ""},          {"cdn.discordapp.com", "/attachments/"},
+    {"firebasestorage.googleapis.com", ""}, {"files.catbox.moe", ""}, {"filetransfer.io", ""}};
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool host_is(std::string_view host, std::string_view domain) {
+  return host == domain ||
+         (host.size() > domain.size() && host.ends_with(domain) && host[host.size() - domain.size() - 1] == '.');
+}
+
+}  // namespace
+
+std::string container_download(std::string_view url) {
+  const std::size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  std::string_view rest = url.substr(scheme + 3);
+  const std::size_t slash = rest.find_first_of("/?#");
+  std::string_view host = rest.substr(0, slash);
+  if (const std::size_t at = host.rfind('@'); at != std::string_view::npos) host = host.substr(at + 1);
+  if (const std::size_t colon = host.find(':'); colon != std::string_view::npos) host = host.substr(0, colon);
+  std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  for (const Share& s : kShares) {
+    if (host_is(host, s.host) && path.starts_with(s.path) && (path.size() > s.path.size() || s.path.empty())) {
+      return "a file-hosting share link on " + std::string(host);
+    }
+  }
+  // The file name is the path's last segment before any query or fragment.
+  std::string_view p = path.substr(0, path.find_first_of("?#"));
+  std::string last(p.substr(p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/') + 1));
+  for (char& c : last) c = lower(c);
+  for (std::string_view ext : kExtensions) {
+    if (last.size() > ext.size() && last.ends_with(ext)) return "a " + std::string(ext) + " file";
+  }
+  return {};
+}
+
+void inspect_links(const ArtifactTree& tree, FindingSink& sink) {
+  std::set<std::string> seen;
+  for (const Artifact& a : tree) {
+    for (const Meta& m : a.meta) {
+      if (m.key != "ioc.url" && m.key != "html.link") continue;
+      const auto* url = std::get_if<std::string>(&m.value);
+      if (url == nullptr || !seen.insert(*url).second) continue;
+      const std::string why = container_download(*url);
+      if (why.empty()) continue;
+      sink.add("link.container_download", Severity::medium, a.id, "a link to " + why + ": " + url->substr(0, 200),
+               {{"url", *url}});
+    }
+  }
+}
+
+}  // namespace sluice::analysis::smuggling

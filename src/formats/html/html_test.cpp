@@ -1,0 +1,214 @@
+// HTML/SVG smuggling tests. Pages come from tests/fixtures/make_smuggling_fixtures.py:
+// a harmless ZIP → ISO → EXE (zip, genisoimage, pe/hello.exe) or FAT IMG
+// (mkfs.fat, mtools) rebuilt in the page's script in the public styles.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/sniff.hpp"
+#include "formats/html/blobs.hpp"
+#include "formats/html/markup.hpp"
+#include "formats/html/runtime.hpp"
+#include "test_support.hpp"
+
+namespace sluice {
+namespace {
+
+using testing::fixture;
+using testing::read_file;
+
+std::string page(const std::string& name) {
+  const auto b = read_file(fixture("smuggling/" + name));
+  return std::string(b.begin(), b.end());
+}
+
+bool sniffs_as_payload(const std::vector<std::uint8_t>& b) {
+  const FileType t = core::sniff(ByteView(b.data(), b.size()));
+  return t != FileType::unknown && t != FileType::text && info(t).cls != TypeClass::media;
+}
+
+// The ZIP every ZIP style carries, taken from the one style whose bytes sit
+// in the page as a data: URI (decoded here by the markup reader, independently
+// of the script runtime).
+std::vector<std::uint8_t> reference_zip() {
+  const auto m = formats::html::read_markup(page("data_uri_click.html"), 100, 1 << 20);
+  EXPECT_EQ(m.data_uris.size(), 1u);
+  std::vector<std::uint8_t> out;
+  if (!m.data_uris.empty()) formats::html::decode_base64_any(m.data_uris[0].payload, out, 1 << 20);
+  return out;
+}
+
+formats::html::RunResult run_page(const std::string& name, formats::html::RunLimits limits = {}) {
+  const auto m = formats::html::read_markup(page(name), 100, 1 << 20);
+  return formats::html::run_scripts(m.scripts, m.elements, limits);
+}
+
+TEST(HtmlSniff, PagesAndSvg) {
+  for (const char* name : {"plain_base64.html", "xor_key.html", "benign_newsletter.html"}) {
+    const auto b = read_file(fixture(std::string("smuggling/") + name));
+    EXPECT_EQ(core::sniff(ByteView(b.data(), b.size())), FileType::html) << name;
+  }
+  const auto svg = read_file(fixture("smuggling/svg_script.svg"));
+  EXPECT_EQ(core::sniff(ByteView(svg.data(), svg.size())), FileType::svg);
+  EXPECT_EQ(core::sniff(ByteView::of("<script>var a = atob('x');</script>")), FileType::html);
+  EXPECT_EQ(core::sniff(ByteView::of("var s = '<svg>'; WScript.Echo(s);")), FileType::script_js);
+}
+
+TEST(HtmlMarkup, ScriptsHandlersJavascriptUrlsAndElements) {
+  const auto m = formats::html::read_markup(
+      "<body onload=\"go()\"><a href=\"javascript:run(1)\">x</a><div id=\"p\">QUJD</div>"
+      "<script type=\"text/vbscript\">MsgBox 1</script><script>var a=1;</script>"
+      "<script type=\"application/ld+json\">{}</script></body>",
+      100, 1000);
+  ASSERT_EQ(m.scripts.size(), 5u);
+  EXPECT_EQ(m.scripts[0].where, "onload of <body>");
+  EXPECT_EQ(m.scripts[0].event, "load");
+  EXPECT_EQ(m.scripts[1].kind, formats::html::ScriptKind::javascript_url);
+  EXPECT_EQ(m.scripts[1].code, "run(1)");
+  EXPECT_FALSE(m.scripts[2].runs);  // VBScript
+  EXPECT_EQ(m.scripts[3].where, "script[1]");
+  EXPECT_TRUE(m.scripts[3].runs);
+  EXPECT_FALSE(m.scripts[4].runs);  // JSON-LD
+  ASSERT_EQ(m.elements.size(), 1u);
+  EXPECT_EQ(m.elements[0].inner, "QUJD");
+}
+
+TEST(HtmlMarkup, SvgScriptCdataAndEscapes) {
+  const auto m = formats::html::read_markup("<svg><script>if (a &lt; b) x();</script>"
+                                            "<script><![CDATA[if (a < b) y();]]></script></svg>",
+                                            10, 100);
+  ASSERT_EQ(m.scripts.size(), 2u);
+  EXPECT_EQ(m.scripts[0].code, "if (a < b) x();");
+  EXPECT_EQ(m.scripts[1].code, "if (a < b) y();");
+}
+
+// Static reading: each style whose payload is written into the code decodes
+// to the same ZIP without running anything; the XOR style cannot (its bytes
+// are only known after the loop runs).
+TEST(HtmlBlobs, StaticStylesDecodeToTheZip) {
+  const auto zip = reference_zip();
+  ASSERT_GT(zip.size(), 1000u);
+  ASSERT_TRUE(sniffs_as_payload(zip));
+  for (const char* name : {"plain_base64.html", "reversed.html", "array_join.html", "char_codes.html",
+                           "svg_script.svg"}) {
+    const auto m = formats::html::read_markup(page(name), 100, 1 << 20);
+    std::size_t hits = 0;
+    for (const auto& s : m.scripts) {
+      for (const auto& c : formats::html::find_encoded_blobs(s.code, 64, 100, 1 << 24, sniffs_as_payload)) {
+        EXPECT_EQ(c.bytes, zip) << name << " " << c.encoding;
+        ++hits;
+      }
+    }
+    EXPECT_EQ(hits, 1u) << name;
+  }
+  const auto x = formats::html::read_markup(page("xor_key.html"), 100, 1 << 20);
+  for (const auto& s : x.scripts) {
+    EXPECT_TRUE(formats::html::find_encoded_blobs(s.code, 64, 100, 1 << 24, sniffs_as_payload).empty());
+  }
+}
+
+TEST(HtmlBlobs, EscapesHexAndUrlSafe) {
+  // "PK\x03\x04" + padding as \x escapes; hex; URL-safe base64 of the reference ZIP.
+  const auto zip = reference_zip();
+  std::string esc = "var s = \"";
+  std::string hex = "var h = '";
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (std::uint8_t b : zip) {
+    esc += "\\x";
+    esc += kHex[b >> 4];
+    esc += kHex[b & 15];
+    hex += kHex[b >> 4];
+    hex += kHex[b & 15];
+  }
+  esc += "\";";
+  hex += "';";
+  for (const std::string& code : {esc, hex}) {
+    const auto found = formats::html::find_encoded_blobs(code, 64, 10, 1 << 24, sniffs_as_payload);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].bytes, zip) << found[0].encoding;
+  }
+}
+
+TEST(HtmlBlobs, NewsletterHasNoPayload) {
+  const auto m = formats::html::read_markup(page("benign_newsletter.html"), 100, 1 << 20);
+  for (const auto& s : m.scripts) {
+    EXPECT_TRUE(formats::html::find_encoded_blobs(s.code, 64, 100, 1 << 24, sniffs_as_payload).empty());
+  }
+}
+
+// Execution: every style, the XOR loop included, saves the same ZIP under the
+// name the page gives it.
+TEST(HtmlRuntime, EveryStyleSavesTheZip) {
+  const auto zip = reference_zip();
+  for (const char* name : {"plain_base64.html", "reversed.html", "array_join.html", "char_codes.html",
+                           "xor_key.html", "svg_script.svg", "data_uri_click.html"}) {
+    const auto r = run_page(name);
+    ASSERT_EQ(r.downloads.size(), 1u) << name << (r.errors.empty() ? "" : " " + r.errors[0]);
+    EXPECT_EQ(r.downloads[0].name, "Invoice.zip") << name;
+    EXPECT_EQ(r.downloads[0].bytes, zip) << name;
+    EXPECT_FALSE(r.out_of_time);
+  }
+  const auto img = run_page("ms_save_img.html");
+  ASSERT_EQ(img.downloads.size(), 1u);
+  EXPECT_EQ(img.downloads[0].name, "Document.img");
+  EXPECT_EQ(img.downloads[0].how, "msSaveOrOpenBlob");
+  EXPECT_EQ(core::sniff(ByteView(img.downloads[0].bytes.data(), img.downloads[0].bytes.size())), FileType::fat);
+}
+
+TEST(HtmlRuntime, NavigationsAndDocumentWrite) {
+  formats::html::ScriptSource s;
+  s.code = "document.write('<p>hi</p>'); window.location = 'https://files.example/a.iso';"
+           "window.open('data:text/plain;base64,aGVsbG8=');";
+  const auto r = formats::html::run_scripts({&s, 1}, {}, {});
+  EXPECT_EQ(r.written, "<p>hi</p>");
+  ASSERT_EQ(r.navigations.size(), 1u);
+  EXPECT_EQ(r.navigations[0], "https://files.example/a.iso");
+  ASSERT_EQ(r.downloads.size(), 1u);
+  EXPECT_EQ(std::string(r.downloads[0].bytes.begin(), r.downloads[0].bytes.end()), "hello");
+}
+
+// A spinning script, even one that catches the timeout error, is stopped by the
+// CPU budget; one that allocates without end by the heap cap. The flags are
+// the outcome, not a measured time.
+TEST(HtmlRuntime, CpuBudgetStopsASpinThatCatches) {
+  formats::html::RunLimits l;
+  l.cpu_ms = 50;
+  formats::html::ScriptSource spin;
+  spin.code = "for (;;) { try { while (true) {} } catch (e) {} }";
+  EXPECT_TRUE(formats::html::run_scripts({&spin, 1}, {}, l).out_of_time);
+}
+
+TEST(HtmlRuntime, HeapCapStopsAllocation) {
+  formats::html::RunLimits l;
+  formats::html::ScriptSource grow;
+  grow.code = "var s = 'x', keep = []; for (;;) { s = s + s; keep.push(s); }";
+  l.cpu_ms = 60'000;
+  l.heap_bytes = 16u << 20;
+  const auto r = formats::html::run_scripts({&grow, 1}, {}, l);
+  EXPECT_TRUE(r.out_of_memory);
+  EXPECT_FALSE(r.out_of_time);
+}
+
+TEST(HtmlEngine, SmuggledZipIsScannedWithItsName) {
+  const ScanResult r = testing::default_engine().scan(read_file(fixture("smuggling/reversed.html")), "Invoice.html");
+  EXPECT_EQ(r.verdict, Verdict::malicious) << r.score;
+  EXPECT_TRUE(testing::has_finding(r, "html.smuggling"));
+  bool exe = false;
+  for (const auto& a : r.tree) {
+    if (a.type == FileType::pe_exe) {
+      exe = true;
+      EXPECT_EQ(r.tree.evidence_path(a.id),
+                "file \"Invoice.html\" \u203a smuggled \"Invoice.zip\" \u203a member[0] \"Invoice.iso\" \u203a \"/INVOICE.EXE\"");
+    }
+  }
+  EXPECT_TRUE(exe);
+}
+
+TEST(HtmlEngine, NewsletterIsClean) {
+  const ScanResult r = testing::default_engine().scan(read_file(fixture("smuggling/benign_newsletter.html")), "n.html");
+  EXPECT_EQ(r.verdict, Verdict::clean) << r.score;
+  EXPECT_FALSE(testing::has_finding(r, "html.smuggling"));
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,368 @@
+#include "formats/html/runtime.hpp"
+
+#include <duktape.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+#include "formats/html/blobs.hpp"
+#include "formats/html/browser_shim.hpp"
+
+// Called by Duktape's executor every interrupt interval (cmake/Duktape.cmake
+// builds it with DUK_USE_EXEC_TIMEOUT_CHECK pointing here). Non-zero makes the
+// running script throw a RangeError; Duktape keeps calling it, so a script that
+// catches the error is stopped again at the next interval.
+extern "C" int sluice_duk_exec_timeout(void* udata);
+
+namespace sluice::formats::html {
+namespace {
+
+constexpr std::size_t kMaxErrors = 4;
+constexpr std::size_t kMaxErrorText = 200;
+// Allocation header: the size of each block, so the heap cap counts frees.
+constexpr std::size_t kHeader = 16;
+
+std::uint64_t cpu_now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+// Everything a run owns. Natives reach it through the heap's udata; they keep
+// no C++ object with a destructor alive across a Duktape call that may throw
+// (Duktape unwinds with longjmp), so their scratch space lives here.
+struct State {
+  RunLimits limits;
+  RunResult result;
+  std::uint64_t deadline_ns = 0;
+  std::uint64_t heap_used = 0;
+  std::uint64_t output = 0;
+  std::vector<std::uint8_t> scratch;
+  std::string text;
+};
+
+State* state_of(duk_context* ctx) {
+  duk_memory_functions funcs;
+  duk_get_memory_functions(ctx, &funcs);
+  return static_cast<State*>(funcs.udata);
+}
+
+void* heap_alloc(void* udata, duk_size_t size) {
+  auto* st = static_cast<State*>(udata);
+  if (size == 0) return nullptr;
+  if (size > st->limits.heap_bytes - std::min(st->heap_used, st->limits.heap_bytes)) {
+    st->result.out_of_memory = true;
+    return nullptr;
+  }
+  auto* p = static_cast<unsigned char*>(std::malloc(size + kHeader));
+  if (p == nullptr) return nullptr;
+  std::memcpy(p, &size, sizeof size);
+  st->heap_used += size;
+  return p + kHeader;
+}
+
+void heap_free(void* udata, void* ptr) {
+  if (ptr == nullptr) return;
+  auto* st = static_cast<State*>(udata);
+  auto* p = static_cast<unsigned char*>(ptr) - kHeader;
+  duk_size_t size = 0;
+  std::memcpy(&size, p, sizeof size);
+  st->heap_used -= std::min<std::uint64_t>(size, st->heap_used);
+  std::free(p);
+}
+
+void* heap_realloc(void* udata, void* ptr, duk_size_t size) {
+  if (ptr == nullptr) return heap_alloc(udata, size);
+  if (size == 0) {
+    heap_free(udata, ptr);
+    return nullptr;
+  }
+  auto* st = static_cast<State*>(udata);
+  auto* p = static_cast<unsigned char*>(ptr) - kHeader;
+  duk_size_t old = 0;
+  std::memcpy(&old, p, sizeof old);
+  if (size > old && size - old > st->limits.heap_bytes - std::min(st->heap_used, st->limits.heap_bytes)) {
+    st->result.out_of_memory = true;
+    return nullptr;
+  }
+  auto* q = static_cast<unsigned char*>(std::realloc(p, size + kHeader));
+  if (q == nullptr) return nullptr;
+  std::memcpy(q, &size, sizeof size);
+  st->heap_used = st->heap_used - std::min<std::uint64_t>(old, st->heap_used) + size;
+  return q + kHeader;
+}
+
+[[noreturn]] void heap_fatal(void*, const char*) {
+  // Duktape's own invariant broke (not a script error). The worker process
+  // (core/isolate) turns this end into isolation.worker_failed.
+  std::abort();
+}
+
+// Code points of a Duktape string (CESU-8 internally), each taken as one byte:
+// the "binary string" convention of atob and Blob-from-charCode loaders.
+void latin1_bytes(const char* s, duk_size_t n, std::vector<std::uint8_t>& out, std::uint64_t cap) {
+  std::size_t i = 0;
+  while (i < n && out.size() < cap) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::uint32_t cp = c;
+    std::size_t len = 1;
+    if (c >= 0xC0 && c < 0xE0 && i + 1 < n) {
+      cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(s[i + 1]) & 0x3Fu);
+      len = 2;
+    } else if (c >= 0xE0 && c < 0xF0 && i + 2 < n) {
+      cp = ((c & 0x0Fu) << 12) | ((static_cast<unsigned char>(s[i + 1]) & 0x3Fu) << 6) |
+           (static_cast<unsigned char>(s[i + 2]) & 0x3Fu);
+      len = 3;
+    }
+    out.push_back(static_cast<std::uint8_t>(cp & 0xFF));
+    i += len;
+  }
+}
+
+std::uint64_t output_room(const State& st) {
+  return st.limits.output_bytes - std::min(st.output, st.limits.output_bytes);
+}
+
+std::string arg_string(duk_context* ctx, duk_idx_t idx) {
+  duk_size_t n = 0;
+  const char* s = duk_get_lstring(ctx, idx, &n);
+  return s == nullptr ? std::string() : std::string(s, std::min<duk_size_t>(n, 4096));
+}
+
+void record(State& st, duk_context* ctx, std::vector<std::uint8_t>&& bytes, bool capped) {
+  if (st.result.downloads.size() >= st.limits.max_items) {
+    st.result.output_capped = true;
+    return;
+  }
+  Download d;
+  d.name = arg_string(ctx, 0);
+  d.how = arg_string(ctx, 1);
+  d.mime_type = arg_string(ctx, 2);
+  d.truncated = capped;
+  st.output += bytes.size();
+  d.bytes = std::move(bytes);
+  if (capped) st.result.output_capped = true;
+  st.result.downloads.push_back(std::move(d));
+}
+
+// __sluice_save(name, how, type, parts): parts are buffers or strings (UTF-8,
+// as a Blob encodes strings).
+duk_ret_t native_save(duk_context* ctx) {
+  State& st = *state_of(ctx);
+  // In State, not a local: a getter on the parts array may throw, and
+  // Duktape's longjmp would skip a local's destructor.
+  std::vector<std::uint8_t>& bytes = st.scratch;
+  bytes.clear();
+  bool capped = false;
+  const duk_size_t n = duk_is_array(ctx, 3) ? duk_get_length(ctx, 3) : 0;
+  for (duk_size_t k = 0; k < n && !capped; ++k) {
+    duk_get_prop_index(ctx, 3, static_cast<duk_uarridx_t>(k));
+    duk_size_t len = 0;
+    const void* data = nullptr;
+    if (duk_is_buffer_data(ctx, -1)) {
+      data = duk_get_buffer_data(ctx, -1, &len);
+    } else {
+      data = duk_get_lstring(ctx, -1, &len);
+    }
+    const std::uint64_t room = output_room(st) - std::min<std::uint64_t>(bytes.size(), output_room(st));
+    if (len > room) {
+      len = room;
+      capped = true;
+    }
+    if (data != nullptr && len > 0) {
+      const auto* p = static_cast<const std::uint8_t*>(data);
+      bytes.insert(bytes.end(), p, p + len);
+    }
+    duk_pop(ctx);
+  }
+  record(st, ctx, std::vector<std::uint8_t>(bytes), capped);
+  return 0;
+}
+
+// __sluice_save_binary(name, how, type, binary_string)
+duk_ret_t native_save_binary(duk_context* ctx) {
+  State& st = *state_of(ctx);
+  duk_size_t n = 0;
+  const char* s = duk_get_lstring(ctx, 3, &n);
+  st.scratch.clear();
+  if (s != nullptr) latin1_bytes(s, n, st.scratch, output_room(st));
+  const bool capped = n > 0 && st.scratch.size() >= output_room(st);
+  record(st, ctx, std::vector<std::uint8_t>(st.scratch), capped);
+  return 0;
+}
+
+duk_ret_t native_navigate(duk_context* ctx) {
+  State& st = *state_of(ctx);
+  if (st.result.navigations.size() < st.limits.max_items) st.result.navigations.push_back(arg_string(ctx, 0));
+  return 0;
+}
+
+duk_ret_t native_write(duk_context* ctx) {
+  State& st = *state_of(ctx);
+  duk_size_t n = 0;
+  const char* s = duk_get_lstring(ctx, 0, &n);
+  if (s == nullptr) return 0;
+  const std::uint64_t room = output_room(st);
+  const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(n, room));
+  if (take < n) st.result.output_capped = true;
+  st.result.written.append(s, take);
+  st.output += take;
+  return 0;
+}
+
+// atob: tolerant (whitespace and junk skipped) where browsers throw; the bytes
+// come back as a binary string (one code point per byte).
+duk_ret_t native_atob(duk_context* ctx) {
+  State& st = *state_of(ctx);
+  duk_size_t n = 0;
+  const char* s = duk_safe_to_lstring(ctx, 0, &n);
+  st.scratch.clear();
+  decode_base64_any(std::string_view(s, n), st.scratch, st.limits.heap_bytes);
+  st.text.clear();
+  st.text.reserve(st.scratch.size() * 2);
+  for (std::uint8_t b : st.scratch) {
+    if (b < 0x80) {
+      st.text.push_back(static_cast<char>(b));
+    } else {
+      st.text.push_back(static_cast<char>(0xC0 | (b >> 6)));
+      st.text.push_back(static_cast<char>(0x80 | (b & 0x3F)));
+    }
+  }
+  duk_push_lstring(ctx, st.text.data(), st.text.size());
+  return 1;
+}
+
+duk_ret_t native_btoa(duk_context* ctx) {
+  State& st = *state_of(ctx);
+  duk_size_t n = 0;
+  const char* s = duk_safe_to_lstring(ctx, 0, &n);
+  st.scratch.clear();
+  latin1_bytes(s, n, st.scratch, st.limits.heap_bytes);
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  st.text.clear();
+  for (std::size_t i = 0; i < st.scratch.size(); i += 3) {
+    const std::uint32_t b0 = st.scratch[i];
+    const std::uint32_t b1 = i + 1 < st.scratch.size() ? st.scratch[i + 1] : 0;
+    const std::uint32_t b2 = i + 2 < st.scratch.size() ? st.scratch[i + 2] : 0;
+    const std::uint32_t v = (b0 << 16) | (b1 << 8) | b2;
+    st.text.push_back(kAlphabet[(v >> 18) & 63]);
+    st.text.push_back(kAlphabet[(v >> 12) & 63]);
+    st.text.push_back(i + 1 < st.scratch.size() ? kAlphabet[(v >> 6) & 63] : '=');
+    st.text.push_back(i + 2 < st.scratch.size() ? kAlphabet[v & 63] : '=');
+  }
+  duk_push_lstring(ctx, st.text.data(), st.text.size());
+  return 1;
+}
+
+void note_error(State& st, duk_context* ctx, std::string_view where) {
+  if (st.result.errors.size() >= kMaxErrors) return;
+  duk_size_t n = 0;
+  const char* s = duk_safe_to_lstring(ctx, -1, &n);
+  std::string msg(where);
+  msg += ": ";
+  msg.append(s, std::min<duk_size_t>(n, kMaxErrorText));
+  st.result.errors.push_back(std::move(msg));
+}
+
+// Evaluates `code` as global code; false when it threw (the error is noted).
+bool eval(State& st, duk_context* ctx, std::string_view code, std::string_view where) {
+  duk_push_lstring(ctx, code.data(), code.size());
+  duk_push_string(ctx, "page");
+  const bool ok = duk_pcompile(ctx, DUK_COMPILE_EVAL) == 0 && duk_pcall(ctx, 0) == 0;
+  if (!ok) note_error(st, ctx, where);
+  duk_pop(ctx);
+  return ok;
+}
+
+void define_elements(duk_context* ctx, std::span<const Element> elements) {
+  duk_push_global_object(ctx);
+  duk_push_object(ctx);
+  for (const Element& e : elements) {
+    duk_push_object(ctx);
+    duk_push_lstring(ctx, e.tag.data(), e.tag.size());
+    duk_put_prop_string(ctx, -2, "tag");
+    duk_push_lstring(ctx, e.inner.data(), e.inner.size());
+    duk_put_prop_string(ctx, -2, "inner");
+    duk_push_object(ctx);
+    for (const auto& a : e.attributes) {
+      duk_push_lstring(ctx, a.value.data(), a.value.size());
+      duk_put_prop_lstring(ctx, -2, a.name.data(), a.name.size());
+    }
+    duk_put_prop_string(ctx, -2, "attrs");
+    duk_put_prop_lstring(ctx, -2, e.id.data(), e.id.size());
+  }
+  duk_put_prop_string(ctx, -2, "__sluice_elements");
+  const struct {
+    const char* name;
+    duk_c_function fn;
+    duk_idx_t nargs;
+  } natives[] = {{"__sluice_save", native_save, 4},       {"__sluice_save_binary", native_save_binary, 4},
+                 {"__sluice_navigate", native_navigate, 2}, {"__sluice_write", native_write, 1},
+                 {"atob", native_atob, 1},                  {"btoa", native_btoa, 1}};
+  for (const auto& n : natives) {
+    duk_push_c_function(ctx, n.fn, n.nargs);
+    duk_put_prop_string(ctx, -2, n.name);
+  }
+  duk_pop(ctx);
+}
+
+// Small ES2015 conveniences kits use that Duktape 2.7 lacks.
+constexpr std::string_view kPolyfills = R"js(
+if (!Array.from) Array.from = function (a, f) {
+  var out = []; for (var i = 0; i < a.length; i++) out.push(f ? f(a[i], i) : a[i]); return out; };
+if (!Uint8Array.from) Uint8Array.from = function (a, f) {
+  var u = new Uint8Array(a.length); for (var i = 0; i < a.length; i++) u[i] = f ? f(a[i], i) : a[i]; return u; };
+if (!String.prototype.repeat) String.prototype.repeat = function (n) {
+  var s = ''; for (var i = 0; i < n; i++) s += this; return s; };
+)js";
+
+}  // namespace
+
+RunResult run_scripts(std::span<const ScriptSource> scripts, std::span<const Element> elements, const RunLimits& limits) {
+  State st;
+  st.limits = limits;
+  st.deadline_ns = cpu_now_ns() + limits.cpu_ms * 1'000'000ull;
+  duk_context* ctx = duk_create_heap(heap_alloc, heap_realloc, heap_free, &st, heap_fatal);
+  if (ctx == nullptr) {
+    st.result.out_of_memory = true;
+    return std::move(st.result);
+  }
+  define_elements(ctx, elements);
+  eval(st, ctx, kPolyfills, "polyfills");
+  eval(st, ctx, kBrowserShim, "browser");
+  // Script blocks in document order, then handlers and javascript: URLs as
+  // the page would fire them once loaded (a click handler too: the lure asks
+  // for the click).
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const ScriptSource& s : scripts) {
+      if (!s.runs || s.code.empty() || st.result.out_of_time) continue;
+      if ((s.kind == ScriptKind::block) != (pass == 0)) continue;
+      ++st.result.scripts_run;
+      if (s.kind == ScriptKind::block) {
+        eval(st, ctx, s.code, s.where);
+      } else {
+        const std::string wrapped = "(function(event){" + s.code + "\n}).call(document.body, {type:'" +
+                                    (s.event.empty() ? std::string("click") : s.event) + "'});";
+        eval(st, ctx, wrapped, s.where);
+      }
+    }
+    if (pass == 0 && !st.result.out_of_time) {
+      eval(st, ctx, "__sluice_after(" + std::to_string(limits.max_items) + ")", "timers");
+    }
+  }
+  if (!st.result.out_of_time) eval(st, ctx, "__sluice_after(" + std::to_string(limits.max_items) + ")", "timers");
+  duk_destroy_heap(ctx);
+  return std::move(st.result);
+}
+
+}  // namespace sluice::formats::html
+
+extern "C" int sluice_duk_exec_timeout(void* udata) {
+  auto* st = static_cast<sluice::formats::html::State*>(udata);
+  if (st->result.out_of_time) return 1;
+  if (sluice::formats::html::cpu_now_ns() < st->deadline_ns) return 0;
+  st->result.out_of_time = true;
+  return 1;
+}

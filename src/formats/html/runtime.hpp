@@ -1,0 +1,49 @@
+#pragma once
+// Runs a page's scripts in Duktape (an ES5.1 interpreter, Debian duktape-dev)
+// against a fake browser (browser_shim.cpp) that records every file the page
+// would make the browser save or open: a Blob behind an <a download> click,
+// navigator.msSaveOrOpenBlob, a blob: or data: URL given to location or
+// window.open. Nothing reaches the network or the file system: the fake
+// browser has neither. Bounded by CPU time (the interpreter's execution-timeout
+// hook, built in by cmake/Duktape.cmake), by heap (a counting allocator), and
+// by the bytes and counts it records. docs/adr/0012-html-script-execution.md.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "formats/html/markup.hpp"
+
+namespace sluice::formats::html {
+
+struct Download {
+  std::string name;       // as the page names it (download=, msSaveOrOpenBlob's name); may be empty
+  std::string how;        // "anchor download", "msSaveOrOpenBlob", "navigation", "window.open"
+  std::string mime_type;  // the Blob's type
+  std::vector<std::uint8_t> bytes;
+  bool truncated = false;  // cut at the byte cap
+};
+
+struct RunLimits {
+  std::uint64_t cpu_ms = 2000;
+  std::uint64_t heap_bytes = 256ull << 20;
+  std::uint64_t output_bytes = 64ull << 20;  // all downloads and written text together
+  std::size_t max_items = 1000;              // downloads, navigations, timers
+};
+
+struct RunResult {
+  std::vector<Download> downloads;
+  std::vector<std::string> navigations;  // URLs the page sends the browser to (not blob:/data:)
+  std::string written;                   // document.write output
+  std::vector<std::string> errors;       // the first uncaught errors, for the report
+  std::size_t scripts_run = 0;
+  bool out_of_time = false;
+  bool out_of_memory = false;
+  bool output_capped = false;
+};
+
+[[nodiscard]] RunResult run_scripts(std::span<const ScriptSource> scripts, std::span<const Element> elements,
+                                    const RunLimits& limits);
+
+}  // namespace sluice::formats::html
