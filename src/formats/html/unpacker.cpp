@@ -69,6 +69,13 @@ class Reader {
 
  private:
   void execute(const Markup& m) {
+    // In a sandboxed scan worker (docs/adr/0011) the scan is that process
+    // already and its filter forbids fork; the interpreter's own CPU and heap
+    // caps still bound the scripts.
+    if (ctx_.budget().sandboxed()) {
+      run_in_worker(ctx_, m);
+      return;
+    }
     const Status st = core::unpack_isolated(ctx_, [&m](core::UnpackContext& w) -> Status {
       run_in_worker(w, m);
       return {};
