@@ -1,11 +1,10 @@
 #include "formats/archive/sevenzip_header.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <numeric>
 
 #include "core/reader.hpp"
+#include "formats/archive/sevenzip_decode.hpp"
 
 namespace sluice::formats::archive::sevenzip {
 namespace {
@@ -16,17 +15,6 @@ constexpr std::uint64_t kMaxStreams = 64;
 // CRC lists and file counts: far above max_children, low enough that a list
 // of optional CRCs (8 bytes each) never reaches 10 MiB.
 constexpr std::uint64_t kMaxDigests = 1u << 20;
-
-std::uint32_t crc_of(ByteView b) {
-  uLong crc = ::crc32(0L, Z_NULL, 0);
-  std::uint64_t done = 0;
-  while (done < b.size()) {
-    const ByteView part = b.clamp(done, 1u << 30);
-    crc = ::crc32(crc, part.data(), static_cast<uInt>(part.size()));
-    done += part.size();
-  }
-  return static_cast<std::uint32_t>(crc);
-}
 
 class HeaderReader {
  public:
@@ -425,7 +413,7 @@ Result<SignatureHeader> parse_signature_header(ByteView file) {
   h.next_offset = *off;
   h.next_size = *size;
   h.next_crc = *crc;
-  h.start_crc_ok = crc_of(*start) == *start_crc;
+  h.start_crc_ok = crc32_of(*start) == *start_crc;
   return h;
 }
 
