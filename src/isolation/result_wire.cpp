@@ -180,7 +180,9 @@ Status get_artifact(core::Reader& r, ArtifactTree& tree, ArtifactId self, ByteVi
   auto type = r.le<std::uint16_t>();
   auto flags = r.u8();
   if (!type || !flags) return std::unexpected(Error{Errc::truncated, r.offset(), "worker result cut"});
-  if (*type > static_cast<std::uint16_t>(FileType::ico)) return bad(r, "file type out of range");
+  // Checked against the type table, not a last enumerator a new format would
+  // silently move past (svg was added after ico).
+  if (*type >= all_file_types().size()) return bad(r, "file type out of range");
   std::optional<ArtifactId> duplicate_of;
   if (*flags & kDuplicate) {
     auto d = r.le<std::uint32_t>();
