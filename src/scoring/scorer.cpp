@@ -8,10 +8,10 @@ namespace sluice::scoring {
 Score score(std::vector<Finding>& findings, const Policy& policy) {
   std::map<std::string, double, std::less<>> best;
   Verdict floor = Verdict::clean;
-  bool beyond_context = false;
+  bool beyond_context = false, any_context = false;
   for (Finding& f : findings) {
     f.score = f.weight ? *f.weight : policy.weight(f.id, f.severity);
-    if (f.score > 0 && !policy.context.contains(f.id)) beyond_context = true;
+    if (f.score > 0) (policy.context.contains(f.id) ? any_context : beyond_context) = true;
     auto [it, inserted] = best.try_emplace(f.id, f.score);
     if (!inserted) it->second = std::max(it->second, f.score);
     if (const auto fl = policy.floors.find(f.id); fl != policy.floors.end()) {
@@ -25,7 +25,7 @@ Score score(std::vector<Finding>& findings, const Policy& policy) {
   });
   Score s;
   for (const auto& [id, w] : best) s.score += w;
-  if (!beyond_context) {
+  if (any_context && !beyond_context) {
     // Context alone: the score is kept for the report, the verdict is not raised.
   } else if (s.score >= policy.malicious_at) {
     s.verdict = Verdict::malicious;

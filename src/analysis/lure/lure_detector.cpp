@@ -121,6 +121,7 @@ class LureDetector final : public Detector {
       }
     }
     if (!from_reg.empty()) lured |= lookalike(msg, from_reg, sink);
+    lured |= link_impersonation(tree, msg, sink);
     std::string themes;
     for (const Theme& t : themes_) {
       if (const auto p = find_phrase(text, t.phrases); !p.empty()) {
@@ -141,6 +142,31 @@ class LureDetector final : public Detector {
                    (tree[attachment].type == FileType::unknown ? std::string(" (encrypted)") : std::string()),
                {{"message", tree.evidence_path(msg.id)}});
     }
+  }
+
+  // A link whose text shows a brand's official site while it goes elsewhere
+  // (the MIME format records the shown host of each such link): the reader is
+  // told "sba.gov" and sent to sba-loans-gov.example.com.
+  bool link_impersonation(const ArtifactTree& tree, const Artifact& msg, FindingSink& sink) const {
+    for (ArtifactId c : msg.children) {
+      // Whatever the part sniffed as (an HTML fragment reads as text), the
+      // MIME format recorded the links it rendered as HTML.
+      const Artifact& part = tree[c];
+      for (const Meta& m : part.meta) {
+        if (m.key != "html.link_shown_host") continue;
+        const auto* shown = std::get_if<std::string>(&m.value);
+        if (shown == nullptr) continue;
+        const std::string reg = psl_.registrable(*shown);
+        for (const Brand& b : brands_) {
+          if (!official(b, reg)) continue;
+          sink.add("lure.link_impersonation", Severity::medium, part.id,
+                   "a link shows " + b.name + "'s site " + reg + " but goes elsewhere",
+                   {{"brand", b.name}, {"shown_domain", reg}});
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   bool lookalike(const Artifact& msg, const std::string& from_reg, FindingSink& sink) const {

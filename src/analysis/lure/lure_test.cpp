@@ -106,6 +106,22 @@ TEST(Lure, ListMailFailsAuthenticationAndRepliesToTheListAsAMatterOfCourse) {
   EXPECT_TRUE(testing::has_finding(r, "sender.reply_to_mismatch"));
 }
 
+TEST(Lure, ALinkShowingABrandsOwnSiteThatGoesElsewhereIsImpersonation) {
+  const auto html = [](const std::string& shown) {
+    return "From: Loans <news@example.com>\r\nTo: o@example.com\r\nSubject: hi\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: text/html; charset=us-ascii\r\n\r\n<p><a href=\"http://sba-loans-gov.example.com/x\">" +
+           shown + "</a></p>\r\n";
+  };
+  ScanResult r = scan(html("https://www.sba.gov/apply"));
+  EXPECT_TRUE(testing::has_finding(r, "lure.link_impersonation"));
+  EXPECT_EQ(r.verdict, Verdict::suspicious) << r.score;
+  // A shown site that is nobody's brand is only the context finding.
+  r = scan(html("https://www.example.org/offer"));
+  EXPECT_FALSE(testing::has_finding(r, "lure.link_impersonation"));
+  EXPECT_TRUE(testing::has_finding(r, "html.link_text_mismatch"));
+  EXPECT_EQ(r.verdict, Verdict::clean) << r.score;
+}
+
 TEST(Lure, OwnNameUnderAnotherSuffixIsNotALookalike) {
   EXPECT_FALSE(testing::has_finding(scan(message("Ops <ops@cdc.net>", "hi", "", "x")), "sender.lookalike_domain"));
   EXPECT_TRUE(testing::has_finding(scan(message("Pay <service@paypa1.com>", "hi", "", "x")),

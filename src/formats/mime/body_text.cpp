@@ -72,6 +72,9 @@ void link_checks(core::UnpackContext& ctx, ArtifactId part, const Leaf& leaf, co
     const std::string real = url_host(url);
     if (shown.empty() || real.empty() || same_site(shown, real) || rewriter(real)) continue;
     if (++mismatches == 1) first = "a link shows '" + l.text.substr(0, 80) + "' but goes to " + real;
+    // The host the reader is shown, for the lure detector to compare with the
+    // brands' official domains (a fact; whether it impersonates is judged there).
+    if (mismatches <= 16) ctx.meta_on(part, "html.link_shown_host", shown);
   }
   if (mismatches > 0) {
     ctx.anomaly_on(part, "html.link_text_mismatch", Severity::medium, leaf.offset,
