@@ -133,7 +133,7 @@ TEST(WorkerPoolParity, TryScanGetsAResultWhenAWorkerIsFree) {
   const auto bytes = testing::read_file(testing::fixture("campaigns/benign_zip_docs.eml"));
   auto r = (*pool)->try_scan(ByteView(bytes.data(), bytes.size()), "x.eml", std::chrono::milliseconds(0));
   ASSERT_TRUE(r.has_value());
-  EXPECT_NE(r->verdict, Verdict::error);
+  EXPECT_NE(r->verdict, Verdict::error) << describe(*r) << (r->error ? r->error->what : "");
 }
 
 }  // namespace

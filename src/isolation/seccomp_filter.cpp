@@ -17,7 +17,7 @@ namespace {
 
 class Filter {
  public:
-  Filter() : ctx_(::seccomp_init(SCMP_ACT_KILL_PROCESS)) {}
+  Filter() : ctx_(::seccomp_init(SCMP_ACT_TRAP)) {}
   ~Filter() {
     if (ctx_ != nullptr) ::seccomp_release(ctx_);
   }
@@ -44,6 +44,40 @@ class Filter {
   scmp_filter_ctx ctx_;
   int error_ = 0;
 };
+
+// A forbidden call traps here instead of killing silently: the handler names
+// the call on stderr (the one diagnostic a sandbox gap leaves, in CI logs
+// too), then the worker dies of SIGSYS all the same. The call itself never
+// runs and never returns to the code that made it.
+void on_forbidden_call(int, siginfo_t* info, void*) {
+  char msg[96] = "sluice scan worker: forbidden system call ";
+  std::size_t n = std::strlen(msg);
+  int nr = info != nullptr ? info->si_syscall : -1;
+  char digits[16];
+  std::size_t d = 0;
+  if (nr < 0) {
+    msg[n++] = '-';
+    nr = -nr;
+  }
+  do {
+    digits[d++] = static_cast<char>('0' + nr % 10);
+    nr /= 10;
+  } while (nr > 0 && d < sizeof digits);
+  while (d > 0) msg[n++] = digits[--d];
+  msg[n++] = '\n';
+  [[maybe_unused]] const ssize_t w = ::write(STDERR_FILENO, msg, n);
+  // SA_RESETHAND made SIGSYS fatal again; SA_NODEFER lets it land now.
+  ::raise(SIGSYS);
+  ::_exit(128 + SIGSYS);
+}
+
+bool install_trap_handler() {
+  struct sigaction sa{};
+  sa.sa_sigaction = on_forbidden_call;
+  sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
+  sigemptyset(&sa.sa_mask);
+  return ::sigaction(SIGSYS, &sa, nullptr) == 0;
+}
 
 void allow_scan_syscalls(Filter& f) {
   const auto fd_is = [](int fd) { return SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(fd)); };
@@ -111,6 +145,7 @@ Status install_seccomp_filter() {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     return fail(Errc::io, 0, std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno));
   }
+  if (!install_trap_handler()) return fail(Errc::io, 0, std::string("SIGSYS handler: ") + std::strerror(errno));
   Filter f;
   if (f.get() == nullptr) return fail(Errc::io, 0, "seccomp_init failed");
   allow_scan_syscalls(f);

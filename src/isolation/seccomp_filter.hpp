@@ -3,7 +3,8 @@
 // (docs/adr/0011): read its request and write its result on the one inherited
 // socket, map the sealed input, manage memory, read clocks, end. Everything
 // else — open, socket, execve, fork/clone, ptrace ... — kills the process with
-// SIGSYS (SCMP_ACT_KILL_PROCESS).
+// SIGSYS: the call traps (SCMP_ACT_TRAP) into a handler that names it on stderr
+// and re-raises SIGSYS with the default action; it never runs or returns.
 #include "sluice/result.hpp"
 
 namespace sluice::isolation {

@@ -113,6 +113,21 @@ def many_parts(n):
     return (head + parts + f"--{boundary}--\r\n").encode()
 
 
+def script_loop(n):
+    """A page whose script never ends: its scan takes max_script_ms of CPU, then ends
+    with a limit finding. Deterministically slow, unlike a large message whose scan
+    time depends on how fast the engine has become."""
+    m = EmailMessage()
+    m["From"] = "pages@example.org"
+    m["To"] = "rcpt@example.net"
+    m["Subject"] = "the page"
+    m["Message-ID"] = f"<script-loop-{n}@sluice-test.invalid>"
+    m.set_content("See the page attached.\n")
+    page = f"<html><body><p>page {n}</p><script>var i = 0; for (;;) {{ i++; }}</script></body></html>\n"
+    m.add_attachment(page.encode(), maintype="text", subtype="html", filename=f"page{n}.html")
+    return m.as_bytes(policy=email.policy.SMTP)
+
+
 def with_attachment(path, filename):
     m = EmailMessage()
     m["From"] = "archive@example.org"
@@ -329,9 +344,12 @@ def phase_deadline(args, pf, sink, milter, ledger):
 
 def phase_faults(args, pf, sink, milter, ledger):
     """Pool saturated → on_busy; milter SIGKILLed mid-scan → 4xx; the retry is scanned."""
-    slow = many_parts(100_000)
+    slow = script_loop(1)
+    # Four seconds of script per slow scan: long enough to act on while it runs,
+    # well inside the 30 s deadline.
+    slow_limits = "\n[limits]\nmax_script_ms = 4000\n"
     milter.stop()
-    milter.write_config("[milter]\nworkers = 1\nmax_queued = 0\n\n[limits]\nmax_children = 200000\nmax_artifacts = 200000\n")
+    milter.write_config("[milter]\nworkers = 1\nmax_queued = 0\n" + slow_limits)
     milter.start()
     result = {}
     t = threading.Thread(target=lambda: result.update(send(pf, ledger, "slow (killed)", slow)))
@@ -347,7 +365,7 @@ def phase_faults(args, pf, sink, milter, ledger):
     t.join(timeout=120)
     check(400 <= (result.get("code") or 0) < 500, f"killed milter: expected 4xx, got {result.get('code')} {result.get('text')}")
     # The sender keeps the message and retries; the restarted milter scans it.
-    milter.write_config(BASE_CONFIG)
+    milter.write_config(BASE_CONFIG + slow_limits)
     milter.start()
     e = send(pf, ledger, "slow (retried)", slow)
     check(e["code"] == 250, f"retry: expected 250, got {e['code']} {e['text']}")
