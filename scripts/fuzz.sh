@@ -52,6 +52,9 @@ for bin in "${targets[@]}"; do
   for d in $(extra_seeds "$name"); do
     [ -d "$corpora/$d" ] && dirs+=("$corpora/$d")
   done
+  for d in $(awk -v t="$name" '$1 == t { for (i = 2; i <= NF; i++) print $i }' fuzz/fixture-seeds.txt); do
+    dirs+=("tests/fixtures/$d")
+  done
   mkdir -p "$work/$name"
   echo "== fuzz_$name: ${per_target}s over ${dirs[*]}"
   # New inputs go to the scratch folder first; seed folders are only read.

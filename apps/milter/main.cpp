@@ -82,7 +82,8 @@ int run(const std::string& config, const std::string& listen) {
   const sigset_t signals = handled_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto pool = EnginePool::create(settings->engine, settings->effective_workers(), settings->effective_max_queued());
+  auto pool = EnginePool::create(settings->engine, settings->effective_workers(), settings->effective_max_queued(),
+                                 settings->milter.isolate);
   if (!pool) {
     std::cerr << "sluice-milter: " << pool.error().what << "\n";
     return kExitConfig;
@@ -118,7 +119,7 @@ int run(const std::string& config, const std::string& listen) {
 
   daemon.log(nlohmann::json{{"event", "started"}, {"version", std::string(version())},
                             {"listen", settings->milter.listen}, {"http", settings->http.listen},
-                            {"workers", settings->effective_workers()},
+                            {"workers", settings->effective_workers()}, {"isolate", settings->milter.isolate},
                             {"deadline_ms", settings->engine.limits.deadline_ms}}.dump());
   bool milter_running = true;
   for (;;) {

@@ -71,6 +71,12 @@ std::string Metrics::render(const PoolStats& pool) const {
   gauge(o, "sluice_pool_workers", "Scan workers.", pool.workers);
   gauge(o, "sluice_pool_capacity", "Scans running or waiting before on_busy.", pool.capacity);
   gauge(o, "sluice_pool_in_use", "Scans running or waiting now.", pool.in_use);
+  gauge(o, "sluice_pool_isolated", "1 when every scan runs in a sandboxed worker process.", pool.isolated ? 1 : 0);
+  counter(o, "sluice_worker_failures_total",
+          "Scans whose sandboxed worker crashed, hung or ran out of memory (since start or the last reload).",
+          pool.worker_failures);
+  counter(o, "sluice_worker_respawns_total", "Sandboxed workers started to replace a failed one (since start or the last reload).",
+          pool.worker_respawns);
   return o.str();
 }
 

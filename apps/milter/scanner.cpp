@@ -16,16 +16,38 @@ struct EnginePool::Job {
   bool abandoned = false;
 };
 
-Result<std::unique_ptr<EnginePool>> EnginePool::create(const Config& config, unsigned workers,
-                                                       unsigned max_queued) {
-  auto engine = Engine::create(config);
-  if (!engine) return std::unexpected(engine.error());
-  auto shared = std::make_shared<const Engine>(std::move(*engine));
-  return std::unique_ptr<EnginePool>(new EnginePool(std::move(shared), workers, max_queued));
+ScanResult EnginePool::Backend::scan(ByteView bytes, const std::string& name) const {
+  return pool ? pool->scan(bytes, name) : engine->scan(bytes, name);
 }
 
-EnginePool::EnginePool(std::shared_ptr<const Engine> engine, unsigned workers, unsigned max_queued)
-    : engine_(std::move(engine)), workers_(std::max(1u, workers)), capacity_(workers_ + max_queued) {
+Result<std::shared_ptr<EnginePool::Backend>> EnginePool::make_backend(const Config& config, unsigned workers,
+                                                                      bool isolate) {
+  auto engine = Engine::create(config);
+  if (!engine) return std::unexpected(engine.error());
+  auto b = std::make_shared<Backend>();
+  if (isolate) {
+    // As many worker processes as scanning threads: a thread never waits for one.
+    auto pool = WorkerPool::create(std::move(*engine), {.workers = std::max(1u, workers)});
+    if (!pool) return std::unexpected(pool.error());
+    b->pool = std::move(*pool);
+  } else {
+    b->engine = std::make_shared<const Engine>(std::move(*engine));
+  }
+  return b;
+}
+
+Result<std::unique_ptr<EnginePool>> EnginePool::create(const Config& config, unsigned workers, unsigned max_queued,
+                                                       bool isolate) {
+  auto backend = make_backend(config, workers, isolate);
+  if (!backend) return std::unexpected(backend.error());
+  return std::unique_ptr<EnginePool>(new EnginePool(std::move(*backend), workers, max_queued, isolate));
+}
+
+EnginePool::EnginePool(std::shared_ptr<Backend> backend, unsigned workers, unsigned max_queued, bool isolate)
+    : backend_(std::move(backend)),
+      isolate_(isolate),
+      workers_(std::max(1u, workers)),
+      capacity_(workers_ + max_queued) {
   threads_.reserve(workers_);
   for (unsigned i = 0; i < workers_; ++i) {
     threads_.emplace_back([this](const std::stop_token& stop) { work(stop); });
@@ -38,9 +60,9 @@ EnginePool::~EnginePool() {
   threads_.clear();  // joins: each worker finishes at most its current scan
 }
 
-std::shared_ptr<const Engine> EnginePool::engine() const {
-  std::lock_guard lock(engine_mutex_);
-  return engine_;
+std::shared_ptr<EnginePool::Backend> EnginePool::backend() const {
+  std::lock_guard lock(backend_mutex_);
+  return backend_;
 }
 
 ScanOutcome EnginePool::scan(Bytes bytes, std::string name, std::chrono::milliseconds wait) {
@@ -78,9 +100,9 @@ void EnginePool::work(const std::stop_token& stop) {
     }
     std::shared_ptr<const ScanResult> result;
     if (!skip) {
-      const std::shared_ptr<const Engine> e = engine();
+      const std::shared_ptr<Backend> be = backend();
       const auto& b = *job->bytes;
-      result = std::make_shared<const ScanResult>(e->scan(ByteView(b.data(), b.size()), job->name));
+      result = std::make_shared<const ScanResult>(be->scan(ByteView(b.data(), b.size()), job->name));
     }
     {
       // Free the slot before the answer: whoever got it may look at stats()
@@ -100,17 +122,26 @@ void EnginePool::work(const std::stop_token& stop) {
 }
 
 Status EnginePool::reconfigure(const Config& config) {
-  auto engine = Engine::create(config);
-  if (!engine) return std::unexpected(engine.error());
-  auto shared = std::make_shared<const Engine>(std::move(*engine));
-  std::lock_guard lock(engine_mutex_);
-  engine_ = std::move(shared);
+  auto fresh = make_backend(config, workers_, isolate_);
+  if (!fresh) return std::unexpected(fresh.error());
+  std::lock_guard lock(backend_mutex_);
+  backend_ = std::move(*fresh);
   return {};
 }
 
 PoolStats EnginePool::stats() const {
-  std::lock_guard lock(mutex_);
-  return {workers_, capacity_, in_use_};
+  PoolStats s;
+  {
+    std::lock_guard lock(mutex_);
+    s = {workers_, capacity_, in_use_};
+  }
+  s.isolated = isolate_;
+  if (const auto be = backend(); be && be->pool) {
+    const WorkerPool::Stats w = be->pool->stats();
+    s.worker_failures = w.failures;
+    s.worker_respawns = w.respawns;
+  }
+  return s;
 }
 
 }  // namespace sluice::milter

@@ -1,8 +1,9 @@
 #pragma once
 // The milter's view of scanning: bytes in, a result out, never blocking a
-// libmilter thread longer than it was told to wait. Today the only Scanner is
-// EnginePool (one in-process Engine on a bounded set of threads); the
-// sandboxed worker pool (issue #14) plugs in behind the same interface.
+// libmilter thread longer than it was told to wait. EnginePool runs scans on a
+// bounded set of threads, each either calling one shared in-process Engine or
+// handing its message to a sandboxed worker process (sluice::WorkerPool with
+// as many workers as threads, docs/adr/0011) — the default.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "sluice/engine.hpp"
+#include "sluice/worker_pool.hpp"
 
 namespace sluice::milter {
 
@@ -36,6 +38,11 @@ struct PoolStats {
   unsigned workers = 0;
   unsigned capacity = 0;  // workers + scans allowed to wait
   unsigned in_use = 0;    // scans running or waiting, abandoned ones included
+  bool isolated = false;
+  // Sandboxed workers only (zero in process): scans whose worker crashed, hung
+  // or ran out of memory, and workers started to replace them.
+  std::uint64_t worker_failures = 0;
+  std::uint64_t worker_respawns = 0;
 };
 
 class Scanner {
@@ -53,7 +60,9 @@ class Scanner {
 class EnginePool final : public Scanner {
  public:
   // `max_queued`: scans that may wait for a worker before callers get `busy`.
-  static Result<std::unique_ptr<EnginePool>> create(const Config& config, unsigned workers, unsigned max_queued);
+  // `isolate`: every scan in a sandboxed worker process.
+  static Result<std::unique_ptr<EnginePool>> create(const Config& config, unsigned workers, unsigned max_queued,
+                                                    bool isolate = false);
   ~EnginePool() override;
   EnginePool(const EnginePool&) = delete;
   EnginePool& operator=(const EnginePool&) = delete;
@@ -64,12 +73,21 @@ class EnginePool final : public Scanner {
 
  private:
   struct Job;
-  EnginePool(std::shared_ptr<const Engine> engine, unsigned workers, unsigned max_queued);
+  // One configuration's scanning side; a reload swaps it whole while scans
+  // that started on the old one finish there.
+  struct Backend {
+    std::shared_ptr<const Engine> engine;  // in process
+    std::unique_ptr<WorkerPool> pool;      // or sandboxed
+    ScanResult scan(ByteView bytes, const std::string& name) const;
+  };
+  static Result<std::shared_ptr<Backend>> make_backend(const Config& config, unsigned workers, bool isolate);
+  EnginePool(std::shared_ptr<Backend> backend, unsigned workers, unsigned max_queued, bool isolate);
   void work(const std::stop_token& stop);
-  std::shared_ptr<const Engine> engine() const;
+  std::shared_ptr<Backend> backend() const;
 
-  mutable std::mutex engine_mutex_;
-  std::shared_ptr<const Engine> engine_;
+  mutable std::mutex backend_mutex_;
+  std::shared_ptr<Backend> backend_;
+  const bool isolate_;
 
   mutable std::mutex mutex_;
   std::condition_variable_any wake_;

@@ -90,5 +90,74 @@ TEST(EnginePool, ReconfigureKeepsTheOldEngineOnError) {
   EXPECT_NE(after.result->verdict, Verdict::clean);
 }
 
+Bytes bytes_of(std::string_view s) { return std::make_shared<const std::vector<std::uint8_t>>(s.begin(), s.end()); }
+
+// The daemon's default: the same answers from sandboxed worker processes.
+TEST(IsolatedPool, SameAnswerAsInProcessAndStatsSayIsolated) {
+  auto here = EnginePool::create(slow_config(), 1, 0, false);
+  auto there = EnginePool::create(slow_config(), 2, 0, true);
+  ASSERT_TRUE(here);
+  ASSERT_TRUE(there) << there.error().what;
+  const std::string lure =
+      "From: a@example.org\r\nSubject: invoice\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+      "Please see the invoice.\r\n--b\r\nContent-Type: application/octet-stream; name=\"Invoice.pdf.exe\"\r\n"
+      "Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA==\r\n--b--\r\n";
+  for (const Bytes& b : {small(), bytes_of(lure)}) {
+    const ScanOutcome a = (*here)->scan(b, "m.eml", std::chrono::minutes(1));
+    const ScanOutcome z = (*there)->scan(b, "m.eml", std::chrono::minutes(1));
+    ASSERT_EQ(a.status, ScanStatus::done);
+    ASSERT_EQ(z.status, ScanStatus::done);
+    EXPECT_EQ(z.result->verdict, a.result->verdict);
+    EXPECT_EQ(z.result->score, a.result->score);
+    ASSERT_EQ(z.result->findings.size(), a.result->findings.size());
+    for (std::size_t i = 0; i < a.result->findings.size(); ++i) {
+      EXPECT_EQ(z.result->findings[i].id, a.result->findings[i].id);
+    }
+  }
+  EXPECT_NE((*here)->scan(bytes_of(lure), "m.eml", std::chrono::minutes(1)).result->verdict, Verdict::clean);
+  const PoolStats st = (*there)->stats();
+  EXPECT_TRUE(st.isolated);
+  EXPECT_FALSE((*here)->stats().isolated);
+  EXPECT_EQ(st.worker_failures, 0u);
+}
+
+// A reload builds new workers; the old ones serve until then and the new
+// configuration answers afterwards.
+TEST(IsolatedPool, ReconfigureSwapsTheWorkers) {
+  auto pool = EnginePool::create(slow_config(), 1, 0, true);
+  ASSERT_TRUE(pool) << pool.error().what;
+  Config strict = slow_config();
+  strict.policy.suspicious_at = 0;
+  strict.policy.malicious_at = 0;
+  ASSERT_TRUE((*pool)->reconfigure(strict));
+  const ScanOutcome after = (*pool)->scan(small(), "now", std::chrono::minutes(1));
+  ASSERT_EQ(after.status, ScanStatus::done);
+  EXPECT_NE(after.result->verdict, Verdict::clean);
+}
+
+#if defined(SLUICE_FAULT_INJECTION_BUILD)
+// A message that crashes its worker is that message's error; the next one is
+// scanned by the replacement (the daemon's on_error answers the first).
+TEST(IsolatedPool, ACrashIsOneMessagesErrorAndTheNextIsScanned) {
+  Config c = slow_config();
+  c.limits.deadline_ms = 2000;
+  auto pool = EnginePool::create(c, 1, 0, true);
+  ASSERT_TRUE(pool) << pool.error().what;
+  const ScanOutcome crashed = (*pool)->scan(bytes_of("ITSF SLUICE-FAULT:segv\n"), "crash", std::chrono::minutes(1));
+  ASSERT_EQ(crashed.status, ScanStatus::done);
+  EXPECT_EQ(crashed.result->verdict, Verdict::error);
+  bool named = false;
+  for (const Finding& f : crashed.result->findings) named = named || f.id == "engine.worker_crashed";
+  EXPECT_TRUE(named);
+  const ScanOutcome next = (*pool)->scan(small(), "next", std::chrono::minutes(1));
+  ASSERT_EQ(next.status, ScanStatus::done);
+  EXPECT_EQ(next.result->verdict, Verdict::clean);
+  const PoolStats st = (*pool)->stats();
+  EXPECT_EQ(st.worker_failures, 1u);
+  EXPECT_EQ(st.worker_respawns, 1u);
+}
+#endif
+
 }  // namespace
 }  // namespace sluice::milter

@@ -105,10 +105,10 @@ Status apply_milter(const toml::table& t, MilterSettings& m, std::string_view so
       auto v = text(node, "milter." + k, source);
       if (!v) return std::unexpected(v.error());
       (k == "reject_text" ? m.reject_text : k == "tempfail_text" ? m.tempfail_text : m.quarantine_text) = *v;
-    } else if (k == "skip_authenticated") {
+    } else if (k == "skip_authenticated" || k == "isolate") {
       const auto v = node.is_boolean() ? node.value<bool>() : std::nullopt;
-      if (!v) return bad(source, "milter.skip_authenticated needs true or false");
-      m.skip_authenticated = *v;
+      if (!v) return bad(source, "milter." + k + " needs true or false");
+      (k == "isolate" ? m.isolate : m.skip_authenticated) = *v;
     } else if (k == "sender_allow" || k == "recipient_allow") {
       auto v = addresses(node, "milter." + k, source);
       if (!v) return std::unexpected(v.error());
@@ -227,6 +227,7 @@ std::string describe(const Settings& s) {
      << "listen = " << quoted(m.listen) << "\n"
      << "workers = " << s.effective_workers() << "\n"
      << "max_queued = " << s.effective_max_queued() << "\n"
+     << "isolate = " << (m.isolate ? "true" : "false") << "\n"
      << "max_message_bytes = " << m.max_message_bytes << "\n"
      << "on_clean = " << quoted(to_string(m.on_clean)) << "\n"
      << "on_suspicious = " << quoted(to_string(m.on_suspicious)) << "\n"

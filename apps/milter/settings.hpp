@@ -24,6 +24,9 @@ struct MilterSettings {
   std::string listen = "inet:7357@127.0.0.1";
   unsigned workers = 0;      // 0: one per core
   std::optional<unsigned> max_queued;  // scans that may wait for a worker before on_busy; unset: `workers`
+  // Each scan in a sandboxed worker process (sluice::WorkerPool, docs/adr/0011):
+  // a parser bug becomes engine.worker_crashed, not a crash of the mail filter.
+  bool isolate = true;
   std::uint64_t max_message_bytes = 50ull << 20;
   Action on_clean = Action::tag;
   Action on_suspicious = Action::tag;

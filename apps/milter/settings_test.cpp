@@ -14,6 +14,7 @@ TEST(MilterSettings, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(s->milter.on_error, Action::tempfail);
   EXPECT_EQ(s->milter.on_busy, Action::tempfail);
   EXPECT_FALSE(s->milter.skip_authenticated);
+  EXPECT_TRUE(s->milter.isolate);
   EXPECT_TRUE(s->http.listen.empty());
   EXPECT_EQ(s->effective_max_queued(), s->effective_workers());
   EXPECT_EQ(s->deadline().count(), Limits{}.deadline_ms);

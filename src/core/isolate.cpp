@@ -109,17 +109,6 @@ Result<Parsed> parse(ByteView record) {
 
 // ------------------------------------------------------------ the worker
 
-bool write_all(int fd, const std::vector<std::uint8_t>& data) {
-  std::size_t off = 0;
-  while (off < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    off += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 std::uint64_t current_vm_bytes() {
   std::FILE* f = std::fopen("/proc/self/statm", "r");
   if (f == nullptr) return 0;
@@ -159,7 +148,8 @@ constexpr bool kSanitized = false;
   Budget budget = ctx.budget();  // the worker draws down its own copy
   UnpackContext lctx(local, root, budget);
   const Status st = unpack(lctx);
-  const bool sent = write_all(fd, serialise_unpack(local, root, st));
+  const std::vector<std::uint8_t> record = serialise_unpack(local, root, st);
+  const bool sent = wire::write_all(fd, record.data(), record.size());
   ::_exit(sent ? 0 : 3);  // no atexit handlers, no stdio flush: they belong to the parent
 }
 

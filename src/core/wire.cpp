@@ -1,5 +1,9 @@
 #include "core/wire.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "core/text.hpp"
 
 namespace sluice::core::wire {
@@ -99,6 +103,34 @@ Status get_meta(Reader& r, std::vector<Meta>& out) {
     }
   }
   return {};
+}
+
+bool write_all(int fd, const std::uint8_t* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = 0;
+      return false;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+bool read_all(int fd, std::uint8_t* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::read(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = 0;
+      return false;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
 }
 
 }  // namespace sluice::core::wire

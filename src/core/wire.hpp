@@ -31,4 +31,10 @@ void put_meta(std::vector<std::uint8_t>& o, const std::vector<Meta>& list);
 [[nodiscard]] Status get_anomalies(Reader& r, std::vector<Anomaly>& out);
 [[nodiscard]] Status get_meta(Reader& r, std::vector<Meta>& out);
 
+// The whole buffer to or from a descriptor (pipe, socket, memfd, file),
+// retrying EINTR. False on end of file or an error, with errno left as the
+// failing call set it (0 for end of file).
+[[nodiscard]] bool write_all(int fd, const std::uint8_t* data, std::size_t size);
+[[nodiscard]] bool read_all(int fd, std::uint8_t* data, std::size_t size);
+
 }  // namespace sluice::core::wire

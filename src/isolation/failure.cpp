@@ -9,6 +9,7 @@
 
 #include "core/hash.hpp"
 #include "core/text.hpp"
+#include "core/wire.hpp"
 #include "scoring/scorer.hpp"
 
 namespace sluice::isolation {
@@ -29,19 +30,11 @@ Result<std::string> keep_input(const std::string& dir, ByteView input, const std
     if (errno == EEXIST) return path;
     return fail(Errc::io, 0, path + ": " + std::strerror(errno));
   }
-  const std::uint8_t* p = input.data();
-  std::size_t left = input.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(path.c_str());
-      return fail(Errc::io, 0, path + ": " + std::strerror(err));
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
+  if (!core::wire::write_all(fd, input.data(), input.size())) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(path.c_str());
+    return fail(Errc::io, 0, path + ": " + (err != 0 ? std::strerror(err) : "short write"));
   }
   if (::close(fd) != 0) return fail(Errc::io, 0, path + ": " + std::strerror(errno));
   return path;

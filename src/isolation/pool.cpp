@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/text.hpp"
+#include "core/wire.hpp"
 #include "isolation/charset_preload.hpp"
 #include "isolation/failure.hpp"
 #include "isolation/protocol.hpp"
@@ -137,18 +138,10 @@ WorkerFailure classify(int status, Outcome outcome, std::string detail) {
 Result<int> sealed_input(ByteView input) {
   const int fd = ::memfd_create("sluice-input", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) return fail(Errc::io, 0, std::string("memfd_create: ") + std::strerror(errno));
-  const std::uint8_t* p = input.data();
-  std::size_t left = input.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      return fail(Errc::io, 0, std::string("memfd write: ") + std::strerror(err));
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
+  if (!core::wire::write_all(fd, input.data(), input.size())) {
+    const int err = errno;
+    ::close(fd);
+    return fail(Errc::io, 0, std::string("memfd write: ") + (err != 0 ? std::strerror(err) : "short write"));
   }
   if (::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
     const int err = errno;

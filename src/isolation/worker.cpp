@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/wire.hpp"
 #include "isolation/protocol.hpp"
 #include "isolation/result_wire.hpp"
 #include "isolation/seccomp_filter.hpp"
@@ -24,27 +25,8 @@
 namespace sluice::isolation {
 namespace {
 
-bool write_all(int fd, const std::uint8_t* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-bool read_all(int fd, std::uint8_t* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::read(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
+using core::wire::read_all;
+using core::wire::write_all;
 
 template <typename T>
 T load_le(const std::uint8_t* p) {

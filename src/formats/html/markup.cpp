@@ -94,13 +94,7 @@ Markup read_markup(std::string_view s, std::size_t max_items, std::size_t max_in
     i = lt;
     const char n = s[i + 1];
     if (n == '!' || n == '?') {
-      if (s.substr(i, 4) == "<!--") {
-        const std::size_t e = s.find("-->", i + 4);
-        i = e == std::string_view::npos ? s.size() : e + 3;
-      } else {
-        const std::size_t e = s.find('>', i + 2);
-        i = e == std::string_view::npos ? s.size() : e + 1;
-      }
+      i = mime::skip_html_declaration(s, i);
       continue;
     }
     if (!is_alpha(n)) {

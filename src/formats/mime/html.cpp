@@ -214,6 +214,15 @@ class Builder {
 
 HtmlTag read_html_tag(std::string_view html, std::size_t pos) { return read_tag(html, pos); }
 
+std::size_t skip_html_declaration(std::string_view s, std::size_t i) {
+  if (s.substr(i, 4) == "<!--") {
+    const std::size_t e = s.find("-->", i + 4);
+    return e == std::string_view::npos ? s.size() : e + 3;
+  }
+  const std::size_t e = s.find('>', i + 2);
+  return e == std::string_view::npos ? s.size() : e + 1;
+}
+
 std::size_t find_ascii_ci(std::string_view hay, std::string_view needle, std::size_t from) {
   if (needle.empty() || hay.size() < needle.size()) return std::string_view::npos;
   for (std::size_t i = from; i + needle.size() <= hay.size(); ++i) {
@@ -297,13 +306,7 @@ HtmlText html_to_text(std::string_view s, std::size_t max_text, std::size_t max_
     if (n == '!' || n == '?') {
       // Comments (and conditional comments, which Outlook renders but
       // everyone else hides), doctype, processing instructions.
-      if (s.substr(i, 4) == "<!--") {
-        const std::size_t e = s.find("-->", i + 4);
-        i = e == std::string_view::npos ? s.size() : e + 3;
-      } else {
-        const std::size_t e = s.find('>', i + 2);
-        i = e == std::string_view::npos ? s.size() : e + 1;
-      }
+      i = skip_html_declaration(s, i);
       continue;
     }
     if (!is_alpha(n) && n != '/') {

@@ -54,6 +54,9 @@ struct HtmlTag {
   bool closed = false;  // a '>' ended it (browsers drop a tag cut off by the end)
 };
 [[nodiscard]] HtmlTag read_html_tag(std::string_view html, std::size_t pos);
+// At a "<!" or "<?" (comment, conditional comment, doctype, processing
+// instruction): the position past its end, or html.size() when it never ends.
+[[nodiscard]] std::size_t skip_html_declaration(std::string_view html, std::size_t pos);
 // Case-insensitive search for `needle` (lower-case ASCII) from `from`.
 [[nodiscard]] std::size_t find_ascii_ci(std::string_view hay, std::string_view needle, std::size_t from);
 
