@@ -89,6 +89,12 @@ int run(const std::string& config, const std::string& listen) {
     return kExitConfig;
   }
   Daemon daemon(settings, std::move(*pool), config, listen);
+  // Listening before /healthz answers: a supervisor (or a test) that sees the
+  // daemon healthy can send mail at once.
+  if (auto s = open_milter(daemon, settings->milter.listen); !s) {
+    std::cerr << "sluice-milter: " << s.error().what << "\n";
+    return kExitConfig;
+  }
 
   std::unique_ptr<HttpDoor> http;
   if (!settings->http.listen.empty()) {
@@ -103,7 +109,7 @@ int run(const std::string& config, const std::string& listen) {
   std::atomic<bool> milter_failed = false;
   std::string milter_error;
   std::thread milter_thread([&] {
-    if (auto s = run_milter(daemon, settings->milter.listen); !s) {
+    if (auto s = serve_milter(settings->milter.listen); !s) {
       milter_error = s.error().what;
       milter_failed = true;
     }

@@ -358,7 +358,7 @@ void no_delay_on_new_listeners(const std::vector<int>& before) {
 
 }  // namespace
 
-Status run_milter(Daemon& daemon, const std::string& listen) {
+Status open_milter(Daemon& daemon, const std::string& listen) {
   g_daemon = &daemon;
   smfiDesc desc{};
   desc.xxfi_name = const_cast<char*>("sluice");
@@ -384,7 +384,11 @@ Status run_milter(Daemon& daemon, const std::string& listen) {
   const std::vector<int> before = open_fds();
   if (smfi_opensocket(1) != MI_SUCCESS) return fail(Errc::io, 0, "cannot listen on " + listen);
   no_delay_on_new_listeners(before);
-  if (smfi_main() != MI_SUCCESS) return fail(Errc::io, 0, "the milter listener stopped with an error");
+  return {};
+}
+
+Status serve_milter(const std::string& listen) {
+  if (smfi_main() != MI_SUCCESS) return fail(Errc::io, 0, "the milter listener on " + listen + " stopped with an error");
   return {};
 }
 

@@ -1,15 +1,18 @@
 #pragma once
-// The libmilter side: registers the callbacks and runs smfi_main() on the
-// calling thread until smfi_stop() or a listener failure.
+// The libmilter side: registers the callbacks and opens the listening socket
+// (open_milter, before the daemon calls itself started or answers /healthz,
+// so "healthy" means Postfix can connect), then runs smfi_main() on the
+// calling thread until smfi_stop() or a listener failure (serve_milter).
 #include <string>
 
 #include "daemon.hpp"
 
 namespace sluice::milter {
 
-// Returns smfi_main()'s status (MI_SUCCESS on an orderly stop) or an error
-// when the socket cannot be set up.
-[[nodiscard]] Status run_milter(Daemon& daemon, const std::string& listen);
+// An error when the address is unusable or the socket cannot be opened.
+[[nodiscard]] Status open_milter(Daemon& daemon, const std::string& listen);
+// smfi_main()'s status: success on an orderly stop.
+[[nodiscard]] Status serve_milter(const std::string& listen);
 void stop_milter();
 
 }  // namespace sluice::milter

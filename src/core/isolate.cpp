@@ -137,6 +137,11 @@ constexpr bool kSanitized = false;
   // scanner. (ASan reserves terabytes of shadow: no cap under it.)
   rlimit none{0, 0};
   ::setrlimit(RLIMIT_CORE, &none);
+  // Only the pipe to the parent: a child that outlives a killed parent must
+  // not keep the parent's listening or client sockets open (a restarted
+  // milter could not take its port back while a script still ran here).
+  if (fd > 3) ::close_range(3, static_cast<unsigned>(fd) - 1, 0);
+  ::close_range(static_cast<unsigned>(fd) + 1, ~0u, 0);
   if (!kSanitized) {
     const std::uint64_t cap = current_vm_bytes() + 2 * allowance + (512ull << 20);
     rlimit as{cap, cap};
