@@ -50,7 +50,11 @@ for bin in "${targets[@]}"; do
   name="${bin##*/fuzz_}"
   dirs=("fuzz/seeds/$name")
   for d in $(extra_seeds "$name"); do
-    [ -d "$corpora/$d" ] && dirs+=("$corpora/$d")
+    if [ -d "$corpora/$d" ]; then
+      dirs+=("$corpora/$d")
+    elif [ "${CI:-}" = true ]; then
+      echo "fuzz: corpus folder missing: $corpora/$d"; exit 1
+    fi
   done
   for d in $(awk -v t="$name" '$1 == t { for (i = 2; i <= NF; i++) print $i }' fuzz/fixture-seeds.txt); do
     dirs+=("tests/fixtures/$d")
@@ -58,11 +62,14 @@ for bin in "${targets[@]}"; do
   mkdir -p "$work/$name"
   echo "== fuzz_$name: ${per_target}s over ${dirs[*]}"
   # New inputs go to the scratch folder first; seed folders are only read.
+  # Crashes, leaks and timeouts land in fuzz-crashes/ (ignored by git), never
+  # in the working tree's top.
+  mkdir -p fuzz-crashes
   if ! "$bin" -max_total_time="$per_target" -timeout=10 -rss_limit_mb=4096 -malloc_limit_mb=1048576 \
+        -artifact_prefix="fuzz-crashes/$name-" \
         -max_len=1048576 \
         -print_final_stats=1 "$work/$name" "${dirs[@]}" >"$work/$name.log" 2>&1; then
     echo "fuzz_$name FAILED:"; tail -60 "$work/$name.log"; status=1
-    mkdir -p fuzz-crashes && cp crash-* leak-* timeout-* oom-* fuzz-crashes/ 2>/dev/null || true
   else
     grep -E "stat::number_of_executed_units|cov:" "$work/$name.log" | tail -2
   fi

@@ -105,9 +105,12 @@ Status get_meta(Reader& r, std::vector<Meta>& out) {
   return {};
 }
 
-bool write_all(int fd, const std::uint8_t* data, std::size_t size) {
+namespace {
+// read() or write() until the whole buffer moved.
+template <typename Byte, typename Call>
+bool move_all(int fd, Byte* data, std::size_t size, Call call) {
   while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
+    const ssize_t n = call(fd, data, size);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       if (n == 0) errno = 0;
@@ -118,19 +121,9 @@ bool write_all(int fd, const std::uint8_t* data, std::size_t size) {
   }
   return true;
 }
+}  // namespace
 
-bool read_all(int fd, std::uint8_t* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::read(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = 0;
-      return false;
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
+bool write_all(int fd, const std::uint8_t* data, std::size_t size) { return move_all(fd, data, size, ::write); }
+bool read_all(int fd, std::uint8_t* data, std::size_t size) { return move_all(fd, data, size, ::read); }
 
 }  // namespace sluice::core::wire

@@ -113,31 +113,31 @@ def many_parts(n):
     return (head + parts + f"--{boundary}--\r\n").encode()
 
 
+def mail_with(data, filename, maintype, subtype, subject, message_id, text):
+    m = EmailMessage()
+    m["From"] = "archive@example.org"
+    m["To"] = "rcpt@example.net"
+    m["Subject"] = subject
+    m["Message-ID"] = message_id
+    m.set_content(text)
+    m.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return m.as_bytes(policy=email.policy.SMTP)
+
+
 def script_loop(n):
     """A page whose script never ends: its scan takes max_script_ms of CPU, then ends
     with a limit finding. Deterministically slow, unlike a large message whose scan
     time depends on how fast the engine has become."""
-    m = EmailMessage()
-    m["From"] = "pages@example.org"
-    m["To"] = "rcpt@example.net"
-    m["Subject"] = "the page"
-    m["Message-ID"] = f"<script-loop-{n}@sluice-test.invalid>"
-    m.set_content("See the page attached.\n")
     page = f"<html><body><p>page {n}</p><script>var i = 0; for (;;) {{ i++; }}</script></body></html>\n"
-    m.add_attachment(page.encode(), maintype="text", subtype="html", filename=f"page{n}.html")
-    return m.as_bytes(policy=email.policy.SMTP)
+    return mail_with(page.encode(), f"page{n}.html", "text", "html", "the page",
+                     f"<script-loop-{n}@sluice-test.invalid>", "See the page attached.\n")
 
 
 def with_attachment(path, filename):
-    m = EmailMessage()
-    m["From"] = "archive@example.org"
-    m["To"] = "rcpt@example.net"
-    m["Subject"] = "the archive"
-    m["Message-ID"] = f"<{filename}@sluice-test.invalid>"
-    m.set_content("See attached.\n")
     with open(path, "rb") as f:
-        m.add_attachment(f.read(), maintype="application", subtype="zip", filename=filename)
-    return m.as_bytes(policy=email.policy.SMTP)
+        data = f.read()
+    return mail_with(data, filename, "application", "zip", "the archive",
+                     f"<{filename}@sluice-test.invalid>", "See attached.\n")
 
 
 def ham_sample(corpora):
