@@ -25,17 +25,18 @@ extra_seeds() {  # corpus folders worth mutating for each target
   case "$1" in
     gzip) echo "archives/dfvfs archives/strelka" ;;
     zip) echo "archives/libzip archives/strelka" ;;
-    iso9660) echo "images/libarchive images/kdomanski images/hooklift" ;;
-    fat) echo "images/rust-fatfs" ;;
-    archive) echo "archives/p7zip" ;;
+    iso9660) echo "images/libarchive images/kdomanski-iso9660 images/hooklift-iso9660 images/libcdio" ;;
+    fat) echo "images/rust-fatfs images/dosfstools" ;;
+    ntfs) echo "images/sleuthkit" ;;
+    archive) echo "archives/p7zip archives/rarfile archives/py7zr" ;;
     pe) echo "archives/p7zip" ;;
-    vhd|vhdx|partition) echo "images/dfvfs" ;;
+    vhd|vhdx|partition) echo "images/dfvfs images/dissect-hypervisor" ;;
     mime) echo "ham/strelka ham/mailparser spam/spamscope-mail-parser" ;;
     mbox) echo "mbox" ;;
     tnef) echo "tnef/tnefparse tnef/clamav" ;;
     msg) echo "msg/ruby-msg msg/email-outlook-message-perl" ;;
-    udf) echo "images/libarchive" ;;
-    engine) echo "ham/strelka archives/dfvfs" ;;
+    udf) echo "images/libarchive images/libcdio" ;;
+    engine) echo "ham/strelka archives/dfvfs images/strelka archives/clamav" ;;
   esac
 }
 
