@@ -108,6 +108,8 @@ TEST(Vhdx, BatPointingPastEndIsReported) {
   }
   const ScanResult r = disk::scan(std::move(img), "bat.vhdx");
   EXPECT_TRUE(has_anomaly(r, "vhdx.block_out_of_range"));
+  // A disk whose blocks lie outside the file is a lie (issue #21): never clean.
+  EXPECT_NE(r.verdict, Verdict::clean);
 }
 
 TEST(Vhdx, DissectHypervisorReachesNtfs) {
