@@ -105,7 +105,19 @@ TEST(Icon, ZlibBombInflatesOnlyWhatTheDimensionsNeed) {
   EXPECT_EQ(d->image.width, 16u);
   // 16 rows of 1 + 64 bytes, plus the 16x16x4 pixels: nothing of the 50 MB.
   EXPECT_EQ(d->bytes_used, 16u * 65 + 16 * 16 * 4);
-  EXPECT_TRUE(has_problem(*d, "icon.malformed"));
+  // 50 MB where 1 KiB is declared: a lie, not a sloppy writer's trailing bytes.
+  EXPECT_TRUE(has_problem(*d, "icon.png_size_lie"));
+  EXPECT_FALSE(has_problem(*d, "icon.malformed"));
+  // Through the engine, as the one image of an .ico: ICONDIR, one
+  // ICONDIRENTRY (16x16, 32 bpp, size, offset 22), then the PNG.
+  const auto png = read_file(fixture("icons/bomb.png"));
+  std::vector<std::uint8_t> ico = {0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0};
+  for (int i = 0; i < 4; ++i) ico.push_back(static_cast<std::uint8_t>(png.size() >> (8 * i)));
+  for (std::uint8_t b : {22, 0, 0, 0}) ico.push_back(b);
+  ico.insert(ico.end(), png.begin(), png.end());
+  const auto r = testing::engine_only({"icon"}).scan(std::move(ico), "bomb.ico");
+  EXPECT_TRUE(has_finding(r, "icon.png_size_lie"));
+  EXPECT_NE(r.verdict, Verdict::clean);
 }
 
 TEST(Icon, BadCrcIsReportedAndTheImageStillDecodes) {

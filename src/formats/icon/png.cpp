@@ -15,6 +15,11 @@
 namespace sluice::formats::icon {
 namespace {
 
+// Trailing inflated bytes past the last scanline that are still a writer's
+// sloppiness rather than a claim about the image (libpng only warns).
+constexpr std::uint64_t kSloppyTrailingBytes = 4096;
+
+
 struct Header {
   std::uint32_t width = 0;
   std::uint32_t height = 0;
@@ -183,9 +188,18 @@ Result<Decoded> decode_png(ByteView bytes, const DecodeCaps& caps, const core::B
     return fail(Errc::limit, 0, "PNG needs " + std::to_string(raw_size + pixels) + " bytes decoded, " + std::string(kOverBudget));
   }
   std::vector<std::uint8_t> raw;
-  // One byte past what the image needs tells "more data than pixels" apart.
-  const core::InflateResult z = core::inflate_bounded(ByteView(idat.data(), idat.size()), raw, raw_size + 1, budget, 15);
-  if (raw.size() > raw_size) {
+  // A little past what the image needs tells a sloppy writer's trailing bytes
+  // from image data far beyond the declared size (a zlib bomb's lie).
+  const std::uint64_t slack = kSloppyTrailingBytes;
+  const core::InflateResult z =
+      core::inflate_bounded(ByteView(idat.data(), idat.size()), raw, raw_size + slack + 1, budget, 15);
+  if (raw.size() > raw_size + slack) {
+    out.problems.push_back({"icon.png_size_lie", 0,
+                            "PNG image data inflates past " + std::to_string(raw_size + slack) +
+                                " bytes although its dimensions need " + std::to_string(raw_size) +
+                                ": decoding stopped there"});
+    raw.resize(raw_size);
+  } else if (raw.size() > raw_size) {
     out.problems.push_back({"icon.malformed", 0, "PNG image data holds more than its dimensions need"});
     raw.resize(raw_size);
   } else if (raw.size() < raw_size) {
