@@ -3,6 +3,8 @@
 // of the real Windows-made NTFS volumes in ../shared/corpora/images/dissect-hypervisor.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include <fstream>
 #include <map>
 #include <set>
@@ -247,6 +249,56 @@ TEST(Ntfs, CorruptedVolumesEndInAnomaliesNotCrashes) {
     EXPECT_FALSE(hit_deadline(r)) << "round " << round;
     EXPECT_GE(r.tree.size(), 1u);
   }
+}
+
+// A live file whose $DATA run list is absurd (issue #21): it never vanishes
+// from the scan without a word. The record is found by the file's UTF-16 name
+// in its $FILE_NAME attribute; only bytes outside the fixup slots change.
+TEST(Ntfs, AbsurdRunListNeverHidesAFileSilently) {
+  auto vol = volume("ntfs/ntfs.img.gz");
+  ASSERT_FALSE(vol.empty());
+  const std::u16string want = u"hello.exe";
+  std::size_t patched = 0;
+  for (std::size_t rec = 0; rec + 1024 <= vol.size(); rec += 1024) {
+    if (std::memcmp(&vol[rec], "FILE", 4) != 0) continue;
+    auto u16 = [&](std::size_t at) { return static_cast<std::size_t>(vol[at] | (vol[at + 1] << 8)); };
+    auto u32 = [&](std::size_t at) { return u16(at) | (u16(at + 2) << 16); };
+    bool named = false;
+    std::size_t data = 0;
+    for (std::size_t a = rec + u16(rec + 0x14); a + 16 < rec + 1024;) {
+      const std::size_t type = u32(a), len = u32(a + 4);
+      if (type == 0xFFFFFFFF || len < 16 || a + len > rec + 1024) break;
+      if (type == 0x30 && vol[a + 8] == 0) {
+        const std::size_t v = a + u16(a + 0x14);
+        const std::size_t n = vol[v + 0x40];
+        if (n == want.size()) {
+          named = true;
+          for (std::size_t i = 0; i < n; ++i) named = named && u16(v + 0x42 + 2 * i) == want[i];
+        }
+      }
+      if (type == 0x80 && vol[a + 8] == 1 && vol[a + 9] == 0) data = a;
+      a += len;
+    }
+    if (!named || data == 0) continue;
+    // One run of 2^40 clusters starting 2^40 clusters in: header 0x66 (six
+    // length bytes, six offset bytes), away from the fixups at 510 and 1022.
+    const std::size_t runs = data + u16(data + 0x20);
+    ASSERT_LT((runs - rec) % 512 + 13, 510u);
+    vol[runs] = 0x66;
+    for (int i = 1; i <= 12; ++i) vol[runs + i] = (i == 6 || i == 12) ? 0x01 : 0x00;
+    vol[runs + 13] = 0;
+    ++patched;
+  }
+  ASSERT_EQ(patched, 1u) << "hello.exe's non-resident $DATA not found";
+  const ScanResult r = testing::engine_only({"ntfs"}).scan(std::move(vol), "absurd_runs.img");
+  // TSK 4.11 drops the file (its record's attributes do not load): the walk
+  // names it instead. Were TSK to list it, the read would fail and say so.
+  if (by_name(r, "ntfs", "/hello.exe") == nullptr) {
+    EXPECT_EQ(count_anomaly(r, "ntfs.record_unreadable"), 1u);
+  } else {
+    EXPECT_GE(count_anomaly(r, "ntfs.read_error"), 1u);
+  }
+  EXPECT_NE(r.verdict, Verdict::clean);
 }
 
 TEST(Ntfs, ParserHelpers) {

@@ -99,7 +99,15 @@ TSK_WALK_RET_ENUM VolumeWalk::visit(TSK_FS_FILE* file, const char* parent_c) {
   const std::string_view name{file->name->name};
   const std::string_view parent = parent_c == nullptr ? std::string_view{} : std::string_view{parent_c};
   if (is_dot(name) || skip_special(file, parent, name)) return TSK_WALK_CONT;
-  if (file->meta == nullptr) return TSK_WALK_CONT;  // a name whose record is gone: nothing to read
+  if (file->meta == nullptr) {
+    // A deleted name whose record is gone has nothing to read. A live file's
+    // name whose record TSK cannot load (a damaged or absurd attribute or run
+    // list) must not vanish silently: Windows may still open it.
+    if ((file->name->flags & TSK_FS_NAME_FLAG_ALLOC) && file->name->type == TSK_FS_NAME_TYPE_REG) {
+      report_unreadable_record(std::string(parent) + std::string(name), "its file record could not be loaded");
+    }
+    return TSK_WALK_CONT;
+  }
   if (file->meta->type == TSK_FS_META_TYPE_DIR) {
     ++stats_.directories;
     return TSK_WALK_CONT;
@@ -141,6 +149,10 @@ TSK_WALK_RET_ENUM VolumeWalk::visit(TSK_FS_FILE* file, const char* parent_c) {
     }
   }
 
+  if (!deleted && (count < 0 || (!exfat_ && main == nullptr && streams.empty()))) {
+    report_unreadable_record(path.substr(1), "its data attribute could not be read");
+  }
+
   std::optional<ArtifactId> child;
   if (main != nullptr) {
     child = emit_attr(main, path, deleted);
@@ -171,6 +183,13 @@ TSK_WALK_RET_ENUM VolumeWalk::visit(TSK_FS_FILE* file, const char* parent_c) {
                         "\" that Explorer and most tools never show");
   }
   return stats_.stopped ? TSK_WALK_STOP : TSK_WALK_CONT;
+}
+
+void VolumeWalk::report_unreadable_record(const std::string& path, std::string_view why) {
+  ++stats_.unreadable;
+  ctx_.anomaly("ntfs.record_unreadable", Severity::medium, 0,
+               "\"/" + ctx_.clean_name(path) + "\" is listed in its directory but " + std::string(why) +
+                   ": its content is not in this scan");
 }
 
 void VolumeWalk::note_dos_flags(ArtifactId child, const TSK_FS_ATTR* si, const std::string& path) {

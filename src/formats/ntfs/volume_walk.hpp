@@ -42,6 +42,7 @@ class VolumeWalk {
   std::optional<ArtifactId> emit_attr(const TSK_FS_ATTR* attr, std::string path, bool deleted);
   std::optional<ByteView> contiguous_view(const TSK_FS_ATTR* attr) const;
   bool read_owned(const TSK_FS_ATTR* attr, std::vector<std::uint8_t>& out, bool& capped);
+  void report_unreadable_record(const std::string& path, std::string_view why);
   void note_dos_flags(ArtifactId child, const TSK_FS_ATTR* si, const std::string& path);
 
   core::UnpackContext& ctx_;
