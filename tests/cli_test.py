@@ -317,6 +317,18 @@ class Cli(unittest.TestCase):
         self.assertIn("iocs: ", out)
         self.assertIn("domain   portal.example-billing.test", out)
 
+    def test_installed_programs_carry_no_fault_injection(self):
+        # src/formats/fault is linked into the test executables only: the sluice
+        # a user installs treats the fault magic as an ordinary (unread) CHM.
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "fault.chm")
+            with open(path, "wb") as f:
+                f.write(b"ITSF SLUICE-FAULT:segv\n")
+            p = run("scan", "--format", "json", "--isolate", "--workers", "1", path)
+            r = json.loads(p.stdout)
+            self.assertNotEqual(r["verdict"], "error")
+            self.assertNotIn("engine.worker_crashed", [x["id"] for x in r["findings"]])
+
     def test_isolate_gives_the_in_process_report(self):
         # docs/adr/0011: the same JSON from a sandboxed worker, elapsed time aside.
         paths = [fixture("campaigns"), fixture("iocs/link_and_zip.eml"), fixture("gzip/text.txt.gz")]
