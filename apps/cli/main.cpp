@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -13,7 +14,12 @@
 #include <sstream>
 #include <thread>
 
+#include "campaigns/fingerprint.hpp"
+#include "campaigns/render.hpp"
+#include "campaigns/store.hpp"
+#include "campaigns_cmd.hpp"
 #include "catalog.hpp"
+#include "config_file.hpp"
 #include "extract.hpp"
 #include "inputs.hpp"
 #include "report/report.hpp"
@@ -38,11 +44,17 @@ struct ScanArgs {
   bool worker_stats = false;
   bool quiet = false;
   bool no_progress = false;
+  std::string campaign_db;
+  std::string campaign_time = "now";
+  // Set when a campaign store is open: each result's fingerprints are taken
+  // where it was scanned, and recorded in input order by the printing thread.
+  const analysis::lure::PublicSuffixList* psl = nullptr;
 };
 
 struct Rendered {
   std::string text;
   Verdict verdict = Verdict::clean;
+  std::optional<campaigns::MessageRecord> record;
 };
 
 // What one command-line input produced: one result, or one per message of an
@@ -53,16 +65,6 @@ struct Outcome {
   Verdict verdict = Verdict::clean;
   bool error = false;
 };
-
-Result<Config> load_config(const std::string& file) {
-  auto cfg = default_config();
-  if (!cfg || file.empty()) return cfg;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return fail(Errc::io, 0, file + ": cannot read config file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return apply_config(std::move(*cfg), ss.str(), file);
-}
 
 ScanResult error_result(const std::string& path, std::string message) {
   ScanResult r;
@@ -106,8 +108,9 @@ void finish(ScanResult& r, const std::string& shown, std::size_t index, const Sc
   } else if (r.verdict != Verdict::error && (o.verdict == Verdict::error || r.verdict > o.verdict)) {
     o.verdict = r.verdict;
   }
-  Rendered out{{}, r.verdict};
+  Rendered out{{}, r.verdict, std::nullopt};
   if (!(r.error && args.format == "text")) out.text = render(r, args, color);
+  if (args.psl != nullptr && !r.error) out.record = campaigns::extract(r, *args.psl);
   o.results.push_back(std::move(out));
 }
 
@@ -180,13 +183,61 @@ class Progress {
   bool on_;
 };
 
-int run_scan(const ScanArgs& args) {
-  auto cfg = load_config(args.config_file);
+// The result's campaign, added to what was rendered where it was scanned.
+void add_campaign(Rendered& r, const ScanArgs& args, campaigns::Store& store, std::int64_t now,
+                  bool& error) {
+  if (!r.record) return;
+  const std::int64_t seen =
+      args.campaign_time == "date" ? r.record->facts.sent_at.value_or(now) : now;
+  auto a = store.record(*r.record, seen);
+  if (!a) {
+    std::fprintf(stderr, "sluice: %s: %s\n", r.record->facts.input.c_str(), a.error().what.c_str());
+    error = true;
+  }
+  const bool assigned = a && a->has_value();
+  if (args.format == "text") {
+    if (assigned) r.text += campaigns::to_text(**a);
+    return;
+  }
+  std::string doc = std::move(r.text);
+  while (!doc.empty() && doc.back() == '\n') doc.pop_back();
+  const std::string value = assigned ? campaigns::to_json(**a).dump(-1, ' ', false,
+                                           nlohmann::ordered_json::error_handler_t::replace)
+                                     : std::string("null");
+  r.text = report::with_member(std::move(doc), "campaign", value) + "\n";
+}
+
+int run_scan(const ScanArgs& args_in) {
+  auto cfg = load_config(args_in.config_file);
   if (!cfg) {
     std::fprintf(stderr, "sluice: %s\n", cfg.error().what.c_str());
     return kExitError;
   }
   const Verdict exit_at = cfg->policy.exit_at;
+  // The campaign store is memory, not the verdict: one that cannot be opened
+  // is an error the user hears about, and every scan result is still printed.
+  bool store_error = false;
+  std::optional<campaigns::Store> store;
+  std::optional<analysis::lure::PublicSuffixList> psl;
+  const std::string db = args_in.campaign_db.empty() ? cfg->campaigns.db : args_in.campaign_db;
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  if (!db.empty()) {
+    auto opened = campaigns::Store::open(db, {.min_verdict = cfg->campaigns.min_verdict,
+                                              .window_days = cfg->campaigns.window_days,
+                                              .keep_days = cfg->campaigns.keep_days});
+    if (opened) {
+      if (auto pruned = opened->prune(now); !pruned) {
+        std::fprintf(stderr, "sluice: campaign store: %s\n", pruned.error().what.c_str());
+      }
+      store.emplace(std::move(*opened));
+      psl.emplace(analysis::lure::PublicSuffixList::load());
+    } else {
+      std::fprintf(stderr, "sluice: %s; results are not recorded\n", opened.error().what.c_str());
+      store_error = true;
+    }
+  }
+  ScanArgs args = args_in;
+  if (psl) args.psl = &*psl;
   auto engine = Engine::create(std::move(*cfg));
   if (!engine) {
     std::fprintf(stderr, "sluice: %s\n", engine.error().what.c_str());
@@ -229,7 +280,7 @@ int run_scan(const ScanArgs& args) {
 
   // Results print in input order as soon as each is ready, so output is stable
   // whatever -j is, and long runs stream.
-  bool any_found = false, any_error = false;
+  bool any_found = false, any_error = store_error;
   std::vector<std::string> json_docs;
   std::size_t results = 0;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -243,6 +294,7 @@ int run_scan(const ScanArgs& args) {
       std::fprintf(stderr, "%s\n", m.c_str());
     }
     for (Rendered& r : o.results) {
+      if (store) add_campaign(r, args, *store, now, any_error);
       if (args.format == "json") {
         // One JSON document, an array when there are several results.
         if (!r.text.empty() && (!args.quiet || inputs.size() > 1 || r.verdict >= exit_at)) {
@@ -315,6 +367,23 @@ int main(int argc, char** argv) {
   scan->add_flag("--worker-stats", args.worker_stats, "With --isolate: print the pool's counters to stderr at the end");
   scan->add_flag("-q,--quiet", args.quiet, "Print only inputs at or above the exit verdict");
   scan->add_flag("--no-progress", args.no_progress, "Never draw the progress bar");
+  scan->add_option("--campaign-db", args.campaign_db,
+                   "Record each message at or above [campaigns] min_verdict in this campaign store (an SQLite "
+                   "file or postgresql:// URI) and add its campaign to the result");
+  scan->add_option("--campaign-time", args.campaign_time,
+                   "When a recorded message was seen: now (default), or date (its Date header, for an archive)")
+      ->check(CLI::IsMember({"now", "date"}));
+
+  CampaignsArgs cargs;
+  auto* camp = app.add_subcommand("campaigns", "Read the campaign store: list, show ID, assignments, export ID");
+  camp->add_option("--db", cargs.db, "The store (SQLite file or postgresql:// URI); default: [campaigns] db");
+  camp->add_option("-c,--config", cargs.config_file, "TOML config whose [campaigns] db names the store");
+  camp->add_option("-f,--format", cargs.format, "text (default), json, jsonl; export also stix (STIX 2.1 bundle)")
+      ->check(CLI::IsMember({"text", "json", "jsonl", "stix"}));
+  camp->add_option("--html", cargs.html_file, "Also write a self-contained HTML report of what is shown");
+  camp->add_option("action", cargs.action, "list | show | assignments | export")
+      ->check(CLI::IsMember({"list", "show", "assignments", "export"}));
+  camp->add_option("id", cargs.id, "Campaign ID for show and export (C-<n>)");
 
   std::string finding_id;
   auto* explain = app.add_subcommand("explain", "Print the catalog entry of a finding ID");
@@ -328,5 +397,9 @@ int main(int argc, char** argv) {
   }
   if (*scan) return run_scan(args);
   if (*explain) return run_explain(finding_id);
+  if (*camp) {
+    if (cargs.action.empty() && cargs.html_file.empty()) cargs.action = "list";
+    return run_campaigns(cargs);
+  }
   return kExitError;
 }

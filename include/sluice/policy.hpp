@@ -86,12 +86,28 @@ struct IsolationConfig {
   std::string crash_dir;
 };
 
+// The campaign store (src/campaigns, docs/campaigns.md). Read by the programs
+// that record campaigns (sluice scan, sluice-milter); the engine ignores it.
+struct CampaignsConfig {
+  // An SQLite file, or a "postgresql://…" URI; empty: nothing is recorded.
+  std::string db;
+  // Messages below this verdict are never stored: clean mail joins no campaign.
+  Verdict min_verdict = Verdict::suspicious;
+  // Stored messages older than this are deleted when a program opens the
+  // store; 0 keeps them all.
+  std::int64_t keep_days = 90;
+  // Weak evidence (template, infrastructure, layout …) links messages at most
+  // this many days apart; strong links (payload, C2) have no window.
+  std::int64_t window_days = 14;
+};
+
 struct Config {
   Limits limits;
   Policy policy;
   IconsConfig icons;
   YaraConfig yara;
   IsolationConfig isolation;
+  CampaignsConfig campaigns;
 };
 
 // The built-in configuration (data/policy.toml as compiled in).

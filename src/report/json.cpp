@@ -77,6 +77,17 @@ Json iocs(const ArtifactTree& tree) {
 
 }  // namespace
 
+std::string with_member(std::string doc, std::string_view name, std::string_view value_json) {
+  std::size_t end = doc.find_last_of('}');
+  if (end == std::string::npos) return doc;
+  const bool pretty = end > 0 && doc[end - 1] == '\n';
+  if (pretty) --end;
+  const std::string member = (pretty ? std::string(",\n  ") : std::string(",")) + Json(std::string(name)).dump() +
+                             (pretty ? ": " : ":") + std::string(value_json);
+  doc.insert(end, member);
+  return doc;
+}
+
 std::string to_json(const ScanResult& r, bool pretty) {
   Json j;
   j["schema_version"] = kSchemaVersion;

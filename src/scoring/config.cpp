@@ -211,6 +211,34 @@ Status apply_isolation(const toml::table& t, IsolationConfig& c, std::string_vie
   return {};
 }
 
+// [campaigns]: where campaigns are recorded and what joins them.
+Status apply_campaigns(const toml::table& t, CampaignsConfig& c, std::string_view source) {
+  for (const auto& [key, node] : t) {
+    const std::string k(key.str());
+    if (k == "db") {
+      const auto v = node.value<std::string>();
+      if (!v) return config_error(source, "campaigns.db needs a path or a postgresql:// URI (empty: off)");
+      c.db = *v;
+    } else if (k == "min_verdict") {
+      auto v = verdict(node, "campaigns.min_verdict", source);
+      if (!v) return std::unexpected(v.error());
+      if (*v != Verdict::suspicious && *v != Verdict::malicious) {
+        return config_error(source, "campaigns.min_verdict must be \"suspicious\" or \"malicious\"");
+      }
+      c.min_verdict = *v;
+    } else if (k == "keep_days" || k == "window_days") {
+      const auto v = node.value<std::int64_t>();
+      if (!v || *v < 0 || *v > 36500) {
+        return config_error(source, "campaigns." + k + " needs a whole number of days, 0 to 36500");
+      }
+      (k == "keep_days" ? c.keep_days : c.window_days) = *v;
+    } else {
+      return config_error(source, "unknown campaigns key '" + k + "'");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Config> apply_config(Config base, std::string_view toml_text, std::string_view source_name) {
@@ -241,6 +269,10 @@ Result<Config> apply_config(Config base, std::string_view toml_text, std::string
       }
     } else if (k == "isolation" && node.is_table()) {
       if (auto s = apply_isolation(*node.as_table(), base.isolation, source_name); !s) {
+        return std::unexpected(s.error());
+      }
+    } else if (k == "campaigns" && node.is_table()) {
+      if (auto s = apply_campaigns(*node.as_table(), base.campaigns, source_name); !s) {
         return std::unexpected(s.error());
       }
     } else {

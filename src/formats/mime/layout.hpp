@@ -1,6 +1,7 @@
 #pragma once
 // RFC 5322 / RFC 2045-2049 constants. Nothing here is a limit: sizes and counts
 // come from sluice::Limits; these are the grammar's fixed words.
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -24,6 +25,10 @@ struct MetaHeader {
   std::string_view header;
   std::string_view key;
 };
+// Received fields kept as mail.received meta, and the length kept of each.
+inline constexpr std::size_t kMaxReceivedMeta = 16;
+inline constexpr std::size_t kMaxReceivedLength = 512;
+
 inline constexpr MetaHeader kMetaHeaders[] = {
     {"from", "mail.from"},
     {"to", "mail.to"},

@@ -176,6 +176,15 @@ class MimeUnpacker final : public core::Unpacker {
         ctx.meta(std::string(mh.key), decode_rfc2047(f->value).text);
       }
     }
+    // Every Received field, newest first as written: the sending
+    // infrastructure (the first hop outside the receiving site) is a campaign
+    // fingerprint (src/campaigns). Bounded: a forged trace can be thousands long.
+    std::size_t received = 0;
+    for (const HeaderField& f : pm.headers.fields) {
+      if (f.lname != "received") continue;
+      if (++received > kMaxReceivedMeta) break;
+      ctx.meta("mail.received", f.value.substr(0, kMaxReceivedLength));
+    }
   }
 
   static Decoded decode(core::UnpackContext& ctx, const Leaf& leaf, DecodeStats& st) {

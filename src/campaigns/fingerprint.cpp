@@ -1,0 +1,394 @@
+// Fingerprints of one finished scan (docs/campaigns.md lists every kind).
+#include "campaigns/fingerprint.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <optional>
+#include <set>
+
+#include <openssl/sha.h>
+
+#include "campaigns/mail_date.hpp"
+#include "core/text.hpp"
+
+namespace sluice::campaigns {
+namespace {
+
+using analysis::lure::parse_address;
+using analysis::lure::PublicSuffixList;
+
+struct KindClass {
+  std::string_view kind;
+  LinkClass cls;
+};
+
+// The one table of kinds: adding a fingerprint is a line here and a line in
+// docs/campaigns.md.
+constexpr std::array kKinds{
+    KindClass{"payload", LinkClass::strong},        // SHA-256 of an executable payload
+    KindClass{"c2", LinkClass::strong},             // host:port from an implant's configuration
+    KindClass{"mutex", LinkClass::strong},          // the implant's mutex
+    KindClass{"icon_imphash", LinkClass::strong},   // icon pHash + imphash of one executable
+    KindClass{"subject", LinkClass::template_},     // subject template
+    KindClass{"body", LinkClass::template_},        // body text template (digest)
+    KindClass{"from_domain", LinkClass::infrastructure},    // From registrable domain
+    KindClass{"sender_domain", LinkClass::infrastructure},  // envelope / Return-Path registrable domain
+    KindClass{"sender_ip", LinkClass::infrastructure},      // first external Received address
+    KindClass{"sender_host", LinkClass::infrastructure},    // its reverse name's registrable domain
+    KindClass{"layout", LinkClass::layout},         // container chain, member counts, name pattern, hidden files
+    KindClass{"imphash", LinkClass::payload},
+    KindClass{"icon", LinkClass::payload},
+    KindClass{"botnet", LinkClass::payload},        // the implant's campaign tag
+    KindClass{"url_domain", LinkClass::links},      // registrable domains of links
+    KindClass{"chain", LinkClass::report},          // container chain alone ("email>zip>iso9660>pe-exe")
+    KindClass{"display_name", LinkClass::report},   // the brand's name, shared by unrelated waves
+    KindClass{"brand", LinkClass::report},
+    KindClass{"theme", LinkClass::report},
+    KindClass{"family", LinkClass::report},
+    KindClass{"recipient_domain", LinkClass::report},
+};
+
+constexpr std::size_t kMaxFingerprints = 256;  // per message: a report, not a dump
+constexpr std::size_t kMinSubjectTemplate = 8;
+constexpr std::size_t kMinBodyTemplate = 24;
+
+bool is_message(FileType t) noexcept {
+  return t == FileType::email || t == FileType::outlook_msg || t == FileType::tnef;
+}
+
+class Builder {
+ public:
+  void add(std::string_view kind, std::string value) {
+    if (value.empty() || set_.size() >= kMaxFingerprints) return;
+    if (value.size() > 512) value.resize(512);
+    set_.emplace(std::string(kind), std::move(value));
+  }
+  std::vector<Fingerprint> take() {
+    std::vector<Fingerprint> out;
+    out.reserve(set_.size());
+    for (auto& [k, v] : set_) out.push_back({k, v});
+    return out;
+  }
+
+ private:
+  std::set<std::pair<std::string, std::string>> set_;
+};
+
+// "A <a@x.com>, \"B, C\" <b@y.org>" → the addresses one by one.
+std::vector<std::string> split_addresses(std::string_view header) {
+  std::vector<std::string> out;
+  bool quoted = false;
+  int angle = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= header.size(); ++i) {
+    const char c = i < header.size() ? header[i] : ',';
+    if (c == '"') quoted = !quoted;
+    if (!quoted && c == '<') ++angle;
+    if (!quoted && c == '>' && angle > 0) --angle;
+    if (c == ',' && !quoted && angle == 0) {
+      if (i > start) out.emplace_back(header.substr(start, i - start));
+      start = i + 1;
+      if (out.size() >= 1000) break;
+    }
+  }
+  return out;
+}
+
+std::string domain_of(std::string_view address_or_header) {
+  return parse_address(address_or_header).domain;
+}
+
+bool private_ipv4(std::string_view ip) {
+  unsigned a = 0, b = 0;
+  std::size_t i = 0;
+  auto num = [&](unsigned& out) {
+    std::size_t n = 0;
+    out = 0;
+    while (i < ip.size() && std::isdigit(static_cast<unsigned char>(ip[i])) && n < 4) {
+      out = out * 10 + static_cast<unsigned>(ip[i] - '0');
+      ++i;
+      ++n;
+    }
+    return n > 0;
+  };
+  if (!num(a) || i >= ip.size() || ip[i++] != '.' || !num(b)) return true;  // not an address we understand
+  return a == 10 || a == 127 || a == 0 || (a == 172 && b >= 16 && b < 32) || (a == 192 && b == 168) ||
+         (a == 169 && b == 254) || (a == 100 && b >= 64 && b < 128);
+}
+
+bool private_ip(std::string_view ip) {
+  if (ip.find(':') == std::string_view::npos) return private_ipv4(ip);
+  const std::string l = core::ascii_lower(ip);
+  return l == "::1" || l.starts_with("fc") || l.starts_with("fd") || l.starts_with("fe80") || l == "::";
+}
+
+struct Hop {
+  std::string ip;
+  std::string host;  // the reverse name (or HELO) the receiving MTA wrote
+};
+
+// "from mail.example.net (mail.example.net [203.0.113.7]) by mx…" → the
+// address in brackets and the name before it. Only the `from` clause is read:
+// `by`/`for` name the receiver, not the sender.
+std::optional<Hop> parse_received(std::string_view r) {
+  const std::string lower = core::ascii_lower(r.substr(0, 512));
+  std::string_view l(lower);
+  if (!l.starts_with("from ")) return std::nullopt;
+  const std::size_t by = l.find(" by ");
+  const std::string_view from = l.substr(5, by == std::string_view::npos ? l.size() - 5 : by - 5);
+  const std::size_t open = from.find('[');
+  if (open == std::string_view::npos) return std::nullopt;
+  const std::size_t close = from.find(']', open);
+  if (close == std::string_view::npos) return std::nullopt;
+  std::string_view ip = from.substr(open + 1, close - open - 1);
+  if (ip.starts_with("ipv6:")) ip.remove_prefix(5);
+  if (ip.empty() || ip.find_first_not_of("0123456789abcdef:.") != std::string_view::npos) return std::nullopt;
+  Hop hop{std::string(ip), {}};
+  // The reverse name sits just before the bracket, inside the parentheses:
+  // "(rdns [ip])"; fall back to the HELO name after "from ".
+  std::string_view before = from.substr(0, open);
+  while (!before.empty() && (before.back() == ' ' || before.back() == '(')) before.remove_suffix(1);
+  const std::size_t cut = before.find_last_of(" (");
+  std::string_view name = cut == std::string_view::npos ? before : before.substr(cut + 1);
+  if (name.find('.') != std::string_view::npos && name != "unknown") hop.host = std::string(name);
+  return hop;
+}
+
+void mail_facts(const Artifact& msg, const PublicSuffixList& psl, const Envelope* env, MessageFacts& f,
+                Builder& b) {
+  std::string mid = msg.meta_string("mail.message_id");
+  while (!mid.empty() && (mid.front() == ' ' || mid.front() == '<')) mid.erase(mid.begin());
+  while (!mid.empty() && (mid.back() == ' ' || mid.back() == '>')) mid.pop_back();
+  f.message_id = mid.substr(0, 512);
+
+  const auto from = parse_address(msg.meta_string("mail.from"));
+  f.from_domain = from.domain;
+  if (!from.domain.empty()) b.add("from_domain", psl.registrable(from.domain));
+  if (!from.display.empty()) b.add("display_name", core::ascii_lower(from.display).substr(0, 128));
+
+  std::set<std::string> rcpt;
+  if (env != nullptr) {
+    f.envelope_sender = domain_of(env->mail_from);
+    for (const auto& r : env->rcpt_to) {
+      if (rcpt.size() >= 256) break;
+      if (auto d = domain_of(r); !d.empty()) rcpt.insert(std::move(d));
+    }
+  } else {
+    f.envelope_sender = domain_of(msg.meta_string("mail.return_path"));
+    for (const Meta& m : msg.meta) {
+      if (m.key != "mail.to" && m.key != "mail.cc") continue;
+      const auto* s = std::get_if<std::string>(&m.value);
+      if (s == nullptr) continue;
+      for (const auto& a : split_addresses(*s)) {
+        if (rcpt.size() >= 256) break;
+        if (auto d = domain_of(a); !d.empty()) rcpt.insert(std::move(d));
+      }
+    }
+  }
+  if (!f.envelope_sender.empty()) b.add("sender_domain", psl.registrable(f.envelope_sender));
+  f.recipient_domains.assign(rcpt.begin(), rcpt.end());
+  for (const auto& d : f.recipient_domains) b.add("recipient_domain", d);
+
+  f.subject = msg.meta_string("mail.subject").substr(0, 998);
+  f.sent_at = parse_mail_date(msg.meta_string("mail.date"));
+  if (std::string t = text_template(f.subject, 512); t.size() >= kMinSubjectTemplate) b.add("subject", std::move(t));
+
+  for (const Meta& m : msg.meta) {
+    if (m.key != "mail.received") continue;
+    const auto* s = std::get_if<std::string>(&m.value);
+    if (s == nullptr) continue;
+    const auto hop = parse_received(*s);
+    if (!hop || private_ip(hop->ip)) continue;
+    b.add("sender_ip", hop->ip);
+    if (!hop->host.empty()) b.add("sender_host", psl.registrable(hop->host));
+    break;  // the first hop outside our own: the sender's infrastructure
+  }
+}
+
+// Visible text of a crude HTML body when no format left a text rendering: the
+// tags go, the words stay.
+std::string strip_tags(std::string_view html) {
+  std::string out;
+  bool tag = false;
+  for (char c : html) {
+    if (c == '<') tag = true;
+    else if (c == '>') { tag = false; out += ' '; }
+    else if (!tag) out += c;
+  }
+  return out;
+}
+
+void body_template(const ArtifactTree& tree, const Artifact& msg, Builder& b) {
+  for (ArtifactId id : msg.children) {
+    const Artifact& c = tree[id];
+    if (c.type != FileType::text && c.type != FileType::html) continue;
+    std::string text(c.readable_text().substr(0, 16384));
+    if (c.type == FileType::html && !c.has_text) text = strip_tags(text);
+    const std::string t = text_template(text, 4096);
+    if (t.size() < kMinBodyTemplate) return;
+    std::array<std::uint8_t, SHA256_DIGEST_LENGTH> digest{};
+    SHA256(reinterpret_cast<const unsigned char*>(t.data()), t.size(), digest.data());
+    b.add("body", to_hex(std::span<const std::uint8_t>(digest).first(12)));
+    return;
+  }
+}
+
+bool hidden(const Artifact& a) {
+  for (const Meta& m : a.meta) {
+    if (m.key.ends_with(".hidden")) {
+      if (const auto* v = std::get_if<bool>(&m.value); v && *v) return true;
+    }
+  }
+  return false;
+}
+
+// From the message (or the scanned file) down to an executable: types with
+// their member counts, then the names' pattern, then which are hidden.
+void layout(const ArtifactTree& tree, ArtifactId exe, ArtifactId top, Builder& b) {
+  std::vector<ArtifactId> chain;
+  for (ArtifactId p = exe; p != kNoArtifact; p = tree[p].parent) {
+    chain.push_back(p);
+    if (p == top) break;
+  }
+  std::reverse(chain.begin(), chain.end());
+  std::string types, counted, names, hide;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    const Artifact& a = tree[chain[i]];
+    if (i) {
+      types += '>';
+      counted += '>';
+      names += '>';
+    }
+    types += to_string(a.type);
+    counted += to_string(a.type);
+    if (i + 1 < chain.size()) counted += '[' + std::to_string(a.children.size()) + ']';
+    if (i) names += name_pattern(a.display_name());
+    hide += hidden(a) ? 'h' : '-';
+  }
+  b.add("chain", types);
+  b.add("layout", counted + " " + names + " " + hide);
+}
+
+void payloads(const ArtifactTree& tree, ArtifactId top, Builder& b) {
+  for (const Artifact& a : tree) {
+    if (a.duplicate_of) continue;
+    if (is_executable(a.type) && a.hashed && !a.bytes.empty()) {
+      b.add("payload", to_hex(a.hashes.sha256));
+      layout(tree, a.id, top, b);
+      const std::string imp = a.meta_string("pe.imphash");
+      if (!imp.empty()) b.add("imphash", imp);
+      // The executable's own icon: the first icon artifact below it.
+      for (ArtifactId c : a.children) {
+        const std::string ph = tree[c].meta_string("icon.phash");
+        if (ph.empty()) continue;
+        b.add("icon", ph);
+        if (!imp.empty()) b.add("icon_imphash", ph + "/" + imp);
+        break;
+      }
+    }
+    for (const Meta& m : a.meta) {
+      const auto* s = std::get_if<std::string>(&m.value);
+      if (s == nullptr) continue;
+      if (m.key == "family") b.add("family", *s);
+      else if (m.key == "ioc.c2") b.add("c2", core::ascii_lower(*s));
+      else if (m.key.ends_with(".mutex") && a.find_meta("family") != nullptr) b.add("mutex", *s);
+      else if (m.key.ends_with(".botnet") && a.find_meta("family") != nullptr) b.add("botnet", *s);
+    }
+  }
+}
+
+void links(const ArtifactTree& tree, const PublicSuffixList& psl, Builder& b) {
+  std::size_t n = 0;
+  for (const Artifact& a : tree) {
+    for (const Meta& m : a.meta) {
+      if (m.key != "ioc.domain" && m.key != "ioc.url") continue;
+      const auto* s = std::get_if<std::string>(&m.value);
+      if (s == nullptr || ++n > 64) continue;
+      std::string host = *s;
+      if (m.key == "ioc.url") {
+        const auto p = host.find("://");
+        if (p == std::string::npos) continue;
+        host = host.substr(p + 3);
+        host = host.substr(0, host.find_first_of("/?#:"));
+        if (const auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+      }
+      host = core::ascii_lower(host);
+      if (host.empty() || host.find('.') == std::string::npos) continue;
+      b.add("url_domain", psl.registrable(host));
+    }
+  }
+}
+
+void lure(const ScanResult& r, Builder& b) {
+  for (const Finding& f : r.findings) {
+    for (const auto& [k, v] : f.evidence) {
+      if (k == "brand") b.add("brand", v);
+      if (k == "themes") {
+        // `covid ("coronavirus"), health alert ("health alert")`: the names
+        // before each quoted phrase.
+        std::size_t at = 0;
+        while (at < v.size()) {
+          const std::size_t open = v.find(" (\"", at);
+          if (open == std::string::npos) break;
+          b.add("theme", v.substr(at, open - at));
+          const std::size_t close = v.find("\")", open + 3);
+          if (close == std::string::npos) break;
+          at = close + 2;
+          if (v.compare(at, 2, ", ") == 0) at += 2;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+LinkClass link_class(std::string_view kind) noexcept {
+  for (const auto& k : kKinds) {
+    if (k.kind == kind) return k.cls;
+  }
+  return LinkClass::report;
+}
+
+std::string_view to_string(LinkClass c) noexcept {
+  switch (c) {
+    case LinkClass::strong: return "strong";
+    case LinkClass::template_: return "template";
+    case LinkClass::infrastructure: return "infrastructure";
+    case LinkClass::layout: return "layout";
+    case LinkClass::payload: return "payload";
+    case LinkClass::links: return "links";
+    case LinkClass::report: return "report";
+  }
+  return "report";
+}
+
+MessageRecord extract(const ScanResult& result, const PublicSuffixList& psl, const Envelope* envelope) {
+  MessageRecord rec;
+  MessageFacts& f = rec.facts;
+  f.input = result.input;
+  f.verdict = result.verdict;
+  f.score = result.score;
+  std::set<std::string> seen;
+  for (const Finding& x : result.findings) {
+    if (seen.insert(x.id).second) f.findings.push_back(x.id);
+  }
+  if (!result.findings.empty() && result.findings.front().artifact < result.tree.size()) {
+    f.evidence = result.tree.evidence_path(result.findings.front().artifact);
+  }
+  Builder b;
+  if (result.tree.empty()) return rec;
+  const Artifact& root = result.tree[0];
+  if (is_message(root.type)) {
+    mail_facts(root, psl, envelope, f, b);
+    body_template(result.tree, root, b);
+  }
+  payloads(result.tree, root.id, b);
+  links(result.tree, psl, b);
+  lure(result, b);
+  rec.fingerprints = b.take();
+  return rec;
+}
+
+}  // namespace sluice::campaigns

@@ -1,0 +1,190 @@
+// Online, incremental grouping (docs/campaigns.md). Each recorded message is
+// compared with the earlier messages that share one of its fingerprints —
+// found through the (kind, value) index, at most kCandidatesPerValue per value,
+// so the cost of a message does not grow with the store. A strong link
+// (payload hash, C2, mutex, icon+imphash) puts it in that message's campaign;
+// weaker evidence needs two different classes (template, infrastructure,
+// layout, payload traits, link domains) shared with one message within the
+// window. Linked campaigns merge into the oldest: an ID seen yesterday still
+// names the campaign today.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "campaigns/store.hpp"
+
+namespace sluice::campaigns {
+namespace {
+
+constexpr std::int64_t kCandidatesPerValue = 200;
+constexpr std::size_t kSharedReported = 16;
+
+struct Candidate {
+  std::int64_t campaign = 0;
+  std::int64_t seen_at = 0;
+  std::string name;  // Message-ID or input
+  bool strong = false;
+  std::set<LinkClass> classes;
+  std::vector<const Fingerprint*> shared;
+};
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += ',';
+    out += s;
+  }
+  return out;
+}
+
+bool is_postgres_uri(std::string_view w) {
+  return w.starts_with("postgresql://") || w.starts_with("postgres://");
+}
+
+}  // namespace
+
+std::string campaign_label(std::int64_t id) { return "C-" + std::to_string(id); }
+
+std::optional<std::int64_t> parse_campaign_label(std::string_view s) {
+  if (s.starts_with("C-") || s.starts_with("c-")) s.remove_prefix(2);
+  if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : s) v = v * 10 + (c - '0');
+  return v;
+}
+
+Store::~Store() = default;
+
+Result<Store> Store::open(const std::string& where, StoreOptions options) {
+  auto db = is_postgres_uri(where) ? open_postgresql(where) : open_sqlite(where);
+  if (!db) return std::unexpected(db.error());
+  if (auto s = migrate(**db, kSchemaVersion); !s) return std::unexpected(s.error());
+  return Store(std::move(*db), options);
+}
+
+Result<std::int64_t> Store::schema_version() { return stored_schema_version(*db_); }
+
+Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int64_t seen_at) {
+  if (m.facts.verdict == Verdict::error || m.facts.verdict < options_.min_verdict) {
+    return std::optional<Assignment>{};
+  }
+  Db& db = *db_;
+  if (auto s = db.begin_write(); !s) return std::unexpected(s.error());
+  auto out = [&]() -> Result<Assignment> {
+    const MessageFacts& f = m.facts;
+    const std::vector<SqlValue> row{seen_at, f.input, f.message_id, f.from_domain, f.envelope_sender,
+                                    joined(f.recipient_domains), f.subject, std::string(to_string(f.verdict)),
+                                    f.score, joined(f.findings), f.evidence};
+    auto ins = db.query(
+        "INSERT INTO messages (seen_at, input, message_id, from_domain, sender_domain, recipient_domains, "
+        "subject, verdict, score, findings, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        row);
+    if (!ins) return std::unexpected(ins.error());
+    if (ins->size() != 1) return fail(Errc::io, 0, "campaign store: insert returned no id");
+    const std::int64_t self = as_int(ins->front().front());
+
+    std::map<std::int64_t, Candidate> cands;
+    const std::int64_t window = options_.window_days * 86400;
+    for (const Fingerprint& fp : m.fingerprints) {
+      const std::vector<SqlValue> p{self, fp.kind, fp.value};
+      if (auto s = db.exec("INSERT INTO fingerprints (message, kind, value) VALUES (?, ?, ?)", p); !s) {
+        return std::unexpected(s.error());
+      }
+      const LinkClass cls = link_class(fp.kind);
+      if (cls == LinkClass::report) continue;
+      const std::vector<SqlValue> q{fp.kind, fp.value, self, kCandidatesPerValue};
+      auto rows = db.query(
+          "SELECT m.id, m.campaign, m.seen_at, m.message_id, m.input FROM fingerprints f "
+          "JOIN messages m ON m.id = f.message WHERE f.kind = ? AND f.value = ? AND f.message <> ? "
+          "AND m.campaign IS NOT NULL ORDER BY f.message DESC LIMIT ?",
+          q);
+      if (!rows) return std::unexpected(rows.error());
+      for (const SqlRow& r : *rows) {
+        Candidate& c = cands[as_int(r[0])];
+        c.campaign = as_int(r[1]);
+        c.seen_at = as_int(r[2]);
+        c.name = as_text(r[3]).empty() ? as_text(r[4]) : as_text(r[3]);
+        if (cls == LinkClass::strong) {
+          c.strong = true;
+        } else if (window <= 0 || (seen_at - c.seen_at <= window && c.seen_at - seen_at <= window)) {
+          c.classes.insert(cls);
+        } else {
+          continue;  // weak evidence outside the window says nothing
+        }
+        c.shared.push_back(&fp);
+      }
+    }
+
+    // The campaigns this message links to, oldest first; candidates are
+    // visited in id order, so the evidence reported is deterministic.
+    std::set<std::int64_t> linked;
+    std::vector<const Candidate*> linking;
+    for (const auto& [id, c] : cands) {
+      if (c.strong || c.classes.size() >= 2) {
+        linked.insert(c.campaign);
+        linking.push_back(&c);
+      }
+    }
+    Assignment a;
+    if (linked.empty()) {
+      auto created = db.query("INSERT INTO campaigns (created_at) VALUES (?) RETURNING id",
+                              std::vector<SqlValue>{seen_at});
+      if (!created) return std::unexpected(created.error());
+      if (created->size() != 1) return fail(Errc::io, 0, "campaign store: insert returned no id");
+      a.campaign = as_int(created->front().front());
+      a.started = true;
+    } else {
+      a.campaign = *linked.begin();
+      for (auto it = std::next(linked.begin()); it != linked.end(); ++it) {
+        const std::vector<SqlValue> p{a.campaign, *it, *it};
+        if (auto s = db.exec("UPDATE campaigns SET merged_into = ? WHERE id = ? OR merged_into = ?", p); !s) {
+          return std::unexpected(s.error());
+        }
+        if (auto s = db.exec("UPDATE messages SET campaign = ? WHERE campaign = ?",
+                             std::vector<SqlValue>{a.campaign, *it});
+            !s) {
+          return std::unexpected(s.error());
+        }
+        a.merged.push_back(*it);
+      }
+    }
+    std::set<std::pair<std::string, std::string>> reported;
+    for (const Candidate* c : linking) {
+      for (const Fingerprint* fp : c->shared) {
+        if (a.shared.size() >= kSharedReported) break;
+        if (!reported.emplace(fp->kind, fp->value).second) continue;
+        a.shared.push_back({fp->kind, fp->value, std::string(to_string(link_class(fp->kind))), c->name});
+      }
+    }
+    nlohmann::json links = nlohmann::json::array();
+    for (const auto& s : a.shared) {
+      links.push_back({{"kind", s.kind}, {"value", s.value}, {"link", s.link}, {"with", s.with}});
+    }
+    const std::vector<SqlValue> upd{a.campaign, links.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                    self};
+    if (auto s = db.exec("UPDATE messages SET campaign = ?, links = ? WHERE id = ?", upd); !s) {
+      return std::unexpected(s.error());
+    }
+    auto stats = db.query("SELECT COUNT(*), MIN(seen_at), MAX(seen_at) FROM messages WHERE campaign = ?",
+                          std::vector<SqlValue>{a.campaign});
+    if (!stats) return std::unexpected(stats.error());
+    a.size = as_int(stats->front()[0]);
+    a.first_seen = as_int(stats->front()[1]);
+    a.last_seen = as_int(stats->front()[2]);
+    a.label = campaign_label(a.campaign);
+    return a;
+  }();
+  if (!out) {
+    db.rollback();
+    return std::unexpected(out.error());
+  }
+  if (auto s = db.commit(); !s) {
+    db.rollback();
+    return std::unexpected(s.error());
+  }
+  return std::optional<Assignment>(std::move(*out));
+}
+
+}  // namespace sluice::campaigns

@@ -1,0 +1,188 @@
+// Reading the store back: campaign summaries for the reports, the stored
+// assignments, and retention. Everything here only reads, except prune().
+#include <algorithm>
+#include <map>
+
+#include "campaigns/store.hpp"
+
+namespace sluice::campaigns {
+namespace {
+
+constexpr std::int64_t kHour = 3600;
+constexpr std::int64_t kDay = 86400;
+constexpr std::size_t kMaxBuckets = 400;
+
+std::vector<Counted> sorted(const std::map<std::string, std::int64_t>& m) {
+  std::vector<Counted> out;
+  out.reserve(m.size());
+  for (const auto& [v, n] : m) out.push_back({v, n});
+  std::stable_sort(out.begin(), out.end(), [](const Counted& a, const Counted& b) { return a.count > b.count; });
+  return out;
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t e = s.find(',', i);
+    if (e == std::string::npos) e = s.size();
+    if (e > i) out.push_back(s.substr(i, e - i));
+    i = e + 1;
+  }
+  return out;
+}
+
+void fill_timeline(CampaignSummary& c, const std::vector<std::int64_t>& seen) {
+  const std::int64_t span = c.last_seen - c.first_seen;
+  std::int64_t bucket = span <= 3 * kDay ? kHour : kDay;
+  while (span / bucket + 1 > static_cast<std::int64_t>(kMaxBuckets)) bucket *= 2;
+  c.bucket_seconds = bucket;
+  const std::int64_t start = c.first_seen - ((c.first_seen % bucket) + bucket) % bucket;
+  const std::size_t n = static_cast<std::size_t>((c.last_seen - start) / bucket + 1);
+  c.timeline.assign(n, {});
+  for (std::size_t i = 0; i < n; ++i) c.timeline[i].start = start + static_cast<std::int64_t>(i) * bucket;
+  for (std::int64_t t : seen) {
+    const auto i = static_cast<std::size_t>((t - start) / bucket);
+    if (i < n) ++c.timeline[i].messages;
+  }
+}
+
+Status fill(Db& db, CampaignSummary& c) {
+  const std::vector<SqlValue> id{c.id};
+  auto msgs = db.query(
+      "SELECT seen_at, message_id, verdict, score, recipient_domains, findings, evidence FROM messages "
+      "WHERE campaign = ? ORDER BY id",
+      id);
+  if (!msgs) return std::unexpected(msgs.error());
+  if (msgs->empty()) return fail(Errc::invalid_argument, 0, "campaign " + c.label + " has no messages");
+  std::vector<std::int64_t> seen;
+  std::map<std::string, std::int64_t> rcpt, findings;
+  c.first_seen = INT64_MAX;
+  c.last_seen = INT64_MIN;
+  c.max_verdict = "suspicious";
+  for (const SqlRow& r : *msgs) {
+    const std::int64_t t = as_int(r[0]);
+    seen.push_back(t);
+    c.first_seen = std::min(c.first_seen, t);
+    c.last_seen = std::max(c.last_seen, t);
+    if (as_text(r[2]) == "malicious") c.max_verdict = "malicious";
+    c.max_score = std::max(c.max_score, as_real(r[3]));
+    for (const auto& d : split(as_text(r[4]))) ++rcpt[d];
+    for (const auto& f : split(as_text(r[5]))) ++findings[f];
+    if (c.sample_evidence.empty()) {
+      c.sample_evidence = as_text(r[6]);
+      c.sample_message_id = as_text(r[1]);
+    }
+  }
+  c.size = static_cast<std::int64_t>(msgs->size());
+  fill_timeline(c, seen);
+  c.recipient_domains = sorted(rcpt);
+  c.findings = sorted(findings);
+
+  auto fps = db.query(
+      "SELECT f.kind, f.value, COUNT(*) FROM fingerprints f JOIN messages m ON m.id = f.message "
+      "WHERE m.campaign = ? GROUP BY f.kind, f.value ORDER BY f.kind, f.value",
+      id);
+  if (!fps) return std::unexpected(fps.error());
+  std::map<std::string, std::map<std::string, std::int64_t>> by_kind;
+  for (const SqlRow& r : *fps) by_kind[as_text(r[0])][as_text(r[1])] = as_int(r[2]);
+  auto take = [&](std::string_view kind) { return sorted(by_kind[std::string(kind)]); };
+  c.brands = take("brand");
+  c.themes = take("theme");
+  c.sender_domains = take("from_domain");
+  c.sender_hosts = take("sender_host");
+  for (auto& ip : take("sender_ip")) c.sender_hosts.push_back(std::move(ip));
+  c.display_names = take("display_name");
+  c.subjects = take("subject");
+  c.techniques = take("chain");
+  c.payload_hashes = take("payload");
+  c.imphashes = take("imphash");
+  c.families = take("family");
+  c.c2 = take("c2");
+  c.mutexes = take("mutex");
+  c.url_domains = take("url_domain");
+
+  auto merged = db.query("SELECT id FROM campaigns WHERE merged_into = ? ORDER BY id", id);
+  if (!merged) return std::unexpected(merged.error());
+  for (const SqlRow& r : *merged) c.merged.push_back(as_int(r[0]));
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<CampaignSummary>> Store::summaries() {
+  auto ids = db_->query(
+      "SELECT DISTINCT campaign FROM messages WHERE campaign IS NOT NULL ORDER BY campaign", {});
+  if (!ids) return std::unexpected(ids.error());
+  std::vector<CampaignSummary> out;
+  out.reserve(ids->size());
+  for (const SqlRow& r : *ids) {
+    CampaignSummary c;
+    c.id = as_int(r[0]);
+    c.label = campaign_label(c.id);
+    if (auto s = fill(*db_, c); !s) return std::unexpected(s.error());
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<CampaignSummary> Store::summary(std::string_view which) {
+  const auto id = parse_campaign_label(which);
+  if (!id) return fail(Errc::invalid_argument, 0, "not a campaign ID: '" + std::string(which) + "' (want C-<n>)");
+  auto rows = db_->query("SELECT id, merged_into FROM campaigns WHERE id = ?", std::vector<SqlValue>{*id});
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->empty()) return fail(Errc::invalid_argument, 0, "no campaign " + campaign_label(*id));
+  CampaignSummary c;
+  c.id = is_null(rows->front()[1]) ? *id : as_int(rows->front()[1]);
+  c.label = campaign_label(c.id);
+  if (auto s = fill(*db_, c); !s) return std::unexpected(s.error());
+  return c;
+}
+
+Result<std::vector<StoredMessage>> Store::assignments() {
+  auto rows = db_->query(
+      "SELECT id, seen_at, input, message_id, verdict, score, campaign FROM messages ORDER BY id", {});
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<StoredMessage> out;
+  out.reserve(rows->size());
+  for (const SqlRow& r : *rows) {
+    out.push_back({as_int(r[0]), as_int(r[1]), as_text(r[2]), as_text(r[3]), as_text(r[4]), as_real(r[5]),
+                   is_null(r[6]) ? std::string() : campaign_label(as_int(r[6]))});
+  }
+  return out;
+}
+
+Result<std::int64_t> Store::prune(std::int64_t now) {
+  if (options_.keep_days <= 0) return 0;
+  const std::int64_t cutoff = now - options_.keep_days * kDay;
+  if (auto s = db_->begin_write(); !s) return std::unexpected(s.error());
+  auto work = [&]() -> Result<std::int64_t> {
+    auto n = db_->query("SELECT COUNT(*) FROM messages WHERE seen_at < ?", std::vector<SqlValue>{cutoff});
+    if (!n) return std::unexpected(n.error());
+    // Fingerprints go with their message (ON DELETE CASCADE).
+    if (auto s = db_->exec("DELETE FROM fingerprints WHERE message IN (SELECT id FROM messages WHERE seen_at < ?)",
+                           std::vector<SqlValue>{cutoff});
+        !s) {
+      return std::unexpected(s.error());
+    }
+    if (auto s = db_->exec("DELETE FROM messages WHERE seen_at < ?", std::vector<SqlValue>{cutoff}); !s) {
+      return std::unexpected(s.error());
+    }
+    // A campaign with no message left goes, and the campaigns merged into it.
+    if (auto s = db_->exec(
+            "DELETE FROM campaigns WHERE merged_into IS NULL AND id NOT IN "
+            "(SELECT campaign FROM messages WHERE campaign IS NOT NULL)");
+        !s) {
+      return std::unexpected(s.error());
+    }
+    return as_int(n->front().front());
+  }();
+  if (!work) {
+    db_->rollback();
+    return work;
+  }
+  if (auto s = db_->commit(); !s) return std::unexpected(s.error());
+  return work;
+}
+
+}  // namespace sluice::campaigns

@@ -1,0 +1,29 @@
+#pragma once
+// Campaigns as JSON and as text: what `sluice scan` adds to a result and what
+// `sluice campaigns list|show|assignments` print. (The HTML report and the
+// STIX bundle have files of their own.)
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "campaigns/store.hpp"
+#include "campaigns/summary.hpp"
+
+namespace sluice::campaigns {
+
+// "2020-05-21T10:00:00Z"
+[[nodiscard]] std::string iso_time(std::int64_t unix_seconds);
+
+// The result's "campaign" member (docs/report.schema.json).
+[[nodiscard]] nlohmann::ordered_json to_json(const Assignment& a);
+[[nodiscard]] nlohmann::ordered_json to_json(const CampaignSummary& c);
+[[nodiscard]] nlohmann::ordered_json to_json(const StoredMessage& m);
+
+// One line for `sluice scan` text output.
+[[nodiscard]] std::string to_text(const Assignment& a);
+// A table row for `list`, and the whole story for `show`.
+[[nodiscard]] std::string list_line(const CampaignSummary& c);
+[[nodiscard]] std::string to_text(const CampaignSummary& c);
+
+}  // namespace sluice::campaigns

@@ -1,0 +1,361 @@
+// The campaign store, on both backends: grouping rules, merges that keep the
+// older ID, retention, schema upgrades, and what a broken store does.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <tuple>
+
+#include <gtest/gtest.h>
+
+#include "campaigns/postgres_server_test_support.hpp"
+#include "campaigns/store.hpp"
+#include "test_support.hpp"
+
+namespace sluice::campaigns {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::int64_t kT0 = 1589968800;  // 2020-05-20T10:00:00Z
+constexpr std::int64_t kDay = 86400;
+
+MessageRecord message(std::string id, std::vector<Fingerprint> fps, Verdict v = Verdict::malicious) {
+  MessageRecord m;
+  m.facts.input = id + ".eml";
+  m.facts.message_id = id;
+  m.facts.from_domain = "sender.example";
+  m.facts.recipient_domains = {"victim.example"};
+  m.facts.subject = "subject of " + id;
+  m.facts.verdict = v;
+  m.facts.score = v == Verdict::malicious ? 120 : v == Verdict::suspicious ? 40 : 0;
+  m.facts.findings = {"container.executable_in_image"};
+  m.facts.evidence = "message › part[2]";
+  std::sort(fps.begin(), fps.end(), [](const Fingerprint& a, const Fingerprint& b) {
+    return std::tie(a.kind, a.value) < std::tie(b.kind, b.value);
+  });
+  m.fingerprints = std::move(fps);
+  return m;
+}
+
+// One PostgreSQL server for the whole suite: starting one costs seconds.
+testing::PostgresServer& postgres() {
+  static testing::PostgresServer server;
+  return server;
+}
+
+class StoreTest : public ::testing::TestWithParam<Dialect> {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = std::string(info->name());
+    for (char& c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    }
+    if (GetParam() == Dialect::sqlite) {
+      dir_ = fs::temp_directory_path() / ("sluice-store-" + std::to_string(::getpid()) + "-" + name);
+      fs::remove_all(dir_);
+      fs::create_directories(dir_);
+      where_ = (dir_ / "campaigns.db").string();
+    } else {
+      if (!postgres().problem().empty()) {
+        SLUICE_SKIP_UNLESS_CI() << postgres().problem();
+      }
+      where_ = postgres().create_database("t" + std::to_string(++counter_) + "_" + std::to_string(::getpid()));
+      ASSERT_FALSE(where_.empty()) << "createdb failed";
+    }
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  Store open(StoreOptions o = {}) {
+    auto s = Store::open(where_, o);
+    EXPECT_TRUE(s.has_value()) << (s ? "" : s.error().what);
+    return std::move(*s);
+  }
+  static inline int counter_ = 0;
+  fs::path dir_;
+  std::string where_;
+};
+
+Assignment recorded(Store& s, const MessageRecord& m, std::int64_t at) {
+  auto r = s.record(m, at);
+  EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().what);
+  EXPECT_TRUE(r && r->has_value());
+  return r && *r ? **r : Assignment{};
+}
+
+TEST_P(StoreTest, StrongLinksJoinAndWeakEvidenceNeedsTwoClasses) {
+  Store s = open();
+  const auto a = recorded(s, message("a", {{"payload", "aa"}, {"subject", "loan # approval"}}), kT0);
+  EXPECT_TRUE(a.started);
+  EXPECT_EQ(a.label, "C-1");
+  EXPECT_EQ(a.size, 1);
+  // Same payload hash: one campaign, and the result says what is shared with whom.
+  const auto b = recorded(s, message("b", {{"payload", "aa"}}), kT0 + 60);
+  EXPECT_EQ(b.label, "C-1");
+  EXPECT_FALSE(b.started);
+  EXPECT_EQ(b.size, 2);
+  EXPECT_EQ(b.first_seen, kT0);
+  EXPECT_EQ(b.last_seen, kT0 + 60);
+  ASSERT_EQ(b.shared.size(), 1u);
+  EXPECT_EQ(b.shared[0].kind, "payload");
+  EXPECT_EQ(b.shared[0].link, "strong");
+  EXPECT_EQ(b.shared[0].with, "a");
+  // One weak class (the subject template; the brand never links) is not enough …
+  const auto c = recorded(s, message("c", {{"subject", "loan # approval"}, {"brand", "SBA"}}), kT0 + 120);
+  EXPECT_EQ(c.label, "C-2");
+  EXPECT_TRUE(c.started);
+  const auto d =
+      recorded(s, message("d", {{"subject", "loan # approval"}, {"from_domain", "sba-loans.example"}}), kT0 + 180);
+  EXPECT_EQ(d.label, "C-3");
+  // … template plus infrastructure with one message is.
+  const auto e =
+      recorded(s, message("e", {{"subject", "loan # approval"}, {"from_domain", "sba-loans.example"}}), kT0 + 240);
+  EXPECT_EQ(e.label, "C-3");
+  EXPECT_EQ(e.size, 2);
+  ASSERT_EQ(e.shared.size(), 2u);
+  EXPECT_EQ(e.shared[0].with, "d");
+  // Two waves that share only a brand lure stay apart.
+  const auto f = recorded(s, message("f", {{"brand", "SBA"}, {"display_name", "sba"}, {"theme", "loan"}}), kT0 + 300);
+  EXPECT_TRUE(f.started);
+  EXPECT_EQ(f.label, "C-4");
+}
+
+TEST_P(StoreTest, LaterEvidenceMergesCampaignsIntoTheOlderId) {
+  Store s = open();
+  EXPECT_EQ(recorded(s, message("x1", {{"c2", "c2.example.invalid:2404"}}), kT0).label, "C-1");
+  EXPECT_EQ(recorded(s, message("y1", {{"mutex", "Rmc-ABC123"}}), kT0 + 10).label, "C-2");
+  EXPECT_EQ(recorded(s, message("y2", {{"mutex", "Rmc-ABC123"}}), kT0 + 20).label, "C-2");
+  // One implant config holding both: the two were one campaign all along.
+  const auto z = recorded(s, message("z", {{"c2", "c2.example.invalid:2404"}, {"mutex", "Rmc-ABC123"}}), kT0 + 30);
+  EXPECT_EQ(z.label, "C-1");
+  EXPECT_EQ(z.size, 4);
+  EXPECT_EQ(z.merged, std::vector<std::int64_t>{2});
+  // The ID a user saw yesterday still answers, with the campaign it is now part of.
+  auto merged = s.summary("C-2");
+  ASSERT_TRUE(merged) << merged.error().what;
+  EXPECT_EQ(merged->label, "C-1");
+  EXPECT_EQ(merged->size, 4);
+  EXPECT_EQ(merged->merged, std::vector<std::int64_t>{2});
+  auto rows = s.assignments();
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 4u);
+  for (const auto& m : *rows) EXPECT_EQ(m.campaign, "C-1") << m.message_id;
+  auto all = s.summaries();
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 1u);
+  // A third campaign merging later keeps pointing at the oldest.
+  EXPECT_EQ(recorded(s, message("w1", {{"payload", "ww"}}), kT0 + 40).label, "C-3");
+  const auto w2 = recorded(s, message("w2", {{"payload", "ww"}, {"mutex", "Rmc-ABC123"}}), kT0 + 50);
+  EXPECT_EQ(w2.label, "C-1");
+  EXPECT_EQ(w2.size, 6);
+  auto again = s.summary("C-2");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->merged, (std::vector<std::int64_t>{2, 3}));
+}
+
+TEST_P(StoreTest, WeakEvidenceHasATimeWindowStrongLinksDoNot) {
+  Store s = open({.window_days = 14});
+  const std::vector<Fingerprint> weak{{"body", "0123456789ab"}, {"sender_ip", "203.0.113.7"}};
+  EXPECT_EQ(recorded(s, message("m1", weak), kT0).label, "C-1");
+  EXPECT_EQ(recorded(s, message("m2", weak), kT0 + 13 * kDay).label, "C-1");
+  // 20 days after m2: nothing weak links it any more.
+  EXPECT_EQ(recorded(s, message("m3", weak), kT0 + 33 * kDay).label, "C-2");
+  EXPECT_EQ(recorded(s, message("p1", {{"payload", "pp"}}), kT0).label, "C-3");
+  EXPECT_EQ(recorded(s, message("p2", {{"payload", "pp"}}), kT0 + 300 * kDay).label, "C-3");
+}
+
+TEST_P(StoreTest, MailBelowTheMinimumVerdictIsNeverStored) {
+  Store s = open({.min_verdict = Verdict::malicious});
+  auto clean = s.record(message("ham", {{"payload", "aa"}}, Verdict::clean), kT0);
+  ASSERT_TRUE(clean);
+  EXPECT_FALSE(clean->has_value());
+  auto doubtful = s.record(message("doubt", {{"payload", "aa"}}, Verdict::suspicious), kT0);
+  ASSERT_TRUE(doubtful);
+  EXPECT_FALSE(doubtful->has_value());
+  EXPECT_EQ(recorded(s, message("bad", {{"payload", "aa"}}), kT0).size, 1);
+  auto rows = s.assignments();
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().message_id, "bad");
+}
+
+TEST_P(StoreTest, SummaryCountsWhatTheCampaignShares) {
+  Store s = open();
+  for (int i = 0; i < 5; ++i) {
+    auto m = message("s" + std::to_string(i), {{"c2", "c2.example.invalid:2404"},
+                                                {"payload", "p" + std::to_string(i % 2)},
+                                                {"brand", "CDC"},
+                                                {"chain", "email>iso9660>pe-exe"}});
+    m.facts.recipient_domains = {i < 3 ? "maker-a.co.kr" : "maker-b.co.kr"};
+    recorded(s, m, kT0 + i * 1800);  // every half hour
+  }
+  auto c = s.summary("C-1");
+  ASSERT_TRUE(c) << c.error().what;
+  EXPECT_EQ(c->size, 5);
+  EXPECT_EQ(c->first_seen, kT0);
+  EXPECT_EQ(c->last_seen, kT0 + 4 * 1800);
+  EXPECT_EQ(c->max_verdict, "malicious");
+  EXPECT_EQ(c->bucket_seconds, 3600);
+  ASSERT_EQ(c->timeline.size(), 3u);  // 10:00, 11:00, 12:00
+  EXPECT_EQ(c->timeline[0].start, kT0);
+  EXPECT_EQ(c->timeline[0].messages, 2);
+  EXPECT_EQ(c->timeline[1].messages, 2);
+  EXPECT_EQ(c->timeline[2].messages, 1);
+  ASSERT_EQ(c->recipient_domains.size(), 2u);
+  EXPECT_EQ(c->recipient_domains[0].value, "maker-a.co.kr");
+  EXPECT_EQ(c->recipient_domains[0].count, 3);
+  ASSERT_EQ(c->payload_hashes.size(), 2u);
+  EXPECT_EQ(c->payload_hashes[0].value, "p0");
+  EXPECT_EQ(c->payload_hashes[0].count, 3);
+  ASSERT_EQ(c->c2.size(), 1u);
+  EXPECT_EQ(c->c2[0].count, 5);
+  ASSERT_EQ(c->brands.size(), 1u);
+  EXPECT_EQ(c->techniques[0].value, "email>iso9660>pe-exe");
+  EXPECT_EQ(c->sample_message_id, "s0");
+  EXPECT_FALSE(s.summary("C-9"));
+  EXPECT_FALSE(s.summary("campaign nine"));
+}
+
+TEST_P(StoreTest, RetentionDropsOldMessagesAndEmptyCampaigns) {
+  Store s = open({.keep_days = 30});
+  recorded(s, message("old", {{"payload", "o"}}), kT0);
+  recorded(s, message("new", {{"payload", "n"}}), kT0 + 40 * kDay);
+  auto pruned = s.prune(kT0 + 41 * kDay);
+  ASSERT_TRUE(pruned) << pruned.error().what;
+  EXPECT_EQ(*pruned, 1);
+  auto all = s.summaries();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ(all->front().label, "C-2");
+  // The old payload is forgotten: it starts a campaign again, with a new ID.
+  EXPECT_EQ(recorded(s, message("again", {{"payload", "o"}}), kT0 + 41 * kDay).label, "C-3");
+}
+
+Result<std::unique_ptr<Db>> raw(const std::string& where) {
+  return where.starts_with("postgresql://") ? open_postgresql(where) : open_sqlite(where);
+}
+
+TEST_P(StoreTest, AStoreOfAnOlderSchemaIsUpgradedWithItsData) {
+  {
+    auto db = raw(where_);
+    ASSERT_TRUE(db) << db.error().what;
+    ASSERT_TRUE(migrate(**db, 1));
+    ASSERT_TRUE((*db)->exec("INSERT INTO campaigns (id, created_at) VALUES (1, ?)", std::vector<SqlValue>{kT0}));
+    ASSERT_TRUE((*db)->exec(
+        "INSERT INTO messages (id, seen_at, input, message_id, from_domain, sender_domain, recipient_domains, "
+        "subject, verdict, score, findings, evidence, campaign) VALUES (1, ?, 'v1.eml', 'v1', 'a.example', '', "
+        "'b.example', 'hi', 'malicious', 99, 'x.y', '', 1)",
+        std::vector<SqlValue>{kT0}));
+    ASSERT_TRUE((*db)->exec("INSERT INTO fingerprints (message, kind, value) VALUES (1, 'payload', 'v1hash')"));
+    auto v = stored_schema_version(**db);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(*v, 1);
+  }
+  Store s = open();
+  auto v = s.schema_version();
+  ASSERT_TRUE(v);
+  EXPECT_EQ(*v, kSchemaVersion);
+  // PostgreSQL's identity sequence did not see the explicit id 1; SQLite's
+  // rowid did. Either way the old message is there and new ones link to it.
+  auto rows = s.assignments();
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().campaign, "C-1");
+  if (GetParam() == Dialect::sqlite) {
+    const auto a = recorded(s, message("v2", {{"payload", "v1hash"}}), kT0 + 60);
+    EXPECT_EQ(a.label, "C-1");
+    EXPECT_EQ(a.size, 2);
+  }
+}
+
+TEST_P(StoreTest, AStoreOfANewerSchemaIsRefused) {
+  {
+    auto db = raw(where_);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(migrate(**db, kSchemaVersion));
+    ASSERT_TRUE((*db)->exec("UPDATE sluice_schema SET version = 99"));
+  }
+  auto s = Store::open(where_);
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().what.find("newer Sluice (schema 99"), std::string::npos) << s.error().what;
+}
+
+// Two processes recording at once (the CLI and the milter on one host, or two
+// gateways on one PostgreSQL) lose nothing and agree on the grouping.
+TEST_P(StoreTest, TwoProcessesRecordingAtOnceLoseNothing) {
+  { Store init = open(); }
+  constexpr int kEach = 60;
+  std::vector<pid_t> kids;
+  for (int k = 0; k < 2; ++k) {
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int bad = 0;
+      auto s = Store::open(where_);
+      if (!s) ::_exit(10);
+      for (int i = 0; i < kEach; ++i) {
+        auto m = message("p" + std::to_string(k) + "-" + std::to_string(i),
+                         {{"c2", "wave" + std::to_string(k) + ".example.invalid:80"},
+                          {"payload", std::to_string(k) + "-" + std::to_string(i)}});
+        auto r = s->record(m, kT0 + i);
+        if (!r || !*r) ++bad;
+      }
+      ::_exit(bad == 0 ? 0 : 11);  // no destructors: the parent owns the server
+    }
+    kids.push_back(pid);
+  }
+  for (pid_t pid : kids) {
+    int st = 0;
+    ASSERT_EQ(::waitpid(pid, &st, 0), pid);
+    ASSERT_TRUE(WIFEXITED(st));
+    EXPECT_EQ(WEXITSTATUS(st), 0);
+  }
+  Store s = open();
+  auto rows = s.assignments();
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->size(), 2u * kEach);
+  auto all = s.summaries();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(all->at(0).size, kEach);
+  EXPECT_EQ(all->at(1).size, kEach);
+}
+
+TEST(StoreFile, ACorruptFileIsAClearErrorNotAnEmptyStore) {
+  const fs::path p = fs::temp_directory_path() / ("sluice-corrupt-" + std::to_string(::getpid()) + ".db");
+  {
+    std::ofstream f(p, std::ios::binary);
+    f << std::string(8192, 'x');
+  }
+  auto s = Store::open(p.string());
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().what.find("not a database"), std::string::npos) << s.error().what;
+  // And the bytes are left as they were for the admin to inspect.
+  EXPECT_EQ(fs::file_size(p), 8192u);
+  fs::remove(p);
+}
+
+TEST(StoreFile, AnUnreachableServerIsAClearError) {
+  auto s = Store::open("postgresql://sluice@127.0.0.1:1/none?connect_timeout=2");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().what.find("campaign store (PostgreSQL)"), std::string::npos) << s.error().what;
+}
+
+TEST(CampaignLabel, RoundTrips) {
+  EXPECT_EQ(campaign_label(42), "C-42");
+  EXPECT_EQ(parse_campaign_label("C-42"), 42);
+  EXPECT_EQ(parse_campaign_label("42"), 42);
+  EXPECT_FALSE(parse_campaign_label("C-"));
+  EXPECT_FALSE(parse_campaign_label("C-4x"));
+  EXPECT_FALSE(parse_campaign_label("C-99999999999999999999"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Dialect::sqlite, Dialect::postgresql),
+                         [](const auto& p) { return p.param == Dialect::sqlite ? "SQLite" : "PostgreSQL"; });
+
+}  // namespace
+}  // namespace sluice::campaigns
