@@ -302,17 +302,17 @@ void links(const ArtifactTree& tree, const PublicSuffixList& psl, Builder& b) {
   std::size_t n = 0;
   for (const Artifact& a : tree) {
     for (const Meta& m : a.meta) {
-      if (m.key != "ioc.domain" && m.key != "ioc.url") continue;
+      // Links only: ioc.domain also carries implant C2 hosts, which are the
+      // strong `c2` fingerprint already.
+      if (m.key != "ioc.url") continue;
       const auto* s = std::get_if<std::string>(&m.value);
       if (s == nullptr || ++n > 64) continue;
       std::string host = *s;
-      if (m.key == "ioc.url") {
-        const auto p = host.find("://");
-        if (p == std::string::npos) continue;
-        host = host.substr(p + 3);
-        host = host.substr(0, host.find_first_of("/?#:"));
-        if (const auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
-      }
+      const auto p = host.find("://");
+      if (p == std::string::npos) continue;
+      host = host.substr(p + 3);
+      host = host.substr(0, host.find_first_of("/?#:"));
+      if (const auto at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
       host = core::ascii_lower(host);
       if (host.empty() || host.find('.') == std::string::npos) continue;
       b.add("url_domain", psl.registrable(host));

@@ -161,7 +161,9 @@ std::string to_text(const CampaignSummary& c) {
     for (auto id : c.merged) os << ' ' << campaign_label(id);
     os << '\n';
   }
-  os << "  volume (" << (c.bucket_seconds == 3600 ? "per hour" : "per " + std::to_string(c.bucket_seconds / 3600) + " h")
+  os << "  volume (" << (c.bucket_seconds == 3600    ? std::string("per hour")
+                       : c.bucket_seconds == 86400 ? std::string("per day")
+                                                   : "per " + std::to_string(c.bucket_seconds / 3600) + " h")
      << "):\n";
   std::int64_t peak = 1;
   for (const auto& b : c.timeline) peak = std::max(peak, b.messages);
