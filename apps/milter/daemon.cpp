@@ -45,6 +45,15 @@ Daemon::Daemon(std::shared_ptr<const Settings> settings, std::unique_ptr<Scanner
       config_path_(std::move(config_path)),
       listen_override_(std::move(listen_override)) {}
 
+void Daemon::open_campaigns() {
+  const auto s = settings();
+  if (auto st = campaigns_.configure(s->engine.campaigns); !st) {
+    metrics_.campaign_error();
+    log(nlohmann::json{{"event", "campaign_store_failed"}, {"error", st.error().what},
+                       {"note", "scanning goes on; recording is retried every minute"}}.dump());
+  }
+}
+
 std::shared_ptr<const Settings> Daemon::settings() const {
   std::lock_guard lock(settings_mutex_);
   return settings_;
@@ -74,6 +83,7 @@ void Daemon::reload() {
     settings_ = std::make_shared<const Settings>(std::move(*next));
   }
   metrics_.reload(true);
+  open_campaigns();
   nlohmann::json j{{"event", "reloaded"}, {"config", config_path_}};
   if (!note.empty()) j["note"] = note;
   log(j.dump());

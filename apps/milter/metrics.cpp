@@ -65,6 +65,9 @@ std::string Metrics::render(const PoolStats& pool) const {
   counter(o, "sluice_scan_errors_total", "Scans that ended in an error (timeouts included).", errors_.load());
   counter(o, "sluice_pool_saturated_total", "Scans refused because every worker was busy.", busy_.load());
   counter(o, "sluice_http_scans_total", "Scans requested through POST /v1/scan.", http_scans_.load());
+  counter(o, "sluice_campaign_records_total", "Messages recorded in the campaign store.", campaign_records_.load());
+  counter(o, "sluice_campaign_errors_total", "Campaign store failures (the messages were still answered).",
+          campaign_errors_.load());
   counter(o, "sluice_config_reloads_total", "Configurations loaded by SIGHUP.", reloads_.load());
   counter(o, "sluice_config_reload_failures_total", "SIGHUP reloads refused (the old configuration kept running).",
           reload_failures_.load());

@@ -29,6 +29,8 @@ class Metrics {
   void error() { errors_.fetch_add(1, std::memory_order_relaxed); }
   void busy() { busy_.fetch_add(1, std::memory_order_relaxed); }
   void http_scan() { http_scans_.fetch_add(1, std::memory_order_relaxed); }
+  void campaign_recorded() { campaign_records_.fetch_add(1, std::memory_order_relaxed); }
+  void campaign_error() { campaign_errors_.fetch_add(1, std::memory_order_relaxed); }
   void reload(bool ok) { (ok ? reloads_ : reload_failures_).fetch_add(1, std::memory_order_relaxed); }
 
   [[nodiscard]] std::string render(const PoolStats& pool) const;
@@ -48,6 +50,8 @@ class Metrics {
   Counter http_scans_{0};
   Counter reloads_{0};
   Counter reload_failures_{0};
+  Counter campaign_records_{0};
+  Counter campaign_errors_{0};
 };
 
 }  // namespace sluice::milter

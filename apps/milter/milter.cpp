@@ -200,15 +200,19 @@ void strip_forged(SMFICTX* ctx, const Message& m) {
   }
 }
 
-void add_headers(SMFICTX* ctx, const Decision& d) {
+void add_headers(SMFICTX* ctx, const Decision& d, const std::string& campaign) {
   const std::string verdict = verdict_header(d);
   const std::string findings = findings_header(d);
   smfi_addheader(ctx, const_cast<char*>("X-Sluice-Verdict"), const_cast<char*>(verdict.c_str()));
   smfi_addheader(ctx, const_cast<char*>("X-Sluice-Findings"), const_cast<char*>(findings.c_str()));
   smfi_addheader(ctx, const_cast<char*>("X-Sluice-Scan-ID"), const_cast<char*>(d.scan_id.c_str()));
+  if (!campaign.empty()) {
+    smfi_addheader(ctx, const_cast<char*>("X-Sluice-Campaign"), const_cast<char*>(campaign.c_str()));
+  }
 }
 
-void log_message(const Connection& c, const Decision& d, std::chrono::milliseconds waited) {
+void log_message(const Connection& c, const Decision& d, std::chrono::milliseconds waited,
+                 const std::string& campaign) {
   nlohmann::ordered_json j;
   j["time"] = now_iso8601();
   j["queue_id"] = c.msg.queue_id;
@@ -225,6 +229,7 @@ void log_message(const Connection& c, const Decision& d, std::chrono::millisecon
   j["scan_id"] = d.scan_id;
   if (!d.reason.empty()) j["reason"] = d.reason;
   if (!d.detail.empty()) j["detail"] = d.detail;
+  if (!campaign.empty()) j["campaign"] = campaign;
   g_daemon->log(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
@@ -246,6 +251,7 @@ sfsistat on_eom(SMFICTX* ctx) {
   Decision d;
   std::shared_ptr<const ScanResult> result;
   Bytes bytes;
+  std::string campaign;  // the campaign store's label for this message, when recorded
   if (m.skip) {
     d = unscanned(*m.skip, new_scan_id());
   } else {
@@ -259,6 +265,18 @@ sfsistat on_eom(SMFICTX* ctx) {
     if (d.verdict == Outcome::error) {
       metrics.error();
       if (d.reason == "timeout" || d.reason == "deadline") metrics.timeout();
+    }
+    if (result && g_daemon->campaigns().enabled()) {
+      std::string why;
+      const campaigns::Envelope env{m.sender, m.recipients};
+      if (auto a = g_daemon->campaigns().record(*result, env, static_cast<std::int64_t>(std::time(nullptr)), why)) {
+        campaign = a->label;
+        metrics.campaign_recorded();
+      } else if (!why.empty()) {
+        metrics.campaign_error();
+        g_daemon->log(nlohmann::json{{"event", "campaign_store_failed"}, {"scan_id", d.scan_id},
+                                     {"error", why}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      }
     }
   }
   const auto waited =
@@ -293,21 +311,21 @@ sfsistat on_eom(SMFICTX* ctx) {
       break;
     case Action::quarantine: {
       strip_forged(ctx, m);
-      add_headers(ctx, d);
+      add_headers(ctx, d, campaign);
       const std::string reason = render_text(ms.quarantine_text, d);
       smfi_quarantine(ctx, const_cast<char*>(reason.c_str()));
       break;
     }
     case Action::tag:
       strip_forged(ctx, m);
-      add_headers(ctx, d);
+      add_headers(ctx, d, campaign);
       break;
     case Action::accept:
       strip_forged(ctx, m);  // even unmarked mail never carries a sender's X-Sluice-*
       break;
   }
   metrics.message(d.verdict, d.action, m.size);
-  log_message(*c, d, waited);
+  log_message(*c, d, waited, campaign);
   end_message(*c);
   return answer;
 }

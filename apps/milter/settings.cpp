@@ -257,7 +257,12 @@ std::string describe(const Settings& s) {
      << "enabled = " << (s.engine.yara.enabled ? "true" : "false") << "\n"
      << "rule_dirs = " << list(s.engine.yara.rule_dirs) << "\n\n"
      << "[icons]\n"
-     << "reference_dirs = " << list(s.engine.icons.reference_dirs) << "\n";
+     << "reference_dirs = " << list(s.engine.icons.reference_dirs) << "\n\n"
+     << "[campaigns]\n"
+     << "db = " << quoted(s.engine.campaigns.db) << "\n"
+     << "min_verdict = " << quoted(to_string(s.engine.campaigns.min_verdict)) << "\n"
+     << "keep_days = " << s.engine.campaigns.keep_days << "\n"
+     << "window_days = " << s.engine.campaigns.window_days << "\n";
   return os.str();
 }
 

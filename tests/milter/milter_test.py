@@ -207,6 +207,8 @@ def phase_policy(args, pf, sink, milter, ledger):
         msg = parse(delivered(sink, e))
         check(msg.get("X-Sluice-Verdict", "").startswith("suspicious score="),
               f"html_lure.eml: expected a suspicious tag, got {sluice_headers(msg)}")
+        check(msg.get("X-Sluice-Campaign", "").startswith("C-"),
+              f"html_lure.eml: recorded mail is tagged with its campaign: {sluice_headers(msg)}")
         seen.append((e, "suspicious"))
 
     # A sender's own X-Sluice-* headers are removed; only the true verdict remains.
@@ -270,6 +272,27 @@ def phase_policy(args, pf, sink, milter, ledger):
     except (ConnectionError, urllib.error.URLError):
         pass  # the server answered 413 and closed while the client was still sending
     check(milter.healthy(), "/healthz after an oversized POST")
+
+
+def phase_campaigns(args, milter, root):
+    """What the milter recorded is in the store the CLI reads, one row per
+    suspicious or malicious message, with its envelope's recipient domain."""
+    out = subprocess.run([args.sluice, "campaigns", "--db", os.path.join(root, "campaigns.db"), "assignments",
+                          "--format", "jsonl"], capture_output=True, check=False)
+    check(out.returncode == 0, f"campaigns assignments: {out.stderr.decode(errors='replace')}")
+    rows = [json.loads(l) for l in out.stdout.splitlines() if l.strip()]
+    recorded = milter.metrics().get("sluice_campaign_records_total")
+    check(len(rows) >= len(MALICIOUS) + 1 and recorded == len(rows),
+          f"campaign store: {len(rows)} rows, /metrics says {recorded}, the test sent {len(MALICIOUS)} malicious + 1 suspicious")
+    check(milter.metrics().get("sluice_campaign_errors_total") == 0, "campaign store errors")
+    rejected = [l for l in milter.log_lines() if l.get("verdict") == "malicious"]
+    check(rejected and all(str(l.get("campaign", "")).startswith("C-") for l in rejected),
+          "every malicious message's log line names its campaign")
+    out = subprocess.run([args.sluice, "campaigns", "--db", os.path.join(root, "campaigns.db"), "list",
+                          "--format", "json"], capture_output=True, check=False)
+    listed = json.loads(out.stdout or b"[]")
+    domains = {d["value"] for c in listed for d in c["recipient_domains"]}
+    check("example.net" in domains, f"recipient domains come from the SMTP envelope: {sorted(domains)[:5]}")
 
 
 def phase_reload(args, pf, sink, milter, ledger, root):
@@ -434,10 +457,11 @@ def main():
     ledger = Ledger()
     try:
         sink.start()
-        milter.write_config(BASE_CONFIG)
+        milter.write_config(BASE_CONFIG + f'\n[campaigns]\ndb = "{root}/campaigns.db"\n')
         milter.start()
         pf.start()
         phase_policy(args, pf, sink, milter, ledger)
+        phase_campaigns(args, milter, root)
         phase_reload(args, pf, sink, milter, ledger, root)
         phase_deadline(args, pf, sink, milter, ledger)
         phase_faults(args, pf, sink, milter, ledger)
