@@ -18,7 +18,10 @@
 namespace sluice::campaigns {
 namespace {
 
-constexpr std::int64_t kCandidatesPerValue = 200;
+// The most recent messages per shared value that are compared: enough to find
+// the wave a message belongs to, bounded however common the value is (a
+// builder's imphash may be in half the store).
+constexpr std::int64_t kCandidatesPerValue = 50;
 constexpr std::size_t kSharedReported = 16;
 
 struct Candidate {
@@ -37,6 +40,15 @@ std::string joined(const std::vector<std::string>& v) {
     out += s;
   }
   return out;
+}
+
+// A campaign gains `n` messages seen between `first` and `last`.
+Status grow(Db& db, std::int64_t id, std::int64_t n, std::int64_t first, std::int64_t last) {
+  return db.exec(
+      "UPDATE campaigns SET size = size + ?, "
+      "first_seen = CASE WHEN first_seen IS NULL OR first_seen > ? THEN ? ELSE first_seen END, "
+      "last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END WHERE id = ?",
+      std::vector<SqlValue>{n, first, first, last, last, id});
 }
 
 bool is_postgres_uri(std::string_view w) {
@@ -122,15 +134,20 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     std::set<std::int64_t> linked;
     std::vector<const Candidate*> linking;
     for (const auto& [id, c] : cands) {
-      if (c.strong || c.classes.size() >= 2) {
+      // Weak evidence needs two classes, one of them the actor's own lure or
+      // infrastructure: a kit's layout and a builder's imphash are shared by
+      // many actors, and a brand by every wave that imitates it.
+      const bool actor = c.classes.contains(LinkClass::template_) || c.classes.contains(LinkClass::infrastructure);
+      if (c.strong || (c.classes.size() >= 2 && actor)) {
         linked.insert(c.campaign);
         linking.push_back(&c);
       }
     }
     Assignment a;
     if (linked.empty()) {
-      auto created = db.query("INSERT INTO campaigns (created_at) VALUES (?) RETURNING id",
-                              std::vector<SqlValue>{seen_at});
+      auto created = db.query("INSERT INTO campaigns (created_at, size, first_seen, last_seen) VALUES (?, 0, ?, ?) "
+                              "RETURNING id",
+                              std::vector<SqlValue>{seen_at, seen_at, seen_at});
       if (!created) return std::unexpected(created.error());
       if (created->size() != 1) return fail(Errc::io, 0, "campaign store: insert returned no id");
       a.campaign = as_int(created->front().front());
@@ -146,6 +163,15 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
                              std::vector<SqlValue>{a.campaign, *it});
             !s) {
           return std::unexpected(s.error());
+        }
+        auto folded = db.query("SELECT size, first_seen, last_seen FROM campaigns WHERE id = ?",
+                               std::vector<SqlValue>{*it});
+        if (!folded) return std::unexpected(folded.error());
+        if (!folded->empty()) {
+          const SqlRow& f = folded->front();
+          if (auto s = grow(db, a.campaign, as_int(f[0]), as_int(f[1]), as_int(f[2])); !s) {
+            return std::unexpected(s.error());
+          }
         }
         a.merged.push_back(*it);
       }
@@ -167,9 +193,11 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     if (auto s = db.exec("UPDATE messages SET campaign = ?, links = ? WHERE id = ?", upd); !s) {
       return std::unexpected(s.error());
     }
-    auto stats = db.query("SELECT COUNT(*), MIN(seen_at), MAX(seen_at) FROM messages WHERE campaign = ?",
+    if (auto s = grow(db, a.campaign, 1, seen_at, seen_at); !s) return std::unexpected(s.error());
+    auto stats = db.query("SELECT size, first_seen, last_seen FROM campaigns WHERE id = ?",
                           std::vector<SqlValue>{a.campaign});
     if (!stats) return std::unexpected(stats.error());
+    if (stats->empty()) return fail(Errc::malformed, 0, "campaign store: campaign vanished during recording");
     a.size = as_int(stats->front()[0]);
     a.first_seen = as_int(stats->front()[1]);
     a.last_seen = as_int(stats->front()[2]);

@@ -168,6 +168,14 @@ Result<std::int64_t> Store::prune(std::int64_t now) {
     if (auto s = db_->exec("DELETE FROM messages WHERE seen_at < ?", std::vector<SqlValue>{cutoff}); !s) {
       return std::unexpected(s.error());
     }
+    if (auto s = db_->exec(
+            "UPDATE campaigns SET size = (SELECT COUNT(*) FROM messages WHERE messages.campaign = campaigns.id), "
+            "first_seen = (SELECT MIN(seen_at) FROM messages WHERE messages.campaign = campaigns.id), "
+            "last_seen = (SELECT MAX(seen_at) FROM messages WHERE messages.campaign = campaigns.id) "
+            "WHERE merged_into IS NULL");
+        !s) {
+      return std::unexpected(s.error());
+    }
     // A campaign with no message left goes, and the campaigns merged into it.
     if (auto s = db_->exec(
             "DELETE FROM campaigns WHERE merged_into IS NULL AND id NOT IN "

@@ -29,9 +29,17 @@ constexpr std::array<std::string_view, 6> kVersion1{
 };
 
 // Version 2: the evidence that put each message in its campaign (so `show`
-// can say why without re-deriving it), and the index retention needs.
-constexpr std::array<std::string_view, 3> kVersion2{
+// can say why without re-deriving it); each campaign's size and first/last
+// seen kept up to date, so recording never counts a large campaign's rows; the
+// index retention needs.
+constexpr std::array<std::string_view, 7> kVersion2{
     "ALTER TABLE messages ADD COLUMN links TEXT NOT NULL DEFAULT '[]'",
+    "ALTER TABLE campaigns ADD COLUMN size BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE campaigns ADD COLUMN first_seen BIGINT",
+    "ALTER TABLE campaigns ADD COLUMN last_seen BIGINT",
+    "UPDATE campaigns SET size = (SELECT COUNT(*) FROM messages WHERE messages.campaign = campaigns.id), "
+    "first_seen = (SELECT MIN(seen_at) FROM messages WHERE messages.campaign = campaigns.id), "
+    "last_seen = (SELECT MAX(seen_at) FROM messages WHERE messages.campaign = campaigns.id)",
     "CREATE INDEX messages_by_time ON messages(seen_at)",
     "UPDATE sluice_schema SET version = 2",
 };

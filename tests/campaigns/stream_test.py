@@ -72,6 +72,12 @@ def main():
                             "--no-progress", "-j", "2"] + files, cwd=stream)
         check(rc in (0, 1), "sluice scan exited %d: %s" % (rc, err[-2000:]))
         results = [json.loads(l) for l in out.splitlines() if l.strip()]
+        import jsonschema  # Debian's python3-jsonschema (scripts/install-deps.sh)
+        with open(os.path.join(a.source, "docs", "report.schema.json")) as f:
+            validator = jsonschema.Draft202012Validator(json.load(f))
+        for r in results:
+            errors = [e.message for e in validator.iter_errors(r)]
+            check(not errors, "%s: not a valid report: %s" % (r.get("input"), errors[:3]))
         check(len(results) >= len(files), "one result per message: %d for %d files" % (len(results), len(files)))
 
         label_of, kind_of = {}, {}
