@@ -258,8 +258,8 @@ void layout(const ArtifactTree& tree, ArtifactId exe, ArtifactId top, Builder& b
     if (i) {
       types += '>';
       counted += '>';
-      names += '>';
     }
+    if (i > 1) names += '>';
     types += to_string(a.type);
     counted += to_string(a.type);
     if (i + 1 < chain.size()) counted += '[' + std::to_string(a.children.size()) + ']';
