@@ -6,12 +6,9 @@
 #include <fstream>
 #include <sstream>
 
-#if __has_include("campaigns/html_report.hpp")  // MERGE-TODO
 #include "campaigns/html_report.hpp"
-#include "campaigns/stix.hpp"
-#define SLUICE_HAVE_REPORTS 1
-#endif
 #include "campaigns/render.hpp"
+#include "campaigns/stix.hpp"
 #include "campaigns/store.hpp"
 #include "config_file.hpp"
 
@@ -72,9 +69,7 @@ int run_campaigns(const CampaignsArgs& a) {
     auto c = store->summary(a.id);
     if (!c) return error(c.error().what);
     if (a.action == "export" && a.format == "stix") {
-#ifdef SLUICE_HAVE_REPORTS
-      out(campaigns::to_stix_bundle(*c, now).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-#endif
+      out(dump(campaigns::to_stix_bundle(*c, now), true));
     } else if (a.format == "json" || a.action == "export") {
       out(dump(campaigns::to_json(*c), a.format != "jsonl"));
     } else if (a.format == "jsonl") {
@@ -102,12 +97,10 @@ int run_campaigns(const CampaignsArgs& a) {
     return error("campaigns: say list, show ID, assignments or export ID");
   }
 
-#ifdef SLUICE_HAVE_REPORTS
   if (!a.html_file.empty()) {
     const std::string html = campaigns::render_html(shown, now, "Sluice campaigns");
     if (!write_file(a.html_file, html)) return error("campaigns --html: cannot write " + a.html_file);
   }
-#endif
   return kOk;
 }
 

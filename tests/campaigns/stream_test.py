@@ -36,6 +36,88 @@ def ari(truth, pred):
     return 1.0 if top == expected else (index - expected) / (top - expected)
 
 
+def png_rows(path):
+    """RGB rows of a PNG (8-bit RGB or RGBA, non-interlaced) with the stdlib only."""
+    import struct
+    import zlib
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, width, height, ctype = 8, b"", 0, 0, 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            width, height, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and ctype in (2, 6) and interlace == 0, "unexpected PNG form"
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    bpp = 3 if ctype == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(height):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 0xFF
+            elif f == 2:
+                line[i] = (line[i] + b) & 0xFF
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 0xFF
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
+        rows.append(bytes(line))
+        prev = line
+    return width, bpp, rows
+
+
+def browser_check(html, tmp, campaigns, check):
+    """The report in real headless Chromium: no console errors, and the
+    screenshot shows one header band (#1f4e79) per campaign section."""
+    import shutil
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        check(os.environ.get("CI") != "true", "chromium missing (scripts/install-deps.sh installs it)")
+        print("stream_test: chromium missing, browser check skipped")
+        return
+    profile = os.path.join(tmp, "chromium-profile")
+    shot = os.path.join(tmp, "report.png")
+    base = [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + profile,
+            "--enable-logging=stderr", "--v=0", "--virtual-time-budget=2000", "--hide-scrollbars"]
+    height = 1400 * max(1, campaigns) + 600
+    rc, out, err = run(base + ["--window-size=1280,%d" % height, "--screenshot=" + shot, "file://" + html])
+    check(rc == 0 and os.path.exists(shot), "chromium screenshot: rc %d %s" % (rc, err[-500:]))
+    console = [l for l in err.splitlines() if "CONSOLE" in l or "Uncaught" in l or "Refused to" in l]
+    check(not console, "console errors in the report: %s" % console[:3])
+    rc, dom, err = run(base + ["--dump-dom", "file://" + html])
+    check(dom.count('<section class="campaign"') == campaigns, "DOM has %d campaign sections, want %d"
+          % (dom.count('<section class="campaign"'), campaigns))
+    if not os.path.exists(shot):
+        return
+    width, bpp, rows = png_rows(shot)
+    check(width == 1280, "screenshot width %d" % width)
+    band = bytes((0x1f, 0x4e, 0x79))
+    # A header band is at least 20 rows of the colour across most of the page
+    # (a section's 1-pixel border is the same colour and must not count).
+    bands, run_rows = 0, 0
+    for row in rows + [b""]:
+        hits = sum(1 for x in range(0, width, 8) if row[x * bpp:x * bpp + 3] == band)
+        if hits >= (width // 8) // 2:
+            run_rows += 1
+            continue
+        if run_rows >= 20:
+            bands += 1
+        run_rows = 0
+    check(bands == campaigns, "screenshot shows %d campaign header bands, want %d" % (bands, campaigns))
+
+
 def run(cmd, **kw):
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600, **kw)
     return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
@@ -146,12 +228,23 @@ def main():
         check(all(any(b["value"] == "SBA" for b in c.get("brands", [])) for c in sba),
               "both SBA waves carry the SBA brand: %r" % [c.get("brands") for c in sba])
 
+        report = os.path.join(tmp, "campaigns.html")
+        rc, out, err = run([a.sluice, "campaigns", "--db", db, "--html", report])
+        check(rc == 0 and os.path.exists(report), "campaigns --html: %d %s" % (rc, err))
+        if rc == 0:
+            browser_check(report, tmp, len(by_id), check)
+        first = sorted(by_id)[0] if by_id else "C-1"
+        rc, out, err = run([a.sluice, "campaigns", "--db", db, "export", first, "--format", "stix"])
+        check(rc == 0, "export --format stix: %s" % err)
+        bundle = json.loads(out) if rc == 0 else {}
+        kinds = Counter(o["type"] for o in bundle.get("objects", []))
+        check(bundle.get("type") == "bundle" and kinds["campaign"] == 1 and kinds["indicator"] >= 1,
+              "STIX bundle: %s" % dict(kinds))
         rc, out, err = run([a.sluice, "campaigns", "--db", db, "assignments", "--format", "jsonl"])
         check(rc == 0, "assignments: %s" % err)
         rows = [json.loads(l) for l in out.splitlines() if l.strip()]
         check(len(rows) == len(keys), "assignments: %d rows for %d recorded" % (len(rows), len(keys)))
         check(all(set(r) >= {"message_id", "input", "campaign"} for r in rows), "assignments fields")
-        first = sorted(by_id)[0] if by_id else "C-1"
         rc, out, err = run([a.sluice, "campaigns", "--db", db, "show", first])
         check(rc == 0 and ("campaign " + first) in out, "show %s: %s" % (first, err or out[:200]))
         rc, out, err = run([a.sluice, "campaigns", "--db", db, "show", "C-99999"])
