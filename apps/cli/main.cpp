@@ -49,6 +49,7 @@ struct ScanArgs {
   // Set when a campaign store is open: each result's fingerprints are taken
   // where it was scanned, and recorded in input order by the printing thread.
   const analysis::lure::PublicSuffixList* psl = nullptr;
+  Verdict record_from = Verdict::suspicious;  // [campaigns] min_verdict
 };
 
 struct Rendered {
@@ -110,7 +111,9 @@ void finish(ScanResult& r, const std::string& shown, std::size_t index, const Sc
   }
   Rendered out{{}, r.verdict, std::nullopt};
   if (!(r.error && args.format == "text")) out.text = render(r, args, color);
-  if (args.psl != nullptr && !r.error) out.record = campaigns::extract(r, *args.psl);
+  if (args.psl != nullptr && !r.error && r.verdict != Verdict::error && r.verdict >= args.record_from) {
+    out.record = campaigns::extract(r, *args.psl);
+  }
   o.results.push_back(std::move(out));
 }
 
@@ -186,7 +189,15 @@ class Progress {
 // The result's campaign, added to what was rendered where it was scanned.
 void add_campaign(Rendered& r, const ScanArgs& args, campaigns::Store& store, std::int64_t now,
                   bool& error) {
-  if (!r.record) return;
+  if (!r.record) {
+    // Below min_verdict (or unscannable): not recorded, and the result says so.
+    if (args.format != "text" && !r.text.empty()) {
+      std::string doc = std::move(r.text);
+      while (!doc.empty() && doc.back() == '\n') doc.pop_back();
+      r.text = report::with_member(std::move(doc), "campaign", "null") + "\n";
+    }
+    return;
+  }
   const std::int64_t seen =
       args.campaign_time == "date" ? r.record->facts.sent_at.value_or(now) : now;
   auto a = store.record(*r.record, seen);
@@ -238,6 +249,7 @@ int run_scan(const ScanArgs& args_in) {
   }
   ScanArgs args = args_in;
   if (psl) args.psl = &*psl;
+  args.record_from = cfg->campaigns.min_verdict;
   auto engine = Engine::create(std::move(*cfg));
   if (!engine) {
     std::fprintf(stderr, "sluice: %s\n", engine.error().what.c_str());
