@@ -29,6 +29,7 @@ extra_seeds() {  # corpus folders worth mutating for each target
     fat) echo "images/rust-fatfs images/dosfstools" ;;
     ntfs) echo "images/sleuthkit" ;;
     archive) echo "archives/p7zip archives/rarfile archives/py7zr" ;;
+    rar5_crypto) echo "archives/rarfile archives/strelka" ;;
     pe) echo "archives/p7zip" ;;
     vhd|vhdx|partition) echo "images/dfvfs images/dissect-hypervisor" ;;
     mime) echo "ham/strelka ham/mailparser spam/spamscope-mail-parser" ;;

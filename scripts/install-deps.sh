@@ -16,6 +16,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   zlib1g-dev libssl-dev libbz2-dev liblzma-dev libzstd-dev libarchive-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libtsk-dev libyara-dev libseccomp-dev duktape-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   python3 python3-jsonschema python3-pefile python3-olefile liblnk-utils p7zip-full libarchive-tools publicsuffix gzip yara \
+  unar \
   clang-16 libclang-rt-16-dev \
   win32-loader gcc-mingw-w64-x86-64-win32-runtime \
   libmilter-dev libcpp-httplib-dev postfix python3-aiosmtpd \

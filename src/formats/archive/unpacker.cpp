@@ -16,6 +16,7 @@
 #include "formats/archive/layout.hpp"
 #include "formats/archive/parser.hpp"
 #include "formats/archive/reader.hpp"
+#include "formats/archive/rar5_open.hpp"
 #include "formats/archive/sevenzip_open.hpp"
 
 namespace sluice::formats::archive {
@@ -372,6 +373,7 @@ class ArchiveUnpacker final : public core::Unpacker {
   static Status unpack_here(core::UnpackContext& ctx) {
     const ByteView in = ctx.bytes();
     if (ctx.type() == FileType::sevenzip && sevenzip::uses_aes(in)) return unpack_encrypted_7z(ctx);
+    if (ctx.type() == FileType::rar && rar5::uses_encryption(in)) return unpack_encrypted_rar5(ctx);
     if (ctx.type() == FileType::rar && rar_is_volume(in)) {
       ctx.anomaly("archive.volume_part", Severity::low, 0,
                   "one volume of a multi-volume RAR set: members that continue into other "
@@ -409,6 +411,48 @@ class ArchiveUnpacker final : public core::Unpacker {
                         std::to_string(ctx.budget().key_rounds()) + " SHA-256 rounds in this message)");
     }
     if (r.deadline) ctx.limit_hit(LimitKind::deadline, "password search interrupted");
+    if (!r.problem.empty()) ctx.meta("archive.decryption_problem", ctx.clean_name(r.problem));
+    if (r.opened) {
+      ctx.meta("archive.password", r.password);
+      const std::vector<std::uint8_t> plain = std::move(r.archive);
+      return read_archive(ctx, ByteView(plain.data(), plain.size()), r.password);
+    }
+    if (r.encrypted_headers) {
+      ctx.meta("archive.encrypted", true);
+      ctx.anomaly("archive.encrypted", Severity::medium, 0,
+                  "encrypted archive headers and no candidate password opened them: nothing inside was scanned");
+      return {};
+    }
+    return read_archive(ctx, in, {});
+  }
+
+  // An encrypted RAR 5 (rar -p, -hp): the same search as for 7z, with RAR's
+  // password check value rejecting wrong candidates before any decryption
+  // (docs/adr/0018).
+  static Status unpack_encrypted_rar5(core::UnpackContext& ctx) {
+    const ByteView in = ctx.bytes();
+    const std::vector<std::string> candidates = ctx.password_candidates();
+    rar5::OpenOptions opts;
+    opts.max_candidates = ctx.limits().max_password_candidates;
+    opts.max_headers = ctx.limits().max_children + 16;
+    rar5::OpenOutcome r = rar5::open_encrypted(in, candidates, ctx.budget(), opts);
+    ctx.meta("archive.passwords_tried", static_cast<std::int64_t>(r.tried));
+    if (r.encrypted_headers) {
+      ctx.meta("archive.encrypted_headers", true);
+      ctx.anomaly("archive.encrypted_headers", Severity::medium, 0,
+                  "the RAR headers are encrypted (rar -hp): without the password not even the file names "
+                  "can be read");
+    }
+    if (r.candidates_capped) {
+      ctx.limit_hit(LimitKind::password_candidates,
+                    std::to_string(r.tried) + " of " + std::to_string(candidates.size()) +
+                        " candidate passwords tried on this archive");
+    }
+    if (r.rounds_capped) {
+      ctx.limit_hit(LimitKind::key_derivation,
+                    "key derivation stopped after " + std::to_string(r.tried) + " candidate passwords (" +
+                        std::to_string(ctx.budget().key_rounds()) + " PBKDF2 rounds in this message)");
+    }
     if (!r.problem.empty()) ctx.meta("archive.decryption_problem", ctx.clean_name(r.problem));
     if (r.opened) {
       ctx.meta("archive.password", r.password);
