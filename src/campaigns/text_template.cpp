@@ -11,6 +11,22 @@ namespace {
 
 bool space(unsigned char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
+// Lower-cased, each run of digits one '#'.
+std::string digits_abstracted(std::string_view t) {
+  std::string out;
+  bool in_digits = false;
+  for (unsigned char c : t) {
+    if (std::isdigit(c)) {
+      if (!in_digits) out += '#';
+      in_digits = true;
+      continue;
+    }
+    in_digits = false;
+    out += static_cast<char>(c < 0x80 ? std::tolower(c) : c);
+  }
+  return out;
+}
+
 // One whitespace-free token, lower-cased and abstracted.
 std::string abstract_token(std::string_view t) {
   bool digit = false;
@@ -39,17 +55,7 @@ std::string abstract_token(std::string_view t) {
     }
     return out;
   }
-  bool in_digits = false;
-  for (unsigned char c : t) {
-    if (std::isdigit(c)) {
-      if (!in_digits) out += '#';
-      in_digits = true;
-      continue;
-    }
-    in_digits = false;
-    out += static_cast<char>(c < 0x80 ? std::tolower(c) : c);
-  }
-  return out;
+  return digits_abstracted(t);
 }
 
 }  // namespace
@@ -76,19 +82,6 @@ std::string text_template(std::string_view text, std::size_t max) {
   return out;
 }
 
-std::string name_pattern(std::string_view name) {
-  std::string out;
-  bool in_digits = false;
-  for (unsigned char c : name.substr(0, 255)) {
-    if (std::isdigit(c)) {
-      if (!in_digits) out += '#';
-      in_digits = true;
-      continue;
-    }
-    in_digits = false;
-    out += static_cast<char>(c < 0x80 ? std::tolower(c) : c);
-  }
-  return out;
-}
+std::string name_pattern(std::string_view name) { return digits_abstracted(name.substr(0, 255)); }
 
 }  // namespace sluice::campaigns

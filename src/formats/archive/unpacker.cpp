@@ -382,33 +382,35 @@ class ArchiveUnpacker final : public core::Unpacker {
     return read_archive(ctx, in, {});
   }
 
-  // An AES 7z: the message's passwords are tried (bounded by
-  // max_password_candidates and max_key_derivation_rounds); the one that
-  // opens it gives a plain 7z that libarchive reads (docs/adr/0013).
-  static Status unpack_encrypted_7z(core::UnpackContext& ctx) {
-    const ByteView in = ctx.bytes();
-    const std::vector<std::string> candidates = ctx.password_candidates();
-    sevenzip::OpenOptions opts;
-    opts.max_candidates = ctx.limits().max_password_candidates;
-    opts.max_header_bytes = std::min<std::uint64_t>(opts.max_header_bytes, ctx.limits().max_artifact_bytes);
-    opts.verify_rewrite = [max = opts.trial_bytes](ByteView rewritten) { return first_file_decodes(rewritten, max); };
-    sevenzip::OpenOutcome r = sevenzip::open_encrypted(in, candidates, ctx.budget(), opts);
+  // What any password search reports (7z and RAR 5 alike), then the archive
+  // it opened, or the closed one.
+  struct Search {
+    std::uint32_t tried = 0;
+    std::size_t candidates = 0;
+    bool encrypted_headers = false, candidates_capped = false, rounds_capped = false, deadline = false;
+    bool opened = false;
+    std::string password, problem;
+    std::vector<std::uint8_t> archive;
+    std::string_view headers_text;  // why encrypted headers matter, in the format's words
+    std::string_view round_unit;     // "SHA-256 rounds", "PBKDF2 rounds"
+  };
+
+  static Status finish_search(core::UnpackContext& ctx, Search r) {
     ctx.meta("archive.passwords_tried", static_cast<std::int64_t>(r.tried));
     if (r.encrypted_headers) {
       ctx.meta("archive.encrypted_headers", true);
-      ctx.anomaly("archive.encrypted_headers", Severity::medium, 0,
-                  "the 7z header is encrypted (7z -mhe=on): without the password not even the "
-                  "file names can be read");
+      ctx.anomaly("archive.encrypted_headers", Severity::medium, 0, std::string(r.headers_text));
     }
     if (r.candidates_capped) {
       ctx.limit_hit(LimitKind::password_candidates,
-                    std::to_string(r.tried) + " of " + std::to_string(candidates.size()) +
+                    std::to_string(r.tried) + " of " + std::to_string(r.candidates) +
                         " candidate passwords tried on this archive");
     }
     if (r.rounds_capped) {
       ctx.limit_hit(LimitKind::key_derivation,
                     "key derivation stopped after " + std::to_string(r.tried) + " candidate passwords (" +
-                        std::to_string(ctx.budget().key_rounds()) + " SHA-256 rounds in this message)");
+                        std::to_string(ctx.budget().key_rounds()) + " " + std::string(r.round_unit) +
+                        " in this message)");
     }
     if (r.deadline) ctx.limit_hit(LimitKind::deadline, "password search interrupted");
     if (!r.problem.empty()) ctx.meta("archive.decryption_problem", ctx.clean_name(r.problem));
@@ -423,49 +425,39 @@ class ArchiveUnpacker final : public core::Unpacker {
                   "encrypted archive headers and no candidate password opened them: nothing inside was scanned");
       return {};
     }
-    return read_archive(ctx, in, {});
+    return read_archive(ctx, ctx.bytes(), {});
   }
 
-  // An encrypted RAR 5 (rar -p, -hp): the same search as for 7z, with RAR's
-  // password check value rejecting wrong candidates before any decryption
-  // (docs/adr/0018).
+  // An AES 7z: the message's passwords are tried (bounded by
+  // max_password_candidates and max_key_derivation_rounds); the one that
+  // opens it gives a plain 7z that libarchive reads (docs/adr/0013).
+  static Status unpack_encrypted_7z(core::UnpackContext& ctx) {
+    const std::vector<std::string> candidates = ctx.password_candidates();
+    sevenzip::OpenOptions opts;
+    opts.max_candidates = ctx.limits().max_password_candidates;
+    opts.max_header_bytes = std::min<std::uint64_t>(opts.max_header_bytes, ctx.limits().max_artifact_bytes);
+    opts.verify_rewrite = [max = opts.trial_bytes](ByteView rewritten) { return first_file_decodes(rewritten, max); };
+    sevenzip::OpenOutcome r = sevenzip::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts);
+    return finish_search(ctx, {r.tried, candidates.size(), r.encrypted_headers, r.candidates_capped, r.rounds_capped,
+                               r.deadline, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
+                               "the 7z header is encrypted (7z -mhe=on): without the password not even the file "
+                               "names can be read",
+                               "SHA-256 rounds"});
+  }
+
+  // An encrypted RAR 5 (rar -p, -hp): the same search, with RAR's password
+  // check value rejecting wrong candidates before any decryption (docs/adr/0018).
   static Status unpack_encrypted_rar5(core::UnpackContext& ctx) {
-    const ByteView in = ctx.bytes();
     const std::vector<std::string> candidates = ctx.password_candidates();
     rar5::OpenOptions opts;
     opts.max_candidates = ctx.limits().max_password_candidates;
     opts.max_headers = ctx.limits().max_children + 16;
-    rar5::OpenOutcome r = rar5::open_encrypted(in, candidates, ctx.budget(), opts);
-    ctx.meta("archive.passwords_tried", static_cast<std::int64_t>(r.tried));
-    if (r.encrypted_headers) {
-      ctx.meta("archive.encrypted_headers", true);
-      ctx.anomaly("archive.encrypted_headers", Severity::medium, 0,
-                  "the RAR headers are encrypted (rar -hp): without the password not even the file names "
-                  "can be read");
-    }
-    if (r.candidates_capped) {
-      ctx.limit_hit(LimitKind::password_candidates,
-                    std::to_string(r.tried) + " of " + std::to_string(candidates.size()) +
-                        " candidate passwords tried on this archive");
-    }
-    if (r.rounds_capped) {
-      ctx.limit_hit(LimitKind::key_derivation,
-                    "key derivation stopped after " + std::to_string(r.tried) + " candidate passwords (" +
-                        std::to_string(ctx.budget().key_rounds()) + " PBKDF2 rounds in this message)");
-    }
-    if (!r.problem.empty()) ctx.meta("archive.decryption_problem", ctx.clean_name(r.problem));
-    if (r.opened) {
-      ctx.meta("archive.password", r.password);
-      const std::vector<std::uint8_t> plain = std::move(r.archive);
-      return read_archive(ctx, ByteView(plain.data(), plain.size()), r.password);
-    }
-    if (r.encrypted_headers) {
-      ctx.meta("archive.encrypted", true);
-      ctx.anomaly("archive.encrypted", Severity::medium, 0,
-                  "encrypted archive headers and no candidate password opened them: nothing inside was scanned");
-      return {};
-    }
-    return read_archive(ctx, in, {});
+    rar5::OpenOutcome r = rar5::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts);
+    return finish_search(ctx, {r.tried, candidates.size(), r.encrypted_headers, r.candidates_capped, r.rounds_capped,
+                               false, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
+                               "the RAR headers are encrypted (rar -hp): without the password not even the file "
+                               "names can be read",
+                               "PBKDF2 rounds"});
   }
 
   static Status read_archive(core::UnpackContext& ctx, ByteView in, const std::string& password) {
