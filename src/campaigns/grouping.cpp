@@ -83,7 +83,9 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     return std::optional<Assignment>{};
   }
   Db& db = *db_;
-  if (auto s = db.begin_write(); !s) return std::unexpected(s.error());
+  // Alone: one transaction. In a batch: a savepoint, so a failed message
+  // undoes only itself.
+  if (auto s = batch_ ? db.exec("SAVEPOINT sluice_record") : db.begin_write(); !s) return std::unexpected(s.error());
   auto out = [&]() -> Result<Assignment> {
     const MessageFacts& f = m.facts;
     const std::vector<SqlValue> row{seen_at, f.input, f.message_id, f.from_domain, f.envelope_sender,
@@ -168,8 +170,8 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
                                std::vector<SqlValue>{*it});
         if (!folded) return std::unexpected(folded.error());
         if (!folded->empty()) {
-          const SqlRow& f = folded->front();
-          if (auto s = grow(db, a.campaign, as_int(f[0]), as_int(f[1]), as_int(f[2])); !s) {
+          const SqlRow& counts = folded->front();
+          if (auto s = grow(db, a.campaign, as_int(counts[0]), as_int(counts[1]), as_int(counts[2])); !s) {
             return std::unexpected(s.error());
           }
         }
@@ -204,6 +206,16 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     a.label = campaign_label(a.campaign);
     return a;
   }();
+  if (batch_) {
+    if (!out) {
+      (void)db.exec("ROLLBACK TO SAVEPOINT sluice_record");
+      (void)db.exec("RELEASE SAVEPOINT sluice_record");
+      return std::unexpected(out.error());
+    }
+    if (auto s = db.exec("RELEASE SAVEPOINT sluice_record"); !s) return std::unexpected(s.error());
+    ++batched_;
+    return std::optional<Assignment>(std::move(*out));
+  }
   if (!out) {
     db.rollback();
     return std::unexpected(out.error());
@@ -213,6 +225,25 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     return std::unexpected(s.error());
   }
   return std::optional<Assignment>(std::move(*out));
+}
+
+Status Store::begin_batch() {
+  if (batch_) return {};
+  if (auto s = db_->begin_write(); !s) return s;
+  batch_ = true;
+  batched_ = 0;
+  batch_started_ = std::chrono::steady_clock::now();
+  return {};
+}
+
+Status Store::end_batch() {
+  if (!batch_) return {};
+  batch_ = false;
+  if (auto s = db_->commit(); !s) {
+    db_->rollback();
+    return s;
+  }
+  return {};
 }
 
 }  // namespace sluice::campaigns

@@ -4,6 +4,7 @@
 // (grouping.cpp). One interface, two real backends behind db.hpp: an SQLite
 // file (the default; the CLI and the milter on one host share it) or a
 // PostgreSQL database ("postgresql://…", several gateways share one view).
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -72,6 +73,20 @@ class Store {
   // joins a campaign. Safe to call from several processes at once.
   Result<std::optional<Assignment>> record(const MessageRecord& message, std::int64_t seen_at);
 
+  // Bulk recording (sluice scan over a folder): records between begin_batch()
+  // and end_batch() share one write transaction, each in a savepoint of its
+  // own, so the pages a message touches are written once per batch instead of
+  // once per message. Other writers wait for end_batch(): keep batches short
+  // (the CLI ends one every 64 messages or second). A failed record undoes
+  // itself only.
+  Status begin_batch();
+  Status end_batch();
+  [[nodiscard]] bool in_batch() const noexcept { return batch_; }
+  [[nodiscard]] std::int64_t batched() const noexcept { return batched_; }
+  [[nodiscard]] std::chrono::steady_clock::duration batch_age() const noexcept {
+    return std::chrono::steady_clock::now() - batch_started_;
+  }
+
   // Deletes messages older than keep_days before `now`, and campaigns left
   // empty. Returns how many messages went.
   Result<std::int64_t> prune(std::int64_t now);
@@ -90,6 +105,9 @@ class Store {
   Store(std::unique_ptr<Db> db, StoreOptions options) : db_(std::move(db)), options_(options) {}
   std::unique_ptr<Db> db_;
   StoreOptions options_;
+  bool batch_ = false;
+  std::int64_t batched_ = 0;
+  std::chrono::steady_clock::time_point batch_started_{};
 };
 
 [[nodiscard]] std::string campaign_label(std::int64_t id);

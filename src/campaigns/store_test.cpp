@@ -220,6 +220,40 @@ TEST_P(StoreTest, SummaryCountsWhatTheCampaignShares) {
   EXPECT_FALSE(s.summary("campaign nine"));
 }
 
+// Bulk recording shares one transaction (a savepoint per message) and groups
+// exactly as one transaction per message does.
+TEST_P(StoreTest, BatchedRecordingGroupsAsSingleRecordingDoes) {
+  const std::vector<std::vector<Fingerprint>> stream{
+      {{"payload", "a1"}, {"subject", "s"}},      {{"c2", "x:1"}},
+      {{"payload", "a1"}, {"c2", "x:1"}},         {{"subject", "s"}, {"from_domain", "d"}},
+      {{"subject", "s"}, {"from_domain", "d"}},   {{"brand", "B"}}};
+  std::vector<std::string> single, batched;
+  {
+    Store s = open();
+    for (std::size_t i = 0; i < stream.size(); ++i) {
+      single.push_back(recorded(s, message("m" + std::to_string(i), stream[i]), kT0 + static_cast<std::int64_t>(i)).label);
+    }
+  }
+  TearDown();
+  SetUp();
+  Store s = open();
+  ASSERT_TRUE(s.begin_batch());
+  EXPECT_TRUE(s.in_batch());
+  for (std::size_t i = 0; i < stream.size(); ++i) {
+    batched.push_back(recorded(s, message("m" + std::to_string(i), stream[i]), kT0 + static_cast<std::int64_t>(i)).label);
+  }
+  EXPECT_EQ(s.batched(), static_cast<std::int64_t>(stream.size()));
+  ASSERT_TRUE(s.end_batch());
+  EXPECT_FALSE(s.in_batch());
+  EXPECT_EQ(batched, single);
+  EXPECT_EQ(batched, (std::vector<std::string>{"C-1", "C-2", "C-1", "C-3", "C-3", "C-4"}));
+  // What the batch wrote is there for a second connection.
+  Store other = open();
+  auto rows = other.assignments();
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->size(), stream.size());
+}
+
 TEST_P(StoreTest, RetentionDropsOldMessagesAndEmptyCampaigns) {
   Store s = open({.keep_days = 30});
   recorded(s, message("old", {{"payload", "o"}}), kT0);
