@@ -10,7 +10,8 @@ what stays is what a real actor keeps: the implant's configuration, the code and
 icon, the container layout, the lure template, the sending infrastructure. Two
 waves (sba_img, eidl_zip) share the SBA brand and nothing else.
 
-Usage: make_stream.py --fixtures DIR --corpora DIR --out DIR
+Usage: make_stream.py --fixtures DIR --corpora DIR --out DIR [--scale N]
+(--scale multiplies every wave's size, for benchmarks; the test uses 1.)
 Writes OUT/NNNN-<label>.eml and OUT/truth.tsv (file, label, kind).
 """
 import argparse
@@ -86,10 +87,11 @@ def fill(template, rnd, when, variant):
         date=when.strftime("%Y-%m-%d"), password="May2020x%d" % variant)
 
 
-def wave_messages(w, fixtures, rnd):
+def wave_messages(w, fixtures, rnd, scale=1):
     out = []
-    for i in range(w["count"]):
-        when = T0 + datetime.timedelta(hours=w["start_h"] + w["span_h"] * i / max(1, w["count"] - 1),
+    count = w["count"] * scale
+    for i in range(count):
+        when = T0 + datetime.timedelta(hours=w["start_h"] + w["span_h"] * i / max(1, count - 1),
                                        minutes=rnd.randrange(0, 50))
         variant = 1 + i % 3
         domain = w["domains"][i % len(w["domains"])]
@@ -136,12 +138,13 @@ def main():
     ap.add_argument("--fixtures", required=True, help="tests/fixtures")
     ap.add_argument("--corpora", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--scale", type=int, default=1)
     a = ap.parse_args()
     rnd = random.Random(2020)
     stream = os.path.join(a.fixtures, "campaign_stream")
     msgs = []
     for w in WAVES:
-        msgs += wave_messages(w, stream, rnd)
+        msgs += wave_messages(w, stream, rnd, a.scale)
     msgs.sort(key=lambda m: m[0])
     items = [(label, data) for _, label, data in msgs]
     for path in ham(a.corpora, a.fixtures):
