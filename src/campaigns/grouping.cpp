@@ -27,11 +27,18 @@ constexpr std::size_t kSharedReported = 16;
 struct Candidate {
   std::int64_t campaign = 0;
   std::int64_t seen_at = 0;
-  std::string name;  // Message-ID or input
   bool strong = false;
   std::set<LinkClass> classes;
   std::vector<const Fingerprint*> shared;
 };
+
+// Weak evidence needs two classes, one of them the actor's own lure or
+// infrastructure: a kit's layout and a builder's imphash are shared by many
+// actors, and a brand by every wave that imitates it.
+bool links(const Candidate& c) {
+  const bool actor = c.classes.contains(LinkClass::template_) || c.classes.contains(LinkClass::infrastructure);
+  return c.strong || (c.classes.size() >= 2 && actor);
+}
 
 std::string joined(const std::vector<std::string>& v) {
   std::string out;
@@ -110,7 +117,7 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
       if (cls == LinkClass::report) continue;
       const std::vector<SqlValue> q{fp.kind, fp.value, self, kCandidatesPerValue};
       auto rows = db.query(
-          "SELECT m.id, m.campaign, m.seen_at, m.message_id, m.input FROM fingerprints f "
+          "SELECT m.id, m.campaign, m.seen_at FROM fingerprints f "
           "JOIN messages m ON m.id = f.message WHERE f.kind = ? AND f.value = ? AND f.message <> ? "
           "AND m.campaign IS NOT NULL ORDER BY f.message DESC LIMIT ?",
           q);
@@ -119,7 +126,6 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
         Candidate& c = cands[as_int(r[0])];
         c.campaign = as_int(r[1]);
         c.seen_at = as_int(r[2]);
-        c.name = as_text(r[3]).empty() ? as_text(r[4]) : as_text(r[3]);
         if (cls == LinkClass::strong) {
           c.strong = true;
         } else if (window <= 0 || (seen_at - c.seen_at <= window && c.seen_at - seen_at <= window)) {
@@ -134,16 +140,8 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     // The campaigns this message links to, oldest first; candidates are
     // visited in id order, so the evidence reported is deterministic.
     std::set<std::int64_t> linked;
-    std::vector<const Candidate*> linking;
     for (const auto& [id, c] : cands) {
-      // Weak evidence needs two classes, one of them the actor's own lure or
-      // infrastructure: a kit's layout and a builder's imphash are shared by
-      // many actors, and a brand by every wave that imitates it.
-      const bool actor = c.classes.contains(LinkClass::template_) || c.classes.contains(LinkClass::infrastructure);
-      if (c.strong || (c.classes.size() >= 2 && actor)) {
-        linked.insert(c.campaign);
-        linking.push_back(&c);
-      }
+      if (links(c)) linked.insert(c.campaign);
     }
     Assignment a;
     if (linked.empty()) {
@@ -179,11 +177,20 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
       }
     }
     std::set<std::pair<std::string, std::string>> reported;
-    for (const Candidate* c : linking) {
-      for (const Fingerprint* fp : c->shared) {
+    // Names are read only for the few candidates the result reports: the
+    // look-ups above carry integers alone (they run for every fingerprint).
+    for (const auto& [id, c] : cands) {
+      if (!links(c)) continue;
+      std::string name;
+      for (const Fingerprint* fp : c.shared) {
         if (a.shared.size() >= kSharedReported) break;
         if (!reported.emplace(fp->kind, fp->value).second) continue;
-        a.shared.push_back({fp->kind, fp->value, std::string(to_string(link_class(fp->kind))), c->name});
+        if (name.empty()) {
+          auto n = db.query("SELECT message_id, input FROM messages WHERE id = ?", std::vector<SqlValue>{id});
+          if (!n) return std::unexpected(n.error());
+          if (!n->empty()) name = as_text(n->front()[0]).empty() ? as_text(n->front()[1]) : as_text(n->front()[0]);
+        }
+        a.shared.push_back({fp->kind, fp->value, std::string(to_string(link_class(fp->kind))), name});
       }
     }
     nlohmann::json links = nlohmann::json::array();
