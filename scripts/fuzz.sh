@@ -30,6 +30,7 @@ extra_seeds() {  # corpus folders worth mutating for each target
     ntfs) echo "images/sleuthkit" ;;
     archive) echo "archives/p7zip archives/rarfile archives/py7zr" ;;
     rar5_crypto) echo "archives/rarfile archives/strelka" ;;
+    rar3_crypto) echo "archives/rarfile archives/libarchive" ;;
     pe) echo "archives/p7zip" ;;
     vhd|vhdx|partition) echo "images/dfvfs images/dissect-hypervisor" ;;
     mime) echo "ham/strelka ham/mailparser spam/spamscope-mail-parser" ;;

@@ -68,6 +68,13 @@ INSTANTIATE_TEST_SUITE_P(
         // The same with the names visible (AES on the data only).
         Campaign{"campaigns/7z_aes_password_body.eml", Verdict::malicious, "container.executable_in_image",
                  "\"Order.7z\" \u203a entry[0] \"Order.iso\" \u203a \"/ORDER.EXE\""},
+        // "Order.rar" from RARLAB's rar 7: RAR 5 AES with encrypted headers (-hp),
+        // and with the data only (-p), the password in the body
+        // (tests/fixtures/make_rar_crypto_fixtures.sh).
+        Campaign{"campaigns/rar5_aes_hp_password_body.eml", Verdict::malicious, "container.executable_in_image",
+                 "\"Order.rar\" \u203a entry[0] \"Order.iso\" \u203a \"/ORDER.EXE\""},
+        Campaign{"campaigns/rar5_aes_password_body.eml", Verdict::malicious, "container.executable_in_image",
+                 "\"Order.rar\" \u203a entry[0] \"Order.iso\" \u203a \"/ORDER.EXE\""},
         // HTML/SVG smuggling (issue #20, tests/fixtures/make_smuggling_fixtures.py): the
         // page's script rebuilds the container; the path runs through what it saves.
         Campaign{"campaigns/smuggling_plain_base64.eml", Verdict::malicious, "container.executable_in_image",
@@ -157,6 +164,14 @@ INSTANTIATE_TEST_SUITE_P(
                   {"archive.encrypted_headers", "archive.encrypted_unopened"}},
         Technique{"7z_aes_mhe_password_body.eml", Verdict::malicious,
                   {"archive.encrypted_headers", "archive.password_from_message", "container.executable_in_image"}},
+        // The same chain in RAR 5 from RARLAB's rar 7 (-hp and -p;
+        // tests/fixtures/make_rar_crypto_fixtures.sh).
+        Technique{"rar5_aes_hp_no_password.eml", Verdict::suspicious,
+                  {"archive.encrypted_headers", "archive.encrypted_unopened"}},
+        Technique{"rar5_aes_hp_password_body.eml", Verdict::malicious,
+                  {"archive.encrypted_headers", "archive.password_from_message", "container.executable_in_image"}},
+        Technique{"rar5_aes_password_body.eml", Verdict::malicious,
+                  {"archive.password_from_message", "container.executable_in_image"}},
         // HTML smuggling (issue #20) and newsletters with inline images, analytics and a CSV export.
         Technique{"smuggling_plain_base64.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
         Technique{"smuggling_reversed.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},

@@ -138,6 +138,7 @@ std::string UnpackContext::clean_name(std::string_view raw) {
 }
 
 std::vector<std::string> UnpackContext::password_candidates() const {
+  if (candidates_) return *candidates_;
   return core::password_candidates(tree_, id_);
 }
 

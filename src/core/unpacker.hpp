@@ -80,6 +80,10 @@ class UnpackContext {
   // enclosing message (subject, text and HTML parts), this artifact's names,
   // then common sample passwords (core/passwords.hpp).
   [[nodiscard]] std::vector<std::string> password_candidates() const;
+  // A forked reader works on a one-artifact tree of its own (core/isolate):
+  // the message it came from is only in the parent's, so the parent's list
+  // is handed over instead.
+  void use_password_candidates(std::vector<std::string> c) { candidates_ = std::move(c); }
 
  private:
   std::optional<ArtifactId> admit();
@@ -89,6 +93,7 @@ class UnpackContext {
   Budget& budget_;
   std::size_t emitted_ = 0;
   bool refused_ = false;
+  std::optional<std::vector<std::string>> candidates_;
 };
 
 class Unpacker {

@@ -140,7 +140,10 @@ Result<CryptRecord> parse_crypt(core::Reader& r, bool with_iv) {
   if (*flags & kCryptHasCheck) {
     auto twelve = r.bytes(12);
     if (!twelve) return std::unexpected(twelve.error());
-    if (auto check = read_check(*twelve)) {
+    // RAR 7 writes an all-zero check value (with a valid checksum) into the
+    // service headers of an -hp archive; unrar ignores it, and so do we: the
+    // header key proved the password already.
+    if (auto check = read_check(*twelve); check && *check != std::array<std::uint8_t, 8>{}) {
       c.kdf.has_check = true;
       c.kdf.check = *check;
     }

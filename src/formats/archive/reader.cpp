@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zlib.h>
 
 #include <vector>
 
@@ -101,6 +102,28 @@ bool first_file_decodes(ByteView archive_7z, std::uint64_t max_bytes) {
     }
   }
   return false;
+}
+
+bool entry_crc_matches(ByteView archive, FileType type, std::size_t entry, std::uint32_t crc,
+                       std::uint64_t max_bytes) {
+  auto opened = open_reader(archive, type);
+  if (!opened) return false;
+  struct ::archive* a = opened->get();
+  struct archive_entry* e = nullptr;
+  for (std::size_t i = 0; i <= entry; ++i) {
+    if (archive_read_next_header(a, &e) != ARCHIVE_OK || e == nullptr) return false;
+  }
+  std::vector<std::uint8_t> buf(kChunkSize);
+  std::uint64_t read = 0;
+  uLong sum = crc32(0, nullptr, 0);
+  for (;;) {
+    const la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
+    if (n < 0) return false;
+    if (n == 0) return sum == crc;
+    sum = crc32(sum, buf.data(), static_cast<uInt>(n));
+    read += static_cast<std::uint64_t>(n);
+    if (read >= max_bytes) return true;
+  }
 }
 
 }  // namespace sluice::formats::archive

@@ -34,6 +34,12 @@ using ArchivePtr = std::unique_ptr<struct ::archive, ArchiveCloser>;
 // decodes that far without error is accepted.
 [[nodiscard]] bool first_file_decodes(ByteView archive_7z, std::uint64_t max_bytes);
 
+// A RAR 3 password trial: entry `entry` of `archive` decodes without error
+// and its CRC32 is `crc`; an entry longer than `max_bytes` that decodes that
+// far without error is accepted (libarchive checks RAR's CRC at its end).
+[[nodiscard]] bool entry_crc_matches(ByteView archive, FileType type, std::size_t entry, std::uint32_t crc,
+                                     std::uint64_t max_bytes);
+
 // libarchive reports unsupported encryption through its error text only.
 [[nodiscard]] bool mentions_encryption(std::string_view error) noexcept;
 // ... and a missing feature (as opposed to damage) the same way.

@@ -103,12 +103,13 @@ Key derive_key(const AesProps& props, std::string_view password) {
   return key;
 }
 
-std::vector<std::uint8_t> aes_cbc_decrypt(const Key& key, const std::array<std::uint8_t, 16>& iv,
+std::vector<std::uint8_t> aes_cbc_decrypt(std::span<const std::uint8_t> key, const std::array<std::uint8_t, 16>& iv,
                                           ByteView cipher) {
+  if (key.size() != 32 && key.size() != 16) return {};
   const std::size_t whole = cipher.size() - cipher.size() % 16;
   std::vector<std::uint8_t> out(whole + 16);
   std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> c(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
-  if (!c || EVP_DecryptInit_ex(c.get(), EVP_aes_256_cbc(), nullptr, key.data(), iv.data()) != 1) return {};
+  if (!c || EVP_DecryptInit_ex(c.get(), key.size() == 32 ? EVP_aes_256_cbc() : EVP_aes_128_cbc(), nullptr, key.data(), iv.data()) != 1) return {};
   EVP_CIPHER_CTX_set_padding(c.get(), 0);
   int n = 0;
   std::size_t done = 0;

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -45,9 +46,10 @@ using Key = std::array<std::uint8_t, 32>;
 // The key for `password` (UTF-8) under `props`; `rounds()` SHA-256 rounds.
 [[nodiscard]] Key derive_key(const AesProps& props, std::string_view password);
 
-// AES-256-CBC decryption without padding removal; a tail shorter than one
-// block (a damaged stream) is dropped.
-[[nodiscard]] std::vector<std::uint8_t> aes_cbc_decrypt(const Key& key, const std::array<std::uint8_t, 16>& iv,
-                                                        ByteView cipher);
+// AES-CBC decryption without padding removal (AES-256 for a 32-byte key,
+// AES-128 for RAR 3's 16-byte one); a tail shorter than one block (a damaged
+// stream) is dropped.
+[[nodiscard]] std::vector<std::uint8_t> aes_cbc_decrypt(std::span<const std::uint8_t> key,
+                                                        const std::array<std::uint8_t, 16>& iv, ByteView cipher);
 
 }  // namespace sluice::formats::archive::sevenzip

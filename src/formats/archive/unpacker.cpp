@@ -16,6 +16,7 @@
 #include "formats/archive/layout.hpp"
 #include "formats/archive/parser.hpp"
 #include "formats/archive/reader.hpp"
+#include "formats/archive/rar3_open.hpp"
 #include "formats/archive/rar5_open.hpp"
 #include "formats/archive/sevenzip_open.hpp"
 
@@ -374,6 +375,7 @@ class ArchiveUnpacker final : public core::Unpacker {
     const ByteView in = ctx.bytes();
     if (ctx.type() == FileType::sevenzip && sevenzip::uses_aes(in)) return unpack_encrypted_7z(ctx);
     if (ctx.type() == FileType::rar && rar5::uses_encryption(in)) return unpack_encrypted_rar5(ctx);
+    if (ctx.type() == FileType::rar && rar3::uses_encryption(in)) return unpack_encrypted_rar3(ctx);
     if (ctx.type() == FileType::rar && rar_is_volume(in)) {
       ctx.anomaly("archive.volume_part", Severity::low, 0,
                   "one volume of a multi-volume RAR set: members that continue into other "
@@ -415,7 +417,7 @@ class ArchiveUnpacker final : public core::Unpacker {
     if (r.deadline) ctx.limit_hit(LimitKind::deadline, "password search interrupted");
     if (!r.problem.empty()) ctx.meta("archive.decryption_problem", ctx.clean_name(r.problem));
     if (r.opened) {
-      ctx.meta("archive.password", r.password);
+      if (!r.password.empty()) ctx.meta("archive.password", r.password);
       const std::vector<std::uint8_t> plain = std::move(r.archive);
       return read_archive(ctx, ByteView(plain.data(), plain.size()), r.password);
     }
@@ -453,11 +455,34 @@ class ArchiveUnpacker final : public core::Unpacker {
     opts.max_candidates = ctx.limits().max_password_candidates;
     opts.max_headers = ctx.limits().max_children + 16;
     rar5::OpenOutcome r = rar5::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts);
+    // libarchive 3.6's RAR 5 reader does not flag encrypted entries (it reads
+    // the ciphertext as compressed data): the archive itself says so.
+    if (!r.opened && r.encrypted_data) ctx.meta("archive.encrypted", true);
     return finish_search(ctx, {r.tried, candidates.size(), r.encrypted_headers, r.candidates_capped, r.rounds_capped,
                                false, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
                                "the RAR headers are encrypted (rar -hp): without the password not even the file "
                                "names can be read",
                                "PBKDF2 rounds"});
+  }
+
+  // An encrypted RAR 3/4 (rar -p, -hp with RAR 2.9 to 6): no check value, so
+  // a candidate is proven by a header CRC or by the first encrypted file's
+  // CRC32 after decoding (docs/adr/0020).
+  static Status unpack_encrypted_rar3(core::UnpackContext& ctx) {
+    const std::vector<std::string> candidates = ctx.password_candidates();
+    rar3::OpenOptions opts;
+    opts.max_candidates = ctx.limits().max_password_candidates;
+    opts.max_blocks = ctx.limits().max_children + 16;
+    opts.verify = [max = std::min<std::uint64_t>(ctx.limits().max_artifact_bytes, 64u << 20)](
+                      ByteView a, std::size_t entry, std::uint32_t crc) {
+      return entry_crc_matches(a, FileType::rar, entry, crc, max);
+    };
+    rar3::OpenOutcome r = rar3::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts);
+    return finish_search(ctx, {r.tried, candidates.size(), r.encrypted_headers, r.candidates_capped, r.rounds_capped,
+                               false, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
+                               "the RAR headers are encrypted (rar -hp): without the password not even the file "
+                               "names can be read",
+                               "SHA-1 key iterations"});
   }
 
   static Status read_archive(core::UnpackContext& ctx, ByteView in, const std::string& password) {

@@ -1,0 +1,58 @@
+#include "formats/archive/rar3_crypto.hpp"
+
+#include <openssl/evp.h>
+
+#include <memory>
+#include <vector>
+
+#include "formats/archive/sevenzip_crypto.hpp"
+
+namespace sluice::formats::archive::rar3 {
+
+std::optional<Keys> derive(std::string_view password, std::span<const std::uint8_t> salt) {
+  std::vector<std::uint8_t> raw = sevenzip::utf16le_password(password);
+  if (raw.size() / 2 > kMaxPasswordUnits || (salt.size() != 0 && salt.size() != 8)) return std::nullopt;
+  raw.insert(raw.end(), salt.begin(), salt.end());
+
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> snap(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!ctx || !snap || EVP_DigestInit_ex(ctx.get(), EVP_sha1(), nullptr) != 1) return std::nullopt;
+
+  // The stream is iteration after iteration of raw + 3 counter bytes; SHA-1
+  // does not care how it is cut, so it is fed in runs of iterations that end
+  // where an IV byte is taken (after iterations 0, 2^14, 2^15 ...).
+  constexpr std::uint32_t kStep = kKdfIterations / 16;
+  const std::size_t unit = raw.size() + 3;
+  std::vector<std::uint8_t> run;
+  run.reserve(unit * 1024);
+  Keys k;
+  std::array<std::uint8_t, 20> digest{};
+  unsigned len = 0;
+  std::uint32_t i = 0;
+  auto feed_until = [&](std::uint32_t last) {  // iterations i..last inclusive
+    while (i <= last) {
+      run.clear();
+      for (; i <= last && run.size() + unit <= run.capacity(); ++i) {
+        run.insert(run.end(), raw.begin(), raw.end());
+        run.push_back(static_cast<std::uint8_t>(i));
+        run.push_back(static_cast<std::uint8_t>(i >> 8));
+        run.push_back(static_cast<std::uint8_t>(i >> 16));
+      }
+      EVP_DigestUpdate(ctx.get(), run.data(), run.size());
+    }
+  };
+  for (std::uint32_t n = 0; n < 16; ++n) {
+    feed_until(n * kStep);
+    EVP_MD_CTX_copy_ex(snap.get(), ctx.get());
+    EVP_DigestFinal_ex(snap.get(), digest.data(), &len);
+    k.iv[n] = digest[19];
+  }
+  feed_until(kKdfIterations - 1);
+  EVP_DigestFinal_ex(ctx.get(), digest.data(), &len);
+  for (std::size_t w = 0; w < 4; ++w) {
+    for (std::size_t b = 0; b < 4; ++b) k.key[w * 4 + b] = digest[w * 4 + 3 - b];
+  }
+  return k;
+}
+
+}  // namespace sluice::formats::archive::rar3
