@@ -75,6 +75,11 @@ INSTANTIATE_TEST_SUITE_P(
                  "\"Order.rar\" \u203a entry[0] \"Order.iso\" \u203a \"/ORDER.EXE\""},
         Campaign{"campaigns/rar5_aes_password_body.eml", Verdict::malicious, "container.executable_in_image",
                  "\"Order.rar\" \u203a entry[0] \"Order.iso\" \u203a \"/ORDER.EXE\""},
+        // The same in the RAR 4 format (rar 6.23 -ma4: AES-128, SHA-1 key derivation).
+        Campaign{"campaigns/rar4_aes_hp_password_body.eml", Verdict::malicious, "container.executable_in_image",
+                 "\"Order.rar\" \u203a entry[0] \"Order.iso\" \u203a \"/ORDER.EXE\""},
+        Campaign{"campaigns/rar4_aes_password_body.eml", Verdict::malicious, "container.executable_in_image",
+                 "\"Order.rar\" \u203a entry[0] \"Order.iso\" \u203a \"/ORDER.EXE\""},
         // HTML/SVG smuggling (issue #20, tests/fixtures/make_smuggling_fixtures.py): the
         // page's script rebuilds the container; the path runs through what it saves.
         Campaign{"campaigns/smuggling_plain_base64.eml", Verdict::malicious, "container.executable_in_image",
@@ -171,6 +176,13 @@ INSTANTIATE_TEST_SUITE_P(
         Technique{"rar5_aes_hp_password_body.eml", Verdict::malicious,
                   {"archive.encrypted_headers", "archive.password_from_message", "container.executable_in_image"}},
         Technique{"rar5_aes_password_body.eml", Verdict::malicious,
+                  {"archive.password_from_message", "container.executable_in_image"}},
+        // RAR 4 format from rar 6.23 (-ma4): AES-128 with the SHA-1 key derivation.
+        Technique{"rar4_aes_hp_no_password.eml", Verdict::suspicious,
+                  {"archive.encrypted_headers", "archive.encrypted_unopened"}},
+        Technique{"rar4_aes_hp_password_body.eml", Verdict::malicious,
+                  {"archive.encrypted_headers", "archive.password_from_message", "container.executable_in_image"}},
+        Technique{"rar4_aes_password_body.eml", Verdict::malicious,
                   {"archive.password_from_message", "container.executable_in_image"}},
         // HTML smuggling (issue #20) and newsletters with inline images, analytics and a CSV export.
         Technique{"smuggling_plain_base64.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
