@@ -23,6 +23,7 @@ enum class LimitKind : std::uint8_t {
   key_derivation,  // password key-derivation rounds (SHA-256, PBKDF2) in one scan
   script_ms,       // CPU time one document's scripts may run (HTML/SVG smuggling)
   script_memory,   // heap one document's script interpreter may allocate
+  scan_ratio,      // decoded bytes across one scan / the input's size
   // worker_cpu stays last: record readers check kinds against it.
   worker_memory,   // address space of one sandboxed scan worker besides sparse disks
   worker_cpu,      // CPU seconds of one scan in a sandboxed worker
@@ -33,7 +34,7 @@ inline constexpr LimitKind kAllLimitKinds[] = {
     LimitKind::artifact_bytes, LimitKind::total_bytes, LimitKind::ratio,
     LimitKind::name_length, LimitKind::deadline,     LimitKind::input_bytes,
     LimitKind::virtual_bytes, LimitKind::password_candidates, LimitKind::key_derivation,
-    LimitKind::script_ms, LimitKind::script_memory, LimitKind::worker_memory,
+    LimitKind::script_ms, LimitKind::script_memory, LimitKind::scan_ratio, LimitKind::worker_memory,
     LimitKind::worker_cpu};
 
 [[nodiscard]] std::string_view to_string(LimitKind kind) noexcept;
@@ -53,6 +54,12 @@ struct Limits {
   // small, highly compressible files (a page of zeros) are not bombs.
   std::uint32_t max_ratio = 500;
   std::uint64_t ratio_floor_bytes = 4ull << 20;
+  // The same for everything one scan decodes against the input's size, once
+  // past `scan_ratio_floor_bytes`: a nested bomb stays under max_ratio at each
+  // level (16 MB from 28 KB, then 256 MiB from 1 MB) while the message as a
+  // whole expands thousands of times.
+  std::uint32_t max_scan_ratio = 200;
+  std::uint64_t scan_ratio_floor_bytes = 128ull << 20;
   std::uint32_t max_name_length = 1024;
   std::uint32_t deadline_ms = 30'000;
   std::uint64_t max_input_bytes = 2ull << 30;

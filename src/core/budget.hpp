@@ -29,6 +29,8 @@ class Budget {
   [[nodiscard]] Allowance decode_allowance(std::uint64_t encoded_size) const noexcept;
 
   void charge_decoded(std::uint64_t n) noexcept { decoded_ += n; }
+  // The scan's input size, which max_scan_ratio weighs everything decoded against.
+  void set_input_bytes(std::uint64_t n) noexcept { input_ = n; }
   [[nodiscard]] std::uint64_t decoded() const noexcept { return decoded_; }
 
   // Address space for sparse virtual disks (max_virtual_bytes, per scan): what
@@ -66,6 +68,7 @@ class Budget {
   const Limits& limits_;
   Clock::time_point deadline_;
   std::uint64_t decoded_ = 0;
+  std::uint64_t input_ = 0;
   std::uint64_t reserved_ = 0;
   std::uint64_t key_rounds_ = 0;
   std::uint32_t artifacts_ = 0;

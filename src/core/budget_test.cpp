@@ -28,6 +28,29 @@ TEST(Budget, AllowanceNamesTheLimitThatBinds) {
   EXPECT_EQ(a.bytes, 50u);
 }
 
+// A nested bomb passes max_ratio at every level; the message as a whole
+// may not expand past max_scan_ratio times its size (after its floor).
+TEST(Budget, TheWholeScanIsHeldToItsOwnRatio) {
+  Limits l = small();
+  l.max_total_bytes = 1u << 30;
+  l.max_artifact_bytes = 1u << 30;
+  l.max_scan_ratio = 4;
+  l.scan_ratio_floor_bytes = 300;
+  Budget b(l, Budget::Clock::now());
+  EXPECT_EQ(b.decode_allowance(500).bytes, 5000u) << "no input size: the scan ratio is not applied";
+  b.set_input_bytes(100);  // 4 x 100 = 400 > the floor of 300: 400 for the whole scan
+  auto a = b.decode_allowance(500);
+  EXPECT_EQ(a.bytes, 400u);
+  EXPECT_EQ(a.binding, LimitKind::scan_ratio);
+  b.charge_decoded(350);
+  EXPECT_EQ(b.decode_allowance(500).bytes, 50u);
+  b.charge_decoded(100);  // over: no underflow
+  EXPECT_EQ(b.decode_allowance(500).bytes, 0u);
+  Budget tiny(l, Budget::Clock::now());
+  tiny.set_input_bytes(10);  // 4 x 10 = 40: the floor (300) applies
+  EXPECT_EQ(tiny.decode_allowance(500).bytes, 300u);
+}
+
 TEST(Budget, DecodedBytesAreSharedAcrossTheScan) {
   const Limits l = small();
   Budget b(l, Budget::Clock::now());

@@ -193,6 +193,7 @@ ScanResult run(const Engine::Impl& impl, ByteView input, std::string name,
   }
   r.tree.add_root(root, "file", base.empty() ? std::vector<Name>{}
                                              : std::vector<Name>{{"input", std::move(base)}});
+  budget.set_input_bytes(root.size());
   if (options.input_cut) {
     record_limit(r.tree, 0, impl.config.limits, LimitKind::input_bytes,
                  "only the first " + std::to_string(root.size()) + " bytes were read");

@@ -34,7 +34,8 @@ Status apply_limits(const toml::table& t, Limits& limits, std::string_view sourc
   for (const auto& [key, node] : t) {
     const auto kind = limit_kind_from_string(key.str());
     const bool floor = key.str() == "ratio_floor_bytes";
-    if (!kind && !floor) return config_error(source, "unknown limit '" + std::string(key.str()) + "'");
+    const bool scan_floor = key.str() == "scan_ratio_floor_bytes";
+    if (!kind && !floor && !scan_floor) return config_error(source, "unknown limit '" + std::string(key.str()) + "'");
     const auto v = node.value<std::int64_t>();
     if (!v || *v < 0) {
       return config_error(source, "limit '" + std::string(key.str()) + "' needs a whole number >= 0");
@@ -44,6 +45,8 @@ Status apply_limits(const toml::table& t, Limits& limits, std::string_view sourc
     }
     if (floor) {
       limits.ratio_floor_bytes = static_cast<std::uint64_t>(*v);
+    } else if (scan_floor) {
+      limits.scan_ratio_floor_bytes = static_cast<std::uint64_t>(*v);
     } else {
       limits.set(*kind, static_cast<std::uint64_t>(*v));
     }

@@ -185,6 +185,21 @@ Decoded zstd(ByteView in, std::uint64_t cap, const core::Budget& budget) {
   return d;
 }
 
+// The output in one allocation when the header's size is plausible: deflate
+// expands at most 1032:1, so a larger claim is a lie and gets no more than
+// that (a buffer kept at a lie's capacity would hold address space for nothing).
+void reserve_declared(std::vector<std::uint8_t>& out, std::uint64_t declared, std::uint64_t cap, ByteView input) {
+  constexpr std::uint64_t kDeflateMaxRatio = 1032;
+  if (declared == 0) return;
+  const std::uint64_t plausible = input.size() > UINT64_MAX / kDeflateMaxRatio ? UINT64_MAX
+                                                                               : input.size() * kDeflateMaxRatio;
+  out.reserve(static_cast<std::size_t>(std::min({declared, cap, plausible})));
+}
+
+void release_unused(std::vector<std::uint8_t>& out) {
+  if (out.capacity() > 2 * out.size() + (1u << 20)) out.shrink_to_fit();
+}
+
 }  // namespace
 
 std::optional<std::uint64_t> deflate_length(ByteView input, std::uint64_t max_output,
@@ -236,7 +251,8 @@ bool method_supported(std::uint16_t method) noexcept {
   }
 }
 
-Decoded decode(std::uint16_t method, ByteView input, std::uint64_t cap, const core::Budget& budget) {
+Decoded decode(std::uint16_t method, ByteView input, std::uint64_t cap, const core::Budget& budget,
+               std::uint64_t declared) {
   switch (method) {
     case kMethodStored: {
       Decoded d;
@@ -249,7 +265,9 @@ Decoded decode(std::uint16_t method, ByteView input, std::uint64_t cap, const co
     }
     case kMethodDeflate: {
       Decoded d;
+      reserve_declared(d.bytes, declared, cap, input);
       const core::InflateResult r = core::inflate_bounded(input, d.bytes, cap, budget, -15);
+      release_unused(d.bytes);
       d.end = r.end;
       d.consumed = r.consumed;
       return d;

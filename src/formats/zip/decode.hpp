@@ -20,8 +20,9 @@ struct Decoded {
 };
 
 [[nodiscard]] bool method_supported(std::uint16_t method) noexcept;
+// `declared`: the header's uncompressed size, a hint for one allocation.
 [[nodiscard]] Decoded decode(std::uint16_t method, ByteView input, std::uint64_t cap,
-                             const core::Budget& budget);
+                             const core::Budget& budget, std::uint64_t declared = 0);
 
 // Where a raw deflate stream ends, without keeping its output (a streamed
 // member found only by its local header has no size). Nothing when it does

@@ -1,6 +1,7 @@
 #include "formats/zip/member.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/text.hpp"
 #include "formats/zip/crypto.hpp"
@@ -142,7 +143,7 @@ std::pair<std::vector<std::uint8_t>, bool> inflate_member(core::UnpackContext& c
   // APPNOTE 5.8.9: without an end marker (bit 1 clear) an LZMA stream ends at
   // the declared size; decoding on would append garbage (libzip lzma-no-eos).
   const bool sized = method == kMethodLzma && !(m.flags & kFlagLzmaEos) && m.usize < allowance.bytes;
-  Decoded d = decode(method, input, sized ? m.usize : allowance.bytes, ctx.budget());
+  Decoded d = decode(method, input, sized ? m.usize : allowance.bytes, ctx.budget(), m.usize);
   if (sized && d.end == core::InflateEnd::capped) d.end = core::InflateEnd::complete;
   ctx.budget().charge_decoded(d.bytes.size());
   bool prefix = false;
@@ -377,8 +378,27 @@ void emit_member(core::UnpackContext& ctx, const Member& m, EmitState& state) {
     finish(ctx, child, o);
     return;
   }
-  auto [bytes, prefix] = inflate_member(ctx, m, method, raw, check_crc && !truncated, o);
+  const bool checked = check_crc && !truncated;
+  for (const EmitState::Decoded& d : state.decoded) {
+    if (d.method != method || d.crc != m.crc || d.usize != m.usize || d.checked != checked ||
+        d.compressed.size() != raw.size() ||
+        std::memcmp(d.compressed.data(), raw.data(), static_cast<std::size_t>(raw.size())) != 0) {
+      continue;
+    }
+    o.meta.push_back({"zip.same_stream_as", d.locator});
+    auto child = ctx.emit(d.output, m.locator, std::move(names));
+    if (child && (d.prefix || truncated)) o.meta.push_back({"zip.truncated", true});
+    finish(ctx, child, o);
+    return;
+  }
+  auto [bytes, prefix] = inflate_member(ctx, m, method, raw, checked, o);
+  // The vector's heap buffer moves into the tree unchanged: the view stays valid.
+  const ByteView output(bytes.data(), bytes.size());
   auto child = ctx.emit_owned(std::move(bytes), m.locator, std::move(names), prefix || truncated);
+  constexpr std::size_t kRemembered = 64;  // bounds the comparisons per member
+  if (child && raw.size() > 0 && state.decoded.size() < kRemembered) {
+    state.decoded.push_back({raw, method, m.crc, m.usize, checked, output, prefix || truncated, m.locator});
+  }
   finish(ctx, child, o);
 }
 

@@ -50,6 +50,20 @@ struct EmitState {
   // tried (each AES try is 1,000 PBKDF2 rounds; 10,000 members would not end).
   std::string known_good;
   std::uint32_t hopeless = 0;
+  // Streams already decoded, so a member whose compressed bytes, method, CRC
+  // and size equal an earlier one's (the same zeros stored under 16 names, a
+  // nested bomb's multiplier) views that output instead of decoding it again.
+  struct Decoded {
+    ByteView compressed;
+    std::uint16_t method;
+    std::uint32_t crc;
+    std::uint64_t usize;
+    bool checked;
+    ByteView output;
+    bool prefix;
+    std::string locator;
+  };
+  std::vector<Decoded> decoded;
 };
 
 // Emits one member (or records why it could not) with all its per-member anomalies.

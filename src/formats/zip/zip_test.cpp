@@ -612,6 +612,32 @@ TEST(Zip, OverlappingBombIsDecodedOnce) {
   EXPECT_NE(r.verdict, Verdict::clean);
 }
 
+TEST(Zip, CopiedStreamsAreDecodedOnce) {
+  // The same deflate stream stored under 16 names at 16 offsets (a nested
+  // bomb's multiplier, or a lazy archiver): decoded once, the other members
+  // view that output.
+  Bytes text;
+  for (int i = 0; text.size() < (2u << 20); ++i) {
+    const std::string line = "line " + std::to_string(i * 7919 % 100003) + " of the report\n";
+    text.insert(text.end(), line.begin(), line.end());
+  }
+  std::vector<Spec> specs;
+  for (int i = 0; i < 16; ++i) specs.push_back({"copy" + std::to_string(i) + ".txt", text, 8});
+  specs.push_back({"other.txt", Bytes(text.begin() + 1, text.end()), 8});  // a stream of its own
+  Built b = build(specs);
+  const std::size_t input = b.zip.size();
+  auto r = default_engine().scan(std::move(b.zip), "copies.zip");
+  ASSERT_EQ(r.tree[0].children.size(), 17u);
+  std::size_t shared = 0;
+  for (ArtifactId c : r.tree[0].children) {
+    const Artifact& a = r.tree[c];
+    EXPECT_GE(a.bytes.size() + 1, text.size());
+    shared += !a.meta_string("zip.same_stream_as").empty();
+  }
+  EXPECT_EQ(shared, 15u);
+  EXPECT_LT(r.tree.owned_bytes(), input + 3 * text.size());  // the input, the first copy and the other stream
+}
+
 TEST(Zip, LyingSizesEndInFindings) {
   Spec s{"zeros.bin", Bytes(2u << 20, 0), 8};
   s.usize = 10;
