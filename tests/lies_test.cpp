@@ -40,6 +40,42 @@ TEST(Lies, AZipClaimingFourGibibytesIsNeverCleanAndWithAnExecutableMalicious) {
   EXPECT_EQ(r.verdict, Verdict::malicious) << r.score;
 }
 
+// tests/fixtures/make_archive_lie_fixtures.sh: rar 7 around hello.exe, stored;
+// the unpacked size patched to claim less or more; the archive cut short.
+TEST(Lies, ARarWhoseSizesLieIsMaliciousWithTheExecutableItStillHolds) {
+  for (const char* name : {"lies_archive/size_claims_less.rar", "lies_archive/size_claims_more.rar"}) {
+    SCOPED_TRACE(name);
+    const ScanResult r = testing::default_engine().scan(read_file(fixture(name)), name);
+    const Artifact* exe = testing::find_by_type(r, FileType::pe_exe);
+    ASSERT_NE(exe, nullptr) << "libarchive reads the stored member by its packed size";
+    EXPECT_TRUE(testing::has_anomaly(*exe, "archive.size_mismatch"));
+    EXPECT_TRUE(has_finding(r, "container.lie_with_executable"));
+    EXPECT_EQ(r.verdict, Verdict::malicious) << r.score;
+  }
+}
+
+TEST(Lies, ATruncatedRarIsNeverClean) {
+  const ScanResult r = testing::default_engine().scan(read_file(fixture("lies_archive/truncated.rar")), "truncated.rar");
+  EXPECT_TRUE(has_finding(r, "unpack.error") || has_finding(r, "archive.corrupt"));
+  EXPECT_GE(r.verdict, Verdict::suspicious) << r.score;
+}
+
+// gcab's cabinet around hello.exe with absurd counts or a lying file size:
+// never clean; when what libarchive reads is the executable, malicious.
+TEST(Lies, ACabWithAbsurdCountsOrLyingSizesIsNeverClean) {
+  for (const char* name : {"lies_archive/counts_files.cab", "lies_archive/counts_folders.cab",
+                           "lies_archive/size_claims_more.cab", "lies_archive/size_claims_less.cab"}) {
+    SCOPED_TRACE(name);
+    const ScanResult r = testing::default_engine().scan(read_file(fixture(name)), name);
+    EXPECT_GE(r.verdict, Verdict::suspicious) << r.score;
+    if (testing::find_by_type(r, FileType::pe_exe) == nullptr) {
+      EXPECT_TRUE(has_finding(r, "unpack.error") || has_finding(r, "archive.corrupt"));
+    } else {
+      EXPECT_EQ(r.verdict, Verdict::malicious) << r.score;
+    }
+  }
+}
+
 TEST(Lies, AnEbrLinkBackToTheFirstEbrIsALoopAndAtLeastSuspicious) {
   auto disk = testing::disk::gunzip(read_file(fixture("lies/ebr_loop.img.gz")));
   ASSERT_EQ(disk.size(), 8u << 20);

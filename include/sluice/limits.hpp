@@ -49,6 +49,8 @@ struct Limits {
   std::uint32_t max_children = 10'000;
   std::uint32_t max_artifacts = 50'000;
   std::uint64_t max_artifact_bytes = 256ull << 20;
+  // Decoded bytes across one scan plus each artifact's overhead (1 KiB, its
+  // names and locator: core/unpacker.cpp): the tree's memory, bounded.
   std::uint64_t max_total_bytes = 1ull << 30;
   // Applies once an artifact has decoded more than `ratio_floor_bytes`, so
   // small, highly compressible files (a page of zeros) are not bombs.

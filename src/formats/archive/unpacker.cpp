@@ -232,11 +232,10 @@ struct Session {
     std::vector<std::uint8_t> out;
     std::string why;
     DataEnd end = DataEnd::complete;
-    if (!is_encrypted) {
-      const std::uint64_t declared =
-          archive_entry_size_is_set(e) != 0 ? static_cast<std::uint64_t>(std::max<la_int64_t>(archive_entry_size(e), 0)) : 0;
-      end = read_data(out, declared, why);
-    }
+    const bool sized = archive_entry_size_is_set(e) != 0;
+    const std::uint64_t declared = sized ? static_cast<std::uint64_t>(std::max<la_int64_t>(archive_entry_size(e), 0)) : 0;
+    if (!is_encrypted) end = read_data(out, declared, why);
+    const std::uint64_t got = out.size();
     // A member that lied about its size must not keep the reservation.
     if (out.capacity() - out.size() > std::max<std::size_t>(4096, out.size() / 8)) out.shrink_to_fit();
     used += out.size();
@@ -260,6 +259,13 @@ struct Session {
     if (is_encrypted) {
       ctx.anomaly_on(*child, "archive.encrypted", Severity::medium, 0,
                      "encrypted entry: its content cannot be inspected");
+    }
+    // libarchive reads a stored RAR member by its packed size, whatever the
+    // header says it unpacks to: a reader that trusts the claim sees less or
+    // allocates for more.
+    if (end == DataEnd::complete && !is_encrypted && sized && declared != got && !carries_bytes) {
+      ctx.anomaly_on(*child, "archive.size_mismatch", Severity::medium, 0,
+                     "the entry says " + std::to_string(declared) + " bytes but holds " + std::to_string(got));
     }
     switch (end) {
       case DataEnd::complete: break;
