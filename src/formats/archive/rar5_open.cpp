@@ -475,15 +475,10 @@ OpenOutcome open_encrypted(ByteView file, std::span<const std::string> candidate
       if (p->first->kdf.has_check) break;
       continue;
     }
-    out.opened = true;
-    out.password = pw;
-    out.archive = std::move(*plain);
-    out.problem.clear();
+    out.accept(pw, std::move(*plain));
     break;
   }
-  if (!out.opened && !out.candidates_capped && !out.rounds_capped && out.problem.empty()) {
-    out.problem = out.tried == 0 ? "no candidate password in the message" : "no candidate password matched";
-  }
+  out.conclude();
   return out;
 }
 

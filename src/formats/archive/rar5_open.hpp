@@ -26,6 +26,20 @@ struct OpenOutcome {
   bool candidates_capped = false;
   bool rounds_capped = false;
   std::string problem;  // why it could not be opened or rewritten, if known
+
+  // The candidate that opened it, and the plain archive.
+  void accept(const std::string& pw, std::vector<std::uint8_t>&& plain) {
+    opened = true;
+    password = pw;
+    archive = std::move(plain);
+    problem.clear();
+  }
+  // At the end of a search: why nothing opened, when no cap or damage said so.
+  void conclude() {
+    if (!opened && !candidates_capped && !rounds_capped && problem.empty()) {
+      problem = tried == 0 ? "no candidate password in the message" : "no candidate password matched";
+    }
+  }
 };
 
 struct OpenOptions {
