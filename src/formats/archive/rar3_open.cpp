@@ -162,6 +162,7 @@ void put_block(std::vector<std::uint8_t>& o, const Block& b, std::uint16_t flags
 struct Probe {
   bool headers = false;
   bool any_encrypted = false;
+  bool encrypted_content = false;  // some encrypted file unpacks to at least one byte
   bool old_cipher = false;         // encrypted with RAR 1.5/2.0's own cipher
   std::uint64_t first_block = 0;  // after the main header
   std::uint16_t main_flags = 0;
@@ -194,6 +195,7 @@ Result<Probe> probe(ByteView file, std::uint64_t max_blocks) {
     if (!b) return std::unexpected(b.error());
     if (b->encrypted()) {
       p.any_encrypted = true;
+      p.encrypted_content = p.encrypted_content || b->unpacked > 0;
       if (b->version < kAesVersion) p.old_cipher = true;
     }
     if (b->type == kEnd) break;
@@ -204,8 +206,8 @@ Result<Probe> probe(ByteView file, std::uint64_t max_blocks) {
 
 class Rewriter {
  public:
-  Rewriter(ByteView file, KeyCache& keys, const Probe& p, const OpenOptions& opts)
-      : file_(file), keys_(keys), probe_(p), opts_(opts) {}
+  Rewriter(ByteView file, KeyCache& keys, const Probe& p, const OpenOptions& opts, bool decrypt = true)
+      : file_(file), keys_(keys), probe_(p), opts_(opts), decrypt_(decrypt) {}
 
   // The plain archive up to and including file header number `stop_after`
   // (all of it when nullopt). `header_keys_checked` becomes true once a
@@ -282,6 +284,15 @@ class Rewriter {
       return {};
     }
     if (b.version < kAesVersion) return fail(Errc::unsupported, 0, "RAR 1.5/2.0 encryption");
+    if (!decrypt_) {
+      // Only empty files get here (see open_encrypted): their padding block
+      // is dropped, nothing is derived.
+      if (b.unpacked != 0 || (b.flags & kFileLarge)) {
+        return fail(Errc::invalid_argument, 0, "an encrypted file with content and no password");
+      }
+      put_block(out_, b, static_cast<std::uint16_t>(b.flags & ~kFilePassword), 0u);
+      return {};
+    }
     if (data.size() % 16 != 0) return fail(Errc::malformed, 0, "encrypted RAR data not a whole number of AES blocks");
     const Keys* k = keys_.get(b.salt);
     if (k == nullptr) return fail(Errc::limit, 0, "key derivation budget spent");
@@ -304,6 +315,7 @@ class Rewriter {
   KeyCache& keys_;
   const Probe& probe_;
   const OpenOptions& opts_;
+  bool decrypt_;
   std::vector<std::uint8_t> out_;
   bool proven_ = false;
 };
@@ -373,10 +385,14 @@ OpenOutcome open_encrypted(ByteView file, std::span<const std::string> candidate
     return out;
   }
   const std::optional<Witness> w = p->headers ? std::nullopt : witness(file, *p, opts.max_blocks);
+  if (!p->headers && !w && p->encrypted_content) {
+    out.problem = "the first encrypted file with content cannot be read";
+    return out;
+  }
   if (!p->headers && !w) {
     // Every encrypted file is empty: nothing depends on the password.
     KeyCache none("", budget);
-    Rewriter rw(file, none, *p, opts);
+    Rewriter rw(file, none, *p, opts, false);
     if (auto plain = rw.run()) {
       out.opened = true;
       out.archive = std::move(*plain);
