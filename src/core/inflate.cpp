@@ -17,7 +17,6 @@ InflateResult inflate_bounded(ByteView input, std::vector<std::uint8_t>& out, st
     return res;
   }
   const std::size_t start = out.size();
-  std::vector<std::uint8_t> scratch(kChunk);
   std::uint64_t fed = 0;
   std::uint32_t crc = static_cast<std::uint32_t>(::crc32(0L, Z_NULL, 0));
   unsigned rounds = 0;
@@ -46,15 +45,15 @@ InflateResult inflate_bounded(ByteView input, std::vector<std::uint8_t>& out, st
                                   start + cap);
       out.reserve(static_cast<std::size_t>(target));
     }
-    // Through a scratch chunk, then appended: resizing the vector first would
-    // zero every output byte once before zlib writes it (a fifth of a bomb's time).
-    zs.next_out = scratch.data();
+    const std::size_t before = out.size();
+    out.resize(before + want);
+    zs.next_out = out.data() + before;
     zs.avail_out = static_cast<uInt>(want);
     const uInt avail_before = zs.avail_in;
     const int rc = inflate(&zs, Z_NO_FLUSH);
     const std::size_t got = want - zs.avail_out;
-    out.insert(out.end(), scratch.data(), scratch.data() + got);
-    crc = static_cast<std::uint32_t>(::crc32(crc, scratch.data(), static_cast<uInt>(got)));
+    out.resize(before + got);
+    crc = static_cast<std::uint32_t>(::crc32(crc, out.data() + before, static_cast<uInt>(got)));
     if (rc == Z_STREAM_END) {
       res.end = InflateEnd::complete;
       break;
