@@ -152,7 +152,7 @@ constexpr bool kSanitized = false;
   local.at(root).type = ctx.type();
   Budget budget = ctx.budget();  // the worker draws down its own copy
   UnpackContext lctx(local, root, budget);
-  lctx.use_password_candidates(ctx.password_candidates());  // from the message, in the parent's tree
+  lctx.take_password_candidates_from(ctx);  // the message is in the parent's tree
   const Status st = unpack(lctx);
   const std::vector<std::uint8_t> record = serialise_unpack(local, root, st);
   const bool sent = wire::write_all(fd, record.data(), record.size());

@@ -7,24 +7,6 @@
 
 namespace sluice::core {
 
-std::optional<ArtifactId> UnpackContext::admit() {
-  if (refused_) return std::nullopt;
-  if (emitted_ >= limits().max_children) {
-    refused_ = true;
-    limit_hit(LimitKind::children,
-              "more than " + std::to_string(limits().max_children) + " children");
-    return std::nullopt;
-  }
-  if (!budget_.take_artifact()) {
-    refused_ = true;
-    limit_hit(LimitKind::artifacts,
-              "more than " + std::to_string(limits().max_artifacts) + " artifacts in the scan");
-    return std::nullopt;
-  }
-  ++emitted_;
-  return id_;
-}
-
 namespace {
 // What one artifact costs besides its bytes: the node, its hashes, the meta,
 // anomalies and children it will carry (measured ~0.6 KiB on the corpora),
@@ -40,18 +22,35 @@ std::uint64_t overhead(const std::string& locator, const std::vector<Name>& name
 }
 }  // namespace
 
+std::optional<ArtifactId> UnpackContext::admit(const std::string& locator, const std::vector<Name>& names) {
+  if (refused_) return std::nullopt;
+  if (emitted_ >= limits().max_children) {
+    refused_ = true;
+    limit_hit(LimitKind::children,
+              "more than " + std::to_string(limits().max_children) + " children");
+    return std::nullopt;
+  }
+  if (!budget_.take_artifact()) {
+    refused_ = true;
+    limit_hit(LimitKind::artifacts,
+              "more than " + std::to_string(limits().max_artifacts) + " artifacts in the scan");
+    return std::nullopt;
+  }
+  ++emitted_;
+  budget_.charge_decoded(overhead(locator, names));
+  return id_;
+}
+
 std::optional<ArtifactId> UnpackContext::emit(ByteView bytes, std::string locator,
                                               std::vector<Name> names) {
-  if (!admit()) return std::nullopt;
-  budget_.charge_decoded(overhead(locator, names));
+  if (!admit(locator, names)) return std::nullopt;
   return tree_.add_child(id_, bytes, std::move(locator), std::move(names));
 }
 
 std::optional<ArtifactId> UnpackContext::emit_owned(std::vector<std::uint8_t>&& bytes,
                                                     std::string locator, std::vector<Name> names,
                                                     bool truncated) {
-  if (!admit()) return std::nullopt;
-  budget_.charge_decoded(overhead(locator, names));
+  if (!admit(locator, names)) return std::nullopt;
   const ByteView view = tree_.adopt(std::move(bytes));
   const ArtifactId child = tree_.add_child(id_, view, std::move(locator), std::move(names));
   tree_.at(child).truncated = truncated;
@@ -82,8 +81,7 @@ Result<SparseBuffer> UnpackContext::reserve_sparse(std::uint64_t size, std::uint
 
 std::optional<ArtifactId> UnpackContext::emit_sparse(SparseBuffer&& disk, std::string locator,
                                                      std::vector<Name> names, bool truncated) {
-  if (!admit()) return std::nullopt;
-  budget_.charge_decoded(overhead(locator, names));
+  if (!admit(locator, names)) return std::nullopt;
   const ByteView view = tree_.adopt(std::move(disk));
   const ArtifactId child = tree_.add_child(id_, view, std::move(locator), std::move(names));
   tree_.at(child).truncated = truncated;
@@ -156,7 +154,7 @@ std::string UnpackContext::clean_name(std::string_view raw) {
 }
 
 std::vector<std::string> UnpackContext::password_candidates() const {
-  if (candidates_) return *candidates_;
+  if (candidates_from_ != nullptr) return candidates_from_->password_candidates();
   return core::password_candidates(tree_, id_);
 }
 

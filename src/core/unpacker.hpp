@@ -81,19 +81,21 @@ class UnpackContext {
   // then common sample passwords (core/passwords.hpp).
   [[nodiscard]] std::vector<std::string> password_candidates() const;
   // A forked reader works on a one-artifact tree of its own (core/isolate):
-  // the message it came from is only in the parent's, so the parent's list
-  // is handed over instead.
-  void use_password_candidates(std::vector<std::string> c) { candidates_ = std::move(c); }
+  // the message it came from is only in the parent's (a copy of which the
+  // forked process holds), so candidates are asked of the parent's context,
+  // and only when an encrypted member needs them.
+  void take_password_candidates_from(const UnpackContext& parent) noexcept { candidates_from_ = &parent; }
 
  private:
-  std::optional<ArtifactId> admit();
+  // Room for one more child, charged its overhead (names and locator included).
+  std::optional<ArtifactId> admit(const std::string& locator, const std::vector<Name>& names);
 
   ArtifactTree& tree_;
   ArtifactId id_;
   Budget& budget_;
   std::size_t emitted_ = 0;
   bool refused_ = false;
-  std::optional<std::vector<std::string>> candidates_;
+  const UnpackContext* candidates_from_ = nullptr;
 };
 
 class Unpacker {

@@ -158,6 +158,14 @@ void put_block(std::vector<std::uint8_t>& o, const Block& b, std::uint16_t flags
   put_u16(o.data() + at, crc16(ByteView(o.data() + at, b.bytes.size())));
 }
 
+// The first encrypted file that carries data, and its place among the file
+// headers: what proves a candidate when the headers are in the clear.
+struct Witness {
+  std::size_t entry = 0;
+  Block block;
+  ByteView data;
+};
+
 // What a password is checked against.
 struct Probe {
   bool headers = false;
@@ -167,6 +175,7 @@ struct Probe {
   std::uint64_t first_block = 0;  // after the main header
   std::uint16_t main_flags = 0;
   ByteView main;
+  std::optional<Witness> witness;  // with the headers in the clear
 };
 
 Result<Probe> probe(ByteView file, std::uint64_t max_blocks) {
@@ -186,6 +195,7 @@ Result<Probe> probe(ByteView file, std::uint64_t max_blocks) {
     return p;
   }
   std::uint64_t pos = p.first_block;
+  std::size_t files = 0;
   for (std::uint64_t n = 0; n < max_blocks && pos + 7 <= file.size(); ++n) {
     auto len = head_size(file.tail(pos));
     if (!len) return std::unexpected(len.error());
@@ -193,6 +203,13 @@ Result<Probe> probe(ByteView file, std::uint64_t max_blocks) {
     if (!bytes) break;  // a cut archive: judge what was there
     auto b = parse_block(*bytes);
     if (!b) return std::unexpected(b.error());
+    if (b->type == kFile) {
+      const bool proves = b->encrypted() && b->unpacked > 0 && b->data_size > 0 && !(b->flags & kFileSplitBefore);
+      if (proves && !p.witness) {
+        if (auto data = file.subview(pos + *len, b->data_size)) p.witness = Witness{files, *b, *data};
+      }
+      ++files;
+    }
     if (b->encrypted()) {
       p.any_encrypted = true;
       p.encrypted_content = p.encrypted_content || b->unpacked > 0;
@@ -210,8 +227,8 @@ class Rewriter {
       : file_(file), keys_(keys), probe_(p), opts_(opts), decrypt_(decrypt) {}
 
   // The plain archive up to and including file header number `stop_after`
-  // (all of it when nullopt). `header_keys_checked` becomes true once a
-  // decrypted header's CRC proved the password.
+  // (all of it when nullopt). With encrypted headers, a failure before one
+  // decrypted header passed its CRC is a wrong password.
   Result<std::vector<std::uint8_t>> run(std::optional<std::size_t> stop_after = std::nullopt) {
     auto r = run_blocks(stop_after);
     // With encrypted headers, whatever fails before one header decrypted
@@ -320,38 +337,6 @@ class Rewriter {
   bool proven_ = false;
 };
 
-// The first encrypted file that carries data, and its place among the file
-// headers: what proves a candidate when the headers are in the clear.
-struct Witness {
-  std::size_t entry = 0;
-  Block block;
-  ByteView data;
-};
-
-std::optional<Witness> witness(ByteView file, const Probe& p, std::uint64_t max_blocks) {
-  std::uint64_t pos = p.first_block;
-  std::size_t files = 0;
-  for (std::uint64_t n = 0; n < max_blocks && pos + 7 <= file.size(); ++n) {
-    auto len = head_size(file.tail(pos));
-    if (!len) return std::nullopt;
-    auto bytes = file.subview(pos, *len);
-    if (!bytes) return std::nullopt;
-    auto b = parse_block(*bytes);
-    if (!b) return std::nullopt;
-    auto data = file.subview(pos + *len, b->data_size);
-    if (!data) return std::nullopt;
-    if (b->type == kFile) {
-      if (b->encrypted() && b->unpacked > 0 && b->data_size > 0 && !(b->flags & kFileSplitBefore)) {
-        return Witness{files, *b, *data};
-      }
-      ++files;
-    }
-    if (b->type == kEnd) return std::nullopt;
-    pos += *len + b->data_size;
-  }
-  return std::nullopt;
-}
-
 // A stored, whole file proves a candidate by its CRC32 alone.
 bool stored_crc_matches(const Witness& w, const Keys& k) {
   if (w.data.size() % 16 != 0 || w.block.unpacked > w.data.size()) return false;
@@ -384,7 +369,7 @@ OpenOutcome open_encrypted(ByteView file, std::span<const std::string> candidate
     out.problem = "encrypted with the RAR 1.5/2.0 cipher, which is not opened";
     return out;
   }
-  const std::optional<Witness> w = p->headers ? std::nullopt : witness(file, *p, opts.max_blocks);
+  const std::optional<Witness>& w = p->witness;
   if (!p->headers && !w && p->encrypted_content) {
     out.problem = "the first encrypted file with content cannot be read";
     return out;

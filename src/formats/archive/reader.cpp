@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <zlib.h>
 
+#include <optional>
 #include <vector>
 
 #include "core/text.hpp"
@@ -83,6 +84,27 @@ Result<ArchivePtr> open_reader(ByteView bytes, FileType type) {
   return a;
 }
 
+namespace {
+
+// A password trial's read of the current entry: an error fails it; reaching
+// the end passes when `crc` (if given) matches what was read; reaching
+// `max_bytes` without error passes unchecked.
+bool entry_decodes(struct ::archive* a, std::uint64_t max_bytes, std::optional<std::uint32_t> crc) {
+  std::vector<std::uint8_t> buf(kChunkSize);
+  std::uint64_t read = 0;
+  uLong sum = crc32(0, nullptr, 0);
+  for (;;) {
+    const la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
+    if (n < 0) return false;
+    if (n == 0) return !crc || sum == *crc;
+    if (crc) sum = crc32(sum, buf.data(), static_cast<uInt>(n));
+    read += static_cast<std::uint64_t>(n);
+    if (read >= max_bytes) return true;
+  }
+}
+
+}  // namespace
+
 bool first_file_decodes(ByteView archive_7z, std::uint64_t max_bytes) {
   auto opened = open_reader(archive_7z, FileType::sevenzip);
   if (!opened) return false;
@@ -91,15 +113,7 @@ bool first_file_decodes(ByteView archive_7z, std::uint64_t max_bytes) {
     struct archive_entry* e = nullptr;
     if (archive_read_next_header(a, &e) != ARCHIVE_OK || e == nullptr) return false;
     if (archive_entry_filetype(e) != AE_IFREG || archive_entry_size(e) == 0) continue;
-    std::vector<std::uint8_t> buf(kChunkSize);
-    std::uint64_t read = 0;
-    for (;;) {
-      const la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
-      if (n < 0) return false;
-      if (n == 0) return true;
-      read += static_cast<std::uint64_t>(n);
-      if (read >= max_bytes) return true;
-    }
+    return entry_decodes(a, max_bytes, std::nullopt);
   }
   return false;
 }
@@ -113,17 +127,7 @@ bool entry_crc_matches(ByteView archive, FileType type, std::size_t entry, std::
   for (std::size_t i = 0; i <= entry; ++i) {
     if (archive_read_next_header(a, &e) != ARCHIVE_OK || e == nullptr) return false;
   }
-  std::vector<std::uint8_t> buf(kChunkSize);
-  std::uint64_t read = 0;
-  uLong sum = crc32(0, nullptr, 0);
-  for (;;) {
-    const la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
-    if (n < 0) return false;
-    if (n == 0) return sum == crc;
-    sum = crc32(sum, buf.data(), static_cast<uInt>(n));
-    read += static_cast<std::uint64_t>(n);
-    if (read >= max_bytes) return true;
-  }
+  return entry_decodes(a, max_bytes, crc);
 }
 
 }  // namespace sluice::formats::archive

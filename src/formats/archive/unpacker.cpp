@@ -390,7 +390,7 @@ class ArchiveUnpacker final : public core::Unpacker {
     return read_archive(ctx, in, {});
   }
 
-  // What any password search reports (7z and RAR 5 alike), then the archive
+  // What any password search reports (7z and RAR alike), then the archive
   // it opened, or the closed one.
   struct Search {
     std::uint32_t tried = 0;
@@ -464,11 +464,17 @@ class ArchiveUnpacker final : public core::Unpacker {
     // libarchive 3.6's RAR 5 reader does not flag encrypted entries (it reads
     // the ciphertext as compressed data): the archive itself says so.
     if (!r.opened && r.encrypted_data) ctx.meta("archive.encrypted", true);
-    return finish_search(ctx, {r.tried, candidates.size(), r.encrypted_headers, r.candidates_capped, r.rounds_capped,
+    return finish_rar_search(ctx, std::move(r), candidates.size(), "PBKDF2 rounds");
+  }
+
+  // RAR 5 and RAR 3/4 searches end the same way (one OpenOutcome type).
+  static Status finish_rar_search(core::UnpackContext& ctx, rar5::OpenOutcome r, std::size_t candidates,
+                                  std::string_view round_unit) {
+    return finish_search(ctx, {r.tried, candidates, r.encrypted_headers, r.candidates_capped, r.rounds_capped,
                                false, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
                                "the RAR headers are encrypted (rar -hp): without the password not even the file "
                                "names can be read",
-                               "PBKDF2 rounds"});
+                               round_unit});
   }
 
   // An encrypted RAR 3/4 (rar -p, -hp with RAR 2.9 to 6): no check value, so
@@ -483,12 +489,8 @@ class ArchiveUnpacker final : public core::Unpacker {
                       ByteView a, std::size_t entry, std::uint32_t crc) {
       return entry_crc_matches(a, FileType::rar, entry, crc, max);
     };
-    rar3::OpenOutcome r = rar3::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts);
-    return finish_search(ctx, {r.tried, candidates.size(), r.encrypted_headers, r.candidates_capped, r.rounds_capped,
-                               false, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
-                               "the RAR headers are encrypted (rar -hp): without the password not even the file "
-                               "names can be read",
-                               "SHA-1 key iterations"});
+    return finish_rar_search(ctx, rar3::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts),
+                             candidates.size(), "SHA-1 key iterations");
   }
 
   static Status read_archive(core::UnpackContext& ctx, ByteView in, const std::string& password) {
