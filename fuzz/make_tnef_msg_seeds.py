@@ -123,8 +123,36 @@ def msg_seeds():
     }
 
 
+def ole_seeds():
+    """OLE2 documents with an OLE Package (ObjectPool/_1/\\x01Ole10Native), and a
+    PowerPoint Document stream holding the same compound file compressed."""
+    import zlib
+    N = 0xFFFFFFFF
+    data = b"MZ harmless seed program" + bytes(4096)
+    temp = b"C:\\Temp\\Invoice.exe\0"
+    native = (struct.pack("<H", 2) + b"Invoice.pdf\0" + b"C:\\x\\Invoice.exe\0" +
+              struct.pack("<II", 0x00030000, len(temp)) + temp + struct.pack("<I", len(data)) + data)
+    stream = struct.pack("<I", len(native)) + native
+    entries = [
+        ("Root Entry", 5, N, N, 1, None),
+        ("ObjectPool", 1, N, N, 2, None),
+        ("_1", 1, N, N, 3, None),
+        ("\x01Ole10Native", 2, N, N, N, 0),
+    ]
+    doc = cfb(entries, [stream])
+    packed = zlib.compress(doc)
+    record = struct.pack("<HHI", 0x0010, 0x1011, 4 + len(packed)) + struct.pack("<I", len(doc)) + packed
+    record += bytes(max(0, 4096 - len(record)))  # past the mini-stream cutoff, as cfb() writes no mini stream
+    ppt = cfb([("Root Entry", 5, N, N, 1, None), ("PowerPoint Document", 2, N, N, N, 0)], [record])
+    return {
+        "package.doc": doc,
+        "package_truncated.doc": cfb(entries, [stream[:600]]),
+        "compressed_object.ppt": ppt,
+    }
+
+
 def main():
-    for folder, seeds in (("tnef", tnef_seeds()), ("msg", msg_seeds())):
+    for folder, seeds in (("tnef", tnef_seeds()), ("msg", msg_seeds()), ("ole", ole_seeds())):
         d = ROOT / folder
         d.mkdir(parents=True, exist_ok=True)
         for name, data in seeds.items():

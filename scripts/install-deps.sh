@@ -13,9 +13,10 @@ $SUDO apt-get update -qq
 echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential g++ cmake ninja-build pkg-config git ca-certificates \
-  zlib1g-dev libssl-dev libbz2-dev liblzma-dev libzstd-dev libarchive-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libtsk-dev libyara-dev libseccomp-dev duktape-dev \
+  zlib1g-dev libssl-dev libbz2-dev liblzma-dev libzstd-dev libarchive-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libtsk-dev libyara-dev libseccomp-dev duktape-dev libqpdf-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   python3 python3-jsonschema python3-pefile python3-olefile liblnk-utils p7zip-full libarchive-tools publicsuffix gzip yara \
+  qpdf poppler-utils \
   unar \
   clang-16 libclang-rt-16-dev \
   win32-loader gcc-mingw-w64-x86-64-win32-runtime \

@@ -97,7 +97,18 @@ INSTANTIATE_TEST_SUITE_P(
         Campaign{"campaigns/smuggling_svg_script.eml", Verdict::malicious, "container.executable_in_image",
                  kSmuggledZipSvg},
         Campaign{"campaigns/smuggling_ms_save_img.eml", Verdict::malicious, "container.executable_in_image",
-                 "part[2] \"Invoice_4471.html\" \u203a smuggled \"Document.img\" \u203a \"/Document.exe\""}),
+                 "part[2] \"Invoice_4471.html\" \u203a smuggled \"Document.img\" \u203a \"/Document.exe\""},
+        // 2023: the container moved into a PDF attachment, and into an OLE package.
+        Campaign{"campaigns/pdf_attached_zip.eml", Verdict::malicious, "pdf.embedded_executable",
+                 "part[2] \"Invoice_4471.pdf\" \u203a attachment[0] \"Invoice.zip\" \u203a member[0] \"Invoice.iso\" "
+                 "\u203a \"/INVOICE.EXE\""},
+        Campaign{"campaigns/pdf_encrypted_password_body.eml", Verdict::malicious, "container.executable_in_image",
+                 "part[2] \"Invoice_4471.pdf\" \u203a attachment[0] \"Invoice.zip\" \u203a member[0] \"Invoice.iso\" "
+                 "\u203a \"/INVOICE.EXE\""},
+        Campaign{"campaigns/pdf_hidden_revision.eml", Verdict::malicious, "pdf.embedded_executable",
+                 "part[2] \"Invoice_4471.pdf\" \u203a attachment[0] \"Invoice.exe\""},
+        Campaign{"campaigns/rtf_package_exe.eml", Verdict::malicious, "office.embedded_executable",
+                 "part[2] \"Invoice_4471.rtf\" \u203a object[0] \"Invoice_4471.exe\""}),
     [](const auto& param_info) {
       std::string n = param_info.param.fixture;
       n = n.substr(n.find('/') + 1);
@@ -193,6 +204,13 @@ INSTANTIATE_TEST_SUITE_P(
         Technique{"smuggling_data_uri_click.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
         Technique{"smuggling_svg_script.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
         Technique{"smuggling_ms_save_img.eml", Verdict::malicious, {"html.smuggling", "container.executable_in_image"}},
+        Technique{"pdf_attached_zip.eml", Verdict::malicious, {"pdf.embedded_executable", "container.executable_in_image"}},
+        Technique{"pdf_encrypted_password_body.eml", Verdict::malicious,
+                  {"archive.password_from_message", "pdf.embedded_executable"}},
+        Technique{"pdf_hidden_revision.eml", Verdict::malicious, {"pdf.revision_hidden_file", "pdf.embedded_executable"}},
+        Technique{"rtf_package_exe.eml", Verdict::malicious,
+                  {"office.embedded_executable", "ole.package_label_mismatch", "name.executable_disguised"}},
+        Technique{"benign_pdf_einvoice.eml", Verdict::clean, {}},
         Technique{"benign_newsletter.eml", Verdict::clean, {}},
         Technique{"benign_newsletter_attached.eml", Verdict::clean, {}}),
     [](const auto& param_info) {

@@ -24,6 +24,7 @@ enum class LimitKind : std::uint8_t {
   script_ms,       // CPU time one document's scripts may run (HTML/SVG smuggling)
   script_memory,   // heap one document's script interpreter may allocate
   scan_ratio,      // decoded bytes across one scan / the input's size
+  document_revisions,  // earlier revisions of one PDF read besides the latest
   // worker_cpu stays last: record readers check kinds against it.
   worker_memory,   // address space of one sandboxed scan worker besides sparse disks
   worker_cpu,      // CPU seconds of one scan in a sandboxed worker
@@ -34,7 +35,7 @@ inline constexpr LimitKind kAllLimitKinds[] = {
     LimitKind::artifact_bytes, LimitKind::total_bytes, LimitKind::ratio,
     LimitKind::name_length, LimitKind::deadline,     LimitKind::input_bytes,
     LimitKind::virtual_bytes, LimitKind::password_candidates, LimitKind::key_derivation,
-    LimitKind::script_ms, LimitKind::script_memory, LimitKind::scan_ratio, LimitKind::worker_memory,
+    LimitKind::script_ms, LimitKind::script_memory, LimitKind::scan_ratio, LimitKind::document_revisions, LimitKind::worker_memory,
     LimitKind::worker_cpu};
 
 [[nodiscard]] std::string_view to_string(LimitKind kind) noexcept;
@@ -89,6 +90,10 @@ struct Limits {
   // document. Smuggling pages rebuild their file in milliseconds.
   std::uint32_t max_script_ms = 2'000;
   std::uint64_t max_script_memory = 256ull << 20;
+  // A PDF's incremental updates (src/formats/pdf): each earlier revision is
+  // parsed again on its own, so a thousand appended updates cost a thousand
+  // parses. Real documents have a handful (each signature adds one).
+  std::uint32_t max_document_revisions = 32;
 
   // The value of one limit as a number, for reports and config round-trips.
   [[nodiscard]] std::uint64_t value(LimitKind kind) const noexcept;

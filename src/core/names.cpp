@@ -49,7 +49,7 @@ constexpr std::array<std::pair<Verdict, std::string_view>, 4> kVerdict{{
     {Verdict::malicious, "malicious"},
     {Verdict::error, "error"},
 }};
-constexpr std::array<std::pair<LimitKind, std::string_view>, 17> kLimit{{
+constexpr std::array<std::pair<LimitKind, std::string_view>, 18> kLimit{{
     {LimitKind::depth, "max_depth"},
     {LimitKind::children, "max_children"},
     {LimitKind::artifacts, "max_artifacts"},
@@ -67,6 +67,7 @@ constexpr std::array<std::pair<LimitKind, std::string_view>, 17> kLimit{{
     {LimitKind::script_ms, "max_script_ms"},
     {LimitKind::script_memory, "max_script_memory"},
     {LimitKind::scan_ratio, "max_scan_ratio"},
+    {LimitKind::document_revisions, "max_document_revisions"},
 }};
 
 }  // namespace
@@ -104,6 +105,7 @@ std::uint64_t Limits::value(LimitKind kind) const noexcept {
     case LimitKind::script_ms: return max_script_ms;
     case LimitKind::script_memory: return max_script_memory;
     case LimitKind::scan_ratio: return max_scan_ratio;
+    case LimitKind::document_revisions: return max_document_revisions;
   }
   return 0;
 }
@@ -128,6 +130,7 @@ void Limits::set(LimitKind kind, std::uint64_t v) noexcept {
     case LimitKind::script_ms: max_script_ms = u32; break;
     case LimitKind::script_memory: max_script_memory = v; break;
     case LimitKind::scan_ratio: max_scan_ratio = u32; break;
+    case LimitKind::document_revisions: max_document_revisions = u32; break;
   }
 }
 

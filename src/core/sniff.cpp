@@ -281,7 +281,9 @@ FileType sniff(ByteView b) noexcept {
     return FileType::lnk;
   if (b.starts_with("\x78\x9F\x3E\x22")) return FileType::tnef;
   if (b.starts_with("ITSF")) return FileType::chm;
-  if (b.starts_with("{\\rtf")) return FileType::rtf;
+  // Word opens anything that starts "{\rt" as RTF (droppers write "{\rt{" to
+  // slip past "{\rtf" checks).
+  if (b.starts_with("{\\rt")) return FileType::rtf;
   if (b.starts_with("\x89PNG\r\n\x1A\n")) return FileType::png;
   if (b.starts_with("\xFF\xD8\xFF")) return FileType::jpeg;
   if (b.starts_with("GIF87a") || b.starts_with("GIF89a")) return FileType::gif;

@@ -133,3 +133,16 @@ std::string ascii_lower(std::string_view s) {
 }
 
 }  // namespace sluice::core
+
+namespace sluice::core {
+
+bool extensions_differ(std::string_view a, std::string_view b) {
+  auto ext = [](std::string_view n) -> std::string_view {
+    const auto dot = n.find_last_of('.');
+    return dot == std::string_view::npos || dot + 1 == n.size() ? std::string_view{} : n.substr(dot + 1);
+  };
+  const std::string_view x = ext(a), y = ext(b);
+  return !x.empty() && !y.empty() && ascii_lower(x) != ascii_lower(y);
+}
+
+}  // namespace sluice::core

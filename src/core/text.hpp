@@ -15,6 +15,9 @@ namespace sluice::core {
 // Cuts at a code-point boundary at or below max_bytes.
 [[nodiscard]] std::string truncate_utf8(std::string s, std::size_t max_bytes);
 [[nodiscard]] std::string ascii_lower(std::string_view s);
+// Two names of one file end in different extensions (compared without case):
+// an OLE package's caption against its file, a PDF attachment's /UF against /F.
+[[nodiscard]] bool extensions_differ(std::string_view a, std::string_view b);
 
 // One code point as UTF-8; anything past U+10FFFF or a surrogate becomes U+FFFD.
 void append_utf8(std::string& out, char32_t cp);

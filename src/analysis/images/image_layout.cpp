@@ -41,6 +41,7 @@ class ImageLayout final : public Detector {
       if (filesystem(a.type) && a.parent != kNoArtifact) inspect_volume(tree, a, sink);
       std::string pw = a.meta_string("zip.password");
       if (pw.empty()) pw = a.meta_string("archive.password");  // 7z opened by sevenzip_open
+      if (pw.empty()) pw = a.meta_string("pdf.password");
       if (!pw.empty()) {
         message_password(tree, a, pw, sink);
       } else if (a.meta_flag("zip.encrypted") || a.meta_flag("archive.encrypted")) {
@@ -101,7 +102,9 @@ class ImageLayout final : public Detector {
   // encrypted it so gateways could not look, and told the victim how to open it.
   static void message_password(const ArtifactTree& tree, const Artifact& a, const std::string& pw,
                                FindingSink& sink) {
-    const auto candidates = core::password_candidates(tree, a.parent == kNoArtifact ? a.id : a.parent);
+    // A member carries its archive's password; a PDF carries its own.
+    const bool own = a.parent == kNoArtifact || a.type == FileType::pdf;
+    const auto candidates = core::password_candidates(tree, own ? a.id : a.parent);
     const auto defaults = core::default_passwords();
     const bool from_message = std::find(candidates.begin(), candidates.end(), pw) != candidates.end() &&
                               std::find(defaults.begin(), defaults.end(), pw) == defaults.end();

@@ -663,7 +663,7 @@ TEST(Iso9660, ViewNamesDifferingBeyondShorteningAreReported) {
   const Artifact* invoice = child_named(r, "joliet", "/Invoice_April.pdf");
   ASSERT_NE(invoice, nullptr);
   EXPECT_EQ(child_named(r, "iso9660", "/INVOICE_.PDF;1"), invoice);
-  EXPECT_TRUE(invoice->anomalies.empty());
+  for (const Anomaly& a : invoice->anomalies) EXPECT_FALSE(a.id.starts_with("iso.view_")) << a.id;
 }
 
 // forks.iso (make_disc_fixtures.sh): genisoimage output patched into an

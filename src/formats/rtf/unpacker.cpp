@@ -1,0 +1,121 @@
+// RTF → its embedded objects. An OLE Package becomes the file it carries, named
+// as the sender named it; any other embedded object's native data (a compound
+// file, usually) becomes a child the engine sniffs and opens again; a linked
+// object's target is kept as meta. The object class (Equation.3, the
+// CVE-2017-11882 class, among them) is recorded for the detectors.
+#include "core/unpacker.hpp"
+
+#include <array>
+
+#include "core/text.hpp"
+#include "formats/ole/ole1.hpp"
+#include "formats/ole/package.hpp"
+#include "formats/rtf/objects.hpp"
+
+namespace sluice::formats::rtf {
+namespace {
+
+class RtfUnpacker final : public core::Unpacker {
+ public:
+  std::string_view name() const noexcept override { return "rtf"; }
+  std::span<const FileType> handles() const noexcept override { return kTypes; }
+
+  Status unpack(core::UnpackContext& ctx) const override {
+    std::size_t dropped = 0;
+    RtfScan scan = find_objects(ctx.bytes(), ctx.limits().max_children, dropped);
+    if (dropped > 0) {
+      ctx.limit_hit(LimitKind::children, std::to_string(dropped) + " more embedded objects in an RTF document");
+    }
+    if (scan.too_deep) {
+      ctx.anomaly("rtf.nesting_too_deep", Severity::medium, 0, "RTF groups nest deeper than any editor writes");
+    }
+    for (std::size_t i = 0; i < scan.objects.size(); ++i) {
+      if (ctx.budget().expired()) {
+        ctx.limit_hit(LimitKind::deadline, "the scan's time ran out inside an RTF document");
+        break;
+      }
+      if (!emit_object(ctx, std::move(scan.objects[i]), i)) break;
+    }
+    return {};
+  }
+
+ private:
+  static constexpr std::array kTypes{FileType::rtf};
+
+  static bool emit_object(core::UnpackContext& ctx, RtfObject&& o, std::size_t index) {
+    const std::string locator = "object[" + std::to_string(index) + "]";
+    if (o.odd_hex) {
+      ctx.anomaly("rtf.objdata_odd_hex", Severity::low, o.offset,
+                  locator + ": an odd number of hex digits (one is dropped, as Word does)");
+    }
+    // Hex halves the input: the decoded object is never larger than its text,
+    // and counts against the scan's bytes like any decoded child.
+    bool capped = false;
+    const std::uint64_t allowed = ctx.bounded_size(o.data.size(), 2 * o.data.size(), locator, capped);
+    if (allowed < o.data.size()) o.data.resize(allowed);
+    ctx.budget().charge_decoded(o.data.size());
+    auto ole1 = ole::decode_ole1(ByteView(o.data.data(), o.data.size()));
+    if (!ole1) {
+      // Not an OLE1 object: what Word would do with it is unknown, so it is
+      // kept whole and sniffed (an exploit's shellcode object looks like this).
+      ctx.anomaly("rtf.object_malformed", Severity::medium, o.offset, locator + ": " + ole1.error().what);
+      auto child = ctx.emit_owned(std::move(o.data), locator, {}, capped);
+      if (child && !o.class_name.empty()) ctx.meta_on(*child, "rtf.object_class", ctx.clean_name(o.class_name));
+      return child.has_value();
+    }
+    const std::string cls = ctx.clean_name(ole1->class_name.empty() ? o.class_name : ole1->class_name);
+    if (!o.class_name.empty() && !ole1->class_name.empty() && o.class_name != ole1->class_name) {
+      ctx.anomaly("rtf.object_class_mismatch", Severity::medium, o.offset,
+                  locator + ": \\objclass says \"" + ctx.clean_name(o.class_name) + "\", the object says \"" +
+                      ctx.clean_name(ole1->class_name) + "\"");
+    }
+    if (ole1->format_id == 1) {
+      ctx.meta("rtf.linked_object", ctx.clean_name(ole1->topic));
+      return true;
+    }
+    if (ole1->truncated) {
+      ctx.anomaly("rtf.object_truncated", Severity::low, o.offset,
+                  locator + " declares " + std::to_string(ole1->declared_size) + " bytes of native data; " +
+                      std::to_string(ole1->native.size()) + " are present");
+    }
+    ByteView part = ole1->native;
+    std::vector<Name> names;
+    std::vector<Meta> meta{{"rtf.object_class", cls}};
+    if (ole1->class_name == "Package") {
+      if (auto p = ole::decode_package(ole1->native); p) {
+        const std::string file = ctx.clean_name(p->file_name());
+        const std::string label = ctx.clean_name(p->label);
+        if (!file.empty()) names.push_back({"ole.package_file", file});
+        if (!label.empty() && label != file) names.push_back({"ole.package_label", label});
+        if (core::extensions_differ(file, label)) {
+          ctx.anomaly("ole.package_label_mismatch", Severity::medium, o.offset,
+                      locator + ": package shows \"" + label + "\" but holds \"" + file + "\"");
+        }
+        if (!p->source_path.empty()) meta.push_back({"ole.source_path", ctx.clean_name(p->source_path)});
+        if (!p->temp_path.empty()) meta.push_back({"ole.temp_path", ctx.clean_name(p->temp_path)});
+        if (p->truncated) {
+          ctx.anomaly("ole.package_truncated", Severity::medium, o.offset,
+                      locator + ": package declares " + std::to_string(p->declared_size) + " bytes; " +
+                          std::to_string(p->data.size()) + " are present");
+        }
+        part = p->data;
+      } else {
+        ctx.anomaly("ole.package_malformed", Severity::medium, o.offset, locator + ": " + p.error().what);
+      }
+    }
+    // The child keeps only its part of the decoded object.
+    // An empty part may be a null view, which points into nothing.
+    std::vector<std::uint8_t> bytes;
+    if (!part.empty()) bytes.assign(part.data(), part.data() + part.size());
+    auto child = ctx.emit_owned(std::move(bytes), locator, std::move(names), capped || ole1->truncated);
+    if (!child) return false;
+    for (Meta& m : meta) ctx.meta_on(*child, std::move(m.key), std::move(m.value));
+    return true;
+  }
+};
+
+}  // namespace
+
+void register_format(core::Registry& r) { r.add(std::make_unique<RtfUnpacker>()); }
+
+}  // namespace sluice::formats::rtf
