@@ -108,7 +108,9 @@ INSTANTIATE_TEST_SUITE_P(
         Campaign{"campaigns/pdf_hidden_revision.eml", Verdict::malicious, "pdf.embedded_executable",
                  "part[2] \"Invoice_4471.pdf\" \u203a attachment[0] \"Invoice.exe\""},
         Campaign{"campaigns/rtf_package_exe.eml", Verdict::malicious, "office.embedded_executable",
-                 "part[2] \"Invoice_4471.rtf\" \u203a object[0] \"Invoice_4471.exe\""}),
+                 "part[2] \"Invoice_4471.rtf\" \u203a object[0] \"Invoice_4471.exe\""},
+        Campaign{"campaigns/onenote_image_over_exe.eml", Verdict::malicious, "onenote.embedded_executable",
+                 "part[2] \"Invoice_4471.one\" \u203a file[0] \"Invoice_4471.exe\""}),
     [](const auto& param_info) {
       std::string n = param_info.param.fixture;
       n = n.substr(n.find('/') + 1);
@@ -210,7 +212,10 @@ INSTANTIATE_TEST_SUITE_P(
         Technique{"pdf_hidden_revision.eml", Verdict::malicious, {"pdf.revision_hidden_file", "pdf.embedded_executable"}},
         Technique{"rtf_package_exe.eml", Verdict::malicious,
                   {"office.embedded_executable", "ole.package_label_mismatch", "name.executable_disguised"}},
+        Technique{"onenote_image_over_exe.eml", Verdict::malicious,
+                  {"onenote.embedded_executable", "onenote.image_over_embedded_file"}},
         Technique{"benign_pdf_einvoice.eml", Verdict::clean, {}},
+        Technique{"benign_onenote_notes.eml", Verdict::clean, {}},
         Technique{"benign_newsletter.eml", Verdict::clean, {}},
         Technique{"benign_newsletter_attached.eml", Verdict::clean, {}}),
     [](const auto& param_info) {

@@ -67,6 +67,7 @@ enum class FileType : std::uint16_t {
   gif,
   ico,
   svg,  // SVG image: XML that may carry <script> (HTML smuggling)
+  onenote,  // OneNote section (.one, MS-ONESTORE revision store)
 };
 
 enum class TypeClass : std::uint8_t { other, mail, archive, disk_image, executable, document, media };

@@ -62,6 +62,7 @@ constexpr std::array kTypes{
     FileTypeInfo{FileType::gif, "gif", media, "GIF image"},
     FileTypeInfo{FileType::ico, "ico", media, "Windows icon"},
     FileTypeInfo{FileType::svg, "svg", document, "SVG image"},
+    FileTypeInfo{FileType::onenote, "onenote", document, "OneNote section"},
 };
 
 // The table is indexed by the enum: a reordering would mislabel every type.
@@ -72,7 +73,7 @@ constexpr bool table_in_enum_order() {
   return true;
 }
 static_assert(table_in_enum_order());
-static_assert(static_cast<std::size_t>(FileType::svg) + 1 == kTypes.size());
+static_assert(static_cast<std::size_t>(FileType::onenote) + 1 == kTypes.size());
 
 }  // namespace
 

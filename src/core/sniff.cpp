@@ -280,6 +280,8 @@ FileType sniff(ByteView b) noexcept {
   if (b.starts_with(std::string_view("L\0\0\0\x01\x14\x02\0\0\0\0\0\xC0\0\0\0\0\0\0\x46", 20)))
     return FileType::lnk;
   if (b.starts_with("\x78\x9F\x3E\x22")) return FileType::tnef;
+  // guidFileType {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3} as stored (little-endian fields).
+  if (b.starts_with("\xE4\x52\x5C\x7B\x8C\xD8\xA7\x4D\xAE\xB1\x53\x78\xD0\x29\x96\xD3")) return FileType::onenote;
   if (b.starts_with("ITSF")) return FileType::chm;
   // Word opens anything that starts "{\rt" as RTF (droppers write "{\rt{" to
   // slip past "{\rtf" checks).

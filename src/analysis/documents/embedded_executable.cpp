@@ -16,6 +16,8 @@ std::string_view finding_for(FileType t) {
     case FileType::ole2:
     case FileType::rtf:
       return "office.embedded_executable";
+    case FileType::onenote:
+      return "onenote.embedded_executable";
     default:
       return {};
   }

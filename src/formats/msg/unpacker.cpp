@@ -40,7 +40,7 @@ class MsgUnpacker final : public core::Unpacker {
     std::vector<Issue> issues;
     auto parsed = CompoundFile::parse(ctx.bytes(), issues);
     if (!parsed) {
-      report(ctx, issues);
+      tnef::report_issues(ctx, issues);
       return std::unexpected(parsed.error());
     }
     CompoundFile& cfb = *parsed;
@@ -69,21 +69,13 @@ class MsgUnpacker final : public core::Unpacker {
         todo.push_back({*a.embedded, w.depth + 1, w.path + "attachment[" + std::to_string(i) + "]/"});
       }
     }
-    report(ctx, issues);
+    tnef::report_issues(ctx, issues);
     return {};
   }
 
  private:
   static constexpr std::array kTypes{FileType::outlook_msg};
 
-  static void report(core::UnpackContext& ctx, const std::vector<Issue>& issues) {
-    // A hostile directory can repeat one fault thousands of times; a few say it.
-    std::size_t n = 0;
-    for (const Issue& is : issues) {
-      if (++n > 32) break;
-      ctx.anomaly(is.id, is.severity, is.offset, is.message);
-    }
-  }
 
   // A property's string value: PT_UNICODE is UTF-16LE, PT_STRING8 is the
   // sender's code page (kept as Latin-1 so no byte is lost).

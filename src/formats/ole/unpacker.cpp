@@ -39,7 +39,7 @@ class OleUnpacker final : public core::Unpacker {
     std::vector<Issue> issues;
     auto parsed = CompoundFile::parse(ctx.bytes(), issues);
     if (!parsed) {
-      report(ctx, issues);
+      tnef::report_issues(ctx, issues);
       return std::unexpected(parsed.error());
     }
     CompoundFile& cfb = *parsed;
@@ -68,7 +68,7 @@ class OleUnpacker final : public core::Unpacker {
         if (st.stopped) break;
       }
     }
-    report(ctx, issues);
+    tnef::report_issues(ctx, issues);
     return {};
   }
 
@@ -221,13 +221,6 @@ class OleUnpacker final : public core::Unpacker {
     }
   }
 
-  static void report(core::UnpackContext& ctx, const std::vector<Issue>& issues) {
-    std::size_t n = 0;
-    for (const Issue& is : issues) {
-      if (++n > 32) break;
-      ctx.anomaly(is.id, is.severity, is.offset, is.message);
-    }
-  }
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "formats/tnef/mapi.hpp"
 
+#include "core/unpacker.hpp"
+
 #include <bit>
 #include <cstring>
 #include <optional>
@@ -152,6 +154,12 @@ const MapiProp* find_prop(const std::vector<MapiProp>& props, std::uint16_t id) 
     if (p.id == id && !p.named) return &p;
   }
   return nullptr;
+}
+
+void report_issues(core::UnpackContext& ctx, const std::vector<Issue>& issues, std::size_t max) {
+  for (std::size_t i = 0; i < issues.size() && i < max; ++i) {
+    ctx.anomaly(issues[i].id, issues[i].severity, issues[i].offset, issues[i].message);
+  }
 }
 
 }  // namespace sluice::formats::tnef

@@ -10,6 +10,10 @@
 #include "sluice/byte_view.hpp"
 #include "sluice/finding.hpp"
 
+namespace sluice::core {
+class UnpackContext;
+}  // namespace sluice::core
+
 namespace sluice::formats::tnef {
 
 // Something the parser saw that the unpacker reports as an anomaly.
@@ -19,6 +23,10 @@ struct Issue {
   std::uint64_t offset = 0;
   std::string message;
 };
+
+// A pure parser's issues as the artifact's anomalies: the first `max` of them,
+// since a hostile structure can repeat one fault thousands of times.
+void report_issues(core::UnpackContext& ctx, const std::vector<Issue>& issues, std::size_t max = 32);
 
 struct MapiProp {
   std::uint16_t type = 0;  // without the multi-value flag
