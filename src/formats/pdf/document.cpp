@@ -261,7 +261,6 @@ std::shared_ptr<QPDFLogger> silent_logger() {
 ReadOutcome read_document(const std::uint8_t* pdf, std::size_t size, const ReadOptions& options, Document& doc,
                           std::string& error) {
   std::vector<const char*> tries{nullptr};
-  for (const std::string& p : options.passwords) tries.push_back(p.c_str());
   const auto logger = silent_logger();
   for (std::size_t i = 0; i < tries.size(); ++i) {
     if (options.expired && options.expired()) {
@@ -278,7 +277,11 @@ ReadOutcome read_document(const std::uint8_t* pdf, std::size_t size, const ReadO
       return ReadOutcome::unreadable;
     }
     if (o == Open::password) {
+      if (!doc.encrypted && options.passwords) {
+        for (const std::string& p : options.passwords()) tries.push_back(p.c_str());
+      }
       doc.encrypted = true;
+      doc.passwords_tried = i;
       continue;
     }
     try {

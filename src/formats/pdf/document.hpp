@@ -41,6 +41,7 @@ struct Document {
   std::vector<Action> actions;
   bool encrypted = false;
   std::string password;      // the one that opened it, when it needed one
+  std::size_t passwords_tried = 0;
   std::size_t warnings = 0;  // what QPDF had to repair
   std::size_t objects = 0;
   std::size_t broken_objects = 0;  // objects QPDF failed to resolve
@@ -48,7 +49,9 @@ struct Document {
 };
 
 struct ReadOptions {
-  std::vector<std::string> passwords;  // tried after the empty one
+  // Candidates tried after the empty password, asked for only when that one
+  // does not open the file (harvesting them reads the whole message).
+  std::function<const std::vector<std::string>&()> passwords;
   // Largest decoded size of one stream given its encoded size (the budget's
   // decode allowance); a larger one is cut and marked capped.
   std::function<std::uint64_t(std::uint64_t)> allowance;

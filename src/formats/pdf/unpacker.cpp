@@ -7,6 +7,7 @@
 #include "core/unpacker.hpp"
 
 #include <array>
+#include <optional>
 #include <set>
 
 #include "core/hash.hpp"
@@ -47,13 +48,22 @@ class PdfUnpacker final : public core::Unpacker {
                                 std::string_view::npos) {
       ends.pop_back();
     }
-    State st{ctx, {}, {}};
+    // Files are told apart across revisions by hash; one revision needs no hashing.
+    State st{ctx, {}, {}, !ends.empty()};
     ReadOptions opt;
     opt.allowance = [&ctx](std::uint64_t encoded) { return ctx.budget().decode_allowance(encoded).bytes; };
     opt.expired = [&ctx] { return ctx.budget().expired(); };
-    const auto candidates = ctx.password_candidates();
-    const std::size_t max_pw = ctx.limits().max_password_candidates;
-    opt.passwords.assign(candidates.begin(), candidates.begin() + std::min(candidates.size(), max_pw));
+    // Harvested once, when a revision first needs them.
+    std::optional<std::vector<std::string>> candidates;
+    std::size_t harvested = 0;
+    opt.passwords = [&]() -> const std::vector<std::string>& {
+      if (!candidates) {
+        candidates = ctx.password_candidates();
+        harvested = candidates->size();
+        candidates->resize(std::min<std::size_t>(harvested, ctx.limits().max_password_candidates));
+      }
+      return *candidates;
+    };
 
     Document latest;
     std::string error;
@@ -64,10 +74,10 @@ class PdfUnpacker final : public core::Unpacker {
     }
     if (outcome == ReadOutcome::encrypted) {
       ctx.anomaly("pdf.encrypted_unopened", Severity::medium, 0,
-                  "the PDF is encrypted with an open password; none of " + std::to_string(opt.passwords.size()) +
+                  "the PDF is encrypted with an open password; none of " + std::to_string(latest.passwords_tried) +
                       " candidates from the message opens it");
-      if (candidates.size() > max_pw) {
-        ctx.limit_hit(LimitKind::password_candidates, std::to_string(candidates.size()) + " candidates for a PDF");
+      if (candidates && harvested > candidates->size()) {
+        ctx.limit_hit(LimitKind::password_candidates, std::to_string(harvested) + " candidates for a PDF");
       }
       return {};
     }
@@ -112,6 +122,7 @@ class PdfUnpacker final : public core::Unpacker {
     core::UnpackContext& ctx;
     std::set<std::array<std::uint8_t, 32>> files_seen;
     std::set<std::string> actions_seen;
+    bool dedupe = false;
     std::size_t files = 0, scripts = 0;
   };
 
@@ -120,8 +131,10 @@ class PdfUnpacker final : public core::Unpacker {
     core::UnpackContext& ctx = st.ctx;
     if (doc.deadline) ctx.limit_hit(LimitKind::deadline, "the scan's time ran out inside a PDF");
     for (EmbeddedFile& f : doc.files) {
-      const auto sha = core::compute_hashes(ByteView(f.data.data(), f.data.size())).sha256;
-      if (!st.files_seen.insert(sha).second) continue;
+      if (st.dedupe &&
+          !st.files_seen.insert(core::compute_hashes(ByteView(f.data.data(), f.data.size())).sha256).second) {
+        continue;
+      }
       if (!emit_file(st, std::move(f), earlier)) return false;
     }
     for (Action& a : doc.actions) {
