@@ -93,6 +93,16 @@ TEST(PdfFixtures, ActionsAreFacts) {
   EXPECT_NE(child_named(benign, "factur-x.xml"), nullptr);
 }
 
+TEST(PdfFixtures, ObjectsInsideObjectStreamsAreRead) {
+  const auto bytes = testing::read_file(testing::fixture("documents/pdf_object_streams.pdf"));
+  ASSERT_NE(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()).find("/ObjStm"),
+            std::string_view::npos);
+  const ScanResult r = testing::default_engine().scan(std::vector<std::uint8_t>(bytes), "Invoice.pdf");
+  EXPECT_NE(child_named(r, "Invoice.zip"), nullptr);
+  EXPECT_TRUE(testing::has_finding(r, "pdf.javascript"));
+  EXPECT_TRUE(testing::has_finding(r, "pdf.embedded_executable"));
+}
+
 TEST(PdfFixtures, AnEncryptedPdfWithoutItsPasswordIsNeverClean) {
   auto bytes = testing::read_file(testing::fixture("documents/pdf_encrypted_zip.pdf"));
   const ScanResult r = testing::default_engine().scan(std::vector<std::uint8_t>(bytes), "Invoice.pdf");
