@@ -38,6 +38,8 @@ extra_seeds() {  # corpus folders worth mutating for each target
     tnef) echo "tnef/tnefparse tnef/clamav" ;;
     msg) echo "msg/ruby-msg msg/email-outlook-message-perl" ;;
     udf) echo "images/libarchive images/libcdio" ;;
+    ole) echo "office/oletools/olevba office/oletools/oleobj office/oletools/encrypted office/oletools/excel4-macros" ;;
+    office) echo "office/oletools/msodde office/oletools/ooxml" ;;
     engine) echo "ham/strelka archives/dfvfs images/strelka archives/clamav" ;;
   esac
 }

@@ -214,6 +214,11 @@ INSTANTIATE_TEST_SUITE_P(
                   {"office.embedded_executable", "ole.package_label_mismatch", "name.executable_disguised"}},
         Technique{"onenote_image_over_exe.eml", Verdict::malicious,
                   {"onenote.embedded_executable", "onenote.image_over_embedded_file"}},
+        // Office without macros (issue #23, make_office_fixtures.py): a remote
+        // template inside an ISO (no Mark-of-the-Web, no Protected View), Follina.
+        Technique{"office_remote_template_iso.eml", Verdict::malicious, {"office.external_template"}},
+        Technique{"office_follina.eml", Verdict::malicious, {"office.protocol_handler"}},
+        Technique{"benign_office_docs.eml", Verdict::clean, {}},
         Technique{"benign_pdf_einvoice.eml", Verdict::clean, {}},
         Technique{"benign_onenote_notes.eml", Verdict::clean, {}},
         Technique{"benign_newsletter.eml", Verdict::clean, {}},

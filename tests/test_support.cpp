@@ -113,14 +113,7 @@ bool has_anomaly(const Artifact& a, std::string_view id) {
   return false;
 }
 
-std::vector<std::string> meta_all(const Artifact& a, std::string_view key) {
-  std::vector<std::string> out;
-  for (const Meta& m : a.meta) {
-    if (m.key != key) continue;
-    if (const auto* s = std::get_if<std::string>(&m.value)) out.push_back(*s);
-  }
-  return out;
-}
+std::vector<std::string> meta_all(const Artifact& a, std::string_view key) { return a.meta_strings(key); }
 
 bool contains(const std::vector<std::string>& v, std::string_view s) {
   for (const std::string& x : v) {

@@ -84,6 +84,8 @@ struct Artifact {
   [[nodiscard]] const MetaValue* find_meta(std::string_view key) const noexcept;
   // The first string value under `key`, or empty.
   [[nodiscard]] std::string meta_string(std::string_view key) const;
+  // Every string value under a repeated key (ioc.url, office.field), in order.
+  [[nodiscard]] std::vector<std::string> meta_strings(std::string_view key) const;
   // True only when `key` holds the boolean true.
   [[nodiscard]] bool meta_flag(std::string_view key) const noexcept;
 };

@@ -68,6 +68,9 @@ enum class FileType : std::uint16_t {
   ico,
   svg,  // SVG image: XML that may carry <script> (HTML smuggling)
   onenote,  // OneNote section (.one, MS-ONESTORE revision store)
+  vba,         // VBA module source ("Attribute VB_Name = ..."), as a macro document holds it
+  office_xml,  // an Office XML part: OOXML package parts, Word/Excel 2003 XML, flat OPC
+  activemime,  // ActiveMime: a zlib-compressed compound file (editdata.mso, MHT documents)
 };
 
 enum class TypeClass : std::uint8_t { other, mail, archive, disk_image, executable, document, media };

@@ -28,6 +28,15 @@ std::string Artifact::meta_string(std::string_view key) const {
   return s != nullptr ? *s : std::string();
 }
 
+std::vector<std::string> Artifact::meta_strings(std::string_view key) const {
+  std::vector<std::string> out;
+  for (const Meta& m : meta) {
+    if (m.key != key) continue;
+    if (const auto* s = std::get_if<std::string>(&m.value)) out.push_back(*s);
+  }
+  return out;
+}
+
 bool Artifact::meta_flag(std::string_view key) const noexcept {
   const MetaValue* v = find_meta(key);
   const auto* b = v != nullptr ? std::get_if<bool>(v) : nullptr;

@@ -63,6 +63,9 @@ constexpr std::array kTypes{
     FileTypeInfo{FileType::ico, "ico", media, "Windows icon"},
     FileTypeInfo{FileType::svg, "svg", document, "SVG image"},
     FileTypeInfo{FileType::onenote, "onenote", document, "OneNote section"},
+    FileTypeInfo{FileType::vba, "vba", document, "VBA macro source"},
+    FileTypeInfo{FileType::office_xml, "office-xml", document, "Office XML part"},
+    FileTypeInfo{FileType::activemime, "activemime", document, "ActiveMime (compressed Office macro container)"},
 };
 
 // The table is indexed by the enum: a reordering would mislabel every type.
@@ -73,7 +76,7 @@ constexpr bool table_in_enum_order() {
   return true;
 }
 static_assert(table_in_enum_order());
-static_assert(static_cast<std::size_t>(FileType::onenote) + 1 == kTypes.size());
+static_assert(static_cast<std::size_t>(FileType::activemime) + 1 == kTypes.size());
 
 }  // namespace
 

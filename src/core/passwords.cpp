@@ -84,8 +84,9 @@ class Collector {
     for (const auto& s : out_) seen_.insert(s);
   }
   bool full() const { return out_.size() >= opts_.max_candidates; }
-  void add(std::string t) {
-    if (full() || t.size() < opts_.min_token || t.size() > opts_.max_token) return;
+  void add(std::string t, bool keyworded = false) {
+    const std::size_t min = keyworded ? opts_.min_keyworded : opts_.min_token;
+    if (full() || t.size() < min || t.size() > opts_.max_token) return;
     if (seen_.insert(t).second) out_.push_back(std::move(t));
   }
 
@@ -134,9 +135,9 @@ void harvest_into(std::string_view raw, Collector& c, Phase phase, bool plain = 
         std::string tok = trim_token(t);
         const std::string low = ascii_lower(tok);
         if (tok.empty() || std::find(kFiller.begin(), kFiller.end(), low) != kFiller.end()) continue;
-        c.add(tok);
+        c.add(tok, true);
         // Keep the raw token too: a password may end in punctuation.
-        c.add(std::string(t));
+        c.add(std::string(t), true);
         if (++taken == 1) break;
       }
     }

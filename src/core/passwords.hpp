@@ -14,7 +14,8 @@ namespace sluice::core {
 
 struct PasswordHarvest {
   std::size_t max_candidates = 256;
-  std::size_t min_token = 3;
+  std::size_t min_token = 3;         // a bare word shorter than this is noise ("a", "to")
+  std::size_t min_keyworded = 1;     // after "Password:", whatever follows is the password ("sa")
   std::size_t max_token = 64;
 };
 

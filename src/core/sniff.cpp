@@ -179,6 +179,24 @@ FileType sniff_mail(ByteView b) {
 
 FileType classify_text(std::string_view head_chars);
 
+bool is_office_xml(std::string_view lower_head) {
+  static constexpr std::string_view kMarkers[] = {
+      "schemas.openxmlformats.org/package/2006/",         // relationships, content types
+      "schemas.openxmlformats.org/wordprocessingml/",     // document, settings, webSettings
+      "schemas.openxmlformats.org/spreadsheetml/",        // workbook, sheets, externalLinks
+      "schemas.openxmlformats.org/presentationml/",       // presentation, slides
+      "schemas.microsoft.com/office/excel/2006/main",     // xm:macrosheet
+      "schemas.microsoft.com/office/word/2003/wordml",    // Word 2003 XML
+      "schemas.microsoft.com/office/2006/xmlpackage",     // flat OPC (Word 2007 XML)
+      "urn:schemas-microsoft-com:office:spreadsheet",     // Excel 2003 XML
+      "progid=\"word.document\"", "progid=\"excel.sheet\"", "progid=\"powerpoint.show\"",
+  };
+  for (std::string_view m : kMarkers) {
+    if (lower_head.find(m) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 FileType sniff_text(ByteView b) {
   // PowerShell and .reg files are often saved as UTF-16LE with a BOM: NUL
   // bytes everywhere, yet text. Judge the decoded characters.
@@ -205,6 +223,9 @@ FileType classify_text(std::string_view head) {
   if (printable * 100 < first.size() * 95) return FileType::unknown;
   const std::string lower = ascii_lower(head);
   std::string_view t = lower;
+  // VBA module source always starts with its name attribute (MS-OVBA 2.3.4.3
+  // module streams as Office writes them; .bas/.cls exports too).
+  if (t.starts_with("attribute vb_name")) return FileType::vba;
   // HTA and WSF are markup that holds scripts: decided before plain HTML.
   const FileType script = sniff_script(t);
   if (script == FileType::script_hta || script == FileType::script_wsf) return script;
@@ -220,6 +241,9 @@ FileType classify_text(std::string_view head) {
                                     lead.starts_with("<!--")) &&
                                    t.substr(0, 4096).find("<svg") != std::string_view::npos))
     return FileType::svg;
+  // Office opens XML by its namespaces and processing instruction, not by
+  // its name: OOXML parts, Word/Excel 2003 XML and flat OPC packages.
+  if (lead.starts_with("<") && is_office_xml(t.substr(0, 4096))) return FileType::office_xml;
   // HTML fragments browsers open just the same (a saved page without <html>,
   // a smuggling page that is one <script>): an element a document starts with.
   for (std::string_view tag : {"<head", "<body", "<script", "<meta ", "<title", "<!doctype html"}) {
@@ -283,6 +307,7 @@ FileType sniff(ByteView b) noexcept {
   // guidFileType {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3} as stored (little-endian fields).
   if (b.starts_with("\xE4\x52\x5C\x7B\x8C\xD8\xA7\x4D\xAE\xB1\x53\x78\xD0\x29\x96\xD3")) return FileType::onenote;
   if (b.starts_with("ITSF")) return FileType::chm;
+  if (b.starts_with("ActiveMime")) return FileType::activemime;
   // Word opens anything that starts "{\rt" as RTF (droppers write "{\rt{" to
   // slip past "{\rtf" checks).
   if (b.starts_with("{\\rt")) return FileType::rtf;

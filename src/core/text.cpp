@@ -145,4 +145,41 @@ bool extensions_differ(std::string_view a, std::string_view b) {
   return !x.empty() && !y.empty() && ascii_lower(x) != ascii_lower(y);
 }
 
+std::vector<std::uint8_t> password_utf16le(std::string_view s) {
+  std::vector<std::uint8_t> out;
+  out.reserve(s.size() * 2);
+  auto put = [&out](std::uint32_t u) {
+    out.push_back(static_cast<std::uint8_t>(u & 0xFF));
+    out.push_back(static_cast<std::uint8_t>(u >> 8));
+  };
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<std::uint8_t>(s[i]);
+    std::uint32_t cp = c;
+    std::size_t n = 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+      cp = c & 0x1Fu, n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      cp = c & 0x0Fu, n = 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      cp = c & 0x07u, n = 4;
+    }
+    bool ok = n == 1 || n <= s.size() - i;
+    for (std::size_t k = 1; ok && k < n; ++k) {
+      const auto cc = static_cast<std::uint8_t>(s[i + k]);
+      if ((cc & 0xC0u) != 0x80u) ok = false;
+      cp = (cp << 6) | (cc & 0x3Fu);
+    }
+    if (!ok || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = c, n = 1;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      put(0xD800 + (cp >> 10));
+      put(0xDC00 + (cp & 0x3FF));
+    } else {
+      put(cp);
+    }
+    i += n;
+  }
+  return out;
+}
+
 }  // namespace sluice::core

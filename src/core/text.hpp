@@ -4,6 +4,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sluice/byte_view.hpp"
 
@@ -33,5 +34,10 @@ enum class Utf16Stop : std::uint8_t { at_end, at_nul };
 [[nodiscard]] std::string utf16_to_utf8(ByteView bytes, std::endian order,
                                         Utf16Stop stop = Utf16Stop::at_end);
 [[nodiscard]] std::string utf16_to_utf8(std::span<const std::uint16_t> units);
+
+// A password as the encryptions that hash UTF-16LE take it (7z, RAR, Office):
+// UTF-8 in, no terminator out; a byte that starts no valid UTF-8 sequence
+// stands for itself (Latin-1), so every candidate hashes to something.
+[[nodiscard]] std::vector<std::uint8_t> password_utf16le(std::string_view utf8);
 
 }  // namespace sluice::core

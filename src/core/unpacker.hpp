@@ -21,6 +21,9 @@ class UnpackContext {
       : tree_(tree), id_(id), budget_(budget) {}
 
   [[nodiscard]] ArtifactId id() const noexcept { return id_; }
+  // The container this artifact came from (kNoArtifact at the root): a part
+  // may state a fact about its package (an OOXML part names the application).
+  [[nodiscard]] ArtifactId parent() const { return tree_[id_].parent; }
   // Copies of what an unpacker reads about its artifact: references into the
   // tree would not survive the children it emits.
   [[nodiscard]] ByteView bytes() const { return tree_[id_].bytes; }

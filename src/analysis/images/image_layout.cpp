@@ -42,6 +42,7 @@ class ImageLayout final : public Detector {
       std::string pw = a.meta_string("zip.password");
       if (pw.empty()) pw = a.meta_string("archive.password");  // 7z opened by sevenzip_open
       if (pw.empty()) pw = a.meta_string("pdf.password");
+      if (pw.empty()) pw = a.meta_string("office.password");
       if (!pw.empty()) {
         message_password(tree, a, pw, sink);
       } else if (a.meta_flag("zip.encrypted") || a.meta_flag("archive.encrypted")) {
@@ -102,8 +103,8 @@ class ImageLayout final : public Detector {
   // encrypted it so gateways could not look, and told the victim how to open it.
   static void message_password(const ArtifactTree& tree, const Artifact& a, const std::string& pw,
                                FindingSink& sink) {
-    // A member carries its archive's password; a PDF carries its own.
-    const bool own = a.parent == kNoArtifact || a.type == FileType::pdf;
+    // A member carries its archive's password; a PDF or Office file carries its own.
+    const bool own = a.parent == kNoArtifact || a.type == FileType::pdf || a.type == FileType::ole2;
     const auto candidates = core::password_candidates(tree, own ? a.id : a.parent);
     const auto defaults = core::default_passwords();
     const bool from_message = std::find(candidates.begin(), candidates.end(), pw) != candidates.end() &&

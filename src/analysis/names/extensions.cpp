@@ -49,6 +49,28 @@ Claim claim_of(std::string_view e) noexcept {
   return Claim::other;
 }
 
+OfficeClaim office_claim_of(std::string_view e) noexcept {
+  struct Row {
+    std::string_view ext, application, container;
+  };
+  static constexpr std::array<Row, 30> kOffice{{
+      {"doc", "word", "ole2"},        {"dot", "word", "ole2"},        {"wbk", "word", "ole2"},
+      {"docx", "word", "ooxml"},      {"docm", "word", "ooxml"},      {"dotx", "word", "ooxml"},
+      {"dotm", "word", "ooxml"},      {"xls", "excel", "ole2"},       {"xlt", "excel", "ole2"},
+      {"xla", "excel", "ole2"},       {"xlsx", "excel", "ooxml"},     {"xlsm", "excel", "ooxml"},
+      {"xlsb", "excel", "ooxml"},     {"xltx", "excel", "ooxml"},     {"xltm", "excel", "ooxml"},
+      {"xlam", "excel", "ooxml"},     {"ppt", "powerpoint", "ole2"},  {"pps", "powerpoint", "ole2"},
+      {"pot", "powerpoint", "ole2"},  {"ppa", "powerpoint", "ole2"},  {"pptx", "powerpoint", "ooxml"},
+      {"pptm", "powerpoint", "ooxml"}, {"ppsx", "powerpoint", "ooxml"}, {"ppsm", "powerpoint", "ooxml"},
+      {"potx", "powerpoint", "ooxml"}, {"potm", "powerpoint", "ooxml"}, {"ppam", "powerpoint", "ooxml"},
+      {"sldx", "powerpoint", "ooxml"}, {"sldm", "powerpoint", "ooxml"}, {"thmx", "powerpoint", "ooxml"},
+  }};
+  for (const Row& r : kOffice) {
+    if (r.ext == e) return {r.application, r.container};
+  }
+  return {};
+}
+
 std::string_view to_string(Claim c) noexcept {
   switch (c) {
     case Claim::none: return "none";

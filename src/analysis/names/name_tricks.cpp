@@ -156,6 +156,22 @@ class NameTricks final : public Detector {
                {{"name", n.value}, {"view", n.view}, {"content", std::string(to_string(a.type))}});
       return true;
     }
+    // An Office document under another name: a macro workbook called
+    // "photo.jpg", a .docm called .doc, an OLE2 Word file called .pdf.
+    const std::string app = a.meta_string("office.application");
+    const std::string container = a.meta_string("office.container");
+    // Judged on the name the reader sees: an ISO 9660 8.3 name ("INVOICE_.DOC")
+    // beside the Joliet one is the image's shorthand, not a claim.
+    if ((doc_like || claim == Claim::archive) && !app.empty() && &n == &a.names.front()) {
+      const OfficeClaim oc = office_claim_of(ext);
+      if (oc.application != app || oc.container != container) {
+        sink.add("name.document_disguised", Severity::medium, a.id,
+                 "named ." + ext + " but the content is " + (container == "ooxml" ? "an OOXML " : "a binary ") + app +
+                     " document" + (a.meta_flag("office.macro_enabled") ? " (macro-enabled)" : ""),
+                 {{"name", n.value}, {"view", n.view}, {"application", app}, {"container", container}});
+        return true;
+      }
+    }
     return false;
   }
 };

@@ -85,7 +85,10 @@ std::string type_conflict(std::string_view declared, FileType sniffed) {
     }
     return {};
   }
-  if (declared.starts_with("application/vnd.openxmlformats") && sniffed != FileType::zip) {
+  // An encrypted OOXML document is a compound file (MS-OFFCRYPTO): Office
+  // writes it so under the same content type.
+  if (declared.starts_with("application/vnd.openxmlformats") && sniffed != FileType::zip &&
+      sniffed != FileType::ole2) {
     return "declared " + std::string(declared) + " but the content is " + std::string(to_string(sniffed));
   }
   for (const auto& r : kTypeRules) {

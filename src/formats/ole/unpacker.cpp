@@ -3,7 +3,10 @@
 // with their original names, the "Package" and "CONTENTS" streams of embedded
 // objects (an OOXML document, a PDF), and PowerPoint's compressed ExOleObjStg
 // records, which are compound files of their own and come back here.
-// Macros, DDE and remote templates are issue #23's; this unpacker only opens.
+// And what Office runs or reaches from them (ADR 0022): VBA modules (as `vba`
+// children, their source decompressed), Excel 4.0 macro sheets of the
+// Workbook stream, Word field codes that reach outside (DDE, INCLUDETEXT),
+// and encrypted documents (opened with the default or the message's password).
 #include "core/unpacker.hpp"
 
 #include <algorithm>
@@ -13,6 +16,10 @@
 #include "core/reader.hpp"
 #include "core/text.hpp"
 #include "formats/msg/cfb.hpp"
+#include "formats/office/fields.hpp"
+#include "formats/office/offcrypto.hpp"
+#include "formats/office/vba.hpp"
+#include "formats/office/xlm.hpp"
 #include "formats/ole/package.hpp"
 #include "formats/ole/ppt_objects.hpp"
 
@@ -61,13 +68,16 @@ class OleUnpacker final : public core::Unpacker {
       for (std::uint32_t e : cfb.children(d.entry, issues)) {
         const msg::DirEntry& de = cfb.entries()[e];
         if (de.type == kTypeStorage) {
+          if (iequals(de.name, "VBA")) vba_project(st, e, d.path + printable(de.name) + "/");
           todo.push_back({e, d.path + printable(de.name) + "/"});
         } else if (de.type == kTypeStream) {
+          if (d.entry == 0) st.root_streams.emplace_back(de.name, e);
           visit_stream(st, e, d);
         }
         if (st.stopped) break;
       }
     }
+    if (!st.stopped) documents(st);
     tnef::report_issues(ctx, issues);
     return {};
   }
@@ -79,9 +89,289 @@ class OleUnpacker final : public core::Unpacker {
     core::UnpackContext& ctx;
     CompoundFile& cfb;
     std::vector<Issue>& issues;
-    std::size_t packages = 0, embedded = 0;
+    std::size_t packages = 0, embedded = 0, modules = 0;
     bool stopped = false;
+    std::vector<std::pair<std::string, std::uint32_t>> root_streams{};
   };
+
+  static bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && core::ascii_lower(a) == core::ascii_lower(b);
+  }
+
+  static std::optional<std::uint32_t> root_stream(const State& st, std::string_view name) {
+    for (const auto& [n, e] : st.root_streams) {
+      if (iequals(n, name)) return e;
+    }
+    return std::nullopt;
+  }
+
+  // What the root's streams say the document is, and what it hides.
+  static void documents(State& st) {
+    core::UnpackContext& ctx = st.ctx;
+    if (auto e = root_stream(st, "WordDocument")) {
+      ctx.meta("office.application", std::string("word"));
+      ctx.meta("office.container", std::string("ole2"));
+      word(st, *e);
+    } else if (auto wb = root_stream(st, "Workbook"); wb || root_stream(st, "Book")) {
+      ctx.meta("office.application", std::string("excel"));
+      ctx.meta("office.container", std::string("ole2"));
+      excel(st, wb ? *wb : *root_stream(st, "Book"));
+    } else if (root_stream(st, kPptDocument)) {
+      ctx.meta("office.application", std::string("powerpoint"));
+      ctx.meta("office.container", std::string("ole2"));
+      if (root_stream(st, "EncryptedSummary")) {
+        ctx.anomaly("office.encrypted", Severity::low, 0, "PowerPoint presentation is encrypted (CryptoAPI RC4)");
+        ctx.anomaly("office.encrypted_unopened", Severity::medium, 0,
+                    "encrypted PowerPoint presentation: legacy RC4 is not decrypted, its content was not scanned");
+      }
+    }
+    const auto info = root_stream(st, "EncryptionInfo");
+    const auto package = root_stream(st, "EncryptedPackage");
+    if (info && package) encrypted_package(st, *info, *package);
+  }
+
+  // Excel 97-2003: macro sheets, their formulas' functions, Auto_Open names,
+  // and FILEPASS encryption (office::read_biff8_workbook).
+  static void excel(State& st, std::uint32_t e) {
+    core::UnpackContext& ctx = st.ctx;
+    bool capped = false;
+    const StreamBytes sb = read_stream(st, e, "Workbook stream", capped);
+    auto wb = office::read_biff8_workbook(sb.bytes());
+    if (!wb) return;  // not BIFF5/8: nothing Excel would run either
+    if (wb->encrypted()) {
+      const std::string scheme(office::to_string(wb->encryption));
+      ctx.meta("office.encryption", scheme);
+      ctx.anomaly("office.encrypted", Severity::low, 0, "Excel workbook is encrypted (" + scheme + ")");
+      ctx.anomaly("office.encrypted_unopened", Severity::medium, 0,
+                  "encrypted Excel workbook (" + scheme +
+                      "): legacy record encryption is not decrypted, its sheets and formulas were not scanned");
+    }
+    bool macro_sheet = false;
+    for (const office::Sheet& sh : wb->sheets) {
+      if (sh.kind != office::SheetKind::macro) continue;
+      macro_sheet = true;
+      const std::string name = ctx.clean_name(sh.name);
+      ctx.meta("xlm.macro_sheet", name);
+      if (sh.state == office::SheetState::hidden || sh.state == office::SheetState::very_hidden) {
+        ctx.meta("xlm.hidden_macro_sheet", name + " (" + std::string(office::to_string(sh.state)) + ")");
+      }
+    }
+    // An encrypted workbook still shows its substreams' types in clear.
+    if (!macro_sheet) {
+      for (const office::Substream& sub : wb->substreams) {
+        if (sub.kind != office::SheetKind::macro) continue;
+        ctx.meta("xlm.macro_sheet", "substream at " + std::to_string(sub.offset));
+        break;
+      }
+    }
+    for (const office::DefinedName& n : wb->names) {
+      const std::string lower = core::ascii_lower(n.name);
+      if (lower.starts_with("auto_open") || lower.starts_with("auto_close") || lower.starts_with("auto_activate"))
+        ctx.meta("office.auto_name", ctx.clean_name(n.name));
+    }
+    const office::MacroFacts& m = wb->macros;
+    if (m.formulas > 0) ctx.meta("xlm.formulas", static_cast<std::int64_t>(m.formulas));
+    for (const auto& [fn, count] : m.functions) ctx.meta("xlm.function", ctx.clean_name(fn));
+    for (const auto& [fn, count] : m.udf_calls) {
+      std::string up = fn;
+      for (char& c : up) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      }
+      ctx.meta("xlm.function", ctx.clean_name(up));
+    }
+    for (const std::string& s : m.strings) {
+      const std::string lower = core::ascii_lower(s.substr(0, 8));
+      if (lower.starts_with("http://") || lower.starts_with("https://")) ctx.meta("ioc.url", ctx.clean_name(s));
+    }
+  }
+
+  // MS-OFFCRYPTO: an encrypted OOXML document is a compound file holding
+  // EncryptionInfo and EncryptedPackage. Excel's default password first (a
+  // workbook "protected" with it opens without asking), then the message's.
+  static void encrypted_package(State& st, std::uint32_t info_e, std::uint32_t package_e) {
+    core::UnpackContext& ctx = st.ctx;
+    bool capped = false;
+    const StreamBytes info_sb = read_stream(st, info_e, "EncryptionInfo stream", capped);
+    auto info = office::parse_encryption_info(info_sb.bytes());
+    if (!info) {
+      ctx.anomaly("office.encryption_malformed", Severity::low, info.error().offset,
+                  "EncryptionInfo: " + info.error().what);
+      ctx.anomaly("office.encrypted", Severity::low, 0, "encrypted Office document (unreadable EncryptionInfo)");
+      ctx.anomaly("office.encrypted_unopened", Severity::medium, 0,
+                  "encrypted Office document whose encryption cannot be read: its content was not scanned");
+      return;
+    }
+    ctx.meta("office.encryption", info->algorithm);
+    ctx.anomaly("office.encrypted", Severity::low, 0, "encrypted Office document (" + info->algorithm + ")");
+    if (!info->supported) {
+      ctx.anomaly("office.encrypted_unopened", Severity::medium, 0,
+                  "encrypted Office document (" + info->algorithm + ", " + info->unsupported_reason +
+                      "): its content was not scanned");
+      return;
+    }
+    std::optional<std::vector<std::uint8_t>> key;
+    std::string password;
+    std::size_t tried = 0;
+    auto attempt = [&](const std::string& pw) {
+      if (key || tried >= ctx.limits().max_password_candidates) return;
+      if (!ctx.budget().take_key_rounds(office::derivation_rounds(*info))) {
+        // The scan's key-derivation allowance is spent: no more candidates.
+        ctx.limit_hit(LimitKind::key_derivation, "password key derivation for an encrypted Office document");
+        tried = ctx.limits().max_password_candidates;
+        return;
+      }
+      ++tried;
+      if (auto k = office::verify_password(*info, pw)) {
+        key = std::move(k);
+        password = pw;
+      }
+    };
+    attempt(std::string(office::kExcelDefaultPassword));
+    if (!key) {
+      for (const std::string& pw : ctx.password_candidates()) {
+        if (key || tried >= ctx.limits().max_password_candidates) break;
+        attempt(pw);
+      }
+    }
+    if (!key) {
+      ctx.anomaly("office.encrypted_unopened", Severity::medium, 0,
+                  "encrypted Office document: none of " + std::to_string(tried) +
+                      " candidate passwords opened it, its content was not scanned");
+      return;
+    }
+    ctx.meta("office.password", ctx.clean_name(password));
+    const StreamBytes pkg_sb = read_stream(st, package_e, "EncryptedPackage stream", capped);
+    const ByteView enc = pkg_sb.bytes();
+    const std::uint64_t declared = core::load_le<std::uint64_t>(enc, 0).value_or(0);
+    const std::uint64_t max = ctx.bounded_size(declared, enc.size(), "decrypted Office package", capped);
+    auto plain = office::decrypt_package(*info, *key, enc, max);
+    if (!plain) {
+      ctx.anomaly("office.encryption_malformed", Severity::low, plain.error().offset,
+                  "EncryptedPackage: " + plain.error().what);
+      return;
+    }
+    if (plain->bytes.size() < plain->declared_size && !capped) {
+      ctx.anomaly("office.encryption_malformed", Severity::low, 0,
+                  "EncryptedPackage declares " + std::to_string(plain->declared_size) + " bytes; " +
+                      std::to_string(plain->bytes.size()) + " decrypt");
+    }
+    ctx.budget().charge_decoded(plain->bytes.size());
+    if (!ctx.emit_owned(std::move(plain->bytes), "package", {}, capped || plain->truncated)) st.stopped = true;
+  }
+
+  // Word 97-2003: the FIB's fEncrypted flag, and field codes in the text.
+  static void word(State& st, std::uint32_t e) {
+    core::UnpackContext& ctx = st.ctx;
+    bool capped = false;
+    const StreamBytes sb = read_stream(st, e, "WordDocument stream", capped);
+    const ByteView b = sb.bytes();
+    // [MS-DOC] 2.5.2 FibBase: wIdent 0xA5EC, flags at 0x0A; fEncrypted is bit 8,
+    // fObfuscated (XOR) bit 15.
+    if (core::load_le<std::uint16_t>(b, 0).value_or(0) == 0xA5EC) {
+      const std::uint16_t flags = core::load_le<std::uint16_t>(b, 0x0A).value_or(0);
+      if ((flags & 0x0100) != 0) {
+        ctx.anomaly("office.encrypted", Severity::low, 0x0A,
+                    std::string("Word document is encrypted (") +
+                        ((flags & 0x8000) != 0 ? "XOR obfuscation" : "RC4") + "): its text and fields are unreadable");
+        ctx.anomaly("office.encrypted_unopened", Severity::medium, 0x0A,
+                    "encrypted Word document: no password was tried on legacy RC4 encryption, its content was not "
+                    "scanned");
+        return;
+      }
+    }
+    for (auto& f : office::word_binary_fields(b, ctx.limits().max_children)) ctx.meta("office.field", ctx.clean_name(f));
+  }
+
+  // A VBA project: the dir stream lists the modules; each module stream holds
+  // p-code, then the compressed source from its text offset.
+  static void vba_project(State& st, std::uint32_t storage, const std::string& path) {
+    core::UnpackContext& ctx = st.ctx;
+    const std::vector<std::uint32_t> kids = st.cfb.children(storage, st.issues);
+    auto find = [&](std::string_view name) -> std::optional<std::uint32_t> {
+      for (std::uint32_t k : kids) {
+        const msg::DirEntry& de = st.cfb.entries()[k];
+        if (de.type == kTypeStream && iequals(de.name, name)) return k;
+      }
+      return std::nullopt;
+    };
+    const auto dir_entry = find("dir");
+    if (!dir_entry) {
+      ctx.anomaly("office.vba_malformed", Severity::low, 0, "VBA storage " + path + " has no dir stream");
+      return;
+    }
+    bool capped = false;
+    const StreamBytes dir_sb = read_stream(st, *dir_entry, "VBA dir stream", capped);
+    const std::uint64_t dir_max = ctx.bounded_size(std::max<std::uint64_t>(dir_sb.bytes().size() * 16, 65536),
+                                                   dir_sb.bytes().size(), "VBA dir stream", capped);
+    auto dir = office::decompress(dir_sb.bytes(), dir_max);
+    if (!dir) {
+      ctx.anomaly("office.vba_malformed", Severity::low, dir.error().offset, "VBA dir stream: " + dir.error().what);
+      return;
+    }
+    ctx.budget().charge_decoded(dir->bytes.size());
+    auto project = office::parse_dir(ByteView(dir->bytes.data(), dir->bytes.size()), ctx.limits().max_children);
+    if (!project) {
+      ctx.anomaly("office.vba_malformed", Severity::low, project.error().offset, "VBA dir stream: " + project.error().what);
+      return;
+    }
+    for (const std::string& issue : project->issues) ctx.anomaly("office.vba_malformed", Severity::low, 0, issue);
+    ctx.meta("vba.project", ctx.clean_name(project->name.empty() ? path : project->name));
+    for (const office::VbaModule& m : project->modules) {
+      if (st.stopped) return;
+      module(st, m, find(m.stream_name));
+    }
+  }
+
+  static void module(State& st, const office::VbaModule& m, std::optional<std::uint32_t> entry) {
+    core::UnpackContext& ctx = st.ctx;
+    const std::string name = ctx.clean_name(m.name);
+    if (!entry) {
+      ctx.anomaly("office.vba_malformed", Severity::low, 0,
+                  "VBA module \"" + name + "\" names stream \"" + ctx.clean_name(m.stream_name) + "\", which is absent");
+      return;
+    }
+    bool capped = false;
+    const StreamBytes sb = read_stream(st, *entry, "VBA module " + name, capped);
+    const ByteView b = sb.bytes();
+    // The source is what Office shows and what scanners read; the p-code
+    // before it is what Office runs when the version matches. Source gone
+    // while p-code stays is "VBA stomping" (EvilClippy): the code that runs is
+    // not the code anyone reads.
+    if (m.text_offset >= b.size()) {
+      if (m.text_offset > 0) {
+        ctx.anomaly("office.vba_stomping", Severity::high, 0,
+                    "VBA module \"" + name + "\" has " + std::to_string(std::min<std::uint64_t>(m.text_offset, b.size())) +
+                        " bytes of p-code and no source");
+      }
+      return;
+    }
+    const ByteView compressed = b.tail(m.text_offset);
+    const std::uint64_t want = ctx.bounded_size(std::max<std::uint64_t>(compressed.size() * 16, 65536),
+                                                compressed.size(), "VBA module " + name, capped);
+    std::vector<std::uint8_t> partial;
+    auto source = office::decompress(compressed, want, &partial);
+    bool truncated = capped || sb.short_chain;
+    std::vector<std::uint8_t> text;
+    if (source) {
+      text = std::move(source->bytes);
+      truncated = truncated || !source->complete;
+    } else {
+      ctx.anomaly("office.vba_malformed", Severity::low, m.text_offset,
+                  "VBA module \"" + name + "\": " + source.error().what);
+      text = std::move(partial);
+      truncated = true;
+      if (text.empty() && m.text_offset > 0) {
+        ctx.anomaly("office.vba_stomping", Severity::high, m.text_offset,
+                    "VBA module \"" + name + "\" has " + std::to_string(m.text_offset) +
+                        " bytes of p-code and its source does not decompress");
+      }
+    }
+    ctx.budget().charge_decoded(text.size());
+    if (text.empty()) return;
+    std::vector<Name> names{Name{"vba.module", name}};
+    const std::string locator = "vba[" + std::to_string(st.modules++) + "]";
+    if (!ctx.emit_owned(std::move(text), locator, std::move(names), truncated)) st.stopped = true;
+  }
 
   template <class DirT>
   static void visit_stream(State& st, std::uint32_t e, const DirT& d) {

@@ -1,7 +1,8 @@
 // RTF → its embedded objects. An OLE Package becomes the file it carries, named
 // as the sender named it; any other embedded object's native data (a compound
 // file, usually) becomes a child the engine sniffs and opens again; a linked
-// object's target is kept as meta. The object class (Equation.3, the
+// object's target is kept as meta; fields that reach outside (DDEAUTO,
+// INCLUDETEXT) are recorded for the office detector. The object class (Equation.3, the
 // CVE-2017-11882 class, among them) is recorded for the detectors.
 #include "core/unpacker.hpp"
 
@@ -9,7 +10,9 @@
 
 #include "core/text.hpp"
 #include "formats/ole/ole1.hpp"
+#include "formats/office/fields.hpp"
 #include "formats/ole/package.hpp"
+#include "formats/rtf/fields.hpp"
 #include "formats/rtf/objects.hpp"
 
 namespace sluice::formats::rtf {
@@ -28,6 +31,11 @@ class RtfUnpacker final : public core::Unpacker {
     }
     if (scan.too_deep) {
       ctx.anomaly("rtf.nesting_too_deep", Severity::medium, 0, "RTF groups nest deeper than any editor writes");
+    }
+    // Fields that reach outside (DDEAUTO, INCLUDETEXT): facts for the office detector.
+    for (const std::string& f : field_instructions(ctx.bytes(), ctx.limits().max_children)) {
+      const std::string clean = office::collapse_spaces(f);
+      if (office::external_field_keyword(clean)) ctx.meta("office.field", ctx.clean_name(clean));
     }
     for (std::size_t i = 0; i < scan.objects.size(); ++i) {
       if (ctx.budget().expired()) {

@@ -216,7 +216,7 @@ class ScriptUnpacker final : public core::Unpacker {
  private:
   static constexpr std::array kTypes{FileType::script_js,  FileType::script_vbs, FileType::script_hta,
                                      FileType::script_bat, FileType::script_ps1, FileType::script_wsf,
-                                     FileType::script_encoded};
+                                     FileType::script_encoded, FileType::vba};
 };
 
 }  // namespace

@@ -1,0 +1,134 @@
+#pragma once
+// Excel 4.0 (XLM) macro facts from the three containers that carry them: the
+// BIFF5/BIFF8 `Book`/`Workbook` stream of .xls/.xlt (MS-XLS), and the BIFF12
+// parts `xl/workbook.bin` and `xl/macrosheets/*.bin` of .xlsb (MS-XLSB).
+//
+// A format reports facts and a detector judges, so this is a model (sheets and
+// their visibility, defined names such as Auto_Open, the functions and string
+// constants in macro-sheet formulas), never a verdict. Pure and bounded by the
+// input: every loop advances by at least one byte of it, every list that a
+// hostile file could grow without growing the facts is capped.
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/byte_view.hpp"
+#include "sluice/result.hpp"
+
+namespace sluice::formats::office {
+
+enum class SheetState : std::uint8_t { visible, hidden, very_hidden, unknown };
+enum class SheetKind : std::uint8_t { worksheet, macro, chart, vba_module, unknown };
+enum class BiffVersion : std::uint8_t { biff5, biff8, biff12 };
+// FILEPASS (MS-XLS §2.4.117): XOR obfuscation, RC4 (EncryptionHeader 1.1) or RC4
+// CryptoAPI (2.2, 3.2, 4.2); `unknown` is a FILEPASS whose header we cannot name.
+enum class Encryption : std::uint8_t { none, xor_obfuscation, rc4, rc4_cryptoapi, unknown };
+
+[[nodiscard]] std::string_view to_string(SheetState s) noexcept;
+[[nodiscard]] std::string_view to_string(SheetKind k) noexcept;
+[[nodiscard]] std::string_view to_string(Encryption e) noexcept;
+
+struct Sheet {
+  std::string name;  // UTF-8; empty when `opaque`
+  SheetState state = SheetState::unknown;
+  SheetKind kind = SheetKind::unknown;  // BIFF12 leaves it unknown: the relationship type says
+  std::uint32_t stream_offset = 0;      // BIFF: lbPlyPos, where the sheet's BOF is
+  std::string rel_id;                   // BIFF12: strRelID ("rId1"), for the caller to map to a part
+  std::uint32_t tab_id = 0;             // BIFF12: iTabID
+  // Encrypted workbooks keep only lbPlyPos in clear (MS-XLS §2.2.10): name,
+  // state and kind are ciphertext and reported unknown.
+  bool opaque = false;
+};
+
+// A substream found by its BOF (MS-XLS §2.4.21), whose dt is never encrypted:
+// even an encrypted workbook tells whether it holds a macro sheet.
+struct Substream {
+  std::uint32_t offset = 0;
+  std::uint16_t dt = 0;  // 0x0005 globals, 0x0010 sheet, 0x0020 chart, 0x0040 macro sheet, 0x0100 workspace
+  SheetKind kind = SheetKind::unknown;
+};
+
+struct DefinedName {
+  std::string name;  // raw text as UTF-8; for a BIFF built-in the display name ("Auto_Open")
+  bool builtin = false;
+  std::uint8_t builtin_code = 0xFF;  // 0x01 Auto_Open, 0x02 Auto_Close, ...; 0xFF when not known
+  bool hidden = false;
+  bool function = false;   // fFunc: the name is an XLM function or command macro
+  bool vba = false;        // fOB: a VBA macro
+  bool procedure = false;  // fProc: a macro (function or command) rather than a range
+  std::uint32_t sheet = 0;  // itab: 0 for workbook scope (BIFF12: 0xFFFFFFFF)
+};
+
+// "Auto_Open", "Auto_Close", ... for a built-in name code (MS-XLS §2.4.150 Lbl);
+// empty for codes past the table.
+[[nodiscard]] std::string_view builtin_name(std::uint8_t code) noexcept;
+// The Ftab (MS-XLS §2.5.198.17, MS-XLSB §2.5.98.10) or Cetab (MS-XLS §2.5.198.4) name of
+// a function number; empty when the table has none.
+[[nodiscard]] std::string_view function_name(std::uint16_t tab, bool command) noexcept;
+
+struct MacroCell {
+  std::string sheet;  // sheet name when known
+  std::uint32_t row = 0, col = 0;
+  std::vector<std::string> functions;  // in token order, capped at kMaxCellFunctions
+};
+
+struct MacroFacts {
+  static constexpr std::size_t kMaxStrings = 256;
+  static constexpr std::size_t kMaxCells = 256;
+  static constexpr std::size_t kMaxCellFunctions = 32;
+  static constexpr std::size_t kMaxUdfNames = 256;
+
+  std::uint32_t formulas = 0;           // formula cells in macro sheets
+  std::uint32_t unparsed_formulas = 0;  // walk stopped early: unknown token, lying cce
+  std::uint32_t opaque_formulas = 0;    // formula records after FILEPASS (ciphertext)
+  // Built-in function and command calls by name ("EXEC", "ALERT"); numbers
+  // missing from the tables appear as "FTAB#0x1234" / "CETAB#0x0123".
+  std::map<std::string, std::uint32_t> functions;
+  // User-defined calls (PtgFuncVar tab 0x00FF) by the name they call through
+  // (a defined name, a REGISTER alias, an add-in or _xlfn. function); "?" when
+  // the name operand could not be resolved.
+  std::map<std::string, std::uint32_t> udf_calls;
+  std::vector<std::string> strings;  // PtgStr constants as UTF-8, first kMaxStrings
+  std::uint32_t strings_dropped = 0;
+  std::vector<MacroCell> cells;  // formula cells that call anything, first kMaxCells
+  std::uint32_t cells_dropped = 0;
+  bool truncated = false;  // a record ran past the end of the input: facts are partial
+};
+
+struct Workbook {
+  BiffVersion version = BiffVersion::biff8;
+  Encryption encryption = Encryption::none;
+  [[nodiscard]] bool encrypted() const noexcept { return encryption != Encryption::none; }
+  std::vector<Sheet> sheets;
+  std::vector<DefinedName> names;
+  std::vector<Substream> substreams;
+  MacroFacts macros;
+  std::uint32_t records = 0;
+  bool truncated = false;  // same as macros.truncated, for the globals too
+};
+
+// The `Workbook` (BIFF8) or `Book` (BIFF5) stream. Fails only when the first
+// record is not a BIFF5/BIFF8 BOF; later damage yields partial facts with
+// `truncated` set.
+[[nodiscard]] Result<Workbook> read_biff8_workbook(ByteView workbook_stream);
+
+struct Biff12Workbook {
+  std::vector<Sheet> sheets;  // from BrtBundleSh, in tab order
+  std::vector<DefinedName> names;  // from BrtName, in record order (PtgName indexes this, 1-based)
+  std::uint32_t records = 0;
+  bool truncated = false;
+};
+
+// `xl/workbook.bin`. Fails when the part does not begin with BrtBeginBook.
+[[nodiscard]] Result<Biff12Workbook> read_biff12_workbook(ByteView workbook_bin);
+
+// One `xl/macrosheets/*.bin`: the BrtFmla* cells' formulas. `names` (the
+// workbook's BrtName list) resolves user-defined calls made through PtgName;
+// `sheet_name` labels the cells.
+[[nodiscard]] MacroFacts read_biff12_macrosheet(ByteView sheet_bin, std::span<const DefinedName> names = {},
+                                                std::string_view sheet_name = {});
+
+}  // namespace sluice::formats::office
