@@ -183,7 +183,7 @@ TEST(OfficeOletools, DdeLinksAsMsoddeFindsThem) {
     EXPECT_TRUE(testing::has_finding(r, "office.dde")) << f << " " << describe(r);
     EXPECT_EQ(r.verdict, Verdict::malicious) << f;
   }
-  for (const char* f : {"dde-test.xlsx", "dde-test.xlsm"}) {
+  for (const char* f : {"dde-test.xlsx", "dde-test.xlsm", "dde-test.xlsb"}) {
     const ScanResult r = engine.scan(testing::read_file(dir / f), f);
     EXPECT_EQ(evidence(r, "office.dde", "command"), "cmd /c calc.exe") << f << " " << describe(r);
   }
@@ -221,14 +221,17 @@ TEST(OfficeOletools, Excel4MacrosWithAutoOpen) {
     const ScanResult r = engine.scan(testing::read_file(dir / f), f);
     EXPECT_TRUE(testing::has_finding(r, "office.xlm_macro")) << f << " " << describe(r);
   }
-  // The XML macro sheet's formulas are read too.
-  const ScanResult xlsm = engine.scan(testing::read_file(dir / "excel4_sample_macro.xlsm"), "x.xlsm");
-  std::vector<std::string> fns;
-  for (const Artifact& a : xlsm.tree) {
-    for (auto& s : testing::meta_all(a, "xlm.function")) fns.push_back(s);
+  // The macro sheet's formulas are read too: XML (xlsm) and BIFF12 (xlsb).
+  for (const char* f : {"excel4_sample_macro.xlsm", "excel4_sample_macro.xlsb"}) {
+    const ScanResult r = engine.scan(testing::read_file(dir / f), f);
+    std::vector<std::string> fns;
+    for (const Artifact& a : r.tree) {
+      for (auto& s : testing::meta_all(a, "xlm.function")) fns.push_back(s);
+    }
+    EXPECT_TRUE(testing::contains(fns, "ALERT")) << f;
+    EXPECT_TRUE(testing::contains(fns, "HALT")) << f;
+    EXPECT_TRUE(testing::has_finding(r, "office.macro_autoexec")) << f << " (Auto_Open) " << describe(r);
   }
-  EXPECT_TRUE(testing::contains(fns, "ALERT"));
-  EXPECT_TRUE(testing::contains(fns, "HALT"));
 }
 
 TEST(OfficeOletools, EncryptedDocumentsAreReportedAndDefaultPasswordsOpened) {
@@ -243,10 +246,13 @@ TEST(OfficeOletools, EncryptedDocumentsAreReportedAndDefaultPasswordsOpened) {
     EXPECT_TRUE(testing::has_finding(r, "office.encrypted")) << f << " " << describe(r);
     const bool ooxml = !f.ends_with(".xls") && !f.ends_with(".doc") && !f.ends_with(".ppt");
     const bool default_password = f.find("standardpassword") != std::string::npos;
-    if (ooxml && default_password) {
-      // oletools' EXCEPTIONS: decrypted automatically with VelvetSweatshop.
+    if (default_password) {
+      // oletools' EXCEPTIONS: decrypted automatically with VelvetSweatshop
+      // (the package of an OOXML file; the records of an .xls).
       EXPECT_EQ(testing::meta_text(r.tree[0], "office.password"), "VelvetSweatshop") << f;
-      EXPECT_NE(first_of(r, FileType::zip), nullptr) << f << ": the decrypted package is scanned";
+      if (ooxml) {
+        EXPECT_NE(first_of(r, FileType::zip), nullptr) << f << ": the decrypted package is scanned";
+      }
       EXPECT_FALSE(testing::has_finding(r, "office.encrypted_unopened")) << f;
     } else {
       EXPECT_TRUE(testing::has_finding(r, "office.encrypted_unopened")) << f << " " << describe(r);
@@ -254,10 +260,14 @@ TEST(OfficeOletools, EncryptedDocumentsAreReportedAndDefaultPasswordsOpened) {
     }
   }
   EXPECT_EQ(files, 17u);
-  // The DDE workbook behind Excel's default password is malicious once opened.
-  const ScanResult dde = engine.scan(
-      testing::read_file(oletools() / "encrypted" / "dde-test-encrypt-standardpassword.xlsx"), "sample");
-  EXPECT_TRUE(testing::has_finding(dde, "office.dde")) << describe(dde);
+  // The DDE workbooks behind Excel's default password are malicious once
+  // opened: msodde's test_crypto expects "cmd /c calc.exe" in xls, xlsx, xlsm and xlsb.
+  for (const char* f : {"dde-test-encrypt-standardpassword.xls", "dde-test-encrypt-standardpassword.xlsx",
+                        "dde-test-encrypt-standardpassword.xlsm", "dde-test-encrypt-standardpassword.xlsb"}) {
+    const ScanResult dde = engine.scan(testing::read_file(oletools() / "encrypted" / f), "sample");
+    EXPECT_EQ(evidence(dde, "office.dde", "command"), "cmd /c calc.exe") << f << " " << describe(dde);
+    EXPECT_EQ(dde.verdict, Verdict::malicious) << f;
+  }
   // The password the oletools authors used is "encrypted" (their commit
   // d7a7c7b); given in the message, it opens the document.
   const std::vector<std::uint8_t> docx = testing::read_file(oletools() / "encrypted" / "encrypted.docx");
@@ -265,6 +275,12 @@ TEST(OfficeOletools, EncryptedDocumentsAreReportedAndDefaultPasswordsOpened) {
   EXPECT_FALSE(testing::has_finding(told, "office.encrypted_unopened")) << describe(told);
   EXPECT_TRUE(testing::has_finding(told, "archive.password_from_message")) << describe(told);
   EXPECT_NE(first_of(told, FileType::zip), nullptr);
+  // The same for a legacy RC4 workbook: its records are decrypted in place.
+  const ScanResult xls = engine.scan(
+      mail_with(testing::read_file(oletools() / "encrypted" / "encrypted.xls"), "invoice.xls", "Password: encrypted"),
+      "m.eml");
+  EXPECT_FALSE(testing::has_finding(xls, "office.encrypted_unopened")) << describe(xls);
+  EXPECT_TRUE(testing::has_finding(xls, "archive.password_from_message")) << describe(xls);
 }
 
 TEST(OfficeOletools, ExternalLinksAsOleobjReportsThem) {

@@ -71,6 +71,7 @@ enum class FileType : std::uint16_t {
   vba,         // VBA module source ("Attribute VB_Name = ..."), as a macro document holds it
   office_xml,  // an Office XML part: OOXML package parts, Word/Excel 2003 XML, flat OPC
   activemime,  // ActiveMime: a zlib-compressed compound file (editdata.mso, MHT documents)
+  biff12,      // an Excel binary part of an .xlsb (workbook, sheet, external link: MS-XLSB records)
 };
 
 enum class TypeClass : std::uint8_t { other, mail, archive, disk_image, executable, document, media };

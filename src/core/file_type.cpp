@@ -66,6 +66,7 @@ constexpr std::array kTypes{
     FileTypeInfo{FileType::vba, "vba", document, "VBA macro source"},
     FileTypeInfo{FileType::office_xml, "office-xml", document, "Office XML part"},
     FileTypeInfo{FileType::activemime, "activemime", document, "ActiveMime (compressed Office macro container)"},
+    FileTypeInfo{FileType::biff12, "biff12", document, "Excel binary workbook part (BIFF12)"},
 };
 
 // The table is indexed by the enum: a reordering would mislabel every type.
@@ -76,7 +77,7 @@ constexpr bool table_in_enum_order() {
   return true;
 }
 static_assert(table_in_enum_order());
-static_assert(static_cast<std::size_t>(FileType::activemime) + 1 == kTypes.size());
+static_assert(static_cast<std::size_t>(FileType::biff12) + 1 == kTypes.size());
 
 }  // namespace
 

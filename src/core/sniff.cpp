@@ -179,6 +179,33 @@ FileType sniff_mail(ByteView b) {
 
 FileType classify_text(std::string_view head_chars);
 
+// An .xlsb part ([MS-XLSB] 2.1.4): records of a 1-2 byte type and a 1-4 byte
+// size, 7 bits per byte. A workbook starts with BrtBeginBook (0x83), a sheet
+// or macro sheet with BrtBeginSheet (0x81), an external link with
+// BrtBeginSupBook (0x168); the records after it must chain inside the part.
+bool is_biff12_part(ByteView b) {
+  std::uint64_t pos = 0;
+  auto varint = [&](int max_bytes, std::uint32_t& out) {
+    out = 0;
+    for (int i = 0; i < max_bytes; ++i) {
+      std::uint8_t c = 0;
+      if (!b.byte_at(pos, c)) return false;
+      ++pos;
+      out |= static_cast<std::uint32_t>(c & 0x7F) << (7 * i);
+      if ((c & 0x80) == 0) return true;
+    }
+    return false;
+  };
+  for (int record = 0; record < 8; ++record) {
+    if (pos == b.size()) return record >= 1;
+    std::uint32_t type = 0, size = 0;
+    if (!varint(2, type) || !varint(4, size) || !b.contains(pos, size)) return false;
+    if (record == 0 && type != 0x83 && type != 0x81 && type != 0x168) return false;
+    pos += size;
+  }
+  return true;
+}
+
 bool is_office_xml(std::string_view lower_head) {
   static constexpr std::string_view kMarkers[] = {
       "schemas.openxmlformats.org/package/2006/",         // relationships, content types
@@ -308,6 +335,8 @@ FileType sniff(ByteView b) noexcept {
   if (b.starts_with("\xE4\x52\x5C\x7B\x8C\xD8\xA7\x4D\xAE\xB1\x53\x78\xD0\x29\x96\xD3")) return FileType::onenote;
   if (b.starts_with("ITSF")) return FileType::chm;
   if (b.starts_with("ActiveMime")) return FileType::activemime;
+  if ((b.starts_with("\x83\x01") || b.starts_with("\x81\x01") || b.starts_with("\xE8\x02")) && is_biff12_part(b))
+    return FileType::biff12;
   // Word opens anything that starts "{\rt" as RTF (droppers write "{\rt{" to
   // slip past "{\rtf" checks).
   if (b.starts_with("{\\rt")) return FileType::rtf;

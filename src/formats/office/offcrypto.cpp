@@ -188,6 +188,22 @@ class Rc4 {
       std::swap(s_[i], s_[j]);
     }
   }
+  // Keystream bytes dropped: the position a block's data starts at.
+  void discard(std::uint64_t n) {
+    for (std::uint64_t k = 0; k < n; ++k) {
+      i_ = static_cast<std::uint8_t>(i_ + 1);
+      j_ = static_cast<std::uint8_t>(j_ + s_[i_]);
+      std::swap(s_[i_], s_[j_]);
+    }
+  }
+  void apply_in_place(std::span<std::uint8_t> data) {
+    for (auto& b : data) {
+      i_ = static_cast<std::uint8_t>(i_ + 1);
+      j_ = static_cast<std::uint8_t>(j_ + s_[i_]);
+      std::swap(s_[i_], s_[j_]);
+      b ^= s_[static_cast<std::uint8_t>(s_[i_] + s_[j_])];
+    }
+  }
   Bytes apply(Span in) {
     Bytes out(in.begin(), in.end());
     for (auto& b : out) {
@@ -778,6 +794,32 @@ std::optional<std::vector<std::uint8_t>> verify_password(const EncryptionInfo& i
     case EncryptionKind::unknown: break;
   }
   return std::nullopt;
+}
+
+void rc4_decrypt_at(const EncryptionInfo& info, std::span<const std::uint8_t> base, std::uint32_t block_size,
+                    std::uint64_t offset, std::span<std::uint8_t> data) {
+  const bool legacy = info.kind == EncryptionKind::rc4;
+  if (block_size == 0 || (!legacy && info.kind != EncryptionKind::rc4_cryptoapi)) return;
+  std::size_t done = 0;
+  while (done < data.size()) {
+    const std::uint64_t pos = offset + done;
+    const std::uint64_t block = pos / block_size;
+    const std::uint64_t within = pos % block_size;
+    const auto number = le32(static_cast<std::uint32_t>(block));
+    // §2.3.6.2: MD5(base, block), all 16 bytes; §2.3.5.2: SHA-1(base, block)
+    // cut to the key size, a 40-bit key padded with zeros to 128 bits.
+    Bytes key = digest(legacy ? HashAlgorithm::md5 : HashAlgorithm::sha1, {base, number});
+    if (!legacy) {
+      key.resize(std::min<std::size_t>(key.size(), info.key_bits / 8));
+      if (info.key_bits == 40) key.resize(16, 0);
+    }
+    if (key.empty()) return;
+    Rc4 rc4(key);
+    rc4.discard(within);
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(data.size() - done, block_size - within));
+    rc4.apply_in_place(data.subspan(done, n));
+    done += n;
+  }
 }
 
 Result<Package> decrypt_package(const EncryptionInfo& info, std::span<const std::uint8_t> key,

@@ -107,6 +107,14 @@ struct EncryptionInfo {
 [[nodiscard]] std::optional<std::vector<std::uint8_t>> verify_password(const EncryptionInfo& info,
                                                                        std::string_view password_utf8);
 
+// The binary formats' RC4 (§2.3.6.2 RC4, §2.3.5.2 CryptoAPI RC4): the stream
+// is re-keyed every `block_size` bytes, each block's key made from `base`
+// (what verify_password returned) and the block number. Decrypts `data`, the
+// bytes found at `offset` of that stream, in place; any other kind is left alone.
+// Excel's Workbook stream uses 1,024-byte blocks (MS-XLS §2.2.10).
+void rc4_decrypt_at(const EncryptionInfo& info, std::span<const std::uint8_t> base, std::uint32_t block_size,
+                    std::uint64_t offset, std::span<std::uint8_t> data);
+
 struct Package {
   std::vector<std::uint8_t> bytes;
   std::uint64_t declared_size = 0;  // StreamSize of the EncryptedPackage

@@ -16,6 +16,7 @@
 #include "core/text.hpp"
 #include "formats/mime/decode.hpp"
 #include "formats/office/fields.hpp"
+#include "formats/office/xlm.hpp"
 #include "formats/office/xml_scan.hpp"
 
 namespace sluice::formats::office {
@@ -115,11 +116,52 @@ class OfficeUnpacker final : public core::Unpacker {
 
   Status unpack(core::UnpackContext& ctx) const override {
     if (ctx.type() == FileType::activemime) return activemime(ctx);
+    if (ctx.type() == FileType::biff12) return biff12(ctx);
     return xml(ctx);
   }
 
  private:
-  static constexpr std::array kTypes{FileType::office_xml, FileType::activemime};
+  static constexpr std::array kTypes{FileType::office_xml, FileType::activemime, FileType::biff12};
+
+  // .xlsb parts: the workbook's sheets and names, a sheet's formulas (a macro
+  // sheet is one by its relationship, not by its records), an external link's
+  // DDE server and topic. The same facts the XML parts give.
+  static Status biff12(core::UnpackContext& ctx) {
+    const ByteView b = ctx.bytes();
+    Facts facts(ctx);
+    switch (biff12_part_kind(b)) {
+      case Biff12Part::workbook: {
+        auto wb = read_biff12_workbook(b);
+        if (!wb) return {};
+        for (const Sheet& sh : wb->sheets) {
+          if (sh.state == SheetState::hidden || sh.state == SheetState::very_hidden) {
+            facts.add("office.hidden_sheet", std::string(to_string(sh.state)) + " " + sh.rel_id + " " + sh.name);
+          }
+        }
+        for (const DefinedName& n : wb->names) {
+          const std::string lower = core::ascii_lower(n.name);
+          if (lower.starts_with("auto_open") || lower.starts_with("auto_close")) facts.add("office.auto_name", n.name);
+        }
+        return {};
+      }
+      case Biff12Part::sheet: {
+        const MacroFacts m = read_biff12_macrosheet(b);
+        if (m.formulas > 0) ctx.meta("xlm.formulas", static_cast<std::int64_t>(m.formulas));
+        for (const auto& [fn, count] : m.functions) facts.add("xlm.function", fn);
+        for (const std::string& s : m.strings) {
+          const std::string lower = core::ascii_lower(s.substr(0, 8));
+          if (lower.starts_with("http://") || lower.starts_with("https://")) facts.add("ioc.url", s);
+        }
+        return {};
+      }
+      case Biff12Part::external_link:
+        if (auto link = read_biff12_dde_link(b)) facts.add("office.dde_link", *link);
+        return {};
+      case Biff12Part::other:
+        return {};
+    }
+    return {};
+  }
 
   static Status xml(core::UnpackContext& ctx) {
     const std::string_view text = ctx.bytes().chars();

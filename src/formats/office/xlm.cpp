@@ -865,6 +865,25 @@ struct BiffState {
     }
   }
 
+  // SupBook (MS-XLS §2.4.271): ctab (2), cch (2), then a VirtualPath
+  // (XLUnicodeStringNoCch: flags, cch characters) unless cch marks the
+  // workbook itself (0x0401) or add-ins (0x3A01). A DDE link's path is the
+  // server, 0x0003, the topic: Excel starts the server to ask the topic.
+  void sup_book(ByteView body) {
+    if (wb.version != BiffVersion::biff8 || wb.dde_links.size() >= Workbook::kMaxDdeLinks) return;
+    const auto cch = load_le<std::uint16_t>(body, 2);
+    const auto flags = load_le<std::uint8_t>(body, 4);
+    if (!cch || !flags || *cch == 0x0401 || *cch == 0x3A01 || *cch == 0) return;
+    auto path = chars_at(body, 5, *cch, (*flags & 0x01) != 0);
+    if (!path) return;
+    const std::size_t sep = path->find('\x03');
+    if (sep == std::string::npos) return;
+    std::string link = path->substr(0, sep);
+    const std::string topic = path->substr(sep + 1);
+    if (!topic.empty()) link += " " + topic;
+    wb.dde_links.push_back(std::move(link));
+  }
+
   // ExternName (MS-XLS §2.4.105): every body form (AddinUdf, ExternDocName,
   // ExternOleDdeLink) puts its name, a ShortXLUnicodeString, at offset 6.
   void extern_name(ByteView body) {
@@ -902,6 +921,7 @@ struct BiffState {
         return;
       case kSupBook:
         if (extern_names.size() < kMaxSupBooks) extern_names.emplace_back();
+        sup_book(body);
         return;
       case kExternName: extern_name(body); return;
       case kExternSheet: extern_sheet(body); return;
@@ -1087,6 +1107,57 @@ Result<Workbook> read_biff8_workbook(ByteView stream) {
   return std::move(st.wb);
 }
 
+std::optional<FilePass> find_filepass(ByteView stream) {
+  std::uint64_t off = 0;
+  // FILEPASS follows BOF in the globals substream: a few records in at most.
+  for (int i = 0; i < 64; ++i) {
+    const auto t = load_le<std::uint16_t>(stream, off);
+    const auto n = load_le<std::uint16_t>(stream, off + 2);
+    if (!t || !n || !stream.contains(off + 4, *n)) return std::nullopt;
+    if (*t == kFilePass) {
+      const ByteView body(stream.data() + off + 4, *n);
+      FilePass fp;
+      fp.offset = off;
+      fp.encryption_type = load_le<std::uint16_t>(body, 0).value_or(0);
+      fp.header = body.tail(2);
+      return fp;
+    }
+    if (*t == kEof) return std::nullopt;
+    off += 4ull + *n;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::uint8_t> decrypt_workbook(ByteView stream, const FilePass& filepass,
+                                           const std::function<void(std::uint64_t, std::span<std::uint8_t>)>& decrypt,
+                                           std::uint64_t max_bytes) {
+  constexpr std::uint16_t kInterfaceHdr = 0x00E1, kUsrExcl = 0x0194, kFileLock = 0x0195, kRrdInfo = 0x0196,
+                          kRrdHead = 0x0138;
+  const std::uint64_t size = std::min<std::uint64_t>(stream.size(), max_bytes);
+  std::vector<std::uint8_t> out(stream.data(), stream.data() + size);
+  const std::span<std::uint8_t> all(out);
+  // A record type no BIFF reader knows: the copy no longer says "encrypted".
+  if (filepass.offset + 2 > size) return out;
+  out[filepass.offset] = 0xFF;
+  out[filepass.offset + 1] = 0xFF;
+  std::uint64_t off = filepass.offset;
+  while (off + 4 <= size) {
+    const auto t = load_le<std::uint16_t>(stream, off);
+    const auto n = load_le<std::uint16_t>(stream, off + 2);
+    if (!t || !n) break;
+    const std::uint64_t body = off + 4;
+    const std::uint64_t len = std::min<std::uint64_t>(*n, size - std::min(size, body));
+    const bool clear = off == filepass.offset || *t == kBof || *t == kFilePass || *t == kInterfaceHdr ||
+                       *t == kUsrExcl || *t == kFileLock || *t == kRrdInfo || *t == kRrdHead;
+    if (!clear && len > 0) {
+      const std::uint64_t skip = *t == kBoundSheet ? std::min<std::uint64_t>(4, len) : 0;
+      decrypt(body + skip, all.subspan(body + skip, len - skip));
+    }
+    off = body + *n;
+  }
+  return out;
+}
+
 Result<Biff12Workbook> read_biff12_workbook(ByteView part) {
   Biff12Reader reader(part);
   Brt rec;
@@ -1104,6 +1175,32 @@ Result<Biff12Workbook> read_biff12_workbook(ByteView part) {
   }
   wb.truncated = reader.damaged();
   return wb;
+}
+
+std::optional<std::string> read_biff12_dde_link(ByteView part) {
+  constexpr std::uint32_t kBrtBeginSupBook = 0x0168;
+  Biff12Reader reader(part);
+  Brt rec;
+  if (!reader.next(rec) || rec.type != kBrtBeginSupBook) return std::nullopt;
+  if (load_le<std::uint16_t>(rec.body, 0).value_or(0) != 0x0001) return std::nullopt;  // sbt: DDE
+  auto service = xl_wide_string(rec.body, 2, false);
+  if (!service) return std::nullopt;
+  auto topic = xl_wide_string(rec.body, 2 + service->consumed, false);
+  std::string link = std::move(service->utf8);
+  if (topic && !topic->utf8.empty()) link += " " + topic->utf8;
+  return link;
+}
+
+Biff12Part biff12_part_kind(ByteView part) {
+  Biff12Reader reader(part);
+  Brt rec;
+  if (!reader.next(rec)) return Biff12Part::other;
+  switch (rec.type) {
+    case kBrtBeginBook: return Biff12Part::workbook;
+    case 0x0081: return Biff12Part::sheet;  // BrtBeginSheet: worksheets and macro sheets alike
+    case 0x0168: return Biff12Part::external_link;
+    default: return Biff12Part::other;
+  }
 }
 
 MacroFacts read_biff12_macrosheet(ByteView part, std::span<const DefinedName> names, std::string_view sheet_name) {

@@ -9,7 +9,9 @@
 // input: every loop advances by at least one byte of it, every list that a
 // hostile file could grow without growing the facts is capped.
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -106,6 +108,10 @@ struct Workbook {
   std::vector<DefinedName> names;
   std::vector<Substream> substreams;
   MacroFacts macros;
+  // DDE links of SupBook records (MS-XLS §2.4.271 with a VirtualPath "service
+  // \x03 topic"): "cmd /c calc.exe". At most kMaxDdeLinks.
+  static constexpr std::size_t kMaxDdeLinks = 256;
+  std::vector<std::string> dde_links;
   std::uint32_t records = 0;
   bool truncated = false;  // same as macros.truncated, for the globals too
 };
@@ -114,6 +120,25 @@ struct Workbook {
 // record is not a BIFF5/BIFF8 BOF; later damage yields partial facts with
 // `truncated` set.
 [[nodiscard]] Result<Workbook> read_biff8_workbook(ByteView workbook_stream);
+
+// FILEPASS (MS-XLS §2.4.117) of a BIFF8 workbook stream: where it is, and the
+// encryption header after wEncryptionType (what parse_encryption_info reads).
+struct FilePass {
+  std::uint64_t offset = 0;
+  std::uint16_t encryption_type = 0;  // 0 XOR obfuscation, 1 RC4
+  ByteView header;
+};
+[[nodiscard]] std::optional<FilePass> find_filepass(ByteView workbook_stream);
+
+// A decrypted copy of an encrypted workbook stream: each record body after
+// FILEPASS run through `decrypt(offset, bytes)` (the bytes' offset in the
+// stream: RC4 is keyed by position), except what MS-XLS §2.2.10 keeps in clear
+// (BOF, FILEPASS, InterfaceHdr, UsrExcl, FileLock, RRDInfo, RRDHead, and
+// BoundSheet8's lbPlyPos). FILEPASS itself is renamed to a record no reader
+// knows, so the copy reads as a plain workbook. At most `max_bytes`.
+[[nodiscard]] std::vector<std::uint8_t> decrypt_workbook(
+    ByteView workbook_stream, const FilePass& filepass,
+    const std::function<void(std::uint64_t, std::span<std::uint8_t>)>& decrypt, std::uint64_t max_bytes);
 
 struct Biff12Workbook {
   std::vector<Sheet> sheets;  // from BrtBundleSh, in tab order
@@ -124,6 +149,14 @@ struct Biff12Workbook {
 
 // `xl/workbook.bin`. Fails when the part does not begin with BrtBeginBook.
 [[nodiscard]] Result<Biff12Workbook> read_biff12_workbook(ByteView workbook_bin);
+
+// `xl/externalLinks/*.bin` (MS-XLSB §2.4.300 BrtBeginSupBook): for a DDE link
+// (sbt 0x0001) the server and the topic, "cmd /c calc.exe"; nothing otherwise.
+[[nodiscard]] std::optional<std::string> read_biff12_dde_link(ByteView supbook_part);
+
+// The part's first record: which reader applies.
+enum class Biff12Part : std::uint8_t { workbook, sheet, external_link, other };
+[[nodiscard]] Biff12Part biff12_part_kind(ByteView part);
 
 // One `xl/macrosheets/*.bin`: the BrtFmla* cells' formulas. `names` (the
 // workbook's BrtName list) resolves user-defined calls made through PtgName;

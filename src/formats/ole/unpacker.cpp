@@ -142,9 +142,16 @@ class OleUnpacker final : public core::Unpacker {
       const std::string scheme(office::to_string(wb->encryption));
       ctx.meta("office.encryption", scheme);
       ctx.anomaly("office.encrypted", Severity::low, 0, "Excel workbook is encrypted (" + scheme + ")");
-      ctx.anomaly("office.encrypted_unopened", Severity::medium, 0,
-                  "encrypted Excel workbook (" + scheme +
-                      "): legacy record encryption is not decrypted, its sheets and formulas were not scanned");
+      auto plain = decrypt_workbook(st, sb.bytes());
+      if (!plain) {
+        ctx.anomaly("office.encrypted_unopened", Severity::medium, 0,
+                    "encrypted Excel workbook (" + scheme + "): " + plain.error().what +
+                        ", its sheets and formulas were not scanned");
+        return;
+      }
+      auto opened = office::read_biff8_workbook(ByteView(plain->data(), plain->size()));
+      if (!opened) return;
+      wb = std::move(opened);
     }
     bool macro_sheet = false;
     for (const office::Sheet& sh : wb->sheets) {
@@ -183,6 +190,64 @@ class OleUnpacker final : public core::Unpacker {
       const std::string lower = core::ascii_lower(s.substr(0, 8));
       if (lower.starts_with("http://") || lower.starts_with("https://")) ctx.meta("ioc.url", ctx.clean_name(s));
     }
+    for (const std::string& link : wb->dde_links) ctx.meta("office.dde_link", ctx.clean_name(link));
+  }
+
+  // MS-XLS §2.2.10: an encrypted workbook's records after FILEPASS, decrypted
+  // with Excel's default password (a "VelvetSweatshop" workbook opens without
+  // asking) or one the message gives. The password is recorded on success.
+  static Result<std::vector<std::uint8_t>> decrypt_workbook(State& st, ByteView stream) {
+    core::UnpackContext& ctx = st.ctx;
+    const auto fp = office::find_filepass(stream);
+    if (!fp) return fail(Errc::malformed, 0, "no readable FILEPASS record");
+    if (fp->encryption_type != 1) return fail(Errc::unsupported, fp->offset, "XOR obfuscation is not decrypted");
+    auto info = office::parse_encryption_info(fp->header);
+    if (!info) return fail(info.error().code, fp->offset, "FILEPASS: " + info.error().what);
+    if (!info->supported) return fail(Errc::unsupported, fp->offset, info->algorithm + ": " + info->unsupported_reason);
+    auto found = try_passwords(st, *info);
+    if (!found) return fail(Errc::unsupported, fp->offset, "no candidate password opened it");
+    const auto& [password, base] = *found;
+    bool capped = false;
+    const std::uint64_t max = ctx.bounded_size(stream.size(), stream.size(), "decrypted Excel workbook", capped);
+    std::vector<std::uint8_t> plain = office::decrypt_workbook(
+        stream, *fp,
+        [&](std::uint64_t offset, std::span<std::uint8_t> bytes) {
+          office::rc4_decrypt_at(*info, base, 1024, offset, bytes);
+        },
+        max);
+    ctx.budget().charge_decoded(plain.size());
+    ctx.meta("office.password", ctx.clean_name(password));
+    return plain;
+  }
+
+  // Excel's default password first, then the message's, within the
+  // candidate and key-derivation limits: {password, key} of the first that
+  // verifies.
+  static std::optional<std::pair<std::string, std::vector<std::uint8_t>>> try_passwords(
+      State& st, const office::EncryptionInfo& info) {
+    core::UnpackContext& ctx = st.ctx;
+    if (!info.supported) return std::nullopt;
+    std::size_t tried = 0;
+    std::optional<std::pair<std::string, std::vector<std::uint8_t>>> found;
+    auto attempt = [&](const std::string& pw) {
+      if (found || tried >= ctx.limits().max_password_candidates) return;
+      if (!ctx.budget().take_key_rounds(office::derivation_rounds(info))) {
+        // The scan's key-derivation allowance is spent: no more candidates.
+        ctx.limit_hit(LimitKind::key_derivation, "password key derivation for an encrypted Office document");
+        tried = ctx.limits().max_password_candidates;
+        return;
+      }
+      ++tried;
+      if (auto k = office::verify_password(info, pw)) found.emplace(pw, std::move(*k));
+    };
+    attempt(std::string(office::kExcelDefaultPassword));
+    if (!found) {
+      for (const std::string& pw : ctx.password_candidates()) {
+        if (found || tried >= ctx.limits().max_password_candidates) break;
+        attempt(pw);
+      }
+    }
+    return found;
   }
 
   // MS-OFFCRYPTO: an encrypted OOXML document is a compound file holding
@@ -209,42 +274,19 @@ class OleUnpacker final : public core::Unpacker {
                       "): its content was not scanned");
       return;
     }
-    std::optional<std::vector<std::uint8_t>> key;
-    std::string password;
-    std::size_t tried = 0;
-    auto attempt = [&](const std::string& pw) {
-      if (key || tried >= ctx.limits().max_password_candidates) return;
-      if (!ctx.budget().take_key_rounds(office::derivation_rounds(*info))) {
-        // The scan's key-derivation allowance is spent: no more candidates.
-        ctx.limit_hit(LimitKind::key_derivation, "password key derivation for an encrypted Office document");
-        tried = ctx.limits().max_password_candidates;
-        return;
-      }
-      ++tried;
-      if (auto k = office::verify_password(*info, pw)) {
-        key = std::move(k);
-        password = pw;
-      }
-    };
-    attempt(std::string(office::kExcelDefaultPassword));
-    if (!key) {
-      for (const std::string& pw : ctx.password_candidates()) {
-        if (key || tried >= ctx.limits().max_password_candidates) break;
-        attempt(pw);
-      }
-    }
-    if (!key) {
+    auto found = try_passwords(st, *info);
+    if (!found) {
       ctx.anomaly("office.encrypted_unopened", Severity::medium, 0,
-                  "encrypted Office document: none of " + std::to_string(tried) +
-                      " candidate passwords opened it, its content was not scanned");
+                  "encrypted Office document: no candidate password opened it, its content was not scanned");
       return;
     }
+    const auto& [password, key] = *found;
     ctx.meta("office.password", ctx.clean_name(password));
     const StreamBytes pkg_sb = read_stream(st, package_e, "EncryptedPackage stream", capped);
     const ByteView enc = pkg_sb.bytes();
     const std::uint64_t declared = core::load_le<std::uint64_t>(enc, 0).value_or(0);
     const std::uint64_t max = ctx.bounded_size(declared, enc.size(), "decrypted Office package", capped);
-    auto plain = office::decrypt_package(*info, *key, enc, max);
+    auto plain = office::decrypt_package(*info, key, enc, max);
     if (!plain) {
       ctx.anomaly("office.encryption_malformed", Severity::low, plain.error().offset,
                   "EncryptedPackage: " + plain.error().what);
