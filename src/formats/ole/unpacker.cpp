@@ -21,6 +21,7 @@
 #include "formats/office/vba.hpp"
 #include "formats/office/xlm.hpp"
 #include "formats/ole/package.hpp"
+#include "formats/ole/package_report.hpp"
 #include "formats/ole/ppt_objects.hpp"
 
 namespace sluice::formats::ole {
@@ -422,7 +423,7 @@ class OleUnpacker final : public core::Unpacker {
     if (n == kOle10Native) {
       package(st, e, d.path);
     } else if (in_object && (n == "Package" || n == "CONTENTS")) {
-      raw(st, e, d.path + n);
+      raw(st, e, d.path + printable(n));
     } else if (n == kPptDocument && d.entry == 0) {
       powerpoint(st, e);
     }
@@ -479,31 +480,15 @@ class OleUnpacker final : public core::Unpacker {
                   "OLE package in " + path + " declares " + std::to_string(total) + " bytes; its stream has " +
                       std::to_string(b.size() >= 4 ? b.size() - 4 : 0));
     }
-    if (p->truncated) {
-      ctx.anomaly("ole.package_truncated", Severity::medium, 0,
-                  "OLE package \"" + ctx.clean_name(p->file_name()) + "\" declares " +
-                      std::to_string(p->declared_size) + " bytes; " + std::to_string(p->data.size()) + " are present");
-    }
-    std::vector<Name> names;
-    const std::string file = ctx.clean_name(p->file_name());
-    const std::string label = ctx.clean_name(p->label);
-    if (!file.empty()) names.push_back({"ole.package_file", file});
-    if (!label.empty() && label != file) names.push_back({"ole.package_label", label});
-    // The label is the caption under the icon the reader double-clicks; the
-    // file's own extension decides what Windows runs. Different extensions:
-    // the caption lies about what opens.
-    if (core::extensions_differ(file, label)) {
-      ctx.anomaly("ole.package_label_mismatch", Severity::medium, 0,
-                  "OLE package shows \"" + label + "\" but holds \"" + file + "\"");
-    }
     const std::string locator = "package[" + std::to_string(st.packages++) + "]";
-    auto child = emit_part(st, sb, p->data, locator, std::move(names), capped || p->truncated || sb.short_chain);
+    PackageReport report = report_package(ctx, *p, 0, path.empty() ? locator : locator + " in " + path);
+    auto child =
+        emit_part(st, sb, p->data, locator, std::move(report.names), capped || p->truncated || sb.short_chain);
     if (!child) {
       st.stopped = true;
       return;
     }
-    if (!p->source_path.empty()) ctx.meta_on(*child, "ole.source_path", ctx.clean_name(p->source_path));
-    if (!p->temp_path.empty()) ctx.meta_on(*child, "ole.temp_path", ctx.clean_name(p->temp_path));
+    for (Meta& m : report.meta) ctx.meta_on(*child, std::move(m.key), std::move(m.value));
   }
 
   static void raw(State& st, std::uint32_t e, const std::string& path) {
@@ -511,7 +496,7 @@ class OleUnpacker final : public core::Unpacker {
     const StreamBytes sb = read_stream(st, e, "embedded object " + path, capped);
     const std::string locator = "object[" + std::to_string(st.embedded++) + "]";
     auto child =
-        emit_part(st, sb, sb.bytes(), locator, {Name{"ole.stream", printable(path)}}, capped || sb.short_chain);
+        emit_part(st, sb, sb.bytes(), locator, {Name{"ole.stream", path}}, capped || sb.short_chain);
     if (!child) st.stopped = true;
   }
 

@@ -12,6 +12,7 @@
 #include "formats/ole/ole1.hpp"
 #include "formats/office/fields.hpp"
 #include "formats/ole/package.hpp"
+#include "formats/ole/package_report.hpp"
 #include "formats/rtf/fields.hpp"
 #include "formats/rtf/objects.hpp"
 
@@ -91,21 +92,9 @@ class RtfUnpacker final : public core::Unpacker {
     std::vector<Meta> meta{{"rtf.object_class", cls}};
     if (ole1->class_name == "Package") {
       if (auto p = ole::decode_package(ole1->native); p) {
-        const std::string file = ctx.clean_name(p->file_name());
-        const std::string label = ctx.clean_name(p->label);
-        if (!file.empty()) names.push_back({"ole.package_file", file});
-        if (!label.empty() && label != file) names.push_back({"ole.package_label", label});
-        if (core::extensions_differ(file, label)) {
-          ctx.anomaly("ole.package_label_mismatch", Severity::medium, o.offset,
-                      locator + ": package shows \"" + label + "\" but holds \"" + file + "\"");
-        }
-        if (!p->source_path.empty()) meta.push_back({"ole.source_path", ctx.clean_name(p->source_path)});
-        if (!p->temp_path.empty()) meta.push_back({"ole.temp_path", ctx.clean_name(p->temp_path)});
-        if (p->truncated) {
-          ctx.anomaly("ole.package_truncated", Severity::medium, o.offset,
-                      locator + ": package declares " + std::to_string(p->declared_size) + " bytes; " +
-                          std::to_string(p->data.size()) + " are present");
-        }
+        ole::PackageReport report = ole::report_package(ctx, *p, o.offset, locator);
+        names = std::move(report.names);
+        meta.insert(meta.end(), report.meta.begin(), report.meta.end());
         part = p->data;
       } else {
         ctx.anomaly("ole.package_malformed", Severity::medium, o.offset, locator + ": " + p.error().what);
