@@ -9,6 +9,8 @@ $SUDO apt-get update -qq
 # Postfix for tests/milter (a private instance per test run): no system configuration.
 # PostgreSQL: libpq for the shared campaign store, and the server the store
 # tests start themselves in a temp dir (src/campaigns/postgres_server_test_support.cpp).
+# Redis: hiredis for the queue (sluice submit | worker | results) and the server
+# tests/scaleout starts itself on a loopback port.
 # Chromium: the campaign HTML report is opened headless by tests/campaigns/stream_test.py.
 echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 $SUDO apt-get install -y -qq --no-install-recommends \
@@ -22,6 +24,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   win32-loader gcc-mingw-w64-x86-64-win32-runtime \
   libmilter-dev libcpp-httplib-dev postfix python3-aiosmtpd \
   libsqlite3-dev libpq-dev postgresql chromium \
+  libhiredis-dev redis-server \
   >/dev/null
 
 

@@ -101,6 +101,14 @@ Loaded load_input(const std::string& path, std::uint64_t max_bytes) {
   return l;
 }
 
+ScanResult unreadable_input(std::string name, std::string why) {
+  ScanResult r;
+  r.input = std::move(name);
+  r.verdict = Verdict::error;
+  r.error = Error{Errc::io, 0, std::move(why)};
+  return r;
+}
+
 std::vector<MailboxEntry> split_mailbox(const std::string& shown, ByteView bytes,
                                         std::size_t max_messages) {
   namespace mime = sluice::formats::mime;

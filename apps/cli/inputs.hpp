@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sluice/byte_view.hpp"
+#include "sluice/engine.hpp"
 
 namespace sluice::cli {
 
@@ -26,6 +27,9 @@ struct Loaded {
   std::string error;
 };
 [[nodiscard]] Loaded load_input(const std::string& path, std::uint64_t max_bytes);
+
+// The result of an input that could not be read: verdict error, with why.
+[[nodiscard]] ScanResult unreadable_input(std::string name, std::string why);
 
 // One message of an mbox input, scanned as an input of its own.
 struct MailboxEntry {

@@ -23,6 +23,7 @@
 #include "config_file.hpp"
 #include "extract.hpp"
 #include "inputs.hpp"
+#include "queue/commands.hpp"
 #include "report/report.hpp"
 #include "sluice/engine.hpp"
 #include "sluice/worker_pool.hpp"
@@ -67,14 +68,6 @@ struct Outcome {
   Verdict verdict = Verdict::clean;
   bool error = false;
 };
-
-ScanResult error_result(const std::string& path, std::string message) {
-  ScanResult r;
-  r.input = path;
-  r.verdict = Verdict::error;
-  r.error = Error{Errc::io, 0, std::move(message)};
-  return r;
-}
 
 std::string render(const ScanResult& r, const ScanArgs& a, bool color) {
   if (a.format == "text") return report::to_text(r, {10, color});
@@ -134,13 +127,13 @@ Outcome scan_one(const Scanner& scanner, const Input& in, std::size_t index, con
   Outcome o;
   const std::string shown = in.path == "-" ? std::string("stdin") : in.path;
   if (!in.error.empty()) {
-    ScanResult r = error_result(shown, in.error);
+    ScanResult r = unreadable_input(shown, in.error);
     finish(r, shown, index, args, color, o);
     return o;
   }
   Loaded l = load_input(in.path, engine.config().limits.max_input_bytes);
   if (!l.error.empty()) {
-    ScanResult r = error_result(shown, l.error);
+    ScanResult r = unreadable_input(shown, l.error);
     finish(r, shown, index, args, color, o);
     return o;
   }
@@ -419,6 +412,42 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"list", "show", "assignments", "export"}));
   camp->add_option("id", cargs.id, "Campaign ID for show and export (C-<n>)");
 
+  // Scale-out on Redis Streams (docs/scale-out.md).
+  auto queue_options = [](CLI::App* cmd, sluice::queue::QueueArgs& q, const char* stream_help) {
+    cmd->add_option("--redis", q.redis, "redis://[user:password@]host[:port][/db], rediss://… (TLS) or "
+                                        "unix:///path; default: [queue] redis, else redis://127.0.0.1:6379");
+    cmd->add_option("--stream", q.stream, stream_help);
+    cmd->add_option("--group", q.group, "Consumer group (default: [queue] group, else sluice)");
+    cmd->add_option("-c,--config", q.config_file, "TOML file: [queue] settings and the engine's tables");
+  };
+  sluice::queue::SubmitArgs submit_args;
+  auto* submit = app.add_subcommand("submit", "Queue files, directories, mboxes (one job per message) and Maildirs "
+                                              "on Redis for `sluice worker`");
+  submit->add_option("paths", submit_args.paths, "Files, directories or - (stdin)")->required();
+  queue_options(submit, submit_args.queue, "Job stream (default: [queue] stream, else sluice:jobs)");
+
+  sluice::queue::WorkerArgs worker_args;
+  bool no_isolate = false;
+  auto* worker = app.add_subcommand("worker", "Scan jobs from the Redis queue and write each result to the results "
+                                              "stream, until SIGTERM (or --drain)");
+  queue_options(worker, worker_args.queue, "Job stream (default: [queue] stream, else sluice:jobs)");
+  worker->add_option("-j,--jobs", worker_args.jobs, "Jobs scanned at once (default: number of cores)")
+      ->check(CLI::Range(1u, 256u));
+  worker->add_flag("--no-isolate", no_isolate, "Scan in this process instead of sandboxed workers (docs/adr/0011)");
+  worker->add_flag("--drain", worker_args.drain,
+                   "Exit once the job stream is empty (a batch whose submit has finished)");
+  worker->add_option("--name", worker_args.name, "Consumer-name prefix (default: host-pid)");
+
+  sluice::queue::ResultsArgs results_args;
+  auto* results = app.add_subcommand("results", "Print the results stream and the dead letters");
+  queue_options(results, results_args.queue, "Job stream (unused; the results stream is [queue] results)");
+  results->add_option("-f,--format", results_args.format, "jsonl (default: one report per line) or text")
+      ->check(CLI::IsMember({"jsonl", "text"}));
+  results->add_flag("--follow", results_args.follow, "Keep printing new results until interrupted");
+  results->add_flag("--duplicates", results_args.duplicates,
+                    "Also print results marked duplicate (a job scanned twice: at-least-once delivery)");
+  results->add_option("--from", results_args.from, "Start after this stream entry ID (default: 0, all)");
+
   std::string finding_id;
   auto* explain = app.add_subcommand("explain", "Print the catalog entry of a finding ID");
   explain->add_option("id", finding_id, "Finding ID, e.g. container.executable")->required();
@@ -431,6 +460,12 @@ int main(int argc, char** argv) {
   }
   if (*scan) return run_scan(args);
   if (*explain) return run_explain(finding_id);
+  if (*submit) return sluice::queue::run_submit(submit_args);
+  if (*worker) {
+    worker_args.isolate = !no_isolate;
+    return sluice::queue::run_worker(worker_args);
+  }
+  if (*results) return sluice::queue::run_results(results_args);
   if (*camp) {
     if (cargs.action.empty() && cargs.html_file.empty()) cargs.action = "list";
     return run_campaigns(cargs);

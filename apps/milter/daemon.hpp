@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "campaign_recorder.hpp"
+#include "campaigns/recorder.hpp"
 #include "metrics.hpp"
 #include "scanner.hpp"
 #include "settings.hpp"
@@ -25,7 +25,7 @@ class Daemon {
   [[nodiscard]] std::shared_ptr<const Settings> settings() const;
   [[nodiscard]] Scanner& scanner() noexcept { return *scanner_; }
   [[nodiscard]] Metrics& metrics() noexcept { return metrics_; }
-  [[nodiscard]] CampaignRecorder& campaigns() noexcept { return campaigns_; }
+  [[nodiscard]] campaigns::Recorder& campaigns() noexcept { return campaigns_; }
   // Opens the campaign store the settings name, logging (not failing) when it cannot.
   void open_campaigns();
 
@@ -45,7 +45,7 @@ class Daemon {
   std::shared_ptr<const Settings> settings_;
   std::unique_ptr<Scanner> scanner_;
   Metrics metrics_;
-  CampaignRecorder campaigns_;
+  campaigns::Recorder campaigns_;
   std::string config_path_;
   std::string listen_override_;
 

@@ -269,7 +269,7 @@ sfsistat on_eom(SMFICTX* ctx) {
     if (result && g_daemon->campaigns().enabled()) {
       std::string why;
       const campaigns::Envelope env{m.sender, m.recipients};
-      if (auto a = g_daemon->campaigns().record(*result, env, static_cast<std::int64_t>(std::time(nullptr)), why)) {
+      if (auto a = g_daemon->campaigns().record(*result, &env, static_cast<std::int64_t>(std::time(nullptr)), why)) {
         campaign = a->label;
         metrics.campaign_recorded();
       } else if (!why.empty()) {

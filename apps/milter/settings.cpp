@@ -187,24 +187,19 @@ Result<Settings> parse_settings(std::string_view toml_text, std::string_view sou
   }
   Settings s;
   s.source = std::string(source);
-  toml::table engine_tables;
   for (const auto& [key, node] : parsed.table()) {
     const std::string k(key.str());
     if (k == "milter" && node.is_table()) {
       if (auto st = apply_milter(*node.as_table(), s.milter, source); !st) return std::unexpected(st.error());
     } else if (k == "http" && node.is_table()) {
       if (auto st = apply_http(*node.as_table(), s.http, source); !st) return std::unexpected(st.error());
-    } else {
-      engine_tables.insert(key, node);
     }
   }
   // The rest is the engine's; apply_config rejects what it does not know, so a
   // misspelt [milter] table cannot pass unnoticed either.
   auto base = default_config();
   if (!base) return std::unexpected(base.error());
-  std::ostringstream engine_text;
-  engine_text << toml::toml_formatter{engine_tables};
-  auto engine = apply_config(std::move(*base), engine_text.str(), source);
+  auto engine = apply_config(std::move(*base), toml_text, source, {"milter", "http"});
   if (!engine) return std::unexpected(engine.error());
   s.engine = std::move(*engine);
   return s;

@@ -2,6 +2,7 @@
 // Scoring policy: how much each finding weighs and where verdicts start. The
 // built-in defaults are data/policy.toml compiled into the binary, so the file a
 // user copies and edits is exactly what runs when they pass no --config.
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -116,5 +117,11 @@ struct Config {
 // errors, so a typo in a limit name cannot silently leave the default in force.
 [[nodiscard]] Result<Config> apply_config(Config base, std::string_view toml_text,
                                           std::string_view source_name);
+// The same for a file that also holds a program's own tables ([milter] and
+// [http] of sluice-milter, [queue] of the queue commands): those are left to
+// the program, which reads them from the same text; any other unknown table
+// is still an error.
+[[nodiscard]] Result<Config> apply_config(Config base, std::string_view toml_text, std::string_view source_name,
+                                          std::initializer_list<std::string_view> program_tables);
 
 }  // namespace sluice

@@ -6,6 +6,7 @@
 #define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <string>
 
 #include "sluice/policy.hpp"
@@ -245,6 +246,11 @@ Status apply_campaigns(const toml::table& t, CampaignsConfig& c, std::string_vie
 }  // namespace
 
 Result<Config> apply_config(Config base, std::string_view toml_text, std::string_view source_name) {
+  return apply_config(std::move(base), toml_text, source_name, {});
+}
+
+Result<Config> apply_config(Config base, std::string_view toml_text, std::string_view source_name,
+                            std::initializer_list<std::string_view> program_tables) {
   toml::parse_result parsed = toml::parse(toml_text, source_name);
   if (!parsed) {
     const auto& e = parsed.error();
@@ -278,6 +284,8 @@ Result<Config> apply_config(Config base, std::string_view toml_text, std::string
       if (auto s = apply_campaigns(*node.as_table(), base.campaigns, source_name); !s) {
         return std::unexpected(s.error());
       }
+    } else if (std::ranges::find(program_tables, k) != program_tables.end() && node.is_table()) {
+      continue;
     } else {
       return config_error(source_name, "unknown section '" + k + "'");
     }

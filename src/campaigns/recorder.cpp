@@ -1,6 +1,8 @@
-#include "campaign_recorder.hpp"
+#include "campaigns/recorder.hpp"
 
-namespace sluice::milter {
+#include <ctime>
+
+namespace sluice::campaigns {
 namespace {
 
 constexpr auto kRetry = std::chrono::seconds(60);
@@ -12,10 +14,10 @@ bool same(const CampaignsConfig& a, const CampaignsConfig& b) {
 
 }  // namespace
 
-Status CampaignRecorder::open_locked() {
+Status Recorder::open_locked() {
   store_.reset();
   if (cfg_.db.empty()) return {};
-  auto s = campaigns::Store::open(cfg_.db, {.min_verdict = cfg_.min_verdict,
+  auto s = Store::open(cfg_.db, {.min_verdict = cfg_.min_verdict,
                                             .window_days = cfg_.window_days,
                                             .keep_days = cfg_.keep_days});
   if (!s) {
@@ -30,30 +32,29 @@ Status CampaignRecorder::open_locked() {
   return {};
 }
 
-Status CampaignRecorder::configure(const CampaignsConfig& cfg) {
+Status Recorder::configure(const CampaignsConfig& cfg) {
   std::lock_guard lock(mu_);
   if (same(cfg, cfg_) && (store_ || cfg.db.empty())) return {};
   cfg_ = cfg;
   return open_locked();
 }
 
-bool CampaignRecorder::enabled() const {
+bool Recorder::enabled() const {
   std::lock_guard lock(mu_);
   return !cfg_.db.empty();
 }
 
-std::optional<campaigns::Assignment> CampaignRecorder::record(const ScanResult& result,
-                                                              const campaigns::Envelope& envelope,
+std::optional<Assignment> Recorder::record(const ScanResult& result, const Envelope* envelope,
                                                               std::int64_t now, std::string& error) {
   if (result.verdict == Verdict::error || result.verdict == Verdict::clean) return std::nullopt;
   // Fingerprints are taken outside the lock: only the store is shared.
-  std::optional<campaigns::MessageRecord> rec;
+  std::optional<MessageRecord> rec;
   {
     std::lock_guard lock(mu_);
     if (cfg_.db.empty() || result.verdict < cfg_.min_verdict) return std::nullopt;
     if (!psl_) psl_.emplace(analysis::lure::PublicSuffixList::load());
   }
-  rec = campaigns::extract(result, *psl_, &envelope);
+  rec = extract(result, *psl_, envelope);
   std::lock_guard lock(mu_);
   if (!store_) {
     if (std::chrono::steady_clock::now() < retry_at_) {
@@ -78,4 +79,4 @@ std::optional<campaigns::Assignment> CampaignRecorder::record(const ScanResult& 
   return *a;
 }
 
-}  // namespace sluice::milter
+}  // namespace sluice::campaigns

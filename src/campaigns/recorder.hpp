@@ -1,7 +1,7 @@
 #pragma once
-// The milter's side of the campaign store (docs/campaigns.md): each scanned
-// message at or above [campaigns] min_verdict is recorded with its SMTP
-// envelope. The store is memory, never the verdict: a store that is down or
+// Recording into the campaign store from a long-running program (the milter,
+// `sluice worker`; docs/campaigns.md): each scanned message at or above
+// [campaigns] min_verdict is recorded, with its SMTP envelope when there is one. The store is memory, never the verdict: a store that is down or
 // locked costs a log line and a metric, the message's answer is unchanged, and
 // the store is tried again at most once a minute.
 #include <chrono>
@@ -11,12 +11,13 @@
 #include <string>
 
 #include "analysis/lure/domains.hpp"
+#include "campaigns/fingerprint.hpp"
 #include "campaigns/store.hpp"
 #include "sluice/engine.hpp"
 
-namespace sluice::milter {
+namespace sluice::campaigns {
 
-class CampaignRecorder {
+class Recorder {
  public:
   // Opens the store `cfg` names (again, if it changed); empty db: off.
   // Returns the error when it could not be opened (recording stays off until
@@ -25,7 +26,7 @@ class CampaignRecorder {
 
   // The campaign the message is in now; nullopt when off, below min_verdict,
   // or the store failed (then `error` says why).
-  std::optional<campaigns::Assignment> record(const ScanResult& result, const campaigns::Envelope& envelope,
+  std::optional<Assignment> record(const ScanResult& result, const Envelope* envelope,
                                               std::int64_t now, std::string& error);
 
   [[nodiscard]] bool enabled() const;
@@ -34,9 +35,9 @@ class CampaignRecorder {
   Status open_locked();
   mutable std::mutex mu_;
   CampaignsConfig cfg_;
-  std::optional<campaigns::Store> store_;
+  std::optional<Store> store_;
   std::optional<analysis::lure::PublicSuffixList> psl_;
   std::chrono::steady_clock::time_point retry_at_{};
 };
 
-}  // namespace sluice::milter
+}  // namespace sluice::campaigns
