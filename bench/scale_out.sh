@@ -31,6 +31,14 @@ now() { date +%s.%N; }
 measure() {
   local n="$1" run="$2" label="$3"; shift 3
   local pin=("$@")
+    # Every measurement starts from an empty Redis with a compacted AOF: the
+    # earlier runs' AOF would otherwise trigger a background rewrite (a fork
+    # copying it) during the later ones, a cost of the bench's history.
+    redis-cli -p "$port" FLUSHALL >/dev/null
+    redis-cli -p "$port" BGREWRITEAOF >/dev/null
+    while redis-cli -p "$port" INFO persistence | grep -q 'aof_rewrite_in_progress:1\|aof_rewrite_scheduled:1'; do
+      sleep 0.1
+    done
     s0=$(now)
     "${pin[@]}" "$sluice" scan -q --no-progress --format jsonl -j "$n" --isolate --workers "$n" "${set_paths[@]}" >/dev/null 2>&1 || true
     s1=$(now)
@@ -59,7 +67,7 @@ print(f'{label:5s} {run:4s} {scan:9.2f} {queue:9.2f} {scan/queue:8.2f} {submit:9
 }
 
 printf '%-5s %-4s %9s %9s %8s %9s %12s\n' N run scan_s queue_s ratio submit_s added_ms_msg
-for n in 1 2 4; do
+for n in ${BENCH_N:-1 2 4}; do
   for run in $(seq 1 "$runs"); do measure "$n" "$run" "$n"; done
 done
 # As deployed, Redis on a machine of its own: here, a core of its own, the
