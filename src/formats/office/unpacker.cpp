@@ -139,8 +139,7 @@ class OfficeUnpacker final : public core::Unpacker {
           }
         }
         for (const DefinedName& n : wb->names) {
-          const std::string lower = core::ascii_lower(n.name);
-          if (lower.starts_with("auto_open") || lower.starts_with("auto_close")) facts.add("office.auto_name", n.name);
+          if (is_auto_name(n.name)) facts.add("office.auto_name", n.name);
         }
         return {};
       }
@@ -233,10 +232,7 @@ class OfficeUnpacker final : public core::Unpacker {
         }
       } else if (n == "definedName") {
         const std::string name = attr(t.attrs, "name").value_or("");
-        const std::string lower = core::ascii_lower(name);
-        if (lower.starts_with("auto_open") || lower.starts_with("_xlnm.auto_open") || lower.starts_with("auto_close") ||
-            lower.starts_with("_xlnm.auto_close"))
-          facts.add("office.auto_name", name);
+        if (is_auto_name(name)) facts.add("office.auto_name", name);
       } else if (n == "binData" && !stopped) {
         // Word 2003 XML: <w:binData w:name="editdata.mso"> holds the macros (ActiveMime).
         stopped = !emit_base64(ctx, t.text, "bindata[" + std::to_string(children++) + "]",

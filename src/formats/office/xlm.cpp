@@ -1064,6 +1064,14 @@ std::string_view to_string(Encryption e) noexcept {
   return "unknown";
 }
 
+bool is_auto_name(std::string_view name) {
+  const std::string lower = core::ascii_lower(name.substr(0, 32));
+  std::string_view lower_view = lower;
+  if (lower_view.starts_with("_xlnm.")) lower_view.remove_prefix(6);
+  return std::ranges::any_of(std::array<std::string_view, 4>{"auto_open", "auto_close", "auto_activate", "auto_deactivate"},
+                             [&](std::string_view a) { return lower_view.starts_with(a); });
+}
+
 std::string_view builtin_name(std::uint8_t code) noexcept {
   return code < kBuiltinNames.size() ? kBuiltinNames[code] : std::string_view{};
 }

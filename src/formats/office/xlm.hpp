@@ -67,6 +67,10 @@ struct DefinedName {
 // "Auto_Open", "Auto_Close", ... for a built-in name code (MS-XLS §2.4.150 Lbl);
 // empty for codes past the table.
 [[nodiscard]] std::string_view builtin_name(std::uint8_t code) noexcept;
+// A defined name Excel runs by itself: Auto_Open, Auto_Close, Auto_Activate or
+// Auto_Deactivate, any case, also as "_xlnm.Auto_Open" (Office XML, BIFF12)
+// and with a suffix ("Auto_Open1", "auto_openXYZ": Excel still runs them).
+[[nodiscard]] bool is_auto_name(std::string_view name);
 // The Ftab (MS-XLS §2.5.198.17, MS-XLSB §2.5.98.10) or Cetab (MS-XLS §2.5.198.4) name of
 // a function number; empty when the table has none.
 [[nodiscard]] std::string_view function_name(std::uint16_t tab, bool command) noexcept;

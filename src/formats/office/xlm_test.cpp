@@ -217,6 +217,14 @@ void expect_sample_facts(const Workbook& wb, std::uint32_t macro_at, std::uint32
   EXPECT_EQ(m.cells[1].functions, std::vector<std::string>{"HALT"});
 }
 
+TEST(Xlm, AutoNamesAsExcelRunsThem) {
+  for (const char* n : {"Auto_Open", "AUTO_CLOSE", "auto_open1", "_xlnm.Auto_Open", "_xlnm.auto_activate",
+                        "Auto_Deactivate"}) {
+    EXPECT_TRUE(is_auto_name(n)) << n;
+  }
+  for (const char* n : {"Print_Area", "_xlnm.Print_Titles", "MyAuto_Open", "Auto", ""}) EXPECT_FALSE(is_auto_name(n)) << n;
+}
+
 TEST(XlmCorpus, Biff8SampleXls) {
   if (sluice::testing::corpora().empty()) { SLUICE_SKIP_UNLESS_CI() << "no corpora"; }
   const auto stream = workbook_stream(excel4_dir() / "excel4_sample_macro.xls");

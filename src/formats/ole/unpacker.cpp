@@ -173,9 +173,7 @@ class OleUnpacker final : public core::Unpacker {
       }
     }
     for (const office::DefinedName& n : wb->names) {
-      const std::string lower = core::ascii_lower(n.name);
-      if (lower.starts_with("auto_open") || lower.starts_with("auto_close") || lower.starts_with("auto_activate"))
-        ctx.meta("office.auto_name", ctx.clean_name(n.name));
+      if (office::is_auto_name(n.name)) ctx.meta("office.auto_name", ctx.clean_name(n.name));
     }
     const office::MacroFacts& m = wb->macros;
     if (m.formulas > 0) ctx.meta("xlm.formulas", static_cast<std::int64_t>(m.formulas));
