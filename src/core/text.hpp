@@ -16,6 +16,7 @@ namespace sluice::core {
 // Cuts at a code-point boundary at or below max_bytes.
 [[nodiscard]] std::string truncate_utf8(std::string s, std::size_t max_bytes);
 [[nodiscard]] std::string ascii_lower(std::string_view s);
+[[nodiscard]] std::string ascii_upper(std::string_view s);
 // Two names of one file end in different extensions (compared without case):
 // an OLE package's caption against its file, a PDF attachment's /UF against /F.
 [[nodiscard]] bool extensions_differ(std::string_view a, std::string_view b);

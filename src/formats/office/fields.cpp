@@ -45,11 +45,7 @@ std::optional<std::string> external_field_keyword(std::string_view instruction) 
   static constexpr std::array<std::string_view, 6> kExternal{"dde", "ddeauto", "includetext", "includepicture",
                                                              "import", "link"};
   for (std::string_view k : kExternal) {
-    if (word == k) {
-      std::string up(word);
-      for (char& c : up) c = static_cast<char>(c - 'a' + 'A');
-      return up;
-    }
+    if (word == k) return core::ascii_upper(word);
   }
   return std::nullopt;
 }

@@ -77,10 +77,7 @@ void formula_functions(std::string_view f, std::vector<std::string>& out) {
                      (f[s - 1] >= '0' && f[s - 1] <= '9') || f[s - 1] == '.' || f[s - 1] == '_'))
       --s;
     if (s == i) continue;
-    std::string name = core::ascii_lower(f.substr(s, i - s));
-    for (char& c : name) {
-      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    }
+    std::string name = core::ascii_upper(f.substr(s, i - s));
     if (std::find(out.begin(), out.end(), name) == out.end() && out.size() < kMaxFacts) out.push_back(name);
   }
 }
@@ -147,10 +144,7 @@ class OfficeUnpacker final : public core::Unpacker {
         const MacroFacts m = read_biff12_macrosheet(b);
         if (m.formulas > 0) ctx.meta("xlm.formulas", static_cast<std::int64_t>(m.formulas));
         for (const auto& [fn, count] : m.functions) facts.add("xlm.function", fn);
-        for (const std::string& s : m.strings) {
-          const std::string lower = core::ascii_lower(s.substr(0, 8));
-          if (lower.starts_with("http://") || lower.starts_with("https://")) facts.add("ioc.url", s);
-        }
+        for (std::string_view url : m.urls()) facts.add("ioc.url", std::string(url));
         return {};
       }
       case Biff12Part::external_link:

@@ -1064,6 +1064,15 @@ std::string_view to_string(Encryption e) noexcept {
   return "unknown";
 }
 
+std::vector<std::string_view> MacroFacts::urls() const {
+  std::vector<std::string_view> out;
+  for (const std::string& s : strings) {
+    const std::string lower = core::ascii_lower(std::string_view(s).substr(0, 8));
+    if (lower.starts_with("http://") || lower.starts_with("https://")) out.push_back(s);
+  }
+  return out;
+}
+
 bool is_auto_name(std::string_view name) {
   const std::string lower = core::ascii_lower(name.substr(0, 32));
   std::string_view lower_view = lower;

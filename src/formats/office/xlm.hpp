@@ -98,6 +98,8 @@ struct MacroFacts {
   // the name operand could not be resolved.
   std::map<std::string, std::uint32_t> udf_calls;
   std::vector<std::string> strings;  // PtgStr constants as UTF-8, first kMaxStrings
+  // The strings that are http:// or https:// URLs (any case), in order.
+  [[nodiscard]] std::vector<std::string_view> urls() const;
   std::uint32_t strings_dropped = 0;
   std::vector<MacroCell> cells;  // formula cells that call anything, first kMaxCells
   std::uint32_t cells_dropped = 0;

@@ -178,17 +178,8 @@ class OleUnpacker final : public core::Unpacker {
     const office::MacroFacts& m = wb->macros;
     if (m.formulas > 0) ctx.meta("xlm.formulas", static_cast<std::int64_t>(m.formulas));
     for (const auto& [fn, count] : m.functions) ctx.meta("xlm.function", ctx.clean_name(fn));
-    for (const auto& [fn, count] : m.udf_calls) {
-      std::string up = fn;
-      for (char& c : up) {
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-      }
-      ctx.meta("xlm.function", ctx.clean_name(up));
-    }
-    for (const std::string& s : m.strings) {
-      const std::string lower = core::ascii_lower(s.substr(0, 8));
-      if (lower.starts_with("http://") || lower.starts_with("https://")) ctx.meta("ioc.url", ctx.clean_name(s));
-    }
+    for (const auto& [fn, count] : m.udf_calls) ctx.meta("xlm.function", ctx.clean_name(core::ascii_upper(fn)));
+    for (std::string_view url : m.urls()) ctx.meta("ioc.url", ctx.clean_name(url));
     for (const std::string& link : wb->dde_links) ctx.meta("office.dde_link", ctx.clean_name(link));
   }
 
