@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "formats/mime/decode.hpp"
+#include "codecs/text/decode.hpp"
 
 namespace {
 
@@ -31,8 +31,8 @@ void BM_Base64Decode(benchmark::State& state) {
   out.reserve(in.size());
   for (auto _ : state) {
     out.clear();
-    sluice::formats::mime::DecodeStats stats;
-    sluice::formats::mime::decode_base64(sluice::ByteView(in.data(), in.size()), out, UINT64_MAX, stats);
+    sluice::codecs::text::DecodeStats stats;
+    sluice::codecs::text::decode_base64(sluice::ByteView(in.data(), in.size()), out, UINT64_MAX, stats);
     benchmark::DoNotOptimize(out.data());
   }
   // Bytes of encoded input consumed per second: what a gateway sees.

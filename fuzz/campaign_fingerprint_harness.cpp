@@ -31,7 +31,7 @@ sluice::Engine make_engine() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace campaigns = sluice::campaigns;
   static const sluice::Engine engine = make_engine();
-  static const auto psl = sluice::analysis::lure::PublicSuffixList::load();
+  static const auto psl = sluice::analysis::lure::PublicSuffixList::builtin();
   sluice::ScanOptions options;
   options.root_type = sluice::FileType::email;
   const sluice::ScanResult r = engine.scan(sluice::ByteView(data, size), "fuzz-input", options);

@@ -7,12 +7,12 @@
 #include <string_view>
 
 #include "core/text.hpp"
-#include "formats/mime/charset.hpp"
-#include "formats/mime/html.hpp"
-#include "formats/mime/urls.hpp"
+#include "codecs/text/charset.hpp"
+#include "codecs/text/html.hpp"
+#include "codecs/text/urls.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  namespace mime = sluice::formats::mime;
+  namespace text = sluice::codecs::text;
   constexpr std::string_view kLabels[] = {"utf-8",       "windows-1252", "koi8-r",
                                           "gb2312",      "shift_jis",    "iso-2022-jp",
                                           "ks_c_5601-1987", "utf-7",     "x-unknown"};
@@ -20,22 +20,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view label = kLabels[data[0] % std::size(kLabels)];
   const std::string_view bytes(reinterpret_cast<const char*>(data + 1), size - 1);
   const std::uint64_t cap = bytes.size() * 4 + 64;
-  const mime::Utf8Text u = mime::to_utf8(label, bytes, cap);
+  const text::Utf8Text u = text::to_utf8(label, bytes, cap);
   if (u.text.size() > cap || sluice::core::to_valid_utf8(u.text) != u.text) std::abort();
 
-  const mime::HtmlText h = mime::html_to_text(u.text, u.text.size(), 64);
+  const text::HtmlText h = text::html_to_text(u.text, u.text.size(), 64);
   if (h.text.size() > u.text.size() || h.links.size() > 64) std::abort();
   if (sluice::core::to_valid_utf8(h.text) != h.text) std::abort();
 
-  mime::UrlSet urls(64);
-  mime::find_urls(h.text, urls);
-  mime::find_urls(u.text, urls);
+  text::UrlSet urls(64);
+  text::find_urls(h.text, urls);
+  text::find_urls(u.text, urls);
   for (const auto& l : h.links) {
-    if (std::string url = mime::normalise_url(l.url); !url.empty()) urls.add(std::move(url));
+    if (std::string url = text::normalise_url(l.url); !url.empty()) urls.add(std::move(url));
   }
   if (urls.urls().size() > 64) std::abort();
   for (const auto& url : urls.urls()) {
-    if (mime::url_host(url).empty()) std::abort();  // a normalised URL always has a host
+    if (text::url_host(url).empty()) std::abort();  // a normalised URL always has a host
   }
   return 0;
 }

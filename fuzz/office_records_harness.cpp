@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "formats/office/fields.hpp"
-#include "formats/office/offcrypto.hpp"
-#include "formats/office/vba.hpp"
-#include "formats/office/xlm.hpp"
+#include "codecs/office/fields.hpp"
+#include "codecs/office/offcrypto.hpp"
+#include "codecs/office/vba.hpp"
+#include "codecs/office/xlm.hpp"
 #include "formats/office/xml_scan.hpp"
 #include "formats/rtf/fields.hpp"
 
@@ -23,36 +23,36 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   constexpr std::uint64_t kMaxOut = 1u << 20;
   std::vector<std::uint8_t> partial;
-  if (auto d = office::decompress(in, kMaxOut, &partial)) {
+  if (auto d = sluice::codecs::office::decompress(in, kMaxOut, &partial)) {
     if (d->bytes.size() > kMaxOut) std::abort();
-    (void)office::parse_dir(sluice::ByteView(d->bytes.data(), d->bytes.size()), 64);
+    (void)sluice::codecs::office::parse_dir(sluice::ByteView(d->bytes.data(), d->bytes.size()), 64);
   } else if (partial.size() > kMaxOut) {
     std::abort();
   }
-  if (auto p = office::parse_dir(in, 64); p && p->modules.size() > 64) std::abort();
+  if (auto p = sluice::codecs::office::parse_dir(in, 64); p && p->modules.size() > 64) std::abort();
 
-  (void)office::read_biff8_workbook(in);
-  if (auto wb = office::read_biff12_workbook(in)) {
-    (void)office::read_biff12_macrosheet(in, wb->names, "Macro1");
+  (void)sluice::codecs::office::read_biff8_workbook(in);
+  if (auto wb = sluice::codecs::office::read_biff12_workbook(in)) {
+    (void)sluice::codecs::office::read_biff12_macrosheet(in, wb->names, "Macro1");
   } else {
-    (void)office::read_biff12_macrosheet(in);
+    (void)sluice::codecs::office::read_biff12_macrosheet(in);
   }
 
-  if (auto info = office::parse_encryption_info(in)) {
-    if (office::derivation_rounds(*info) <= 1000) {
-      if (auto key = office::verify_password(*info, office::kExcelDefaultPassword)) {
-        (void)office::decrypt_package(*info, *key, in, 1u << 16);
+  if (auto info = sluice::codecs::office::parse_encryption_info(in)) {
+    if (sluice::codecs::office::derivation_rounds(*info) <= 1000) {
+      if (auto key = sluice::codecs::office::verify_password(*info, sluice::codecs::office::kExcelDefaultPassword)) {
+        (void)sluice::codecs::office::decrypt_package(*info, *key, in, 1u << 16);
       }
     }
     // Decryption with a made-up key exercises the segment and size handling.
     const std::vector<std::uint8_t> key(32, 0x41);
-    if (auto pkg = office::decrypt_package(*info, key, in, 1u << 16); pkg && pkg->bytes.size() > (1u << 16)) {
+    if (auto pkg = sluice::codecs::office::decrypt_package(*info, key, in, 1u << 16); pkg && pkg->bytes.size() > (1u << 16)) {
       std::abort();
     }
   }
 
-  if (office::word_binary_fields(in, 16).size() > 16) std::abort();
-  (void)office::dde_formula(in.chars());
+  if (sluice::codecs::office::word_binary_fields(in, 16).size() > 16) std::abort();
+  (void)sluice::codecs::office::dde_formula(in.chars());
   if (sluice::formats::rtf::field_instructions(in, 16).size() > 16) std::abort();
   std::size_t tags = 0;
   office::for_each_tag(in.chars(), [&](const office::XmlTag& t) {

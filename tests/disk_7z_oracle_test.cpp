@@ -33,7 +33,7 @@
 #include <utility>
 #include <vector>
 
-#include "formats/fat/disk_test_util.hpp"
+#include "disk_images.hpp"
 #include "sluice/engine.hpp"
 #include "test_support.hpp"
 

@@ -3,7 +3,7 @@
 // tests/fixtures/make_lie_fixtures.sh (real writers + documented byte patches).
 #include <gtest/gtest.h>
 
-#include "formats/fat/disk_test_util.hpp"
+#include "disk_images.hpp"
 #include "scoring/scorer.hpp"
 #include "test_support.hpp"
 

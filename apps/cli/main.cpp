@@ -249,8 +249,15 @@ int run_scan(const ScanArgs& args_in) {
       if (auto pruned = opened->prune(now); !pruned) {
         std::fprintf(stderr, "sluice: campaign store: %s\n", pruned.error().what.c_str());
       }
-      store.emplace(std::move(*opened));
-      psl.emplace(analysis::lure::PublicSuffixList::load());
+      // The engine has read the same list already, so this fails only if the
+      // file vanished since; then nothing is recorded rather than misgrouped.
+      if (auto list = analysis::lure::PublicSuffixList::load(cfg->lure.public_suffix_list)) {
+        store.emplace(std::move(*opened));
+        psl.emplace(std::move(*list));
+      } else {
+        std::fprintf(stderr, "sluice: %s; results are not recorded\n", list.error().what.c_str());
+        store_error = true;
+      }
     } else {
       std::fprintf(stderr, "sluice: %s; results are not recorded\n", opened.error().what.c_str());
       store_error = true;

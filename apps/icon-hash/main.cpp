@@ -10,14 +10,14 @@
 #include <vector>
 
 #include "core/budget.hpp"
-#include "formats/icon/dib.hpp"
-#include "formats/icon/directory.hpp"
-#include "formats/icon/hash.hpp"
-#include "formats/icon/layout.hpp"
-#include "formats/icon/png.hpp"
-#include "formats/icon/reference.hpp"
+#include "codecs/icon/dib.hpp"
+#include "codecs/icon/directory.hpp"
+#include "codecs/icon/hash.hpp"
+#include "codecs/icon/layout.hpp"
+#include "codecs/icon/png.hpp"
+#include "codecs/icon/reference.hpp"
 
-namespace icon = sluice::formats::icon;
+namespace icon = sluice::codecs::icon;
 
 namespace {
 
@@ -29,7 +29,7 @@ bool print_one(sluice::ByteView image, const std::string& label, const sluice::c
     std::fprintf(stderr, "%s: %s\n", label.c_str(), decoded.error().what.c_str());
     return false;
   }
-  for (const icon::Problem& p : decoded->problems) {
+  for (const sluice::Anomaly& p : decoded->problems) {
     std::fprintf(stderr, "%s: warning: %s\n", label.c_str(), p.message.c_str());
   }
   const icon::IconHash h = icon::hash_image(decoded->image);

@@ -47,7 +47,7 @@ Daemon::Daemon(std::shared_ptr<const Settings> settings, std::unique_ptr<Scanner
 
 void Daemon::open_campaigns() {
   const auto s = settings();
-  if (auto st = campaigns_.configure(s->engine.campaigns); !st) {
+  if (auto st = campaigns_.configure(s->engine); !st) {
     metrics_.campaign_error();
     log(nlohmann::json{{"event", "campaign_store_failed"}, {"error", st.error().what},
                        {"note", "scanning goes on; recording is retried every minute"}}.dump());

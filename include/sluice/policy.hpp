@@ -87,6 +87,16 @@ struct IsolationConfig {
   std::string crash_dir;
 };
 
+// The lure detector's view of domains (src/analysis/lure). The Public Suffix
+// List tells a registrable domain ("example.co.uk") from a host in it; the
+// campaign recorder groups senders by the same list. Empty: the built-in list
+// of common suffixes only. The Debian path, when absent, falls back to that
+// list too (the detector never stops silently); any other path that cannot be
+// read is a configuration error at engine start.
+struct LureConfig {
+  std::string public_suffix_list;
+};
+
 // The campaign store (src/campaigns, docs/campaigns.md). Read by the programs
 // that record campaigns (sluice scan, sluice-milter); the engine ignores it.
 struct CampaignsConfig {
@@ -109,6 +119,7 @@ struct Config {
   YaraConfig yara;
   IsolationConfig isolation;
   CampaignsConfig campaigns;
+  LureConfig lure;
 };
 
 // The built-in configuration (data/policy.toml as compiled in).

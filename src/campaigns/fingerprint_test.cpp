@@ -11,6 +11,10 @@
 namespace sluice::campaigns {
 namespace {
 
+analysis::lure::PublicSuffixList debian_psl() {
+  return analysis::lure::PublicSuffixList::load(std::string(analysis::lure::PublicSuffixList::kDebianPath)).value();
+}
+
 std::string value_of(const MessageRecord& m, std::string_view kind) {
   for (const auto& f : m.fingerprints) {
     if (f.kind == kind) return f.value;
@@ -61,7 +65,7 @@ TEST(Extract, AMessageGivesItsFactsAndFingerprints) {
   const Engine engine = sluice::testing::default_engine();
   const ScanResult r = engine.scan(ByteView(reinterpret_cast<const std::uint8_t*>(mail.data()), mail.size()), "m.eml");
   ASSERT_EQ(r.verdict, Verdict::malicious);
-  const auto psl = analysis::lure::PublicSuffixList::load();
+  const auto psl = debian_psl();
   const MessageRecord m = extract(r, psl);
   EXPECT_EQ(m.facts.message_id, "remcos-campaign@fixtures.sluice.invalid");
   EXPECT_EQ(m.facts.verdict, Verdict::malicious);
@@ -86,7 +90,7 @@ TEST(Extract, AnEnvelopeReplacesWhatTheHeadersClaim) {
   const auto bytes = sluice::testing::read_file(sluice::testing::fixture("remcos/remcos_campaign.eml"));
   const Engine engine = sluice::testing::default_engine();
   const ScanResult r = engine.scan(ByteView(bytes.data(), bytes.size()), "m.eml");
-  const auto psl = analysis::lure::PublicSuffixList::load();
+  const auto psl = debian_psl();
   const Envelope env{"<bounce@mailer.example.net>", {"<a@Factory.CO.KR>", "<b@factory.co.kr>", "<c@other.example>"}};
   const MessageRecord m = extract(r, psl, &env);
   EXPECT_EQ(m.facts.envelope_sender, "mailer.example.net");
@@ -98,7 +102,7 @@ TEST(Extract, AFileThatIsNoMessageStillHasItsPayload) {
   const auto bytes = sluice::testing::read_file(sluice::testing::fixture("pe/hello.exe"));
   const Engine engine = sluice::testing::default_engine();
   const ScanResult r = engine.scan(ByteView(bytes.data(), bytes.size()), "hello.exe");
-  const auto psl = analysis::lure::PublicSuffixList::load();
+  const auto psl = debian_psl();
   const MessageRecord m = extract(r, psl);
   EXPECT_EQ(m.facts.message_id, "");
   EXPECT_EQ(value_of(m, "payload"), sluice::testing::sha256_hex(bytes));

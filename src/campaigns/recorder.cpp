@@ -28,12 +28,18 @@ Status Recorder::open_locked() {
     return std::unexpected(pruned.error());
   }
   store_.emplace(std::move(*s));
-  if (!psl_) psl_.emplace(analysis::lure::PublicSuffixList::load());
   return {};
 }
 
-Status Recorder::configure(const CampaignsConfig& cfg) {
+Status Recorder::configure(const Config& config) {
+  const CampaignsConfig& cfg = config.campaigns;
   std::lock_guard lock(mu_);
+  if (!psl_ || psl_path_ != config.lure.public_suffix_list) {
+    auto psl = analysis::lure::PublicSuffixList::load(config.lure.public_suffix_list);
+    if (!psl) return std::unexpected(psl.error());
+    psl_.emplace(std::move(*psl));
+    psl_path_ = config.lure.public_suffix_list;
+  }
   if (same(cfg, cfg_) && (store_ || cfg.db.empty())) return {};
   cfg_ = cfg;
   return open_locked();
@@ -52,7 +58,7 @@ std::optional<Assignment> Recorder::record(const ScanResult& result, const Envel
   {
     std::lock_guard lock(mu_);
     if (cfg_.db.empty() || result.verdict < cfg_.min_verdict) return std::nullopt;
-    if (!psl_) psl_.emplace(analysis::lure::PublicSuffixList::load());
+    if (!psl_) psl_.emplace(analysis::lure::PublicSuffixList::builtin());
   }
   rec = extract(result, *psl_, envelope);
   std::lock_guard lock(mu_);

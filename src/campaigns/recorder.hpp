@@ -19,10 +19,11 @@ namespace sluice::campaigns {
 
 class Recorder {
  public:
-  // Opens the store `cfg` names (again, if it changed); empty db: off.
-  // Returns the error when it could not be opened (recording stays off until
-  // a later record() reaches it).
-  Status configure(const CampaignsConfig& cfg);
+  // Opens the store `config.campaigns` names (again, if it changed); empty
+  // db: off. Senders are grouped by registrable domain through the Public
+  // Suffix List `config.lure` names. Returns the error when either could not
+  // be opened (recording stays off until a later record() reaches the store).
+  Status configure(const Config& config);
 
   // The campaign the message is in now; nullopt when off, below min_verdict,
   // or the store failed (then `error` says why).
@@ -37,6 +38,7 @@ class Recorder {
   CampaignsConfig cfg_;
   std::optional<Store> store_;
   std::optional<analysis::lure::PublicSuffixList> psl_;
+  std::string psl_path_;
   std::chrono::steady_clock::time_point retry_at_{};
 };
 

@@ -160,6 +160,10 @@ std::vector<std::string> UnpackContext::password_candidates() const {
 
 void Registry::add(std::unique_ptr<Unpacker> unpacker) { unpackers_.push_back(std::move(unpacker)); }
 
+void Registry::add_follower(std::unique_ptr<Follower> follower) {
+  followers_.push_back(std::move(follower));
+}
+
 const Unpacker* Registry::find(FileType type) const noexcept {
   for (const auto& u : unpackers_) {
     const auto h = u->handles();
@@ -184,6 +188,12 @@ Status Registry::retain(std::span<const std::string> names) {
     return std::find(names.begin(), names.end(), u->name()) == names.end();
   });
   return {};
+}
+
+void report_anomalies(UnpackContext& ctx, std::span<const Anomaly> anomalies, std::size_t max) {
+  for (std::size_t i = 0; i < anomalies.size() && i < max; ++i) {
+    ctx.anomaly(anomalies[i].id, anomalies[i].severity, anomalies[i].offset, anomalies[i].message);
+  }
 }
 
 }  // namespace sluice::core

@@ -15,6 +15,8 @@
 
 namespace sluice::core {
 
+class Registry;
+
 class UnpackContext {
  public:
   UnpackContext(ArtifactTree& tree, ArtifactId id, Budget& budget) noexcept
@@ -87,7 +89,15 @@ class UnpackContext {
   // the message it came from is only in the parent's (a copy of which the
   // forked process holds), so candidates are asked of the parent's context,
   // and only when an encrypted member needs them.
-  void take_password_candidates_from(const UnpackContext& parent) noexcept { candidates_from_ = &parent; }
+  void take_password_candidates_from(const UnpackContext& parent) noexcept {
+    candidates_from_ = &parent;
+    registry_ = parent.registry_;
+  }
+
+  // The registry the engine unpacks with, for a format that hands its model on
+  // to followers (Registry::followers); none in a bare context (tests, fuzzers).
+  void use_registry(const Registry& registry) noexcept { registry_ = &registry; }
+  [[nodiscard]] const Registry* registry() const noexcept { return registry_; }
 
  private:
   // Room for one more child, charged its overhead (names and locator included).
@@ -99,6 +109,7 @@ class UnpackContext {
   std::size_t emitted_ = 0;
   bool refused_ = false;
   const UnpackContext* candidates_from_ = nullptr;
+  const Registry* registry_ = nullptr;
 };
 
 class Unpacker {
@@ -111,9 +122,33 @@ class Unpacker {
   [[nodiscard]] virtual Status unpack(UnpackContext& ctx) const = 0;
 };
 
+// A pure parser's anomalies on the artifact being unpacked: the first `max` of
+// them, since a hostile structure can repeat one fault thousands of times.
+void report_anomalies(UnpackContext& ctx, std::span<const Anomaly> anomalies, std::size_t max = 32);
+
+// A reader that follows a format's unpacker on the model that unpacker parsed:
+// malware family configurations read a parsed PE's resources. The format
+// declares the interface (a subclass of Follower with the model in its call)
+// and asks the registry for its followers; it never includes who follows, so
+// the layers stay one-way (docs/adr/0024).
+class Follower {
+ public:
+  virtual ~Follower() = default;
+};
+
 class Registry {
  public:
   void add(std::unique_ptr<Unpacker> unpacker);
+  void add_follower(std::unique_ptr<Follower> follower);
+  // Every registered follower of type F, in registration order.
+  template <class F>
+  [[nodiscard]] std::vector<const F*> followers() const {
+    std::vector<const F*> out;
+    for (const auto& f : followers_) {
+      if (const auto* typed = dynamic_cast<const F*>(f.get())) out.push_back(typed);
+    }
+    return out;
+  }
   [[nodiscard]] const Unpacker* find(FileType type) const noexcept;
   [[nodiscard]] std::vector<std::string> names() const;
   // Keeps only the named unpackers; an unknown name is an error.
@@ -121,6 +156,7 @@ class Registry {
 
  private:
   std::vector<std::unique_ptr<Unpacker>> unpackers_;
+  std::vector<std::unique_ptr<Follower>> followers_;
 };
 
 }  // namespace sluice::core

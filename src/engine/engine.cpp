@@ -16,6 +16,7 @@
 #include "core/text.hpp"
 #include "core/unpacker.hpp"
 #include "engine/engine_factory.hpp"
+#include "families/pe_hook.hpp"
 #include "scoring/scorer.hpp"
 #include "sluice_version.hpp"
 
@@ -162,6 +163,7 @@ void unpack_tree(const Engine::Impl& impl, ArtifactTree& tree, core::Budget& bud
       continue;
     }
     core::UnpackContext ctx(tree, id, budget);
+    ctx.use_registry(impl.registry);
     const std::size_t first_child = tree[id].children.size();
     if (Status st = unpacker->unpack(ctx); !st) {
       note(tree, id, "unpack.error", Severity::low,
@@ -225,6 +227,7 @@ Engine EngineFactory::make(Config config, core::Registry registry, analysis::Det
 Result<Engine> Engine::create(Config config, std::vector<std::string> formats) {
   core::Registry registry;
   formats::register_all(registry);
+  families::register_followers(registry);
   if (!formats.empty()) {
     if (auto st = registry.retain(formats); !st) return std::unexpected(st.error());
   }

@@ -46,18 +46,10 @@ struct FamilyConfig {
   std::vector<C2Endpoint> c2;
 };
 
-// What the unpacker glue turns into an anomaly on the PE artifact.
-struct FamilyIssue {
-  std::string id;
-  Severity severity = Severity::low;
-  std::uint64_t offset = 0;
-  std::string message;
-};
-
 struct FamilyResult {
   std::optional<FamilyConfig> config;
   std::vector<std::string> markers;  // the family's known strings found in the file
-  std::vector<FamilyIssue> issues;
+  std::vector<Anomaly> issues;
 };
 
 // Decoded bytes are charged here before they are produced. In the engine this is

@@ -1,11 +1,13 @@
 #include "families/pe_hook.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "families/family.hpp"
 #include "families/field_text.hpp"
+#include "formats/pe/followers.hpp"
 
 namespace sluice::families {
 namespace {
@@ -63,7 +65,7 @@ void record_families(core::UnpackContext& ctx, const formats::pe::PeImage& pe, B
   const PeSubject subject{file, resources};
   for (const Family& f : all_families()) {
     FamilyResult result = f.examine(subject, ctx.limits(), budget);
-    for (FamilyIssue& issue : result.issues) {
+    for (Anomaly& issue : result.issues) {
       ctx.anomaly(std::move(issue.id), issue.severity, issue.offset, std::move(issue.message));
     }
     if (result.config) record_config(ctx, f.name, *result.config);
@@ -76,6 +78,21 @@ void record_families(core::UnpackContext& ctx, const formats::pe::PeImage& pe, B
       ctx.meta(std::string(f.name) + ".strings", joined);
     }
   }
+}
+
+namespace {
+
+class FamilyFollower final : public formats::pe::PeFollower {
+ public:
+  void follow(core::UnpackContext& ctx, const formats::pe::PeImage& pe, ByteView file) const override {
+    record_families(ctx, pe, file);
+  }
+};
+
+}  // namespace
+
+void register_followers(core::Registry& registry) {
+  registry.add_follower(std::make_unique<FamilyFollower>());
 }
 
 }  // namespace sluice::families

@@ -274,7 +274,7 @@ FamilyResult examine(const PeSubject& pe, const Limits& limits, DecodeBudget& bu
     if (r.type != "RCDATA" || !ascii_iequal(r.name, "SETTINGS")) continue;
     auto plain = decrypt_settings(r.bytes, budget);
     if (!plain) {
-      out.issues.push_back(FamilyIssue{"remcos.settings_malformed", Severity::low, r.file_offset,
+      out.issues.push_back(Anomaly{"remcos.settings_malformed", Severity::low, r.file_offset,
                                        plain.error().what});
       continue;
     }

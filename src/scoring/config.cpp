@@ -174,6 +174,21 @@ Status apply_yara(const toml::table& t, YaraConfig& y, std::string_view source) 
   return {};
 }
 
+// [lure]: where the Public Suffix List is read from.
+Status apply_lure(const toml::table& t, LureConfig& c, std::string_view source) {
+  for (const auto& [key, node] : t) {
+    const std::string k(key.str());
+    if (k == "public_suffix_list") {
+      const auto v = node.value<std::string>();
+      if (!v) return config_error(source, "lure.public_suffix_list needs a path (or \"\" for the built-in list)");
+      c.public_suffix_list = *v;
+    } else {
+      return config_error(source, "unknown lure key '" + k + "'");
+    }
+  }
+  return {};
+}
+
 // [icons]: how near a document icon an executable's icon must be, and the
 // user's own reference folders (hashed by analysis/icons at engine start).
 Status apply_icons(const toml::table& t, IconsConfig& c, std::string_view source) {
@@ -274,6 +289,10 @@ Result<Config> apply_config(Config base, std::string_view toml_text, std::string
       }
     } else if (k == "icons" && node.is_table()) {
       if (auto s = apply_icons(*node.as_table(), base.icons, source_name); !s) {
+        return std::unexpected(s.error());
+      }
+    } else if (k == "lure" && node.is_table()) {
+      if (auto s = apply_lure(*node.as_table(), base.lure, source_name); !s) {
         return std::unexpected(s.error());
       }
     } else if (k == "isolation" && node.is_table()) {

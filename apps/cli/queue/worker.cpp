@@ -602,7 +602,7 @@ int run_worker(const WorkerArgs& args) {
   const sigset_t signals = block_stop_signals();
 
   campaigns::Recorder recorder;
-  if (auto s = recorder.configure(cfg->engine.campaigns); !s) {
+  if (auto s = recorder.configure(cfg->engine); !s) {
     std::fprintf(stderr, "sluice worker: campaign store: %s; results are not recorded until it opens\n",
                  s.error().what.c_str());
   }

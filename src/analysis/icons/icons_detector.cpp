@@ -5,8 +5,8 @@
 namespace sluice::analysis::icons {
 namespace {
 
-using formats::icon::IconHash;
-using formats::icon::Reference;
+using codecs::icon::IconHash;
+using codecs::icon::Reference;
 
 bool parse_hex(std::string_view s, std::uint64_t& out) {
   const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out, 16);
@@ -39,7 +39,7 @@ class IconsDetector final : public Detector {
       if (!is_executable(a.type)) continue;
       const auto hash = recorded_hash(a);
       if (!hash) continue;
-      const auto m = formats::icon::closest(*hash, refs_);
+      const auto m = codecs::icon::closest(*hash, refs_);
       if (!m || !deceptive_category(m->ref->category) || m->distance > static_cast<int>(max_distance_)) continue;
       const std::string ref = m->ref->theme + "/" + m->ref->name + "@" + std::to_string(m->ref->size);
       sink.add("pe.document_icon", Severity::high, a.id,
@@ -68,7 +68,7 @@ std::unique_ptr<Detector> make_detector(std::vector<Reference> refs, std::uint32
 }
 
 Result<std::unique_ptr<Detector>> make_detector(const IconsConfig& config) {
-  std::vector<Reference> refs = formats::icon::builtin_references().refs;
+  std::vector<Reference> refs = codecs::icon::builtin_references().refs;
   auto user = load_reference_dirs(config.reference_dirs);
   if (!user) return std::unexpected(user.error());
   refs.insert(refs.end(), std::make_move_iterator(user->begin()), std::make_move_iterator(user->end()));

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "analysis/detector.hpp"
-#include "formats/icon/reference.hpp"
+#include "codecs/icon/reference.hpp"
 #include "sluice/policy.hpp"
 #include "sluice/result.hpp"
 
@@ -17,13 +17,13 @@ namespace sluice::analysis::icons {
 // and per image of an ICO (every size). A folder that cannot be read or a file
 // that does not decode is a config error naming it: a silently empty reference
 // set would look like "no deceptive icons".
-[[nodiscard]] Result<std::vector<formats::icon::Reference>> load_reference_dirs(
+[[nodiscard]] Result<std::vector<codecs::icon::Reference>> load_reference_dirs(
     const std::vector<std::string>& dirs);
 
 [[nodiscard]] Result<std::unique_ptr<Detector>> make_detector(const IconsConfig& config);
 
 // For tests: a detector over an explicit reference list.
-[[nodiscard]] std::unique_ptr<Detector> make_detector(std::vector<formats::icon::Reference> refs,
+[[nodiscard]] std::unique_ptr<Detector> make_detector(std::vector<codecs::icon::Reference> refs,
                                                       std::uint32_t max_distance);
 
 // Categories that are not documents: an icon nearest to one of them is not deceptive.

@@ -10,16 +10,16 @@
 #include "analysis/icons/icons_detector.hpp"
 #include "core/budget.hpp"
 #include "core/text.hpp"
-#include "formats/icon/dib.hpp"
-#include "formats/icon/directory.hpp"
-#include "formats/icon/layout.hpp"
-#include "formats/icon/png.hpp"
+#include "codecs/icon/dib.hpp"
+#include "codecs/icon/directory.hpp"
+#include "codecs/icon/layout.hpp"
+#include "codecs/icon/png.hpp"
 
 namespace sluice::analysis::icons {
 namespace {
 
 namespace fs = std::filesystem;
-using formats::icon::Reference;
+using codecs::icon::Reference;
 
 // Far more than anyone's vendor icons; a folder past it is a mistake.
 constexpr std::size_t kMaxFiles = 10'000;
@@ -29,10 +29,10 @@ std::unexpected<Error> config_error(const fs::path& p, const std::string& what) 
   return fail(Errc::invalid_argument, 0, "icons.reference_dirs: " + p.string() + ": " + what);
 }
 
-Result<formats::icon::Decoded> decode(ByteView b, const core::Budget& budget) {
-  const formats::icon::DecodeCaps caps;
-  return b.starts_with(formats::icon::kPngSignature) ? formats::icon::decode_png(b, caps, budget)
-                                                     : formats::icon::decode_dib(b, caps);
+Result<codecs::icon::Decoded> decode(ByteView b, const core::Budget& budget) {
+  const codecs::icon::DecodeCaps caps;
+  return b.starts_with(codecs::icon::kPngSignature) ? codecs::icon::decode_png(b, caps, budget)
+                                                     : codecs::icon::decode_dib(b, caps);
 }
 
 Status add_file(const fs::path& file, const std::string& category, const core::Budget& budget,
@@ -46,10 +46,10 @@ Status add_file(const fs::path& file, const std::string& category, const core::B
   if (!in.good() && !in.eof()) return config_error(file, "cannot be read");
   const ByteView bytes(data.data(), data.size());
   std::vector<ByteView> images;
-  if (bytes.starts_with(formats::icon::kPngSignature)) {
+  if (bytes.starts_with(codecs::icon::kPngSignature)) {
     images.push_back(bytes);
   } else {
-    auto dir = formats::icon::parse_directory(bytes, /*group=*/false);
+    auto dir = codecs::icon::parse_directory(bytes, /*group=*/false);
     if (!dir) return config_error(file, dir.error().what);
     for (const auto& e : dir->entries) images.push_back(bytes.clamp(e.offset, e.bytes));
   }
@@ -57,7 +57,7 @@ Status add_file(const fs::path& file, const std::string& category, const core::B
     auto decoded = decode(image, budget);
     if (!decoded) return config_error(file, decoded.error().what);
     Reference r;
-    r.hash = formats::icon::hash_image(decoded->image);
+    r.hash = codecs::icon::hash_image(decoded->image);
     r.category = category;
     r.theme = "user";
     r.size = std::max(decoded->image.width, decoded->image.height);

@@ -32,7 +32,8 @@ PublicSuffixList PublicSuffixList::parse(std::string_view text) {
   return psl;
 }
 
-PublicSuffixList PublicSuffixList::load(const std::string& path) {
+Result<PublicSuffixList> PublicSuffixList::load(const std::string& path) {
+  if (path.empty()) return builtin();
   std::ifstream in(path);
   if (in) {
     std::stringstream ss;
@@ -40,6 +41,11 @@ PublicSuffixList PublicSuffixList::load(const std::string& path) {
     PublicSuffixList p = parse(ss.str());
     if (p.rule_count() > 0) return p;
   }
+  if (path == kDebianPath) return builtin();
+  return fail(Errc::invalid_argument, 0, "lure.public_suffix_list: cannot read rules from '" + path + "'");
+}
+
+PublicSuffixList PublicSuffixList::builtin() {
   return parse("com\nnet\norg\nedu\ngov\nmil\nint\nio\nco\ninfo\nbiz\nuk\nco.uk\ngov.uk\nac.uk\n"
                "org.uk\nde\nfr\nit\nes\nnl\nru\ncn\njp\nco.jp\nau\ncom.au\nca\nin\nco.in\nbr\ncom.br\n");
 }

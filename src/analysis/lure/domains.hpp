@@ -5,14 +5,20 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "sluice/result.hpp"
+
 namespace sluice::analysis::lure {
 
 class PublicSuffixList {
  public:
-  // Debian's publicsuffix package; a built-in fallback of common suffixes is
-  // used when the file is absent, so the detector never silently stops.
-  static PublicSuffixList load(const std::string& path = "/usr/share/publicsuffix/public_suffix_list.dat");
+  // The list at `path` (LureConfig::public_suffix_list). "" is the built-in
+  // list of common suffixes; so is kDebianPath when that file is absent (a
+  // machine without the publicsuffix package still separates the common
+  // ones). Any other path that cannot be read, or holds no rule, is an error.
+  static Result<PublicSuffixList> load(const std::string& path);
+  static PublicSuffixList builtin();
   static PublicSuffixList parse(std::string_view text);
+  static constexpr std::string_view kDebianPath = "/usr/share/publicsuffix/public_suffix_list.dat";
 
   [[nodiscard]] std::string registrable(std::string_view host) const;
   [[nodiscard]] std::size_t rule_count() const noexcept { return rules_.size() + wildcards_.size(); }

@@ -77,7 +77,8 @@ bool risky(const ArtifactTree& tree, const Artifact& a, ArtifactId& which) {
 
 class LureDetector final : public Detector {
  public:
-  LureDetector() : psl_(PublicSuffixList::load()), brands_(builtin_brands()), themes_(builtin_themes()) {}
+  explicit LureDetector(PublicSuffixList psl)
+      : psl_(std::move(psl)), brands_(builtin_brands()), themes_(builtin_themes()) {}
   std::string_view name() const noexcept override { return "lure"; }
 
   void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
@@ -284,8 +285,10 @@ class LureDetector final : public Detector {
 
 }  // namespace
 
-Status register_detector(Detectors& d, const Config&) {
-  d.push_back(std::make_unique<LureDetector>());
+Status register_detector(Detectors& d, const Config& config) {
+  auto psl = PublicSuffixList::load(config.lure.public_suffix_list);
+  if (!psl) return std::unexpected(psl.error());
+  d.push_back(std::make_unique<LureDetector>(std::move(*psl)));
   return {};
 }
 

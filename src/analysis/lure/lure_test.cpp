@@ -2,7 +2,13 @@
 
 #include "analysis/lure/domains.hpp"
 #include "analysis/lure/lexicon.hpp"
+#include "sluice/engine.hpp"
 #include "test_support.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 namespace sluice {
 namespace {
@@ -10,7 +16,7 @@ namespace {
 using analysis::lure::PublicSuffixList;
 
 TEST(Lure, RegistrableDomainsFollowThePublicSuffixList) {
-  const auto psl = PublicSuffixList::load();
+  const auto psl = PublicSuffixList::load(std::string(PublicSuffixList::kDebianPath)).value();
   EXPECT_EQ(psl.registrable("mail.sba.gov"), "sba.gov");
   EXPECT_EQ(psl.registrable("a.b.example.co.uk"), "example.co.uk");
   EXPECT_EQ(psl.registrable("hmrc.gov.uk"), "hmrc.gov.uk");
@@ -19,6 +25,35 @@ TEST(Lure, RegistrableDomainsFollowThePublicSuffixList) {
   const auto tiny = PublicSuffixList::parse("com\n*.ck\n!www.ck\n// comment\n");
   EXPECT_EQ(tiny.registrable("a.b.foo.ck"), "b.foo.ck") << "wildcard rule";
   EXPECT_EQ(tiny.registrable("x.www.ck"), "www.ck") << "exception rule";
+}
+
+TEST(Lure, ThePublicSuffixListIsTheOneConfigured) {
+  // The Debian list is read when installed (CI installs it), with thousands of rules.
+  if (std::filesystem::exists(PublicSuffixList::kDebianPath)) {
+    EXPECT_GT(PublicSuffixList::load(std::string(PublicSuffixList::kDebianPath))->rule_count(), 5000u);
+  }
+  const auto builtin = PublicSuffixList::load("").value();
+  EXPECT_EQ(builtin.rule_count(), PublicSuffixList::builtin().rule_count());
+  EXPECT_EQ(builtin.registrable("a.b.gov.example"), "gov.example");
+
+  const std::filesystem::path own =
+      std::filesystem::temp_directory_path() / ("sluice-psl-" + std::to_string(::getpid()) + ".dat");
+  { std::ofstream(own) << "// a private suffix\ngov.example\n"; }
+  const auto mine = PublicSuffixList::load(own.string());
+  ASSERT_TRUE(mine.has_value());
+  EXPECT_EQ(mine->registrable("a.b.gov.example"), "b.gov.example");
+
+  // The engine takes it from [lure]; a path that cannot be read fails engine creation.
+  auto cfg = apply_config(*default_config(), "[lure]\npublic_suffix_list = \"" + own.string() + "\"\n", "t");
+  ASSERT_TRUE(cfg.has_value());
+  EXPECT_EQ(cfg->lure.public_suffix_list, own.string());
+  EXPECT_TRUE(Engine::create(*cfg).has_value());
+  std::filesystem::remove(own);
+  auto gone = Engine::create(*cfg);
+  ASSERT_FALSE(gone.has_value());
+  EXPECT_NE(gone.error().what.find(own.string()), std::string::npos) << gone.error().what;
+  EXPECT_FALSE(apply_config(*default_config(), "[lure]\npublic_suffix_list = 3\n", "t"));
+  EXPECT_FALSE(apply_config(*default_config(), "[lure]\nsuffixes = \"x\"\n", "t"));
 }
 
 TEST(Lure, AddressesAndDistances) {

@@ -12,7 +12,7 @@
 #include "analysis/detector.hpp"
 #include "analysis/office/vba_keywords.hpp"
 #include "core/text.hpp"
-#include "formats/office/fields.hpp"
+#include "codecs/office/fields.hpp"
 
 namespace sluice::analysis::office {
 namespace {
@@ -111,7 +111,7 @@ class OfficeDetector final : public Detector {
 
   static void fields(const ArtifactTree& tree, const Artifact& a, FindingSink& sink) {
     for (const std::string& f : a.meta_strings("office.field")) {
-      const auto kw = formats::office::external_field_keyword(f);
+      const auto kw = codecs::office::external_field_keyword(f);
       if (!kw) continue;
       if (*kw == "DDE" || *kw == "DDEAUTO") {
         sink.add("office.dde", Severity::high, a.id, "DDE field runs: " + f,
@@ -191,7 +191,7 @@ class OfficeDetector final : public Detector {
       // Cells start a line or follow a separator.
       for (std::size_t c = 0; c < line.size(); ++c) {
         if (c != 0 && line[c - 1] != ',' && line[c - 1] != ';' && line[c - 1] != '\t') continue;
-        if (auto d = formats::office::dde_formula(line.substr(c))) {
+        if (auto d = codecs::office::dde_formula(line.substr(c))) {
           sink.add("office.dde", Severity::high, a.id, "spreadsheet text with a DDE formula: " + *d, {{"command", *d}});
           return;
         }

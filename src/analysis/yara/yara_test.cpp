@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "analysis/yara/rules.hpp"
-#include "formats/fat/disk_test_util.hpp"
+#include "disk_images.hpp"
 #include "test_support.hpp"
 
 namespace sluice {

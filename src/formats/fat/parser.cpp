@@ -512,7 +512,7 @@ void Walker::run() {
 
 }  // namespace
 
-Result<Geometry> parse_boot_sector(ByteView image, std::vector<Issue>& issues) {
+Result<Geometry> parse_boot_sector(ByteView image, std::vector<Anomaly>& issues) {
   auto boot = image.subview(0, 512);
   if (!boot) return fail(Errc::truncated, 0, "no boot sector");
   Geometry g;

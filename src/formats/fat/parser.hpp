@@ -16,12 +16,6 @@ namespace sluice::formats::fat {
 
 enum class FatKind : std::uint8_t { fat12, fat16, fat32 };
 
-struct Issue {
-  std::string id;
-  Severity severity;
-  std::uint64_t offset;
-  std::string message;
-};
 
 struct Geometry {
   FatKind kind = FatKind::fat12;
@@ -65,13 +59,13 @@ struct Volume {
   Geometry geometry;
   std::string label;  // root-directory volume label (what Windows shows)
   std::vector<Entry> entries;
-  std::vector<Issue> issues;
+  std::vector<Anomaly> issues;
   Run trailing;        // image bytes after the volume's last sector
   bool entries_capped = false;
   bool deadline_hit = false;
 };
 
-[[nodiscard]] Result<Geometry> parse_boot_sector(ByteView image, std::vector<Issue>& issues);
+[[nodiscard]] Result<Geometry> parse_boot_sector(ByteView image, std::vector<Anomaly>& issues);
 // Walks every directory from the root. `limits.max_children` caps the entries
 // kept; the deadline stops long walks (both reported through the Volume flags).
 [[nodiscard]] Result<Volume> parse_volume(ByteView image, const core::Budget& budget);

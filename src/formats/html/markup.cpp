@@ -23,7 +23,7 @@ std::string_view trim(std::string_view v) {
   return v;
 }
 
-const std::string* attribute(const mime::HtmlTag& t, std::string_view name) {
+const std::string* attribute(const codecs::text::HtmlTag& t, std::string_view name) {
   for (const auto& a : t.attributes) {
     if (a.name == name) return &a.value;
   }
@@ -31,7 +31,7 @@ const std::string* attribute(const mime::HtmlTag& t, std::string_view name) {
 }
 
 // A <script>'s type or language names JavaScript (or nothing, which means it).
-bool runs_as_javascript(const mime::HtmlTag& t) {
+bool runs_as_javascript(const codecs::text::HtmlTag& t) {
   for (std::string_view key : {"type", "language"}) {
     const std::string* v = attribute(t, key);
     if (v == nullptr) continue;
@@ -58,7 +58,7 @@ std::string script_text(std::string_view raw, bool xml) {
       continue;
     }
     if (xml && raw[i] == '&') {
-      if (const std::size_t used = mime::decode_entity(raw.substr(i), out)) {
+      if (const std::size_t used = codecs::text::decode_entity(raw.substr(i), out)) {
         i += used;
         continue;
       }
@@ -94,20 +94,20 @@ Markup read_markup(std::string_view s, std::size_t max_items, std::size_t max_in
     i = lt;
     const char n = s[i + 1];
     if (n == '!' || n == '?') {
-      i = mime::skip_html_declaration(s, i);
+      i = codecs::text::skip_html_declaration(s, i);
       continue;
     }
     if (!is_alpha(n)) {
       ++i;
       continue;
     }
-    const mime::HtmlTag t = mime::read_html_tag(s, i);
+    const codecs::text::HtmlTag t = codecs::text::read_html_tag(s, i);
     const std::size_t tag_at = i;
     i = t.end;
     if (t.name.empty()) continue;
     if (t.name == "svg") m.svg = true;
     if (t.name == "script" && !t.self_closing) {
-      const std::size_t e = mime::find_ascii_ci(s, "</script", i);
+      const std::size_t e = codecs::text::find_ascii_ci(s, "</script", i);
       const std::size_t stop = e == std::string_view::npos ? s.size() : e;
       ScriptSource src;
       src.kind = ScriptKind::block;
@@ -126,7 +126,7 @@ Markup read_markup(std::string_view s, std::size_t max_items, std::size_t max_in
       ++blocks;
     }
     if (t.name == "style" && !t.self_closing) {
-      const std::size_t e = mime::find_ascii_ci(s, "</style", i);
+      const std::size_t e = codecs::text::find_ascii_ci(s, "</style", i);
       i = e == std::string_view::npos ? s.size() : e;
     }
     const std::string* download = attribute(t, "download");
@@ -173,7 +173,7 @@ Markup read_markup(std::string_view s, std::size_t max_items, std::size_t max_in
       if (!t.self_closing) {
         const std::size_t window = std::min(s.size() - i, max_inner);
         const std::string_view rest = s.substr(i, window);
-        const std::size_t e = mime::find_ascii_ci(rest, "</" + t.name, 0);
+        const std::size_t e = codecs::text::find_ascii_ci(rest, "</" + t.name, 0);
         el.inner = std::string(rest.substr(0, e == std::string_view::npos ? rest.size() : e));
       }
       m.elements.push_back(std::move(el));

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "formats/mime/html.hpp"
+#include "codecs/text/html.hpp"
 
 namespace sluice::formats::html {
 
@@ -39,7 +39,7 @@ struct Element {
   std::string id;
   std::string tag;
   std::string inner;  // raw markup up to the first matching end tag, cut at max_inner
-  std::vector<mime::HtmlAttribute> attributes;
+  std::vector<codecs::text::HtmlAttribute> attributes;
 };
 
 struct Markup {

@@ -12,8 +12,8 @@
 #include "formats/html/blobs.hpp"
 #include "formats/html/markup.hpp"
 #include "formats/html/runtime.hpp"
-#include "formats/mime/html.hpp"
-#include "formats/mime/urls.hpp"
+#include "codecs/text/html.hpp"
+#include "codecs/text/urls.hpp"
 
 namespace sluice::formats::html {
 namespace {
@@ -104,7 +104,7 @@ class Reader {
       w.limit_hit(LimitKind::artifact_bytes, "what the page's scripts saved or wrote was cut at the decode allowance");
     }
     for (const std::string& url : r.navigations) {
-      const std::string n = mime::normalise_url(url);
+      const std::string n = codecs::text::normalise_url(url);
       if (!n.empty()) w.meta("ioc.url", n);
     }
     for (Download& d : r.downloads) {
@@ -175,10 +175,10 @@ class Reader {
   // HTML inside archives and SVG images.
   void links(std::string_view doc) {
     const std::size_t max_urls = ctx_.limits().max_children;
-    const mime::HtmlText h = mime::html_to_text(doc, 0, max_urls);
-    mime::UrlSet urls(max_urls);
-    for (const mime::HtmlLink& l : h.links) {
-      const std::string url = mime::normalise_url(l.url);
+    const codecs::text::HtmlText h = codecs::text::html_to_text(doc, 0, max_urls);
+    codecs::text::UrlSet urls(max_urls);
+    for (const codecs::text::HtmlLink& l : h.links) {
+      const std::string url = codecs::text::normalise_url(l.url);
       if (!url.empty()) urls.add(url);
     }
     for (const std::string& url : urls.urls()) ctx_.meta("html.link", url);

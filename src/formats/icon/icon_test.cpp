@@ -11,15 +11,30 @@
 
 #include "analysis/icons/icons_detector.hpp"
 #include "core/budget.hpp"
-#include "formats/icon/dib.hpp"
-#include "formats/icon/directory.hpp"
-#include "formats/icon/hash.hpp"
-#include "formats/icon/layout.hpp"
-#include "formats/icon/png.hpp"
-#include "formats/icon/reference.hpp"
+#include "codecs/icon/dib.hpp"
+#include "codecs/icon/directory.hpp"
+#include "codecs/icon/hash.hpp"
+#include "codecs/icon/layout.hpp"
+#include "codecs/icon/png.hpp"
+#include "codecs/icon/reference.hpp"
 #include "test_support.hpp"
 
 namespace sluice::formats::icon {
+
+using codecs::icon::DecodeCaps;
+using codecs::icon::Decoded;
+using codecs::icon::DirEntry;
+using codecs::icon::IconHash;
+using codecs::icon::Reference;
+using codecs::icon::builtin_references;
+using codecs::icon::closest;
+using codecs::icon::decode_dib;
+using codecs::icon::decode_png;
+using codecs::icon::distance;
+using codecs::icon::hash_image;
+using codecs::icon::kPngSignature;
+using codecs::icon::parse_directory;
+using codecs::icon::pick_entry;
 namespace {
 
 using testing::fixture;
@@ -43,7 +58,7 @@ Result<Decoded> decode_file(const std::vector<std::uint8_t>& data) {
 }
 
 bool has_problem(const Decoded& d, std::string_view id) {
-  for (const Problem& p : d.problems) {
+  for (const Anomaly& p : d.problems) {
     if (p.id == id) return true;
   }
   return false;

@@ -5,11 +5,18 @@
 #include <memory>
 
 #include "core/unpacker.hpp"
-#include "formats/icon/describe.hpp"
-#include "formats/icon/directory.hpp"
-#include "formats/icon/layout.hpp"
+#include "codecs/icon/describe.hpp"
+#include "codecs/icon/directory.hpp"
+#include "codecs/icon/layout.hpp"
 
 namespace sluice::formats::icon {
+
+using codecs::icon::DirEntry;
+using codecs::icon::describe_image;
+using codecs::icon::kDirHeaderSize;
+using codecs::icon::kGroupEntrySize;
+using codecs::icon::parse_directory;
+using codecs::icon::pick_entry;
 namespace {
 
 class IconUnpacker final : public core::Unpacker {

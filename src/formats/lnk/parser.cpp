@@ -34,8 +34,10 @@ std::string ansi(ByteView bytes) {
   return out;
 }
 
-void problem(Shortcut& s, std::string id, std::uint64_t off, std::string msg) {
-  s.problems.push_back({std::move(id), off, std::move(msg)});
+// Truncation is low (a cut download looks the same); a structure that contradicts itself
+// or a string past the limit is medium: writers do not produce them.
+void problem(Shortcut& s, std::string id, Severity severity, std::uint64_t off, std::string msg) {
+  s.problems.push_back({std::move(id), severity, off, std::move(msg)});
 }
 
 // 2.2 LinkTargetIDList: ItemIDs until a zero terminator. Only the shapes every
@@ -46,17 +48,17 @@ void parse_idlist(Shortcut& s, ByteView list, std::uint64_t base, const ParseCap
   bool simple = true;
   for (std::uint32_t n = 0;; ++n) {
     if (n >= caps.max_items) {
-      problem(s, "lnk.malformed", base + pos, "more ItemIDs than the cap");
+      problem(s, "lnk.malformed", Severity::medium, base + pos, "more ItemIDs than the cap");
       return;
     }
     auto size = load_le<std::uint16_t>(list, pos);
     if (!size) {
-      problem(s, "lnk.malformed", base + pos, "the IDList ends without its terminator");
+      problem(s, "lnk.malformed", Severity::medium, base + pos, "the IDList ends without its terminator");
       break;
     }
     if (*size == 0) break;
     if (*size < 3 || !list.contains(pos, *size)) {
-      problem(s, "lnk.malformed", base + pos, "an ItemID's size runs outside the IDList");
+      problem(s, "lnk.malformed", Severity::medium, base + pos, "an ItemID's size runs outside the IDList");
       break;
     }
     const ByteView item = list.clamp(pos + 2, *size - 2u);
@@ -92,7 +94,7 @@ void parse_linkinfo(Shortcut& s, ByteView info, std::uint64_t base, const ParseC
   const std::uint32_t header = load_le<std::uint32_t>(info, 4).value_or(0);
   const std::uint32_t flags = load_le<std::uint32_t>(info, 8).value_or(0);
   if (header < kLinkInfoMinHeaderSize || header >= info.size()) {
-    problem(s, "lnk.malformed", base + 4, "LinkInfoHeaderSize does not fit the LinkInfo");
+    problem(s, "lnk.malformed", Severity::medium, base + 4, "LinkInfoHeaderSize does not fit the LinkInfo");
     return;
   }
   const std::uint32_t local_off = load_le<std::uint32_t>(info, 16).value_or(0);
@@ -126,19 +128,19 @@ void parse_extra(Shortcut& s, ByteView rest, std::uint64_t base, const ParseCaps
   std::uint64_t pos = 0;
   for (std::uint32_t n = 0;; ++n) {
     if (n >= caps.max_items) {
-      problem(s, "lnk.malformed", base + pos, "more ExtraData blocks than the cap");
+      problem(s, "lnk.malformed", Severity::medium, base + pos, "more ExtraData blocks than the cap");
       return;
     }
     auto size = load_le<std::uint32_t>(rest, pos);
     if (!size) {
       // A missing TerminalBlock is tolerated (Windows reads to the end); a
       // partial BlockSize is a cut.
-      if (pos < rest.size()) problem(s, "lnk.truncated", base + pos, "ExtraData ends inside a BlockSize");
+      if (pos < rest.size()) problem(s, "lnk.truncated", Severity::low, base + pos, "ExtraData ends inside a BlockSize");
       return;
     }
     if (*size < 4) return;  // 2.5 TerminalBlock: BlockSize < 4
     if (*size < 8 || !rest.contains(pos, *size)) {
-      problem(s, "lnk.malformed", base + pos, "an ExtraData block's size runs past the end");
+      problem(s, "lnk.malformed", Severity::medium, base + pos, "an ExtraData block's size runs past the end");
       return;
     }
     const ByteView block = rest.clamp(pos, *size);
@@ -219,7 +221,7 @@ Result<Shortcut> parse(ByteView file, const ParseCaps& caps) {
   if (s.flags & kHasLinkTargetIdList) {
     const std::uint16_t size = load_le<std::uint16_t>(file, pos).value_or(0);
     if (!file.contains(pos + 2, size)) {
-      problem(s, "lnk.truncated", pos, "the LinkTargetIDList runs past the end of the file");
+      problem(s, "lnk.truncated", Severity::low, pos, "the LinkTargetIDList runs past the end of the file");
       return s;
     }
     parse_idlist(s, file.clamp(pos + 2, size), pos + 2, caps);
@@ -228,7 +230,7 @@ Result<Shortcut> parse(ByteView file, const ParseCaps& caps) {
   if ((s.flags & kHasLinkInfo) && !(s.flags & kForceNoLinkInfo)) {
     const std::uint32_t size = load_le<std::uint32_t>(file, pos).value_or(0);
     if (size < kLinkInfoMinHeaderSize || !file.contains(pos, size)) {
-      problem(s, "lnk.truncated", pos, "the LinkInfo runs past the end of the file");
+      problem(s, "lnk.truncated", Severity::low, pos, "the LinkInfo runs past the end of the file");
       return s;
     }
     parse_linkinfo(s, file.clamp(pos, size), pos, caps);
@@ -250,7 +252,7 @@ Result<Shortcut> parse(ByteView file, const ParseCaps& caps) {
     auto count = load_le<std::uint16_t>(file, pos);
     const std::uint64_t bytes = count ? static_cast<std::uint64_t>(*count) * (unicode ? 2 : 1) : 0;
     if (!count || !file.contains(pos + 2, bytes)) {
-      problem(s, "lnk.truncated", pos, "a StringData field runs past the end of the file");
+      problem(s, "lnk.truncated", Severity::low, pos, "a StringData field runs past the end of the file");
       return s;
     }
     // Windows reads the full count; Sluice keeps at most max_string characters.
@@ -258,7 +260,7 @@ Result<Shortcut> parse(ByteView file, const ParseCaps& caps) {
     *out = unicode ? utf16(file.clamp(pos + 2, keep)) : ansi(file.clamp(pos + 2, keep));
     if (out == &s.arguments) s.arguments_chars = *count;
     if (*count > caps.max_string) {
-      problem(s, "lnk.long_string", pos, "a StringData field of " + std::to_string(*count) + " characters");
+      problem(s, "lnk.long_string", Severity::medium, pos, "a StringData field of " + std::to_string(*count) + " characters");
     }
     pos += 2 + bytes;
   }

@@ -1,11 +1,12 @@
 #pragma once
 // Pure MS-SHLLINK model: ByteView in, Shortcut out. Structures that run past the
-// end or lie about their sizes are Problems; what was read before them is kept.
+// end or lie about their sizes are anomalies; what was read before them is kept.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "sluice/byte_view.hpp"
+#include "sluice/finding.hpp"
 #include "sluice/result.hpp"
 
 namespace sluice::formats::lnk {
@@ -13,12 +14,6 @@ namespace sluice::formats::lnk {
 struct ParseCaps {
   std::uint32_t max_items = 10'000;  // ItemIDs and ExtraData blocks, each
   std::uint32_t max_string = 1024;   // characters of one StringData / path
-};
-
-struct Problem {
-  std::string id;
-  std::uint64_t offset = 0;
-  std::string message;
 };
 
 struct Shortcut {
@@ -55,7 +50,7 @@ struct Shortcut {
   std::string mac;              // node of the droid file GUID (a v1 UUID)
   std::uint32_t extra_blocks = 0;
 
-  std::vector<Problem> problems;
+  std::vector<Anomaly> problems;  // with the severity the reader judged
 
   // What Windows runs: LinkInfo's path, else the environment target, else the IDList path.
   [[nodiscard]] std::string target() const;

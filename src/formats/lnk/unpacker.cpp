@@ -130,8 +130,8 @@ class LnkUnpacker final : public core::Unpacker {
       ctx.anomaly("lnk.document_icon", Severity::medium, 0,
                   "a shortcut to " + basename_lower(target) + " wears the icon of " + ctx.clean_name(icon));
     }
-    for (const Problem& p : s.problems) {
-      ctx.anomaly(p.id, p.id == "lnk.truncated" ? Severity::low : Severity::medium, p.offset, p.message);
+    for (const Anomaly& p : s.problems) {
+      ctx.anomaly(p.id, p.severity, p.offset, p.message);
     }
     return {};
   }

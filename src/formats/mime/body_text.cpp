@@ -2,12 +2,24 @@
 
 #include <algorithm>
 
-#include "formats/mime/charset.hpp"
-#include "formats/mime/html.hpp"
+#include "codecs/text/charset.hpp"
+#include "codecs/text/html.hpp"
 #include "formats/mime/layout.hpp"
-#include "formats/mime/urls.hpp"
+#include "codecs/text/urls.hpp"
 
 namespace sluice::formats::mime {
+
+using codecs::text::UrlSet;
+using codecs::text::find_urls;
+using codecs::text::url_host;
+using codecs::text::HtmlLink;
+using codecs::text::HtmlText;
+using codecs::text::Utf8Text;
+using codecs::text::html_to_text;
+using codecs::text::kUtf8Expansion;
+using codecs::text::to_utf8;
+using codecs::text::normalise_url;
+using codecs::text::same_site;
 namespace {
 
 // Hidden text shorter than this is a preheader or a spacer, which benign

@@ -15,9 +15,6 @@ inline constexpr std::uint64_t kMaxSaneBoundary = 70;
 // RFC 5322 2.1.1: 998 characters per line. Longer header lines are kept but
 // noted; they are how some scanners are made to give up on a header.
 inline constexpr std::uint64_t kMaxLineLength = 998;
-// iconv output per input byte never exceeds 4 UTF-8 bytes (+ a replacement
-// character for each undecodable byte, 3 bytes): bound the buffer up front.
-inline constexpr std::uint64_t kUtf8Expansion = 4;
 
 // Header names whose values Sluice copies to the root's meta for the lure
 // and sender detectors ("mail.<suffix>").

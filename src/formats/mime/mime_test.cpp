@@ -19,13 +19,21 @@
 #include <iostream>
 
 #include "core/text.hpp"
-#include "formats/mime/decode.hpp"
+#include "codecs/text/decode.hpp"
 #include "formats/mime/header.hpp"
 #include "test_support.hpp"
 
 namespace sluice::formats::mime {
+
+using codecs::text::DecodeStats;
+using codecs::text::decode_base64;
+using codecs::text::decode_quoted_printable;
+using codecs::text::decode_rfc2047;
+using codecs::text::decode_uu;
+using codecs::text::find_uu_blocks;
 namespace {
 
+using sluice::testing::has_anomaly;
 using sluice::testing::corpora;
 using sluice::testing::default_engine;
 using sluice::testing::fixture;
@@ -38,15 +46,6 @@ ScanResult scan_text(const std::string& text, std::string name = "t.eml",
   ScanOptions opt;
   opt.root_type = root;
   return default_engine().scan(std::move(bytes), std::move(name), opt);
-}
-
-bool has_anomaly(const ScanResult& r, std::string_view id) {
-  for (const auto& a : r.tree) {
-    for (const auto& an : a.anomalies) {
-      if (an.id == id) return true;
-    }
-  }
-  return false;
 }
 
 const Artifact* child_at(const ScanResult& r, std::string_view locator) {

@@ -9,13 +9,23 @@
 #include <string>
 
 #include "core/passwords.hpp"
-#include "formats/mime/charset.hpp"
-#include "formats/mime/html.hpp"
-#include "formats/mime/urls.hpp"
+#include "codecs/text/charset.hpp"
+#include "codecs/text/html.hpp"
+#include "codecs/text/urls.hpp"
 #include "inputs.hpp"
 #include "test_support.hpp"
 
 namespace sluice::formats::mime {
+
+using codecs::text::HtmlText;
+using codecs::text::html_to_text;
+using codecs::text::iconv_charset_name;
+using codecs::text::url_host;
+using codecs::text::UrlSet;
+using codecs::text::find_urls;
+using codecs::text::same_site;
+using codecs::text::Utf8Text;
+using codecs::text::to_utf8;
 namespace {
 
 using sluice::testing::corpora;

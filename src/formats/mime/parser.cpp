@@ -3,10 +3,14 @@
 #include <algorithm>
 
 #include "core/text.hpp"
-#include "formats/mime/decode.hpp"
+#include "codecs/text/decode.hpp"
 #include "formats/mime/layout.hpp"
 
 namespace sluice::formats::mime {
+
+using codecs::text::Rfc2047Result;
+using codecs::text::charset_to_utf8;
+using codecs::text::decode_rfc2047;
 namespace {
 
 struct Work {

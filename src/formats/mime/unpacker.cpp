@@ -12,13 +12,21 @@
 #include "core/text.hpp"
 #include "core/unpacker.hpp"
 #include "formats/mime/body_text.hpp"
-#include "formats/mime/decode.hpp"
+#include "codecs/text/decode.hpp"
 #include "formats/mime/layout.hpp"
 #include "formats/mime/mbox.hpp"
 #include "formats/mime/parser.hpp"
 #include "formats/mime/partial.hpp"
 
 namespace sluice::formats::mime {
+
+using codecs::text::DecodeStats;
+using codecs::text::Rfc2047Result;
+using codecs::text::decode_base64;
+using codecs::text::decode_quoted_printable;
+using codecs::text::decode_rfc2047;
+using codecs::text::decode_uu;
+using codecs::text::find_uu_blocks;
 namespace {
 
 bool identity_encoding(std::string_view cte) {

@@ -2,10 +2,15 @@
 
 #include <string_view>
 
-#include "formats/msg/cfb_layout.hpp"
-#include "formats/tnef/layout.hpp"
+#include "codecs/cfb/layout.hpp"
+#include "codecs/mapi/layout.hpp"
 
 namespace sluice::formats::msg {
+
+using codecs::cfb::CompoundFile;
+using codecs::cfb::DirEntry;
+using codecs::cfb::kTypeStorage;
+using codecs::cfb::kTypeStream;
 namespace {
 
 constexpr std::string_view kSubstg = "__substg1.0_";
@@ -41,7 +46,7 @@ const PropStream* find(const std::vector<PropStream>& props, std::uint16_t id) {
   return nullptr;
 }
 
-MsgMessage read_message(CompoundFile& cfb, std::uint32_t storage, std::vector<Issue>& issues) {
+MsgMessage read_message(CompoundFile& cfb, std::uint32_t storage, std::vector<Anomaly>& issues) {
   MsgMessage m;
   m.storage = storage;
   for (std::uint32_t id : cfb.children(storage, issues)) {
@@ -60,7 +65,7 @@ MsgMessage read_message(CompoundFile& cfb, std::uint32_t storage, std::vector<Is
       const DirEntry& e = cfb.entries()[id];
       const auto p = prop_stream(e, id);
       if (!p) continue;
-      if (p->id == tnef::kPrAttachDataObj && p->type == tnef::kPtObject && e.type == kTypeStorage) {
+      if (p->id == codecs::mapi::props::kPrAttachDataObj && p->type == codecs::mapi::props::kPtObject && e.type == kTypeStorage) {
         // An embedded message has its own property streams; any other storage
         // under 0x3701 is an OLE object (a document kept as a storage).
         bool message = false;
@@ -72,7 +77,7 @@ MsgMessage read_message(CompoundFile& cfb, std::uint32_t storage, std::vector<Is
         continue;
       }
       if (e.type != kTypeStream) continue;
-      if (p->id == tnef::kPrAttachDataObj && p->type == tnef::kPtBinary) a.data = id;
+      if (p->id == codecs::mapi::props::kPrAttachDataObj && p->type == codecs::mapi::props::kPtBinary) a.data = id;
       a.props.push_back(*p);
     }
   }

@@ -8,9 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "formats/msg/cfb.hpp"
+#include "codecs/cfb/cfb.hpp"
 
 namespace sluice::formats::msg {
+
+using codecs::cfb::CompoundFile;
+using codecs::cfb::DirEntry;
 
 // A property stream: "__substg1.0_XXXXYYYY" (tag id, type) in a storage.
 struct PropStream {
@@ -39,7 +42,7 @@ struct MsgMessage {
 [[nodiscard]] std::optional<PropStream> prop_stream(const DirEntry& e, std::uint32_t entry);
 
 // Reads one message storage: its property streams and its attachment storages.
-[[nodiscard]] MsgMessage read_message(CompoundFile& cfb, std::uint32_t storage, std::vector<Issue>& issues);
+[[nodiscard]] MsgMessage read_message(CompoundFile& cfb, std::uint32_t storage, std::vector<Anomaly>& issues);
 
 [[nodiscard]] const PropStream* find(const std::vector<PropStream>& props, std::uint16_t id);
 

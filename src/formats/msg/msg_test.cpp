@@ -20,16 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
+using testing::has_anomaly;
 using testing::read_file;
-
-bool has_anomaly(const ScanResult& r, std::string_view id) {
-  for (const Artifact& a : r.tree) {
-    for (const Anomaly& an : a.anomalies) {
-      if (an.id == id) return true;
-    }
-  }
-  return false;
-}
 
 std::string sha256_of(ByteView b) { return to_hex(core::compute_hashes(b).sha256); }
 

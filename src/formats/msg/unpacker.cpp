@@ -10,16 +10,19 @@
 
 #include "core/text.hpp"
 #include "core/unpacker.hpp"
-#include "formats/msg/cfb.hpp"
+#include "codecs/cfb/cfb.hpp"
 #include "formats/msg/message.hpp"
-#include "formats/tnef/layout.hpp"
-#include "formats/tnef/lzfu.hpp"
-#include "formats/tnef/names.hpp"
+#include "codecs/mapi/layout.hpp"
+#include "codecs/mapi/lzfu.hpp"
+#include "codecs/mapi/names.hpp"
 
 namespace sluice::formats::msg {
+
+using codecs::cfb::CompoundFile;
+using codecs::cfb::StreamBytes;
 namespace {
 
-namespace t = tnef;
+namespace t = codecs::mapi;
 
 // PidTagSenderSmtpAddress: Exchange senders have an X.500 PidTagSenderEmailAddress.
 constexpr std::uint16_t kPrSenderSmtp = 0x5D01;
@@ -37,10 +40,10 @@ class MsgUnpacker final : public core::Unpacker {
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
-    std::vector<Issue> issues;
+    std::vector<Anomaly> issues;
     auto parsed = CompoundFile::parse(ctx.bytes(), issues);
     if (!parsed) {
-      tnef::report_issues(ctx, issues);
+      core::report_anomalies(ctx, issues);
       return std::unexpected(parsed.error());
     }
     CompoundFile& cfb = *parsed;
@@ -69,7 +72,7 @@ class MsgUnpacker final : public core::Unpacker {
         todo.push_back({*a.embedded, w.depth + 1, w.path + "attachment[" + std::to_string(i) + "]/"});
       }
     }
-    tnef::report_issues(ctx, issues);
+    core::report_anomalies(ctx, issues);
     return {};
   }
 
@@ -80,7 +83,7 @@ class MsgUnpacker final : public core::Unpacker {
   // A property's string value: PT_UNICODE is UTF-16LE, PT_STRING8 is the
   // sender's code page (kept as Latin-1 so no byte is lost).
   static std::string read_string(CompoundFile& cfb, const PropStream& p, std::uint64_t cap,
-                                 std::vector<Issue>& issues) {
+                                 std::vector<Anomaly>& issues) {
     const StreamBytes sb = cfb.read(p.entry, cap, issues);
     if (p.type == t::kPtUnicode) return core::utf16_to_utf8(sb.bytes(), std::endian::little, core::Utf16Stop::at_nul);
     std::string_view s = sb.bytes().chars();
@@ -89,7 +92,7 @@ class MsgUnpacker final : public core::Unpacker {
   }
 
   static std::string string_prop(core::UnpackContext& ctx, CompoundFile& cfb, const std::vector<PropStream>& props,
-                                 std::uint16_t id, std::vector<Issue>& issues) {
+                                 std::uint16_t id, std::vector<Anomaly>& issues) {
     const PropStream* p = find(props, id);
     if (p == nullptr || (p->type != t::kPtUnicode && p->type != t::kPtString8)) return {};
     return ctx.clean_name(read_string(cfb, *p, 4ull * ctx.limits().max_name_length, issues));
@@ -104,7 +107,7 @@ class MsgUnpacker final : public core::Unpacker {
   // A stream as a child: a view when contiguous, else an owned copy charged to the budget.
   static std::optional<ArtifactId> emit_stream(core::UnpackContext& ctx, CompoundFile& cfb, std::uint32_t entry,
                                                std::string locator, std::vector<Name> names,
-                                               std::vector<Issue>& issues) {
+                                               std::vector<Anomaly>& issues) {
     const std::uint64_t size = stream_size(ctx, cfb, entry);
     bool capped = false;
     const std::uint64_t allowed = ctx.bounded_size(size, ctx.bytes().size(), "stream " + locator, capped);
@@ -115,7 +118,7 @@ class MsgUnpacker final : public core::Unpacker {
   }
 
   static bool emit_text(core::UnpackContext& ctx, CompoundFile& cfb, const PropStream& p, std::string locator,
-                        std::string name, std::vector<Issue>& issues) {
+                        std::string name, std::vector<Anomaly>& issues) {
     if (p.type != t::kPtUnicode) {
       return emit_stream(ctx, cfb, p.entry, std::move(locator), {Name{"msg.body", std::move(name)}}, issues)
           .has_value();
@@ -134,7 +137,7 @@ class MsgUnpacker final : public core::Unpacker {
   }
 
   static bool emit_rtf(core::UnpackContext& ctx, CompoundFile& cfb, const PropStream& p, const std::string& path,
-                       std::vector<Issue>& issues) {
+                       std::vector<Anomaly>& issues) {
     const std::uint64_t size = stream_size(ctx, cfb, p.entry);
     bool capped = false;
     const std::uint64_t allowed = ctx.bounded_size(size, ctx.bytes().size(), "compressed RTF stream", capped);
@@ -160,7 +163,7 @@ class MsgUnpacker final : public core::Unpacker {
   }
 
   static bool emit_message(core::UnpackContext& ctx, CompoundFile& cfb, const MsgMessage& m, const Work& w,
-                           std::vector<Issue>& issues) {
+                           std::vector<Anomaly>& issues) {
     const std::string subject = string_prop(ctx, cfb, m.props, t::kPrSubject, issues);
     std::string email = string_prop(ctx, cfb, m.props, kPrSenderSmtp, issues);
     if (email.empty()) email = string_prop(ctx, cfb, m.props, t::kPrSenderEmail, issues);

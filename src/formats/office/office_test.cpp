@@ -6,12 +6,19 @@
 #include <string>
 #include <vector>
 
-#include "formats/office/fields.hpp"
-#include "formats/office/vba.hpp"
+#include "codecs/office/fields.hpp"
+#include "codecs/office/vba.hpp"
 #include "formats/office/xml_scan.hpp"
 #include "formats/rtf/fields.hpp"
 
 namespace sluice::formats::office {
+
+using codecs::office::collapse_spaces;
+using codecs::office::dde_formula;
+using codecs::office::decompress;
+using codecs::office::external_field_keyword;
+using codecs::office::parse_dir;
+using codecs::office::word_binary_fields;
 namespace {
 
 ByteView view(const std::vector<std::uint8_t>& v) { return ByteView(v.data(), v.size()); }

@@ -14,12 +14,27 @@
 
 #include "core/inflate.hpp"
 #include "core/text.hpp"
-#include "formats/mime/decode.hpp"
-#include "formats/office/fields.hpp"
-#include "formats/office/xlm.hpp"
+#include "codecs/text/decode.hpp"
+#include "codecs/office/fields.hpp"
+#include "codecs/office/xlm.hpp"
 #include "formats/office/xml_scan.hpp"
 
 namespace sluice::formats::office {
+
+using codecs::office::Biff12Part;
+using codecs::office::DefinedName;
+using codecs::office::MacroFacts;
+using codecs::office::Sheet;
+using codecs::office::SheetState;
+using codecs::office::biff12_part_kind;
+using codecs::office::collapse_spaces;
+using codecs::office::dde_formula;
+using codecs::office::external_field_keyword;
+using codecs::office::is_auto_name;
+using codecs::office::read_biff12_dde_link;
+using codecs::office::read_biff12_macrosheet;
+using codecs::office::read_biff12_workbook;
+using codecs::office::to_string;
 namespace {
 
 // Facts per part are bounded: a part listing a million relationships says so once.
@@ -287,8 +302,8 @@ class OfficeUnpacker final : public core::Unpacker {
     bool capped = false;
     const std::uint64_t want = ctx.bounded_size(b64.size() / 4 * 3 + 3, b64.size(), "base64 part " + name, capped);
     std::vector<std::uint8_t> out;
-    mime::DecodeStats stats;
-    mime::decode_base64(ByteView(reinterpret_cast<const std::uint8_t*>(b64.data()), b64.size()), out, want, stats);
+    codecs::text::DecodeStats stats;
+    codecs::text::decode_base64(ByteView(reinterpret_cast<const std::uint8_t*>(b64.data()), b64.size()), out, want, stats);
     ctx.budget().charge_decoded(out.size());
     std::vector<Name> names;
     if (!name.empty()) names.push_back({"office.part", ctx.clean_name(name)});

@@ -5,8 +5,8 @@
 // structures for the hostile paths.
 #include <gtest/gtest.h>
 
-#include "formats/ole/ole1.hpp"
-#include "formats/ole/package.hpp"
+#include "codecs/ole1/ole1.hpp"
+#include "codecs/ole1/package.hpp"
 #include "formats/ole/ppt_objects.hpp"
 #include "test_support.hpp"
 
@@ -44,7 +44,7 @@ Bytes package(std::string_view label, std::string_view source, std::string_view 
 
 TEST(OlePackage, NamesAndDataAreRead) {
   const Bytes b = package("Invoice.pdf", "C:\\Users\\a\\Desktop\\Invoice.exe", "C:\\Temp\\Invoice.exe", "MZhello", 7);
-  auto p = formats::ole::decode_package(ByteView(b.data(), b.size()));
+  auto p = codecs::ole1::decode_package(ByteView(b.data(), b.size()));
   ASSERT_TRUE(p) << p.error().what;
   EXPECT_EQ(p->label, "Invoice.pdf");
   EXPECT_EQ(p->file_name(), "Invoice.exe");
@@ -54,7 +54,7 @@ TEST(OlePackage, NamesAndDataAreRead) {
 
 TEST(OlePackage, ADeclaredSizePastTheEndIsTruncatedNotARead) {
   const Bytes b = package("a.txt", "a.txt", "a.txt", "abc", 0xFFFFFFF0u);
-  auto p = formats::ole::decode_package(ByteView(b.data(), b.size()));
+  auto p = codecs::ole1::decode_package(ByteView(b.data(), b.size()));
   ASSERT_TRUE(p);
   EXPECT_TRUE(p->truncated);
   EXPECT_EQ(p->data.size(), 3u);
@@ -63,7 +63,7 @@ TEST(OlePackage, ADeclaredSizePastTheEndIsTruncatedNotARead) {
 TEST(OlePackage, EveryPrefixEndsInAnErrorOrAResultNeverACrash) {
   const Bytes b = package("Invoice.pdf", "C:\\x\\Invoice.exe", "C:\\T\\Invoice.exe", "MZhello", 7);
   for (std::size_t n = 0; n <= b.size(); ++n) {
-    auto p = formats::ole::decode_package(ByteView(b.data(), n));
+    auto p = codecs::ole1::decode_package(ByteView(b.data(), n));
     if (p) {
       EXPECT_LE(p->data.size(), 7u);
     }
@@ -80,12 +80,12 @@ TEST(Ole1, EmbeddedAndLinkedObjects) {
   }
   put32(b, 4);
   b.insert(b.end(), {'d', 'a', 't', 'a'});
-  auto o = formats::ole::decode_ole1(ByteView(b.data(), b.size()));
+  auto o = codecs::ole1::decode_ole1(ByteView(b.data(), b.size()));
   ASSERT_TRUE(o) << o.error().what;
   EXPECT_EQ(o->class_name, "Package");
   EXPECT_EQ(o->native.chars(), "data");
   b[4] = 7;  // neither linked nor embedded
-  EXPECT_FALSE(formats::ole::decode_ole1(ByteView(b.data(), b.size())));
+  EXPECT_FALSE(codecs::ole1::decode_ole1(ByteView(b.data(), b.size())));
 }
 
 TEST(PptRecords, AnOverrunIsReportedAndTheWalkEnds) {
@@ -98,7 +98,7 @@ TEST(PptRecords, AnOverrunIsReportedAndTheWalkEnds) {
   put32(s, 8);
   put32(s, 100);
   put32(s, 0);
-  std::vector<formats::tnef::Issue> issues;
+  std::vector<Anomaly> issues;
   const auto objs = formats::ole::find_ppt_objects(ByteView(s.data(), s.size()), issues);
   ASSERT_EQ(objs.size(), 1u);
   EXPECT_TRUE(objs[0].compressed);

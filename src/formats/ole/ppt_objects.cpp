@@ -13,7 +13,7 @@ constexpr std::size_t kMaxNesting = 64;
 
 }  // namespace
 
-std::vector<PptObject> find_ppt_objects(ByteView stream, std::vector<tnef::Issue>& issues) {
+std::vector<PptObject> find_ppt_objects(ByteView stream, std::vector<Anomaly>& issues) {
   std::vector<PptObject> out;
   struct Span {
     std::uint64_t pos, end;

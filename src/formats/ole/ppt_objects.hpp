@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "formats/tnef/mapi.hpp"  // Issue
+#include "codecs/mapi/mapi.hpp"  // Anomaly
 #include "sluice/byte_view.hpp"
 
 namespace sluice::formats::ole {
@@ -20,6 +20,6 @@ struct PptObject {
 
 // Every ExOleObjStg record, containers walked into. The walk is bounded by the
 // stream: each record header advances at least 8 bytes.
-[[nodiscard]] std::vector<PptObject> find_ppt_objects(ByteView stream, std::vector<tnef::Issue>& issues);
+[[nodiscard]] std::vector<PptObject> find_ppt_objects(ByteView stream, std::vector<Anomaly>& issues);
 
 }  // namespace sluice::formats::ole

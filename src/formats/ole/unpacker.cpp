@@ -15,21 +15,24 @@
 #include "core/inflate.hpp"
 #include "core/reader.hpp"
 #include "core/text.hpp"
-#include "formats/msg/cfb.hpp"
-#include "formats/office/fields.hpp"
-#include "formats/office/offcrypto.hpp"
-#include "formats/office/vba.hpp"
-#include "formats/office/xlm.hpp"
-#include "formats/ole/package.hpp"
-#include "formats/ole/package_report.hpp"
+#include "codecs/cfb/cfb.hpp"
+#include "codecs/office/fields.hpp"
+#include "codecs/office/offcrypto.hpp"
+#include "codecs/office/vba.hpp"
+#include "codecs/office/xlm.hpp"
+#include "codecs/ole1/package.hpp"
+#include "codecs/ole1/package_report.hpp"
 #include "formats/ole/ppt_objects.hpp"
 
 namespace sluice::formats::ole {
+
+using codecs::ole1::PackageReport;
+using codecs::ole1::decode_package;
+using codecs::ole1::report_package;
 namespace {
 
-using msg::CompoundFile;
-using msg::Issue;
-using msg::StreamBytes;
+using codecs::cfb::CompoundFile;
+using codecs::cfb::StreamBytes;
 
 constexpr std::uint8_t kTypeStorage = 1;
 constexpr std::uint8_t kTypeStream = 2;
@@ -44,10 +47,10 @@ class OleUnpacker final : public core::Unpacker {
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
-    std::vector<Issue> issues;
+    std::vector<Anomaly> issues;
     auto parsed = CompoundFile::parse(ctx.bytes(), issues);
     if (!parsed) {
-      tnef::report_issues(ctx, issues);
+      core::report_anomalies(ctx, issues);
       return std::unexpected(parsed.error());
     }
     CompoundFile& cfb = *parsed;
@@ -67,7 +70,7 @@ class OleUnpacker final : public core::Unpacker {
       const Dir d = std::move(todo.back());
       todo.pop_back();
       for (std::uint32_t e : cfb.children(d.entry, issues)) {
-        const msg::DirEntry& de = cfb.entries()[e];
+        const codecs::cfb::DirEntry& de = cfb.entries()[e];
         if (de.type == kTypeStorage) {
           if (iequals(de.name, "VBA")) vba_project(st, e, d.path + printable(de.name) + "/");
           todo.push_back({e, d.path + printable(de.name) + "/"});
@@ -79,7 +82,7 @@ class OleUnpacker final : public core::Unpacker {
       }
     }
     if (!st.stopped) documents(st);
-    tnef::report_issues(ctx, issues);
+    core::report_anomalies(ctx, issues);
     return {};
   }
 
@@ -89,7 +92,7 @@ class OleUnpacker final : public core::Unpacker {
   struct State {
     core::UnpackContext& ctx;
     CompoundFile& cfb;
-    std::vector<Issue>& issues;
+    std::vector<Anomaly>& issues;
     std::size_t packages = 0, embedded = 0, modules = 0;
     bool stopped = false;
     std::vector<std::pair<std::string, std::uint32_t>> root_streams{};
@@ -132,15 +135,15 @@ class OleUnpacker final : public core::Unpacker {
   }
 
   // Excel 97-2003: macro sheets, their formulas' functions, Auto_Open names,
-  // and FILEPASS encryption (office::read_biff8_workbook).
+  // and FILEPASS encryption (codecs::office::read_biff8_workbook).
   static void excel(State& st, std::uint32_t e) {
     core::UnpackContext& ctx = st.ctx;
     bool capped = false;
     const StreamBytes sb = read_stream(st, e, "Workbook stream", capped);
-    auto wb = office::read_biff8_workbook(sb.bytes());
+    auto wb = codecs::office::read_biff8_workbook(sb.bytes());
     if (!wb) return;  // not BIFF5/8: nothing Excel would run either
     if (wb->encrypted()) {
-      const std::string scheme(office::to_string(wb->encryption));
+      const std::string scheme(codecs::office::to_string(wb->encryption));
       ctx.meta("office.encryption", scheme);
       ctx.anomaly("office.encrypted", Severity::low, 0, "Excel workbook is encrypted (" + scheme + ")");
       auto plain = decrypt_workbook(st, sb.bytes());
@@ -150,32 +153,32 @@ class OleUnpacker final : public core::Unpacker {
                         ", its sheets and formulas were not scanned");
         return;
       }
-      auto opened = office::read_biff8_workbook(ByteView(plain->data(), plain->size()));
+      auto opened = codecs::office::read_biff8_workbook(ByteView(plain->data(), plain->size()));
       if (!opened) return;
       wb = std::move(opened);
     }
     bool macro_sheet = false;
-    for (const office::Sheet& sh : wb->sheets) {
-      if (sh.kind != office::SheetKind::macro) continue;
+    for (const codecs::office::Sheet& sh : wb->sheets) {
+      if (sh.kind != codecs::office::SheetKind::macro) continue;
       macro_sheet = true;
       const std::string name = ctx.clean_name(sh.name);
       ctx.meta("xlm.macro_sheet", name);
-      if (sh.state == office::SheetState::hidden || sh.state == office::SheetState::very_hidden) {
-        ctx.meta("xlm.hidden_macro_sheet", name + " (" + std::string(office::to_string(sh.state)) + ")");
+      if (sh.state == codecs::office::SheetState::hidden || sh.state == codecs::office::SheetState::very_hidden) {
+        ctx.meta("xlm.hidden_macro_sheet", name + " (" + std::string(codecs::office::to_string(sh.state)) + ")");
       }
     }
     // An encrypted workbook still shows its substreams' types in clear.
     if (!macro_sheet) {
-      for (const office::Substream& sub : wb->substreams) {
-        if (sub.kind != office::SheetKind::macro) continue;
+      for (const codecs::office::Substream& sub : wb->substreams) {
+        if (sub.kind != codecs::office::SheetKind::macro) continue;
         ctx.meta("xlm.macro_sheet", "substream at " + std::to_string(sub.offset));
         break;
       }
     }
-    for (const office::DefinedName& n : wb->names) {
-      if (office::is_auto_name(n.name)) ctx.meta("office.auto_name", ctx.clean_name(n.name));
+    for (const codecs::office::DefinedName& n : wb->names) {
+      if (codecs::office::is_auto_name(n.name)) ctx.meta("office.auto_name", ctx.clean_name(n.name));
     }
-    const office::MacroFacts& m = wb->macros;
+    const codecs::office::MacroFacts& m = wb->macros;
     if (m.formulas > 0) ctx.meta("xlm.formulas", static_cast<std::int64_t>(m.formulas));
     for (const auto& [fn, count] : m.functions) ctx.meta("xlm.function", ctx.clean_name(fn));
     for (const auto& [fn, count] : m.udf_calls) ctx.meta("xlm.function", ctx.clean_name(core::ascii_upper(fn)));
@@ -188,10 +191,10 @@ class OleUnpacker final : public core::Unpacker {
   // asking) or one the message gives. The password is recorded on success.
   static Result<std::vector<std::uint8_t>> decrypt_workbook(State& st, ByteView stream) {
     core::UnpackContext& ctx = st.ctx;
-    const auto fp = office::find_filepass(stream);
+    const auto fp = codecs::office::find_filepass(stream);
     if (!fp) return fail(Errc::malformed, 0, "no readable FILEPASS record");
     if (fp->encryption_type != 1) return fail(Errc::unsupported, fp->offset, "XOR obfuscation is not decrypted");
-    auto info = office::parse_encryption_info(fp->header);
+    auto info = codecs::office::parse_encryption_info(fp->header);
     if (!info) return fail(info.error().code, fp->offset, "FILEPASS: " + info.error().what);
     if (!info->supported) return fail(Errc::unsupported, fp->offset, info->algorithm + ": " + info->unsupported_reason);
     auto found = try_passwords(st, *info);
@@ -199,10 +202,10 @@ class OleUnpacker final : public core::Unpacker {
     const auto& [password, base] = *found;
     bool capped = false;
     const std::uint64_t max = ctx.bounded_size(stream.size(), stream.size(), "decrypted Excel workbook", capped);
-    std::vector<std::uint8_t> plain = office::decrypt_workbook(
+    std::vector<std::uint8_t> plain = codecs::office::decrypt_workbook(
         stream, *fp,
         [&](std::uint64_t offset, std::span<std::uint8_t> bytes) {
-          office::rc4_decrypt_at(*info, base, 1024, offset, bytes);
+          codecs::office::rc4_decrypt_at(*info, base, 1024, offset, bytes);
         },
         max);
     ctx.budget().charge_decoded(plain.size());
@@ -214,23 +217,23 @@ class OleUnpacker final : public core::Unpacker {
   // candidate and key-derivation limits: {password, key} of the first that
   // verifies.
   static std::optional<std::pair<std::string, std::vector<std::uint8_t>>> try_passwords(
-      State& st, const office::EncryptionInfo& info) {
+      State& st, const codecs::office::EncryptionInfo& info) {
     core::UnpackContext& ctx = st.ctx;
     if (!info.supported) return std::nullopt;
     std::size_t tried = 0;
     std::optional<std::pair<std::string, std::vector<std::uint8_t>>> found;
     auto attempt = [&](const std::string& pw) {
       if (found || tried >= ctx.limits().max_password_candidates) return;
-      if (!ctx.budget().take_key_rounds(office::derivation_rounds(info))) {
+      if (!ctx.budget().take_key_rounds(codecs::office::derivation_rounds(info))) {
         // The scan's key-derivation allowance is spent: no more candidates.
         ctx.limit_hit(LimitKind::key_derivation, "password key derivation for an encrypted Office document");
         tried = ctx.limits().max_password_candidates;
         return;
       }
       ++tried;
-      if (auto k = office::verify_password(info, pw)) found.emplace(pw, std::move(*k));
+      if (auto k = codecs::office::verify_password(info, pw)) found.emplace(pw, std::move(*k));
     };
-    attempt(std::string(office::kExcelDefaultPassword));
+    attempt(std::string(codecs::office::kExcelDefaultPassword));
     if (!found) {
       for (const std::string& pw : ctx.password_candidates()) {
         if (found || tried >= ctx.limits().max_password_candidates) break;
@@ -247,7 +250,7 @@ class OleUnpacker final : public core::Unpacker {
     core::UnpackContext& ctx = st.ctx;
     bool capped = false;
     const StreamBytes info_sb = read_stream(st, info_e, "EncryptionInfo stream", capped);
-    auto info = office::parse_encryption_info(info_sb.bytes());
+    auto info = codecs::office::parse_encryption_info(info_sb.bytes());
     if (!info) {
       ctx.anomaly("office.encryption_malformed", Severity::low, info.error().offset,
                   "EncryptionInfo: " + info.error().what);
@@ -276,7 +279,7 @@ class OleUnpacker final : public core::Unpacker {
     const ByteView enc = pkg_sb.bytes();
     const std::uint64_t declared = core::load_le<std::uint64_t>(enc, 0).value_or(0);
     const std::uint64_t max = ctx.bounded_size(declared, enc.size(), "decrypted Office package", capped);
-    auto plain = office::decrypt_package(*info, key, enc, max);
+    auto plain = codecs::office::decrypt_package(*info, key, enc, max);
     if (!plain) {
       ctx.anomaly("office.encryption_malformed", Severity::low, plain.error().offset,
                   "EncryptedPackage: " + plain.error().what);
@@ -311,7 +314,7 @@ class OleUnpacker final : public core::Unpacker {
         return;
       }
     }
-    for (auto& f : office::word_binary_fields(b, ctx.limits().max_children)) ctx.meta("office.field", ctx.clean_name(f));
+    for (auto& f : codecs::office::word_binary_fields(b, ctx.limits().max_children)) ctx.meta("office.field", ctx.clean_name(f));
   }
 
   // A VBA project: the dir stream lists the modules; each module stream holds
@@ -321,7 +324,7 @@ class OleUnpacker final : public core::Unpacker {
     const std::vector<std::uint32_t> kids = st.cfb.children(storage, st.issues);
     auto find = [&](std::string_view name) -> std::optional<std::uint32_t> {
       for (std::uint32_t k : kids) {
-        const msg::DirEntry& de = st.cfb.entries()[k];
+        const codecs::cfb::DirEntry& de = st.cfb.entries()[k];
         if (de.type == kTypeStream && iequals(de.name, name)) return k;
       }
       return std::nullopt;
@@ -335,26 +338,26 @@ class OleUnpacker final : public core::Unpacker {
     const StreamBytes dir_sb = read_stream(st, *dir_entry, "VBA dir stream", capped);
     const std::uint64_t dir_max = ctx.bounded_size(std::max<std::uint64_t>(dir_sb.bytes().size() * 16, 65536),
                                                    dir_sb.bytes().size(), "VBA dir stream", capped);
-    auto dir = office::decompress(dir_sb.bytes(), dir_max);
+    auto dir = codecs::office::decompress(dir_sb.bytes(), dir_max);
     if (!dir) {
       ctx.anomaly("office.vba_malformed", Severity::low, dir.error().offset, "VBA dir stream: " + dir.error().what);
       return;
     }
     ctx.budget().charge_decoded(dir->bytes.size());
-    auto project = office::parse_dir(ByteView(dir->bytes.data(), dir->bytes.size()), ctx.limits().max_children);
+    auto project = codecs::office::parse_dir(ByteView(dir->bytes.data(), dir->bytes.size()), ctx.limits().max_children);
     if (!project) {
       ctx.anomaly("office.vba_malformed", Severity::low, project.error().offset, "VBA dir stream: " + project.error().what);
       return;
     }
     for (const std::string& issue : project->issues) ctx.anomaly("office.vba_malformed", Severity::low, 0, issue);
     ctx.meta("vba.project", ctx.clean_name(project->name.empty() ? path : project->name));
-    for (const office::VbaModule& m : project->modules) {
+    for (const codecs::office::VbaModule& m : project->modules) {
       if (st.stopped) return;
       module(st, m, find(m.stream_name));
     }
   }
 
-  static void module(State& st, const office::VbaModule& m, std::optional<std::uint32_t> entry) {
+  static void module(State& st, const codecs::office::VbaModule& m, std::optional<std::uint32_t> entry) {
     core::UnpackContext& ctx = st.ctx;
     const std::string name = ctx.clean_name(m.name);
     if (!entry) {
@@ -381,7 +384,7 @@ class OleUnpacker final : public core::Unpacker {
     const std::uint64_t want = ctx.bounded_size(std::max<std::uint64_t>(compressed.size() * 16, 65536),
                                                 compressed.size(), "VBA module " + name, capped);
     std::vector<std::uint8_t> partial;
-    auto source = office::decompress(compressed, want, &partial);
+    auto source = codecs::office::decompress(compressed, want, &partial);
     bool truncated = capped || sb.short_chain;
     std::vector<std::uint8_t> text;
     if (source) {

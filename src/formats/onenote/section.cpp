@@ -221,7 +221,7 @@ Status object_prop_set(ByteView chunk, std::uint64_t base, Node& node) {
 
 class Walker {
  public:
-  Walker(ByteView b, std::vector<Issue>& issues) : b_(b), issues_(issues), budget_(8 * b.size() + 4096) {}
+  Walker(ByteView b, std::vector<Anomaly>& issues) : b_(b), issues_(issues), budget_(8 * b.size() + 4096) {}
 
   void walk(Chunk root) {
     std::vector<Chunk> todo{root};
@@ -358,7 +358,7 @@ class Walker {
   }
 
   ByteView b_;
-  std::vector<Issue>& issues_;
+  std::vector<Anomaly>& issues_;
   std::set<std::uint64_t> seen_;
   std::uint64_t budget_;
 };
@@ -369,7 +369,7 @@ bool overlaps(const Rect& a, const Rect& b) {
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
-Result<Section> read_section(ByteView bytes, std::vector<Issue>& issues) {
+Result<Section> read_section(ByteView bytes, std::vector<Anomaly>& issues) {
   if (bytes.size() < kHeaderSize) return fail(Errc::truncated, 0, "OneNote header cut short");
   const std::uint64_t stp = core::load_le<std::uint64_t>(bytes, kOffRootList).value_or(0);
   const std::uint32_t cb = core::load_le<std::uint32_t>(bytes, kOffRootList + 8).value_or(0);

@@ -10,13 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "formats/tnef/mapi.hpp"  // Issue
+#include "codecs/mapi/mapi.hpp"  // Anomaly
 #include "sluice/byte_view.hpp"
 #include "sluice/result.hpp"
 
 namespace sluice::formats::onenote {
 
-using Issue = tnef::Issue;
 
 inline constexpr std::uint32_t kJcidEmbeddedFileNode = 0x00060035;
 inline constexpr std::uint32_t kJcidImageNode = 0x00060011;
@@ -56,7 +55,7 @@ struct Section {
 };
 
 // Fails when the header is unusable; damage further in is reported as issues.
-[[nodiscard]] Result<Section> read_section(ByteView bytes, std::vector<Issue>& issues);
+[[nodiscard]] Result<Section> read_section(ByteView bytes, std::vector<Anomaly>& issues);
 
 // Every FileDataStoreObject header in the bytes, whether a list points at it or
 // not (a file written into the section but unlinked is still in it).

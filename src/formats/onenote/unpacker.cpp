@@ -9,7 +9,7 @@
 #include <set>
 
 #include "core/unpacker.hpp"
-#include "formats/mime/urls.hpp"
+#include "codecs/text/urls.hpp"
 #include "formats/onenote/section.hpp"
 
 namespace sluice::formats::onenote {
@@ -21,9 +21,9 @@ class OneNoteUnpacker final : public core::Unpacker {
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
-    std::vector<Issue> issues;
+    std::vector<Anomaly> issues;
     auto parsed = read_section(ctx.bytes(), issues);
-    tnef::report_issues(ctx, issues);
+    core::report_anomalies(ctx, issues);
     if (!parsed) return std::unexpected(parsed.error());
     const Section& s = *parsed;
     std::set<std::uint64_t> emitted;
@@ -99,9 +99,9 @@ class OneNoteUnpacker final : public core::Unpacker {
 
   // Page links become ioc.url, as mail links do, for the links detector.
   static void links(core::UnpackContext& ctx, const Section& s) {
-    mime::UrlSet urls(ctx.limits().max_children);
+    codecs::text::UrlSet urls(ctx.limits().max_children);
     for (const Node& n : s.nodes) {
-      if (n.jcid == kJcidRichTextNode && !n.text.empty() && !mime::find_urls(n.text, urls)) break;
+      if (n.jcid == kJcidRichTextNode && !n.text.empty() && !codecs::text::find_urls(n.text, urls)) break;
     }
     if (urls.limited()) ctx.limit_hit(LimitKind::children, "more links in a OneNote section");
     for (const std::string& u : urls.urls()) ctx.meta("ioc.url", u);

@@ -46,7 +46,7 @@ RawEntry read_entry(ByteView sector, std::uint64_t i) {
 // A partition's sectors against the disk: the part past the end is what a
 // reader of the real (longer) disk would see and we cannot.
 void check_extent(const Partition& p, std::uint64_t disk_sectors, std::uint64_t table_off,
-                  std::string_view id, std::vector<Issue>& issues) {
+                  std::string_view id, std::vector<Anomaly>& issues) {
   const auto end = core::checked_add(p.start_lba, p.sectors);
   if (!end || *end > disk_sectors) {
     issues.push_back({std::string(id), Severity::low, table_off,
@@ -57,7 +57,7 @@ void check_extent(const Partition& p, std::uint64_t disk_sectors, std::uint64_t 
 }
 
 // Overlap check over partitions sorted by start: O(n log n), never pairwise.
-void check_overlaps(std::vector<Partition> parts, std::string_view id, std::vector<Issue>& issues) {
+void check_overlaps(std::vector<Partition> parts, std::string_view id, std::vector<Anomaly>& issues) {
   std::sort(parts.begin(), parts.end(),
             [](const Partition& a, const Partition& b) { return a.start_lba < b.start_lba; });
   std::uint64_t reach = 0;

@@ -12,12 +12,6 @@
 
 namespace sluice::formats::partition {
 
-struct Issue {
-  std::string id;
-  Severity severity;
-  std::uint64_t offset;
-  std::string message;
-};
 
 struct Partition {
   std::uint32_t index = 0;       // 1-based, as Windows/Linux number them
@@ -34,7 +28,7 @@ struct Partition {
 
 struct PartitionTable {
   std::vector<Partition> partitions;
-  std::vector<Issue> issues;
+  std::vector<Anomaly> issues;
   bool protective = false;  // MBR whose only job is to announce a GPT
   std::string disk_guid;    // GPT only
   std::uint32_t disk_signature = 0;  // MBR only

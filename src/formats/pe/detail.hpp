@@ -21,8 +21,10 @@ void parse_imports(PeImage& pe, ByteView file, const ParseCaps& caps);
 void parse_exports(PeImage& pe, ByteView file, const ParseCaps& caps);
 void parse_resources(PeImage& pe, ByteView file, const ParseCaps& caps);
 
-inline void problem(PeImage& pe, std::string id, std::uint64_t off, std::string msg) {
-  pe.problems.push_back({std::move(id), off, std::move(msg)});
+// Medium for what only a crafted file does (a resource loop, thousands of sections, a
+// certificate table that does not parse); low for truncation, as often damage as malice.
+inline void problem(PeImage& pe, std::string id, Severity severity, std::uint64_t off, std::string msg) {
+  pe.problems.push_back({std::move(id), severity, off, std::move(msg)});
 }
 
 }  // namespace sluice::formats::pe::detail

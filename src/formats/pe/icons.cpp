@@ -4,8 +4,8 @@
 // entry names an RT_ICON resource by id; the image is a DIB or a PNG.
 #include "formats/pe/icons.hpp"
 
-#include "formats/icon/describe.hpp"
-#include "formats/icon/directory.hpp"
+#include "codecs/icon/describe.hpp"
+#include "codecs/icon/directory.hpp"
 #include "formats/pe/layout.hpp"
 
 namespace sluice::formats::pe {
@@ -21,13 +21,13 @@ void explorer_icon(core::UnpackContext& ctx, const PeImage& pe, ByteView file) {
   if (group == nullptr) return;
   auto bytes = file.subview(group->file_offset, group->size);
   if (!bytes) return;
-  auto dir = icon::parse_directory(*bytes, /*group=*/true);
+  auto dir = codecs::icon::parse_directory(*bytes, /*group=*/true);
   if (!dir) {
     ctx.anomaly("icon.malformed", Severity::low, group->file_offset + dir.error().offset,
                 "RT_GROUP_ICON " + group->name + ": " + dir.error().what);
     return;
   }
-  const auto pick = icon::pick_entry(*dir);
+  const auto pick = codecs::icon::pick_entry(*dir);
   if (!pick) return;
   const std::string id = std::to_string(dir->entries[*pick].id);
   // The loader looks the id up in the group's language first, then any.
@@ -44,7 +44,7 @@ void explorer_icon(core::UnpackContext& ctx, const PeImage& pe, ByteView file) {
   auto view = file.subview(image->file_offset, image->size);
   if (!view) return;
   ctx.meta("icon.group", group->name);
-  icon::describe_image(ctx, *view, image->file_offset);
+  codecs::icon::describe_image(ctx, *view, image->file_offset);
 }
 
 }  // namespace sluice::formats::pe

@@ -79,14 +79,14 @@ void parse_imports(PeImage& pe, ByteView file, const ParseCaps& caps) {
   std::uint64_t symbols = 0;
   for (std::uint32_t n = 0;; ++n) {
     if (n >= caps.max_entries) {
-      problem(pe, "pe.import_table_invalid", dir.rva, "more import descriptors than the cap; rest ignored");
+      problem(pe, "pe.import_table_invalid", Severity::low, dir.rva, "more import descriptors than the cap; rest ignored");
       break;
     }
     const std::uint64_t rva = dir.rva + static_cast<std::uint64_t>(n) * kImportDescriptorSize;
     auto off = rva_to_offset(pe, file.size(), rva);
     auto desc = off ? file.subview(*off, kImportDescriptorSize) : Result<ByteView>(fail(Errc::out_of_bounds, rva, ""));
     if (!desc) {
-      problem(pe, "pe.import_table_invalid", rva, "the import directory runs off the mapped file");
+      problem(pe, "pe.import_table_invalid", Severity::low, rva, "the import directory runs off the mapped file");
       break;
     }
     const std::uint32_t oft = load_le<std::uint32_t>(*desc, 0).value_or(0);
@@ -97,7 +97,7 @@ void parse_imports(PeImage& pe, ByteView file, const ParseCaps& caps) {
     if (zero) break;
     auto dll = c_string_at_rva(pe, file, name_rva, kMaxImportString);
     if (!dll || dll->empty()) {
-      problem(pe, "pe.import_table_invalid", rva, "an import descriptor has no readable DLL name");
+      problem(pe, "pe.import_table_invalid", Severity::low, rva, "an import descriptor has no readable DLL name");
       continue;
     }
     ImportedDll entry;
@@ -107,7 +107,7 @@ void parse_imports(PeImage& pe, ByteView file, const ParseCaps& caps) {
     const std::uint32_t thunks = oft != 0 ? oft : ft;
     for (std::uint64_t k = 0;; ++k) {
       if (symbols >= caps.max_entries) {
-        problem(pe, "pe.import_table_invalid", rva, "more imported symbols than the cap; rest ignored");
+        problem(pe, "pe.import_table_invalid", Severity::low, rva, "more imported symbols than the cap; rest ignored");
         break;
       }
       auto toff = rva_to_offset(pe, file.size(), thunks + k * width);
@@ -121,7 +121,7 @@ void parse_imports(PeImage& pe, ByteView file, const ParseCaps& caps) {
       } else {
         auto name = c_string_at_rva(pe, file, (v & 0x7FFFFFFF) + 2, kMaxImportString);
         if (!name) {
-          problem(pe, "pe.import_table_invalid", *toff, "an import names a string outside the file");
+          problem(pe, "pe.import_table_invalid", Severity::low, *toff, "an import names a string outside the file");
           break;
         }
         s.name = std::move(*name);
@@ -140,7 +140,7 @@ void parse_exports(PeImage& pe, ByteView file, const ParseCaps& caps) {
   if (dir.rva == 0) return;
   auto off = rva_to_offset(pe, file.size(), dir.rva);
   if (!off || !file.contains(*off, kExportDirectorySize)) {
-    problem(pe, "pe.export_table_invalid", dir.rva, "the export directory lies outside the file");
+    problem(pe, "pe.export_table_invalid", Severity::low, dir.rva, "the export directory lies outside the file");
     return;
   }
   const std::uint32_t name_rva = load_le<std::uint32_t>(file, *off + 12).value_or(0);
@@ -150,7 +150,7 @@ void parse_exports(PeImage& pe, ByteView file, const ParseCaps& caps) {
   pe.export_dll_name = c_string_at_rva(pe, file, name_rva, kMaxImportString).value_or("");
   pe.export_count = nfunctions;
   if (nfunctions > caps.max_entries || nnames > caps.max_entries) {
-    problem(pe, "pe.export_table_invalid", *off + 20,
+    problem(pe, "pe.export_table_invalid", Severity::low, *off + 20,
             std::to_string(nfunctions) + " exports declared, more than the cap");
   }
   const std::uint32_t keep = std::min<std::uint32_t>(nnames, kExportNamesKept);

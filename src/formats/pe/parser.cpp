@@ -80,7 +80,7 @@ std::string section_name(ByteView raw) {
 Status parse_sections(PeImage& pe, ByteView file, std::uint64_t table, std::uint16_t count,
                       const ParseCaps& caps) {
   if (count > caps.max_sections) {
-    detail::problem(pe, "pe.too_many_sections", pe.nt_offset + 6,
+    detail::problem(pe, "pe.too_many_sections", Severity::medium, pe.nt_offset + 6,
                     std::to_string(count) + " sections declared; the Windows loader refuses more than " +
                         std::to_string(caps.max_sections));
     count = static_cast<std::uint16_t>(caps.max_sections);
@@ -89,7 +89,7 @@ Status parse_sections(PeImage& pe, ByteView file, std::uint64_t table, std::uint
     const std::uint64_t at = table + static_cast<std::uint64_t>(i) * kSectionHeaderSize;
     auto hdr = file.subview(at, kSectionHeaderSize);
     if (!hdr) {
-      detail::problem(pe, "pe.truncated_headers", at, "the section table runs past the end of the file");
+      detail::problem(pe, "pe.truncated_headers", Severity::low, at, "the section table runs past the end of the file");
       break;
     }
     core::Reader r(*hdr, at);
@@ -161,14 +161,14 @@ void parse_security(PeImage& pe, ByteView file) {
   pe.security_size = d.size;
   auto table = file.subview(d.rva, d.size);
   if (!table) {
-    detail::problem(pe, "pe.certificate_table_invalid", d.rva,
+    detail::problem(pe, "pe.certificate_table_invalid", Severity::medium, d.rva,
                     "the certificate table lies past the end of the file");
     return;
   }
   const std::uint32_t length = load_le<std::uint32_t>(*table, 0).value_or(0);
   const std::uint16_t type = load_le<std::uint16_t>(*table, 6).value_or(0);
   if (length < kWinCertificateHeaderSize || length > table->size()) {
-    detail::problem(pe, "pe.certificate_table_invalid", d.rva,
+    detail::problem(pe, "pe.certificate_table_invalid", Severity::medium, d.rva,
                     "WIN_CERTIFICATE length " + std::to_string(length) + " does not fit the table");
     return;
   }
@@ -266,7 +266,7 @@ Result<PeImage> parse(ByteView file, const ParseCaps& caps) {
   const std::uint64_t nrva_at = pe.pe32_plus ? kOptNumberOfRvaAndSizes64 : kOptNumberOfRvaAndSizes32;
   const std::uint64_t dirs_at = pe.pe32_plus ? kOptDataDirectories64 : kOptDataDirectories32;
   if (!opt.contains(0, nrva_at + 4)) {
-    detail::problem(pe, "pe.truncated_headers", pe.optional_header_offset,
+    detail::problem(pe, "pe.truncated_headers", Severity::low, pe.optional_header_offset,
                     "the optional header is shorter than its fixed fields");
   }
   std::uint32_t ndirs = load_le<std::uint32_t>(opt, nrva_at).value_or(0);

@@ -1,14 +1,15 @@
 #pragma once
 // Pure PE model: ByteView in, PeImage out. No I/O, no engine: the caps on
 // attacker counts come in through ParseCaps (derived from Limits by the glue).
-// Everything the parser could not vouch for is a Problem, for the glue to turn
-// into anomalies; a broken table never aborts the rest of the model.
+// Everything the parser could not vouch for is an Anomaly (with its severity) for the glue to
+// report; a broken table never aborts the rest of the model.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sluice/byte_view.hpp"
+#include "sluice/finding.hpp"
 #include "sluice/result.hpp"
 
 namespace sluice::formats::pe {
@@ -56,12 +57,6 @@ struct Resource {
   bool in_file = false;  // rva/size map onto bytes present in the file
 };
 
-struct Problem {
-  std::string id;       // anomaly id, "pe.*"
-  std::uint64_t offset = 0;
-  std::string message;
-};
-
 struct PeImage {
   std::uint64_t nt_offset = 0;
   bool pe32_plus = false;
@@ -106,7 +101,7 @@ struct PeImage {
   std::uint64_t overlay_size = 0;               // without a trailing certificate table
   double overlay_entropy = 0.0;
 
-  std::vector<Problem> problems;
+  std::vector<Anomaly> problems;  // with the severity the reader judged
 };
 
 // Shannon entropy in bits per byte (0..8).

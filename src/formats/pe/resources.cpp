@@ -66,13 +66,13 @@ struct Walker {
 
   void walk(std::uint32_t dir_off, int level, Resource partial) {
     if (!visited.insert(dir_off).second) {
-      detail::problem(pe, "pe.resource_loop", dir_off,
+      detail::problem(pe, "pe.resource_loop", Severity::medium, dir_off,
                       "a resource directory is reached twice (a loop or shared subtree)");
       return;
     }
     auto off = rva_to_offset(pe, file.size(), static_cast<std::uint64_t>(base_rva) + dir_off);
     if (!off || !file.contains(*off, kResourceDirectorySize)) {
-      detail::problem(pe, "pe.resource_tree_invalid", dir_off, "a resource directory lies outside the file");
+      detail::problem(pe, "pe.resource_tree_invalid", Severity::low, dir_off, "a resource directory lies outside the file");
       return;
     }
     const std::uint32_t count = static_cast<std::uint32_t>(load_le<std::uint16_t>(file, *off + 12).value_or(0)) +
@@ -80,7 +80,7 @@ struct Walker {
     for (std::uint32_t i = 0; i < count; ++i) {
       if (entries >= caps.max_entries) {
         if (!capped) {
-          detail::problem(pe, "pe.resource_tree_invalid", *off,
+          detail::problem(pe, "pe.resource_tree_invalid", Severity::low, *off,
                           "more resource entries than the cap; the rest are not listed");
         }
         capped = true;
@@ -91,7 +91,7 @@ struct Walker {
       auto name = load_le<std::uint32_t>(file, e);
       auto target = load_le<std::uint32_t>(file, e + 4);
       if (!name || !target) {
-        detail::problem(pe, "pe.resource_tree_invalid", e, "resource directory entries run past the end");
+        detail::problem(pe, "pe.resource_tree_invalid", Severity::low, e, "resource directory entries run past the end");
         return;
       }
       Resource r = partial;
@@ -107,20 +107,20 @@ struct Walker {
       const bool subdir = (*target & kResourceSubdirFlag) != 0;
       if (level < 2) {
         if (!subdir) {
-          detail::problem(pe, "pe.resource_tree_invalid", e, "a data entry above the language level");
+          detail::problem(pe, "pe.resource_tree_invalid", Severity::low, e, "a data entry above the language level");
           continue;
         }
         walk(*target & ~kResourceSubdirFlag, level + 1, std::move(r));
         continue;
       }
       if (subdir) {
-        detail::problem(pe, "pe.resource_tree_invalid", e,
+        detail::problem(pe, "pe.resource_tree_invalid", Severity::low, e,
                         "the resource tree goes deeper than type/name/language");
         continue;
       }
       auto data = rva_to_offset(pe, file.size(), static_cast<std::uint64_t>(base_rva) + *target);
       if (!data || !file.contains(*data, kResourceDataEntrySize)) {
-        detail::problem(pe, "pe.resource_tree_invalid", e, "a resource data entry lies outside the file");
+        detail::problem(pe, "pe.resource_tree_invalid", Severity::low, e, "a resource data entry lies outside the file");
         continue;
       }
       r.rva = load_le<std::uint32_t>(file, *data).value_or(0);
@@ -129,7 +129,7 @@ struct Walker {
         r.file_offset = *at;
         r.in_file = true;
       } else if (r.size != 0) {
-        detail::problem(pe, "pe.resource_tree_invalid", *data,
+        detail::problem(pe, "pe.resource_tree_invalid", Severity::low, *data,
                         "resource " + r.type + "/" + r.name + " points past the end of the file");
       }
       pe.resources.push_back(std::move(r));

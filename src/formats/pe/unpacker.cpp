@@ -6,8 +6,8 @@
 
 #include "core/text.hpp"
 #include "core/unpacker.hpp"
-#include "families/pe_hook.hpp"
 #include "formats/pe/authenticode.hpp"
+#include "formats/pe/followers.hpp"
 #include "formats/pe/icons.hpp"
 #include "formats/pe/layout.hpp"
 #include "formats/pe/parser.hpp"
@@ -102,25 +102,18 @@ class PeUnpacker final : public core::Unpacker {
     imports_exports(ctx, pe);
     const bool signed_ok = signature(ctx, pe);
     version(ctx, pe, signed_ok);
-    for (const Problem& p : pe.problems) {
-      ctx.anomaly(p.id, severity_of(p.id), p.offset, p.message);
+    for (const Anomaly& p : pe.problems) {
+      ctx.anomaly(p.id, p.severity, p.offset, p.message);
     }
     resources(ctx, pe, file);
     explorer_icon(ctx, pe, file);  // the icon Explorer shows: formats/icon, pe/icons.cpp
-    families::record_families(ctx, pe, file);  // malware configs: src/families
+    run_followers(ctx, pe, file);  // malware configs: src/families registers one
     overlay(ctx, pe, file);
     return {};
   }
 
  private:
   static constexpr std::array kTypes{FileType::pe_exe, FileType::pe_dll};
-
-  static Severity severity_of(std::string_view id) {
-    if (id == "pe.resource_loop") return Severity::medium;
-    if (id == "pe.too_many_sections") return Severity::medium;
-    if (id == "pe.certificate_table_invalid") return Severity::medium;
-    return Severity::low;  // truncated or unreadable tables: damage as often as malice
-  }
 
   static void headers(core::UnpackContext& ctx, const PeImage& pe) {
     ctx.meta("pe.format", std::string(pe.pe32_plus ? "PE32+" : "PE32"));

@@ -9,10 +9,10 @@
 #include <array>
 
 #include "core/text.hpp"
-#include "formats/ole/ole1.hpp"
-#include "formats/office/fields.hpp"
-#include "formats/ole/package.hpp"
-#include "formats/ole/package_report.hpp"
+#include "codecs/ole1/ole1.hpp"
+#include "codecs/office/fields.hpp"
+#include "codecs/ole1/package.hpp"
+#include "codecs/ole1/package_report.hpp"
 #include "formats/rtf/fields.hpp"
 #include "formats/rtf/objects.hpp"
 
@@ -35,8 +35,8 @@ class RtfUnpacker final : public core::Unpacker {
     }
     // Fields that reach outside (DDEAUTO, INCLUDETEXT): facts for the office detector.
     for (const std::string& f : field_instructions(ctx.bytes(), ctx.limits().max_children)) {
-      const std::string clean = office::collapse_spaces(f);
-      if (office::external_field_keyword(clean)) ctx.meta("office.field", ctx.clean_name(clean));
+      const std::string clean = codecs::office::collapse_spaces(f);
+      if (codecs::office::external_field_keyword(clean)) ctx.meta("office.field", ctx.clean_name(clean));
     }
     for (std::size_t i = 0; i < scan.objects.size(); ++i) {
       if (ctx.budget().expired()) {
@@ -63,7 +63,7 @@ class RtfUnpacker final : public core::Unpacker {
     const std::uint64_t allowed = ctx.bounded_size(o.data.size(), 2 * o.data.size(), locator, capped);
     if (allowed < o.data.size()) o.data.resize(allowed);
     ctx.budget().charge_decoded(o.data.size());
-    auto ole1 = ole::decode_ole1(ByteView(o.data.data(), o.data.size()));
+    auto ole1 = codecs::ole1::decode_ole1(ByteView(o.data.data(), o.data.size()));
     if (!ole1) {
       // Not an OLE1 object: what Word would do with it is unknown, so it is
       // kept whole and sniffed (an exploit's shellcode object looks like this).
@@ -91,8 +91,8 @@ class RtfUnpacker final : public core::Unpacker {
     std::vector<Name> names;
     std::vector<Meta> meta{{"rtf.object_class", cls}};
     if (ole1->class_name == "Package") {
-      if (auto p = ole::decode_package(ole1->native); p) {
-        ole::PackageReport report = ole::report_package(ctx, *p, o.offset, locator);
+      if (auto p = codecs::ole1::decode_package(ole1->native); p) {
+        codecs::ole1::PackageReport report = codecs::ole1::report_package(ctx, *p, o.offset, locator);
         names = std::move(report.names);
         meta.insert(meta.end(), report.meta.begin(), report.meta.end());
         part = p->data;

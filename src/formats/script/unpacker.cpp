@@ -8,7 +8,7 @@
 #include "core/sniff.hpp"
 #include "core/text.hpp"
 #include "core/unpacker.hpp"
-#include "formats/mime/decode.hpp"
+#include "codecs/text/decode.hpp"
 #include "formats/script/blobs.hpp"
 #include "formats/script/embedded.hpp"
 #include "formats/script/indicators.hpp"
@@ -127,8 +127,8 @@ class Analyser {
       bool capped = false;
       const std::uint64_t cap = ctx_.bounded_size(run.length / 4 * 3 + 3, run.length, "base64 in a script", capped);
       std::vector<std::uint8_t> out;
-      mime::DecodeStats stats;
-      mime::decode_base64(encoded, out, cap, stats);
+      codecs::text::DecodeStats stats;
+      codecs::text::decode_base64(encoded, out, cap, stats);
       ctx_.budget().charge_decoded(out.size());
       if (run.encoded_command) {
         const std::string command = utf16le_text(ByteView(out.data(), out.size()));

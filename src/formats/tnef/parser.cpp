@@ -9,6 +9,26 @@
 #include "formats/tnef/layout.hpp"
 
 namespace sluice::formats::tnef {
+
+using codecs::mapi::MapiProp;
+using codecs::mapi::props::kPrAttachDataObj;
+using codecs::mapi::props::kPrAttachFilename;
+using codecs::mapi::props::kPrAttachLongFilename;
+using codecs::mapi::props::kPrAttachMethod;
+using codecs::mapi::props::kPrAttachMimeTag;
+using codecs::mapi::props::kPrBody;
+using codecs::mapi::props::kPrBodyHtml;
+using codecs::mapi::props::kPrDisplayName;
+using codecs::mapi::props::kPrMessageClass;
+using codecs::mapi::props::kPrRtfCompressed;
+using codecs::mapi::props::kPrSenderEmail;
+using codecs::mapi::props::kPrSenderName;
+using codecs::mapi::props::kPrSubject;
+using codecs::mapi::props::kPtBinary;
+using codecs::mapi::props::kPtObject;
+using codecs::mapi::props::kPtUnicode;
+using codecs::mapi::parse_mapi_props;
+using codecs::mapi::prop_string;
 namespace {
 
 std::uint16_t checksum(ByteView data) {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "formats/tnef/mapi.hpp"
+#include "codecs/mapi/mapi.hpp"
 #include "sluice/byte_view.hpp"
 #include "sluice/result.hpp"
 
@@ -54,7 +54,7 @@ struct Message {
   ByteView rtf_compressed;
   std::uint64_t rtf_offset = 0;
   std::vector<Attachment> attachments;
-  std::vector<Issue> issues;
+  std::vector<Anomaly> issues;
 };
 
 // Fails only when the signature is wrong; damage after it becomes issues and

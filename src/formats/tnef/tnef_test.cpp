@@ -10,7 +10,7 @@
 #include <set>
 #include <string>
 
-#include "formats/tnef/lzfu.hpp"
+#include "codecs/mapi/lzfu.hpp"
 #include "test_support.hpp"
 
 namespace sluice {
@@ -18,6 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
+using testing::has_anomaly;
 using testing::has_finding;
 using testing::read_file;
 
@@ -26,15 +27,6 @@ ScanResult scan_tnef(Bytes bytes, const Limits* limits = nullptr) {
   ScanOptions o;
   o.root_type = FileType::tnef;
   return testing::engine_only(kTnef, limits).scan(std::move(bytes), "winmail.dat", o);
-}
-
-bool has_anomaly(const ScanResult& r, std::string_view id) {
-  for (const Artifact& a : r.tree) {
-    for (const Anomaly& an : a.anomalies) {
-      if (an.id == id) return true;
-    }
-  }
-  return false;
 }
 
 // The corpus snapshot stored MimeKit's expected text files with LF line ends
@@ -328,7 +320,7 @@ TEST(Lzfu, SpecificationExamples) {
                   0xc7, 0xa7, 0x03, 0x00, 0x0a, 0x00, 0x72, 0x63, 0x70, 0x67, 0x31, 0x32, 0x35, 0x42,
                   0x32, 0x0a, 0xf3, 0x20, 0x68, 0x65, 0x6c, 0x09, 0x00, 0x20, 0x62, 0x77, 0x05, 0xb0,
                   0x6c, 0x64, 0x7d, 0x0a, 0x80, 0x0f, 0xa0};
-  auto o1 = formats::tnef::lzfu_decompress(ByteView(ex1.data(), ex1.size()), 1 << 20);
+  auto o1 = codecs::mapi::lzfu_decompress(ByteView(ex1.data(), ex1.size()), 1 << 20);
   ASSERT_TRUE(o1.has_value());
   EXPECT_TRUE(o1->crc_ok);
   EXPECT_EQ(std::string(o1->bytes.begin(), o1->bytes.end()),
@@ -336,19 +328,19 @@ TEST(Lzfu, SpecificationExamples) {
   const Bytes ex2{0x1a, 0x00, 0x00, 0x00, 0x1c, 0x00, 0x00, 0x00, 0x4c, 0x5a, 0x46, 0x75, 0xe2,
                   0xd4, 0x4b, 0x51, 0x41, 0x00, 0x04, 0x20, 0x57, 0x58, 0x59, 0x5a, 0x0d, 0x6e,
                   0x7d, 0x01, 0x0e, 0xb0};
-  auto o2 = formats::tnef::lzfu_decompress(ByteView(ex2.data(), ex2.size()), 1 << 20);
+  auto o2 = codecs::mapi::lzfu_decompress(ByteView(ex2.data(), ex2.size()), 1 << 20);
   ASSERT_TRUE(o2.has_value());
   EXPECT_TRUE(o2->crc_ok);
   EXPECT_EQ(std::string(o2->bytes.begin(), o2->bytes.end()), "{\\rtf1 WXYZWXYZWXYZWXYZWXYZ}");
   // Capped output and cut input are flagged, never overrun.
-  auto capped = formats::tnef::lzfu_decompress(ByteView(ex1.data(), ex1.size()), 10);
+  auto capped = codecs::mapi::lzfu_decompress(ByteView(ex1.data(), ex1.size()), 10);
   ASSERT_TRUE(capped.has_value());
   EXPECT_TRUE(capped->capped);
   EXPECT_EQ(capped->bytes.size(), 10u);
-  auto cut = formats::tnef::lzfu_decompress(ByteView(ex1.data(), 30), 1 << 20);
+  auto cut = codecs::mapi::lzfu_decompress(ByteView(ex1.data(), 30), 1 << 20);
   ASSERT_TRUE(cut.has_value());
   EXPECT_TRUE(cut->short_input || !cut->crc_ok);
-  EXPECT_FALSE(formats::tnef::lzfu_decompress(ByteView(ex1.data(), 12), 1 << 20).has_value());
+  EXPECT_FALSE(codecs::mapi::lzfu_decompress(ByteView(ex1.data(), 12), 1 << 20).has_value());
 }
 
 }  // namespace

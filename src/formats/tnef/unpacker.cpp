@@ -6,11 +6,14 @@
 
 #include "core/text.hpp"
 #include "core/unpacker.hpp"
-#include "formats/tnef/lzfu.hpp"
-#include "formats/tnef/names.hpp"
+#include "codecs/mapi/lzfu.hpp"
+#include "codecs/mapi/names.hpp"
 #include "formats/tnef/parser.hpp"
 
 namespace sluice::formats::tnef {
+
+using codecs::mapi::lzfu_decompress;
+using codecs::mapi::name_conflict;
 namespace {
 
 std::vector<Name> names_of(core::UnpackContext& ctx, const Attachment& a) {
@@ -52,7 +55,7 @@ class TnefUnpacker final : public core::Unpacker {
                             : m.sender_email.empty() ? m.sender_name
                                                      : m.sender_name + " <" + m.sender_email + ">");
     }
-    for (const Issue& is : m.issues) ctx.anomaly(is.id, is.severity, is.offset, is.message);
+    for (const Anomaly& is : m.issues) ctx.anomaly(is.id, is.severity, is.offset, is.message);
 
     if (!emit_text(ctx, m.body, "body", "body.txt")) return {};
     if (!emit_text(ctx, m.html, "html", "body.html")) return {};

@@ -10,12 +10,6 @@
 
 namespace sluice::formats::vhd {
 
-struct Issue {
-  std::string id;
-  Severity severity;
-  std::uint64_t offset;
-  std::string message;
-};
 
 struct Footer {
   std::uint64_t offset = 0;  // where in the file it was read
@@ -42,7 +36,7 @@ struct Image {
   Footer footer;
   bool has_dynamic = false;
   Dynamic dynamic;
-  std::vector<Issue> issues;
+  std::vector<Anomaly> issues;
   std::uint64_t data_end = 0;  // fixed: bytes of disk data before the footer
 };
 

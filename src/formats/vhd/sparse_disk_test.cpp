@@ -10,7 +10,7 @@
 #include <fstream>
 #include <regex>
 
-#include "formats/fat/disk_test_util.hpp"
+#include "disk_images.hpp"
 
 namespace sluice::testing {
 namespace {

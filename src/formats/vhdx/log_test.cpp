@@ -9,7 +9,7 @@
 #include <map>
 #include <regex>
 
-#include "formats/fat/disk_test_util.hpp"
+#include "disk_images.hpp"
 #include "formats/vhdx/crc32c.hpp"
 #include "formats/vhdx/log.hpp"
 

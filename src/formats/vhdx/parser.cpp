@@ -133,7 +133,7 @@ Status parse_metadata(ByteView file, std::uint64_t off, std::uint32_t len, Image
 
 }  // namespace
 
-Result<Header> current_header(ByteView file, std::vector<Issue>& issues) {
+Result<Header> current_header(ByteView file, std::vector<Anomaly>& issues) {
   if (!file.starts_with("vhdxfile")) return fail(Errc::malformed, 0, "no vhdxfile identifier");
   // §2.2.2: the header with the greater sequence number among the valid ones
   // is current. Either may be damaged after a crash; both damaged is fatal.

@@ -12,12 +12,6 @@
 
 namespace sluice::formats::vhdx {
 
-struct Issue {
-  std::string id;
-  Severity severity;
-  std::uint64_t offset;
-  std::string message;
-};
 
 struct Header {
   std::uint64_t offset = 0;
@@ -32,7 +26,7 @@ struct Header {
 struct Image {
   std::string creator;  // file identifier's creator string
   Header header;        // the current one (highest valid sequence number)
-  std::vector<Issue> issues;
+  std::vector<Anomaly> issues;
   std::uint32_t block_size = 0;
   std::uint64_t virtual_size = 0;
   std::uint32_t logical_sector_size = 0;
@@ -44,7 +38,7 @@ struct Image {
 // §2.2.2: the current header (the valid one with the higher sequence number);
 // an error when neither is valid. Issues about the headers go to `issues`.
 // The log is found through it before anything else is read (§2.3.3).
-[[nodiscard]] Result<Header> current_header(ByteView file, std::vector<Issue>& issues);
+[[nodiscard]] Result<Header> current_header(ByteView file, std::vector<Anomaly>& issues);
 
 // True when the header names a log that must be replayed before the file is
 // read: a non-zero LogGuid and a non-zero LogLength (as qemu decides too).

@@ -184,7 +184,7 @@ class VhdxUnpacker final : public core::Unpacker {
 
   Status unpack(core::UnpackContext& ctx) const override {
     const ByteView file = ctx.bytes();
-    std::vector<Issue> header_issues;  // reported again by parse_image
+    std::vector<Anomaly> header_issues;  // reported again by parse_image
     auto header = current_header(file, header_issues);
     if (!header) return std::unexpected(header.error());
 
@@ -218,7 +218,7 @@ class VhdxUnpacker final : public core::Unpacker {
       // repairs, say) still describes a disk some reader sees.
       for (const auto& i : stored->issues) {
         const bool seen = std::any_of(img.issues.begin(), img.issues.end(),
-                                      [&](const Issue& m) { return m.id == i.id && m.offset == i.offset; });
+                                      [&](const Anomaly& m) { return m.id == i.id && m.offset == i.offset; });
         if (!seen) ctx.anomaly(i.id, i.severity, i.offset, "without the log: " + i.message);
       }
     }

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <regex>
 
-#include "formats/fat/disk_test_util.hpp"
+#include "disk_images.hpp"
 #include "formats/vhdx/crc32c.hpp"
 
 namespace sluice::testing {

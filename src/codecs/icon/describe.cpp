@@ -1,0 +1,48 @@
+#include "codecs/icon/describe.hpp"
+
+#include "codecs/icon/dib.hpp"
+#include "codecs/icon/layout.hpp"
+#include "codecs/icon/png.hpp"
+#include "codecs/icon/reference.hpp"
+
+namespace sluice::codecs::icon {
+
+bool describe_image(core::UnpackContext& ctx, ByteView image, std::uint64_t base) {
+  const auto allowance = ctx.budget().decode_allowance(image.size());
+  DecodeCaps caps;
+  caps.max_bytes = allowance.bytes;
+  const bool png = image.starts_with(kPngSignature);
+  auto decoded = png ? decode_png(image, caps, ctx.budget()) : decode_dib(image, caps);
+  if (!decoded) {
+    const Error& e = decoded.error();
+    if (e.code == Errc::limit && e.what.find(kOverBudget) != std::string::npos) {
+      ctx.limit_hit(allowance.binding, "icon image: " + e.what);
+    } else if (e.code == Errc::limit) {
+      ctx.anomaly("icon.oversized", Severity::medium, base + e.offset, e.what);
+    } else {
+      ctx.anomaly("icon.malformed", Severity::low, base + e.offset, e.what);
+    }
+    return false;
+  }
+  // Pixels are transient, but they are memory an attacker made us spend.
+  ctx.budget().charge_decoded(decoded->bytes_used);
+  for (const Anomaly& p : decoded->problems) {
+    ctx.anomaly(p.id, p.severity, base + p.offset, p.message);
+  }
+  const IconHash h = hash_image(decoded->image);
+  ctx.meta("icon.format", std::string(png ? "png" : "dib"));
+  ctx.meta("icon.width", static_cast<std::int64_t>(decoded->image.width));
+  ctx.meta("icon.height", static_cast<std::int64_t>(decoded->image.height));
+  ctx.meta("icon.phash", hex64(h.phash));
+  ctx.meta("icon.dhash", hex64(h.dhash));
+  ctx.meta("icon.hue", static_cast<std::int64_t>(h.hue));
+  if (const auto m = closest(h, builtin_references().refs)) {
+    ctx.meta("icon.closest", m->ref->category + "/" + m->ref->theme + "/" + m->ref->name + "@" +
+                                 std::to_string(m->ref->size));
+    ctx.meta("icon.category", m->ref->category);
+    ctx.meta("icon.distance", static_cast<std::int64_t>(m->distance));
+  }
+  return true;
+}
+
+}  // namespace sluice::codecs::icon

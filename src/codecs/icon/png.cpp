@@ -1,0 +1,288 @@
+#include "codecs/icon/png.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <span>
+
+#include "core/checked.hpp"
+#include "core/inflate.hpp"
+#include "core/reader.hpp"
+#include "codecs/icon/layout.hpp"
+
+namespace sluice::codecs::icon {
+namespace {
+
+// Trailing inflated bytes past the last scanline that are still a writer's
+// sloppiness rather than a claim about the image (libpng only warns).
+constexpr std::uint64_t kSloppyTrailingBytes = 4096;
+
+
+struct Header {
+  std::uint32_t width = 0;
+  std::uint32_t height = 0;
+  std::uint8_t depth = 0;
+  std::uint8_t colour = 0;
+  bool interlaced = false;
+  std::uint32_t channels = 0;
+};
+
+struct Pass {
+  std::uint32_t x0, y0, dx, dy;
+};
+// PNG 1.2 §8.2: the seven Adam7 passes; a plain image is the one pass {0,0,1,1}.
+constexpr std::array<Pass, 7> kAdam7{{{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4},
+                                      {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}}};
+constexpr std::array<Pass, 1> kPlain{{{0, 0, 1, 1}}};
+
+std::uint32_t channels_of(std::uint8_t colour) {
+  switch (colour) {
+    case 0: return 1;
+    case 2: return 3;
+    case 3: return 1;
+    case 4: return 2;
+    case 6: return 4;
+    default: return 0;
+  }
+}
+
+bool depth_allowed(std::uint8_t colour, std::uint8_t depth) {
+  switch (colour) {
+    case 0: return depth == 1 || depth == 2 || depth == 4 || depth == 8 || depth == 16;
+    case 3: return depth == 1 || depth == 2 || depth == 4 || depth == 8;
+    case 2: case 4: case 6: return depth == 8 || depth == 16;
+    default: return false;
+  }
+}
+
+std::uint64_t pass_size(std::uint32_t n, std::uint32_t start, std::uint32_t step) {
+  return n > start ? (static_cast<std::uint64_t>(n) - start + step - 1) / step : 0;
+}
+
+std::uint8_t paeth(std::uint8_t a, std::uint8_t b, std::uint8_t c) {
+  const int p = static_cast<int>(a) + b - c;
+  const int pa = p > a ? p - a : a - p;
+  const int pb = p > b ? p - b : b - p;
+  const int pc = p > c ? p - c : c - p;
+  if (pa <= pb && pa <= pc) return a;
+  return pb <= pc ? b : c;
+}
+
+// One sample of `depth` bits at sample index `i` of an unfiltered row.
+std::uint32_t sample(const std::uint8_t* row, std::uint64_t i, std::uint8_t depth) {
+  if (depth == 8) return row[i];
+  if (depth == 16) return (static_cast<std::uint32_t>(row[2 * i]) << 8) | row[2 * i + 1];
+  const std::uint64_t bit = i * depth;
+  return (row[bit / 8] >> (8 - depth - bit % 8)) & ((1u << depth) - 1);
+}
+
+std::uint8_t to8(std::uint32_t v, std::uint8_t depth) {
+  if (depth == 8) return static_cast<std::uint8_t>(v);
+  if (depth == 16) return static_cast<std::uint8_t>(v >> 8);
+  return static_cast<std::uint8_t>(v * 255 / ((1u << depth) - 1));
+}
+
+}  // namespace
+
+Result<Decoded> decode_png(ByteView bytes, const DecodeCaps& caps, const core::Budget& budget) {
+  if (!bytes.starts_with(kPngSignature)) return fail(Errc::malformed, 0, "no PNG signature");
+  Decoded out;
+  core::Reader r(bytes);
+  (void)r.skip(kPngSignature.size());
+  Header h;
+  bool have_header = false;
+  bool ended = false;
+  std::array<std::array<std::uint8_t, 4>, 256> palette{};
+  std::uint32_t palette_size = 0;
+  std::optional<std::array<std::uint16_t, 3>> colour_key;  // tRNS for types 0 and 2
+  std::vector<std::uint8_t> idat;
+  bool crc_reported = false;
+  // Every chunk consumes at least 12 bytes, so this loop ends with the input.
+  while (!r.at_end() && !ended) {
+    const std::uint64_t at = r.offset();
+    auto len = r.be<std::uint32_t>();
+    auto type = r.bytes(4);
+    if (!len || !type) {
+      out.problems.push_back({"icon.malformed", Severity::low, at, "PNG chunk header is cut short"});
+      break;
+    }
+    auto data = r.bytes(*len);
+    auto crc = r.be<std::uint32_t>();
+    if (!data || !crc) {
+      out.problems.push_back({"icon.malformed", Severity::low, at, "PNG chunk of " + std::to_string(*len) + " bytes is cut short"});
+      if (!data) break;
+    }
+    if (crc) {
+      std::uint32_t want = static_cast<std::uint32_t>(::crc32(0L, type->data(), 4));
+      // crc32(crc, Z_NULL, 0) resets to 0 in zlib, so an empty chunk (IEND) skips the call.
+      if (!data->empty()) {
+        want = static_cast<std::uint32_t>(::crc32(want, data->data(), static_cast<uInt>(data->size())));
+      }
+      if (want != *crc && !crc_reported) {
+        crc_reported = true;  // once per image: a tool that got one wrong got them all wrong
+        out.problems.push_back({"icon.png_crc_mismatch", Severity::low, at,
+                                "PNG chunk " + std::string(type->chars()) + " has a bad CRC"});
+      }
+    }
+    const std::string_view t = type->chars();
+    if (!have_header) {
+      if (t != "IHDR" || data->size() < 13) return fail(Errc::malformed, at, "PNG does not start with IHDR");
+      h.width = core::load_be<std::uint32_t>(*data, 0).value_or(0);
+      h.height = core::load_be<std::uint32_t>(*data, 4).value_or(0);
+      h.depth = data->data()[8];
+      h.colour = data->data()[9];
+      h.interlaced = data->data()[12] == 1;
+      if (h.width == 0 || h.height == 0) return fail(Errc::malformed, at, "PNG has no pixels");
+      if (h.width > caps.max_side || h.height > caps.max_side) {
+        return fail(Errc::limit, at + 8,
+                    "PNG claims " + std::to_string(h.width) + "x" + std::to_string(h.height) +
+                        " pixels, over the " + std::to_string(caps.max_side) + " px cap");
+      }
+      if (!depth_allowed(h.colour, h.depth) || data->data()[10] != 0 || data->data()[11] != 0 ||
+          data->data()[12] > 1) {
+        return fail(Errc::malformed, at + 8, "PNG header has an invalid type/depth/method combination");
+      }
+      h.channels = channels_of(h.colour);
+      have_header = true;
+    } else if (t == "PLTE") {
+      palette_size = static_cast<std::uint32_t>(std::min<std::uint64_t>(data->size() / 3, 256));
+      for (std::uint32_t i = 0; i < palette_size; ++i) {
+        palette[i] = {data->data()[3 * i], data->data()[3 * i + 1], data->data()[3 * i + 2], 0xFF};
+      }
+    } else if (t == "tRNS") {
+      if (h.colour == 3) {
+        for (std::uint64_t i = 0; i < data->size() && i < 256; ++i) palette[i][3] = data->data()[i];
+      } else if (h.colour == 0 && data->size() >= 2) {
+        const std::uint16_t g = core::load_be<std::uint16_t>(*data, 0).value_or(0);
+        colour_key = std::array<std::uint16_t, 3>{g, g, g};
+      } else if (h.colour == 2 && data->size() >= 6) {
+        colour_key = std::array<std::uint16_t, 3>{core::load_be<std::uint16_t>(*data, 0).value_or(0),
+                                                  core::load_be<std::uint16_t>(*data, 2).value_or(0),
+                                                  core::load_be<std::uint16_t>(*data, 4).value_or(0)};
+      }
+    } else if (t == "IDAT") {
+      // Bounded by the input: IDAT data are views into it, copied once.
+      idat.insert(idat.end(), data->data(), data->data() + data->size());
+    } else if (t == "IEND") {
+      ended = true;
+    }
+  }
+  if (!have_header) return fail(Errc::truncated, kPngSignature.size(), "PNG has no IHDR");
+  if (h.colour == 3 && palette_size == 0) return fail(Errc::malformed, 0, "palette PNG without PLTE");
+
+  // Raw (filtered) size: one filter byte plus the packed samples per row, per pass.
+  const std::uint64_t bits_pp = static_cast<std::uint64_t>(h.channels) * h.depth;
+  const std::uint64_t bpp = (bits_pp + 7) / 8;  // filter distance in bytes
+  std::span<const Pass> passes = h.interlaced ? std::span<const Pass>(kAdam7) : std::span<const Pass>(kPlain);
+  std::uint64_t raw_size = 0;
+  for (const Pass& p : passes) {
+    const std::uint64_t pw = pass_size(h.width, p.x0, p.dx);
+    const std::uint64_t ph = pass_size(h.height, p.y0, p.dy);
+    if (pw == 0 || ph == 0) continue;
+    raw_size += ph * (1 + (pw * bits_pp + 7) / 8);  // sides <= max_side: no overflow
+  }
+  const std::uint64_t pixels = static_cast<std::uint64_t>(h.width) * h.height * 4;
+  if (raw_size + pixels > caps.max_bytes) {
+    return fail(Errc::limit, 0, "PNG needs " + std::to_string(raw_size + pixels) + " bytes decoded, " + std::string(kOverBudget));
+  }
+  std::vector<std::uint8_t> raw;
+  // A little past what the image needs tells a sloppy writer's trailing bytes
+  // from image data far beyond the declared size (a zlib bomb's lie).
+  const std::uint64_t slack = kSloppyTrailingBytes;
+  const core::InflateResult z =
+      core::inflate_bounded(ByteView(idat.data(), idat.size()), raw, raw_size + slack + 1, budget, 15);
+  if (raw.size() > raw_size + slack) {
+    out.problems.push_back({"icon.png_size_lie", Severity::low, 0,
+                            "PNG image data inflates past " + std::to_string(raw_size + slack) +
+                                " bytes although its dimensions need " + std::to_string(raw_size) +
+                                ": decoding stopped there"});
+    raw.resize(raw_size);
+  } else if (raw.size() > raw_size) {
+    out.problems.push_back({"icon.malformed", Severity::low, 0, "PNG image data holds more than its dimensions need"});
+    raw.resize(raw_size);
+  } else if (raw.size() < raw_size) {
+    out.problems.push_back({"icon.malformed", Severity::low, 0,
+                            "PNG image data ends after " + std::to_string(raw.size()) + " of " +
+                                std::to_string(raw_size) + " bytes" +
+                                (z.end == core::InflateEnd::corrupt ? " (corrupt deflate stream)" : "")});
+    raw.resize(raw_size, 0);  // missing scanlines decode as filter 0, zeros: transparent or black
+  }
+  out.image.width = h.width;
+  out.image.height = h.height;
+  out.image.rgba.assign(pixels, 0);
+  out.bytes_used = raw_size + pixels;
+
+  std::uint64_t pos = 0;
+  bool bad_filter = false;
+  std::vector<std::uint8_t> prev;
+  for (const Pass& p : passes) {
+    const std::uint64_t pw = pass_size(h.width, p.x0, p.dx);
+    const std::uint64_t ph = pass_size(h.height, p.y0, p.dy);
+    if (pw == 0 || ph == 0) continue;
+    const std::uint64_t row_bytes = (pw * bits_pp + 7) / 8;
+    prev.assign(row_bytes, 0);
+    for (std::uint64_t py = 0; py < ph; ++py) {
+      // raw_size counted exactly these rows, so pos + 1 + row_bytes <= raw.size().
+      const std::uint8_t filter = raw[pos];
+      std::uint8_t* cur = raw.data() + pos + 1;
+      pos += 1 + row_bytes;
+      for (std::uint64_t i = 0; i < row_bytes; ++i) {
+        const std::uint8_t a = i >= bpp ? cur[i - bpp] : 0;
+        const std::uint8_t b = prev[i];
+        const std::uint8_t c = i >= bpp ? prev[i - bpp] : 0;
+        switch (filter) {
+          case 0: break;
+          case 1: cur[i] = static_cast<std::uint8_t>(cur[i] + a); break;
+          case 2: cur[i] = static_cast<std::uint8_t>(cur[i] + b); break;
+          case 3: cur[i] = static_cast<std::uint8_t>(cur[i] + ((a + b) >> 1)); break;
+          case 4: cur[i] = static_cast<std::uint8_t>(cur[i] + paeth(a, b, c)); break;
+          default: bad_filter = true; break;  // decoded as filter 0
+        }
+      }
+      std::copy(cur, cur + row_bytes, prev.begin());
+      const std::uint64_t y = p.y0 + py * p.dy;
+      for (std::uint64_t px = 0; px < pw; ++px) {
+        const std::uint64_t x = p.x0 + px * p.dx;
+        std::uint8_t* dst = out.image.rgba.data() + (y * h.width + x) * 4;
+        const std::uint64_t s = px * h.channels;
+        switch (h.colour) {
+          case 0: {
+            const std::uint32_t v = sample(cur, s, h.depth);
+            dst[0] = dst[1] = dst[2] = to8(v, h.depth);
+            dst[3] = (colour_key && (*colour_key)[0] == v) ? 0 : 0xFF;
+            break;
+          }
+          case 2: {
+            const std::uint32_t rv = sample(cur, s, h.depth), gv = sample(cur, s + 1, h.depth),
+                                bv = sample(cur, s + 2, h.depth);
+            dst[0] = to8(rv, h.depth);
+            dst[1] = to8(gv, h.depth);
+            dst[2] = to8(bv, h.depth);
+            dst[3] = (colour_key && (*colour_key)[0] == rv && (*colour_key)[1] == gv && (*colour_key)[2] == bv) ? 0 : 0xFF;
+            break;
+          }
+          case 3: {
+            const std::uint32_t idx = sample(cur, s, h.depth);
+            // An index past PLTE is an error to libpng; drawn as transparent here.
+            if (idx < palette_size) std::copy(palette[idx].begin(), palette[idx].end(), dst);
+            break;
+          }
+          case 4:
+            dst[0] = dst[1] = dst[2] = to8(sample(cur, s, h.depth), h.depth);
+            dst[3] = to8(sample(cur, s + 1, h.depth), h.depth);
+            break;
+          default:  // 6
+            for (int k = 0; k < 4; ++k) dst[k] = to8(sample(cur, s + k, h.depth), h.depth);
+            break;
+        }
+      }
+    }
+  }
+  if (bad_filter) out.problems.push_back({"icon.malformed", Severity::low, 0, "PNG scanline with an unknown filter type"});
+  if (!ended) out.problems.push_back({"icon.malformed", Severity::low, bytes.size(), "PNG ends without IEND"});
+  return out;
+}
+
+}  // namespace sluice::codecs::icon

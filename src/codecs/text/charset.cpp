@@ -1,0 +1,168 @@
+#include "codecs/text/charset.hpp"
+
+#include <iconv.h>
+
+#include <array>
+#include <cerrno>
+
+#include "core/text.hpp"
+
+namespace sluice::codecs::text {
+namespace {
+
+struct Alias {
+  std::string_view label;
+  std::string_view iconv;
+};
+// Labels (lower-case) whose iconv name differs or whose decoding clients
+// widen. Everything else goes to iconv_open as written.
+constexpr Alias kAliases[] = {
+    {"utf8", "UTF-8"},
+    {"utf-8", "UTF-8"},
+    {"unicode-1-1-utf-8", "UTF-8"},
+    {"us-ascii", "UTF-8"},  // ASCII is UTF-8; 8-bit bytes in it are then replaced
+    {"ascii", "UTF-8"},
+    {"ansi_x3.4-1968", "UTF-8"},
+    {"latin1", "ISO-8859-1"},
+    {"latin-1", "ISO-8859-1"},
+    {"l1", "ISO-8859-1"},
+    {"iso8859-1", "ISO-8859-1"},
+    {"iso_8859-1", "ISO-8859-1"},
+    {"cp1250", "WINDOWS-1250"},
+    {"cp1251", "WINDOWS-1251"},
+    {"cp1252", "WINDOWS-1252"},
+    {"x-cp1252", "WINDOWS-1252"},
+    {"cp1253", "WINDOWS-1253"},
+    {"cp1254", "WINDOWS-1254"},
+    {"cp1255", "WINDOWS-1255"},
+    {"cp1256", "WINDOWS-1256"},
+    {"cp1257", "WINDOWS-1257"},
+    {"cp1258", "WINDOWS-1258"},
+    {"koi8r", "KOI8-R"},
+    {"koi8u", "KOI8-U"},
+    // GB2312 mail is written by GBK encoders; GB18030 decodes all of them.
+    {"gb2312", "GB18030"},
+    {"gb_2312-80", "GB18030"},
+    {"euc-cn", "GB18030"},
+    {"gbk", "GB18030"},
+    {"x-gbk", "GB18030"},
+    {"cp936", "GB18030"},
+    {"gb18030", "GB18030"},
+    // Outlook labels Korean "ks_c_5601-1987" and means Windows code page 949.
+    {"ks_c_5601-1987", "CP949"},
+    {"ks_c_5601", "CP949"},
+    {"ksc5601", "CP949"},
+    {"euc-kr", "CP949"},
+    {"korean", "CP949"},
+    {"windows-949", "CP949"},
+    // Shift_JIS mail comes from Windows: Windows-31J (CP932) is the superset.
+    {"shift_jis", "CP932"},
+    {"shift-jis", "CP932"},
+    {"sjis", "CP932"},
+    {"x-sjis", "CP932"},
+    {"ms_kanji", "CP932"},
+    {"windows-31j", "CP932"},
+    {"cp932", "CP932"},
+    {"iso-2022-jp", "ISO-2022-JP-2"},
+    {"csiso2022jp", "ISO-2022-JP-2"},
+    {"big5", "BIG5-HKSCS"},
+    {"x-x-big5", "BIG5-HKSCS"},
+    {"cp950", "BIG5-HKSCS"},
+    {"utf-7", "UTF-7"},
+    {"unicode-1-1-utf-7", "UTF-7"},
+    {"x-mac-roman", "MACINTOSH"},
+    {"macintosh", "MACINTOSH"},
+};
+
+// Labels that look like charsets but name none (writers' placeholders).
+constexpr std::string_view kPlaceholders[] = {"unknown-8bit", "x-unknown", "unknown", "default",
+                                              "charset", "x-user-defined", "8bit", "none"};
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+}  // namespace
+
+std::string iconv_charset_name(std::string_view cs) {
+  // RFC 2231 5: "charset*language".
+  if (const auto star = cs.find('*'); star != std::string_view::npos) cs = cs.substr(0, star);
+  while (!cs.empty() && (is_space(cs.front()) || cs.front() == '"')) cs.remove_prefix(1);
+  while (!cs.empty() && (is_space(cs.back()) || cs.back() == '"')) cs.remove_suffix(1);
+  std::string name;
+  for (char c : cs) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) return {};
+    name.push_back(c);
+  }
+  name = core::ascii_lower(name);
+  if (name.empty()) return {};
+  for (const Alias& a : kAliases) {
+    if (a.label == name) return std::string(a.iconv);
+  }
+  for (std::string_view p : kPlaceholders) {
+    if (p == name) return {};
+  }
+  return name;
+}
+
+Utf8Text to_utf8(std::string_view label, std::string_view bytes, std::uint64_t max_out) {
+  Utf8Text r;
+  const std::string cs = iconv_charset_name(label);
+  r.known = !cs.empty() || label.empty();
+  iconv_t cd = reinterpret_cast<iconv_t>(-1);
+  if (!cs.empty() && cs != "UTF-8") {
+    cd = iconv_open("UTF-8", cs.c_str());
+    if (cd == reinterpret_cast<iconv_t>(-1)) r.known = false;
+  }
+  if (cd == reinterpret_cast<iconv_t>(-1)) {
+    // UTF-8 (declared, or the fallback): only invalid sequences change.
+    const std::string_view in =
+        bytes.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), max_out)));
+    r.text = core::to_valid_utf8(in);
+    r.replaced = r.text != in;
+    if (bytes.size() > max_out || r.text.size() > max_out) {
+      r.capped = true;
+      r.text = core::truncate_utf8(std::move(r.text), static_cast<std::size_t>(max_out));
+    }
+    return r;
+  }
+  // POSIX declares iconv's input as char** for historical reasons; glibc never
+  // writes through it, so the caller's bytes are read in place, not copied.
+  char* in_ptr = const_cast<char*>(bytes.data());
+  std::size_t in_left = bytes.size();
+  std::array<char, 4096> buf{};
+  bool incomplete = false;
+  // Every iteration either consumes input or emits a replacement and skips a
+  // byte, so the loop ends within bytes.size() + 1 rounds of refusals.
+  while (in_left > 0 && r.text.size() < max_out) {
+    char* out_ptr = buf.data();
+    std::size_t out_left = buf.size();
+    const std::size_t rc = iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
+    r.text.append(buf.data(), buf.size() - out_left);
+    if (rc != static_cast<std::size_t>(-1)) break;
+    if (errno == E2BIG) continue;
+    r.text += kReplacement;
+    r.replaced = true;
+    if (errno != EILSEQ) {  // EINVAL: an incomplete sequence at the end
+      incomplete = true;
+      break;
+    }
+    ++in_ptr;  // skip the refused byte, as a 'replace' decoder does
+    --in_left;
+  }
+  // A stateful charset (ISO-2022-JP) may still hold a shift state: what it
+  // holds is not text, so nothing is flushed.
+  iconv_close(cd);
+  r.capped = in_left > 0 && !incomplete;
+  if (r.text.size() > max_out) {
+    r.capped = true;
+    r.text = core::truncate_utf8(std::move(r.text), static_cast<std::size_t>(max_out));
+  }
+  // iconv emits valid UTF-8; this only guards the truncation and the fallback.
+  r.text = core::to_valid_utf8(r.text);
+  return r;
+}
+
+}  // namespace sluice::codecs::text

@@ -1,0 +1,182 @@
+#include "codecs/text/urls.hpp"
+
+#include <algorithm>
+
+#include "core/text.hpp"
+
+namespace sluice::codecs::text {
+namespace {
+
+constexpr std::string_view kSchemes[] = {"http://", "https://", "ftp://"};
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (lower(s[i]) != prefix[i]) return false;
+  }
+  return true;
+}
+
+// Characters a URL in prose runs over. Bytes >= 0x80 are kept: IDN hosts and
+// UTF-8 paths are written raw in mail.
+bool url_char(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (u <= 0x20 || u == 0x7F) return false;
+  return c != '<' && c != '>' && c != '"' && c != '\'' && c != '`' && c != '{' && c != '}' &&
+         c != '|' && c != '\\' && c != '^';
+}
+
+// Prose punctuation after a URL ("see http://x.com/a." or "(http://x.com)").
+bool trailing_punct(char c) {
+  return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == ')' ||
+         c == ']' || c == '*';
+}
+
+bool host_char(char c) {
+  return is_alnum(c) || c == '-' || c == '.' || c == '_' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+}  // namespace
+
+std::string normalise_url(std::string_view raw) {
+  std::string_view scheme;
+  std::string_view rest;
+  for (std::string_view s : kSchemes) {
+    if (starts_with_ci(raw, s)) {
+      scheme = s;
+      rest = raw.substr(s.size());
+      break;
+    }
+  }
+  if (scheme.empty()) {
+    if (!starts_with_ci(raw, "www.")) return {};
+    scheme = "http://";
+    rest = raw;
+  }
+  // authority = [userinfo@]host[:port]; userinfo is where "https://sba.gov@evil"
+  // hides the real host, so the host is what follows the last '@'.
+  std::size_t auth_end = 0;
+  while (auth_end < rest.size() && rest[auth_end] != '/' && rest[auth_end] != '?' &&
+         rest[auth_end] != '#') {
+    ++auth_end;
+  }
+  const std::string_view authority = rest.substr(0, auth_end);
+  const std::size_t at = authority.rfind('@');
+  const std::string_view userinfo = at == std::string_view::npos ? std::string_view{} : authority.substr(0, at + 1);
+  std::string_view hostport = at == std::string_view::npos ? authority : authority.substr(at + 1);
+  std::string_view port;
+  std::string_view host = hostport;
+  if (!hostport.empty() && hostport.front() == '[') {  // IPv6 literal
+    const std::size_t close = hostport.find(']');
+    if (close == std::string_view::npos) return {};
+    host = hostport.substr(0, close + 1);
+    port = hostport.substr(close + 1);
+  } else if (const std::size_t colon = hostport.find(':'); colon != std::string_view::npos) {
+    host = hostport.substr(0, colon);
+    port = hostport.substr(colon);
+  }
+  while (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  if (host.empty()) return {};
+  if (host.front() != '[') {
+    for (char c : host) {
+      if (!host_char(c)) return {};
+    }
+    if (host.find('.') == std::string_view::npos && host != "localhost") return {};
+  }
+  std::string out(scheme);
+  out += userinfo;
+  out += core::ascii_lower(host);
+  out += port;
+  const std::string_view path = rest.substr(auth_end);
+  out += path;
+  return core::to_valid_utf8(out);
+}
+
+std::string url_host(std::string_view url) {
+  const std::size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return {};
+  std::string_view rest = url.substr(sep + 3);
+  std::size_t end = 0;
+  while (end < rest.size() && rest[end] != '/' && rest[end] != '?' && rest[end] != '#') ++end;
+  std::string_view auth = rest.substr(0, end);
+  if (const std::size_t at = auth.rfind('@'); at != std::string_view::npos) auth.remove_prefix(at + 1);
+  if (!auth.empty() && auth.front() == '[') {
+    const std::size_t close = auth.find(']');
+    return core::ascii_lower(auth.substr(0, close == std::string_view::npos ? auth.size() : close + 1));
+  }
+  if (const std::size_t colon = auth.find(':'); colon != std::string_view::npos) auth = auth.substr(0, colon);
+  while (!auth.empty() && auth.back() == '.') auth.remove_suffix(1);
+  return core::ascii_lower(auth);
+}
+
+bool UrlSet::add(std::string url) {
+  if (seen_.contains(url)) return true;
+  if (urls_.size() >= max_) {
+    limited_ = true;
+    return false;
+  }
+  seen_.insert(url);
+  urls_.push_back(std::move(url));
+  return true;
+}
+
+bool find_urls(std::string_view text, UrlSet& out) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // A URL starts at a word boundary: "xhttp://" and "awww.b" are not URLs.
+    const bool boundary = i == 0 || !(is_alnum(text[i - 1]) || text[i - 1] == '.' || text[i - 1] == '-');
+    const char c = lower(text[i]);
+    if (!boundary || (c != 'h' && c != 'f' && c != 'w')) {
+      ++i;
+      continue;
+    }
+    const std::string_view at = text.substr(i);
+    bool start = starts_with_ci(at, "www.");
+    for (std::string_view s : kSchemes) start = start || starts_with_ci(at, s);
+    if (!start) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && url_char(text[end])) ++end;
+    std::string_view raw = text.substr(i, end - i);
+    // Trailing punctuation belongs to the prose, except a ')' that closes a
+    // '(' inside the URL (Wikipedia-style paths).
+    const auto opens = std::count(raw.begin(), raw.end(), '(');
+    auto closes = std::count(raw.begin(), raw.end(), ')');
+    while (!raw.empty() && trailing_punct(raw.back())) {
+      if (raw.back() == ')') {
+        if (closes <= opens) break;
+        --closes;
+      }
+      raw.remove_suffix(1);
+    }
+    i = end > i ? end : i + 1;
+    std::string url = normalise_url(raw);
+    if (url.empty()) continue;
+    if (!out.add(std::move(url))) return false;
+  }
+  return true;
+}
+
+bool same_site(std::string_view a, std::string_view b) {
+  auto strip = [](std::string_view h) {
+    if (h.starts_with("www.")) h.remove_prefix(4);
+    return h;
+  };
+  a = strip(a);
+  b = strip(b);
+  if (a == b) return true;
+  auto sub = [](std::string_view child, std::string_view parent) {
+    return child.size() > parent.size() && child.ends_with(parent) &&
+           child[child.size() - parent.size() - 1] == '.';
+  };
+  return sub(a, b) || sub(b, a);
+}
+
+}  // namespace sluice::codecs::text
