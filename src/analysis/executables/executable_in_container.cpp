@@ -3,6 +3,7 @@
 // container that strips Mark-of-the-Web (ISO, IMG, VHD ...) it is worse: the
 // victim's double-click runs it without SmartScreen's warning.
 #include "analysis/detector.hpp"
+#include "analysis/executables/unsigned_vendor_claim.hpp"
 
 namespace sluice::analysis::executables {
 
@@ -59,6 +60,7 @@ class ExecutableInContainer final : public Detector {
 
 Status register_detector(Detectors& d, const Config&) {
   d.push_back(std::make_unique<ExecutableInContainer>());
+  d.push_back(std::make_unique<UnsignedVendorClaim>());
   return {};
 }
 

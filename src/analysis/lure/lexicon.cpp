@@ -40,9 +40,14 @@ bool word_char(char c) {
 
 std::vector<Brand> parse_brands(std::string_view tsv) {
   std::vector<Brand> out;
+  // "-" is an empty column (split() drops empty fields, so a tab pair cannot be one).
+  auto list = [](const std::string& col) {
+    return col == "-" ? std::vector<std::string>{} : split(col, ',');
+  };
   for_each_row(tsv, [&](const std::vector<std::string>& cols) {
-    if (cols.size() != 3) return;
-    out.push_back({cols[0], split(cols[1], ','), split(cols[2], ',')});  // name keeps its case
+    if (cols.size() != 3 && cols.size() != 4) return;
+    // The name keeps its case.
+    out.push_back({cols[0], list(cols[1]), list(cols[2]), cols.size() == 4 ? list(cols[3]) : std::vector<std::string>{}});
   });
   return out;
 }

@@ -11,6 +11,7 @@ struct Brand {
   std::string name;
   std::vector<std::string> phrases;  // lower-case
   std::vector<std::string> domains;  // registrable, lower-case
+  std::vector<std::string> software;  // words its programs' VERSIONINFO carries, lower-case
 };
 struct Theme {
   std::string name;

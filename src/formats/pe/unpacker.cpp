@@ -67,15 +67,6 @@ bool emit_resource(const Resource& r) {
   }
 }
 
-// Products whose names lures borrow; a real build of any of them is signed.
-bool claims_vendor(std::string_view value) {
-  const std::string v = core::ascii_lower(value);
-  for (std::string_view brand : {"adobe", "microsoft", "google", "mozilla", "apple", "acrobat", "pdf"}) {
-    if (v.find(brand) != std::string::npos) return true;
-  }
-  return false;
-}
-
 class PeUnpacker final : public core::Unpacker {
  public:
   std::string_view name() const noexcept override { return "pe"; }
@@ -100,8 +91,8 @@ class PeUnpacker final : public core::Unpacker {
     sections(ctx, pe, file.size());
     entry_point(ctx, pe);
     imports_exports(ctx, pe);
-    const bool signed_ok = signature(ctx, pe);
-    version(ctx, pe, signed_ok);
+    signature(ctx, pe);
+    version(ctx, pe);
     for (const Anomaly& p : pe.problems) {
       ctx.anomaly(p.id, p.severity, p.offset, p.message);
     }
@@ -222,37 +213,27 @@ class PeUnpacker final : public core::Unpacker {
     }
   }
 
-  static bool signature(core::UnpackContext& ctx, const PeImage& pe) {
+  static void signature(core::UnpackContext& ctx, const PeImage& pe) {
     ctx.meta("pe.signed", pe.has_security);
-    if (!pe.has_security) return false;
+    if (!pe.has_security) return;
     auto signer = read_signer(pe.pkcs7);
     if (!signer) {
       ctx.anomaly("pe.signature_unparsable", Severity::medium, pe.security_offset,
                   "the certificate table holds no readable PKCS#7 SignedData");
-      return false;
+      return;
     }
     ctx.meta("pe.signer.subject", ctx.clean_name(signer->subject_cn));
     ctx.meta("pe.signer.issuer", ctx.clean_name(signer->issuer_cn));
-    return true;
   }
 
-  static void version(core::UnpackContext& ctx, const PeImage& pe, bool signed_ok) {
-    std::string claim;
+  // VERSIONINFO strings in the resource's order; analysis/executables judges a
+  // vendor named by an unsigned program.
+  static void version(core::UnpackContext& ctx, const PeImage& pe) {
     for (const auto& [key, value] : pe.version_strings) {
-      const std::string k = ctx.clean_name(key);
-      const std::string v = ctx.clean_name(value);
-      ctx.meta("pe.version." + k, v);
-      if (claim.empty() && (k == "CompanyName" || k == "ProductName" || k == "FileDescription") &&
-          claims_vendor(v)) {
-        claim = k + " \"" + v + "\"";
-      }
+      ctx.meta("pe.version." + ctx.clean_name(key), ctx.clean_name(value));
     }
     if (!pe.execution_level.empty()) {
       ctx.meta("pe.manifest.execution_level", ctx.clean_name(pe.execution_level));
-    }
-    if (!claim.empty() && !signed_ok) {
-      ctx.anomaly("pe.unsigned_vendor_claim", Severity::medium, 0,
-                  "VERSIONINFO " + claim + " names a vendor product, but the file is not signed");
     }
   }
 

@@ -1,0 +1,16 @@
+#pragma once
+// Living-off-the-land binaries: signed Windows tools that run code an attacker
+// hands them. The one table every detector judges program names by.
+#include <string>
+#include <string_view>
+
+namespace sluice::analysis::names {
+
+// True when the last path component of `path` (either separator, any case, with
+// or without ".exe") is a LOLBin seen as the target of mailed shortcuts.
+[[nodiscard]] bool is_lolbin(std::string_view path);
+
+// The last path component, lower-cased ASCII.
+[[nodiscard]] std::string basename_lower(std::string_view path);
+
+}  // namespace sluice::analysis::names
