@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "report/report.hpp"
+#include "sluice/report.hpp"
 #include "sluice/engine.hpp"
 
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "isolation/result_wire.hpp"
-#include "report/report.hpp"
+#include "sluice/report.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   sluice::Limits limits;

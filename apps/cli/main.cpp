@@ -24,7 +24,7 @@
 #include "extract.hpp"
 #include "inputs.hpp"
 #include "queue/commands.hpp"
-#include "report/report.hpp"
+#include "sluice/report.hpp"
 #include "sluice/engine.hpp"
 #include "sluice/worker_pool.hpp"
 

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "report/report.hpp"
+#include "sluice/report.hpp"
 
 namespace sluice::milter {
 

@@ -16,7 +16,7 @@
 #include <unordered_map>
 
 #include "decision.hpp"
-#include "report/report.hpp"
+#include "sluice/report.hpp"
 
 namespace sluice::milter {
 

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "report/report.hpp"
+#include "sluice/report.hpp"
 #include "test_support.hpp"
 
 namespace sluice::isolation {

@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/iocs.hpp"
-#include "report/report.hpp"
+#include "sluice/report.hpp"
 #include "test_support.hpp"
 
 namespace sluice {

@@ -3,7 +3,7 @@
 #include <variant>
 
 #include "report/iocs.hpp"
-#include "report/report.hpp"
+#include "sluice/report.hpp"
 
 namespace sluice::report {
 namespace {

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "report/report.hpp"
+#include "sluice/report.hpp"
 #include "test_support.hpp"
 
 namespace sluice {
@@ -35,9 +35,15 @@ TEST(Report, HostileNamesStillSerialise) {
   const std::string bad = "\xff\xfe\x1b[31mname";
   r.tree.add_root(ByteView::of(bad), "file", {{"input", bad}});
   const std::string json = report::to_json(r, true);
-  EXPECT_TRUE(nlohmann::json::accept(json));
+  ASSERT_TRUE(nlohmann::json::accept(json));
+  // Invalid UTF-8 becomes U+FFFD; the escape byte is kept as data, never emitted raw.
+  const auto j = nlohmann::json::parse(json);
+  const std::string name = j["artifacts"][0]["names"][0]["name"];
+  EXPECT_EQ(name.rfind("\uFFFD\uFFFD", 0), 0u) << name;
+  EXPECT_NE(name.find("[31mname"), std::string::npos) << name;
   const std::string text = report::to_text(r, {});
   EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_NE(text.find("[31mname"), std::string::npos) << text;
 }
 
 TEST(Report, DeepestConfigurableTreeRenders) {
@@ -47,8 +53,16 @@ TEST(Report, DeepestConfigurableTreeRenders) {
   for (ArtifactId i = 0; i < kMaxConfigurableDepth + 1; ++i) {
     r.tree.add_child(i, ByteView::of("x"), "", {{"v", "n"}});
   }
-  EXPECT_FALSE(report::to_json(r, false).empty());
-  EXPECT_FALSE(report::to_text(r, {}).empty());
+  // Every level is in the JSON, nested as deep as the tree goes.
+  const auto j = nlohmann::json::parse(report::to_json(r, false));
+  const nlohmann::json* node = &j["artifacts"][0];
+  std::size_t levels = 1;
+  while (node->contains("children") && !(*node)["children"].empty()) {
+    node = &(*node)["children"][0];
+    ++levels;
+  }
+  EXPECT_EQ(levels, kMaxConfigurableDepth + 2);
+  EXPECT_NE(report::to_text(r, {}).find("deep"), std::string::npos);
 }
 
 TEST(Report, WideTreesAreCutInText) {
@@ -57,7 +71,9 @@ TEST(Report, WideTreesAreCutInText) {
   r.tree.add_root(ByteView::of("x"), "file", {});
   for (int i = 0; i < 5'000; ++i) r.tree.add_child(0, ByteView::of("x"), "", {{"v", "n"}});
   EXPECT_NE(report::to_text(r, {}).find("more artifacts"), std::string::npos);
-  EXPECT_FALSE(report::to_json(r, false).empty());
+  // JSON is for machines: it is never cut.
+  const auto j = nlohmann::json::parse(report::to_json(r, false));
+  EXPECT_EQ(j["artifacts"][0]["children"].size(), 5'000u);
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 #include "core/text.hpp"
 #include "report/iocs.hpp"
-#include "report/report.hpp"
+#include "sluice/report.hpp"
 
 namespace sluice::report {
 namespace {

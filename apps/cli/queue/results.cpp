@@ -8,7 +8,7 @@
 #include "commands.hpp"
 #include "connection.hpp"
 #include "job.hpp"
-#include "report/report.hpp"
+#include "sluice/report.hpp"
 
 namespace sluice::queue {
 namespace {

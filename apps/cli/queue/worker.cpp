@@ -30,7 +30,7 @@
 #include "connection.hpp"
 #include "inputs.hpp"
 #include "job.hpp"
-#include "report/report.hpp"
+#include "sluice/report.hpp"
 #include "scripts.hpp"
 #include "sluice/engine.hpp"
 #include "sluice/worker_pool.hpp"

@@ -149,7 +149,7 @@ TEST(Rar5Corpus, EncryptedArchivesOpenAndMatchUnar) {
   if (!have_corpus()) {
     SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   }
-  if (!have_unar()) GTEST_SKIP() << "unar absent";
+  if (!have_unar()) SLUICE_SKIP_UNLESS_CI() << "unar absent";
   const Engine engine = testing::default_engine();
   for (const char* rel : kEncrypted) {
     SCOPED_TRACE(rel);
@@ -346,7 +346,7 @@ TEST(Rar3Corpus, EncryptedArchivesOpenAndMatchSevenZipsListing) {
   if (!have_corpus()) {
     SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   }
-  if (!have_7z()) GTEST_SKIP() << "7z absent";
+  if (!have_7z()) SLUICE_SKIP_UNLESS_CI() << "7z absent";
   const Engine engine = testing::default_engine();
   for (const Rar3Case& c : kRar3) {
     SCOPED_TRACE(c.rel);

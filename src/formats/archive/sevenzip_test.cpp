@@ -213,7 +213,7 @@ TEST_P(SevenZipFixtures, OpensWithTheRightPasswordAndMatches7Zip) {
   EXPECT_EQ(o.outcome.encrypted_headers, f.encrypted_headers);
   EXPECT_EQ(o.rounds, 3u << 19) << "one derivation per candidate (one salt in the archive)";
   EXPECT_FALSE(sz::uses_aes(view(o.outcome.archive))) << "the rewrite has no AES coder left";
-  if (!have_7z()) GTEST_SKIP() << "7z absent";
+  if (!have_7z()) SLUICE_SKIP_UNLESS_CI() << "7z absent";
   const auto want = oracle(p, "Order2020");
   ASSERT_FALSE(want.empty());
   EXPECT_EQ(ours(o.outcome.archive), want);
@@ -300,9 +300,9 @@ TEST(SevenZipCorpus, EncryptedArchivesMatch7Zip) {
   const fs::path root = testing::corpora() / "archives";
   if (!fs::is_directory(root / "py7zr")) {
     if (std::getenv("CI") != nullptr) FAIL() << "../shared/corpora is required in CI";
-    GTEST_SKIP() << "../shared/corpora absent";
+    SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
   }
-  if (!have_7z()) GTEST_SKIP() << "7z absent";
+  if (!have_7z()) SLUICE_SKIP_UNLESS_CI() << "7z absent";
   // Passwords from the corpora's own tests (py7zr, p7zip, Strelka).
   const std::vector<std::pair<const char*, const char*>> files = {
       {"py7zr/encrypted_1.7z", "secret"},       {"py7zr/encrypted_2.7z", "secret"},

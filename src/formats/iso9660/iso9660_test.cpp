@@ -221,8 +221,9 @@ TEST(Iso9660, UdfVatMapsVirtualBlocks) {
   ASSERT_NE(img, nullptr);
   EXPECT_EQ(img->type, FileType::udf);
   EXPECT_EQ(meta_string(*img, "udf.logical_volume_id"), "UDF_VAT");
-  EXPECT_FALSE(meta_string(*img, "udf.vat_entries").empty());
-  EXPECT_FALSE(meta_string(*img, "udf.file_set_id").empty()) << "the FSD is read through the VAT";
+  EXPECT_EQ(meta_string(*img, "udf.vat_entries"), "2") << "the FSD and the root directory";
+  // mkudffs names every file set "LinuxUDF"; it is read from the FSD the VAT maps.
+  EXPECT_EQ(meta_string(*img, "udf.file_set_id"), "LinuxUDF");
   EXPECT_FALSE(st::has_finding(r, "udf.unsupported"));
   EXPECT_FALSE(st::has_finding(r, "udf.bad_descriptor"));
   EXPECT_TRUE(img->children.empty());
@@ -236,8 +237,9 @@ TEST(Iso9660, UdfVat150TrailingRegidFormIsRead) {
   ASSERT_NE(img, nullptr);
   EXPECT_EQ(meta_string(*img, "udf.revision"), "1.50");
   EXPECT_EQ(meta_string(*img, "udf.logical_volume_id"), "UDF_VAT150");
-  EXPECT_FALSE(meta_string(*img, "udf.vat_entries").empty());
-  EXPECT_FALSE(meta_string(*img, "udf.file_set_id").empty()) << "the FSD is read through the VAT";
+  EXPECT_EQ(meta_string(*img, "udf.vat_entries"), "2") << "the FSD and the root directory";
+  // mkudffs names every file set "LinuxUDF"; it is read from the FSD the VAT maps.
+  EXPECT_EQ(meta_string(*img, "udf.file_set_id"), "LinuxUDF");
   EXPECT_FALSE(st::has_finding(r, "udf.bad_descriptor"));
   EXPECT_FALSE(st::has_finding(r, "udf.unsupported"));
 }
@@ -252,7 +254,7 @@ TEST(Iso9660, UdfVatFuzzSeedReachesTheVat) {
   const Artifact* img = image_of(r);
   ASSERT_NE(img, nullptr);
   EXPECT_EQ(meta_string(*img, "udf.vat_entries"), "2");
-  EXPECT_FALSE(meta_string(*img, "udf.file_set_id").empty());
+  EXPECT_EQ(meta_string(*img, "udf.file_set_id"), "LinuxUDF");
   EXPECT_FALSE(st::has_finding(r, "udf.bad_descriptor"));
 }
 
@@ -361,7 +363,7 @@ TEST(Iso9660, UdfMetadataPartitionIsReadThroughTheMetadataFile) {
   const Artifact* img = image_of(r);
   ASSERT_NE(img, nullptr);
   // The FSD resolves only through the metadata file's allocation descriptors.
-  EXPECT_FALSE(meta_string(*img, "udf.file_set_id").empty());
+  EXPECT_EQ(meta_string(*img, "udf.file_set_id"), "LinuxUDF");
   EXPECT_FALSE(st::has_finding(r, "udf.bad_descriptor"));
   EXPECT_FALSE(st::has_finding(r, "udf.unsupported"));
   EXPECT_FALSE(st::has_finding(r, "udf.metadata_mirror_used"));
@@ -372,7 +374,7 @@ TEST(Iso9660, UdfDamagedMetadataFileFallsBackToMirror) {
   udf.b[udf.main_fe + 4] ^= 0xFF;  // the main metadata file's tag checksum
   const ScanResult r = udf.scan();
   EXPECT_TRUE(st::has_finding(r, "udf.metadata_mirror_used"));
-  EXPECT_FALSE(meta_string(*image_of(r), "udf.file_set_id").empty());
+  EXPECT_EQ(meta_string(*image_of(r), "udf.file_set_id"), "LinuxUDF");
   udf.b[udf.mirror_fe] = 0;  // and now the mirror is no file entry either
   const ScanResult both = udf.scan();
   EXPECT_FALSE(st::has_finding(both, "udf.metadata_mirror_used"));
