@@ -84,34 +84,74 @@ std::uint8_t to8(std::uint32_t v, std::uint8_t depth) {
   return static_cast<std::uint8_t>(v * 255 / ((1u << depth) - 1));
 }
 
-}  // namespace
-
-Result<Decoded> decode_png(ByteView bytes, const DecodeCaps& caps, const core::Budget& budget) {
-  if (!bytes.starts_with(kPngSignature)) return fail(Errc::malformed, 0, "no PNG signature");
-  Decoded out;
-  core::Reader r(bytes);
-  (void)r.skip(kPngSignature.size());
+// What the chunks before IEND said: the header, the palette with its alpha,
+// a colour key, and the IDAT stream joined.
+struct Chunks {
   Header h;
-  bool have_header = false;
-  bool ended = false;
   std::array<std::array<std::uint8_t, 4>, 256> palette{};
   std::uint32_t palette_size = 0;
   std::optional<std::array<std::uint16_t, 3>> colour_key;  // tRNS for types 0 and 2
   std::vector<std::uint8_t> idat;
+  bool ended = false;
+};
+
+// IHDR (PNG 1.2 §11.2.2); `data` holds at least its 13 bytes, so the loads
+// below cannot fail.
+Result<Header> read_header(ByteView data, std::uint64_t at, const DecodeCaps& caps) {
+  Header h;
+  h.width = core::load_be<std::uint32_t>(data, 0).value_or(0);
+  h.height = core::load_be<std::uint32_t>(data, 4).value_or(0);
+  h.depth = data.data()[8];
+  h.colour = data.data()[9];
+  h.interlaced = data.data()[12] == 1;
+  if (h.width == 0 || h.height == 0) return fail(Errc::malformed, at, "PNG has no pixels");
+  if (h.width > caps.max_side || h.height > caps.max_side) {
+    return fail(Errc::limit, at + 8,
+                "PNG claims " + std::to_string(h.width) + "x" + std::to_string(h.height) +
+                    " pixels, over the " + std::to_string(caps.max_side) + " px cap");
+  }
+  if (!depth_allowed(h.colour, h.depth) || data.data()[10] != 0 || data.data()[11] != 0 ||
+      data.data()[12] > 1) {
+    return fail(Errc::malformed, at + 8, "PNG header has an invalid type/depth/method combination");
+  }
+  h.channels = channels_of(h.colour);
+  return h;
+}
+
+// tRNS (§11.3.2.1): alpha per palette entry, or one colour that is transparent.
+// The two-byte loads are within the sizes checked before them.
+void read_transparency(ByteView data, Chunks& c) {
+  if (c.h.colour == 3) {
+    for (std::uint64_t i = 0; i < data.size() && i < 256; ++i) c.palette[i][3] = data.data()[i];
+  } else if (c.h.colour == 0 && data.size() >= 2) {
+    const std::uint16_t g = core::load_be<std::uint16_t>(data, 0).value_or(0);
+    c.colour_key = std::array<std::uint16_t, 3>{g, g, g};
+  } else if (c.h.colour == 2 && data.size() >= 6) {
+    c.colour_key = std::array<std::uint16_t, 3>{core::load_be<std::uint16_t>(data, 0).value_or(0),
+                                                core::load_be<std::uint16_t>(data, 2).value_or(0),
+                                                core::load_be<std::uint16_t>(data, 4).value_or(0)};
+  }
+}
+
+Result<Chunks> read_chunks(ByteView bytes, const DecodeCaps& caps, std::vector<Anomaly>& problems) {
+  Chunks c;
+  core::Reader r(bytes);
+  (void)r.skip(kPngSignature.size());
+  bool have_header = false;
   bool crc_reported = false;
   // Every chunk consumes at least 12 bytes, so this loop ends with the input.
-  while (!r.at_end() && !ended) {
+  while (!r.at_end() && !c.ended) {
     const std::uint64_t at = r.offset();
     auto len = r.be<std::uint32_t>();
     auto type = r.bytes(4);
     if (!len || !type) {
-      out.problems.push_back({"icon.malformed", Severity::low, at, "PNG chunk header is cut short"});
+      problems.push_back({"icon.malformed", Severity::low, at, "PNG chunk header is cut short"});
       break;
     }
     auto data = r.bytes(*len);
     auto crc = r.be<std::uint32_t>();
     if (!data || !crc) {
-      out.problems.push_back({"icon.malformed", Severity::low, at, "PNG chunk of " + std::to_string(*len) + " bytes is cut short"});
+      problems.push_back({"icon.malformed", Severity::low, at, "PNG chunk of " + std::to_string(*len) + " bytes is cut short"});
       if (!data) break;
     }
     if (crc) {
@@ -122,102 +162,149 @@ Result<Decoded> decode_png(ByteView bytes, const DecodeCaps& caps, const core::B
       }
       if (want != *crc && !crc_reported) {
         crc_reported = true;  // once per image: a tool that got one wrong got them all wrong
-        out.problems.push_back({"icon.png_crc_mismatch", Severity::low, at,
-                                "PNG chunk " + std::string(type->chars()) + " has a bad CRC"});
+        problems.push_back({"icon.png_crc_mismatch", Severity::low, at,
+                            "PNG chunk " + std::string(type->chars()) + " has a bad CRC"});
       }
     }
     const std::string_view t = type->chars();
     if (!have_header) {
       if (t != "IHDR" || data->size() < 13) return fail(Errc::malformed, at, "PNG does not start with IHDR");
-      h.width = core::load_be<std::uint32_t>(*data, 0).value_or(0);
-      h.height = core::load_be<std::uint32_t>(*data, 4).value_or(0);
-      h.depth = data->data()[8];
-      h.colour = data->data()[9];
-      h.interlaced = data->data()[12] == 1;
-      if (h.width == 0 || h.height == 0) return fail(Errc::malformed, at, "PNG has no pixels");
-      if (h.width > caps.max_side || h.height > caps.max_side) {
-        return fail(Errc::limit, at + 8,
-                    "PNG claims " + std::to_string(h.width) + "x" + std::to_string(h.height) +
-                        " pixels, over the " + std::to_string(caps.max_side) + " px cap");
-      }
-      if (!depth_allowed(h.colour, h.depth) || data->data()[10] != 0 || data->data()[11] != 0 ||
-          data->data()[12] > 1) {
-        return fail(Errc::malformed, at + 8, "PNG header has an invalid type/depth/method combination");
-      }
-      h.channels = channels_of(h.colour);
+      auto h = read_header(*data, at, caps);
+      if (!h) return std::unexpected(h.error());
+      c.h = *h;
       have_header = true;
     } else if (t == "PLTE") {
-      palette_size = static_cast<std::uint32_t>(std::min<std::uint64_t>(data->size() / 3, 256));
-      for (std::uint32_t i = 0; i < palette_size; ++i) {
-        palette[i] = {data->data()[3 * i], data->data()[3 * i + 1], data->data()[3 * i + 2], 0xFF};
+      c.palette_size = static_cast<std::uint32_t>(std::min<std::uint64_t>(data->size() / 3, 256));
+      for (std::uint32_t i = 0; i < c.palette_size; ++i) {
+        c.palette[i] = {data->data()[3 * i], data->data()[3 * i + 1], data->data()[3 * i + 2], 0xFF};
       }
     } else if (t == "tRNS") {
-      if (h.colour == 3) {
-        for (std::uint64_t i = 0; i < data->size() && i < 256; ++i) palette[i][3] = data->data()[i];
-      } else if (h.colour == 0 && data->size() >= 2) {
-        const std::uint16_t g = core::load_be<std::uint16_t>(*data, 0).value_or(0);
-        colour_key = std::array<std::uint16_t, 3>{g, g, g};
-      } else if (h.colour == 2 && data->size() >= 6) {
-        colour_key = std::array<std::uint16_t, 3>{core::load_be<std::uint16_t>(*data, 0).value_or(0),
-                                                  core::load_be<std::uint16_t>(*data, 2).value_or(0),
-                                                  core::load_be<std::uint16_t>(*data, 4).value_or(0)};
-      }
+      read_transparency(*data, c);
     } else if (t == "IDAT") {
       // Bounded by the input: IDAT data are views into it, copied once.
-      idat.insert(idat.end(), data->data(), data->data() + data->size());
+      c.idat.insert(c.idat.end(), data->data(), data->data() + data->size());
     } else if (t == "IEND") {
-      ended = true;
+      c.ended = true;
     }
   }
   if (!have_header) return fail(Errc::truncated, kPngSignature.size(), "PNG has no IHDR");
-  if (h.colour == 3 && palette_size == 0) return fail(Errc::malformed, 0, "palette PNG without PLTE");
+  if (c.h.colour == 3 && c.palette_size == 0) return fail(Errc::malformed, 0, "palette PNG without PLTE");
+  return c;
+}
 
-  // Raw (filtered) size: one filter byte plus the packed samples per row, per pass.
-  const std::uint64_t bits_pp = static_cast<std::uint64_t>(h.channels) * h.depth;
-  const std::uint64_t bpp = (bits_pp + 7) / 8;  // filter distance in bytes
-  std::span<const Pass> passes = h.interlaced ? std::span<const Pass>(kAdam7) : std::span<const Pass>(kPlain);
+std::uint64_t bits_per_pixel(const Header& h) { return static_cast<std::uint64_t>(h.channels) * h.depth; }
+
+std::span<const Pass> passes_of(const Header& h) {
+  return h.interlaced ? std::span<const Pass>(kAdam7) : std::span<const Pass>(kPlain);
+}
+
+// Raw (filtered) size: one filter byte plus the packed samples per row, per pass.
+std::uint64_t raw_size_of(const Header& h) {
   std::uint64_t raw_size = 0;
-  for (const Pass& p : passes) {
+  for (const Pass& p : passes_of(h)) {
     const std::uint64_t pw = pass_size(h.width, p.x0, p.dx);
     const std::uint64_t ph = pass_size(h.height, p.y0, p.dy);
     if (pw == 0 || ph == 0) continue;
-    raw_size += ph * (1 + (pw * bits_pp + 7) / 8);  // sides <= max_side: no overflow
+    raw_size += ph * (1 + (pw * bits_per_pixel(h) + 7) / 8);  // sides <= max_side: no overflow
   }
-  const std::uint64_t pixels = static_cast<std::uint64_t>(h.width) * h.height * 4;
-  if (raw_size + pixels > caps.max_bytes) {
-    return fail(Errc::limit, 0, "PNG needs " + std::to_string(raw_size + pixels) + " bytes decoded, " + std::string(kOverBudget));
-  }
+  return raw_size;
+}
+
+// The scanlines, exactly raw_size bytes: what inflates beyond is cut (and a lie
+// when far beyond), what is missing decodes as zeros.
+std::vector<std::uint8_t> inflate_scanlines(const Chunks& c, std::uint64_t raw_size, const core::Budget& budget,
+                                            std::vector<Anomaly>& problems) {
   std::vector<std::uint8_t> raw;
   // A little past what the image needs tells a sloppy writer's trailing bytes
   // from image data far beyond the declared size (a zlib bomb's lie).
   const std::uint64_t slack = kSloppyTrailingBytes;
   const core::InflateResult z =
-      core::inflate_bounded(ByteView(idat.data(), idat.size()), raw, raw_size + slack + 1, budget, 15);
+      core::inflate_bounded(ByteView(c.idat.data(), c.idat.size()), raw, raw_size + slack + 1, budget, 15);
   if (raw.size() > raw_size + slack) {
-    out.problems.push_back({"icon.png_size_lie", Severity::low, 0,
-                            "PNG image data inflates past " + std::to_string(raw_size + slack) +
-                                " bytes although its dimensions need " + std::to_string(raw_size) +
-                                ": decoding stopped there"});
+    problems.push_back({"icon.png_size_lie", Severity::low, 0,
+                        "PNG image data inflates past " + std::to_string(raw_size + slack) +
+                            " bytes although its dimensions need " + std::to_string(raw_size) +
+                            ": decoding stopped there"});
     raw.resize(raw_size);
   } else if (raw.size() > raw_size) {
-    out.problems.push_back({"icon.malformed", Severity::low, 0, "PNG image data holds more than its dimensions need"});
+    problems.push_back({"icon.malformed", Severity::low, 0, "PNG image data holds more than its dimensions need"});
     raw.resize(raw_size);
   } else if (raw.size() < raw_size) {
-    out.problems.push_back({"icon.malformed", Severity::low, 0,
-                            "PNG image data ends after " + std::to_string(raw.size()) + " of " +
-                                std::to_string(raw_size) + " bytes" +
-                                (z.end == core::InflateEnd::corrupt ? " (corrupt deflate stream)" : "")});
+    problems.push_back({"icon.malformed", Severity::low, 0,
+                        "PNG image data ends after " + std::to_string(raw.size()) + " of " +
+                            std::to_string(raw_size) + " bytes" +
+                            (z.end == core::InflateEnd::corrupt ? " (corrupt deflate stream)" : "")});
     raw.resize(raw_size, 0);  // missing scanlines decode as filter 0, zeros: transparent or black
   }
-  out.image.width = h.width;
-  out.image.height = h.height;
-  out.image.rgba.assign(pixels, 0);
-  out.bytes_used = raw_size + pixels;
+  return raw;
+}
 
+// Undoes one row's filter (§9) in place against the previous row of its pass.
+// False for an unknown filter type, which is decoded as filter 0.
+bool unfilter(std::uint8_t filter, std::uint8_t* cur, const std::vector<std::uint8_t>& prev,
+              std::uint64_t row_bytes, std::uint64_t bpp) {
+  if (filter > 4) return false;
+  for (std::uint64_t i = 0; i < row_bytes; ++i) {
+    const std::uint8_t a = i >= bpp ? cur[i - bpp] : 0;
+    const std::uint8_t b = prev[i];
+    const std::uint8_t c = i >= bpp ? prev[i - bpp] : 0;
+    switch (filter) {
+      case 1: cur[i] = static_cast<std::uint8_t>(cur[i] + a); break;
+      case 2: cur[i] = static_cast<std::uint8_t>(cur[i] + b); break;
+      case 3: cur[i] = static_cast<std::uint8_t>(cur[i] + ((a + b) >> 1)); break;
+      case 4: cur[i] = static_cast<std::uint8_t>(cur[i] + paeth(a, b, c)); break;
+      default: break;
+    }
+  }
+  return true;
+}
+
+// Sample `s` of an unfiltered row as one RGBA pixel.
+void put_pixel(const Chunks& c, const std::uint8_t* row, std::uint64_t s, std::uint8_t* dst) {
+  const Header& h = c.h;
+  switch (h.colour) {
+    case 0: {
+      const std::uint32_t v = sample(row, s, h.depth);
+      dst[0] = dst[1] = dst[2] = to8(v, h.depth);
+      dst[3] = (c.colour_key && (*c.colour_key)[0] == v) ? 0 : 0xFF;
+      break;
+    }
+    case 2: {
+      const std::uint32_t rv = sample(row, s, h.depth), gv = sample(row, s + 1, h.depth),
+                          bv = sample(row, s + 2, h.depth);
+      dst[0] = to8(rv, h.depth);
+      dst[1] = to8(gv, h.depth);
+      dst[2] = to8(bv, h.depth);
+      const auto& key = c.colour_key;
+      dst[3] = (key && (*key)[0] == rv && (*key)[1] == gv && (*key)[2] == bv) ? 0 : 0xFF;
+      break;
+    }
+    case 3: {
+      const std::uint32_t idx = sample(row, s, h.depth);
+      // An index past PLTE is an error to libpng; drawn as transparent here.
+      if (idx < c.palette_size) std::copy(c.palette[idx].begin(), c.palette[idx].end(), dst);
+      break;
+    }
+    case 4:
+      dst[0] = dst[1] = dst[2] = to8(sample(row, s, h.depth), h.depth);
+      dst[3] = to8(sample(row, s + 1, h.depth), h.depth);
+      break;
+    default:  // 6
+      for (int k = 0; k < 4; ++k) dst[k] = to8(sample(row, s + k, h.depth), h.depth);
+      break;
+  }
+}
+
+// Every pass's rows unfiltered and drawn into `image`. Returns false when a row
+// had an unknown filter type.
+bool draw(const Chunks& c, std::vector<std::uint8_t>& raw, Image& image) {
+  const Header& h = c.h;
+  const std::uint64_t bits_pp = bits_per_pixel(h);
+  const std::uint64_t bpp = (bits_pp + 7) / 8;  // filter distance in bytes
   std::uint64_t pos = 0;
-  bool bad_filter = false;
+  bool filters_ok = true;
   std::vector<std::uint8_t> prev;
-  for (const Pass& p : passes) {
+  for (const Pass& p : passes_of(h)) {
     const std::uint64_t pw = pass_size(h.width, p.x0, p.dx);
     const std::uint64_t ph = pass_size(h.height, p.y0, p.dy);
     if (pw == 0 || ph == 0) continue;
@@ -228,60 +315,40 @@ Result<Decoded> decode_png(ByteView bytes, const DecodeCaps& caps, const core::B
       const std::uint8_t filter = raw[pos];
       std::uint8_t* cur = raw.data() + pos + 1;
       pos += 1 + row_bytes;
-      for (std::uint64_t i = 0; i < row_bytes; ++i) {
-        const std::uint8_t a = i >= bpp ? cur[i - bpp] : 0;
-        const std::uint8_t b = prev[i];
-        const std::uint8_t c = i >= bpp ? prev[i - bpp] : 0;
-        switch (filter) {
-          case 0: break;
-          case 1: cur[i] = static_cast<std::uint8_t>(cur[i] + a); break;
-          case 2: cur[i] = static_cast<std::uint8_t>(cur[i] + b); break;
-          case 3: cur[i] = static_cast<std::uint8_t>(cur[i] + ((a + b) >> 1)); break;
-          case 4: cur[i] = static_cast<std::uint8_t>(cur[i] + paeth(a, b, c)); break;
-          default: bad_filter = true; break;  // decoded as filter 0
-        }
-      }
+      filters_ok = unfilter(filter, cur, prev, row_bytes, bpp) && filters_ok;
       std::copy(cur, cur + row_bytes, prev.begin());
       const std::uint64_t y = p.y0 + py * p.dy;
       for (std::uint64_t px = 0; px < pw; ++px) {
         const std::uint64_t x = p.x0 + px * p.dx;
-        std::uint8_t* dst = out.image.rgba.data() + (y * h.width + x) * 4;
-        const std::uint64_t s = px * h.channels;
-        switch (h.colour) {
-          case 0: {
-            const std::uint32_t v = sample(cur, s, h.depth);
-            dst[0] = dst[1] = dst[2] = to8(v, h.depth);
-            dst[3] = (colour_key && (*colour_key)[0] == v) ? 0 : 0xFF;
-            break;
-          }
-          case 2: {
-            const std::uint32_t rv = sample(cur, s, h.depth), gv = sample(cur, s + 1, h.depth),
-                                bv = sample(cur, s + 2, h.depth);
-            dst[0] = to8(rv, h.depth);
-            dst[1] = to8(gv, h.depth);
-            dst[2] = to8(bv, h.depth);
-            dst[3] = (colour_key && (*colour_key)[0] == rv && (*colour_key)[1] == gv && (*colour_key)[2] == bv) ? 0 : 0xFF;
-            break;
-          }
-          case 3: {
-            const std::uint32_t idx = sample(cur, s, h.depth);
-            // An index past PLTE is an error to libpng; drawn as transparent here.
-            if (idx < palette_size) std::copy(palette[idx].begin(), palette[idx].end(), dst);
-            break;
-          }
-          case 4:
-            dst[0] = dst[1] = dst[2] = to8(sample(cur, s, h.depth), h.depth);
-            dst[3] = to8(sample(cur, s + 1, h.depth), h.depth);
-            break;
-          default:  // 6
-            for (int k = 0; k < 4; ++k) dst[k] = to8(sample(cur, s + k, h.depth), h.depth);
-            break;
-        }
+        put_pixel(c, cur, px * h.channels, image.rgba.data() + (y * h.width + x) * 4);
       }
     }
   }
-  if (bad_filter) out.problems.push_back({"icon.malformed", Severity::low, 0, "PNG scanline with an unknown filter type"});
-  if (!ended) out.problems.push_back({"icon.malformed", Severity::low, bytes.size(), "PNG ends without IEND"});
+  return filters_ok;
+}
+
+}  // namespace
+
+Result<Decoded> decode_png(ByteView bytes, const DecodeCaps& caps, const core::Budget& budget) {
+  if (!bytes.starts_with(kPngSignature)) return fail(Errc::malformed, 0, "no PNG signature");
+  Decoded out;
+  auto chunks = read_chunks(bytes, caps, out.problems);
+  if (!chunks) return std::unexpected(chunks.error());
+  const Header& h = chunks->h;
+  const std::uint64_t raw_size = raw_size_of(h);
+  const std::uint64_t pixels = static_cast<std::uint64_t>(h.width) * h.height * 4;
+  if (raw_size + pixels > caps.max_bytes) {
+    return fail(Errc::limit, 0, "PNG needs " + std::to_string(raw_size + pixels) + " bytes decoded, " + std::string(kOverBudget));
+  }
+  std::vector<std::uint8_t> raw = inflate_scanlines(*chunks, raw_size, budget, out.problems);
+  out.image.width = h.width;
+  out.image.height = h.height;
+  out.image.rgba.assign(pixels, 0);
+  out.bytes_used = raw_size + pixels;
+  if (!draw(*chunks, raw, out.image)) {
+    out.problems.push_back({"icon.malformed", Severity::low, 0, "PNG scanline with an unknown filter type"});
+  }
+  if (!chunks->ended) out.problems.push_back({"icon.malformed", Severity::low, bytes.size(), "PNG ends without IEND"});
   return out;
 }
 

@@ -77,6 +77,7 @@ class IsoReader {
   void check_both_endian(ByteView pvd, std::uint64_t at);
   void walk(ByteView root_record, std::uint64_t root_at, const WalkSpec& spec,
             std::unordered_set<std::uint32_t>& visited);
+  class TreeWalk;
   void parse_susp(ByteView sua, std::uint64_t at, RockRidge& rr);
   bool detect_susp(ByteView root_dir);
   void check_path_tables(ByteView pvd, std::uint64_t at,
@@ -267,6 +268,280 @@ void IsoReader::parse_susp(ByteView sua, std::uint64_t at, RockRidge& rr) {
   }
 }
 
+// One directory hierarchy read into a view (and its Rock Ridge twin): the
+// directory stack, the relocations Rock Ridge asks for, and the records of a
+// multi-extent or associated file still being assembled. Each method is one
+// step: a directory, one record in it, a directory record, a file record.
+class IsoReader::TreeWalk {
+ public:
+  TreeWalk(IsoReader& reader, const WalkSpec& spec, std::unordered_set<std::uint32_t>& visited,
+           std::size_t iso_index, std::size_t rr_index)
+      : r_(reader), spec_(spec), visited_(visited), iso_index_(iso_index), rr_index_(rr_index) {}
+
+  void run(const Dir& root) {
+    stack_.push_back(root);
+    while ((!stack_.empty() || orphans()) && !r_.stop()) {
+      const Dir d = std::move(stack_.back());
+      stack_.pop_back();
+      read_directory(d);
+    }
+  }
+
+ private:
+  // A file's records not yet added: ECMA-119 6.5.1 multi-extent files span
+  // several records, the last with the flag clear.
+  struct Pending {
+    std::optional<FileRecord> iso, rr, assoc;
+  };
+  // What one file record contributes to its pending file.
+  struct Piece {
+    std::uint64_t rec_at = 0;
+    std::uint8_t flags = 0;
+    std::vector<Extent> extents;
+    FileRecord notes;  // interleave meta/anomalies; size = bytes mapped
+  };
+
+  void read_directory(const Dir& d) {
+    const auto dir_at = r_.block_offset(d.lba);
+    const ByteView dir = dir_at ? r_.img_.clamp(*dir_at, d.size) : ByteView{};
+    if (dir.size() < d.size) {
+      r_.out_.issues.anomaly("iso.extent_past_end", Severity::medium, dir_at.value_or(0),
+                             "directory '" + d.iso_path + "/' extends past the end of the image");
+    }
+    if (first_dir_ && spec_.primary) r_.susp_ = r_.detect_susp(dir);
+    first_dir_ = false;
+    use_rr_ = r_.susp_ && rr_index_ != SIZE_MAX;
+
+    Pending pending;
+    std::uint64_t pos = 0;
+    while (pos < dir.size()) {
+      const std::uint8_t len = u8_at(dir, pos);
+      const std::uint64_t next_sector = (pos / kSector + 1) * kSector;
+      // ECMA-119 6.8.1.1: records never span a sector; a zero length pads to the next.
+      if (len == 0) {
+        pos = next_sector;
+        continue;
+      }
+      const std::uint64_t rec_at = *dir_at + pos;
+      if (len < kDrMinSize - 1 || pos + len > std::min<std::uint64_t>(next_sector, dir.size())) {
+        r_.out_.issues.anomaly("iso.bad_directory_record", Severity::low, rec_at,
+                               "directory record of length " + std::to_string(len) +
+                                   " does not fit its sector");
+        pos = next_sector;
+        continue;
+      }
+      const ByteView rec = dir.clamp(pos, len);
+      pos += len;
+      read_record(d, rec, rec_at, pending);
+    }
+    if (pending.iso || pending.rr || pending.assoc) {
+      const FileRecord& p = pending.iso ? *pending.iso : pending.rr ? *pending.rr : *pending.assoc;
+      r_.out_.issues.anomaly("iso.bad_directory_record", Severity::low, p.record_offset,
+                             "multi-extent file '" + p.path + "' has no final extent");
+      if (pending.iso) r_.add_file(r_.out_.views[iso_index_], std::move(*pending.iso));
+      if (pending.rr) r_.add_file(r_.out_.views[rr_index_], std::move(*pending.rr));
+      if (pending.assoc) r_.add_file(r_.out_.views[iso_index_], std::move(*pending.assoc));
+    }
+  }
+
+  void read_record(const Dir& d, ByteView rec, std::uint64_t rec_at, Pending& pending) {
+    const std::uint8_t len = static_cast<std::uint8_t>(rec.size());
+    const std::uint8_t name_len = u8_at(rec, kDrNameLength);
+    if (kDrName + name_len > len) {
+      r_.out_.issues.anomaly("iso.bad_directory_record", Severity::low, rec_at,
+                             "file identifier runs past its directory record");
+      return;
+    }
+    const ByteView raw_name = rec.clamp(kDrName, name_len);
+    std::uint8_t c0 = 0;
+    if (name_len == 1 && raw_name.byte_at(0, c0) && c0 <= 1) return;  // "." and ".."
+    const std::uint8_t flags = u8_at(rec, kDrFlags);
+    const std::uint32_t lba = le32(rec, kDrExtent);
+    const std::uint32_t size = le32(rec, kDrDataLength);
+    if (lba != be32(rec, kDrExtent + 4) || size != be32(rec, kDrDataLength + 4)) {
+      r_.out_.issues.anomaly("iso.endian_mismatch", Severity::high, rec_at,
+                             "extent or size differs between the little- and big-endian copies");
+    }
+    std::string name = spec_.joliet ? utf16be_to_utf8(raw_name) : std::string(raw_name.chars());
+    RockRidge rr;
+    if (use_rr_) {
+      const std::uint64_t sua_at = kDrName + name_len + (name_len % 2 == 0 ? 1 : 0);
+      r_.parse_susp(rec.tail(sua_at), rec_at + sua_at, rr);
+      finish_rock_ridge(rr);
+    }
+    const bool is_dir = (flags & kFlagDirectory) != 0;
+    if (spec_.joliet || is_dir) name = strip_version(std::move(name));
+    const std::string iso_path = d.iso_path + "/" + name;
+    const std::string rr_path = d.rr_path + "/" + (rr.has_name ? rr.name : name);
+    if (is_dir) {
+      directory_record(d, rr, flags, lba, size, rec_at, iso_path, rr_path);
+      return;
+    }
+    if (rr.child_link) {  // a placeholder: the directory it names is walked in its place
+      Relocation& r = relocations_[*rr.child_link];
+      if (!r.rr_path) {
+        r.rr_path = rr_path;
+        r.cl_at = rec_at;
+      }
+      relocate(*rr.child_link, r);
+      return;
+    }
+    Piece piece{rec_at, flags, {}, {}};
+    piece.notes.size = size;
+    piece.extents = r_.file_extents(rec, rec_at, lba, size, piece.notes);
+    if ((flags & kFlagAssociated) != 0) {
+      associated_record(d, name, piece, pending);
+      return;
+    }
+    file_record(d, rr, size, iso_path, rr_path, piece, pending);
+  }
+
+  void directory_record(const Dir& d, const RockRidge& rr, std::uint8_t flags, std::uint32_t lba,
+                        std::uint32_t size, std::uint64_t rec_at, const std::string& iso_path,
+                        const std::string& rr_path) {
+    if ((flags & kFlagHidden) != 0) {
+      r_.out_.issues.anomaly("iso.hidden_file", Severity::medium, rec_at,
+                             "directory '" + iso_path + "' has the hidden (existence) flag");
+    }
+    if (rr.relocated && d.iso_listed) {
+      Relocation& r = relocations_[lba];
+      if (!r.moved) r.moved = Dir{lba, size, iso_path, rr_path, true};
+      relocate(lba, r);
+      return;
+    }
+    if (!visited_.insert(lba).second) {
+      if (spec_.report_cycles) {
+        r_.out_.issues.anomaly("iso.directory_cycle", Severity::medium, rec_at,
+                               "directory '" + iso_path + "' points at a directory already read");
+      }
+      return;
+    }
+    stack_.push_back(Dir{lba, size, iso_path, rr_path, d.iso_listed});
+  }
+
+  // ECMA-119 9.1.6 / 9.3: an associated file (a Macintosh-style fork or
+  // extended data) carries its owner's name and precedes it. It is its own
+  // stream: merged with the owner it would hide its bytes or the owner's.
+  // Rock Ridge readers (Linux isofs without "unhide") do not list it.
+  void associated_record(const Dir& d, const std::string& name, const Piece& piece, Pending& pending) {
+    if (d.iso_listed) {
+      // Before the ";1" version of the leaf, so names still compare across views.
+      const auto semi = spec_.joliet ? std::string::npos : name.rfind(';');
+      std::string apath = d.iso_path + "/" + name;
+      apath.insert(semi == std::string::npos ? apath.size() : d.iso_path.size() + 1 + semi,
+                   ":associated");
+      extend(pending.assoc, spec_.view, apath, piece);
+      pending.assoc->associated = true;
+      if (std::none_of(pending.assoc->meta.begin(), pending.assoc->meta.end(),
+                       [](const Meta& x) { return x.key == "iso.associated"; })) {
+        pending.assoc->meta.push_back(Meta{"iso.associated", true});
+      }
+    }
+    if ((piece.flags & kFlagMultiExtent) != 0) return;
+    if (pending.assoc) r_.add_file(r_.out_.views[iso_index_], std::move(*pending.assoc));
+    pending.assoc.reset();
+  }
+
+  void file_record(const Dir& d, const RockRidge& rr, std::uint32_t size, const std::string& iso_path,
+                   const std::string& rr_path, const Piece& piece, Pending& pending) {
+    // A Rock Ridge symlink has no data: ISO 9660 and Joliet list it as an
+    // empty file, which hides nothing, so only the Rock Ridge view keeps it.
+    const bool link_only = rr.symlink && size == 0;
+    if (d.iso_listed && !link_only) extend(pending.iso, spec_.view, iso_path, piece);
+    if (use_rr_) {
+      const bool fresh = !pending.rr;
+      extend(pending.rr, spec_.rr_view, rr_path, piece);
+      if (fresh) {
+        pending.rr->meta.insert(pending.rr->meta.begin(), rr.meta.begin(), rr.meta.end());
+        pending.rr->zisofs = rr.zisofs;
+        if (rr.symlink && size > 0) {
+          pending.rr->anomalies.push_back(Anomaly{
+              "iso.rr_symlink_with_data", Severity::medium, piece.rec_at,
+              "Rock Ridge readers see a symbolic link to '" + rr.link_target + "'; Windows reads " +
+                  std::to_string(size) + " bytes of file data under this name"});
+        }
+      }
+    }
+    // ECMA-119 6.5.1: a multi-extent file's records share one name; the last
+    // record has the flag clear.
+    if ((piece.flags & kFlagMultiExtent) != 0) return;
+    if (pending.iso) r_.add_file(r_.out_.views[iso_index_], std::move(*pending.iso));
+    pending.iso.reset();
+    if (pending.rr) {
+      r_.add_file(r_.out_.views[rr_index_], std::move(*pending.rr));
+      pending.rr.reset();
+    }
+  }
+
+  static void extend(std::optional<FileRecord>& p, const std::string& view, const std::string& path,
+                     const Piece& piece) {
+    if (!p) p = FileRecord{view, path, {}, 0, false, piece.rec_at, {}, std::nullopt, {}};
+    p->extents.insert(p->extents.end(), piece.extents.begin(), piece.extents.end());
+    p->size += piece.notes.size;
+    p->hidden = p->hidden || (piece.flags & kFlagHidden) != 0;
+    for (const Meta& m : piece.notes.meta) {
+      if (std::none_of(p->meta.begin(), p->meta.end(), [&](const Meta& x) { return x.key == m.key; })) {
+        p->meta.push_back(m);
+      }
+    }
+    p->anomalies.insert(p->anomalies.end(), piece.notes.anomalies.begin(), piece.notes.anomalies.end());
+  }
+
+  // Earlier sessions share the visited set with the current tree, so there a
+  // directory already read is expected, not a loop.
+  void cycle(const Relocation& r) {
+    if (!spec_.report_cycles) return;
+    r_.out_.issues.anomaly("iso.directory_cycle", Severity::medium, r.cl_at,
+                           "Rock Ridge child link '" + *r.rr_path +
+                               "' points at a directory already read (an ancestor or a second link)");
+  }
+
+  // A relocated directory is walked once both its RE record and its CL
+  // placeholder are known: ISO 9660 path from the first, Rock Ridge path from
+  // the second, as libarchive and Linux present it.
+  void relocate(std::uint32_t lba, Relocation& r) {
+    if (r.done || !r.moved || !r.rr_path) return;
+    r.done = true;
+    if (!visited_.insert(lba).second) {
+      cycle(r);
+      return;
+    }
+    stack_.push_back(Dir{lba, r.moved->size, r.moved->iso_path, *r.rr_path, true});
+  }
+
+  // Halves left over once the tree is read: an RE directory nobody links stays
+  // where it is (under rr_moved); a CL to a directory with no RE is followed for
+  // the Rock Ridge view only, its size taken from the target's "." record.
+  bool orphans() {
+    for (auto& [lba, r] : relocations_) {
+      if (r.done) continue;
+      r.done = true;
+      if (r.moved) {
+        if (visited_.insert(lba).second) stack_.push_back(*r.moved);
+        continue;
+      }
+      if (!visited_.insert(lba).second) {
+        cycle(r);
+        continue;
+      }
+      const auto at = r_.block_offset(lba);
+      const ByteView dot = at ? r_.img_.clamp(*at, kDrMinSize) : ByteView{};
+      stack_.push_back(Dir{lba, le32(dot, kDrDataLength), "", *r.rr_path, false});
+    }
+    return !stack_.empty();
+  }
+
+  IsoReader& r_;
+  const WalkSpec& spec_;
+  std::unordered_set<std::uint32_t>& visited_;
+  std::size_t iso_index_;
+  std::size_t rr_index_;
+  std::vector<Dir> stack_;
+  std::map<std::uint32_t, Relocation> relocations_;
+  bool first_dir_ = true;
+  bool use_rr_ = false;
+};
+
 void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec& spec,
                      std::unordered_set<std::uint32_t>& visited) {
   out_.views.push_back(View{spec.view, !spec.view.starts_with("iso9660@"), {}});
@@ -282,219 +557,8 @@ void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec
                         "the root directory's extent differs between byte orders");
   }
   if (!visited.insert(root_lba).second) return;  // an earlier walk covered this tree
-  std::vector<Dir> stack{Dir{root_lba, le32(root_record, kDrDataLength), "", "", true}};
-  std::map<std::uint32_t, Relocation> relocations;
-  bool first_dir = true;
-
-  // Earlier sessions share the visited set with the current tree, so there a
-  // directory already read is expected, not a loop.
-  auto cycle = [&](const Relocation& r) {
-    if (!spec.report_cycles) return;
-    out_.issues.anomaly("iso.directory_cycle", Severity::medium, r.cl_at,
-                        "Rock Ridge child link '" + *r.rr_path +
-                            "' points at a directory already read (an ancestor or a second link)");
-  };
-  // A relocated directory is walked once both its RE record and its CL
-  // placeholder are known: ISO 9660 path from the first, Rock Ridge path from
-  // the second, as libarchive and Linux present it.
-  auto relocate = [&](std::uint32_t lba, Relocation& r) {
-    if (r.done || !r.moved || !r.rr_path) return;
-    r.done = true;
-    if (!visited.insert(lba).second) {
-      cycle(r);
-      return;
-    }
-    stack.push_back(Dir{lba, r.moved->size, r.moved->iso_path, *r.rr_path, true});
-  };
-  // Halves left over once the tree is read: an RE directory nobody links stays
-  // where it is (under rr_moved); a CL to a directory with no RE is followed for
-  // the Rock Ridge view only, its size taken from the target's "." record.
-  auto orphans = [&] {
-    for (auto& [lba, r] : relocations) {
-      if (r.done) continue;
-      r.done = true;
-      if (r.moved) {
-        if (visited.insert(lba).second) stack.push_back(*r.moved);
-        continue;
-      }
-      if (!visited.insert(lba).second) {
-        cycle(r);
-        continue;
-      }
-      const auto at = block_offset(lba);
-      const ByteView dot = at ? img_.clamp(*at, kDrMinSize) : ByteView{};
-      stack.push_back(Dir{lba, le32(dot, kDrDataLength), "", *r.rr_path, false});
-    }
-    return !stack.empty();
-  };
-
-  while ((!stack.empty() || orphans()) && !stop()) {
-    const Dir d = std::move(stack.back());
-    stack.pop_back();
-    const auto dir_at = block_offset(d.lba);
-    const ByteView dir = dir_at ? img_.clamp(*dir_at, d.size) : ByteView{};
-    if (dir.size() < d.size) {
-      out_.issues.anomaly("iso.extent_past_end", Severity::medium, dir_at.value_or(0),
-                          "directory '" + d.iso_path + "/' extends past the end of the image");
-    }
-    if (first_dir && spec.primary) susp_ = detect_susp(dir);
-    first_dir = false;
-    const bool use_rr = susp_ && rr_index != SIZE_MAX;
-
-    std::optional<FileRecord> pending_iso, pending_rr, pending_assoc;
-    std::uint64_t pos = 0;
-    while (pos < dir.size()) {
-      const std::uint8_t len = u8_at(dir, pos);
-      const std::uint64_t next_sector = (pos / kSector + 1) * kSector;
-      // ECMA-119 6.8.1.1: records never span a sector; a zero length pads to the next.
-      if (len == 0) {
-        pos = next_sector;
-        continue;
-      }
-      const std::uint64_t rec_at = *dir_at + pos;
-      if (len < kDrMinSize - 1 || pos + len > std::min<std::uint64_t>(next_sector, dir.size())) {
-        out_.issues.anomaly("iso.bad_directory_record", Severity::low, rec_at,
-                            "directory record of length " + std::to_string(len) +
-                                " does not fit its sector");
-        pos = next_sector;
-        continue;
-      }
-      const ByteView rec = dir.clamp(pos, len);
-      pos += len;
-      const std::uint8_t name_len = u8_at(rec, kDrNameLength);
-      if (kDrName + name_len > len) {
-        out_.issues.anomaly("iso.bad_directory_record", Severity::low, rec_at,
-                            "file identifier runs past its directory record");
-        continue;
-      }
-      const ByteView raw_name = rec.clamp(kDrName, name_len);
-      std::uint8_t c0 = 0;
-      if (name_len == 1 && raw_name.byte_at(0, c0) && c0 <= 1) continue;  // "." and ".."
-      const std::uint8_t flags = u8_at(rec, kDrFlags);
-      std::uint32_t lba = le32(rec, kDrExtent);
-      const std::uint32_t size = le32(rec, kDrDataLength);
-      if (lba != be32(rec, kDrExtent + 4) || size != be32(rec, kDrDataLength + 4)) {
-        out_.issues.anomaly("iso.endian_mismatch", Severity::high, rec_at,
-                            "extent or size differs between the little- and big-endian copies");
-      }
-      std::string name = spec.joliet ? utf16be_to_utf8(raw_name) : std::string(raw_name.chars());
-      RockRidge rr;
-      if (use_rr) {
-        const std::uint64_t sua_at = kDrName + name_len + (name_len % 2 == 0 ? 1 : 0);
-        parse_susp(rec.tail(sua_at), rec_at + sua_at, rr);
-        finish_rock_ridge(rr);
-      }
-      const bool is_dir = (flags & kFlagDirectory) != 0;
-      if (spec.joliet || is_dir) name = strip_version(std::move(name));
-      const std::string iso_path = d.iso_path + "/" + name;
-      const std::string rr_path = d.rr_path + "/" + (rr.has_name ? rr.name : name);
-      if (is_dir) {
-        if ((flags & kFlagHidden) != 0) {
-          out_.issues.anomaly("iso.hidden_file", Severity::medium, rec_at,
-                              "directory '" + iso_path + "' has the hidden (existence) flag");
-        }
-        if (rr.relocated && d.iso_listed) {
-          Relocation& r = relocations[lba];
-          if (!r.moved) r.moved = Dir{lba, size, iso_path, rr_path, true};
-          relocate(lba, r);
-          continue;
-        }
-        if (!visited.insert(lba).second) {
-          if (spec.report_cycles) {
-            out_.issues.anomaly("iso.directory_cycle", Severity::medium, rec_at,
-                                "directory '" + iso_path + "' points at a directory already read");
-          }
-          continue;
-        }
-        stack.push_back(Dir{lba, size, iso_path, rr_path, d.iso_listed});
-        continue;
-      }
-      if (rr.child_link) {  // a placeholder: the directory it names is walked in its place
-        Relocation& r = relocations[*rr.child_link];
-        if (!r.rr_path) {
-          r.rr_path = rr_path;
-          r.cl_at = rec_at;
-        }
-        relocate(*rr.child_link, r);
-        continue;
-      }
-      const bool link_only = rr.symlink && size == 0;
-      FileRecord notes;  // interleave meta/anomalies; size = bytes mapped
-      notes.size = size;
-      const std::vector<Extent> exts = file_extents(rec, rec_at, lba, size, notes);
-      auto extend = [&](std::optional<FileRecord>& p, const std::string& view,
-                        const std::string& path) {
-        if (!p) p = FileRecord{view, path, {}, 0, false, rec_at, {}, std::nullopt, {}};
-        p->extents.insert(p->extents.end(), exts.begin(), exts.end());
-        p->size += notes.size;
-        p->hidden = p->hidden || (flags & kFlagHidden) != 0;
-        for (const Meta& m : notes.meta) {
-          if (std::none_of(p->meta.begin(), p->meta.end(),
-                           [&](const Meta& x) { return x.key == m.key; })) {
-            p->meta.push_back(m);
-          }
-        }
-        p->anomalies.insert(p->anomalies.end(), notes.anomalies.begin(), notes.anomalies.end());
-      };
-      // ECMA-119 9.1.6 / 9.3: an associated file (a Macintosh-style fork or
-      // extended data) carries its owner's name and precedes it. It is its own
-      // stream: merged with the owner it would hide its bytes or the owner's.
-      // Rock Ridge readers (Linux isofs without "unhide") do not list it.
-      if ((flags & kFlagAssociated) != 0) {
-        if (d.iso_listed) {
-          // Before the ";1" version of the leaf, so names still compare across views.
-          const auto semi = spec.joliet ? std::string::npos : name.rfind(';');
-          std::string apath = d.iso_path + "/" + name;
-          apath.insert(semi == std::string::npos ? apath.size() : d.iso_path.size() + 1 + semi,
-                       ":associated");
-          extend(pending_assoc, spec.view, apath);
-          pending_assoc->associated = true;
-          if (std::none_of(pending_assoc->meta.begin(), pending_assoc->meta.end(),
-                           [](const Meta& x) { return x.key == "iso.associated"; })) {
-            pending_assoc->meta.push_back(Meta{"iso.associated", true});
-          }
-        }
-        if ((flags & kFlagMultiExtent) != 0) continue;
-        if (pending_assoc) add_file(out_.views[iso_index], std::move(*pending_assoc));
-        pending_assoc.reset();
-        continue;
-      }
-      // A Rock Ridge symlink has no data: ISO 9660 and Joliet list it as an
-      // empty file, which hides nothing, so only the Rock Ridge view keeps it.
-      if (d.iso_listed && !link_only) extend(pending_iso, spec.view, iso_path);
-      if (use_rr) {
-        const bool fresh = !pending_rr;
-        extend(pending_rr, spec.rr_view, rr_path);
-        if (fresh) {
-          pending_rr->meta.insert(pending_rr->meta.begin(), rr.meta.begin(), rr.meta.end());
-          pending_rr->zisofs = rr.zisofs;
-          if (rr.symlink && size > 0) {
-            pending_rr->anomalies.push_back(Anomaly{
-                "iso.rr_symlink_with_data", Severity::medium, rec_at,
-                "Rock Ridge readers see a symbolic link to '" + rr.link_target + "'; Windows reads " +
-                    std::to_string(size) + " bytes of file data under this name"});
-          }
-        }
-      }
-      // ECMA-119 6.5.1: a multi-extent file's records share one name; the last
-      // record has the flag clear.
-      if ((flags & kFlagMultiExtent) != 0) continue;
-      if (pending_iso) add_file(out_.views[iso_index], std::move(*pending_iso));
-      pending_iso.reset();
-      if (pending_rr) {
-        add_file(out_.views[rr_index], std::move(*pending_rr));
-        pending_rr.reset();
-      }
-    }
-    if (pending_iso || pending_rr || pending_assoc) {
-      const FileRecord& p = pending_iso ? *pending_iso : pending_rr ? *pending_rr : *pending_assoc;
-      out_.issues.anomaly("iso.bad_directory_record", Severity::low, p.record_offset,
-                          "multi-extent file '" + p.path + "' has no final extent");
-      if (pending_iso) add_file(out_.views[iso_index], std::move(*pending_iso));
-      if (pending_rr) add_file(out_.views[rr_index], std::move(*pending_rr));
-      if (pending_assoc) add_file(out_.views[iso_index], std::move(*pending_assoc));
-    }
-  }
+  TreeWalk(*this, spec, visited, iso_index, rr_index)
+      .run(Dir{root_lba, le32(root_record, kDrDataLength), "", "", true});
   if (rr_index != SIZE_MAX && out_.views[rr_index].files.empty()) {
     out_.views.erase(out_.views.begin() + static_cast<std::ptrdiff_t>(rr_index));
   }
