@@ -118,12 +118,12 @@ int view_rank(const std::string& v) {
   return is_session(v) ? 8 : 9;
 }
 
-std::vector<MergedFile> merge_views(const std::vector<View>& in, std::uint64_t image_size) {
-  std::vector<const View*> views;
-  for (const View& v : in) views.push_back(&v);
-  std::stable_sort(views.begin(), views.end(),
-                   [](const View* a, const View* b) { return view_rank(a->name) < view_rank(b->name); });
+namespace {
 
+// One MergedFile per distinct content (extents, size, fork) across the views,
+// holding every view's names, meta and notes for it; empty files are one file
+// per name.
+std::vector<MergedFile> collect(const std::vector<const View*>& views) {
   std::vector<MergedFile> out;
   std::map<ExtentKey, std::size_t> by_extent;
   std::map<std::string, std::size_t> empty_by_name;
@@ -171,14 +171,16 @@ std::vector<MergedFile> merge_views(const std::vector<View>& in, std::uint64_t i
       }
     }
   }
+  return out;
+}
 
-  std::vector<std::string> compared;
-  for (const View* v : views) {
-    if (v->compared) compared.push_back(v->name);
-  }
+// What the compared views disagree on for each file: listed by some and not
+// others, or under names whose extension or spelling differ. Returns the
+// files under each normalised name, for the content comparison.
+std::map<std::string, std::set<std::size_t>> compare_views(std::vector<MergedFile>& out,
+                                                           const std::vector<std::string>& compared) {
   // The tree Windows' Explorer shows: UDF, else the first Joliet, else ISO 9660.
   const std::string windows = compared.empty() ? "" : compared.front();
-
   std::map<std::string, std::set<std::size_t>> by_name;
   for (std::size_t i = 0; i < out.size(); ++i) {
     MergedFile& m = out[i];
@@ -229,6 +231,11 @@ std::vector<MergedFile> merge_views(const std::vector<View>& in, std::uint64_t i
       }
     }
   }
+  return by_name;
+}
+
+// One name, different bytes: each view shows another file under it.
+void content_mismatch(std::vector<MergedFile>& out, const std::map<std::string, std::set<std::size_t>>& by_name) {
   for (const auto& [name, files] : by_name) {
     if (files.size() < 2) continue;
     for (const std::size_t i : files) {
@@ -236,7 +243,11 @@ std::vector<MergedFile> merge_views(const std::vector<View>& in, std::uint64_t i
                             "'" + name + "' has different content in different views");
     }
   }
+}
 
+// Extents past the image, and distinct files sharing bytes.
+void check_extents(std::vector<MergedFile>& out, const std::vector<std::string>& compared,
+                   std::uint64_t image_size) {
   // Overlap: distinct files sharing bytes. El Torito images and earlier
   // sessions legitimately alias files, so only files of compared views count.
   struct Span {
@@ -279,6 +290,22 @@ std::vector<MergedFile> merge_views(const std::vector<View>& in, std::uint64_t i
     out[i].issues.anomaly("iso.extent_overlap", Severity::medium, out[i].record_offset,
                           "this file's bytes overlap another file's");
   }
+}
+
+}  // namespace
+
+std::vector<MergedFile> merge_views(const std::vector<View>& in, std::uint64_t image_size) {
+  std::vector<const View*> views;
+  for (const View& v : in) views.push_back(&v);
+  std::stable_sort(views.begin(), views.end(),
+                   [](const View* a, const View* b) { return view_rank(a->name) < view_rank(b->name); });
+  std::vector<MergedFile> out = collect(views);
+  std::vector<std::string> compared;
+  for (const View* v : views) {
+    if (v->compared) compared.push_back(v->name);
+  }
+  content_mismatch(out, compare_views(out, compared));
+  check_extents(out, compared, image_size);
   return out;
 }
 
