@@ -293,136 +293,167 @@ class Walker {
 
   void visit(Work w, bool top, std::vector<Work>& stack) {
     if (w.raw) {
-      if (out_.leaves.size() >= limits_.max_children) {
-        out_.parts_limited = true;
-        return;
-      }
-      Leaf leaf;
-      leaf.path = w.path;
-      leaf.body = w.entity;
-      leaf.offset = w.base;
-      leaf.content_type = w.default_type;
-      out_.leaves.push_back(std::move(leaf));
+      raw_leaf(w);
       return;
     }
     const HeaderSection hs = parse_headers(w.entity);
     const std::size_t next_leaf = out_.leaves.size();
-    ParamValue ct;
-    bool declared = false;
-    std::string declared_raw;
-    if (const HeaderField* f = find_field(hs, "content-type")) {
-      declared_raw = f->value;
-      ct = parse_param_header(f->value);
-      declared = true;
-    }
-    std::string type = w.default_type;
-    if (declared) {
-      // Python's get_content_type(): anything but one '/' reads as text/plain.
-      type = valid_type(ct.value) ? ct.value : "text/plain";
-      if (!valid_type(ct.value)) {
-        anomaly("mime.invalid_content_type", Severity::low, w.base,
-              "Content-Type '" + declared_raw.substr(0, 80) + "' is not type/subtype; read as text/plain");
-      }
-      if (ct.quoted_boundary_text) {
-        anomaly("mime.boundary_in_quoted_value", Severity::medium, w.base,
-              "a quoted parameter value contains 'boundary=': naive parsers take the wrong boundary");
-      }
-      if (ct.had_comment) {
-        anomaly("mime.header_comment", Severity::low, w.base, "a comment inside Content-Type");
-      }
-      if (ct.continuation_gap) {
-        anomaly("mime.rfc2231_gap", Severity::low, w.base,
-              "RFC 2231 continuations with a missing or repeated number");
-      }
-    }
-    std::string cte;
-    if (const HeaderField* f = find_field(hs, "content-transfer-encoding")) {
-      bool c = false;
-      cte = core::ascii_lower(trim(strip_comments(f->value, c)));
-      if (c) anomaly("mime.header_comment", Severity::low, w.base, "a comment inside Content-Transfer-Encoding");
-    }
+    const DeclaredType ct = content_type(hs, w);
+    const std::string cte = transfer_encoding(hs, w);
     ByteView body = w.entity.tail(hs.body_offset);
     const std::uint64_t body_base = w.base + hs.body_offset;
-
     if (top) out_.headers = hs;
-    if (type.starts_with("multipart/")) {
-      const Param* b = find_param(ct, "boundary", false);
-      if (b == nullptr) b = find_param(ct, "boundary", true);
-      std::string boundary = b != nullptr ? b->value : std::string();
-      while (!boundary.empty() && (boundary.back() == ' ' || boundary.back() == '\t')) boundary.pop_back();
-      header_issues(hs, w.base, kOnMessage);
-      duplicates(hs, w.base, "content-type", kOnMessage);
-      if (boundary.empty()) {
-        anomaly("mime.missing_boundary_param", Severity::medium, w.base,
-              "a multipart without a boundary parameter is read as one text part");
-      } else if (w.depth >= limits_.max_depth) {
-        out_.depth_limited = true;
-        anomaly("mime.deep_nesting", Severity::medium, w.base,
-              "multipart nesting deeper than " + std::to_string(limits_.max_depth) +
-                  " levels; the rest is kept as one undivided part");
-      } else {
-        if (!cte.empty() && cte != "7bit" && cte != "8bit" && cte != "binary") {
-          anomaly("mime.encoded_multipart", Severity::medium, w.base,
-                "a multipart declares Content-Transfer-Encoding '" + cte +
-                    "' (RFC 2045 6.4 forbids it; parsers disagree on decoding it)");
-        }
-        if (boundary.size() > kMaxSaneBoundary) {
-          anomaly("mime.long_boundary", Severity::low, w.base,
-                "boundary of " + std::to_string(boundary.size()) + " characters (RFC 2046 allows 70)");
-        }
-        const Split sp = split_multipart(body.chars(), boundary);
-        boundaries_.push_back(boundary);
-        for (const auto& nm : sp.near_misses) near_misses_.push_back({nm.line, body_base + nm.offset});
-        if (sp.start_found) {
-          out_.multipart = out_.multipart || top;
-          if (!sp.close_found) {
-            anomaly("mime.missing_close_boundary", Severity::low, body_base + body.size(),
-                  "the closing boundary '--" + boundary.substr(0, 80) +
-                      "--' is missing; the last part runs to the end");
-          } else {
-            epilogue(w, body, body_base, sp.epilogue, stack);
-          }
-          const std::string child_default = type == "multipart/digest" ? "message/rfc822" : "text/plain";
-          // Reverse push: the stack pops them in document order, depth first,
-          // which is the order Python's Message.walk() yields.
-          for (std::size_t k = sp.parts.size(); k-- > 0;) {
-            const Part& p = sp.parts[k];
-            Work c;
-            c.entity = body.clamp(p.begin, p.end - p.begin);
-            c.base = body_base + p.begin;
-            c.path = (w.path.empty() ? "" : w.path + ".") + std::to_string(k + 1);
-            c.depth = w.depth + 1;
-            c.default_type = child_default;
-            stack.push_back(std::move(c));
-          }
-          return;
-        }
-        anomaly("mime.boundary_not_found", Severity::medium, body_base,
-              "no line matches the declared boundary '" + boundary.substr(0, 80) +
-                  "'; the body is read as one part");
-        if (sp.close_before_start) {
-          epilogue(w, body, body_base, sp.epilogue, stack);
-          body = body.clamp(0, sp.close_at);
-        }
-      }
+    if (ct.type.starts_with("multipart/") && split_children(w, top, hs, ct, cte, body, body_base, stack)) return;
+    if (out_.leaves.size() >= limits_.max_children) {
+      out_.parts_limited = true;
+      return;
     }
+    add_leaf(w, top, hs, ct, cte, body, body_base, next_leaf);
+  }
+
+  // An entity the caller already knows is one opaque part (a uuencoded or
+  // epilogue block): a leaf of the default type, no headers of its own.
+  void raw_leaf(const Work& w) {
     if (out_.leaves.size() >= limits_.max_children) {
       out_.parts_limited = true;
       return;
     }
     Leaf leaf;
+    leaf.path = w.path;
+    leaf.body = w.entity;
+    leaf.offset = w.base;
+    leaf.content_type = w.default_type;
+    out_.leaves.push_back(std::move(leaf));
+  }
+
+  struct DeclaredType {
+    ParamValue ct;
+    std::string raw;   // the Content-Type value as written; empty when absent
+    std::string type;  // as Python's get_content_type() reads it
+  };
+
+  DeclaredType content_type(const HeaderSection& hs, const Work& w) {
+    DeclaredType d;
+    d.type = w.default_type;
+    const HeaderField* f = find_field(hs, "content-type");
+    if (f == nullptr) return d;
+    d.raw = f->value;
+    d.ct = parse_param_header(f->value);
+    // Python's get_content_type(): anything but one '/' reads as text/plain.
+    d.type = valid_type(d.ct.value) ? d.ct.value : "text/plain";
+    if (!valid_type(d.ct.value)) {
+      anomaly("mime.invalid_content_type", Severity::low, w.base,
+              "Content-Type '" + d.raw.substr(0, 80) + "' is not type/subtype; read as text/plain");
+    }
+    if (d.ct.quoted_boundary_text) {
+      anomaly("mime.boundary_in_quoted_value", Severity::medium, w.base,
+              "a quoted parameter value contains 'boundary=': naive parsers take the wrong boundary");
+    }
+    if (d.ct.had_comment) {
+      anomaly("mime.header_comment", Severity::low, w.base, "a comment inside Content-Type");
+    }
+    if (d.ct.continuation_gap) {
+      anomaly("mime.rfc2231_gap", Severity::low, w.base,
+              "RFC 2231 continuations with a missing or repeated number");
+    }
+    return d;
+  }
+
+  std::string transfer_encoding(const HeaderSection& hs, const Work& w) {
+    const HeaderField* f = find_field(hs, "content-transfer-encoding");
+    if (f == nullptr) return {};
+    bool c = false;
+    std::string cte = core::ascii_lower(trim(strip_comments(f->value, c)));
+    if (c) anomaly("mime.header_comment", Severity::low, w.base, "a comment inside Content-Transfer-Encoding");
+    return cte;
+  }
+
+  // A multipart's body parts onto the stack. False when it is read as one part
+  // after all (no boundary, too deep, boundary never found); then `body` may
+  // have been cut at a closing boundary that came first.
+  bool split_children(const Work& w, bool top, const HeaderSection& hs, const DeclaredType& ct,
+                      const std::string& cte, ByteView& body, std::uint64_t body_base,
+                      std::vector<Work>& stack) {
+    const Param* b = find_param(ct.ct, "boundary", false);
+    if (b == nullptr) b = find_param(ct.ct, "boundary", true);
+    std::string boundary = b != nullptr ? b->value : std::string();
+    while (!boundary.empty() && (boundary.back() == ' ' || boundary.back() == '\t')) boundary.pop_back();
+    header_issues(hs, w.base, kOnMessage);
+    duplicates(hs, w.base, "content-type", kOnMessage);
+    if (boundary.empty()) {
+      anomaly("mime.missing_boundary_param", Severity::medium, w.base,
+              "a multipart without a boundary parameter is read as one text part");
+      return false;
+    }
+    if (w.depth >= limits_.max_depth) {
+      out_.depth_limited = true;
+      anomaly("mime.deep_nesting", Severity::medium, w.base,
+              "multipart nesting deeper than " + std::to_string(limits_.max_depth) +
+                  " levels; the rest is kept as one undivided part");
+      return false;
+    }
+    if (!cte.empty() && cte != "7bit" && cte != "8bit" && cte != "binary") {
+      anomaly("mime.encoded_multipart", Severity::medium, w.base,
+              "a multipart declares Content-Transfer-Encoding '" + cte +
+                  "' (RFC 2045 6.4 forbids it; parsers disagree on decoding it)");
+    }
+    if (boundary.size() > kMaxSaneBoundary) {
+      anomaly("mime.long_boundary", Severity::low, w.base,
+              "boundary of " + std::to_string(boundary.size()) + " characters (RFC 2046 allows 70)");
+    }
+    const Split sp = split_multipart(body.chars(), boundary);
+    boundaries_.push_back(boundary);
+    for (const auto& nm : sp.near_misses) near_misses_.push_back({nm.line, body_base + nm.offset});
+    if (!sp.start_found) {
+      anomaly("mime.boundary_not_found", Severity::medium, body_base,
+              "no line matches the declared boundary '" + boundary.substr(0, 80) +
+                  "'; the body is read as one part");
+      if (sp.close_before_start) {
+        epilogue(w, body, body_base, sp.epilogue, stack);
+        body = body.clamp(0, sp.close_at);
+      }
+      return false;
+    }
+    out_.multipart = out_.multipart || top;
+    if (!sp.close_found) {
+      anomaly("mime.missing_close_boundary", Severity::low, body_base + body.size(),
+              "the closing boundary '--" + boundary.substr(0, 80) +
+                  "--' is missing; the last part runs to the end");
+    } else {
+      epilogue(w, body, body_base, sp.epilogue, stack);
+    }
+    const std::string child_default = ct.type == "multipart/digest" ? "message/rfc822" : "text/plain";
+    // Reverse push: the stack pops them in document order, depth first,
+    // which is the order Python's Message.walk() yields.
+    for (std::size_t k = sp.parts.size(); k-- > 0;) {
+      const Part& p = sp.parts[k];
+      Work c;
+      c.entity = body.clamp(p.begin, p.end - p.begin);
+      c.base = body_base + p.begin;
+      c.path = (w.path.empty() ? "" : w.path + ".") + std::to_string(k + 1);
+      c.depth = w.depth + 1;
+      c.default_type = child_default;
+      stack.push_back(std::move(c));
+    }
+    return true;
+  }
+
+  void add_leaf(const Work& w, bool top, const HeaderSection& hs, const DeclaredType& ct,
+                const std::string& cte, ByteView body, std::uint64_t body_base, std::size_t next_leaf) {
+    const std::string& type = ct.type;
+    Leaf leaf;
     leaf.path = w.path.empty() ? "1" : w.path;
     leaf.body = body;
     leaf.offset = body_base;
     leaf.content_type = type;
-    leaf.declared_type = declared_raw;
+    leaf.declared_type = ct.raw;
     leaf.cte = cte;
     leaf.headerless = !top && hs.fields.empty();
     leaf.embedded_message = type == "message/rfc822" || type == "message/global";
-    if (const Param* p = find_param(ct, "charset", false)) leaf.charset = core::ascii_lower(p->value);
+    if (const Param* p = find_param(ct.ct, "charset", false)) leaf.charset = core::ascii_lower(p->value);
     if (type == "message/partial") {
       leaf.partial = true;
-      leaf.fragment_valid = parse_fragment(ct, leaf.fragment);
+      leaf.fragment_valid = parse_fragment(ct.ct, leaf.fragment);
       leaf.fragment.body = body;
     }
     header_issues(hs, w.base, next_leaf);
@@ -431,7 +462,7 @@ class Walker {
     duplicates(hs, w.base, "content-disposition", next_leaf);
     if (leaf.headerless) {
       anomaly("mime.part_without_headers", Severity::low, w.base,
-            "a body part with no header fields at all", next_leaf);
+              "a body part with no header fields at all", next_leaf);
     }
     ParamValue cd;
     if (const HeaderField* f = find_field(hs, "content-disposition")) {
@@ -440,21 +471,22 @@ class Walker {
       if (cd.had_comment) anomaly("mime.header_comment", Severity::low, w.base, "a comment inside Content-Disposition", next_leaf);
       if (cd.quoted_boundary_text) {
         anomaly("mime.boundary_in_quoted_value", Severity::medium, w.base,
-              "a quoted Content-Disposition value contains 'boundary='", next_leaf);
+                "a quoted Content-Disposition value contains 'boundary='", next_leaf);
       }
       if (cd.continuation_gap) {
         anomaly("mime.rfc2231_gap", Severity::low, w.base,
-              "RFC 2231 continuations with a missing or repeated number", next_leaf);
+                "RFC 2231 continuations with a missing or repeated number", next_leaf);
       }
     }
-    collect_names(leaf, cd, ct, w.base, next_leaf);
+    collect_names(leaf, cd, ct.ct, w.base, next_leaf);
     if (top && !leaf.names.empty() && !leaf.embedded_message &&
         !type.starts_with("text/") && !type.starts_with("multipart/")) {
       anomaly("mime.bare_attachment", Severity::low, w.base,
-            "the whole message is one attachment (" + type + "), with no text part", next_leaf);
+              "the whole message is one attachment (" + type + "), with no text part", next_leaf);
     }
     out_.leaves.push_back(std::move(leaf));
   }
+
 
   void add_name(Leaf& leaf, std::string view, const Param& p, std::uint64_t base, std::size_t idx) {
     std::string value;
