@@ -94,6 +94,7 @@ class UdfReader {
   void read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, std::uint16_t part,
                 std::uint64_t size, FileEntry& fe);
   void walk(const LongAd& root);
+  class TreeWalk;
   bool stop() {
     if (out_.limit_reached || out_.deadline) return true;
     if (opt_.expired && opt_.expired()) out_.deadline = true;
@@ -424,127 +425,160 @@ std::optional<FileEntry> UdfReader::read_file_entry_at(std::uint64_t at_value, s
   return fe;
 }
 
-void UdfReader::walk(const LongAd& root) {
-  View v{"udf", true, {}};
-  // UDF 2.60 3.3.5: named streams (NTFS-style alternate data streams) of a file
-  // or directory are listed by its stream directory, a directory of FIDs. They
-  // are their own view, "/dir/file:stream", not compared with the ISO 9660 and
-  // Joliet trees: those have no streams, and a reader listing a file's main
-  // data only (Explorer, most tools) never shows them.
-  View streams{"udf-stream", false, {}};
+// The file tree from the FSD's root: directories of FIDs, and the stream
+// directories of their entries. UDF 2.60 3.3.5: named streams (NTFS-style
+// alternate data streams) of a file or directory are listed by its stream
+// directory, a directory of FIDs. They are their own view, "/dir/file:stream",
+// not compared with the ISO 9660 and Joliet trees: those have no streams, and a
+// reader listing a file's main data only (Explorer, most tools) never shows them.
+class UdfReader::TreeWalk {
+ public:
+  explicit TreeWalk(UdfReader& reader)
+      : r_(reader), cap_(reader.opt_.limits ? reader.opt_.limits->max_artifacts : 50'000) {}
+
+  void run(const LongAd& root) {
+    stack_.push_back(Dir{root, "", false});
+    if (auto at = r_.resolve(root.part, root.lbn)) visited_.insert(*at);
+    while (!stack_.empty() && !r_.stop()) {
+      const Dir d = std::move(stack_.back());
+      stack_.pop_back();
+      read_directory(d);
+    }
+    r_.out_.views.push_back(std::move(files_));
+    if (!streams_.files.empty()) r_.out_.views.push_back(std::move(streams_));
+  }
+
+ private:
   struct Dir {
     LongAd icb;
     std::string path;
     bool streams = false;  // a stream directory: `path` is its owner's
   };
-  std::vector<Dir> stack{Dir{root, "", false}};
-  std::set<std::uint64_t> visited;  // directory and stream directory ICBs
-  if (auto r = resolve(root.part, root.lbn)) visited.insert(*r);
+  enum class Next : unsigned char { read_on, stop };
+
   // Streams are read for entries of the ordinary tree only: a stream has no
   // streams of its own (UDF 2.60 3.3.5), so none is followed from one.
-  auto queue_streams = [&](const FileEntry& fe, const std::string& owner) {
+  void queue_streams(const FileEntry& fe, const std::string& owner) {
     if (!fe.streams) return;
-    const auto r = resolve(fe.streams->part, fe.streams->lbn);
-    if (!r || !visited.insert(*r).second) return;
-    stack.push_back(Dir{*fe.streams, owner.empty() ? "/" : owner, true});
-  };
-  std::uint64_t entries = 0, dir_bytes = 0;
-  const std::uint64_t cap = opt_.limits ? opt_.limits->max_artifacts : 50'000;
-  while (!stack.empty() && !stop()) {
-    const Dir d = std::move(stack.back());
-    stack.pop_back();
-    const auto fe = read_file_entry(d.icb);
-    if (!fe) continue;
-    if (!d.streams) queue_streams(*fe, d.path);
-    // A directory's bytes may be split over extents: gather them, bounded by
-    // the image size in total so many directories sharing one huge extent
-    // cannot make the walk quadratic.
+    const auto at = r_.resolve(fe.streams->part, fe.streams->lbn);
+    if (!at || !visited_.insert(*at).second) return;
+    stack_.push_back(Dir{*fe.streams, owner.empty() ? "/" : owner, true});
+  }
+
+  // A directory's bytes may be split over extents: gather them, bounded by
+  // the image size in total so many directories sharing one huge extent
+  // cannot make the walk quadratic.
+  std::vector<std::uint8_t> gather_directory(const FileEntry& fe) {
     std::vector<std::uint8_t> buf;
-    for (const Extent& e : fe->extents) {
+    for (const Extent& e : fe.extents) {
       if (e.sparse) continue;
-      const ByteView part = img_.clamp(e.offset, e.length);
-      dir_bytes += part.size();
-      if (dir_bytes > 2 * img_.size() + (1u << 20)) {
-        out_.limit_reached = true;
+      const ByteView part = r_.img_.clamp(e.offset, e.length);
+      dir_bytes_ += part.size();
+      if (dir_bytes_ > 2 * r_.img_.size() + (1u << 20)) {
+        r_.out_.limit_reached = true;
         break;
       }
       buf.insert(buf.end(), part.data(), part.data() + part.size());
     }
+    return buf;
+  }
+
+  void read_directory(const Dir& d) {
+    const auto fe = r_.read_file_entry(d.icb);
+    if (!fe) return;
+    if (!d.streams) queue_streams(*fe, d.path);
+    const std::vector<std::uint8_t> buf = gather_directory(*fe);
     const ByteView dir(buf.data(), buf.size());
     std::uint64_t pos = 0;
     while (pos + 38 <= dir.size()) {
       const std::uint64_t fid_at = fe->extents.empty() ? 0 : fe->extents.front().offset + pos;
-      const ByteView f = dir.tail(pos);
-      if (le16(f, 0) != kTagFid) {
-        if (le16(f, 0) != 0) {
-          out_.issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
-                              "directory '" + d.path + "/' holds a non-FID descriptor");
-        }
-        break;
-      }
-      const std::uint8_t chars = u8_at(f, 18);
-      const std::uint8_t l_fi = u8_at(f, 19);
-      const std::uint16_t l_iu = le16(f, 36);
-      const std::uint64_t total = (38 + std::uint64_t{l_iu} + l_fi + 3) & ~std::uint64_t{3};
-      if (total > f.size()) {
-        out_.issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
-                            "file identifier descriptor runs past its directory");
-        break;
-      }
-      pos += total;
-      if ((chars & (kFidParent | kFidDeleted)) != 0) continue;
-      bool ok = true;
-      std::string name = osta_cs0_to_utf8(f.clamp(38 + std::uint64_t{l_iu}, l_fi), ok);
-      if (!ok) {
-        out_.issues.anomaly("udf.unsupported", Severity::low, fid_at,
-                            "file identifier with an unknown compression id");
-      }
-      const std::string path = d.path + (d.streams ? ":" : "/") + name;
-      const LongAd icb{le32(f, 20), le32(f, 24), le16(f, 28)};
-      if (++entries > cap) {
-        out_.limit_reached = true;
-        break;
-      }
-      if ((chars & kFidHidden) != 0) {
-        out_.issues.anomaly("udf.hidden_file", Severity::medium, fid_at,
-                            "'" + path + "' has the UDF hidden characteristic");
-      }
-      if ((chars & kFidDirectory) != 0) {
-        if (d.streams) {
-          out_.issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
-                              "stream directory of '" + d.path + "' lists a directory");
-          continue;
-        }
-        const auto r = resolve(icb.part, icb.lbn);
-        if (!r) continue;
-        if (!visited.insert(*r).second) {
-          out_.issues.anomaly("udf.directory_cycle", Severity::medium, fid_at,
-                              "directory '" + path + "' points at a directory already read");
-          continue;
-        }
-        stack.push_back(Dir{icb, path});
-        continue;
-      }
-      auto file = read_file_entry(icb);
-      if (!file || (file->type != kIcbFile && file->type != 0)) continue;
-      if (d.streams) {
-        FileRecord s{"udf-stream", path, std::move(file->extents), file->size,
-                     (chars & kFidHidden) != 0, fid_at, {}, std::nullopt, {}};
-        s.anomalies.push_back(Anomaly{"udf.named_stream", Severity::low, fid_at,
-                                      "named stream '" + name + "' of '" + d.path +
-                                          "': hidden beside the file's data, Explorer never "
-                                          "lists it"});
-        streams.files.push_back(std::move(s));
-        continue;
-      }
-      queue_streams(*file, path);
-      v.files.push_back(FileRecord{"udf", path, std::move(file->extents), file->size,
-                                   (chars & kFidHidden) != 0, fid_at, {}, std::nullopt, {}});
+      if (read_fid(d, dir.tail(pos), fid_at, pos) == Next::stop) break;
     }
   }
-  out_.views.push_back(std::move(v));
-  if (!streams.files.empty()) out_.views.push_back(std::move(streams));
-}
+
+  // One File Identifier Descriptor (ECMA-167 4/14.4); advances `pos` past it.
+  Next read_fid(const Dir& d, ByteView f, std::uint64_t fid_at, std::uint64_t& pos) {
+    auto& issues = r_.out_.issues;
+    if (le16(f, 0) != kTagFid) {
+      if (le16(f, 0) != 0) {
+        issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
+                       "directory '" + d.path + "/' holds a non-FID descriptor");
+      }
+      return Next::stop;
+    }
+    const std::uint8_t chars = u8_at(f, 18);
+    const std::uint8_t l_fi = u8_at(f, 19);
+    const std::uint16_t l_iu = le16(f, 36);
+    const std::uint64_t total = (38 + std::uint64_t{l_iu} + l_fi + 3) & ~std::uint64_t{3};
+    if (total > f.size()) {
+      issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
+                     "file identifier descriptor runs past its directory");
+      return Next::stop;
+    }
+    pos += total;
+    if ((chars & (kFidParent | kFidDeleted)) != 0) return Next::read_on;
+    bool ok = true;
+    const std::string name = osta_cs0_to_utf8(f.clamp(38 + std::uint64_t{l_iu}, l_fi), ok);
+    if (!ok) {
+      issues.anomaly("udf.unsupported", Severity::low, fid_at, "file identifier with an unknown compression id");
+    }
+    const std::string path = d.path + (d.streams ? ":" : "/") + name;
+    const LongAd icb{le32(f, 20), le32(f, 24), le16(f, 28)};
+    if (++entries_ > cap_) {
+      r_.out_.limit_reached = true;
+      return Next::stop;
+    }
+    const bool hidden = (chars & kFidHidden) != 0;
+    if (hidden) {
+      issues.anomaly("udf.hidden_file", Severity::medium, fid_at, "'" + path + "' has the UDF hidden characteristic");
+    }
+    if ((chars & kFidDirectory) != 0) {
+      directory_fid(d, icb, path, fid_at);
+      return Next::read_on;
+    }
+    auto file = r_.read_file_entry(icb);
+    if (!file || (file->type != kIcbFile && file->type != 0)) return Next::read_on;
+    if (d.streams) {
+      FileRecord s{"udf-stream", path, std::move(file->extents), file->size, hidden, fid_at, {}, std::nullopt, {}};
+      s.anomalies.push_back(Anomaly{"udf.named_stream", Severity::low, fid_at,
+                                    "named stream '" + name + "' of '" + d.path +
+                                        "': hidden beside the file's data, Explorer never lists it"});
+      streams_.files.push_back(std::move(s));
+      return Next::read_on;
+    }
+    queue_streams(*file, path);
+    files_.files.push_back(FileRecord{"udf", path, std::move(file->extents), file->size, hidden, fid_at, {},
+                                      std::nullopt, {}});
+    return Next::read_on;
+  }
+
+  void directory_fid(const Dir& d, const LongAd& icb, const std::string& path, std::uint64_t fid_at) {
+    if (d.streams) {
+      r_.out_.issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
+                             "stream directory of '" + d.path + "' lists a directory");
+      return;
+    }
+    const auto at = r_.resolve(icb.part, icb.lbn);
+    if (!at) return;
+    if (!visited_.insert(*at).second) {
+      r_.out_.issues.anomaly("udf.directory_cycle", Severity::medium, fid_at,
+                             "directory '" + path + "' points at a directory already read");
+      return;
+    }
+    stack_.push_back(Dir{icb, path});
+  }
+
+  UdfReader& r_;
+  const std::uint64_t cap_;
+  View files_{"udf", true, {}};
+  View streams_{"udf-stream", false, {}};
+  std::vector<Dir> stack_;
+  std::set<std::uint64_t> visited_;  // directory and stream directory ICBs
+  std::uint64_t entries_ = 0;
+  std::uint64_t dir_bytes_ = 0;
+};
+
+void UdfReader::walk(const LongAd& root) { TreeWalk(*this).run(root); }
 
 // UDF 2.50 2.2.13: the metadata partition's blocks are the bytes of the
 // metadata file; its mirror holds the same and is what readers (Linux udf)
