@@ -89,10 +89,7 @@ class UnpackContext {
   // the message it came from is only in the parent's (a copy of which the
   // forked process holds), so candidates are asked of the parent's context,
   // and only when an encrypted member needs them.
-  void take_password_candidates_from(const UnpackContext& parent) noexcept {
-    candidates_from_ = &parent;
-    registry_ = parent.registry_;
-  }
+  void take_password_candidates_from(const UnpackContext& parent) noexcept { candidates_from_ = &parent; }
 
   // The registry the engine unpacks with, for a format that hands its model on
   // to followers (Registry::followers); none in a bare context (tests, fuzzers).

@@ -60,9 +60,11 @@ Engine default_engine() {
   return engine_with(cfg->limits);
 }
 
-std::vector<std::uint8_t> gzip_bytes(const std::vector<std::uint8_t>& bytes) {
+std::vector<std::uint8_t> gzip_bytes(const std::vector<std::uint8_t>& bytes) { return deflated(bytes, 15 + 16); }
+
+std::vector<std::uint8_t> deflated(const std::vector<std::uint8_t>& bytes, int window_bits) {
   z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  EXPECT_EQ(deflateInit2(&zs, 9, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY), Z_OK);
   std::vector<std::uint8_t> out(deflateBound(&zs, bytes.size()) + 64);
   zs.next_in = const_cast<Bytef*>(bytes.data());
   zs.avail_in = static_cast<uInt>(bytes.size());

@@ -32,7 +32,10 @@ namespace sluice::testing {
 // Only these unpackers: a format's structural tests stay independent of what
 // other formats later find inside its children.
 [[nodiscard]] Engine engine_only(std::vector<std::string> formats, const Limits* limits = nullptr);
-// gzip of `bytes` made by zlib (a real third-party writer).
+// `bytes` compressed by zlib (a real third-party writer) at level 9, in the
+// framing `window_bits` selects: -15 raw deflate (ZIP members), 15 + 16 gzip.
+[[nodiscard]] std::vector<std::uint8_t> deflated(const std::vector<std::uint8_t>& bytes, int window_bits);
+// gzip of `bytes` made by zlib.
 [[nodiscard]] std::vector<std::uint8_t> gzip_bytes(const std::vector<std::uint8_t>& bytes);
 [[nodiscard]] bool has_finding(const ScanResult& r, std::string_view id);
 // Standard output of a shell command (an oracle such as lnkinfo or pefile).

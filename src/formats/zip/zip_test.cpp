@@ -46,20 +46,6 @@ void put(Bytes& b, std::string_view s) { b.insert(b.end(), s.begin(), s.end()); 
 void put(Bytes& b, const Bytes& s) { b.insert(b.end(), s.begin(), s.end()); }
 Bytes bytes_of(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
-Bytes raw_deflate(const Bytes& in) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  Bytes out(deflateBound(&zs, in.size()) + 64);
-  zs.next_in = const_cast<Bytef*>(in.data());
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = out.data();
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
 std::uint32_t crc_of(const Bytes& b) {
   return static_cast<std::uint32_t>(crc32(0, b.data(), static_cast<uInt>(b.size())));
 }
@@ -89,7 +75,7 @@ Built build(const std::vector<Spec>& specs, std::size_t eocd_entries_extra = 0) 
   Built out;
   std::vector<Bytes> payloads;
   for (const Spec& s : specs) {
-    const Bytes payload = s.method == 8 ? raw_deflate(s.data) : s.data;
+    const Bytes payload = s.method == 8 ? sluice::testing::deflated(s.data, -15) : s.data;
     out.local_offsets.push_back(static_cast<std::uint32_t>(out.zip.size()));
     if (s.no_local) {
       payloads.push_back(payload);
