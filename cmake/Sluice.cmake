@@ -117,9 +117,10 @@ function(sluice_finish_registries)
   _sluice_embed(kBrandsTsv ${CMAKE_SOURCE_DIR}/data/brands.tsv brands)
   _sluice_embed(kLuresTsv ${CMAKE_SOURCE_DIR}/data/lures.tsv lures)
   _sluice_embed(kIconsTsv ${CMAKE_SOURCE_DIR}/data/icons/reference.tsv icons)
+  _sluice_embed(kModelJson ${CMAKE_SOURCE_DIR}/data/model/sluice-model.json model)
   _sluice_embed_yara(yara)
   file(CONFIGURE OUTPUT ${gen}/embedded.cpp
-       CONTENT "// Generated: data files compiled in so defaults need no files at run time.\nnamespace sluice::embedded {\n${policy}${findings}${brands}${lures}${yara}${icons}}\n" @ONLY)
+       CONTENT "// Generated: data files compiled in so defaults need no files at run time.\nnamespace sluice::embedded {\n${policy}${findings}${brands}${lures}${yara}${icons}${model}}\n" @ONLY)
   file(CONFIGURE OUTPUT ${gen}/sluice_version.hpp
        CONTENT "#pragma once\nnamespace sluice { inline constexpr const char* kSluiceVersion = \"${PROJECT_VERSION}\"; }\n" @ONLY)
 

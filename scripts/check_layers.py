@@ -42,12 +42,14 @@ TIER_MAY_USE = {
     "families": {"public", "core", "codecs", "formats"},
     "analysis": {"public", "core", "codecs", "formats", "families", "analysis"},
     "scoring": {"public", "core", "analysis"},
-    "engine": {"public", "core", "codecs", "formats", "families", "analysis", "scoring"},
+    "model": {"public", "core", "analysis", "scoring", "model"},
+    "engine": {"public", "core", "codecs", "formats", "families", "analysis", "scoring", "model"},
     "report": {"public", "core", "analysis", "scoring"},
-    "isolation": {"public", "core", "analysis", "scoring", "engine", "report"},
-    "campaigns": {"public", "core", "analysis", "scoring", "engine", "report"},
-    "apps": {"public", "core", "codecs", "formats", "families", "analysis", "scoring", "engine",
-             "report", "isolation", "campaigns", "apps"},
+    "isolation": {"public", "core", "analysis", "scoring", "model", "engine", "report"},
+    "campaigns": {"public", "core", "analysis", "scoring", "model", "engine", "report"},
+    "training": {"public", "core", "analysis", "scoring", "model", "engine", "report", "training"},
+    "apps": {"public", "core", "codecs", "formats", "families", "analysis", "scoring", "model", "engine",
+             "report", "isolation", "campaigns", "training", "apps"},
 }
 # Headers of a format that are not its model: readers above formats never see them.
 NOT_A_MODEL = {"unpacker.hpp"}

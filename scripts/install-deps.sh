@@ -11,6 +11,7 @@ $SUDO apt-get update -qq
 # tests start themselves in a temp dir (src/campaigns/postgres_server_test_support.cpp).
 # Redis: hiredis for the queue (sluice submit | worker | results) and the server
 # tests/scaleout starts itself on a loopback port.
+# XGBoost: `sluice model train | eval` (src/training); scans never load it.
 # Chromium: the campaign HTML report is opened headless by tests/campaigns/stream_test.py.
 echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 $SUDO apt-get install -y -qq --no-install-recommends \
@@ -25,6 +26,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libmilter-dev libcpp-httplib-dev postfix python3-aiosmtpd \
   libsqlite3-dev libpq-dev postgresql chromium \
   libhiredis-dev redis-server \
+  libxgboost-dev \
   >/dev/null
 
 

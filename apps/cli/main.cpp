@@ -19,6 +19,7 @@
 #include "campaigns/render.hpp"
 #include "campaigns/store.hpp"
 #include "campaigns_cmd.hpp"
+#include "model_cmd.hpp"
 #include "catalog.hpp"
 #include "config_file.hpp"
 #include "extract.hpp"
@@ -455,6 +456,32 @@ int main(int argc, char** argv) {
                     "Also print results marked duplicate (a job scanned twice: at-least-once delivery)");
   results->add_option("--from", results_args.from, "Start after this stream entry ID (default: 0, all)");
 
+  FeaturesArgs fargs;
+  auto* features = app.add_subcommand("features", "Print each message's feature vector (docs/features.md)");
+  features->add_option("paths", fargs.paths, "Files, directories, mboxes");
+  features->add_option("-f,--format", fargs.format, "jsonl (default), csv, or markdown (the feature table)")
+      ->check(CLI::IsMember({"jsonl", "csv", "markdown"}));
+  features->add_option("-c,--config", fargs.config_file, "TOML config (limits and policy the features see)");
+
+  ModelArgs margs;
+  auto* model = app.add_subcommand("model", "Train or evaluate a model on labelled mail (docs/model.md)");
+  model->add_option("action", margs.action, "train | eval")->required()->check(CLI::IsMember({"train", "eval"}));
+  model->add_option("--malicious", margs.malicious, "Malicious mail: files, directories, mboxes");
+  model->add_option("--benign", margs.benign, "Benign mail: files, directories, mboxes");
+  model->add_option("--labels", margs.labels, "TSV file: path<TAB>malicious|benign[<TAB>technique]");
+  model->add_option("-o,--output", margs.out, "train: the model file to write");
+  model->add_option("--model", margs.model, "eval: the model file to evaluate");
+  model->add_option("-c,--config", margs.config_file, "TOML config (limits and policy the features see)");
+  model->add_option("-f,--format", margs.format, "eval: text (default) or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  model->add_option("--folds", margs.folds, "train: cross-validation folds (default 5)")->check(CLI::Range(2u, 20u));
+  model->add_option("--seed", margs.seed, "train: the seed of fold assignment and boosting (default 1)");
+  model->add_option("--rounds", margs.rounds, "train: boosting rounds (default 120)")->check(CLI::Range(1u, 5000u));
+  model->add_option("--max-depth", margs.max_depth, "train: tree depth (default 4)")->check(CLI::Range(1u, 12u));
+  model->add_option("--threshold", margs.threshold, "train: probability at which figures are measured (default 0.5)")
+      ->check(CLI::Range(0.01, 0.99));
+  model->add_option("--description", margs.description, "train: what the training set is, kept in the header");
+
   std::string finding_id;
   auto* explain = app.add_subcommand("explain", "Print the catalog entry of a finding ID");
   explain->add_option("id", finding_id, "Finding ID, e.g. container.executable")->required();
@@ -467,6 +494,8 @@ int main(int argc, char** argv) {
   }
   if (*scan) return run_scan(args);
   if (*explain) return run_explain(finding_id);
+  if (*features) return run_features(fargs);
+  if (*model) return run_model(margs);
   if (*submit) return sluice::queue::run_submit(submit_args);
   if (*worker) {
     worker_args.isolate = !no_isolate;

@@ -112,6 +112,29 @@ struct CampaignsConfig {
   std::int64_t window_days = 14;
 };
 
+// The trained model (src/model, docs/model.md): a probability per message,
+// explained by each feature's exact contribution, turned into a weight here so
+// the rules' findings and the model's stand side by side in one score.
+struct ModelConfig {
+  bool enabled = true;
+  // A model file from `sluice model train`; empty: the shipped model
+  // (data/model/sluice-model.json, compiled in).
+  std::string path;
+  // Below suspicious_at the model.score finding weighs nothing (severity info);
+  // from it, suspicious_weight (medium); from malicious_at, malicious_weight (high).
+  double suspicious_at = 0.5;
+  double malicious_at = 0.9;
+  double suspicious_weight = 15;
+  double malicious_weight = 40;
+  // The highest verdict the model may lift a message to on its own: above the
+  // rules' verdict, never past this (its weight is cut to stay below the next
+  // threshold, and the evidence says so). "suspicious": the model tags and
+  // holds what the rules missed, while rejections stay the rules' to explain.
+  Verdict max_verdict = Verdict::suspicious;
+  // Contributions listed in the finding's evidence, largest first.
+  std::uint32_t top_contributions = 5;
+};
+
 struct Config {
   Limits limits;
   Policy policy;
@@ -120,6 +143,7 @@ struct Config {
   IsolationConfig isolation;
   CampaignsConfig campaigns;
   LureConfig lure;
+  ModelConfig model;
 };
 
 // The built-in configuration (data/policy.toml as compiled in).

@@ -6,7 +6,10 @@
 
 #include <chrono>
 #include <deque>
+#include <fstream>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <string>
 
 #include "analysis/detector.hpp"
@@ -17,6 +20,7 @@
 #include "core/unpacker.hpp"
 #include "engine/engine_factory.hpp"
 #include "families/pe_hook.hpp"
+#include "model/finding.hpp"
 #include "scoring/scorer.hpp"
 #include "sluice_version.hpp"
 
@@ -26,6 +30,8 @@ struct Engine::Impl {
   Config config;
   core::Registry registry;
   analysis::Detectors detectors;
+  model::FeatureSpace features;
+  std::optional<model::Model> model;
 };
 
 namespace {
@@ -207,7 +213,18 @@ ScanResult run(const Engine::Impl& impl, ByteView input, std::string name,
   analysis::FindingSink sink;
   for (const auto& d : impl.detectors) d->inspect(r.tree, sink);
   r.findings = std::move(sink.findings());
-  const scoring::Score s = scoring::score(r.findings, impl.config.policy);
+  scoring::Score s = scoring::score(r.findings, impl.config.policy);
+  if (impl.model) {
+    // The model reads the rules' findings, then stands beside them in one
+    // score (docs/model.md).
+    const std::vector<float> x = impl.features.extract(r.tree, r.findings);
+    r.findings.push_back(model::score_finding(*impl.model, impl.features, x, impl.config.model));
+    const scoring::Score rules = s;
+    s = scoring::score(r.findings, impl.config.policy);
+    if (model::cap_weight(r.findings, rules, impl.config.model, impl.config.policy, s)) {
+      s = scoring::score(r.findings, impl.config.policy);
+    }
+  }
   r.score = s.score;
   r.verdict = s.verdict;
   r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
@@ -216,11 +233,37 @@ ScanResult run(const Engine::Impl& impl, ByteView input, std::string name,
 
 }  // namespace
 
-Engine EngineFactory::make(Config config, core::Registry registry, analysis::Detectors detectors) {
+namespace {
+
+// The shipped model, or the file [model] path names; read once, here.
+Result<std::optional<model::Model>> load_model(const ModelConfig& config, const model::FeatureSpace& space) {
+  if (!config.enabled) return std::optional<model::Model>{};
+  std::string document;
+  std::string_view text = model::builtin_model_document();
+  const std::string source = config.path.empty() ? "the shipped model (data/model/sluice-model.json)" : config.path;
+  if (!config.path.empty()) {
+    std::ifstream in(config.path, std::ios::binary);
+    if (!in) return fail(Errc::io, 0, "model: cannot read " + config.path);
+    std::ostringstream all;
+    all << in.rdbuf();
+    document = std::move(all).str();
+    text = document;
+  }
+  auto m = model::Model::load(text, space);
+  if (!m) return fail(m.error().code, m.error().offset, "model: " + source + ": " + m.error().what);
+  return std::optional<model::Model>(std::move(*m));
+}
+
+}  // namespace
+
+Engine EngineFactory::make(Config config, core::Registry registry, analysis::Detectors detectors,
+                           std::optional<model::Model> model) {
   auto impl = std::make_shared<Engine::Impl>();
   impl->config = std::move(config);
   impl->registry = std::move(registry);
   impl->detectors = std::move(detectors);
+  impl->features = model::FeatureSpace::builtin();
+  impl->model = std::move(model);
   return Engine(std::move(impl));
 }
 
@@ -236,7 +279,10 @@ Result<Engine> Engine::create(Config config, std::vector<std::string> formats) {
   // like any other config error (docs/adr/0007).
   analysis::Detectors detectors;
   if (auto st = analysis::register_all(detectors, config); !st) return std::unexpected(st.error());
-  return EngineFactory::make(std::move(config), std::move(registry), std::move(detectors));
+  model::FeatureSpace features = model::FeatureSpace::builtin();
+  auto model = load_model(config.model, features);
+  if (!model) return std::unexpected(model.error());
+  return EngineFactory::make(std::move(config), std::move(registry), std::move(detectors), std::move(*model));
 }
 
 ScanResult Engine::scan(ByteView input, std::string input_name, const ScanOptions& options) const {

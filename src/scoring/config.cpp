@@ -189,6 +189,44 @@ Status apply_lure(const toml::table& t, LureConfig& c, std::string_view source) 
   return {};
 }
 
+// [model]: which model scores each message and how its probability weighs.
+Status apply_model(const toml::table& t, ModelConfig& c, std::string_view source) {
+  for (const auto& [key, node] : t) {
+    const std::string k(key.str());
+    if (k == "enabled") {
+      const auto v = node.is_boolean() ? node.value<bool>() : std::nullopt;
+      if (!v) return config_error(source, "model.enabled needs true or false");
+      c.enabled = *v;
+    } else if (k == "path") {
+      const auto v = node.value<std::string>();
+      if (!v) return config_error(source, "model.path needs a path (or \"\" for the shipped model)");
+      c.path = *v;
+    } else if (k == "suspicious_at" || k == "malicious_at") {
+      auto v = number(node, "model." + k, source);
+      if (!v) return std::unexpected(v.error());
+      if (!(*v > 0 && *v <= 1)) return config_error(source, "model." + k + " is a probability in (0, 1]");
+      (k == "suspicious_at" ? c.suspicious_at : c.malicious_at) = *v;
+    } else if (k == "suspicious_weight" || k == "malicious_weight") {
+      auto v = number(node, "model." + k, source);
+      if (!v) return std::unexpected(v.error());
+      if (*v < 0) return config_error(source, "model." + k + " must not be negative");
+      (k == "suspicious_weight" ? c.suspicious_weight : c.malicious_weight) = *v;
+    } else if (k == "max_verdict") {
+      auto v = verdict(node, "model.max_verdict", source);
+      if (!v) return std::unexpected(v.error());
+      c.max_verdict = *v;
+    } else if (k == "top_contributions") {
+      auto v = whole(node, "model.top_contributions", source, 100);
+      if (!v) return std::unexpected(v.error());
+      c.top_contributions = static_cast<std::uint32_t>(*v);
+    } else {
+      return config_error(source, "unknown model key '" + k + "'");
+    }
+  }
+  if (c.malicious_at < c.suspicious_at) return config_error(source, "model.malicious_at is below model.suspicious_at");
+  return {};
+}
+
 // [icons]: how near a document icon an executable's icon must be, and the
 // user's own reference folders (hashed by analysis/icons at engine start).
 Status apply_icons(const toml::table& t, IconsConfig& c, std::string_view source) {
@@ -297,6 +335,10 @@ Result<Config> apply_config(Config base, std::string_view toml_text, std::string
       }
     } else if (k == "isolation" && node.is_table()) {
       if (auto s = apply_isolation(*node.as_table(), base.isolation, source_name); !s) {
+        return std::unexpected(s.error());
+      }
+    } else if (k == "model" && node.is_table()) {
+      if (auto s = apply_model(*node.as_table(), base.model, source_name); !s) {
         return std::unexpected(s.error());
       }
     } else if (k == "campaigns" && node.is_table()) {

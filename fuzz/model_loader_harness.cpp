@@ -1,0 +1,28 @@
+// fuzz_model_loader: a model file as a user or an attacker with write access
+// to /etc/sluice could hand it over: the header ("sluice" member) and XGBoost's
+// trees (src/model/model.cpp, src/model/forest.cpp). Every document either
+// loads, and then scores a vector with contributions summing to its margin, or
+// is refused with an error; never a crash, a hang or an exception.
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+#include <vector>
+
+#include "model/model.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  namespace m = sluice::model;
+  const std::string_view doc(reinterpret_cast<const char*>(data), size);
+  (void)m::parse_header(doc);
+  // A small feature space, so a mutated model can fit it: features named in
+  // the seeds' headers come from this catalog.
+  const m::FeatureSpace space = m::FeatureSpace::from_catalog("\n### `a.one`\n\n### `b.two`\n");
+  auto model = m::Model::load(doc, space);
+  if (!model) return 0;
+  std::vector<float> x(space.size(), 1.0f);
+  const m::Explanation e = model->explain(x, 3);
+  const double margin = model->forest().margin(x);
+  if (std::isfinite(margin) && std::fabs(e.margin - margin) > 1e-6 * (1 + std::fabs(margin))) std::abort();
+  return 0;
+}

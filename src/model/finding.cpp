@@ -1,0 +1,76 @@
+#include "model/finding.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace sluice::model {
+namespace {
+
+std::string fixed(double v, int digits, bool sign = false) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, sign ? "%+.*f" : "%.*f", digits, v);
+  return buf;
+}
+
+// Counts and flags print as integers; sizes, entropy and scores keep two places.
+std::string value_text(float v) {
+  if (std::nearbyint(v) == v && std::fabs(v) < 1e9f) return std::to_string(static_cast<long long>(v));
+  return fixed(v, 2);
+}
+
+}  // namespace
+
+Finding score_finding(const Model& model, const FeatureSpace& space, std::span<const float> x,
+                      const ModelConfig& config) {
+  const Explanation e = model.explain(x, config.top_contributions);
+  Finding f;
+  f.id = "model.score";
+  f.artifact = 0;
+  if (e.probability >= config.malicious_at) {
+    f.severity = Severity::high;
+    f.weight = config.malicious_weight;
+  } else if (e.probability >= config.suspicious_at) {
+    f.severity = Severity::medium;
+    f.weight = config.suspicious_weight;
+  } else {
+    f.severity = Severity::info;
+    f.weight = 0.0;
+  }
+  f.message = "model probability " + fixed(e.probability, 3);
+  const auto features = space.features();
+  for (std::size_t i = 0; i < e.top.size(); ++i) {
+    const Contribution& c = e.top[i];
+    f.message += (i == 0 ? " — " : ", ") + features[c.feature].name + " (" + fixed(c.value, 2, true) + ")";
+  }
+  f.evidence.emplace_back("probability", fixed(e.probability, 4));
+  f.evidence.emplace_back("margin", fixed(e.margin, 4));
+  f.evidence.emplace_back("bias", fixed(e.bias, 4));
+  // Numbered keys: the report's evidence is a JSON object, one value per key.
+  for (std::size_t i = 0; i < e.top.size(); ++i) {
+    const Contribution& c = e.top[i];
+    f.evidence.emplace_back("contribution_" + std::to_string(i + 1),
+                            features[c.feature].name + "=" + value_text(x[c.feature]) + " " + fixed(c.value, 3, true));
+  }
+  f.evidence.emplace_back("feature_version", model.header().feature_version);
+  return f;
+}
+
+bool cap_weight(std::vector<Finding>& findings, const scoring::Score& rules, const ModelConfig& config,
+                const Policy& policy, const scoring::Score& with_model) {
+  const Verdict cap = std::max(rules.verdict, config.max_verdict);
+  if (with_model.verdict <= cap || cap >= Verdict::malicious) return false;
+  const double next = cap == Verdict::clean ? policy.suspicious_at : policy.malicious_at;
+  for (Finding& f : findings) {
+    if (f.id != "model.score") continue;
+    // Whole points, as policy weights are: the score lands one below the threshold.
+    const double allowed = std::max(0.0, std::floor(next - rules.score - 1));
+    f.weight = std::min(f.weight.value_or(0.0), allowed);
+    f.evidence.emplace_back("weight_capped", fixed(*f.weight, 0) + " ([model] max_verdict " +
+                                                 std::string(to_string(config.max_verdict)) + ")");
+    return true;
+  }
+  return false;
+}
+
+}  // namespace sluice::model
