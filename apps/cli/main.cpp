@@ -18,6 +18,7 @@
 #include "campaigns/fingerprint.hpp"
 #include "campaigns/render.hpp"
 #include "campaigns/store.hpp"
+#include "model/features.hpp"
 #include "campaigns_cmd.hpp"
 #include "model_cmd.hpp"
 #include "catalog.hpp"
@@ -52,6 +53,7 @@ struct ScanArgs {
   // Set when a campaign store is open: each result's fingerprints are taken
   // where it was scanned, and recorded in input order by the printing thread.
   const analysis::lure::PublicSuffixList* psl = nullptr;
+  const model::FeatureSpace* features = nullptr;  // stored with each recorded message
   Verdict record_from = Verdict::suspicious;  // [campaigns] min_verdict
 };
 
@@ -107,7 +109,7 @@ void finish(ScanResult& r, const std::string& shown, std::size_t index, const Sc
   Rendered out{{}, r.verdict, std::nullopt};
   if (!(r.error && args.format == "text")) out.text = render(r, args, color);
   if (args.psl != nullptr && !r.error && r.verdict != Verdict::error && r.verdict >= args.record_from) {
-    out.record = campaigns::extract(r, *args.psl);
+    out.record = campaigns::extract(r, *args.psl, nullptr, args.features);
   }
   o.results.push_back(std::move(out));
 }
@@ -265,7 +267,9 @@ int run_scan(const ScanArgs& args_in) {
     }
   }
   ScanArgs args = args_in;
+  const model::FeatureSpace features = model::FeatureSpace::builtin();
   if (psl) args.psl = &*psl;
+  args.features = &features;
   args.record_from = cfg->campaigns.min_verdict;
   auto engine = Engine::create(std::move(*cfg));
   if (!engine) {
@@ -410,15 +414,20 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"now", "date"}));
 
   CampaignsArgs cargs;
-  auto* camp = app.add_subcommand("campaigns", "Read the campaign store: list, show ID, assignments, export ID");
+  auto* camp = app.add_subcommand("campaigns", "Read the campaign store: list, show ID, assignments, export ID; "
+                                              "label ID malicious|benign|clear");
   camp->add_option("--db", cargs.db, "The store (SQLite file or postgresql:// URI); default: [campaigns] db");
   camp->add_option("-c,--config", cargs.config_file, "TOML config whose [campaigns] db names the store");
   camp->add_option("-f,--format", cargs.format, "text (default), json, jsonl; export also stix (STIX 2.1 bundle)")
       ->check(CLI::IsMember({"text", "json", "jsonl", "stix"}));
   camp->add_option("--html", cargs.html_file, "Also write a self-contained HTML report of what is shown");
-  camp->add_option("action", cargs.action, "list | show | assignments | export")
-      ->check(CLI::IsMember({"list", "show", "assignments", "export"}));
-  camp->add_option("id", cargs.id, "Campaign ID for show and export (C-<n>)");
+  camp->add_option("action", cargs.action, "list | show | assignments | export | label")
+      ->check(CLI::IsMember({"list", "show", "assignments", "export", "label"}));
+  camp->add_option("id", cargs.id, "Campaign ID for show, export and label (C-<n>); with --message a message number");
+  camp->add_option("label", cargs.label, "For label: malicious, benign, or clear (training data for `sluice model train "
+                                         "--from-store`)")
+      ->check(CLI::IsMember({"malicious", "benign", "clear"}));
+  camp->add_flag("--message", cargs.message, "label: ID is a stored message's number (see assignments), not a campaign");
 
   // Scale-out on Redis Streams (docs/scale-out.md).
   auto queue_options = [](CLI::App* cmd, sluice::queue::QueueArgs& q, const char* stream_help) {
@@ -469,6 +478,9 @@ int main(int argc, char** argv) {
   model->add_option("--malicious", margs.malicious, "Malicious mail: files, directories, mboxes");
   model->add_option("--benign", margs.benign, "Benign mail: files, directories, mboxes");
   model->add_option("--labels", margs.labels, "TSV file: path<TAB>malicious|benign[<TAB>technique]");
+  model->add_option("--from-store", margs.from_store,
+                    "Campaign store (SQLite file or postgresql:// URI) whose labelled messages are samples too "
+                    "(`sluice campaigns label`)");
   model->add_option("-o,--output", margs.out, "train: the model file to write");
   model->add_option("--model", margs.model, "eval: the model file to evaluate");
   model->add_option("-c,--config", margs.config_file, "TOML config (limits and policy the features see)");

@@ -9,23 +9,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "campaigns/fingerprint.hpp"
+#include "campaigns/store.hpp"
 #include "config_file.hpp"
+#include "console.hpp"
 #include "inputs.hpp"
 #include "model/model.hpp"
 #include "training/trainer.hpp"
 
 namespace sluice::cli {
 namespace {
-
-constexpr int kOk = 0;
-constexpr int kError = 2;
-
-int error(const std::string& what) {
-  std::fprintf(stderr, "sluice: %s\n", what.c_str());
-  return kError;
-}
-
-void out(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 
 // The engine that computes features: the configuration's, without a model
 // (features are the rules' view; a model never reads another's output).
@@ -121,6 +114,33 @@ Result<std::vector<training::Sample>> gather(const Engine& engine, const model::
     sets.insert(sets.end(), more->begin(), more->end());
   }
   std::vector<training::Sample> samples;
+  if (!a.from_store.empty()) {
+    // Labels from the field: messages an analyst labelled (or whose campaign
+    // they labelled), with the features stored when they were recorded.
+    auto store = campaigns::Store::open(a.from_store);
+    if (!store) return std::unexpected(store.error());
+    auto rows = store->labelled();
+    if (!rows) return std::unexpected(rows.error());
+    std::size_t other_version = 0, damaged = 0;
+    for (const campaigns::LabelledMessage& m : *rows) {
+      if (m.feature_version != space.version()) {
+        ++other_version;
+        continue;
+      }
+      std::size_t skipped = 0;
+      std::vector<float> x = campaigns::decode_features(space, m.features, skipped);
+      if (skipped != 0) {
+        ++damaged;
+        continue;
+      }
+      samples.push_back({a.from_store + "#" + std::to_string(m.id) + " " + m.input, std::move(x), m.malicious, m.campaign});
+    }
+    std::fprintf(stderr, "sluice: %s: %zu labelled messages, %zu used", a.from_store.c_str(), rows->size(),
+                 rows->size() - other_version - damaged);
+    if (other_version != 0) std::fprintf(stderr, ", %zu recorded with another feature version", other_version);
+    if (damaged != 0) std::fprintf(stderr, ", %zu with damaged features", damaged);
+    std::fprintf(stderr, "\n");
+  }
   for (const Labelled& l : sets) {
     auto st = for_each_message(engine, {l.path}, [&](const std::string& name, const ScanResult& r) {
       samples.push_back({name, space.extract(r), l.malicious, l.technique});
@@ -131,12 +151,12 @@ Result<std::vector<training::Sample>> gather(const Engine& engine, const model::
 }
 
 int train(const ModelArgs& a) {
-  if (a.out.empty()) return error("model train: give -o FILE for the model");
+  if (a.out.empty()) return command_error("model train: give -o FILE for the model");
   auto engine = feature_engine(a.config_file);
-  if (!engine) return error(engine.error().what);
+  if (!engine) return command_error(engine.error().what);
   const model::FeatureSpace space = model::FeatureSpace::builtin();
   auto samples = gather(*engine, space, a);
-  if (!samples) return error(samples.error().what);
+  if (!samples) return command_error(samples.error().what);
   training::TrainOptions o;
   o.folds = a.folds;
   o.threshold = a.threshold;
@@ -144,39 +164,39 @@ int train(const ModelArgs& a) {
   o.boost.rounds = a.rounds;
   o.boost.max_depth = a.max_depth;
   o.description = a.description;
-  if (auto st = training::check_trainable(*samples, o.folds); !st) return error("model train: " + st.error().what);
+  if (auto st = training::check_trainable(*samples, o.folds); !st) return command_error("model train: " + st.error().what);
   auto cv = training::cross_validate(*samples, space.size(), o);
-  if (!cv) return error("model train: " + cv.error().what);
+  if (!cv) return command_error("model train: " + cv.error().what);
   for (std::size_t i = 0; i < cv->folds.size(); ++i) {
-    out("fold " + std::to_string(i + 1) + ": " + training::to_text(cv->folds[i]));
+    print_out("fold " + std::to_string(i + 1) + ": " + training::to_text(cv->folds[i]));
   }
-  out("cross-validated (" + std::to_string(o.folds) + " folds, " + std::to_string(samples->size()) +
+  print_out("cross-validated (" + std::to_string(o.folds) + " folds, " + std::to_string(samples->size()) +
       " messages): " + training::to_text(cv->pooled));
   auto doc = training::train_document(*samples, space, o, *cv);
-  if (!doc) return error("model train: " + doc.error().what);
+  if (!doc) return command_error("model train: " + doc.error().what);
   // The document must load as scans will load it before it is written.
-  if (auto m = model::Model::load(*doc, space); !m) return error("model train: the new model does not load: " + m.error().what);
+  if (auto m = model::Model::load(*doc, space); !m) return command_error("model train: the new model does not load: " + m.error().what);
   std::ofstream f(a.out, std::ios::binary | std::ios::trunc);
   f << *doc;
-  if (!f) return error("model train: cannot write " + a.out);
-  out("model written to " + a.out + " (feature version " + space.version() + ")\n");
-  return kOk;
+  if (!f) return command_error("model train: cannot write " + a.out);
+  print_out("model written to " + a.out + " (feature version " + space.version() + ")\n");
+  return kCommandOk;
 }
 
 int eval(const ModelArgs& a) {
-  if (a.model.empty()) return error("model eval: give --model FILE");
+  if (a.model.empty()) return command_error("model eval: give --model FILE");
   std::ifstream in(a.model, std::ios::binary);
-  if (!in) return error("model eval: cannot read " + a.model);
+  if (!in) return command_error("model eval: cannot read " + a.model);
   std::ostringstream all;
   all << in.rdbuf();
   const model::FeatureSpace space = model::FeatureSpace::builtin();
   auto m = model::Model::load(all.str(), space);
-  if (!m) return error("model eval: " + a.model + ": " + m.error().what);
+  if (!m) return command_error("model eval: " + a.model + ": " + m.error().what);
   auto engine = feature_engine(a.config_file);
-  if (!engine) return error(engine.error().what);
+  if (!engine) return command_error(engine.error().what);
   auto samples = gather(*engine, space, a);
-  if (!samples) return error(samples.error().what);
-  if (samples->empty()) return error("model eval: no messages to evaluate");
+  if (!samples) return command_error(samples.error().what);
+  if (samples->empty()) return command_error("model eval: no messages to evaluate");
   const double threshold = m->header().threshold;
   std::vector<float> p, y;
   std::vector<std::string> t;
@@ -206,12 +226,12 @@ int eval(const ModelArgs& a) {
     auto j = nlohmann::ordered_json::parse(training::to_json(metrics));
     j["messages"] = samples->size();
     j["misclassified"] = std::move(wrong);
-    out(j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+    print_out(j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
   } else {
-    out(std::to_string(samples->size()) + " messages: " + training::to_text(metrics));
-    if (!wrong_text.empty()) out("misclassified:\n" + wrong_text);
+    print_out(std::to_string(samples->size()) + " messages: " + training::to_text(metrics));
+    if (!wrong_text.empty()) print_out("misclassified:\n" + wrong_text);
   }
-  return kOk;
+  return kCommandOk;
 }
 
 }  // namespace
@@ -219,23 +239,23 @@ int eval(const ModelArgs& a) {
 int run_features(const FeaturesArgs& a) {
   const model::FeatureSpace space = model::FeatureSpace::builtin();
   if (a.format == "markdown") {
-    out(markdown(space));
-    return kOk;
+    print_out(markdown(space));
+    return kCommandOk;
   }
-  if (a.paths.empty()) return error("features: give files or directories");
+  if (a.paths.empty()) return command_error("features: give files or directories");
   auto engine = feature_engine(a.config_file);
-  if (!engine) return error(engine.error().what);
+  if (!engine) return command_error(engine.error().what);
   if (a.format == "csv") {
     std::string head = "input";
     for (const auto& f : space.features()) head += "," + csv_field(f.name);
-    out(head + "\n");
+    print_out(head + "\n");
   }
   auto st = for_each_message(*engine, a.paths, [&](const std::string& name, const ScanResult& r) {
     const std::vector<float> x = space.extract(r);
     if (a.format == "csv") {
       std::string line = csv_field(name);
       for (float v : x) line += "," + number(v);
-      out(line + "\n");
+      print_out(line + "\n");
       return;
     }
     nlohmann::ordered_json j;
@@ -244,16 +264,16 @@ int run_features(const FeaturesArgs& a) {
     nlohmann::ordered_json values = nlohmann::ordered_json::object();
     for (std::size_t i = 0; i < x.size(); ++i) values[space.features()[i].name] = x[i];
     j["features"] = std::move(values);
-    out(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+    print_out(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
   });
-  if (!st) return error(st.error().what);
-  return kOk;
+  if (!st) return command_error(st.error().what);
+  return kCommandOk;
 }
 
 int run_model(const ModelArgs& a) {
   if (a.action == "train") return train(a);
   if (a.action == "eval") return eval(a);
-  return error("model: train or eval");
+  return command_error("model: train or eval");
 }
 
 }  // namespace sluice::cli

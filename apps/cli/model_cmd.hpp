@@ -18,6 +18,7 @@ struct ModelArgs {
   std::string action;  // train | eval
   std::vector<std::string> malicious, benign;
   std::string labels;  // TSV: path, malicious|benign, technique (optional)
+  std::string from_store;  // a campaign store whose labelled messages are samples too
   std::string out;     // train: the model file written
   std::string model;   // eval: the model file read
   std::string config_file;

@@ -4,6 +4,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -364,10 +368,49 @@ std::string_view to_string(LinkClass c) noexcept {
   return "report";
 }
 
-MessageRecord extract(const ScanResult& result, const PublicSuffixList& psl, const Envelope* envelope) {
+std::string encode_features(const model::FeatureSpace& space, std::span<const float> x) {
+  std::string out;
+  const auto names = space.features();
+  for (std::size_t i = 0; i < x.size() && i < names.size(); ++i) {
+    if (x[i] == 0) continue;
+    char value[32];
+    std::snprintf(value, sizeof value, "%.9g", static_cast<double>(x[i]));
+    out += (out.empty() ? "" : ";") + names[i].name + "=" + value;
+  }
+  return out;
+}
+
+std::vector<float> decode_features(const model::FeatureSpace& space, std::string_view text, std::size_t& skipped) {
+  std::vector<float> x(space.size(), 0.0f);
+  std::map<std::string_view, std::size_t> index;
+  for (std::size_t i = 0; i < space.size(); ++i) index.emplace(space.features()[i].name, i);
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find(';'), text.size());
+    const std::string_view item = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    const std::size_t eq = item.find('=');
+    float v = 0;
+    const auto it = eq == std::string_view::npos ? index.end() : index.find(item.substr(0, eq));
+    const char* first = item.data() + (eq == std::string_view::npos ? 0 : eq + 1);
+    const auto [ptr, ec] = std::from_chars(first, item.data() + item.size(), v);
+    if (it == index.end() || ec != std::errc{} || ptr != item.data() + item.size() || !std::isfinite(v)) {
+      ++skipped;
+      continue;
+    }
+    x[it->second] = v;
+  }
+  return x;
+}
+
+MessageRecord extract(const ScanResult& result, const PublicSuffixList& psl, const Envelope* envelope,
+                      const model::FeatureSpace* features) {
   MessageRecord rec;
   MessageFacts& f = rec.facts;
   f.input = result.input;
+  if (features != nullptr) {
+    f.feature_version = features->version();
+    f.features = encode_features(*features, features->extract(result));
+  }
   f.verdict = result.verdict;
   f.score = result.score;
   std::set<std::string> seen;

@@ -7,11 +7,13 @@
 // tree and findings, nothing else (docs/campaigns.md).
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "analysis/lure/domains.hpp"
+#include "model/features.hpp"
 #include "sluice/engine.hpp"
 
 namespace sluice::campaigns {
@@ -42,6 +44,11 @@ struct MessageFacts {
   double score = 0;
   std::vector<std::string> findings;  // IDs, in the result's order, unique
   std::string evidence;               // the top finding's evidence path
+  // The model's features (docs/features.md), non-zero ones as "name=value;…",
+  // so an analyst's label can make the message training data
+  // (`sluice model train --from-store`). Techniques only, like the vector.
+  std::string feature_version;
+  std::string features;
 };
 
 struct MessageRecord {
@@ -56,8 +63,15 @@ struct Envelope {
   std::vector<std::string> rcpt_to;
 };
 
+// `features`, when given, fills feature_version and features.
 [[nodiscard]] MessageRecord extract(const ScanResult& result, const analysis::lure::PublicSuffixList& psl,
-                                    const Envelope* envelope = nullptr);
+                                    const Envelope* envelope = nullptr, const model::FeatureSpace* features = nullptr);
+
+// "name=value;…" of the non-zero entries of `x`, and back (unknown names and
+// malformed entries are skipped and counted in `skipped`).
+[[nodiscard]] std::string encode_features(const model::FeatureSpace& space, std::span<const float> x);
+[[nodiscard]] std::vector<float> decode_features(const model::FeatureSpace& space, std::string_view text,
+                                                 std::size_t& skipped);
 
 // "Invoice 48213 due 2020-05-04 ref AB12CD" → "invoice # due #-#-# ref *": what
 // stays when the numbers, dates and reference codes a mailer fills in per

@@ -97,10 +97,11 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     const MessageFacts& f = m.facts;
     const std::vector<SqlValue> row{seen_at, f.input, f.message_id, f.from_domain, f.envelope_sender,
                                     joined(f.recipient_domains), f.subject, std::string(to_string(f.verdict)),
-                                    f.score, joined(f.findings), f.evidence};
+                                    f.score, joined(f.findings), f.evidence, f.feature_version, f.features};
     auto ins = db.query(
         "INSERT INTO messages (seen_at, input, message_id, from_domain, sender_domain, recipient_domains, "
-        "subject, verdict, score, findings, evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "subject, verdict, score, findings, evidence, feature_version, features) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         row);
     if (!ins) return std::unexpected(ins.error());
     if (ins->size() != 1) return fail(Errc::io, 0, "campaign store: insert returned no id");

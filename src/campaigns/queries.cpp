@@ -139,6 +139,51 @@ Result<CampaignSummary> Store::summary(std::string_view which) {
   return c;
 }
 
+namespace {
+
+Status check_label(std::string_view label) {
+  if (label == "malicious" || label == "benign" || label.empty()) return {};
+  return fail(Errc::invalid_argument, 0, "a label is malicious or benign (or \"\" to clear), not '" + std::string(label) + "'");
+}
+
+}  // namespace
+
+Result<std::string> Store::label_campaign(std::string_view which, std::string_view label) {
+  if (auto s = check_label(label); !s) return std::unexpected(s.error());
+  auto c = summary(which);
+  if (!c) return std::unexpected(c.error());
+  const std::vector<SqlValue> p{std::string(label), c->id};
+  if (auto s = db_->exec("UPDATE campaigns SET label = ? WHERE id = ?", p); !s) return std::unexpected(s.error());
+  return c->label;
+}
+
+Status Store::label_message(std::int64_t id, std::string_view label) {
+  if (auto s = check_label(label); !s) return s;
+  auto rows = db_->query("SELECT id FROM messages WHERE id = ?", std::vector<SqlValue>{id});
+  if (!rows) return std::unexpected(rows.error());
+  if (rows->empty()) return fail(Errc::invalid_argument, 0, "no stored message " + std::to_string(id));
+  return db_->exec("UPDATE messages SET label = ? WHERE id = ?", std::vector<SqlValue>{std::string(label), id});
+}
+
+Result<std::vector<LabelledMessage>> Store::labelled() {
+  // Merges point every member at the surviving campaign, whose label counts.
+  auto rows = db_->query(
+      "SELECT m.id, m.input, m.label, COALESCE(c.label, ''), c.id, m.feature_version, m.features "
+      "FROM messages m LEFT JOIN campaigns c ON c.id = COALESCE((SELECT merged_into FROM campaigns k "
+      "WHERE k.id = m.campaign), m.campaign) ORDER BY m.id",
+      {});
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<LabelledMessage> out;
+  for (const SqlRow& r : *rows) {
+    const std::string own = as_text(r[2]), inherited = as_text(r[3]);
+    const std::string& label = own.empty() ? inherited : own;
+    if (label.empty()) continue;
+    out.push_back({as_int(r[0]), as_text(r[1]), label == "malicious",
+                   is_null(r[4]) ? std::string() : campaign_label(as_int(r[4])), as_text(r[5]), as_text(r[6])});
+  }
+  return out;
+}
+
 Result<std::vector<StoredMessage>> Store::assignments() {
   auto rows = db_->query(
       "SELECT id, seen_at, input, message_id, verdict, score, campaign FROM messages ORDER BY id", {});

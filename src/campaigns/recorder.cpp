@@ -60,7 +60,7 @@ std::optional<Assignment> Recorder::record(const ScanResult& result, const Envel
     if (cfg_.db.empty() || result.verdict < cfg_.min_verdict) return std::nullopt;
     if (!psl_) psl_.emplace(analysis::lure::PublicSuffixList::builtin());
   }
-  rec = extract(result, *psl_, envelope);
+  rec = extract(result, *psl_, envelope, &features_);
   std::lock_guard lock(mu_);
   if (!store_) {
     if (std::chrono::steady_clock::now() < retry_at_) {

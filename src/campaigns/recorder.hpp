@@ -39,6 +39,8 @@ class Recorder {
   std::optional<Store> store_;
   std::optional<analysis::lure::PublicSuffixList> psl_;
   std::string psl_path_;
+  // Stored with each message, so a label makes it training data.
+  model::FeatureSpace features_ = model::FeatureSpace::builtin();
   std::chrono::steady_clock::time_point retry_at_{};
 };
 

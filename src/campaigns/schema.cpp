@@ -46,6 +46,17 @@ constexpr std::array<std::string_view, 6> kVersion2{
     "UPDATE sluice_schema SET version = 2",
 };
 
+// Version 3: labels from the field and the features that make a labelled
+// message training data (`sluice campaigns label`, `sluice model train
+// --from-store`, docs/model.md).
+constexpr std::array<std::string_view, 5> kVersion3{
+    "ALTER TABLE messages ADD COLUMN feature_version TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE messages ADD COLUMN features TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE messages ADD COLUMN label TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE campaigns ADD COLUMN label TEXT NOT NULL DEFAULT ''",
+    "UPDATE sluice_schema SET version = 3",
+};
+
 std::string spelled(std::string_view sql, Dialect d) {
   std::string s(sql);
   if (const auto at = s.find("{ID}"); at != std::string::npos) {
@@ -102,6 +113,9 @@ Status migrate(Db& db, std::int64_t target) {
   }
   if (have < 2 && target >= 2) {
     if (auto s = run_step(db, kVersion2); !s) return done(s);
+  }
+  if (have < 3 && target >= 3) {
+    if (auto s = run_step(db, kVersion3); !s) return done(s);
   }
   return done({});
 }

@@ -20,7 +20,7 @@ namespace sluice::campaigns {
 
 // The schema this code writes. A store of an older schema is upgraded when it
 // is opened; a newer one is refused (an older Sluice must not half-understand it).
-inline constexpr std::int64_t kSchemaVersion = 2;
+inline constexpr std::int64_t kSchemaVersion = 3;
 
 // One fingerprint a message shares with an earlier message of its campaign.
 struct SharedFingerprint {
@@ -51,6 +51,17 @@ struct StoredMessage {
   std::string verdict;
   double score = 0;
   std::string campaign;  // label of its campaign now (after merges)
+};
+
+// A message an analyst labelled, itself or through its campaign, with the
+// features it was recorded with (docs/model.md, `sluice model train --from-store`).
+struct LabelledMessage {
+  std::int64_t id = 0;
+  std::string input;
+  bool malicious = false;
+  std::string campaign;  // "C-42", or empty
+  std::string feature_version;
+  std::string features;  // "name=value;…", campaigns::encode_features
 };
 
 struct StoreOptions {
@@ -96,6 +107,15 @@ class Store {
   // the one it is part of now.
   Result<CampaignSummary> summary(std::string_view id);
   Result<std::vector<StoredMessage>> assignments();
+
+  // Labels from the field: "malicious", "benign", or "" to clear. A campaign's
+  // label (by label or number; merged campaigns answer for the one they are
+  // part of) covers every message in it, also those recorded later; a
+  // message's own label overrides it. Returns the campaign's label ("C-42").
+  Result<std::string> label_campaign(std::string_view which, std::string_view label);
+  Status label_message(std::int64_t id, std::string_view label);
+  // Every message with a label, oldest first.
+  Result<std::vector<LabelledMessage>> labelled();
   Result<std::int64_t> schema_version();
 
   [[nodiscard]] Dialect dialect() const noexcept { return db_->dialect(); }

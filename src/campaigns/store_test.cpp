@@ -157,6 +157,50 @@ TEST_P(StoreTest, LaterEvidenceMergesCampaignsIntoTheOlderId) {
   EXPECT_EQ(again->merged, (std::vector<std::int64_t>{2, 3}));
 }
 
+// Labels from the field (docs/model.md): a campaign's label covers its
+// messages, merged ones and later ones too; a message's own label wins; the
+// features stored at recording come back for training.
+TEST_P(StoreTest, LabelsCoverACampaignAndAMessageOverridesIt) {
+  Store s = open();
+  MessageRecord first = message("x1", {{"c2", "c2.example.invalid:2404"}});
+  first.facts.feature_version = "f1-test";
+  first.facts.features = "class.executable=1;chain.executable_in_disk_image=1";
+  recorded(s, first, kT0);
+  recorded(s, message("y1", {{"mutex", "Rmc-ABC123"}}), kT0 + 10);
+  auto none = s.labelled();
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  auto label = s.label_campaign("C-1", "malicious");
+  ASSERT_TRUE(label) << label.error().what;
+  EXPECT_EQ(*label, "C-1");
+  // y1's campaign merges into C-1 and a later message joins: all labelled.
+  recorded(s, message("z", {{"c2", "c2.example.invalid:2404"}, {"mutex", "Rmc-ABC123"}}), kT0 + 20);
+  recorded(s, message("later", {{"mutex", "Rmc-ABC123"}}), kT0 + 30);
+  auto rows = s.labelled();
+  ASSERT_TRUE(rows) << rows.error().what;
+  ASSERT_EQ(rows->size(), 4u);
+  for (const auto& m : *rows) {
+    EXPECT_TRUE(m.malicious) << m.input;
+    EXPECT_EQ(m.campaign, "C-1");
+  }
+  EXPECT_EQ(rows->front().feature_version, "f1-test");
+  EXPECT_EQ(rows->front().features, "class.executable=1;chain.executable_in_disk_image=1");
+  ASSERT_TRUE(s.label_message(rows->back().id, "benign"));
+  rows = s.labelled();
+  ASSERT_TRUE(rows);
+  EXPECT_FALSE(rows->back().malicious);
+  EXPECT_TRUE(rows->front().malicious);
+  // Clearing the campaign leaves only the message's own label.
+  ASSERT_TRUE(s.label_campaign("C-2", ""));
+  rows = s.labelled();
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().input, "later.eml");
+  EXPECT_FALSE(s.label_campaign("C-1", "evil"));
+  EXPECT_FALSE(s.label_message(999, "benign"));
+  EXPECT_FALSE(s.label_campaign("C-99", "benign"));
+}
+
 TEST_P(StoreTest, WeakEvidenceHasATimeWindowStrongLinksDoNot) {
   Store s = open({.window_days = 14});
   const std::vector<Fingerprint> weak{{"body", "0123456789ab"}, {"sender_ip", "203.0.113.7"}};

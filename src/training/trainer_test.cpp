@@ -32,6 +32,16 @@ std::vector<Sample> samples(std::size_t n, std::uint32_t seed) {
   return out;
 }
 
+// Cross-validation then the final model, as `sluice model train` runs them.
+std::string trained(const std::vector<Sample>& data, const TrainOptions& o) {
+  auto cv = cross_validate(data, space().size(), o);
+  EXPECT_TRUE(cv) << cv.error().what;
+  if (!cv) return {};
+  auto doc = train_document(data, space(), o, *cv);
+  EXPECT_TRUE(doc) << doc.error().what;
+  return doc ? *doc : std::string();
+}
+
 TEST(Trainer, TheSameSamplesAndSeedGiveTheSameModelBytes) {
   const auto data = samples(300, 3);
   TrainOptions o;
@@ -61,13 +71,10 @@ TEST(Trainer, ScanTimeScoresEqualXGBoostsOwn) {
   const auto data = samples(200, 5);
   TrainOptions o;
   o.boost.rounds = 40;
-  auto cv = cross_validate(data, space().size(), o);
-  ASSERT_TRUE(cv);
-  auto doc = train_document(data, space(), o, *cv);
-  ASSERT_TRUE(doc);
-  auto ours = model::Model::load(*doc, space());
+  const std::string doc = trained(data, o);
+  auto ours = model::Model::load(doc, space());
   ASSERT_TRUE(ours) << ours.error().what;
-  auto theirs = Booster::load(*doc);
+  auto theirs = Booster::load(doc);
   ASSERT_TRUE(theirs) << theirs.error().what;
   auto p = predict(*theirs, data, space().size());
   ASSERT_TRUE(p);
@@ -90,13 +97,10 @@ TEST(Trainer, ScanTimeContributionsEqualXGBoostsPredContribs) {
     TrainOptions o;
     o.boost.rounds = 60;
     o.boost.max_depth = depth;
-    auto cv = cross_validate(data, space().size(), o);
-    ASSERT_TRUE(cv);
-    auto doc = train_document(data, space(), o, *cv);
-    ASSERT_TRUE(doc);
-    auto ours = model::Model::load(*doc, space());
+    const std::string doc = trained(data, o);
+    auto ours = model::Model::load(doc, space());
     ASSERT_TRUE(ours) << ours.error().what;
-    auto theirs = Booster::load(*doc);
+    auto theirs = Booster::load(doc);
     ASSERT_TRUE(theirs);
     std::vector<float> rows;
     for (const auto& s : data) rows.insert(rows.end(), s.x.begin(), s.x.end());
