@@ -1,6 +1,7 @@
 #include "model/forest.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -13,6 +14,7 @@ namespace sluice::model {
 namespace {
 
 using Json = nlohmann::json;
+using Node = Forest::Node;
 
 std::unexpected<Error> bad(std::string what) { return fail(Errc::malformed, 0, "model trees: " + std::move(what)); }
 
@@ -23,21 +25,34 @@ const Json* member(const Json& j, std::string_view key, Json::value_t type) {
   return &*it;
 }
 
-const Json* array_of(const Json& tree, std::string_view key, std::size_t n) {
-  const Json* a = member(tree, key, Json::value_t::array);
-  return (a != nullptr && a->size() == n) ? a : nullptr;
+bool is_string(const Json* j, std::string_view value) {
+  return j != nullptr && j->is_string() && j->get_ref<const std::string&>() == value;
 }
 
-std::optional<double> number_at(const Json& a, std::size_t i) {
-  const Json& v = a[i];
+// Node indices and feature numbers are 32-bit in XGBoost; a larger integer
+// is not a node it wrote (and must not wrap around into -1, "no child").
+std::optional<std::int64_t> integer(const Json& v) {
+  constexpr std::int64_t lo = std::numeric_limits<std::int32_t>::min();
+  constexpr std::int64_t hi = std::numeric_limits<std::int32_t>::max();
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(hi)) return std::nullopt;
+    return static_cast<std::int64_t>(u);
+  }
+  if (v.is_number_integer()) {
+    const auto s = v.get<std::int64_t>();
+    return s >= lo && s <= hi ? std::optional<std::int64_t>(s) : std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// XGBoost keeps these values as floats; a JSON number beyond float range
+// (or "1e999", which parses as infinity) was not written by it.
+std::optional<float> real(const Json& v) {
   if (!v.is_number()) return std::nullopt;
-  return v.get<double>();
-}
-
-std::optional<std::int64_t> integer_at(const Json& a, std::size_t i) {
-  const Json& v = a[i];
-  if (!v.is_number_integer()) return std::nullopt;
-  return v.get<std::int64_t>();
+  const double d = v.get<double>();
+  if (!std::isfinite(d) || std::fabs(d) > std::numeric_limits<float>::max()) return std::nullopt;
+  return static_cast<float>(d);
 }
 
 // XGBoost writes its parameters as strings ("5E-1").
@@ -51,182 +66,250 @@ std::optional<double> string_number(const Json& j, std::string_view key) {
   return v;
 }
 
-Result<Forest::Tree> read_tree(const Json& t, std::size_t num_features) {
-  const Json* left = member(t, "left_children", Json::value_t::array);
-  if (left == nullptr || left->empty()) return bad("a tree without left_children");
-  const std::size_t n = left->size();
-  const Json* right = array_of(t, "right_children", n);
-  const Json* index = array_of(t, "split_indices", n);
-  const Json* cond = array_of(t, "split_conditions", n);
-  const Json* dleft = array_of(t, "default_left", n);
-  const Json* cover = array_of(t, "sum_hessian", n);
-  if (right == nullptr || index == nullptr || cond == nullptr || dleft == nullptr || cover == nullptr) {
-    return bad("a tree whose node arrays are missing or of different lengths");
-  }
-  if (const Json* type = member(t, "split_type", Json::value_t::array); type != nullptr) {
-    for (const Json& v : *type) {
-      if (!v.is_number_integer() || v.get<std::int64_t>() != 0) return bad("categorical splits are not supported");
-    }
-  }
-  Forest::Tree tree;
-  tree.nodes.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    Forest::Node& node = tree.nodes[i];
-    const auto l = integer_at(*left, i), r = integer_at(*right, i), f = integer_at(*index, i);
-    const auto c = number_at(*cond, i), h = number_at(*cover, i);
-    const Json& d = (*dleft)[i];
-    if (!l || !r || !f || !c || !h || !(d.is_number_integer() || d.is_boolean())) {
-      return bad("node " + std::to_string(i) + " has a field of the wrong type");
-    }
-    const bool leaf = *l == -1;
-    if (leaf != (*r == -1)) return bad("node " + std::to_string(i) + " has one child");
-    if (!leaf) {
-      // Children come after their parent in XGBoost's numbering; demanding it
-      // also rules out every cycle.
-      const auto in_range = [&](std::int64_t k) { return k > static_cast<std::int64_t>(i) && k < static_cast<std::int64_t>(n); };
-      if (!in_range(*l) || !in_range(*r) || *l == *r) return bad("node " + std::to_string(i) + " has a child out of order or range");
-      if (*f < 0 || static_cast<std::uint64_t>(*f) >= num_features) {
-        return bad("node " + std::to_string(i) + " splits on feature " + std::to_string(*f) + " of " +
-                   std::to_string(num_features));
-      }
-      node.left = static_cast<std::int32_t>(*l);
-      node.right = static_cast<std::int32_t>(*r);
-      node.feature = static_cast<std::uint32_t>(*f);
-    }
-    if (!std::isfinite(*c) || std::fabs(*c) > std::numeric_limits<float>::max() || !std::isfinite(*h) || *h < 0) {
-      return bad("node " + std::to_string(i) + " has a value out of range");
-    }
-    node.split = static_cast<float>(*c);
-    node.default_left = d.is_boolean() ? d.get<bool>() : d.get<std::int64_t>() != 0;
-    node.cover = *h;
-  }
-  // Each node reached exactly once from the root, no deeper than kMaxDepth.
-  std::vector<std::uint32_t> depth(n, 0);
-  std::vector<std::uint8_t> reached(n, 0);
-  reached[0] = 1;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (reached[i] == 0) return bad("node " + std::to_string(i) + " is not reached from the root");
-    const Forest::Node& node = tree.nodes[i];
-    tree.depth = std::max(tree.depth, depth[i]);
-    if (node.left < 0) continue;
-    for (const std::int32_t child : {node.left, node.right}) {
-      const auto k = static_cast<std::size_t>(child);
-      if (reached[k] != 0) return bad("node " + std::to_string(k) + " has two parents");
-      reached[k] = 1;
-      depth[k] = depth[i] + 1;
-      if (depth[k] > Forest::kMaxDepth) return bad("a tree deeper than " + std::to_string(Forest::kMaxDepth));
-    }
-  }
-  // Means bottom-up: children have higher indices than their parents.
-  tree.mean.assign(n, 0.0);
-  for (std::size_t i = n; i-- > 0;) {
-    const Forest::Node& node = tree.nodes[i];
-    if (node.left < 0) {
-      tree.mean[i] = node.split;
-      continue;
-    }
-    const auto l = static_cast<std::size_t>(node.left), r = static_cast<std::size_t>(node.right);
-    tree.mean[i] = node.cover > 0
-                       ? (tree.mean[l] * tree.nodes[l].cover + tree.mean[r] * tree.nodes[r].cover) / node.cover
-                       : 0.0;
-  }
-  return tree;
-}
-
-std::size_t next(const Forest::Node& node, float value) {
-  if (std::isnan(value)) return static_cast<std::size_t>(node.default_left ? node.left : node.right);
-  return static_cast<std::size_t>(value < node.split ? node.left : node.right);
-}
-
-// Tree SHAP's path: the features split on from the root down to here, with
-// the fraction of training cover that flows each way.
-struct PathElement {
-  std::int64_t feature = -1;
-  double zero_fraction = 0, one_fraction = 0, weight = 0;
+struct RawNode {
+  std::int64_t left = -1, right = -1, feature = 0;
+  float value = 0, cover = 0;
+  bool default_left = false;
 };
 
-void extend(PathElement* path, std::uint32_t depth, double zero, double one, std::int64_t feature) {
-  path[depth] = {feature, zero, one, depth == 0 ? 1.0 : 0.0};
-  for (std::uint32_t i = depth; i-- > 0;) {
-    path[i + 1].weight += one * path[i].weight * (i + 1) / static_cast<double>(depth + 1);
-    path[i].weight = zero * path[i].weight * (depth - i) / static_cast<double>(depth + 1);
+// One tree's arrays as XGBoost wrote them, every field type-checked.
+Result<std::vector<RawNode>> raw_nodes(const Json& t, const std::string& name) {
+  const Json* left = member(t, "left_children", Json::value_t::array);
+  if (left == nullptr || left->empty()) return bad(name + " has no left_children");
+  const std::size_t n = left->size();
+  const auto array = [&](std::string_view key) {
+    const Json* a = member(t, key, Json::value_t::array);
+    return a != nullptr && a->size() == n ? a : nullptr;
+  };
+  const Json* right = array("right_children");
+  const Json* index = array("split_indices");
+  const Json* cond = array("split_conditions");
+  const Json* dleft = array("default_left");
+  const Json* cover = array("sum_hessian");
+  if (right == nullptr || index == nullptr || cond == nullptr || dleft == nullptr || cover == nullptr) {
+    return bad(name + ": node arrays missing or of different lengths");
   }
+  // 1.7 writes split_type for every node; 1 is a categorical split.
+  if (const auto it = t.find("split_type"); it != t.end()) {
+    if (!it->is_array()) return bad(name + ": split_type is not an array");
+    for (const Json& v : *it) {
+      if (integer(v) != 0) return bad(name + ": categorical splits are not supported");
+    }
+  }
+  std::vector<RawNode> raw(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto l = integer((*left)[i]), r = integer((*right)[i]), f = integer((*index)[i]);
+    const auto c = real((*cond)[i]), h = real((*cover)[i]);
+    const Json& d = (*dleft)[i];
+    const auto dl =
+        d.is_boolean() ? std::optional<bool>(d.get<bool>()) : integer(d).transform([](auto v) { return v != 0; });
+    if (!l || !r || !f || !c || !h || !dl) {
+      return bad(name + " node " + std::to_string(i) + ": a field of the wrong type");
+    }
+    raw[i] = {*l, *r, *f, *c, *h, *dl};
+  }
+  return raw;
 }
 
-void unwind(PathElement* path, std::uint32_t depth, std::uint32_t at) {
-  const double one = path[at].one_fraction, zero = path[at].zero_fraction;
-  double next_one = path[depth].weight;
-  for (std::uint32_t i = depth; i-- > 0;) {
-    if (one != 0) {
-      const double tmp = path[i].weight;
-      path[i].weight = next_one * (depth + 1) / ((i + 1) * one);
-      next_one = tmp - path[i].weight * zero * (depth - i) / static_cast<double>(depth + 1);
-    } else if (zero != 0) {
-      path[i].weight = path[i].weight * (depth + 1) / (zero * (depth - i));
+struct Loaded {
+  std::vector<Node> nodes;
+  std::vector<std::uint32_t> roots;
+  double mean_sum = 0;
+  std::uint32_t max_depth = 0;
+};
+
+// Appends the nodes reachable from the root, breadth first: children then get
+// adjacent indices after their parent, whatever XGBoost's numbering was. A
+// tree pruned by `gamma` keeps its deleted nodes in the arrays, unreachable,
+// so those are skipped rather than refused.
+Status append_tree(std::span<const RawNode> raw, std::size_t num_features, const std::string& name, Loaded& out) {
+  const std::size_t root = out.nodes.size();
+  if (raw.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()) - root) {
+    return bad("more nodes than 32-bit indices reach");
+  }
+  out.roots.push_back(static_cast<std::uint32_t>(root));
+  out.nodes.reserve(root + raw.size());
+  std::vector<std::uint32_t> origin{0}, depth{0};  // per new node: its raw index, its depth
+  std::vector<std::uint8_t> seen(raw.size(), 0);
+  seen[0] = 1;
+  out.nodes.push_back(Node{.share = 1});
+  for (std::size_t k = 0; k < origin.size(); ++k) {
+    const RawNode& r = raw[origin[k]];
+    const auto where = [&] { return name + " node " + std::to_string(origin[k]); };
+    out.nodes[root + k].value = r.value;
+    if (r.left == -1 && r.right == -1) continue;
+    const auto in_range = [&](std::int64_t c) { return c >= 0 && static_cast<std::uint64_t>(c) < raw.size(); };
+    if (!in_range(r.left) || !in_range(r.right)) return bad(where() + ": a child out of range");
+    const auto lc = static_cast<std::size_t>(r.left), rc = static_cast<std::size_t>(r.right);
+    if (lc == rc || seen[lc] != 0 || seen[rc] != 0) {
+      return bad(where() + ": a child reached twice (a cycle or a shared child)");
     }
+    if (depth[k] >= Forest::kMaxDepth) return bad(name + " is deeper than " + std::to_string(Forest::kMaxDepth));
+    if (r.feature < 0 || static_cast<std::uint64_t>(r.feature) >= num_features) {
+      return bad(where() + " splits on feature " + std::to_string(r.feature) + " of " + std::to_string(num_features));
+    }
+    // Tree SHAP divides by the cover; children with more than their parent
+    // would make the fractions, and with them the path weights, explode.
+    const float cover = r.cover, lcover = raw[lc].cover, rcover = raw[rc].cover;
+    const auto fits = [&](float c) { return c >= 0 && c <= cover * 1.001f; };
+    if (!(cover > 0) || !fits(lcover) || !fits(rcover)) return bad(where() + ": inconsistent sum_hessian");
+    Node& node = out.nodes[root + k];
+    node.left = static_cast<std::int32_t>(root + origin.size());
+    node.feature = static_cast<std::uint32_t>(r.feature);
+    node.default_left = r.default_left;
+    // In float, as XGBoost divides them.
+    for (const auto& [c, child_cover] : {std::pair{lc, lcover}, std::pair{rc, rcover}}) {
+      seen[c] = 1;
+      origin.push_back(static_cast<std::uint32_t>(c));
+      depth.push_back(depth[k] + 1);
+      out.nodes.push_back(Node{.share = child_cover / cover});
+    }
+  }
+  // Each node's cover-weighted mean leaf value, children before parents:
+  // the root's is the tree's expected value, its part of the bias. Weighted
+  // by the same float shares the Tree SHAP walk uses, so that bias and
+  // contributions sum to the margin to double precision, not float's.
+  std::vector<double> mean(origin.size());
+  for (std::size_t k = origin.size(); k-- > 0;) {
+    const Node& node = out.nodes[root + k];
+    if (node.left < 0) {
+      mean[k] = node.value;
+      continue;
+    }
+    const std::size_t l = static_cast<std::size_t>(node.left) - root;
+    mean[k] = mean[l] * out.nodes[root + l].share + mean[l + 1] * out.nodes[root + l + 1].share;
+  }
+  out.mean_sum += mean[0];
+  out.max_depth = std::max(out.max_depth, *std::max_element(depth.begin(), depth.end()));
+  return {};
+}
+
+std::uint32_t next(const Node& node, std::span<const float> x) {
+  const float v = node.feature < x.size() ? x[node.feature] : std::numeric_limits<float>::quiet_NaN();
+  const bool right = std::isnan(v) ? !node.default_left : !(v < node.value);
+  return static_cast<std::uint32_t>(node.left) + (right ? 1 : 0);
+}
+
+// 1/k: the path weight recurrences divide by small integers in their inner
+// loops; a table turns those divisions into multiplications.
+constexpr std::array<double, Forest::kMaxDepth + 2> kInverse = [] {
+  std::array<double, Forest::kMaxDepth + 2> a{};
+  for (std::size_t k = 1; k < a.size(); ++k) a[k] = 1.0 / static_cast<double>(k);
+  return a;
+}();
+
+// Tree SHAP's path: the features split on from the root down to here, with
+// the fraction of training cover (zero) and of this vector (one, 0 or 1)
+// flowing this way, and the permutation weights of each subset size.
+struct PathElement {
+  std::int32_t feature = -1;
+  double zero = 0, one = 0, weight = 0;
+};
+
+// Algorithm 2's EXTEND, reading the parent's path and writing this level's
+// copy in the same pass. Copying first and extending in place is slower: each
+// step would load a weight just stored, and the carry from element i + 1
+// would go through memory; here it stays in a register.
+void extend(const PathElement* parent, PathElement* path, std::uint32_t depth, double zero, double one,
+            std::int32_t feature) {
+  path[depth] = {feature, zero, one, 0.0};
+  const double inv = kInverse[depth + 1];
+  double carry = depth == 0 ? 1.0 : 0.0;
+  for (std::uint32_t i = depth; i-- > 0;) {
+    const PathElement& p = parent[i];
+    path[i + 1].weight = carry + one * p.weight * (i + 1) * inv;
+    carry = zero * p.weight * (depth - i) * inv;
+    path[i].feature = p.feature;
+    path[i].zero = p.zero;
+    path[i].one = p.one;
+  }
+  path[0].weight = carry;
+}
+
+// Algorithm 2's UNWIND: takes element `at` out of the path, as if it had
+// never been extended by it (`one` is 0 or 1, as in add_leaf).
+void unwind(PathElement* path, std::uint32_t depth, std::uint32_t at) {
+  const double one = path[at].one, zero = path[at].zero;
+  const double inv = kInverse[depth + 1];
+  if (one != 0) {
+    double next_one = path[depth].weight;
+    const double scale = depth + 1;
+    for (std::uint32_t i = depth; i-- > 0;) {
+      const double tmp = path[i].weight;
+      path[i].weight = next_one * scale * kInverse[i + 1];
+      next_one = tmp - path[i].weight * zero * (depth - i) * inv;
+    }
+  } else if (zero != 0) {
+    const double scale = (depth + 1) / zero;
+    for (std::uint32_t i = depth; i-- > 0;) path[i].weight *= scale * kInverse[depth - i];
   }
   for (std::uint32_t i = at; i < depth; ++i) {
     path[i].feature = path[i + 1].feature;
-    path[i].zero_fraction = path[i + 1].zero_fraction;
-    path[i].one_fraction = path[i + 1].one_fraction;
+    path[i].zero = path[i + 1].zero;
+    path[i].one = path[i + 1].one;
   }
 }
 
-double unwound_sum(const PathElement* path, std::uint32_t depth, std::uint32_t at) {
-  const double one = path[at].one_fraction, zero = path[at].zero_fraction;
-  double next_one = path[depth].weight, total = 0;
-  for (std::uint32_t i = depth; i-- > 0;) {
-    if (one != 0) {
-      const double tmp = next_one * (depth + 1) / ((i + 1) * one);
-      total += tmp;
-      next_one = path[i].weight - tmp * zero * ((depth - i) / static_cast<double>(depth + 1));
-    } else if (zero != 0) {
-      total += (path[i].weight / zero) / ((depth - i) / static_cast<double>(depth + 1));
+// At a leaf, Algorithm 2's UNWOUND_SUM for every path element (the path's
+// total permutation weight with that element taken out), times
+// (one - zero) and the leaf value, added to phi. The walk only ever sets
+// `one` to exactly 0 or 1, which leaves the divisions out. Elements the vector
+// did not follow (one == 0) all come to the same value, computed once.
+void add_leaf(const PathElement* path, std::uint32_t depth, double value, std::span<double> phi) {
+  const double d1 = depth + 1, inv = kInverse[depth + 1];
+  double cold_sum = 0;
+  for (std::uint32_t i = 0; i < depth; ++i) cold_sum += path[i].weight * kInverse[depth - i];
+  for (std::uint32_t k = 1; k <= depth; ++k) {
+    const PathElement& e = path[k];
+    if (e.one != 0) {
+      double next = path[depth].weight, total = 0;
+      for (std::uint32_t i = depth; i-- > 0;) {
+        const double up = d1 * kInverse[i + 1];
+        total += next * up;
+        // Grouped so that `next` waits on one multiplication per step, not four.
+        next = path[i].weight - next * (up * (depth - i) * inv * e.zero);
+      }
+      phi[static_cast<std::size_t>(e.feature)] += total * (1 - e.zero) * value;
+    } else if (e.zero != 0) {
+      // (one - zero) = -zero cancels the unwound sum's 1 / zero.
+      phi[static_cast<std::size_t>(e.feature)] -= cold_sum * d1 * value;
     }
   }
-  return total;
 }
 
 struct Shap {
-  const Forest::Tree& tree;
+  const Node* nodes;
   std::span<const float> x;
   std::span<double> phi;
 
-  // `parent` is this call's own copy of the path, `depth` elements long
-  // before extending; the copy for the children goes right after it.
-  void walk(std::size_t at, std::uint32_t depth, const PathElement* parent, double zero, double one,
-            std::int64_t feature, PathElement* scratch) {
-    PathElement* path = scratch;
-    std::copy(parent, parent + depth, path);
-    extend(path, depth, zero, one, feature);
-    const Forest::Node& node = tree.nodes[at];
+  // `path` is this level's own copy of its parent's path (`depth` elements),
+  // made and extended here; the children's copies go right after it.
+  void walk(std::uint32_t at, std::uint32_t depth, const PathElement* parent, PathElement* path, double zero,
+            double one, std::int32_t feature) const {
+    extend(parent, path, depth, zero, one, feature);
+    const Node& node = nodes[at];
     if (node.left < 0) {
-      for (std::uint32_t i = 1; i <= depth; ++i) {
-        const double w = unwound_sum(path, depth, i);
-        const PathElement& e = path[i];
-        phi[static_cast<std::size_t>(e.feature)] += w * (e.one_fraction - e.zero_fraction) * node.split;
-      }
+      add_leaf(path, depth, node.value, phi);
       return;
     }
-    const std::size_t hot = next(node, x[node.feature]);
-    const std::size_t cold = hot == static_cast<std::size_t>(node.left) ? static_cast<std::size_t>(node.right)
-                                                                         : static_cast<std::size_t>(node.left);
-    const double w = node.cover;
-    const double hot_zero = w > 0 ? tree.nodes[hot].cover / w : 0;
-    const double cold_zero = w > 0 ? tree.nodes[cold].cover / w : 0;
+    const auto left = static_cast<std::uint32_t>(node.left);
+    const std::uint32_t hot = next(node, x);
+    const std::uint32_t cold = hot == left ? left + 1 : left;
+    const auto split = static_cast<std::int32_t>(node.feature);
     double incoming_zero = 1, incoming_one = 1;
-    // A feature split on again above: undo that split, so it is counted once.
-    std::uint32_t k = 0;
-    while (k <= depth && path[k].feature != static_cast<std::int64_t>(node.feature)) ++k;
+    // A feature split on again below itself: undo the earlier split, so that
+    // the feature is one player of the game however often it is split on.
+    std::uint32_t k = 1;
+    while (k <= depth && path[k].feature != split) ++k;
     if (k <= depth) {
-      incoming_zero = path[k].zero_fraction;
-      incoming_one = path[k].one_fraction;
+      incoming_zero = path[k].zero;
+      incoming_one = path[k].one;
       unwind(path, depth, k);
       --depth;
     }
-    PathElement* child_scratch = path + depth + 1;
-    walk(hot, depth + 1, path, hot_zero * incoming_zero, incoming_one, node.feature, child_scratch);
-    walk(cold, depth + 1, path, cold_zero * incoming_zero, 0, node.feature, child_scratch);
+    PathElement* below = path + depth + 1;
+    walk(hot, depth + 1, path, below, nodes[hot].share * incoming_zero, incoming_one, split);
+    walk(cold, depth + 1, path, below, nodes[cold].share * incoming_zero, 0, split);
   }
 };
 
@@ -238,66 +321,62 @@ Result<Forest> Forest::from_xgboost_json(std::string_view json_text, std::size_t
   const Json* learner = member(doc, "learner", Json::value_t::object);
   if (learner == nullptr) return bad("no \"learner\" object (not an XGBoost JSON model)");
   const Json* objective = member(*learner, "objective", Json::value_t::object);
-  const Json* objective_name = objective == nullptr ? nullptr : member(*objective, "name", Json::value_t::string);
-  if (objective_name == nullptr || objective_name->get_ref<const std::string&>() != "binary:logistic") {
+  if (objective == nullptr || !is_string(member(*objective, "name", Json::value_t::string), "binary:logistic")) {
     return bad("the objective is not binary:logistic");
   }
   const Json* booster = member(*learner, "gradient_booster", Json::value_t::object);
-  const Json* booster_name = booster == nullptr ? nullptr : member(*booster, "name", Json::value_t::string);
-  if (booster_name == nullptr || booster_name->get_ref<const std::string&>() != "gbtree") {
+  if (booster == nullptr || !is_string(member(*booster, "name", Json::value_t::string), "gbtree")) {
     return bad("the booster is not gbtree");
   }
   const Json* model = member(*booster, "model", Json::value_t::object);
   const Json* trees = model == nullptr ? nullptr : member(*model, "trees", Json::value_t::array);
   if (trees == nullptr || trees->empty()) return bad("no trees");
-  if (const Json* info = member(*model, "tree_info", Json::value_t::array); info != nullptr) {
-    for (const Json& g : *info) {
-      if (!g.is_number_integer() || g.get<std::int64_t>() != 0) return bad("a tree of another output group");
-    }
+  const Json* info = member(*model, "tree_info", Json::value_t::array);
+  if (info == nullptr || info->size() != trees->size()) return bad("tree_info does not match the trees");
+  for (const Json& group : *info) {
+    if (integer(group) != 0) return bad("a tree of an output group other than 0");
   }
   const Json* param = member(*learner, "learner_model_param", Json::value_t::object);
   const auto base_score = param == nullptr ? std::nullopt : string_number(*param, "base_score");
   if (!base_score || !(*base_score > 0 && *base_score < 1)) return bad("base_score is not a probability");
 
+  Loaded loaded;
+  for (std::size_t i = 0; i < trees->size(); ++i) {
+    const std::string name = "tree " + std::to_string(i);
+    const Json& t = (*trees)[i];
+    if (!t.is_object()) return bad(name + " is not an object");
+    auto raw = raw_nodes(t, name);
+    if (!raw) return std::unexpected(std::move(raw.error()));
+    if (auto st = append_tree(*raw, num_features, name, loaded); !st) return std::unexpected(std::move(st.error()));
+  }
   Forest f;
+  f.nodes_ = std::move(loaded.nodes);
+  f.roots_ = std::move(loaded.roots);
   f.num_features_ = num_features;
   f.base_margin_ = std::log(*base_score / (1 - *base_score));
-  f.trees_.reserve(trees->size());
-  for (const Json& t : *trees) {
-    auto tree = read_tree(t, num_features);
-    if (!tree) return std::unexpected(tree.error());
-    f.max_depth_ = std::max(f.max_depth_, tree->depth);
-    f.trees_.push_back(std::move(*tree));
-  }
+  f.bias_ = f.base_margin_ + loaded.mean_sum;
+  f.max_depth_ = loaded.max_depth;
   return f;
 }
 
 double Forest::margin(std::span<const float> x) const {
   double sum = base_margin_;
-  for (const Tree& t : trees_) {
-    std::size_t at = 0;
-    while (t.nodes[at].left >= 0) {
-      const Node& node = t.nodes[at];
-      at = next(node, node.feature < x.size() ? x[node.feature] : std::numeric_limits<float>::quiet_NaN());
-    }
-    sum += t.nodes[at].split;
+  for (const std::uint32_t root : roots_) {
+    std::uint32_t at = root;
+    while (nodes_[at].left >= 0) at = next(nodes_[at], x);
+    sum += nodes_[at].value;
   }
   return sum;
 }
 
-void Forest::contributions(std::span<const float> x, std::span<double> phi) const {
-  if (phi.size() != num_features_ + 1 || x.size() != num_features_) return;
-  std::fill(phi.begin(), phi.end(), 0.0);
-  // Each level of the walk keeps its own copy of the path: depth + 1
-  // elements at level depth, so (D + 2)(D + 3) / 2 in all for depth D.
-  const std::size_t d = max_depth_ + 2;
-  std::vector<PathElement> scratch((d + 1) * (d + 2) / 2);
-  phi.back() = base_margin_;
-  for (const Tree& t : trees_) {
-    phi.back() += t.mean[0];
-    Shap shap{t, x, phi};
-    shap.walk(0, 0, scratch.data(), 1, 1, -1, scratch.data());
-  }
+void Forest::contributions(std::span<const float> x, std::span<double> out) const {
+  std::fill(out.begin(), out.end(), 0.0);
+  if (out.size() != num_features_ + 1) return;
+  // Level d of the walk keeps a path of at most d + 1 elements.
+  std::vector<PathElement> scratch(static_cast<std::size_t>(max_depth_ + 1) * (max_depth_ + 2) / 2);
+  const Shap shap{nodes_.data(), x, out};
+  for (const std::uint32_t root : roots_) shap.walk(root, 0, scratch.data(), scratch.data(), 1, 1, -1);
+  out.back() = bias_;
 }
 
 }  // namespace sluice::model

@@ -13,6 +13,7 @@
 
 namespace sluice::model {
 
+// A binary:logistic gbtree ensemble read from XGBoost's JSON model format.
 class Forest {
  public:
   // `json_text`: a whole XGBoost 1.7 JSON model document (extra top-level
@@ -23,32 +24,37 @@ class Forest {
 
   static constexpr std::uint32_t kMaxDepth = 64;
 
-  // Log-odds, the base score's included.
+  // Log-odds, the base score's included. A NaN feature, or one past the end
+  // of `features`, is missing and takes each split's default branch.
   [[nodiscard]] double margin(std::span<const float> features) const;
-  // out.size() == num_features() + 1; out[i] feature i's contribution, the
-  // last the bias (expected margin). They sum to margin(features).
+  // out.size() must be num_features() + 1 (otherwise out is only zeroed);
+  // out[i] is feature i's contribution, the last the bias (expected margin).
+  // They sum to margin(features).
   void contributions(std::span<const float> features, std::span<double> out) const;
 
   [[nodiscard]] std::size_t num_features() const noexcept { return num_features_; }
-  [[nodiscard]] std::size_t num_trees() const noexcept { return trees_.size(); }
+  [[nodiscard]] std::size_t num_trees() const noexcept { return roots_.size(); }
 
+  // One node of the loaded trees; public only so that the loader's helpers
+  // can build them.
   struct Node {
-    std::int32_t left = -1, right = -1;  // -1: a leaf
+    std::int32_t left = -1;  // -1: a leaf; the right child is always left + 1
     std::uint32_t feature = 0;
-    float split = 0;  // the condition; a leaf's value
+    float value = 0;  // the split condition, or a leaf's value
+    // This node's part of its parent's cover (sum of hessians): the fraction
+    // of the training data that went this way, Tree SHAP's "zero fraction".
+    float share = 0;
     bool default_left = false;
-    double cover = 0;  // sum of hessians: the weight Tree SHAP splits by
-  };
-  struct Tree {
-    std::vector<Node> nodes;
-    std::vector<double> mean;  // cover-weighted mean leaf value below each node
-    std::uint32_t depth = 0;
   };
 
  private:
-  std::vector<Tree> trees_;
+  // Every tree's reachable nodes, renumbered at load so that each tree's
+  // nodes are contiguous, a node's children sit side by side and after it.
+  std::vector<Node> nodes_;
+  std::vector<std::uint32_t> roots_;
   std::size_t num_features_ = 0;
   double base_margin_ = 0;
+  double bias_ = 0;  // base_margin_ plus each tree's cover-weighted mean leaf
   std::uint32_t max_depth_ = 0;
 };
 
