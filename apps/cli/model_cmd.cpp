@@ -185,13 +185,9 @@ int train(const ModelArgs& a) {
 
 int eval(const ModelArgs& a) {
   if (a.model.empty()) return command_error("model eval: give --model FILE");
-  std::ifstream in(a.model, std::ios::binary);
-  if (!in) return command_error("model eval: cannot read " + a.model);
-  std::ostringstream all;
-  all << in.rdbuf();
   const model::FeatureSpace space = model::FeatureSpace::builtin();
-  auto m = model::Model::load(all.str(), space);
-  if (!m) return command_error("model eval: " + a.model + ": " + m.error().what);
+  auto m = model::Model::load_file(a.model, space);
+  if (!m) return command_error("model eval: " + m.error().what);
   auto engine = feature_engine(a.config_file);
   if (!engine) return command_error(engine.error().what);
   auto samples = gather(*engine, space, a);

@@ -8,9 +8,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "core/files.hpp"
 
 namespace sluice::milter {
 
@@ -207,11 +208,9 @@ Result<Settings> parse_settings(std::string_view toml_text, std::string_view sou
 
 Result<Settings> load_settings(const std::string& path) {
   if (path.empty()) return parse_settings("", "built-in defaults");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(Errc::io, 0, path + ": cannot read config file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_settings(ss.str(), path);
+  const auto text = core::read_whole_file(path);
+  if (!text) return fail(Errc::io, 0, path + ": cannot read config file");
+  return parse_settings(*text, path);
 }
 
 std::string describe(const Settings& s) {

@@ -6,10 +6,8 @@
 
 #include <chrono>
 #include <deque>
-#include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include "analysis/detector.hpp"
@@ -238,31 +236,29 @@ namespace {
 // The shipped model, or the file [model] path names; read once, here.
 Result<std::optional<model::Model>> load_model(const ModelConfig& config, const model::FeatureSpace& space) {
   if (!config.enabled) return std::optional<model::Model>{};
-  std::string document;
-  std::string_view text = model::builtin_model_document();
-  const std::string source = config.path.empty() ? "the shipped model (data/model/sluice-model.json)" : config.path;
-  if (!config.path.empty()) {
-    std::ifstream in(config.path, std::ios::binary);
-    if (!in) return fail(Errc::io, 0, "model: cannot read " + config.path);
-    std::ostringstream all;
-    all << in.rdbuf();
-    document = std::move(all).str();
-    text = document;
+  auto m = config.path.empty() ? model::Model::load(model::builtin_model_document(), space)
+                               : model::Model::load_file(config.path, space);
+  if (!m) {
+    const std::string source = config.path.empty() ? "the shipped model (data/model/sluice-model.json): " : "";
+    return fail(m.error().code, m.error().offset, "model: " + source + m.error().what);
   }
-  auto m = model::Model::load(text, space);
-  if (!m) return fail(m.error().code, m.error().offset, "model: " + source + ": " + m.error().what);
   return std::optional<model::Model>(std::move(*m));
 }
 
 }  // namespace
 
+Engine EngineFactory::make(Config config, core::Registry registry, analysis::Detectors detectors) {
+  return make(std::move(config), std::move(registry), std::move(detectors), model::FeatureSpace::builtin(),
+              std::nullopt);
+}
+
 Engine EngineFactory::make(Config config, core::Registry registry, analysis::Detectors detectors,
-                           std::optional<model::Model> model) {
+                           model::FeatureSpace features, std::optional<model::Model> model) {
   auto impl = std::make_shared<Engine::Impl>();
   impl->config = std::move(config);
   impl->registry = std::move(registry);
   impl->detectors = std::move(detectors);
-  impl->features = model::FeatureSpace::builtin();
+  impl->features = std::move(features);
   impl->model = std::move(model);
   return Engine(std::move(impl));
 }
@@ -282,7 +278,8 @@ Result<Engine> Engine::create(Config config, std::vector<std::string> formats) {
   model::FeatureSpace features = model::FeatureSpace::builtin();
   auto model = load_model(config.model, features);
   if (!model) return std::unexpected(model.error());
-  return EngineFactory::make(std::move(config), std::move(registry), std::move(detectors), std::move(*model));
+  return EngineFactory::make(std::move(config), std::move(registry), std::move(detectors), std::move(features),
+                             std::move(*model));
 }
 
 ScanResult Engine::scan(ByteView input, std::string input_name, const ScanOptions& options) const {

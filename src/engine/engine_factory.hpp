@@ -1,9 +1,9 @@
 #pragma once
 // Builds an Engine from explicit parts: the production path registers every
 // format and detector; tests register synthetic ones to drive the worklist.
-#include "analysis/detector.hpp"
 #include <optional>
 
+#include "analysis/detector.hpp"
 #include "core/unpacker.hpp"
 #include "model/model.hpp"
 #include "sluice/engine.hpp"
@@ -11,9 +11,11 @@
 namespace sluice {
 
 struct EngineFactory {
-  // `model`: none unless a test brings one (Engine::create loads [model]).
+  // Without a model (Engine::create loads [model]).
+  static Engine make(Config config, core::Registry registry, analysis::Detectors detectors);
+  // `features`: the list `model` was checked against, built once per engine.
   static Engine make(Config config, core::Registry registry, analysis::Detectors detectors,
-                     std::optional<model::Model> model = std::nullopt);
+                     model::FeatureSpace features, std::optional<model::Model> model);
 };
 
 }  // namespace sluice

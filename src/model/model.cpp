@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/files.hpp"
+
 namespace sluice::embedded {
 extern const char* const kModelJson;
 }
@@ -79,6 +81,14 @@ Result<Model> Model::load(std::string_view document, const FeatureSpace& space) 
   auto forest = Forest::from_xgboost_json(document, space.size());
   if (!forest) return std::unexpected(forest.error());
   return Model(std::move(*header), std::move(*forest));
+}
+
+Result<Model> Model::load_file(const std::string& path, const FeatureSpace& space) {
+  const auto text = core::read_whole_file(path);
+  if (!text) return fail(Errc::io, 0, "cannot read " + path);
+  auto m = load(*text, space);
+  if (!m) return fail(m.error().code, m.error().offset, path + ": " + m.error().what);
+  return m;
 }
 
 double Model::probability(std::span<const float> features) const { return sigmoid(forest_.margin(features)); }

@@ -49,6 +49,8 @@ class Model {
  public:
   // Refuses a document whose header or trees do not fit `space`.
   [[nodiscard]] static Result<Model> load(std::string_view document, const FeatureSpace& space);
+  // The same for a file; errors name it.
+  [[nodiscard]] static Result<Model> load_file(const std::string& path, const FeatureSpace& space);
 
   [[nodiscard]] const Header& header() const noexcept { return header_; }
   [[nodiscard]] double probability(std::span<const float> features) const;

@@ -5,8 +5,7 @@
 
 #include "queue_settings.hpp"
 
-#include <fstream>
-#include <sstream>
+#include "core/files.hpp"
 
 namespace sluice::queue {
 namespace {
@@ -115,11 +114,9 @@ Result<QueueConfig> parse_queue_config(std::string_view toml_text, std::string_v
 
 Result<QueueConfig> load_queue_config(const std::string& path) {
   if (path.empty()) return parse_queue_config("", "built-in defaults");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(Errc::io, 0, path + ": cannot read config file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_queue_config(ss.str(), path);
+  const auto text = core::read_whole_file(path);
+  if (!text) return fail(Errc::io, 0, path + ": cannot read config file");
+  return parse_queue_config(*text, path);
 }
 
 }  // namespace sluice::queue

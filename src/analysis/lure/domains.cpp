@@ -1,10 +1,9 @@
 #include "analysis/lure/domains.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
+#include "core/files.hpp"
 #include "core/text.hpp"
 
 namespace sluice::analysis::lure {
@@ -34,11 +33,8 @@ PublicSuffixList PublicSuffixList::parse(std::string_view text) {
 
 Result<PublicSuffixList> PublicSuffixList::load(const std::string& path) {
   if (path.empty()) return builtin();
-  std::ifstream in(path);
-  if (in) {
-    std::stringstream ss;
-    ss << in.rdbuf();
-    PublicSuffixList p = parse(ss.str());
+  if (const auto text = core::read_whole_file(path)) {
+    PublicSuffixList p = parse(*text);
     if (p.rule_count() > 0) return p;
   }
   if (path == kDebianPath) return builtin();
