@@ -65,13 +65,44 @@ std::vector<Brand> builtin_brands() { return parse_brands(embedded::kBrandsTsv);
 std::vector<Theme> builtin_themes() { return parse_themes(embedded::kLuresTsv); }
 
 std::string_view find_phrase(std::string_view text, const std::vector<std::string>& phrases) {
-  for (const std::string& p : phrases) {
-    for (std::size_t at = text.find(p); at != std::string_view::npos; at = text.find(p, at + 1)) {
-      const bool left = at == 0 || !word_char(text[at - 1]);
-      const std::size_t end = at + p.size();
-      const bool right = end >= text.size() || !word_char(text[end]);
-      if (left && right) return p;
-    }
+  return PhraseLists({phrases}).find(text).first(0);
+}
+
+namespace {
+std::vector<std::string> flatten(const std::vector<std::vector<std::string>>& lists) {
+  std::vector<std::string> all;
+  for (const auto& l : lists) all.insert(all.end(), l.begin(), l.end());
+  return all;
+}
+}  // namespace
+
+PhraseLists::PhraseLists(std::vector<std::vector<std::string>> lists)
+    : phrases_(flatten(lists)), matcher_(phrases_) {
+  std::size_t at = 0;
+  for (const auto& l : lists) {
+    list_begin_.push_back(at);
+    at += l.size();
+  }
+  list_begin_.push_back(at);
+}
+
+PhraseLists::Found PhraseLists::find(std::string_view text) const {
+  Found f;
+  f.lists_ = this;
+  f.whole_word_.assign(phrases_.size(), false);
+  matcher_.scan(text, [&](std::size_t phrase, std::size_t end) {
+    const std::size_t at = end - phrases_[phrase].size();
+    const bool left = at == 0 || !word_char(text[at - 1]);
+    const bool right = end >= text.size() || !word_char(text[end]);
+    if (left && right) f.whole_word_[phrase] = true;
+    return true;
+  });
+  return f;
+}
+
+std::string_view PhraseLists::Found::first(std::size_t list) const {
+  for (std::size_t i = lists_->list_begin_[list]; i < lists_->list_begin_[list + 1]; ++i) {
+    if (whole_word_[i]) return lists_->phrases_[i];
   }
   return {};
 }

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/phrase_matcher.hpp"
+
 namespace sluice::analysis::lure {
 
 struct Brand {
@@ -26,5 +28,29 @@ struct Theme {
 // First phrase of `phrases` found in `lower_text` as a whole word, or empty.
 [[nodiscard]] std::string_view find_phrase(std::string_view lower_text,
                                            const std::vector<std::string>& phrases);
+
+// Many phrase lists (one per brand, one per theme) searched in one pass:
+// find_phrase's answer for every list at once.
+class PhraseLists {
+ public:
+  explicit PhraseLists(std::vector<std::vector<std::string>> lists);
+
+  class Found {
+   public:
+    // What find_phrase(lower_text, lists[list]) returns.
+    [[nodiscard]] std::string_view first(std::size_t list) const;
+
+   private:
+    friend class PhraseLists;
+    const PhraseLists* lists_ = nullptr;
+    std::vector<bool> whole_word_;  // per phrase of the flattened lists
+  };
+  [[nodiscard]] Found find(std::string_view lower_text) const;
+
+ private:
+  std::vector<std::string> phrases_;       // flattened, list by list
+  std::vector<std::size_t> list_begin_;    // list → its first phrase; one past the end last
+  core::PhraseMatcher matcher_;
+};
 
 }  // namespace sluice::analysis::lure

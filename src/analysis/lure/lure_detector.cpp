@@ -52,6 +52,13 @@ std::vector<std::string> labels_of(std::string_view d) {
 
 // A message as the lure rules read it: MIME mail, and Outlook's own forms
 // (.msg, TNEF), whose unpackers set the same mail.* meta and body children.
+PhraseLists phrase_lists(const std::vector<Brand>& brands, const std::vector<Theme>& themes) {
+  std::vector<std::vector<std::string>> lists;
+  for (const Brand& b : brands) lists.push_back(b.phrases);
+  for (const Theme& t : themes) lists.push_back(t.phrases);
+  return PhraseLists(std::move(lists));
+}
+
 bool is_message(FileType t) noexcept {
   return t == FileType::email || t == FileType::outlook_msg || t == FileType::tnef;
 }
@@ -78,7 +85,10 @@ bool risky(const ArtifactTree& tree, const Artifact& a, ArtifactId& which) {
 class LureDetector final : public Detector {
  public:
   explicit LureDetector(PublicSuffixList psl)
-      : psl_(std::move(psl)), brands_(builtin_brands()), themes_(builtin_themes()) {}
+      : psl_(std::move(psl)),
+        brands_(builtin_brands()),
+        themes_(builtin_themes()),
+        phrases_(phrase_lists(brands_, themes_)) {}
   std::string_view name() const noexcept override { return "lure"; }
 
   void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
@@ -103,9 +113,13 @@ class LureDetector final : public Detector {
     }
     bool lured = false;
     std::set<std::string> claimed;
-    for (const Brand& b : brands_) {
+    // Lists 0..brands-1 are the brands', then the themes'.
+    const PhraseLists::Found in_display = phrases_.find(display);
+    const PhraseLists::Found in_text = phrases_.find(text);
+    for (std::size_t bi = 0; bi < brands_.size(); ++bi) {
+      const Brand& b = brands_[bi];
       if (!from_reg.empty() && official(b, from_reg)) continue;
-      if (const auto p = find_phrase(display, b.phrases); !p.empty()) {
+      if (const auto p = in_display.first(bi); !p.empty()) {
         lured = true;
         claimed.insert(b.name);
         sink.add("sender.display_name_impersonation", Severity::medium, msg.id,
@@ -113,7 +127,7 @@ class LureDetector final : public Detector {
                      (from_reg.empty() ? std::string("no domain") : from_reg),
                  {{"brand", b.name}, {"display_name", from.display}, {"from_domain", from.domain},
                   {"official_domains", join(b.domains)}});
-      } else if (const auto q = find_phrase(text, b.phrases); !q.empty() && !from_reg.empty()) {
+      } else if (const auto q = in_text.first(bi); !q.empty() && !from_reg.empty()) {
         lured = true;
         claimed.insert(b.name);
         sink.add("lure.brand_claim", Severity::low, msg.id,
@@ -124,8 +138,9 @@ class LureDetector final : public Detector {
     if (!from_reg.empty()) lured |= lookalike(msg, from_reg, sink);
     lured |= link_impersonation(tree, msg, sink);
     std::string themes;
-    for (const Theme& t : themes_) {
-      if (const auto p = find_phrase(text, t.phrases); !p.empty()) {
+    for (std::size_t ti = 0; ti < themes_.size(); ++ti) {
+      const Theme& t = themes_[ti];
+      if (const auto p = in_text.first(brands_.size() + ti); !p.empty()) {
         themes += (themes.empty() ? "" : ", ") + t.name + " (\"" + std::string(p) + "\")";
       }
     }
@@ -281,6 +296,7 @@ class LureDetector final : public Detector {
   PublicSuffixList psl_;
   std::vector<Brand> brands_;
   std::vector<Theme> themes_;
+  PhraseLists phrases_;
 };
 
 }  // namespace

@@ -1,0 +1,101 @@
+// The hot components of a ham scan (issue #17), each against the way it used
+// to be done where that is the point: the lure lexicon in one automaton pass
+// vs one find per phrase; script sniffing; the JSON report; a whole message.
+// Run: cmake --preset bench && cmake --build --preset bench && build/bench/bench/bench_components
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "analysis/lure/lexicon.hpp"
+#include "core/script_sniff.hpp"
+#include "core/text.hpp"
+#include "sluice/engine.hpp"
+#include "sluice/report.hpp"
+
+namespace {
+
+std::vector<std::uint8_t> fixture(const std::string& name) {
+  std::ifstream in(std::string(SLUICE_FIXTURES_DIR) + "/" + name, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// 64 KiB of lower-case mail prose (the lure detector's text cap), no lexicon hits.
+std::string prose() {
+  static constexpr std::string_view kWords[] = {"the", "meeting", "notes", "are", "attached", "please",
+                                                "review", "before", "friday", "thanks", "regards", "team"};
+  std::string s;
+  std::uint32_t x = 2020;
+  while (s.size() < 64 * 1024) {
+    x = x * 1103515245 + 12345;
+    s += kWords[(x >> 16) % std::size(kWords)];
+    s += (x >> 8) % 11 == 0 ? ".\n" : " ";
+  }
+  return s;
+}
+
+std::vector<std::vector<std::string>> lexicon_lists() {
+  std::vector<std::vector<std::string>> lists;
+  for (const auto& b : sluice::analysis::lure::builtin_brands()) lists.push_back(b.phrases);
+  for (const auto& t : sluice::analysis::lure::builtin_themes()) lists.push_back(t.phrases);
+  return lists;
+}
+
+void BM_LureLexiconOnePass(benchmark::State& state) {
+  const std::string text = prose();
+  const sluice::analysis::lure::PhraseLists lists(lexicon_lists());
+  for (auto _ : state) benchmark::DoNotOptimize(lists.find(text));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_LureLexiconOnePass);
+
+// The old way, for the ratio: one string_view::find per phrase.
+void BM_LureLexiconFindPerPhrase(benchmark::State& state) {
+  const std::string text = prose();
+  const auto lists = lexicon_lists();
+  for (auto _ : state) {
+    std::size_t hits = 0;
+    for (const auto& l : lists) {
+      for (const auto& p : l) hits += std::string_view(text).find(p) != std::string_view::npos ? 1 : 0;
+    }
+    benchmark::DoNotOptimize(hits);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_LureLexiconFindPerPhrase);
+
+void BM_ScriptSniff(benchmark::State& state) {
+  const std::string text = prose();
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::core::sniff_script(text));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_ScriptSniff);
+
+void BM_JsonReport(benchmark::State& state) {
+  const auto msg = fixture("mail/aicpa.eml");
+  auto engine = sluice::Engine::create(*sluice::default_config());
+  const auto result = engine->scan(sluice::ByteView(msg.data(), msg.size()), "aicpa.eml");
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    const std::string json = sluice::report::to_json(result, false);
+    bytes += json.size();
+    benchmark::DoNotOptimize(json.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(BM_JsonReport);
+
+void BM_ScanHamMessage(benchmark::State& state) {
+  const auto msg = fixture("mail/benign.eml");
+  auto engine = sluice::Engine::create(*sluice::default_config());
+  for (auto _ : state) {
+    auto r = engine->scan(sluice::ByteView(msg.data(), msg.size()), "benign.eml");
+    benchmark::DoNotOptimize(r.score);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * msg.size()));
+}
+BENCHMARK(BM_ScanHamMessage);
+
+}  // namespace

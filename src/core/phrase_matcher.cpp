@@ -1,0 +1,97 @@
+#include "core/phrase_matcher.hpp"
+
+#include <limits>
+
+namespace sluice::core {
+namespace {
+constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+}
+
+PhraseMatcher::PhraseMatcher(std::span<const std::string_view> phrases) { build(phrases); }
+
+PhraseMatcher::PhraseMatcher(std::span<const std::string> phrases) {
+  std::vector<std::string_view> views(phrases.begin(), phrases.end());
+  build(views);
+}
+
+void PhraseMatcher::build(std::span<const std::string_view> phrases) {
+  // Columns only for bytes some phrase uses: the table stays small (a few
+  // dozen columns, not 256) and every other byte goes back to the root.
+  for (std::string_view p : phrases) {
+    for (char ch : p) {
+      auto& c = class_of_[static_cast<unsigned char>(ch)];
+      if (c == 0) c = static_cast<std::uint16_t>(classes_++);
+    }
+  }
+  // The trie: goto_ holds kNone where no phrase continues.
+  std::vector<std::uint32_t> goto_(classes_, kNone);
+  std::vector<std::vector<std::uint32_t>> outputs(1);
+  lengths_.reserve(phrases.size());
+  for (std::size_t i = 0; i < phrases.size(); ++i) {
+    lengths_.push_back(phrases[i].size());
+    if (phrases[i].empty()) continue;
+    std::uint32_t s = 0;
+    for (char ch : phrases[i]) {
+      const std::size_t at = s * classes_ + class_of_[static_cast<unsigned char>(ch)];
+      if (goto_[at] == kNone) {
+        goto_[at] = static_cast<std::uint32_t>(outputs.size());
+        outputs.emplace_back();
+        goto_.resize(goto_.size() + classes_, kNone);
+      }
+      s = goto_[at];
+    }
+    outputs[s].push_back(static_cast<std::uint32_t>(i));
+  }
+  // Breadth first, so a state's failure state (always shallower) is complete
+  // before the state itself: its transitions and outputs are copied.
+  const std::size_t n = outputs.size();
+  next_.assign(n * classes_, 0);
+  std::vector<std::uint32_t> fail(n, 0);
+  std::vector<std::uint32_t> queue;
+  queue.reserve(n);
+  for (std::uint32_t c = 0; c < classes_; ++c) {
+    const std::uint32_t v = goto_[c];
+    if (v == kNone) continue;
+    next_[c] = v;
+    queue.push_back(v);
+  }
+  for (std::size_t head = 0; head < queue.size(); ++head) {
+    const std::uint32_t u = queue[head];
+    const std::uint32_t f = fail[u];
+    for (std::uint32_t c = 0; c < classes_; ++c) {
+      const std::uint32_t v = goto_[u * classes_ + c];
+      if (v == kNone) {
+        next_[u * classes_ + c] = next_[f * classes_ + c];
+        continue;
+      }
+      next_[u * classes_ + c] = v;
+      fail[v] = next_[f * classes_ + c];
+      const auto& inherited = outputs[fail[v]];
+      outputs[v].insert(outputs[v].end(), inherited.begin(), inherited.end());
+      queue.push_back(v);
+    }
+  }
+  out_begin_.reserve(n + 1);
+  for (const auto& o : outputs) {
+    out_begin_.push_back(static_cast<std::uint32_t>(out_.size()));
+    out_.insert(out_.end(), o.begin(), o.end());
+  }
+  out_begin_.push_back(static_cast<std::uint32_t>(out_.size()));
+}
+
+std::vector<bool> PhraseMatcher::present(std::string_view text) const {
+  std::vector<bool> seen(size(), false);
+  std::size_t left = 0;
+  for (std::size_t n : lengths_) left += n != 0 ? 1 : 0;
+  if (left == 0) return seen;
+  scan(text, [&](std::size_t phrase, std::size_t) {
+    if (!seen[phrase]) {
+      seen[phrase] = true;
+      --left;
+    }
+    return left != 0;
+  });
+  return seen;
+}
+
+}  // namespace sluice::core

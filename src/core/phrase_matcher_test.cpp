@@ -1,0 +1,87 @@
+#include "core/phrase_matcher.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <tuple>
+
+namespace sluice::core {
+namespace {
+
+using Hit = std::pair<std::size_t, std::size_t>;  // phrase, end
+
+std::vector<Hit> hits(const PhraseMatcher& m, std::string_view text) {
+  std::vector<Hit> out;
+  m.scan(text, [&](std::size_t p, std::size_t end) {
+    out.emplace_back(p, end);
+    return true;
+  });
+  return out;
+}
+
+// The oracle: one find per phrase, sorted as the automaton reports.
+std::vector<Hit> naive(const std::vector<std::string>& phrases, std::string_view text) {
+  std::vector<std::tuple<std::size_t, std::size_t, std::size_t>> all;  // end, -len, phrase
+  for (std::size_t i = 0; i < phrases.size(); ++i) {
+    if (phrases[i].empty()) continue;
+    for (auto at = text.find(phrases[i]); at != std::string_view::npos; at = text.find(phrases[i], at + 1))
+      all.emplace_back(at + phrases[i].size(), ~phrases[i].size(), i);
+  }
+  std::sort(all.begin(), all.end());
+  std::vector<Hit> out;
+  for (auto& [end, neglen, p] : all) out.emplace_back(p, end);
+  return out;
+}
+
+TEST(PhraseMatcher, FindsOverlappingAndNestedPhrases) {
+  const std::vector<std::string> phrases{"he", "she", "his", "hers"};
+  const PhraseMatcher m(phrases);
+  EXPECT_EQ(hits(m, "ushers"), (std::vector<Hit>{{1, 4}, {0, 4}, {3, 6}}));
+  EXPECT_EQ(hits(m, "ahishers"), naive(phrases, "ahishers"));
+  EXPECT_TRUE(hits(m, "xyz").empty());
+  EXPECT_TRUE(hits(m, "").empty());
+}
+
+TEST(PhraseMatcher, DuplicatesAndEmptyPhrases) {
+  const std::vector<std::string> phrases{"", "invoice", "invoice", "in"};
+  const PhraseMatcher m(phrases);
+  EXPECT_EQ(m.size(), 4u);
+  const auto seen = m.present("overdue invoice");
+  EXPECT_EQ(seen, (std::vector<bool>{false, true, true, true}));
+  EXPECT_EQ(hits(m, "invoice"), naive(phrases, "invoice"));
+}
+
+TEST(PhraseMatcher, EveryByteValueAndStopEarly) {
+  std::vector<std::string> phrases;
+  for (int b = 0; b < 256; ++b) phrases.push_back(std::string(1, static_cast<char>(b)) + "\xff");
+  const PhraseMatcher m(phrases);
+  std::string text;
+  for (int b = 255; b >= 0; --b) text += std::string(1, static_cast<char>(b)) + "\xff";
+  EXPECT_EQ(hits(m, text), naive(phrases, text));
+  EXPECT_EQ(hits(m, text).size(), 256u);
+  int calls = 0;
+  m.scan(text, [&](std::size_t, std::size_t) { return ++calls < 2; });
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(PhraseMatcher, AgreesWithFindOnRandomTexts) {
+  std::mt19937 rng(2020);
+  for (int round = 0; round < 300; ++round) {
+    std::uniform_int_distribution<int> letter(0, 3), len(0, 5), count(1, 12);
+    std::vector<std::string> phrases(static_cast<std::size_t>(count(rng)));
+    for (auto& p : phrases) {
+      const int n = len(rng);
+      for (int i = 0; i < n; ++i) p += static_cast<char>('a' + letter(rng));
+    }
+    std::string text;
+    for (int i = 0; i < 200; ++i) text += static_cast<char>('a' + letter(rng));
+    const PhraseMatcher m(phrases);
+    ASSERT_EQ(hits(m, text), naive(phrases, text)) << "round " << round;
+    const auto seen = m.present(text);
+    for (std::size_t i = 0; i < phrases.size(); ++i)
+      EXPECT_EQ(seen[i], !phrases[i].empty() && text.find(phrases[i]) != std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace sluice::core
