@@ -59,7 +59,7 @@ void decode_parts(std::string_view mail, std::vector<std::uint8_t>& out, Totals&
     if (end == std::string_view::npos) end = mail.size();
     out.clear();
     sluice::codecs::text::DecodeStats stats;
-    sluice::codecs::text::decode_base64(sluice::ByteView(mail.data() + body, end - body), out, UINT64_MAX,
+    sluice::codecs::text::decode_base64(sluice::ByteView(reinterpret_cast<const std::uint8_t*>(mail.data()) + body, end - body), out, UINT64_MAX,
                                         stats);
     sha256(out.data(), out.size(), t);
     t.decoded += out.size();

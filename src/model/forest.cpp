@@ -318,6 +318,10 @@ struct Shap {
 Result<Forest> Forest::from_xgboost_json(std::string_view json_text, std::size_t num_features) {
   const Json doc = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return bad("not valid JSON");
+  return from_xgboost_document(doc, num_features);
+}
+
+Result<Forest> Forest::from_xgboost_document(const Json& doc, std::size_t num_features) {
   const Json* learner = member(doc, "learner", Json::value_t::object);
   if (learner == nullptr) return bad("no \"learner\" object (not an XGBoost JSON model)");
   const Json* objective = member(*learner, "objective", Json::value_t::object);

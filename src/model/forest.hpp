@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "sluice/result.hpp"
 
 namespace sluice::model {
@@ -21,6 +23,9 @@ class Forest {
   // numerical splits on features below `num_features`, shaped as trees no
   // deeper than kMaxDepth, is an error: the file is the user's, not ours.
   [[nodiscard]] static Result<Forest> from_xgboost_json(std::string_view json_text, std::size_t num_features);
+  // The same, from a document already parsed (the model loader reads its
+  // header from it too: one parse at engine start, not two).
+  [[nodiscard]] static Result<Forest> from_xgboost_document(const nlohmann::json& doc, std::size_t num_features);
 
   static constexpr std::uint32_t kMaxDepth = 64;
 

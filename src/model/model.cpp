@@ -62,7 +62,9 @@ Result<Header> parse_header(std::string_view document) {
 }
 
 Result<Model> Model::load(std::string_view document, const FeatureSpace& space) {
-  auto header = parse_header(document);
+  const Json doc = Json::parse(document, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return fail(Errc::malformed, 0, "not valid JSON");
+  auto header = header_from(doc);
   if (!header) return std::unexpected(header.error());
   if (header->feature_version != space.version() || header->features.size() != space.size()) {
     return fail(Errc::invalid_argument, 0,
@@ -78,7 +80,7 @@ Result<Model> Model::load(std::string_view document, const FeatureSpace& space) 
                       space.features()[i].name + "\" here: retrain the model");
     }
   }
-  auto forest = Forest::from_xgboost_json(document, space.size());
+  auto forest = Forest::from_xgboost_document(doc, space.size());
   if (!forest) return std::unexpected(forest.error());
   return Model(std::move(*header), std::move(*forest));
 }

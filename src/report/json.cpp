@@ -1,78 +1,154 @@
-#include <nlohmann/json.hpp>
-
+#include <string_view>
+#include <unordered_map>
 #include <variant>
 
 #include "report/iocs.hpp"
+#include "report/json_writer.hpp"
 #include "sluice/report.hpp"
 
 namespace sluice::report {
 namespace {
 
-using Json = nlohmann::ordered_json;
-
-Json meta_value(const MetaValue& v) {
-  return std::visit([](const auto& x) { return Json(x); }, v);
+void meta_value(JsonWriter& w, const MetaValue& v) {
+  std::visit([&w](const auto& x) { w.value(x); }, v);
 }
 
-// Built bottom-up without recursion: a hostile tree may be deep, and the JSON
-// library's own recursion is bounded by our depth limit only for containers
-// we opened, so each node is built once its children are.
-Json artifacts(const ArtifactTree& tree) {
-  std::vector<Json> built(tree.size());
-  for (std::size_t i = tree.size(); i-- > 0;) {
-    const Artifact& a = tree[static_cast<ArtifactId>(i)];
-    Json j;
-    j["id"] = a.id;
-    j["path"] = tree.evidence_path(a.id);
-    Json names = Json::array();
-    for (const Name& n : a.names) names.push_back({{"view", n.view}, {"name", n.value}});
-    j["names"] = std::move(names);
-    j["type"] = to_string(a.type);
-    j["size"] = a.bytes.size();
-    j["md5"] = to_hex(a.hashes.md5);
-    j["sha1"] = to_hex(a.hashes.sha1);
-    j["sha256"] = to_hex(a.hashes.sha256);
-    if (a.truncated) j["truncated"] = true;
-    if (a.duplicate_of) j["duplicate_of"] = *a.duplicate_of;
-    Json anomalies = Json::array();
-    for (const Anomaly& an : a.anomalies) {
-      anomalies.push_back({{"id", an.id},
-                           {"severity", to_string(an.severity)},
-                           {"offset", an.offset},
-                           {"message", an.message}});
+// An artifact's meta as one object: repeated keys (one per member, say)
+// become arrays, in the order the keys first appeared.
+void meta_object(JsonWriter& w, const Artifact& a) {
+  w.begin_object();
+  std::vector<std::string_view> keys;
+  std::unordered_map<std::string_view, std::vector<const MetaValue*>> values;
+  for (const Meta& m : a.meta) {
+    auto [it, fresh] = values.try_emplace(m.key);
+    if (fresh) keys.push_back(m.key);
+    it->second.push_back(&m.value);
+  }
+  for (std::string_view k : keys) {
+    const auto& vs = values[k];
+    w.key(k);
+    if (vs.size() == 1) {
+      meta_value(w, *vs.front());
+      continue;
     }
-    j["anomalies"] = std::move(anomalies);
-    Json meta = Json::object();
-    for (const Meta& m : a.meta) {
-      // Repeated keys (one per member, say) become arrays.
-      if (meta.contains(m.key)) {
-        if (!meta[m.key].is_array()) meta[m.key] = Json::array({meta[m.key]});
-        meta[m.key].push_back(meta_value(m.value));
-      } else {
-        meta[m.key] = meta_value(m.value);
+    w.begin_array();
+    for (const MetaValue* v : vs) meta_value(w, *v);
+    w.end_array();
+  }
+  w.end_object();
+}
+
+// Everything of an artifact before its children.
+void artifact_head(JsonWriter& w, const ArtifactTree& tree, const Artifact& a) {
+  w.begin_object();
+  w.member("id", a.id);
+  w.member("path", tree.evidence_path(a.id));
+  w.key("names");
+  w.begin_array();
+  for (const Name& n : a.names) {
+    w.begin_object();
+    w.member("view", n.view);
+    w.member("name", n.value);
+    w.end_object();
+  }
+  w.end_array();
+  w.member("type", to_string(a.type));
+  w.member("size", static_cast<std::uint64_t>(a.bytes.size()));
+  w.member("md5", to_hex(a.hashes.md5));
+  w.member("sha1", to_hex(a.hashes.sha1));
+  w.member("sha256", to_hex(a.hashes.sha256));
+  if (a.truncated) w.member("truncated", true);
+  if (a.duplicate_of) w.member("duplicate_of", *a.duplicate_of);
+  w.key("anomalies");
+  w.begin_array();
+  for (const Anomaly& an : a.anomalies) {
+    w.begin_object();
+    w.member("id", an.id);
+    w.member("severity", to_string(an.severity));
+    w.member("offset", an.offset);
+    w.member("message", an.message);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("meta");
+  meta_object(w, a);
+  w.key("children");
+  w.begin_array();
+}
+
+// Depth first with an explicit stack: a hostile tree may be deep.
+void artifacts(JsonWriter& w, const ArtifactTree& tree) {
+  w.begin_array();
+  if (tree.size() != 0) {
+    struct Open {
+      ArtifactId id;
+      std::size_t next_child;
+    };
+    std::vector<Open> stack;
+    artifact_head(w, tree, tree[0]);
+    stack.push_back({0, 0});
+    while (!stack.empty()) {
+      Open& top = stack.back();
+      const Artifact& a = tree[top.id];
+      if (top.next_child == a.children.size()) {
+        w.end_array();
+        w.end_object();
+        stack.pop_back();
+        continue;
       }
+      const ArtifactId c = a.children[top.next_child++];
+      artifact_head(w, tree, tree[c]);
+      stack.push_back({c, 0});
     }
-    j["meta"] = std::move(meta);
-    Json children = Json::array();
-    for (ArtifactId c : a.children) children.push_back(std::move(built[c]));
-    j["children"] = std::move(children);
-    built[i] = std::move(j);
   }
-  Json out = Json::array();
-  if (!built.empty()) out.push_back(std::move(built[0]));
-  return out;
+  w.end_array();
 }
 
-Json iocs(const ArtifactTree& tree) {
+void strings(JsonWriter& w, std::string_view name, const std::vector<std::string>& list) {
+  w.key(name);
+  w.begin_array();
+  for (const std::string& s : list) w.value(s);
+  w.end_array();
+}
+
+void iocs(JsonWriter& w, const ArtifactTree& tree) {
   const Iocs found = collect_iocs(tree);
-  Json hashes = Json::array();
+  w.begin_object();
+  strings(w, "urls", found.urls);
+  strings(w, "domains", found.domains);
+  strings(w, "ips", found.ips);
+  strings(w, "c2", found.c2);
+  w.key("hashes");
+  w.begin_array();
   for (const HashIoc& h : found.hashes) {
-    hashes.push_back({{"sha256", h.sha256}, {"md5", h.md5}, {"sha1", h.sha1}, {"type", h.type},
-                      {"path", h.path}});
+    w.begin_object();
+    w.member("sha256", h.sha256);
+    w.member("md5", h.md5);
+    w.member("sha1", h.sha1);
+    w.member("type", h.type);
+    w.member("path", h.path);
+    w.end_object();
   }
-  return {{"urls", found.urls},       {"domains", found.domains}, {"ips", found.ips},
-          {"c2", found.c2},           {"hashes", std::move(hashes)},
-          {"truncated", found.truncated}};
+  w.end_array();
+  strings(w, "truncated", found.truncated);
+  w.end_object();
+}
+
+// Evidence keys are unique in the report: a repeated key keeps its first
+// place and its last value.
+void evidence(JsonWriter& w, const Evidence& ev) {
+  w.begin_object();
+  for (std::size_t i = 0; i < ev.size(); ++i) {
+    bool seen = false;
+    for (std::size_t j = 0; j < i && !seen; ++j) seen = ev[j].first == ev[i].first;
+    if (seen) continue;
+    std::size_t last = i;
+    for (std::size_t j = i + 1; j < ev.size(); ++j) {
+      if (ev[j].first == ev[i].first) last = j;
+    }
+    w.member(ev[i].first, ev[last].second);
+  }
+  w.end_object();
 }
 
 }  // namespace
@@ -82,51 +158,69 @@ std::string with_member(std::string doc, std::string_view name, std::string_view
   if (end == std::string::npos) return doc;
   const bool pretty = end > 0 && doc[end - 1] == '\n';
   if (pretty) --end;
-  const std::string member = (pretty ? std::string(",\n  ") : std::string(",")) + Json(std::string(name)).dump() +
-                             (pretty ? ": " : ":") + std::string(value_json);
+  std::string member = pretty ? ",\n  " : ",";
+  JsonWriter::quote(member, name);
+  member += pretty ? ": " : ":";
+  member += value_json;
   doc.insert(end, member);
   return doc;
 }
 
 std::string to_json(const ScanResult& r, bool pretty) {
-  Json j;
-  j["schema_version"] = kSchemaVersion;
-  j["sluice_version"] = std::string(version());
-  j["input"] = r.input;
-  j["verdict"] = to_string(r.verdict);
-  j["score"] = r.score;
+  std::string out;
+  out.reserve(4096 + r.tree.size() * 512);
+  JsonWriter w(out, pretty ? 2 : -1);
+  w.begin_object();
+  w.member("schema_version", kSchemaVersion);
+  w.member("sluice_version", version());
+  w.member("input", r.input);
+  w.member("verdict", to_string(r.verdict));
+  w.member("score", r.score);
   if (r.error) {
-    j["error"] = {{"code", to_string(r.error->code)}, {"message", r.error->what}};
+    w.key("error");
+    w.begin_object();
+    w.member("code", to_string(r.error->code));
+    w.member("message", r.error->what);
+    w.end_object();
   }
-  Json findings = Json::array();
+  w.key("findings");
+  w.begin_array();
   for (const Finding& f : r.findings) {
-    Json ev = Json::object();
-    for (const auto& [k, v] : f.evidence) ev[k] = v;
-    findings.push_back({{"id", f.id},
-                        {"severity", to_string(f.severity)},
-                        {"score", f.score},
-                        {"artifact", f.artifact == kNoArtifact ? std::string()
-                                                               : r.tree.evidence_path(f.artifact)},
-                        {"artifact_id", f.artifact == kNoArtifact ? Json(nullptr) : Json(f.artifact)},
-                        {"message", f.message},
-                        {"evidence", std::move(ev)}});
+    w.begin_object();
+    w.member("id", f.id);
+    w.member("severity", to_string(f.severity));
+    w.member("score", f.score);
+    w.member("artifact", f.artifact == kNoArtifact ? std::string() : r.tree.evidence_path(f.artifact));
+    w.key("artifact_id");
+    if (f.artifact == kNoArtifact) {
+      w.null();
+    } else {
+      w.value(f.artifact);
+    }
+    w.member("message", f.message);
+    w.key("evidence");
+    evidence(w, f.evidence);
+    w.end_object();
   }
-  j["findings"] = std::move(findings);
-  j["iocs"] = iocs(r.tree);
-  j["artifacts"] = artifacts(r.tree);
-  Json limits = Json::array();
+  w.end_array();
+  w.key("iocs");
+  iocs(w, r.tree);
+  w.key("artifacts");
+  artifacts(w, r.tree);
+  w.key("limits_hit");
+  w.begin_array();
   for (const LimitHit& h : r.tree.limits_hit) {
-    limits.push_back({{"limit", to_string(h.kind)},
-                      {"value", h.limit},
-                      {"artifact", h.artifact == kNoArtifact ? std::string()
-                                                             : r.tree.evidence_path(h.artifact)},
-                      {"detail", h.detail}});
+    w.begin_object();
+    w.member("limit", to_string(h.kind));
+    w.member("value", h.limit);
+    w.member("artifact", h.artifact == kNoArtifact ? std::string() : r.tree.evidence_path(h.artifact));
+    w.member("detail", h.detail);
+    w.end_object();
   }
-  j["limits_hit"] = std::move(limits);
-  j["elapsed_ms"] = static_cast<double>(r.elapsed.count()) / 1000.0;
-  // Names come from hostile input and were made valid UTF-8 at the source;
-  // `replace` is the second line of defence, so a dump can never throw.
-  return j.dump(pretty ? 2 : -1, ' ', false, Json::error_handler_t::replace);
+  w.end_array();
+  w.member("elapsed_ms", static_cast<double>(r.elapsed.count()) / 1000.0);
+  w.end_object();
+  return out;
 }
 
 }  // namespace sluice::report
