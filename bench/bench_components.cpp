@@ -12,6 +12,7 @@
 #include "analysis/lure/lexicon.hpp"
 #include "core/script_sniff.hpp"
 #include "core/text.hpp"
+#include "formats/html/runtime.hpp"
 #include "sluice/engine.hpp"
 #include "sluice/report.hpp"
 
@@ -86,6 +87,20 @@ void BM_JsonReport(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
 }
 BENCHMARK(BM_JsonReport);
+
+// A newsletter's one tracking script, run in the fake browser (in process:
+// the fork around it is measured by the whole-message benchmarks).
+void BM_HtmlScriptRun(benchmark::State& state) {
+  sluice::formats::html::ScriptSource s;
+  s.code = "var img = document.createElement('img'); img.src = 'https://example.org/p.gif?u=' + 42;";
+  s.where = "script[0]";
+  const auto prelude = sluice::formats::html::compile_prelude();
+  for (auto _ : state) {
+    auto r = sluice::formats::html::run_scripts({&s, 1}, {}, {}, prelude);
+    benchmark::DoNotOptimize(r.scripts_run);
+  }
+}
+BENCHMARK(BM_HtmlScriptRun);
 
 void BM_ScanHamMessage(benchmark::State& state) {
   const auto msg = fixture("mail/benign.eml");

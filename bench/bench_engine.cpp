@@ -46,7 +46,7 @@ void BM_Hashes(benchmark::State& state) {
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
 }
-BENCHMARK(BM_Hashes)->Arg(64 << 10)->Arg(16 << 20);
+BENCHMARK(BM_Hashes)->Arg(1 << 10)->Arg(64 << 10)->Arg(16 << 20);
 
 void BM_Sniff(benchmark::State& state) {
   const auto data = pseudo_text(1 << 20);

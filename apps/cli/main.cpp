@@ -308,20 +308,42 @@ int run_scan(const ScanArgs& args_in) {
       cv.notify_all();
     }
   };
+  // One job scans on this thread: no hand-over, no wake-up per message.
   std::vector<std::jthread> pool;
-  for (unsigned t = 0; t < jobs; ++t) pool.emplace_back(worker);
+  if (jobs > 1) {
+    for (unsigned t = 0; t < jobs; ++t) pool.emplace_back(worker);
+  }
 
   // Results print in input order as soon as each is ready, so output is stable
   // whatever -j is, and long runs stream.
   bool any_found = false, any_error = store_error;
   std::vector<std::string> json_docs;
   std::size_t results = 0;
+  // Output is flushed when this side is about to wait for the next result
+  // (on one thread: when the last flush is 100 ms old), and to a terminal
+  // always: a stream consumer still sees results as they come, and a run over
+  // a folder is not one write per message.
+  const bool tty_out = ::isatty(STDOUT_FILENO);
+  auto last_flush = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return done[i].has_value(); });
-    Outcome o = std::move(*done[i]);
-    done[i].reset();
-    lock.unlock();
+    Outcome o;
+    if (pool.empty()) {
+      if (const auto t = std::chrono::steady_clock::now(); t - last_flush >= std::chrono::milliseconds(100)) {
+        std::fflush(stdout);
+        last_flush = t;
+      }
+      o = scan_one(scanner, inputs[i], i, args, color);
+    } else {
+      std::unique_lock lock(mu);
+      if (!done[i].has_value()) {
+        lock.unlock();
+        std::fflush(stdout);
+        lock.lock();
+        cv.wait(lock, [&] { return done[i].has_value(); });
+      }
+      o = std::move(*done[i]);
+      done[i].reset();
+    }
     for (const auto& m : o.messages) {
       progress.clear_line();
       std::fprintf(stderr, "%s\n", m.c_str());
@@ -335,7 +357,7 @@ int run_scan(const ScanArgs& args_in) {
         }
       } else if (!args.quiet || r.verdict >= exit_at) {
         std::fwrite(r.text.data(), 1, r.text.size(), stdout);
-        std::fflush(stdout);
+        if (tty_out) std::fflush(stdout);
       }
     }
     results += o.results.size();

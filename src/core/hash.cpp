@@ -16,12 +16,30 @@ struct CtxFree {
 };
 using Ctx = std::unique_ptr<EVP_MD_CTX, CtxFree>;
 
+// The three algorithms, fetched from the provider once per process. OpenSSL
+// 3 looks EVP_md5() and friends up in its provider store on every init (a
+// locked property query): for a ham message's small parts that lookup cost
+// more than hashing their bytes (issue #17). Fetched digests are immutable and
+// shared between threads by design.
+struct Algorithms {
+  EVP_MD* md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  EVP_MD* sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+  EVP_MD* sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+};
+
+const Algorithms& algorithms() {
+  static const Algorithms a;
+  return a;
+}
+
 class Digests {
  public:
   Digests() : md5_(EVP_MD_CTX_new()), sha1_(EVP_MD_CTX_new()), sha256_(EVP_MD_CTX_new()) {
-    ok_ = md5_ && sha1_ && sha256_ && EVP_DigestInit_ex(md5_.get(), EVP_md5(), nullptr) == 1 &&
-          EVP_DigestInit_ex(sha1_.get(), EVP_sha1(), nullptr) == 1 &&
-          EVP_DigestInit_ex(sha256_.get(), EVP_sha256(), nullptr) == 1;
+    const Algorithms& a = algorithms();
+    ok_ = md5_ && sha1_ && sha256_ && a.md5 && a.sha1 && a.sha256 &&
+          EVP_DigestInit_ex(md5_.get(), a.md5, nullptr) == 1 &&
+          EVP_DigestInit_ex(sha1_.get(), a.sha1, nullptr) == 1 &&
+          EVP_DigestInit_ex(sha256_.get(), a.sha256, nullptr) == 1;
   }
   void update(ByteView bytes) {
     if (!ok_) return;

@@ -47,6 +47,37 @@ formats::html::RunResult run_page(const std::string& name, formats::html::RunLim
   return formats::html::run_scripts(m.scripts, m.elements, limits);
 }
 
+// The fake browser loaded from its bytecode behaves as the one compiled from
+// source: every smuggling page saves the same files, the same way.
+TEST(HtmlRuntime, PreludeBytecodeRunsAsItsSource) {
+  const formats::html::Prelude prelude = formats::html::compile_prelude();
+  ASSERT_FALSE(prelude.empty());
+  for (const char* name : {"array_join.html", "char_codes.html", "data_uri_click.html", "ms_save_img.html",
+                           "plain_base64.html", "reversed.html", "xor_key.html", "benign_newsletter.html",
+                           "svg_script.svg"}) {
+    const auto m = formats::html::read_markup(page(name), 100, 1 << 20);
+    formats::html::RunLimits limits;
+#if defined(__SANITIZE_ADDRESS__)
+    limits.cpu_ms *= 20;
+#endif
+    const auto from_source = formats::html::run_scripts(m.scripts, m.elements, limits);
+    const auto from_bytecode = formats::html::run_scripts(m.scripts, m.elements, limits, prelude);
+    ASSERT_EQ(from_source.downloads.size(), from_bytecode.downloads.size()) << name;
+    for (std::size_t i = 0; i < from_source.downloads.size(); ++i) {
+      EXPECT_EQ(from_source.downloads[i].bytes, from_bytecode.downloads[i].bytes) << name;
+      EXPECT_EQ(from_source.downloads[i].name, from_bytecode.downloads[i].name) << name;
+      EXPECT_EQ(from_source.downloads[i].how, from_bytecode.downloads[i].how) << name;
+    }
+    EXPECT_EQ(from_source.errors, from_bytecode.errors) << name;
+    EXPECT_EQ(from_source.navigations, from_bytecode.navigations) << name;
+    EXPECT_EQ(from_source.written, from_bytecode.written) << name;
+    EXPECT_EQ(from_source.scripts_run, from_bytecode.scripts_run) << name;
+  }
+  // Every smuggling page above but the newsletter saves something.
+  const auto m = formats::html::read_markup(page("ms_save_img.html"), 100, 1 << 20);
+  EXPECT_FALSE(formats::html::run_scripts(m.scripts, m.elements, {}, prelude).downloads.empty());
+}
+
 TEST(HtmlSniff, PagesAndSvg) {
   for (const char* name : {"plain_base64.html", "xor_key.html", "benign_newsletter.html"}) {
     const auto b = read_file(fixture(std::string("smuggling/") + name));

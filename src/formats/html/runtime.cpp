@@ -276,6 +276,17 @@ bool eval(State& st, duk_context* ctx, std::string_view code, std::string_view w
   return ok;
 }
 
+// Runs trusted bytecode from compile_prelude(); false when it threw.
+bool run_bytecode(State& st, duk_context* ctx, const std::vector<std::uint8_t>& code, std::string_view where) {
+  void* buf = duk_push_fixed_buffer(ctx, code.size());
+  std::memcpy(buf, code.data(), code.size());
+  duk_load_function(ctx);
+  const bool ok = duk_pcall(ctx, 0) == 0;
+  if (!ok) note_error(st, ctx, where);
+  duk_pop(ctx);
+  return ok;
+}
+
 void define_elements(duk_context* ctx, std::span<const Element> elements) {
   duk_push_global_object(ctx);
   duk_push_object(ctx);
@@ -320,7 +331,36 @@ if (!String.prototype.repeat) String.prototype.repeat = function (n) {
 
 }  // namespace
 
-RunResult run_scripts(std::span<const ScriptSource> scripts, std::span<const Element> elements, const RunLimits& limits) {
+Prelude compile_prelude() {
+  Prelude p;
+  // The page's allocator and timeout hook, with generous bounds: compiling
+  // runs nothing, but the hook expects its State.
+  State st;
+  st.deadline_ns = cpu_now_ns() + 10'000'000'000ull;
+  duk_context* ctx = duk_create_heap(heap_alloc, heap_realloc, heap_free, &st, heap_fatal);
+  if (ctx == nullptr) return p;
+  auto dump = [ctx](std::string_view source, std::vector<std::uint8_t>& out) {
+    duk_push_lstring(ctx, source.data(), source.size());
+    duk_push_string(ctx, "page");
+    if (duk_pcompile(ctx, DUK_COMPILE_EVAL) != 0) {
+      duk_pop(ctx);
+      return;
+    }
+    duk_dump_function(ctx);
+    duk_size_t n = 0;
+    const auto* bytes = static_cast<const std::uint8_t*>(duk_get_buffer_data(ctx, -1, &n));
+    if (bytes != nullptr) out.assign(bytes, bytes + n);
+    duk_pop(ctx);
+  };
+  dump(kPolyfills, p.polyfills);
+  dump(kBrowserShim, p.shim);
+  duk_destroy_heap(ctx);
+  if (p.empty()) return {};
+  return p;
+}
+
+RunResult run_scripts(std::span<const ScriptSource> scripts, std::span<const Element> elements, const RunLimits& limits,
+                      const Prelude& prelude) {
   State st;
   st.limits = limits;
   st.deadline_ns = cpu_now_ns() + limits.cpu_ms * 1'000'000ull;
@@ -330,8 +370,13 @@ RunResult run_scripts(std::span<const ScriptSource> scripts, std::span<const Ele
     return std::move(st.result);
   }
   define_elements(ctx, elements);
-  eval(st, ctx, kPolyfills, "polyfills");
-  eval(st, ctx, kBrowserShim, "browser");
+  if (prelude.empty()) {
+    eval(st, ctx, kPolyfills, "polyfills");
+    eval(st, ctx, kBrowserShim, "browser");
+  } else {
+    run_bytecode(st, ctx, prelude.polyfills, "polyfills");
+    run_bytecode(st, ctx, prelude.shim, "browser");
+  }
   // Script blocks in document order, then handlers and javascript: URLs as
   // the page would fire them once loaded (a click handler too: the lure asks
   // for the click).

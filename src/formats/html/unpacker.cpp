@@ -5,6 +5,7 @@
 // page saves and how is meta on the child (`html.saved_as`); the
 // html.smuggling finding is judged in src/analysis/smuggling.
 #include <array>
+#include <mutex>
 
 #include "core/isolate.hpp"
 #include "core/sniff.hpp"
@@ -49,9 +50,23 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
+// The fake browser's bytecode, compiled on the first page with scripts and
+// kept for the engine's life (a forked script worker inherits it).
+class PreludeCache {
+ public:
+  const Prelude& get() const {
+    std::call_once(once_, [this] { prelude_ = compile_prelude(); });
+    return prelude_;
+  }
+
+ private:
+  mutable std::once_flag once_;
+  mutable Prelude prelude_;
+};
+
 class Reader {
  public:
-  explicit Reader(core::UnpackContext& ctx) : ctx_(ctx) {}
+  Reader(core::UnpackContext& ctx, const PreludeCache& prelude) : ctx_(ctx), prelude_(prelude) {}
 
   void run() {
     const std::string_view doc = ctx_.bytes().chars();
@@ -72,24 +87,25 @@ class Reader {
     // In a sandboxed scan worker (docs/adr/0011) the scan is that process
     // already and its filter forbids fork; the interpreter's own CPU and heap
     // caps still bound the scripts.
+    const Prelude& prelude = prelude_.get();
     if (ctx_.budget().sandboxed()) {
-      run_in_worker(ctx_, m);
+      run_in_worker(ctx_, m, prelude);
       return;
     }
-    const Status st = core::unpack_isolated(ctx_, [&m](core::UnpackContext& w) -> Status {
-      run_in_worker(w, m);
+    const Status st = core::unpack_isolated(ctx_, [&m, &prelude](core::UnpackContext& w) -> Status {
+      run_in_worker(w, m, prelude);
       return {};
     });
     if (!st) ctx_.meta("html.script_error", st.error().what);
   }
 
-  static void run_in_worker(core::UnpackContext& w, const Markup& m) {
+  static void run_in_worker(core::UnpackContext& w, const Markup& m, const Prelude& prelude) {
     RunLimits rl;
     rl.cpu_ms = w.limits().max_script_ms;
     rl.heap_bytes = w.limits().max_script_memory;
     rl.max_items = w.limits().max_children;
     rl.output_bytes = w.budget().decode_allowance(w.bytes().size()).bytes;
-    RunResult r = run_scripts(m.scripts, m.elements, rl);
+    RunResult r = run_scripts(m.scripts, m.elements, rl, prelude);
     w.meta("html.scripts_run", static_cast<std::int64_t>(r.scripts_run));
     for (auto& e : r.errors) w.meta("html.script_error", std::move(e));
     if (r.out_of_time) {
@@ -185,6 +201,7 @@ class Reader {
   }
 
   core::UnpackContext& ctx_;
+  const PreludeCache& prelude_;
 };
 
 class HtmlUnpacker final : public core::Unpacker {
@@ -192,11 +209,12 @@ class HtmlUnpacker final : public core::Unpacker {
   std::string_view name() const noexcept override { return "html"; }
   std::span<const FileType> handles() const noexcept override { return kTypes; }
   Status unpack(core::UnpackContext& ctx) const override {
-    Reader(ctx).run();
+    Reader(ctx, prelude_).run();
     return {};
   }
 
  private:
+  PreludeCache prelude_;
   static constexpr std::array kTypes{FileType::html, FileType::svg};
 };
 
