@@ -71,6 +71,18 @@ void PhraseMatcher::build(std::span<const std::string_view> phrases) {
       queue.push_back(v);
     }
   }
+  // Transitions as row offsets, flagged when the target ends a phrase. The
+  // lexicons are Sluice's own, far below 2^31 cells; a list that would not
+  // fit matches nothing rather than wrongly.
+  if (n * classes_ >= kEnds) {
+    next_.assign(classes_, 0);
+    out_begin_.assign(2, 0);
+    return;
+  }
+  for (std::uint32_t& t : next_) {
+    const std::uint32_t target = t;
+    t = target * classes_ | (outputs[target].empty() ? 0 : kEnds);
+  }
   out_begin_.reserve(n + 1);
   for (const auto& o : outputs) {
     out_begin_.push_back(static_cast<std::uint32_t>(out_.size()));

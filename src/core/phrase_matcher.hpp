@@ -33,9 +33,14 @@ class PhraseMatcher {
   // Returning false from on_match stops the scan.
   template <class F>
   void scan(std::string_view text, F&& on_match) const {
-    std::uint32_t s = 0;
+    // One load per byte: a transition holds the next state's row offset,
+    // its top bit set when that state ends a phrase.
+    std::uint32_t row = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
-      s = next_[s * classes_ + class_of_[static_cast<unsigned char>(text[i])]];
+      row = next_[row + class_of_[static_cast<unsigned char>(text[i])]];
+      if ((row & kEnds) == 0) continue;
+      row &= ~kEnds;
+      const std::uint32_t s = row / classes_;
       for (std::uint32_t o = out_begin_[s]; o < out_begin_[s + 1]; ++o) {
         if (!on_match(static_cast<std::size_t>(out_[o]), i + 1)) return;
       }
@@ -50,7 +55,8 @@ class PhraseMatcher {
 
   std::uint16_t class_of_[256]{};  // byte → column; 0 is "no phrase has this byte"
   std::uint32_t classes_ = 1;
-  std::vector<std::uint32_t> next_;       // dense: state * classes_ + class
+  static constexpr std::uint32_t kEnds = 1u << 31;
+  std::vector<std::uint32_t> next_;       // dense, [state * classes_ + class] = row of the next state | kEnds
   std::vector<std::uint32_t> out_begin_;  // state → its phrases in out_, suffixes' included
   std::vector<std::uint32_t> out_;
   std::vector<std::size_t> lengths_;

@@ -99,5 +99,48 @@ TEST(Text, InvalidUtf8BecomesReplacementCharacters) {
   EXPECT_EQ(truncate_utf8("\xC3\xA9\xC3\xA9", 3), "\xC3\xA9");
 }
 
+// The run-copying converter against a byte-at-a-time one written from the
+// Unicode tables: mixed ASCII runs (the eight-byte fast path) and sequences
+// cut, overlong, surrogate or too large, at every alignment.
+TEST(Text, ValidUtf8AgreesWithAByteAtATimeDecoder) {
+  auto reference = [](std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size();) {
+      const auto b = static_cast<unsigned char>(s[i]);
+      std::size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+      std::uint32_t cp = len == 1 ? b : len == 2 ? (b & 0x1Fu) : len == 3 ? (b & 0x0Fu) : (b & 0x07u);
+      bool ok = len != 0 && s.size() - i >= len;
+      for (std::size_t k = 1; ok && k < len; ++k) {
+        const auto c = static_cast<unsigned char>(s[i + k]);
+        ok = (c & 0xC0) == 0x80;
+        cp = (cp << 6) | (c & 0x3Fu);
+      }
+      static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = ok && cp >= kMin[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+      if (ok) {
+        out.append(s.substr(i, len));
+        i += len;
+      } else {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      }
+    }
+    return out;
+  };
+  std::uint32_t x = 2020;
+  static constexpr std::string_view kPieces[] = {"abcdefgh", "x", "\xC3\xA9", "\xE2\x80\xAE", "\xF0\x9F\x98\x80",
+                                                 "\xFF", "\xC0\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xE2\x80",
+                                                 "\x80", "0123456789abcdef"};
+  for (int round = 0; round < 3000; ++round) {
+    std::string s;
+    for (int k = 0; k < 12; ++k) {
+      x = x * 1103515245 + 12345;
+      s += kPieces[(x >> 16) % std::size(kPieces)];
+    }
+    ASSERT_EQ(to_valid_utf8(s), reference(s)) << ::testing::PrintToString(s);
+    ASSERT_EQ(to_valid_utf8(s.substr(1)), reference(s.substr(1)));
+  }
+}
+
 }  // namespace
 }  // namespace sluice::core

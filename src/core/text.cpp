@@ -1,6 +1,7 @@
 #include "core/text.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 namespace sluice::core {
 namespace {
@@ -30,18 +31,31 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 }  // namespace
 
 std::string to_valid_utf8(std::string_view raw) {
+  // Valid runs are copied whole, and ASCII is checked eight bytes at a time:
+  // every text part of every message passes through here (issue #17).
   std::string out;
   out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size();) {
-    const std::size_t n = utf8_sequence(raw, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(raw.substr(i, n));
-      i += n;
+  std::size_t run = 0;  // where the current valid run began
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    if (raw.size() - i >= 8) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, raw.data() + i, 8);
+      if ((word & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
     }
+    const std::size_t n = utf8_sequence(raw, i);
+    if (n != 0) {
+      i += n;
+      continue;
+    }
+    out.append(raw.data() + run, i - run);
+    out += "\xEF\xBF\xBD";
+    run = ++i;
   }
+  out.append(raw.data() + run, raw.size() - run);
   return out;
 }
 
