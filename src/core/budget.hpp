@@ -64,6 +64,29 @@ class Budget {
   [[nodiscard]] bool sandboxed() const noexcept { return sandboxed_; }
   void set_sandboxed(bool on) noexcept { sandboxed_ = on; }
 
+  // Everything but the limits, for a long-lived helper process that draws
+  // down its own copy of a scan's budget (formats/html/script_helpers): the
+  // deadline is steady_clock's, which every process on the machine shares.
+  struct Snapshot {
+    std::int64_t deadline_ns = 0;
+    std::uint64_t decoded = 0, input = 0, reserved = 0, key_rounds = 0;
+    std::uint32_t artifacts = 0;
+    bool sandboxed = false;
+  };
+  [[nodiscard]] Snapshot snapshot() const noexcept {
+    return {std::chrono::duration_cast<std::chrono::nanoseconds>(deadline_.time_since_epoch()).count(),
+            decoded_, input_, reserved_, key_rounds_, artifacts_, sandboxed_};
+  }
+  Budget(const Limits& limits, const Snapshot& s) noexcept
+      : limits_(limits),
+        deadline_(Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(s.deadline_ns)))),
+        decoded_(s.decoded),
+        input_(s.input),
+        reserved_(s.reserved),
+        key_rounds_(s.key_rounds),
+        artifacts_(s.artifacts),
+        sandboxed_(s.sandboxed) {}
+
  private:
   const Limits& limits_;
   Clock::time_point deadline_;

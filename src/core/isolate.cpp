@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -130,23 +131,36 @@ constexpr bool kSanitized = false;
 constexpr bool kSanitized = false;
 #endif
 
+}  // namespace
+
+void no_core_files() noexcept {
+  rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+}
+
+void cap_address_space(std::uint64_t allowance, bool hard) noexcept {
+  // ASan reserves terabytes of shadow: no cap under it.
+  if (kSanitized) return;
+  const std::uint64_t cap = current_vm_bytes() + 2 * allowance + (512ull << 20);
+  rlimit as{cap, cap};
+  if (!hard && ::getrlimit(RLIMIT_AS, &as) == 0) as.rlim_cur = std::min<rlim_t>(cap, as.rlim_max);
+  ::setrlimit(RLIMIT_AS, &as);
+}
+
+namespace {
+
 [[noreturn]] void worker(UnpackContext& ctx, const InProcessUnpack& unpack, int fd,
                          std::uint64_t allowance) {
   // No core files from a crashing worker; and an address-space cap so a
   // library's data-dependent allocation fails here rather than in the
-  // scanner. (ASan reserves terabytes of shadow: no cap under it.)
-  rlimit none{0, 0};
-  ::setrlimit(RLIMIT_CORE, &none);
+  // scanner.
+  no_core_files();
   // Only the pipe to the parent: a child that outlives a killed parent must
   // not keep the parent's listening or client sockets open (a restarted
   // milter could not take its port back while a script still ran here).
   if (fd > 3) ::close_range(3, static_cast<unsigned>(fd) - 1, 0);
   ::close_range(static_cast<unsigned>(fd) + 1, ~0u, 0);
-  if (!kSanitized) {
-    const std::uint64_t cap = current_vm_bytes() + 2 * allowance + (512ull << 20);
-    rlimit as{cap, cap};
-    ::setrlimit(RLIMIT_AS, &as);
-  }
+  cap_address_space(allowance, true);
   ArtifactTree local;
   const ArtifactId root = local.add_root(ctx.bytes(), "file", {Name{"parent", ctx.name()}});
   local.at(root).type = ctx.type();

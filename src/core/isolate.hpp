@@ -24,6 +24,15 @@ using InProcessUnpack = std::function<Status(UnpackContext&)>;
 // status; nothing it sent is trusted then.
 [[nodiscard]] Status unpack_isolated(UnpackContext& ctx, const InProcessUnpack& unpack);
 
+// For processes that run hostile input for this one (the forked reader
+// above, formats/html's script helpers): no core files; and an address-space
+// cap of the process's size now plus twice `allowance` plus 512 MiB, so a
+// data-dependent allocation fails there rather than in the scanner. `hard`
+// sets both limits; otherwise only the soft one, which a long-lived helper
+// sets again for each page. No cap under AddressSanitizer.
+void no_core_files() noexcept;
+void cap_address_space(std::uint64_t allowance, bool hard) noexcept;
+
 // The wire form, exposed for the tests: what a worker sends and how the
 // parent reads it back. `replay_record` treats the record as hostile.
 [[nodiscard]] std::vector<std::uint8_t> serialise_unpack(const ArtifactTree& tree, ArtifactId root,

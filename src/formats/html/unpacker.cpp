@@ -1,5 +1,5 @@
 // html / svg → children: the files the page's scripts make the browser save
-// (run in Duktape inside a worker process: runtime.hpp, core/isolate.hpp), the
+// (run in Duktape inside a helper process: runtime.hpp, script_helpers.hpp), the
 // encoded payloads written into its scripts, element contents and data: URIs
 // (blobs.hpp), and what it wrote with document.write. Facts only: which file a
 // page saves and how is meta on the child (`html.saved_as`); the
@@ -7,12 +7,12 @@
 #include <array>
 #include <mutex>
 
-#include "core/isolate.hpp"
 #include "core/sniff.hpp"
 #include "core/unpacker.hpp"
 #include "formats/html/blobs.hpp"
 #include "formats/html/markup.hpp"
 #include "formats/html/runtime.hpp"
+#include "formats/html/script_helpers.hpp"
 #include "codecs/text/html.hpp"
 #include "codecs/text/urls.hpp"
 
@@ -50,6 +50,48 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
+// What a page's scripts did, as children and meta of its artifact: run in a
+// script helper (script_helpers.hpp), or in this process when the whole scan
+// is already in a sandboxed worker.
+void run_in_worker(core::UnpackContext& w, const Markup& m, const Prelude& prelude) {
+  RunLimits rl;
+  rl.cpu_ms = w.limits().max_script_ms;
+  rl.heap_bytes = w.limits().max_script_memory;
+  rl.max_items = w.limits().max_children;
+  rl.output_bytes = w.budget().decode_allowance(w.bytes().size()).bytes;
+  RunResult r = run_scripts(m.scripts, m.elements, rl, prelude);
+  w.meta("html.scripts_run", static_cast<std::int64_t>(r.scripts_run));
+  for (auto& e : r.errors) w.meta("html.script_error", std::move(e));
+  if (r.out_of_time) {
+    w.limit_hit(LimitKind::script_ms, "the page's scripts ran past " + std::to_string(rl.cpu_ms) +
+                                          " ms of CPU time and were stopped");
+  }
+  if (r.out_of_memory) {
+    w.limit_hit(LimitKind::script_memory, "the page's scripts asked for more than " +
+                                              std::to_string(rl.heap_bytes) + " bytes of heap");
+  }
+  if (r.output_capped) {
+    w.limit_hit(LimitKind::artifact_bytes, "what the page's scripts saved or wrote was cut at the decode allowance");
+  }
+  for (const std::string& url : r.navigations) {
+    const std::string n = codecs::text::normalise_url(url);
+    if (!n.empty()) w.meta("ioc.url", n);
+  }
+  for (Download& d : r.downloads) {
+    w.budget().charge_decoded(d.bytes.size());
+    std::vector<Name> names;
+    if (!d.name.empty()) names.push_back(Name{"html", w.clean_name(d.name)});
+    const auto child = w.emit_owned(std::move(d.bytes), "smuggled", std::move(names), d.truncated);
+    if (!child) break;
+    w.meta_on(*child, "html.saved_as", d.how);
+    if (!d.mime_type.empty()) w.meta_on(*child, "html.blob_type", w.clean_name(d.mime_type));
+  }
+  if (!r.written.empty()) {
+    w.budget().charge_decoded(r.written.size());
+    (void)w.emit_owned(std::vector<std::uint8_t>(r.written.begin(), r.written.end()), "document.write", {});
+  }
+}
+
 // The fake browser's bytecode, compiled on the first page with scripts and
 // kept for the engine's life (a forked script worker inherits it).
 class PreludeCache {
@@ -66,7 +108,8 @@ class PreludeCache {
 
 class Reader {
  public:
-  Reader(core::UnpackContext& ctx, const PreludeCache& prelude) : ctx_(ctx), prelude_(prelude) {}
+  Reader(core::UnpackContext& ctx, const PreludeCache& prelude, const ScriptHelpers& helpers)
+      : ctx_(ctx), prelude_(prelude), helpers_(helpers) {}
 
   void run() {
     const std::string_view doc = ctx_.bytes().chars();
@@ -87,55 +130,14 @@ class Reader {
     // In a sandboxed scan worker (docs/adr/0011) the scan is that process
     // already and its filter forbids fork; the interpreter's own CPU and heap
     // caps still bound the scripts.
+    // Compiled here, before any helper is forked, so every helper has it.
     const Prelude& prelude = prelude_.get();
     if (ctx_.budget().sandboxed()) {
       run_in_worker(ctx_, m, prelude);
       return;
     }
-    const Status st = core::unpack_isolated(ctx_, [&m, &prelude](core::UnpackContext& w) -> Status {
-      run_in_worker(w, m, prelude);
-      return {};
-    });
+    const Status st = helpers_.run(ctx_);
     if (!st) ctx_.meta("html.script_error", st.error().what);
-  }
-
-  static void run_in_worker(core::UnpackContext& w, const Markup& m, const Prelude& prelude) {
-    RunLimits rl;
-    rl.cpu_ms = w.limits().max_script_ms;
-    rl.heap_bytes = w.limits().max_script_memory;
-    rl.max_items = w.limits().max_children;
-    rl.output_bytes = w.budget().decode_allowance(w.bytes().size()).bytes;
-    RunResult r = run_scripts(m.scripts, m.elements, rl, prelude);
-    w.meta("html.scripts_run", static_cast<std::int64_t>(r.scripts_run));
-    for (auto& e : r.errors) w.meta("html.script_error", std::move(e));
-    if (r.out_of_time) {
-      w.limit_hit(LimitKind::script_ms, "the page's scripts ran past " + std::to_string(rl.cpu_ms) +
-                                            " ms of CPU time and were stopped");
-    }
-    if (r.out_of_memory) {
-      w.limit_hit(LimitKind::script_memory, "the page's scripts asked for more than " +
-                                                std::to_string(rl.heap_bytes) + " bytes of heap");
-    }
-    if (r.output_capped) {
-      w.limit_hit(LimitKind::artifact_bytes, "what the page's scripts saved or wrote was cut at the decode allowance");
-    }
-    for (const std::string& url : r.navigations) {
-      const std::string n = codecs::text::normalise_url(url);
-      if (!n.empty()) w.meta("ioc.url", n);
-    }
-    for (Download& d : r.downloads) {
-      w.budget().charge_decoded(d.bytes.size());
-      std::vector<Name> names;
-      if (!d.name.empty()) names.push_back(Name{"html", w.clean_name(d.name)});
-      const auto child = w.emit_owned(std::move(d.bytes), "smuggled", std::move(names), d.truncated);
-      if (!child) break;
-      w.meta_on(*child, "html.saved_as", d.how);
-      if (!d.mime_type.empty()) w.meta_on(*child, "html.blob_type", w.clean_name(d.mime_type));
-    }
-    if (!r.written.empty()) {
-      w.budget().charge_decoded(r.written.size());
-      (void)w.emit_owned(std::vector<std::uint8_t>(r.written.begin(), r.written.end()), "document.write", {});
-    }
   }
 
   void static_blobs(const Markup& m) {
@@ -202,6 +204,7 @@ class Reader {
 
   core::UnpackContext& ctx_;
   const PreludeCache& prelude_;
+  const ScriptHelpers& helpers_;
 };
 
 class HtmlUnpacker final : public core::Unpacker {
@@ -209,12 +212,18 @@ class HtmlUnpacker final : public core::Unpacker {
   std::string_view name() const noexcept override { return "html"; }
   std::span<const FileType> handles() const noexcept override { return kTypes; }
   Status unpack(core::UnpackContext& ctx) const override {
-    Reader(ctx, prelude_).run();
+    Reader(ctx, prelude_, helpers_).run();
     return {};
   }
 
  private:
   PreludeCache prelude_;
+  // A helper re-reads the page's markup itself: nothing parsed in this
+  // process is handed to it but the page's bytes.
+  ScriptHelpers helpers_{[this](core::UnpackContext& w) {
+    const Markup m = read_markup(w.bytes().chars(), w.limits().max_children, kMaxInner);
+    run_in_worker(w, m, prelude_.get());
+  }};
   static constexpr std::array kTypes{FileType::html, FileType::svg};
 };
 

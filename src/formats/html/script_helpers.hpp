@@ -1,0 +1,64 @@
+#pragma once
+// Long-lived helper processes that run pages' scripts. A page's scripts run in
+// a process of their own (ADR 0012: Duktape is a C interpreter fed hostile
+// code). Forking one per page cost 3–4 ms — copying and tearing down an
+// address space of some 60 shared libraries — against 0.3 ms of script run:
+// a quarter of the ham corpus's scan time went to 1.4 % of its messages
+// (issue #17). A helper is forked once, from the engine's process, and runs
+// page after page: the parent sends the page and its budget, the helper sends
+// back the same record a forked reader sends (core/isolate), which the parent
+// re-checks as hostile and replays. A helper that crashes, overruns the scan's
+// deadline or sends a bad record is killed and never used again; the next page
+// gets a new one. Each helper is retired after kMaxRuns pages, so whatever a
+// page did to its interpreter's process cannot follow many later pages.
+// docs/adr/0026.
+#include <sys/types.h>
+
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "core/unpacker.hpp"
+
+namespace sluice::formats::html {
+
+// Runs one page inside a helper: `ctx` holds the page (its bytes, name and
+// type) and a copy of the scan's budget.
+using PageRunner = std::function<void(core::UnpackContext&)>;
+
+class ScriptHelpers {
+ public:
+  static constexpr unsigned kMaxRuns = 256;
+
+  explicit ScriptHelpers(PageRunner runner) : runner_(std::move(runner)) {}
+  ScriptHelpers(const ScriptHelpers&) = delete;
+  ScriptHelpers& operator=(const ScriptHelpers&) = delete;
+  // Kills and reaps every helper.
+  ~ScriptHelpers();
+
+  // Runs ctx's page in a helper and replays what it made into ctx. The
+  // failures unpack_isolated reports (isolation.worker_failed, the deadline)
+  // are reported the same way.
+  [[nodiscard]] Status run(core::UnpackContext& ctx) const;
+
+  // Helpers started so far (for the tests: reuse is observable).
+  [[nodiscard]] unsigned started() const;
+
+ private:
+  struct Helper {
+    pid_t pid = -1;
+    int fd = -1;
+    unsigned runs = 0;
+  };
+  [[nodiscard]] Result<Helper> take() const;
+  void give_back(Helper h) const;
+  void discard(Helper& h) const;
+  [[noreturn]] void serve(int fd) const;
+
+  PageRunner runner_;
+  mutable std::mutex mu_;
+  mutable std::vector<Helper> idle_;
+  mutable unsigned started_ = 0;
+};
+
+}  // namespace sluice::formats::html

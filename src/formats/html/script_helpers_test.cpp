@@ -1,0 +1,160 @@
+// Long-lived script helpers (docs/adr/0026): a helper serves page after page;
+// what it makes arrives as a forked reader's record would; a helper that
+// crashes, hangs past the deadline or lies is killed, reported, and replaced;
+// a helper is retired after kMaxRuns pages.
+#include "formats/html/script_helpers.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+namespace sluice::formats::html {
+namespace {
+
+struct Page {
+  explicit Page(std::string_view text, Limits l = {})
+      : limits(l), budget(limits, core::Budget::Clock::now()), data(text.begin(), text.end()) {
+    root = tree.add_root(ByteView(data.data(), data.size()), "file", {Name{"mail", "page.html"}});
+    tree.at(root).type = FileType::html;
+  }
+  core::UnpackContext ctx() { return core::UnpackContext(tree, root, budget); }
+  bool has(std::string_view id) const {
+    for (const Artifact& a : tree) {
+      for (const Anomaly& an : a.anomalies) {
+        if (an.id == id) return true;
+      }
+    }
+    return false;
+  }
+  std::string child_text(std::size_t i) const {
+    const Artifact& c = tree[tree[root].children.at(i)];
+    return std::string(c.bytes.chars());
+  }
+
+  Limits limits;
+  core::Budget budget;
+  std::vector<std::uint8_t> data;
+  ArtifactTree tree;
+  ArtifactId root = kNoArtifact;
+};
+
+// What a page's run makes: a child holding the page upper-cased, its own
+// pid as meta (so reuse shows), and the budget it was handed.
+void echo(core::UnpackContext& w) {
+  std::string up(w.bytes().chars());
+  for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  w.meta("test.pid", static_cast<std::int64_t>(::getpid()));
+  w.meta("test.decoded_before", static_cast<std::int64_t>(w.budget().decoded()));
+  w.meta("test.name", w.name());
+  (void)w.emit_owned(std::vector<std::uint8_t>(up.begin(), up.end()), "smuggled", {Name{"html", "out.txt"}});
+}
+
+std::int64_t meta_int(const Artifact& a, std::string_view key) {
+  for (const Meta& m : a.meta) {
+    if (m.key == key) return std::get<std::int64_t>(m.value);
+  }
+  return -1;
+}
+
+TEST(ScriptHelpers, OneHelperServesPageAfterPage) {
+  const ScriptHelpers helpers(echo);
+  std::int64_t first_pid = 0;
+  for (int i = 0; i < 5; ++i) {
+    Page p("<script>page " + std::to_string(i) + "</script>");
+    p.budget.charge_decoded(1000 + static_cast<std::uint64_t>(i));
+    auto ctx = p.ctx();
+    ASSERT_TRUE(helpers.run(ctx));
+    ASSERT_EQ(p.tree[p.root].children.size(), 1u);
+    EXPECT_EQ(p.child_text(0), "<SCRIPT>PAGE " + std::to_string(i) + "</SCRIPT>");
+    EXPECT_EQ(meta_int(p.tree[p.root], "test.decoded_before"), 1000 + i) << "the scan's budget travels";
+    const std::int64_t pid = meta_int(p.tree[p.root], "test.pid");
+    EXPECT_NE(pid, ::getpid());
+    if (i == 0) first_pid = pid;
+    EXPECT_EQ(pid, first_pid) << "the same helper";
+    EXPECT_FALSE(p.has("isolation.worker_failed"));
+  }
+  EXPECT_EQ(helpers.started(), 1u);
+}
+
+TEST(ScriptHelpers, ACrashIsReportedAndTheNextPageGetsANewHelper) {
+  const ScriptHelpers helpers([](core::UnpackContext& w) {
+    if (w.bytes().chars().find("crash") != std::string_view::npos) std::abort();
+    echo(w);
+  });
+  {
+    Page ok("fine");
+    auto ctx = ok.ctx();
+    ASSERT_TRUE(helpers.run(ctx));
+  }
+  Page bad("crash");
+  auto ctx = bad.ctx();
+  const Status st = helpers.run(ctx);
+  ASSERT_FALSE(st);
+  EXPECT_TRUE(bad.has("isolation.worker_failed"));
+  EXPECT_NE(st.error().what.find("signal " + std::to_string(SIGABRT)), std::string::npos) << st.error().what;
+  EXPECT_TRUE(bad.tree[bad.root].children.empty()) << "nothing of a dead helper is used";
+  Page after("again");
+  auto ctx2 = after.ctx();
+  ASSERT_TRUE(helpers.run(ctx2));
+  EXPECT_EQ(after.child_text(0), "AGAIN");
+  EXPECT_EQ(helpers.started(), 2u);
+}
+
+TEST(ScriptHelpers, AHelperPastTheDeadlineIsKilledAndTheLimitReported) {
+  const ScriptHelpers helpers([](core::UnpackContext& w) {
+    if (w.bytes().chars() == "hang") {
+      for (;;) ::pause();
+    }
+    echo(w);
+  });
+  Limits l;
+  l.deadline_ms = 300;
+  Page p("hang", l);
+  auto ctx = p.ctx();
+  const auto t0 = std::chrono::steady_clock::now();
+  const Status st = helpers.run(ctx);
+  EXPECT_FALSE(st);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  ASSERT_EQ(p.tree.limits_hit.size(), 1u);
+  EXPECT_EQ(p.tree.limits_hit[0].kind, LimitKind::deadline);
+  Page next("next");
+  auto ctx2 = next.ctx();
+  ASSERT_TRUE(helpers.run(ctx2));
+  EXPECT_EQ(helpers.started(), 2u);
+}
+
+TEST(ScriptHelpers, HelpersAreRetiredAfterTheirRuns) {
+  const ScriptHelpers helpers(echo);
+  for (unsigned i = 0; i < ScriptHelpers::kMaxRuns + 1; ++i) {
+    Page p("x");
+    auto ctx = p.ctx();
+    ASSERT_TRUE(helpers.run(ctx));
+  }
+  EXPECT_EQ(helpers.started(), 2u);
+}
+
+TEST(ScriptHelpers, ThreadsGetHelpersOfTheirOwn) {
+  const ScriptHelpers helpers(echo);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        Page p("t" + std::to_string(t) + " p" + std::to_string(i));
+        auto ctx = p.ctx();
+        if (helpers.run(ctx) && p.child_text(0) == "T" + std::to_string(t) + " P" + std::to_string(i)) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 80);
+  EXPECT_LE(helpers.started(), 4u);
+}
+
+}  // namespace
+}  // namespace sluice::formats::html
