@@ -61,6 +61,7 @@ two = best(sluice_cmd(everything, 2))
 flo = best([floor, *everything])
 sa_sluice = best(sluice_cmd(sa))
 sa_floor = best([floor, *sa])
+sa_clam = best(["clamscan", "--no-summary", "-r", "-d", db, "--max-recursion=32", *sa])
 
 print(f"files: {n_all} ({b_all / 1e6:.1f} MB): the ham folders and {len(fixtures)} fixture messages; best of {runs}")
 print(f"  clamscan (one-line db)  {clam:7.2f} s")
@@ -68,7 +69,9 @@ print(f"  sluice -j 1             {one:7.2f} s   {n_all / one:7.0f} msg/s   clam
 print(f"  floor                   {flo:7.2f} s   sluice/floor {one / flo:5.2f}x")
 print(f"  sluice -j 2             {two:7.2f} s   scaling {one / two:4.2f}x")
 print(f"SpamAssassin ham: {n_sa} messages ({b_sa / 1e6:.1f} MB)")
-print(f"  sluice -j 1             {sa_sluice:7.2f} s   {n_sa / sa_sluice:7.0f} msg/s   sluice/floor {sa_sluice / sa_floor:5.2f}x")
+print(f"  clamscan (one-line db)  {sa_clam:7.2f} s")
+print(f"  sluice -j 1             {sa_sluice:7.2f} s   {n_sa / sa_sluice:7.0f} msg/s   clamscan/sluice {sa_clam / sa_sluice:5.2f}x"
+      f"   sluice/floor {sa_sluice / sa_floor:5.2f}x")
 
 # Peak memory of one -j 1 run over everything (its own rusage), and the
 # slowest messages in it.

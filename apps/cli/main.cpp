@@ -400,8 +400,9 @@ int run_scan(const ScanArgs& args_in) {
 int main(int argc, char** argv) {
   using namespace sluice::cli;
   CLI::App app{
-      "Sluice finds malicious mail attachments: it unpacks every container (gzip today; ZIP, ISO,\n"
-      "IMG, VHD ... as they land), types every member by content, and explains its verdict.\n\n"
+      "Sluice finds malicious mail attachments: it unpacks every container a mail can carry (ZIP,\n"
+      "7z, RAR, ISO/UDF, IMG/FAT, VHD/VHDX, NTFS, PDF, Office, OneNote, HTML/SVG smuggling ...),\n"
+      "types every member by content, and explains its verdict.\n\n"
       "Examples:\n"
       "  sluice scan message.eml            verdict, artifact tree and top findings\n"
       "  sluice scan --format jsonl DIR     one JSON object per file, for pipelines\n"

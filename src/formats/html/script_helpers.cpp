@@ -98,6 +98,13 @@ Result<Request> read_request(ByteView bytes) {
   return q;
 }
 
+// A frame's 8-byte little-endian length.
+std::uint64_t frame_length(const std::uint8_t* p) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+  return v;
+}
+
 // The helper's answer: write() is fine there (a parent that is gone ends
 // the helper, which is what SIGPIPE does).
 bool send_frame(int fd, const std::vector<std::uint8_t>& payload) {
@@ -197,8 +204,7 @@ void ScriptHelpers::serve(int fd) const {
   for (;;) {
     std::array<std::uint8_t, 8> head{};
     if (!read_all(fd, head.data(), head.size())) ::_exit(0);  // the parent is done with us
-    std::uint64_t size = 0;
-    for (std::size_t i = 0; i < 8; ++i) size |= static_cast<std::uint64_t>(head[i]) << (8 * i);
+    const std::uint64_t size = frame_length(head.data());
     if (size > (std::uint64_t{1} << 40)) ::_exit(4);
     in.resize(static_cast<std::size_t>(size));
     if (!read_all(fd, in.data(), in.size())) ::_exit(0);
@@ -257,8 +263,7 @@ Status ScriptHelpers::run(core::UnpackContext& ctx) const {
     }
     got.insert(got.end(), chunk.data(), chunk.data() + n);
     if (!have_length && got.size() == 8) {
-      std::uint64_t size = 0;
-      for (std::size_t i = 0; i < 8; ++i) size |= static_cast<std::uint64_t>(got[i]) << (8 * i);
+      const std::uint64_t size = frame_length(got.data());
       if (size > max_record) {
         discard(h);
         return failed("it sent more than " + std::to_string(max_record) + " bytes");
