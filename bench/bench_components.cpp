@@ -1,6 +1,7 @@
 // The hot components of a ham scan (issue #17), each against the way it used
 // to be done where that is the point: the lure lexicon in one automaton pass
-// vs one find per phrase; script sniffing; the JSON report; a whole message.
+// vs one find per phrase; script sniffing; the JSON report; a page's scripts.
+// A whole message: bench_engine's BM_ScanFixture.
 // Run: cmake --preset bench && cmake --build --preset bench && build/bench/bench/bench_components
 #include <benchmark/benchmark.h>
 
@@ -11,7 +12,6 @@
 
 #include "analysis/lure/lexicon.hpp"
 #include "core/script_sniff.hpp"
-#include "core/text.hpp"
 #include "formats/html/runtime.hpp"
 #include "sluice/engine.hpp"
 #include "sluice/report.hpp"
@@ -89,7 +89,7 @@ void BM_JsonReport(benchmark::State& state) {
 BENCHMARK(BM_JsonReport);
 
 // A newsletter's one tracking script, run in the fake browser (in process:
-// the fork around it is measured by the whole-message benchmarks).
+// the script helper's round trip around it is in the whole-message figures).
 void BM_HtmlScriptRun(benchmark::State& state) {
   sluice::formats::html::ScriptSource s;
   s.code = "var img = document.createElement('img'); img.src = 'https://example.org/p.gif?u=' + 42;";
@@ -101,16 +101,5 @@ void BM_HtmlScriptRun(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_HtmlScriptRun);
-
-void BM_ScanHamMessage(benchmark::State& state) {
-  const auto msg = fixture("mail/benign.eml");
-  auto engine = sluice::Engine::create(*sluice::default_config());
-  for (auto _ : state) {
-    auto r = engine->scan(sluice::ByteView(msg.data(), msg.size()), "benign.eml");
-    benchmark::DoNotOptimize(r.score);
-  }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * msg.size()));
-}
-BENCHMARK(BM_ScanHamMessage);
 
 }  // namespace

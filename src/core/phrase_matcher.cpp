@@ -26,9 +26,8 @@ void PhraseMatcher::build(std::span<const std::string_view> phrases) {
   // The trie: goto_ holds kNone where no phrase continues.
   std::vector<std::uint32_t> goto_(classes_, kNone);
   std::vector<std::vector<std::uint32_t>> outputs(1);
-  lengths_.reserve(phrases.size());
+  size_ = phrases.size();
   for (std::size_t i = 0; i < phrases.size(); ++i) {
-    lengths_.push_back(phrases[i].size());
     if (phrases[i].empty()) continue;
     std::uint32_t s = 0;
     for (char ch : phrases[i]) {
@@ -89,21 +88,6 @@ void PhraseMatcher::build(std::span<const std::string_view> phrases) {
     out_.insert(out_.end(), o.begin(), o.end());
   }
   out_begin_.push_back(static_cast<std::uint32_t>(out_.size()));
-}
-
-std::vector<bool> PhraseMatcher::present(std::string_view text) const {
-  std::vector<bool> seen(size(), false);
-  std::size_t left = 0;
-  for (std::size_t n : lengths_) left += n != 0 ? 1 : 0;
-  if (left == 0) return seen;
-  scan(text, [&](std::size_t phrase, std::size_t) {
-    if (!seen[phrase]) {
-      seen[phrase] = true;
-      --left;
-    }
-    return left != 0;
-  });
-  return seen;
 }
 
 }  // namespace sluice::core

@@ -24,9 +24,7 @@ class PhraseMatcher {
   explicit PhraseMatcher(std::span<const std::string_view> phrases);
   explicit PhraseMatcher(std::span<const std::string> phrases);
 
-  [[nodiscard]] std::size_t size() const noexcept { return lengths_.size(); }
-  [[nodiscard]] std::size_t length(std::size_t phrase) const noexcept { return lengths_[phrase]; }
-  [[nodiscard]] std::size_t states() const noexcept { return out_begin_.size() - 1; }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
 
   // on_match(phrase, end) for every occurrence, `end` one past its last byte,
   // in order of `end` (longest phrase first among those ending together).
@@ -47,9 +45,6 @@ class PhraseMatcher {
     }
   }
 
-  // present[i] is true when phrase i occurs anywhere in `text`.
-  [[nodiscard]] std::vector<bool> present(std::string_view text) const;
-
  private:
   void build(std::span<const std::string_view> phrases);
 
@@ -59,7 +54,7 @@ class PhraseMatcher {
   std::vector<std::uint32_t> next_;       // dense, [state * classes_ + class] = row of the next state | kEnds
   std::vector<std::uint32_t> out_begin_;  // state → its phrases in out_, suffixes' included
   std::vector<std::uint32_t> out_;
-  std::vector<std::size_t> lengths_;
+  std::size_t size_ = 0;
 };
 
 }  // namespace sluice::core

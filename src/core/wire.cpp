@@ -1,5 +1,6 @@
 #include "core/wire.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -125,5 +126,10 @@ bool move_all(int fd, Byte* data, std::size_t size, Call call) {
 
 bool write_all(int fd, const std::uint8_t* data, std::size_t size) { return move_all(fd, data, size, ::write); }
 bool read_all(int fd, std::uint8_t* data, std::size_t size) { return move_all(fd, data, size, ::read); }
+bool send_all(int fd, const std::uint8_t* data, std::size_t size) {
+  return move_all(fd, data, size, [](int s, const std::uint8_t* p, std::size_t n) {
+    return ::send(s, p, n, MSG_NOSIGNAL);
+  });
+}
 
 }  // namespace sluice::core::wire

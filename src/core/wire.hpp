@@ -36,5 +36,8 @@ void put_meta(std::vector<std::uint8_t>& o, const std::vector<Meta>& list);
 // failing call set it (0 for end of file).
 [[nodiscard]] bool write_all(int fd, const std::uint8_t* data, std::size_t size);
 [[nodiscard]] bool read_all(int fd, std::uint8_t* data, std::size_t size);
+// write_all for a socket to a child process: a child that died must not take
+// this process with it, so EPIPE instead of SIGPIPE (MSG_NOSIGNAL).
+[[nodiscard]] bool send_all(int fd, const std::uint8_t* data, std::size_t size);
 
 }  // namespace sluice::core::wire

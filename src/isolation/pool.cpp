@@ -180,14 +180,8 @@ bool send_request(int sock, int input_fd, ByteView input, std::string_view name,
   } while (n < 0 && errno == EINTR);
   if (n < 0) return false;
   // The descriptor went with the first bytes; the rest is plain data.
-  std::size_t sent = static_cast<std::size_t>(n);
-  while (sent < req.size()) {
-    const ssize_t m = ::send(sock, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
-    if (m < 0 && errno == EINTR) continue;
-    if (m <= 0) return false;
-    sent += static_cast<std::size_t>(m);
-  }
-  return true;
+  const auto sent = static_cast<std::size_t>(n);
+  return core::wire::send_all(sock, req.data() + sent, req.size() - sent);
 }
 
 ScanResult parent_error(ByteView input, const std::string& name, std::string what) {

@@ -55,12 +55,6 @@ Result<Header> header_from(const Json& doc) {
 
 double sigmoid(double margin) noexcept { return 1.0 / (1.0 + std::exp(-margin)); }
 
-Result<Header> parse_header(std::string_view document) {
-  const Json doc = Json::parse(document, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return fail(Errc::malformed, 0, "not valid JSON");
-  return header_from(doc);
-}
-
 Result<Model> Model::load(std::string_view document, const FeatureSpace& space) {
   const Json doc = Json::parse(document, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return fail(Errc::malformed, 0, "not valid JSON");

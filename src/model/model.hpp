@@ -29,9 +29,6 @@ struct Header {
   std::string metrics_json;   // cross-validation figures (JSON object text)
 };
 
-// The "sluice" member of a model document; every field checked, never trusted.
-[[nodiscard]] Result<Header> parse_header(std::string_view document);
-
 struct Contribution {
   std::uint32_t feature = 0;
   double value = 0;

@@ -64,10 +64,6 @@ std::vector<Theme> parse_themes(std::string_view tsv) {
 std::vector<Brand> builtin_brands() { return parse_brands(embedded::kBrandsTsv); }
 std::vector<Theme> builtin_themes() { return parse_themes(embedded::kLuresTsv); }
 
-std::string_view find_phrase(std::string_view text, const std::vector<std::string>& phrases) {
-  return PhraseLists({phrases}).find(text).first(0);
-}
-
 namespace {
 std::vector<std::string> flatten(const std::vector<std::vector<std::string>>& lists) {
   std::vector<std::string> all;

@@ -25,19 +25,16 @@ struct Theme {
 [[nodiscard]] std::vector<Brand> builtin_brands();
 [[nodiscard]] std::vector<Theme> builtin_themes();
 
-// First phrase of `phrases` found in `lower_text` as a whole word, or empty.
-[[nodiscard]] std::string_view find_phrase(std::string_view lower_text,
-                                           const std::vector<std::string>& phrases);
-
-// Many phrase lists (one per brand, one per theme) searched in one pass:
-// find_phrase's answer for every list at once.
+// Many phrase lists (one per brand, one per theme) searched in one pass over
+// a lower-cased text, phrases matched as whole words.
 class PhraseLists {
  public:
   explicit PhraseLists(std::vector<std::vector<std::string>> lists);
 
   class Found {
    public:
-    // What find_phrase(lower_text, lists[list]) returns.
+    // The first phrase of lists[list], in list order, found as a whole
+    // word; empty when none is.
     [[nodiscard]] std::string_view first(std::size_t list) const;
 
    private:

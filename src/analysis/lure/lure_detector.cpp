@@ -50,8 +50,8 @@ std::vector<std::string> labels_of(std::string_view d) {
   return out;
 }
 
-// A message as the lure rules read it: MIME mail, and Outlook's own forms
-// (.msg, TNEF), whose unpackers set the same mail.* meta and body children.
+// Every brand's phrases, then every theme's: list i is brand i, list
+// brands.size() + j is theme j.
 PhraseLists phrase_lists(const std::vector<Brand>& brands, const std::vector<Theme>& themes) {
   std::vector<std::vector<std::string>> lists;
   for (const Brand& b : brands) lists.push_back(b.phrases);
@@ -59,6 +59,8 @@ PhraseLists phrase_lists(const std::vector<Brand>& brands, const std::vector<The
   return PhraseLists(std::move(lists));
 }
 
+// A message as the lure rules read it: MIME mail, and Outlook's own forms
+// (.msg, TNEF), whose unpackers set the same mail.* meta and body children.
 bool is_message(FileType t) noexcept {
   return t == FileType::email || t == FileType::outlook_msg || t == FileType::tnef;
 }
@@ -113,7 +115,6 @@ class LureDetector final : public Detector {
     }
     bool lured = false;
     std::set<std::string> claimed;
-    // Lists 0..brands-1 are the brands', then the themes'.
     const PhraseLists::Found in_display = phrases_.find(display);
     const PhraseLists::Found in_text = phrases_.find(text);
     for (std::size_t bi = 0; bi < brands_.size(); ++bi) {

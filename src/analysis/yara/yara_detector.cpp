@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
-#include <cstring>
 #include <optional>
 
 #include "analysis/yara/rules.hpp"
@@ -194,18 +193,6 @@ std::vector<Extent> first_present(std::vector<Extent> present, std::uint64_t bud
 // own and are scanned whole. docs/adr/0026.
 constexpr std::uint64_t kZeroChunk = 64 * 1024;
 
-bool all_zero(const std::uint8_t* p, std::size_t n) {
-  std::uint64_t acc = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p + i, 8);
-    acc |= w;
-  }
-  for (; i < n; ++i) acc |= p[i];
-  return acc == 0;
-}
-
 // `present` (the view's data ranges) without its all-zero aligned chunks;
 // nullopt when there is none to leave out.
 std::optional<std::vector<Extent>> without_zero_chunks(ByteView bytes, const std::vector<Extent>& present) {
@@ -220,12 +207,11 @@ std::optional<std::vector<Extent>> without_zero_chunks(ByteView bytes, const std
     }
   };
   for (const Extent& e : present) {
-
     std::uint64_t kept_from = e.offset;
     // The unaligned head stays; whole aligned chunks are tested.
     std::uint64_t chunk = (e.offset + kZeroChunk - 1) / kZeroChunk * kZeroChunk;
     for (; chunk + kZeroChunk <= e.end(); chunk += kZeroChunk) {
-      if (!all_zero(bytes.data() + chunk, kZeroChunk)) continue;
+      if (!bytes.clamp(chunk, kZeroChunk).all_zero()) continue;
       keep(kept_from, chunk);
       kept_from = chunk + kZeroChunk;
       dropped = true;

@@ -33,9 +33,12 @@ constexpr int kHelperFd = 3;
 // copy of itself (same binary, same layout) and is never read from outside.
 static_assert(std::is_trivially_copyable_v<Limits>);
 
+// The whole frame, its 8-byte length first, built in one buffer: the page is
+// copied once, into it.
 std::vector<std::uint8_t> request(core::UnpackContext& ctx) {
   std::vector<std::uint8_t> o;
   o.reserve(256 + ctx.bytes().size());
+  put_u64(o, 0);  // the length, written last
   put_u32(o, kRequestMagic);
   const Limits& limits = ctx.limits();
   std::array<std::uint8_t, sizeof(Limits)> raw{};
@@ -53,6 +56,9 @@ std::vector<std::uint8_t> request(core::UnpackContext& ctx) {
   put_str(o, ctx.name());
   put_u64(o, ctx.bytes().size());
   o.insert(o.end(), ctx.bytes().data(), ctx.bytes().data() + ctx.bytes().size());
+  std::vector<std::uint8_t> length;
+  put_u64(length, o.size() - 8);
+  std::copy(length.begin(), length.end(), o.begin());
   return o;
 }
 
@@ -98,11 +104,9 @@ Result<Request> read_request(ByteView bytes) {
   return q;
 }
 
-// A frame's 8-byte little-endian length.
-std::uint64_t frame_length(const std::uint8_t* p) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
-  return v;
+// A frame's 8-byte little-endian length (all eight bytes were read).
+std::uint64_t frame_length(const std::array<std::uint8_t, 8>& head) {
+  return core::load_le<std::uint64_t>(ByteView(head.data(), head.size()), 0).value_or(0);
 }
 
 // The helper's answer: write() is fine there (a parent that is gone ends
@@ -111,22 +115,6 @@ bool send_frame(int fd, const std::vector<std::uint8_t>& payload) {
   std::vector<std::uint8_t> head;
   put_u64(head, payload.size());
   return write_all(fd, head.data(), head.size()) && write_all(fd, payload.data(), payload.size());
-}
-
-// The parent's request: a helper that died must not take the scanner with
-// it, so no SIGPIPE (MSG_NOSIGNAL), an EPIPE instead.
-bool send_request(int fd, const std::vector<std::uint8_t>& payload) {
-  std::vector<std::uint8_t> all;
-  put_u64(all, payload.size());
-  all.insert(all.end(), payload.begin(), payload.end());
-  std::size_t at = 0;
-  while (at < all.size()) {
-    const ssize_t n = ::send(fd, all.data() + at, all.size() - at, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    at += static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 }  // namespace
@@ -188,15 +176,16 @@ void ScriptHelpers::give_back(Helper h) const {
   idle_.push_back(h);
 }
 
-void ScriptHelpers::discard(Helper& h) const {
-  if (h.pid <= 0) return;
-  ::kill(h.pid, SIGKILL);
+int ScriptHelpers::discard(Helper& h) const {
+  if (h.pid <= 0) return 0;
+  ::kill(h.pid, SIGKILL);  // no effect on one that already died: its status stays
   ::close(h.fd);
   int status = 0;
   while (::waitpid(h.pid, &status, 0) < 0 && errno == EINTR) {
   }
   h.pid = -1;
   h.fd = -1;
+  return status;
 }
 
 void ScriptHelpers::serve(int fd) const {
@@ -204,7 +193,7 @@ void ScriptHelpers::serve(int fd) const {
   for (;;) {
     std::array<std::uint8_t, 8> head{};
     if (!read_all(fd, head.data(), head.size())) ::_exit(0);  // the parent is done with us
-    const std::uint64_t size = frame_length(head.data());
+    const std::uint64_t size = frame_length(head);
     if (size > (std::uint64_t{1} << 40)) ::_exit(4);
     in.resize(static_cast<std::size_t>(size));
     if (!read_all(fd, in.data(), in.size())) ::_exit(0);
@@ -233,7 +222,8 @@ Status ScriptHelpers::run(core::UnpackContext& ctx) const {
   if (!helper) return failed(helper.error().what);
   Helper h = *helper;
   ++h.runs;
-  if (!send_request(h.fd, request(ctx))) {
+  const std::vector<std::uint8_t> frame = request(ctx);
+  if (!send_all(h.fd, frame.data(), frame.size())) {
     discard(h);
     return failed("it stopped reading its requests");
   }
@@ -241,8 +231,9 @@ Status ScriptHelpers::run(core::UnpackContext& ctx) const {
   const std::uint64_t max_record = allowance + ctx.bytes().size() + kRecordOverhead;
   // The answer: an 8-byte length, then the record; read as it comes, so the
   // scan's deadline is watched and a helper that says too much is cut off.
+  std::array<std::uint8_t, 8> head{};
   std::vector<std::uint8_t> got;
-  std::uint64_t want = 8;
+  std::uint64_t want = head.size();
   bool have_length = false, timed_out = false, eof = false;
   std::array<std::uint8_t, 64 * 1024> chunk{};
   while (got.size() < want) {
@@ -262,16 +253,15 @@ Status ScriptHelpers::run(core::UnpackContext& ctx) const {
       break;
     }
     got.insert(got.end(), chunk.data(), chunk.data() + n);
-    if (!have_length && got.size() == 8) {
-      const std::uint64_t size = frame_length(got.data());
-      if (size > max_record) {
+    if (!have_length && got.size() == head.size()) {
+      std::copy(got.begin(), got.end(), head.begin());
+      want = frame_length(head);
+      if (want > max_record) {
         discard(h);
         return failed("it sent more than " + std::to_string(max_record) + " bytes");
       }
       have_length = true;
-      want = 8 + size;
       got.clear();
-      want -= 8;
     }
   }
   if (timed_out) {
@@ -279,12 +269,9 @@ Status ScriptHelpers::run(core::UnpackContext& ctx) const {
     ctx.limit_hit(LimitKind::deadline, "script helper for a " + std::string(to_string(ctx.type())) + " stopped");
     return fail(Errc::limit, 0, "script helper ran past the deadline");
   }
-  if (eof || !have_length) {
+  if (eof) {
     // It died: say how, as the forked reader's parent does.
-    int status = 0;
-    ::close(h.fd);
-    while (::waitpid(h.pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    const int status = discard(h);
     if (WIFSIGNALED(status)) return failed("killed by signal " + std::to_string(WTERMSIG(status)));
     return failed("exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1));
   }

@@ -52,7 +52,8 @@ class ScriptHelpers {
   };
   [[nodiscard]] Result<Helper> take() const;
   void give_back(Helper h) const;
-  void discard(Helper& h) const;
+  // Kills and reaps `h`; its wait status.
+  int discard(Helper& h) const;
   [[noreturn]] void serve(int fd) const;
 
   PageRunner runner_;
