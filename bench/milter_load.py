@@ -85,6 +85,7 @@ def main():
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--messages", type=int, default=50)
     ap.add_argument("--ham", type=int, default=40)
+    ap.add_argument("--socket", choices=["inet", "unix"], default="inet")
     args = ap.parse_args()
     corpora = os.path.join(args.source, "..", "shared", "corpora")
     items = workload(args.source, corpora, args.ham)
@@ -92,10 +93,13 @@ def main():
     os.chmod(root, 0o755)  # Postfix's daemons reach their directories below it as postfix
     sink = Sink()
     sink.start()
-    milter = Milter(args.milter, os.path.join(root, "m"), free_port(), free_port())
+    mroot = os.path.join(root, "m")
+    milter = Milter(args.milter, mroot, free_port(), free_port(),
+                    unix_socket=os.path.join(mroot, "milter.sock") if args.socket == "unix" else None)
     os.makedirs(milter.root)
+    os.chmod(milter.root, 0o755)  # Postfix's smtpd reaches a unix socket in it
     plain = Postfix(os.path.join(root, "plain"), sink.port, 0, milter=False)
-    filtered = Postfix(os.path.join(root, "milter"), sink.port, milter.port)
+    filtered = Postfix(os.path.join(root, "milter"), sink.port, milter.postfix_address())
     figures = {}
     try:
         milter.write_config("")
@@ -115,7 +119,7 @@ def main():
         scan_ms = [l["scan_ms"] for l in milter.log_lines() if "scan_ms" in l and l.get("verdict") == "clean"]
         shutil.rmtree(root, ignore_errors=True)
 
-    print(f"{args.clients} clients x {args.messages} messages; workload: {sum(1 for k, _ in items if k == 'ham')} ham "
+    print(f"{args.clients} clients x {args.messages} messages over {args.socket}; workload: {sum(1 for k, _ in items if k == 'ham')} ham "
           f"+ {len(CAMPAIGNS)} campaign fixtures, cycled")
     rate = {}
     for name in ("without", "with"):

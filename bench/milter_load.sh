@@ -5,12 +5,16 @@
 # peak RSS and the accounting (sent = delivered + held + rejected + deferred).
 # Needs root, postfix and python3-aiosmtpd (scripts/install-deps.sh).
 #
-#   bash bench/milter_load.sh [BUILD_DIR] [CLIENTS] [MESSAGES_PER_CLIENT]
-#   bash bench/milter_load.sh build/release 4 50
+# SOCKET is inet (loopback TCP, the default) or unix (where sluice-milter
+# asks Postfix not to wait for an answer to any step before end of message).
+#
+#   bash bench/milter_load.sh [BUILD_DIR] [CLIENTS] [MESSAGES_PER_CLIENT] [SOCKET]
+#   bash bench/milter_load.sh build/release 4 50 unix
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="${1:-build/release}"
 clients="${2:-4}"
 per_client="${3:-50}"
+socket="${4:-inet}"
 exec /usr/bin/python3 "$here/milter_load.py" --milter "$build/sluice-milter" \
-  --source "$here/.." --clients "$clients" --messages "$per_client"
+  --source "$here/.." --clients "$clients" --messages "$per_client" --socket "$socket"

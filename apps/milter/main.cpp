@@ -92,7 +92,7 @@ int run(const std::string& config, const std::string& listen) {
   daemon.open_campaigns();  // before the socket opens: a store that cannot open is logged, never fatal
   // Listening before /healthz answers: a supervisor (or a test) that sees the
   // daemon healthy can send mail at once.
-  if (auto s = open_milter(daemon, settings->milter.listen); !s) {
+  if (auto s = open_milter(daemon, settings->milter); !s) {
     std::cerr << "sluice-milter: " << s.error().what << "\n";
     return kExitConfig;
   }

@@ -3,10 +3,13 @@
 #include <arpa/inet.h>
 #include <libmilter/mfapi.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -24,8 +27,10 @@ namespace {
 
 // libmilter's callbacks carry no user pointer but the per-connection one, so
 // the daemon they serve is reached through this one pointer, set once before
-// smfi_main() starts and never changed while it runs.
+// smfi_main() starts and never changed while it runs; likewise whether the
+// socket is a unix one (see on_negotiate).
 Daemon* g_daemon = nullptr;
+bool g_unix_socket = false;
 
 constexpr std::string_view kOwnPrefix = "x-sluice-";
 
@@ -54,6 +59,8 @@ struct Message {
 };
 
 struct Connection {
+  // The SMFIP_NR_* steps agreed with the MTA: their callbacks answer nothing.
+  unsigned long unanswered = 0;
   std::string client;
   std::shared_ptr<const Settings> settings;  // fixed per message at MAIL FROM
   Message msg;
@@ -62,6 +69,26 @@ struct Connection {
 Connection* conn(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ctx)); }
 
 constexpr unsigned long kActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE;
+// Nothing is decided before the end of the message, so on a unix socket no
+// earlier step needs an answer: a header, a body chunk, MAIL or RCPT costs
+// the MTA no round trip (about 30 fewer per message). On TCP every step is
+// answered (see on_data).
+constexpr unsigned long kUnansweredSteps = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
+                                           SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_NR_HDR | SMFIP_NR_EOH |
+                                           SMFIP_NR_BODY;
+// Steps without a callback here, which the MTA need not send at all.
+constexpr unsigned long kUnusedSteps = SMFIP_NOHELO | SMFIP_NOUNKNOWN;
+
+// A step's normal answer: none when the MTA agreed to expect none.
+sfsistat go_on(const Connection* c, unsigned long step) {
+  return c != nullptr && (c->unanswered & step) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+// A step that cannot go on: answered with a tempfail where an answer is
+// awaited; otherwise the end of the message, which is always answered, says it
+// (on_eom tempfails a message without its MAIL FROM step).
+sfsistat stop_here(const Connection* c, unsigned long step) {
+  return c != nullptr && (c->unanswered & step) != 0 ? SMFIS_NOREPLY : SMFIS_TEMPFAIL;
+}
 
 void end_message(Connection& c) {
   if (c.msg.in_flight) g_daemon->message_finished();
@@ -114,18 +141,39 @@ std::string now_iso8601() {
   return out;
 }
 
-sfsistat on_connect(SMFICTX* ctx, char* /*hostname*/, _SOCK_ADDR* addr) {
+// Protocol 6 MTAs (Postfix >= 2.6, Sendmail >= 8.14) negotiate first: the
+// connection's state is made here, with the steps agreed.
+sfsistat on_negotiate(SMFICTX* ctx, unsigned long actions, unsigned long steps, unsigned long, unsigned long,
+                      unsigned long* want_actions, unsigned long* want_steps, unsigned long* want2,
+                      unsigned long* want3) {
+  // Without header changes and quarantine the verdicts cannot be carried out:
+  // refused, so the MTA applies its milter_default_action (tempfail).
+  if ((actions & kActions) != kActions) return SMFIS_REJECT;
+  *want_actions = kActions;
+  *want_steps = steps & (kUnusedSteps | (g_unix_socket ? kUnansweredSteps | SMFIP_NODATA : 0));
+  *want2 = 0;
+  *want3 = 0;
   auto* c = new Connection;
-  c->client = client_address(addr);
+  c->unanswered = *want_steps & kUnansweredSteps;
   smfi_setpriv(ctx, c);
   return SMFIS_CONTINUE;
+}
+
+sfsistat on_connect(SMFICTX* ctx, char* /*hostname*/, _SOCK_ADDR* addr) {
+  Connection* c = conn(ctx);
+  if (c == nullptr) {  // an MTA that did not negotiate
+    c = new Connection;
+    smfi_setpriv(ctx, c);
+  }
+  c->client = client_address(addr);
+  return go_on(c, SMFIP_NR_CONN);
 }
 
 // Nothing to decide at DATA, but answering it matters: Postfix does not set
 // TCP_NODELAY on its milter sockets, so when a step goes unanswered (its macros
 // or SMFIP_NR_* steps) the next command waits out the milter host's delayed
 // ACK, 40 ms per message. A reply carries the ACK at once; the same is why no
-// SMFIP_NR_* step is negotiated.
+// SMFIP_NR_* step is negotiated on TCP. (On a unix socket DATA is not sent.)
 sfsistat on_data(SMFICTX* ctx) { return conn(ctx) == nullptr ? SMFIS_TEMPFAIL : SMFIS_CONTINUE; }
 
 sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
@@ -143,19 +191,19 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
   } else if (!m.sender_allow.empty() && address_listed(c->msg.sender, m.sender_allow)) {
     c->msg.skip = Unscanned{"sender_allow", Action::accept};
   }
-  return SMFIS_CONTINUE;
+  return go_on(c, SMFIP_NR_MAIL);
 }
 
 sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
   Connection* c = conn(ctx);
   if (c == nullptr) return SMFIS_TEMPFAIL;
   c->msg.recipients.emplace_back(argv != nullptr && argv[0] != nullptr ? argv[0] : "");
-  return SMFIS_CONTINUE;
+  return go_on(c, SMFIP_NR_RCPT);
 }
 
 sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
   Connection* c = conn(ctx);
-  if (c == nullptr || c->settings == nullptr) return SMFIS_TEMPFAIL;  // no MAIL FROM seen
+  if (c == nullptr || c->settings == nullptr) return stop_here(c, SMFIP_NR_HDR);  // no MAIL FROM seen
   Message& m = c->msg;
   const std::string_view n = name != nullptr ? name : "";
   const std::string_view v = value != nullptr ? value : "";
@@ -173,23 +221,23 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
     line += v[i];
   }
   append(m, c->settings->milter.max_message_bytes, n, ": ", line, "\r\n");
-  return SMFIS_CONTINUE;
+  return go_on(c, SMFIP_NR_HDR);
 }
 
 sfsistat on_eoh(SMFICTX* ctx) {
   Connection* c = conn(ctx);
-  if (c == nullptr || c->settings == nullptr) return SMFIS_TEMPFAIL;  // no MAIL FROM seen
+  if (c == nullptr || c->settings == nullptr) return stop_here(c, SMFIP_NR_EOH);  // no MAIL FROM seen
   append(c->msg, c->settings->milter.max_message_bytes, "\r\n");
   c->msg.headers_done = true;
-  return SMFIS_CONTINUE;
+  return go_on(c, SMFIP_NR_EOH);
 }
 
 sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
   Connection* c = conn(ctx);
-  if (c == nullptr || c->settings == nullptr) return SMFIS_TEMPFAIL;  // no MAIL FROM seen
+  if (c == nullptr || c->settings == nullptr) return stop_here(c, SMFIP_NR_BODY);  // no MAIL FROM seen
   append(c->msg, c->settings->milter.max_message_bytes,
          std::string_view(reinterpret_cast<const char*>(chunk), len));
-  return SMFIS_CONTINUE;
+  return go_on(c, SMFIP_NR_BODY);
 }
 
 // Removes every X-Sluice-* header the sender put in, highest index first so
@@ -374,15 +422,48 @@ void no_delay_on_new_listeners(const std::vector<int>& before) {
   }
 }
 
+// The path of a unix socket address in Postfix/libmilter notation; empty for inet.
+std::string unix_socket_path(std::string_view listen) {
+  for (const std::string_view prefix : {"unix:", "local:"}) {
+    if (listen.starts_with(prefix)) return std::string(listen.substr(prefix.size()));
+  }
+  return listen.starts_with("/") ? std::string(listen) : std::string();
+}
+
+// libmilter makes the socket under the process umask (0077 under the systemd
+// unit): the MTA's user could not connect without this.
+Status set_socket_access(const std::string& path, const MilterSettings& s) {
+  if (!s.socket_group.empty()) {
+    std::vector<char> buf(16384);
+    group entry{};
+    group* found = nullptr;
+    if (getgrnam_r(s.socket_group.c_str(), &entry, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+      return fail(Errc::invalid_argument, 0, "milter.socket_group: no group named " + s.socket_group);
+    }
+    if (chown(path.c_str(), static_cast<uid_t>(-1), found->gr_gid) != 0) {
+      return fail(Errc::io, 0, "cannot give " + path + " to group " + s.socket_group + ": " + std::strerror(errno) +
+                                   " (the daemon must be a member of it)");
+    }
+  }
+  if (chmod(path.c_str(), static_cast<mode_t>(s.socket_mode)) != 0) {
+    return fail(Errc::io, 0, "cannot set the mode of " + path + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
 }  // namespace
 
-Status open_milter(Daemon& daemon, const std::string& listen) {
+Status open_milter(Daemon& daemon, const MilterSettings& settings) {
+  const std::string& listen = settings.listen;
   g_daemon = &daemon;
+  const std::string socket_path = unix_socket_path(listen);
+  g_unix_socket = !socket_path.empty();
   smfiDesc desc{};
   desc.xxfi_name = const_cast<char*>("sluice");
   desc.xxfi_version = SMFI_VERSION;
   desc.xxfi_flags = kActions;
 
+  desc.xxfi_negotiate = on_negotiate;
   desc.xxfi_connect = on_connect;
   desc.xxfi_envfrom = on_envfrom;
   desc.xxfi_envrcpt = on_envrcpt;
@@ -401,6 +482,7 @@ Status open_milter(Daemon& daemon, const std::string& listen) {
   // now so a bad address fails at start, not on the first connection.
   const std::vector<int> before = open_fds();
   if (smfi_opensocket(1) != MI_SUCCESS) return fail(Errc::io, 0, "cannot listen on " + listen);
+  if (g_unix_socket) return set_socket_access(socket_path, settings);
   no_delay_on_new_listeners(before);
   return {};
 }

@@ -9,8 +9,9 @@
 
 namespace sluice::milter {
 
-// An error when the address is unusable or the socket cannot be opened.
-[[nodiscard]] Status open_milter(Daemon& daemon, const std::string& listen);
+// An error when the address is unusable, the socket cannot be opened or a unix
+// socket's mode or group (settings.socket_mode, socket_group) cannot be set.
+[[nodiscard]] Status open_milter(Daemon& daemon, const MilterSettings& settings);
 // smfi_main()'s status: success on an orderly stop.
 [[nodiscard]] Status serve_milter(const std::string& listen);
 void stop_milter();

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdio>
 #include <sstream>
 #include <thread>
 
@@ -86,6 +88,26 @@ Status apply_milter(const toml::table& t, MilterSettings& m, std::string_view so
       auto v = text(node, "milter.listen", source);
       if (!v) return std::unexpected(v.error());
       m.listen = *v;
+    } else if (k == "socket_mode") {
+      // A string of octal digits ("0660"), as chmod spells it; TOML's 0o660 also works.
+      if (node.is_integer()) {
+        auto v = whole(node, "milter.socket_mode", source, 0, 0777);
+        if (!v) return std::unexpected(v.error());
+        m.socket_mode = static_cast<std::uint32_t>(*v);
+      } else {
+        auto v = text(node, "milter.socket_mode", source);
+        if (!v) return std::unexpected(v.error());
+        std::uint32_t mode = 0;
+        const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), mode, 8);
+        if (v->empty() || ec != std::errc{} || end != v->data() + v->size() || mode > 0777) {
+          return bad(source, "milter.socket_mode must be octal permissions such as \"0660\"");
+        }
+        m.socket_mode = mode;
+      }
+    } else if (k == "socket_group") {
+      auto v = text(node, "milter.socket_group", source);
+      if (!v) return std::unexpected(v.error());
+      m.socket_group = *v;
     } else if (k == "workers" || k == "max_queued") {
       auto v = whole(node, "milter." + k, source, 0, 1024);
       if (!v) return std::unexpected(v.error());
@@ -150,6 +172,12 @@ std::string quoted(std::string_view s) {
   std::ostringstream os;
   os << toml::value<std::string>(std::string(s));
   return os.str();
+}
+
+std::string octal(std::uint32_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode));
+  return buf;
 }
 
 std::string list(const std::vector<std::string>& v) {
@@ -219,6 +247,8 @@ std::string describe(const Settings& s) {
   os << "# effective settings of sluice-milter (from " << s.source << ")\n"
      << "[milter]\n"
      << "listen = " << quoted(m.listen) << "\n"
+     << "socket_mode = " << quoted(octal(m.socket_mode)) << "\n"
+     << "socket_group = " << quoted(m.socket_group) << "\n"
      << "workers = " << s.effective_workers() << "\n"
      << "max_queued = " << s.effective_max_queued() << "\n"
      << "isolate = " << (m.isolate ? "true" : "false") << "\n"

@@ -22,6 +22,10 @@ enum class Action : std::uint8_t { reject, tempfail, quarantine, discard, tag, a
 
 struct MilterSettings {
   std::string listen = "inet:7357@127.0.0.1";
+  // A unix socket's permissions, set when it is made: the MTA's user must be
+  // able to write to it (Postfix: socket_group = "postfix", mode 0660).
+  std::uint32_t socket_mode = 0660;
+  std::string socket_group;  // empty: the daemon's own group
   unsigned workers = 0;      // 0: one per core
   std::optional<unsigned> max_queued;  // scans that may wait for a worker before on_busy; unset: `workers`
   // Each scan in a sandboxed worker process (sluice::WorkerPool, docs/adr/0011):

@@ -40,6 +40,21 @@ TEST(MilterSettings, EngineTablesReachTheEngineConfig) {
   EXPECT_FALSE(address_listed("anyone@xlab.example.org", s->milter.sender_allow));
 }
 
+TEST(MilterSettings, UnixSocketAccessIsOctalModeAndGroup) {
+  auto d = parse_settings("", "empty");
+  ASSERT_TRUE(d) << d.error().what;
+  EXPECT_EQ(d->milter.socket_mode, 0660u);
+  EXPECT_TRUE(d->milter.socket_group.empty());
+  auto s = parse_settings("[milter]\nsocket_mode = \"0640\"\nsocket_group = \"postfix\"\n", "t.toml");
+  ASSERT_TRUE(s) << s.error().what;
+  EXPECT_EQ(s->milter.socket_mode, 0640u);
+  EXPECT_EQ(s->milter.socket_group, "postfix");
+  auto t = parse_settings("[milter]\nsocket_mode = 0o600\n", "t.toml");
+  ASSERT_TRUE(t) << t.error().what;
+  EXPECT_EQ(t->milter.socket_mode, 0600u);
+  EXPECT_NE(describe(*s).find("socket_mode = '0640'"), std::string::npos) << describe(*s);
+}
+
 TEST(MilterSettings, MistakesAreErrorsNamingTheKey) {
   const std::pair<const char*, const char*> bad[] = {
       {"[milter]\non_busy = \"drop\"\n", "milter.on_busy"},
@@ -51,6 +66,10 @@ TEST(MilterSettings, MistakesAreErrorsNamingTheKey) {
       {"[http]\nlisten = \"7358\"\n", "http.listen"},
       {"[limits]\nmax_depht = 3\n", "max_depht"},
       {"[milter\n", "line 1"},
+      {"[milter]\nsocket_mode = \"0668\"\n", "milter.socket_mode"},
+      {"[milter]\nsocket_mode = \"1777\"\n", "milter.socket_mode"},
+      {"[milter]\nsocket_mode = \"\"\n", "milter.socket_mode"},
+      {"[milter]\nsocket_mode = 0o1000\n", "milter.socket_mode"},
   };
   for (const auto& [text, needle] : bad) {
     auto s = parse_settings(text, "bad.toml");

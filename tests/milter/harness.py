@@ -76,6 +76,8 @@ class Postfix:
     a loopback port, relaying everything to `relay_port`."""
 
     def __init__(self, root, relay_port, milter_port, milter=True):
+        """milter_port: the milter's loopback TCP port, or its address as
+        Postfix spells it ("unix:/path")."""
         self.root = root
         self.config = os.path.join(root, "etc")
         self.queue = os.path.join(root, "queue")
@@ -88,7 +90,8 @@ class Postfix:
         os.chmod(self.config, 0o755)
         milter_lines = ""
         if milter:
-            milter_lines = (f"smtpd_milters = inet:127.0.0.1:{milter_port}\n"
+            address = milter_port if isinstance(milter_port, str) else f"inet:127.0.0.1:{milter_port}"
+            milter_lines = (f"smtpd_milters = {address}\n"
                             "milter_default_action = tempfail\n"
                             "milter_protocol = 6\n"
                             "milter_connect_timeout = 5s\n"
@@ -179,25 +182,39 @@ maximal_backoff_time = 2s
 class Milter:
     """sluice-milter in the foreground; its stderr (JSON lines) kept in a file."""
 
-    def __init__(self, binary, root, port, http_port):
+    def __init__(self, binary, root, port, http_port, unix_socket=None):
+        """unix_socket: listen there (and tell Postfix "unix:<path>") instead
+        of on the loopback TCP port."""
         self.binary = binary
         self.root = root
         self.port = port
+        self.unix_socket = unix_socket
         self.http_port = http_port
         self.config = os.path.join(root, "milter.toml")
         self.stderr_path = os.path.join(root, "milter.log")
         self.proc = None
 
     def write_config(self, text):
+        if self.unix_socket:
+            # As a site runs it: Postfix's smtpd (user postfix) reaches the socket through its group.
+            access = 'socket_group = "postfix"\nsocket_mode = "0660"\n'
+            text = text.replace("[milter]\n", "[milter]\n" + access, 1) if "[milter]\n" in text \
+                else text + "\n[milter]\n" + access
         with open(self.config, "w") as f:
             f.write(f'[http]\nlisten = "127.0.0.1:{self.http_port}"\nmax_body_bytes = 4000000\n\n' + text)
 
     def start(self):
         self.stderr = open(self.stderr_path, "a")
-        self.proc = subprocess.Popen([self.binary, "--config", self.config,
-                                      "--listen", f"inet:{self.port}@127.0.0.1"],
+        self.proc = subprocess.Popen([self.binary, "--config", self.config, "--listen", self.listen()],
                                      stdout=subprocess.DEVNULL, stderr=self.stderr)
         wait_for(self.healthy, 30, "sluice-milter to answer /healthz")
+
+    def listen(self):
+        return f"unix:{self.unix_socket}" if self.unix_socket else f"inet:{self.port}@127.0.0.1"
+
+    def postfix_address(self):
+        """What Postfix's smtpd_milters names this milter by."""
+        return f"unix:{self.unix_socket}" if self.unix_socket else self.port
 
     def healthy(self):
         if self.proc.poll() is not None:

@@ -10,6 +10,7 @@ Usage: milter_test.py --milter build/sluice-milter --sluice build/sluice --sourc
 import argparse
 import email
 import email.policy
+import grp
 import io
 import json
 import os
@@ -440,6 +441,8 @@ def main():
     ap.add_argument("--sluice", required=True)
     ap.add_argument("--source", required=True)
     ap.add_argument("--corpora")
+    ap.add_argument("--socket", choices=["inet", "unix"], default="inet",
+                    help="loopback TCP, or a unix socket (where no step before the end of the message is answered)")
     args = ap.parse_args()
     args.corpora = args.corpora or os.path.join(args.source, "..", "shared", "corpora")
     ci = os.environ.get("CI") == "true"
@@ -452,13 +455,19 @@ def main():
 
     root = tempfile.mkdtemp(prefix="sluice-milter-test-")
     sink = Sink()
-    milter = Milter(args.milter, root, free_port(), free_port())
-    pf = Postfix(root, sink.port, milter.port)
+    socket_path = os.path.join(root, "milter.sock") if args.socket == "unix" else None
+    milter = Milter(args.milter, root, free_port(), free_port(), unix_socket=socket_path)
+    pf = Postfix(root, sink.port, milter.postfix_address())
     ledger = Ledger()
     try:
         sink.start()
         milter.write_config(BASE_CONFIG + f'\n[campaigns]\ndb = "{root}/campaigns.db"\n')
         milter.start()
+        if socket_path:
+            st = os.stat(socket_path)
+            check(stat.S_ISSOCK(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o660,
+                  f"milter socket mode {oct(st.st_mode)}, expected a socket with 0660")
+            check(grp.getgrgid(st.st_gid).gr_name == "postfix", f"milter socket group {st.st_gid}, expected postfix")
         pf.start()
         phase_policy(args, pf, sink, milter, ledger)
         phase_campaigns(args, milter, root)
