@@ -124,41 +124,146 @@ struct Scanner {
   }
 };
 
-Outcome scan_one(const Scanner& scanner, const Input& in, std::size_t index, const ScanArgs& args,
-                 bool color) {
-  const Engine& engine = scanner.engine;
-  Outcome o;
-  const std::string shown = in.path == "-" ? std::string("stdin") : in.path;
-  if (!in.error.empty()) {
-    ScanResult r = unreadable_input(shown, in.error);
-    finish(r, shown, index, args, color, o);
-    return o;
-  }
-  Loaded l = load_input(in.path, engine.config().limits.max_input_bytes);
-  if (!l.error.empty()) {
-    ScanResult r = unreadable_input(shown, l.error);
-    finish(r, shown, index, args, color, o);
-    return o;
-  }
+// A sandboxed worker takes up to this many small messages at once
+// (WorkerPool::scan_batch): most of a mail archive is messages of a few
+// kilobytes, whose scan costs less than the two process wake-ups around it.
+// A larger message goes alone, so one slow file does not hold up the others.
+constexpr std::size_t kBatchInputs = 8;
+constexpr std::size_t kBatchInputBytes = 256u << 10;
+
+// One message to scan: a file, or one message of an mbox.
+struct Piece {
+  ByteView bytes;
+  const std::string* name;
   ScanOptions options;
-  options.input_cut = l.cut;
+};
+
+// Results in order; consecutive small pieces share a sandboxed worker.
+std::vector<ScanResult> scan_pieces(const Scanner& scanner, std::span<const Piece> pieces) {
+  std::vector<ScanResult> out;
+  out.reserve(pieces.size());
+  if (scanner.pool == nullptr) {
+    for (const Piece& p : pieces) out.push_back(scanner.engine.scan(p.bytes, *p.name, p.options));
+    return out;
+  }
+  std::vector<WorkerPool::BatchInput> batch;
+  const auto flush = [&] {
+    if (batch.size() == 1) {
+      out.push_back(scanner.pool->scan(batch[0].input, batch[0].name, batch[0].options));
+    } else if (!batch.empty()) {
+      for (ScanResult& r : scanner.pool->scan_batch(batch)) out.push_back(std::move(r));
+    }
+    batch.clear();
+  };
+  for (const Piece& p : pieces) {
+    if (p.bytes.size() > kBatchInputBytes) {
+      flush();
+      out.push_back(scanner.pool->scan(p.bytes, *p.name, p.options));
+      continue;
+    }
+    batch.push_back({p.bytes, *p.name, p.options});
+    if (batch.size() == kBatchInputs) flush();
+  }
+  flush();
+  return out;
+}
+
+// An input read (and split, when it is a mailbox), ready to scan.
+struct Prepared {
+  std::string shown;
+  Loaded loaded;
+  std::vector<MailboxEntry> entries;  // an mbox's messages; empty for one message
+  bool unreadable = false;            // then its result is in the Outcome already
+};
+
+Prepared prepare(const Engine& engine, const Input& in, std::size_t index, const ScanArgs& args, bool color,
+                 Outcome& o) {
+  Prepared p;
+  p.shown = in.path == "-" ? std::string("stdin") : in.path;
+  const std::string& why = !in.error.empty() ? in.error
+                           : (p.loaded = load_input(in.path, engine.config().limits.max_input_bytes)).error;
+  if (!why.empty()) {
+    ScanResult r = unreadable_input(p.shown, why);
+    finish(r, p.shown, index, args, color, o);
+    p.unreadable = true;
+    return p;
+  }
   // An mbox is a folder of messages: each gets its own verdict, "box#N", as
   // the messages of a Maildir do. A cut mbox is scanned whole, so the cut is
   // reported against the file rather than lost with its last message.
-  const ByteView all(l.bytes.data(), l.bytes.size());
-  std::vector<MailboxEntry> entries;
-  if (!l.cut) entries = split_mailbox(shown, all, engine.config().limits.max_children);
-  if (entries.empty()) {
-    ScanResult r = scanner.scan(ByteView(l.bytes.data(), l.bytes.size()), shown, options);
-    finish(r, shown, index, args, color, o);
-    return o;
+  if (!p.loaded.cut) {
+    p.entries = split_mailbox(p.shown, ByteView(p.loaded.bytes.data(), p.loaded.bytes.size()),
+                              engine.config().limits.max_children);
   }
-  for (const MailboxEntry& e : entries) {
-    // The views point into l.bytes (or e.joined), alive until we return.
-    ScanResult r = scanner.scan(e.view(), e.name, options);
-    finish(r, e.name, index, args, color, o);
+  return p;
+}
+
+void scan_prepared(const Scanner& scanner, const Prepared& p, std::size_t index, const ScanArgs& args, bool color,
+                   Outcome& o) {
+  ScanOptions options;
+  options.input_cut = p.loaded.cut;
+  if (p.entries.empty()) {
+    ScanResult r = scanner.scan(ByteView(p.loaded.bytes.data(), p.loaded.bytes.size()), p.shown, options);
+    finish(r, p.shown, index, args, color, o);
+    return;
   }
+  // The views point into p.loaded (or an entry's joined copy), alive until we
+  // return; results are rendered a batch at a time, never a mailbox at a time.
+  std::vector<Piece> pieces;
+  for (std::size_t at = 0; at < p.entries.size(); at += kBatchInputs) {
+    pieces.clear();
+    for (std::size_t i = at; i < std::min(p.entries.size(), at + kBatchInputs); ++i) {
+      pieces.push_back({p.entries[i].view(), &p.entries[i].name, options});
+    }
+    std::vector<ScanResult> results = scan_pieces(scanner, pieces);
+    for (std::size_t i = 0; i < results.size(); ++i) finish(results[i], p.entries[at + i].name, index, args, color, o);
+  }
+}
+
+Outcome scan_one(const Scanner& scanner, const Input& in, std::size_t index, const ScanArgs& args,
+                 bool color) {
+  Outcome o;
+  const Prepared p = prepare(scanner.engine, in, index, args, color, o);
+  if (!p.unreadable) scan_prepared(scanner, p, index, args, color, o);
   return o;
+}
+
+// Inputs [first, first + count): sandboxed, their small single messages go to
+// one worker together.
+std::vector<Outcome> scan_group(const Scanner& scanner, const std::vector<Input>& inputs, std::size_t first,
+                                std::size_t count, const ScanArgs& args, bool color) {
+  std::vector<Outcome> out(count);
+  if (scanner.pool == nullptr || count == 1) {
+    for (std::size_t k = 0; k < count; ++k) out[k] = scan_one(scanner, inputs[first + k], first + k, args, color);
+    return out;
+  }
+  std::vector<Prepared> prepared(count);
+  std::vector<std::size_t> together;
+  std::vector<Piece> pieces;
+  ScanOptions options;
+  for (std::size_t k = 0; k < count; ++k) {
+    Prepared& p = prepared[k];
+    p = prepare(scanner.engine, inputs[first + k], first + k, args, color, out[k]);
+    if (p.unreadable) continue;
+    // A small file, or a small mbox of one message (the "From " line the
+    // SpamAssassin corpus and many archives start each file with).
+    if (p.entries.empty() && !p.loaded.cut && p.loaded.bytes.size() <= kBatchInputBytes) {
+      together.push_back(k);
+      pieces.push_back({ByteView(p.loaded.bytes.data(), p.loaded.bytes.size()), &p.shown, options});
+    } else if (p.entries.size() == 1 && p.entries[0].view().size() <= kBatchInputBytes) {
+      together.push_back(k);
+      pieces.push_back({p.entries[0].view(), &p.entries[0].name, options});
+    } else {
+      scan_prepared(scanner, p, first + k, args, color, out[k]);
+      p = Prepared{};  // a large input is not held while the others are scanned
+    }
+  }
+  std::vector<ScanResult> results = scan_pieces(scanner, pieces);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const std::size_t k = together[i];
+    finish(results[i], *pieces[i].name, first + k, args, color, out[k]);
+  }
+  return out;
 }
 
 class Progress {
@@ -300,11 +405,14 @@ int run_scan(const ScanArgs& args_in) {
   std::atomic<std::size_t> next{0};
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const unsigned jobs = std::max<unsigned>(1, std::min<std::size_t>(args.jobs ? args.jobs : hw, inputs.size()));
+  // Sandboxed, each job takes a run of inputs, whose small messages go to one
+  // worker together (scan_group).
+  const std::size_t group = sandbox ? kBatchInputs : 1;
   auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < inputs.size();) {
-      Outcome o = scan_one(scanner, inputs[i], i, args, color);
+    for (std::size_t i; (i = next.fetch_add(group)) < inputs.size();) {
+      std::vector<Outcome> os = scan_group(scanner, inputs, i, std::min(group, inputs.size() - i), args, color);
       std::lock_guard lock(mu);
-      done[i] = std::move(o);
+      for (std::size_t k = 0; k < os.size(); ++k) done[i + k] = std::move(os[k]);
       cv.notify_all();
     }
   };
@@ -332,7 +440,12 @@ int run_scan(const ScanArgs& args_in) {
         std::fflush(stdout);
         last_flush = t;
       }
-      o = scan_one(scanner, inputs[i], i, args, color);
+      if (!done[i].has_value()) {
+        std::vector<Outcome> os = scan_group(scanner, inputs, i, std::min(group, inputs.size() - i), args, color);
+        for (std::size_t k = 0; k < os.size(); ++k) done[i + k] = std::move(os[k]);
+      }
+      o = std::move(*done[i]);
+      done[i].reset();
     } else {
       std::unique_lock lock(mu);
       if (!done[i].has_value()) {

@@ -14,7 +14,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "sluice/engine.hpp"
 
@@ -41,6 +43,18 @@ class WorkerPool {
   // Waits as long as it takes for a free worker. The result's root views
   // `input`, which the caller keeps alive as for Engine::scan.
   [[nodiscard]] ScanResult scan(ByteView input, std::string input_name, const ScanOptions& options = {});
+  // Several inputs on one worker, results in the order given: the requests go
+  // out together and the results come back in one write, so a batch of small
+  // messages costs two process wake-ups instead of two per message. The batch
+  // shares one deadline (Limits::deadline_ms); if the worker fails or runs
+  // past it, whatever has no result yet is scanned again one by one, so only
+  // the input that fails is blamed for it. Meant for small inputs.
+  struct BatchInput {
+    ByteView input;
+    std::string name;
+    ScanOptions options;
+  };
+  [[nodiscard]] std::vector<ScanResult> scan_batch(std::span<const BatchInput> inputs);
   // Back-pressure: waits at most `wait` for a free worker and returns nothing
   // when every worker stayed busy, so a milter can answer "try again later".
   [[nodiscard]] std::optional<ScanResult> try_scan(ByteView input, std::string input_name,

@@ -276,6 +276,7 @@ struct WorkerPool::Impl {
   }
 
   ScanResult run(Slot& s, ByteView input, const std::string& name, const ScanOptions& scan_options);
+  std::vector<ScanResult> run_batch(Slot& s, std::span<const BatchInput> items);
 };
 
 ScanResult WorkerPool::Impl::run(Slot& s, ByteView input, const std::string& name,
@@ -350,6 +351,61 @@ ScanResult WorkerPool::Impl::run(Slot& s, ByteView input, const std::string& nam
   return r;
 }
 
+std::vector<ScanResult> WorkerPool::Impl::run_batch(Slot& s, std::span<const BatchInput> items) {
+  std::vector<ScanResult> out;
+  out.reserve(items.size());
+  const auto start = Clock::now();
+  const Limits& limits = engine.config().limits;
+  // Every request is sent before any result is read: requests are small and
+  // the worker holds its results until no request is waiting, so neither side
+  // blocks on the other.
+  std::size_t sent = 0;
+  if (items.size() > 1 && s.pid < 0 && spawn(s)) {
+    std::lock_guard lock(mu);
+    ++stats.respawns;
+  }
+  if (items.size() > 1 && s.pid >= 0) {
+    for (; sent < items.size(); ++sent) {
+      const BatchInput& b = items[sent];
+      auto fd = sealed_input(b.input);
+      if (!fd) break;
+      const bool ok = send_request(s.fd, *fd, b.input, b.name, b.options);
+      ::close(*fd);  // the worker holds its own copy of the descriptor now
+      if (!ok) break;
+    }
+  }
+  if (sent < items.size() && sent > 0) {
+    // A worker that cannot take the whole batch takes none of it.
+    (void)reap(s.pid, true);
+    retire(s);
+    sent = 0;
+  }
+  const auto deadline = start + std::chrono::milliseconds(limits.deadline_ms) + options.grace;
+  for (std::size_t i = 0; i < sent; ++i) {
+    std::vector<std::uint8_t> record;
+    const std::uint64_t cap = items[i].input.size() + limits.max_total_bytes + kRecordOverhead;
+    if (read_record(s.fd, record, cap, deadline) != Outcome::ok) break;
+    auto decoded = decode_result(std::move(record), items[i].input, limits);
+    if (!decoded) break;
+    decoded->input = core::to_valid_utf8(items[i].name);
+    out.push_back(std::move(*decoded));
+  }
+  if (out.size() < sent) {
+    // Crashed, overran the deadline or answered nonsense: which input did it
+    // is found by scanning the rest again, each on its own.
+    (void)reap(s.pid, true);
+    retire(s);
+  }
+  {
+    std::lock_guard lock(mu);
+    stats.scans += out.size();
+  }
+  for (std::size_t i = out.size(); i < items.size(); ++i) {
+    out.push_back(run(s, items[i].input, items[i].name, items[i].options));
+  }
+  return out;
+}
+
 Result<std::unique_ptr<WorkerPool>> WorkerPool::create(Engine engine, WorkerPoolOptions options) {
   if (options.workers == 0) return fail(Errc::invalid_argument, 0, "a worker pool needs at least one worker");
   auto impl = std::make_unique<Impl>(std::move(engine), options);
@@ -389,6 +445,14 @@ WorkerPool::~WorkerPool() {
 ScanResult WorkerPool::scan(ByteView input, std::string input_name, const ScanOptions& options) {
   const std::size_t i = *impl_->acquire(std::nullopt);
   ScanResult r = impl_->run(impl_->slots[i], input, input_name, options);
+  impl_->release(i);
+  return r;
+}
+
+std::vector<ScanResult> WorkerPool::scan_batch(std::span<const BatchInput> inputs) {
+  if (inputs.empty()) return {};
+  const std::size_t i = *impl_->acquire(std::nullopt);
+  std::vector<ScanResult> r = impl_->run_batch(impl_->slots[i], inputs);
   impl_->release(i);
   return r;
 }

@@ -101,6 +101,37 @@ TEST(WorkerPoolParity, SameConclusionsAsInProcess) {
   EXPECT_EQ(stats.respawns, known);
 }
 
+// A batch comes back in order with what each input gets alone, and costs one
+// request round per batch (the pool counts a scan per input either way).
+TEST(WorkerPoolParity, BatchesGiveWhatEachInputGetsAlone) {
+  const auto inputs = representative_inputs();
+  ASSERT_GE(inputs.size(), 20u);
+  auto pool = WorkerPool::create(testing::default_engine(), {.workers = 1});
+  ASSERT_TRUE(pool) << pool.error().what;
+  const Engine& engine = (*pool)->engine();
+  std::vector<std::vector<std::uint8_t>> bytes;
+  for (const fs::path& p : inputs) bytes.push_back(testing::read_file(p));
+  for (std::size_t at = 0; at < inputs.size(); at += 7) {
+    std::vector<WorkerPool::BatchInput> batch;
+    for (std::size_t i = at; i < std::min(inputs.size(), at + 7); ++i) {
+      batch.push_back({ByteView(bytes[i].data(), bytes[i].size()), inputs[i].filename().string(), {}});
+    }
+    const std::vector<ScanResult> there = (*pool)->scan_batch(batch);
+    ASSERT_EQ(there.size(), batch.size());
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      SCOPED_TRACE(batch[k].name);
+      const ScanResult here = engine.scan(batch[k].input, batch[k].name);
+      if (there[k].verdict == Verdict::error && testing::has_finding(there[k], "engine.worker_crashed")) {
+        continue;  // the ASan-only gap of SameConclusionsAsInProcess
+      }
+      EXPECT_EQ(describe(here), describe(there[k]));
+      EXPECT_EQ(there[k].input, batch[k].name);
+    }
+  }
+  EXPECT_EQ((*pool)->stats().scans, inputs.size());
+  EXPECT_TRUE((*pool)->scan_batch({}).empty());
+}
+
 // Many threads, fewer workers: every caller gets its own input's result.
 TEST(WorkerPoolParity, ManyThreadsShareTheWorkers) {
   auto pool = WorkerPool::create(testing::default_engine(), {.workers = 2});

@@ -260,7 +260,7 @@ Status get_finding(core::Reader& r, std::size_t artifacts, std::vector<Finding>&
 std::vector<std::uint8_t> encode_result(const ScanResult& res) {
   std::vector<std::uint8_t> o(kMagic.begin(), kMagic.end());
   // Decoded bytes dominate: one allocation instead of a doubling series of copies.
-  o.reserve(res.tree.owned_bytes() + (1u << 20));
+  o.reserve(res.tree.owned_bytes() + (16u << 10));
   put_str(o, res.input);
   put_u8(o, static_cast<std::uint8_t>(res.verdict));
   put_f64(o, res.score);

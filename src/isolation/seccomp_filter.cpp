@@ -85,6 +85,7 @@ void allow_scan_syscalls(Filter& f) {
   f.allow(SCMP_SYS(recvmsg), fd_is(kWorkerSocketFd));
   f.allow(SCMP_SYS(read), fd_is(kWorkerSocketFd));
   f.allow(SCMP_SYS(write), fd_is(kWorkerSocketFd));
+  f.allow(SCMP_SYS(writev), fd_is(kWorkerSocketFd));  // a result's length and record together
   // stderr stays open for glibc's and the sanitizers' last words.
   f.allow(SCMP_SYS(write), fd_is(STDERR_FILENO));
   f.allow(SCMP_SYS(writev), fd_is(STDERR_FILENO));

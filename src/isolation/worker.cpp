@@ -2,6 +2,7 @@
 
 #include <grp.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -9,7 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,6 +30,42 @@ namespace {
 
 using core::wire::read_all;
 using core::wire::write_all;
+
+// A finished scan's framed result (u64 length, record), held until written.
+struct Held {
+  std::uint8_t len[8];
+  std::vector<std::uint8_t> record;
+};
+
+// Every held result in one write: the parent waits on this socket, and in a
+// virtual machine waking another process costs more than scanning a small
+// message. (Two writes per result, length then record, woke it twice.)
+bool write_results(std::vector<Held>& held) {
+  std::vector<iovec> iov;
+  iov.reserve(2 * held.size());
+  for (Held& h : held) {
+    iov.push_back({h.len, sizeof h.len});
+    iov.push_back({h.record.data(), h.record.size()});
+  }
+  std::size_t at = 0;
+  while (at < iov.size()) {
+    const int count = static_cast<int>(std::min<std::size_t>(iov.size() - at, IOV_MAX));
+    const ssize_t n = ::writev(kWorkerSocketFd, iov.data() + at, count);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    auto done = static_cast<std::size_t>(n);
+    while (at < iov.size() && done >= iov[at].iov_len) {
+      done -= iov[at].iov_len;
+      ++at;
+    }
+    if (at < iov.size()) {
+      iov[at].iov_base = static_cast<std::uint8_t*>(iov[at].iov_base) + done;
+      iov[at].iov_len -= done;
+    }
+  }
+  held.clear();
+  return true;
+}
 
 template <typename T>
 T load_le(const std::uint8_t* p) {
@@ -98,8 +137,11 @@ struct Request {
   ScanOptions options;
 };
 
-// False on EOF (the pool closed the socket): the worker's normal end.
-bool receive(Request& req) {
+enum class Received { request, nothing_yet, eof };
+
+// EOF (the pool closed the socket) is the worker's normal end. Without
+// `wait`, a request that has not arrived yet is nothing_yet.
+Received receive(Request& req, bool wait) {
   std::uint8_t head[kRequestHeader];
   iovec iov{head, sizeof head};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
@@ -110,9 +152,10 @@ bool receive(Request& req) {
   msg.msg_controllen = sizeof control;
   ssize_t n;
   do {
-    n = ::recvmsg(kWorkerSocketFd, &msg, MSG_CMSG_CLOEXEC);
+    n = ::recvmsg(kWorkerSocketFd, &msg, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT));
   } while (n < 0 && errno == EINTR);
-  if (n == 0) return false;
+  if (n == 0) return Received::eof;
+  if (n < 0 && !wait && (errno == EAGAIN || errno == EWOULDBLOCK)) return Received::nothing_yet;
   if (n < 0) ::_exit(kExitBadRequest);
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&req.fd, CMSG_DATA(c), sizeof(int));
@@ -134,13 +177,22 @@ bool receive(Request& req) {
   req.options.input_cut = (flags & kInputCut) != 0;
   if (flags & kHasRootType) req.options.root_type = static_cast<FileType>(root_type);
   req.options.sandboxed = true;
-  return true;
+  return Received::request;
 }
 
+// Results are written as soon as no further request is waiting: a batch
+// (WorkerPool::scan_batch) is answered in one write, a lone request at once.
 void serve(const Engine& engine, const WorkerSetup& setup) {
+  std::vector<Held> held;
   for (;;) {
     Request req;
-    if (!receive(req)) ::_exit(0);
+    const Received got = receive(req, held.empty());
+    if (got == Received::nothing_yet) {
+      // The parent gave up on this batch (deadline) and closed the socket.
+      if (!write_results(held)) ::_exit(0);
+      continue;
+    }
+    if (got == Received::eof) ::_exit(0);
     const std::uint8_t* base = nullptr;
     if (req.size > 0) {
       struct stat st{};
@@ -152,17 +204,12 @@ void serve(const Engine& engine, const WorkerSetup& setup) {
       base = static_cast<const std::uint8_t*>(p);
     }
     arm_cpu_limit(setup.cpu_seconds_per_scan);
-    std::vector<std::uint8_t> record;
+    Held& h = held.emplace_back();
     {
       const ScanResult r = engine.scan(ByteView(base, req.size), std::move(req.name), req.options);
-      record = encode_result(r);
+      h.record = encode_result(r);
     }
-    std::uint8_t len[8];
-    for (int i = 0; i < 8; ++i) len[i] = static_cast<std::uint8_t>(record.size() >> (8 * i));
-    if (!write_all(kWorkerSocketFd, len, sizeof len) ||
-        !write_all(kWorkerSocketFd, record.data(), record.size())) {
-      ::_exit(0);  // the parent gave up on this scan (deadline) and closed the socket
-    }
+    for (int i = 0; i < 8; ++i) h.len[i] = static_cast<std::uint8_t>(h.record.size() >> (8 * i));
     if (base != nullptr) ::munmap(const_cast<std::uint8_t*>(base), req.size);
     ::close(req.fd);
   }

@@ -117,6 +117,45 @@ TEST(FaultPool, EachFaultIsAnErrorAndThePoolRecovers) {
   EXPECT_EQ(stats.spawns, 2 + failures);
 }
 
+// A fault inside a batch is blamed on its input alone: the inputs before and
+// after it in the same batch get their normal verdicts (scanned again one by
+// one once the worker is gone), and the batch keeps its order.
+TEST(FaultPool, AFaultInABatchIsBlamedOnItsInputAlone) {
+  auto pool = make_pool(fault_config(), 1);
+  ASSERT_TRUE(pool);
+  const auto mail = testing::read_file(testing::fixture("campaigns/iso_as_pdf.eml"));
+  const auto ham = testing::read_file(testing::fixture("campaigns/benign_zip_docs.eml"));
+  const ScanResult mail_here = pool->engine().scan(ByteView(mail.data(), mail.size()), "mail.eml");
+  for (const Case& c : std::vector<Case>{{"segv", "engine.worker_crashed", SIGSEGV},
+                                         {"hang", "engine.worker_timeout", 0},
+                                         {"exit", "engine.worker_crashed", 0}}) {
+    SCOPED_TRACE(c.action);
+    const auto bad = fault(c.action);
+    const std::vector<WorkerPool::BatchInput> batch = {
+        {ByteView(mail.data(), mail.size()), "mail.eml", {}},
+        {ByteView(ham.data(), ham.size()), "ham.eml", {}},
+        {ByteView(bad.data(), bad.size()), "bad", {}},
+        {ByteView(ham.data(), ham.size()), "ham-2.eml", {}},
+        {ByteView(mail.data(), mail.size()), "mail-2.eml", {}},
+    };
+    const std::vector<ScanResult> r = pool->scan_batch(batch);
+    ASSERT_EQ(r.size(), batch.size());
+    EXPECT_EQ(r[0].verdict, mail_here.verdict);
+    EXPECT_EQ(r[0].findings.size(), mail_here.findings.size());
+    EXPECT_EQ(r[1].verdict, Verdict::clean);
+    EXPECT_EQ(r[2].verdict, Verdict::error);
+    EXPECT_NE(finding(r[2], c.finding), nullptr) << (r[2].findings.empty() ? "none" : r[2].findings[0].id);
+    EXPECT_EQ(r[3].verdict, Verdict::clean);
+    EXPECT_EQ(r[4].verdict, mail_here.verdict);
+    for (std::size_t i = 0; i < r.size(); ++i) EXPECT_EQ(r[i].input, batch[i].name);
+    // The pool goes on: the next batch is answered whole.
+    const std::vector<ScanResult> after = pool->scan_batch(std::span(batch).first(2));
+    ASSERT_EQ(after.size(), 2u);
+    EXPECT_EQ(after[1].verdict, Verdict::clean);
+  }
+  EXPECT_EQ(pool->stats().failures, 3u);
+}
+
 // In process the fault format refuses to act: the test runner survives.
 TEST(FaultPool, InProcessTheFaultFormatDoesNothing) {
   auto engine = Engine::create(fault_config());
