@@ -15,6 +15,12 @@ namespace sluice::analysis {
 
 class FindingSink {
  public:
+  FindingSink() = default;
+  // `contained`: the scan runs in a sandboxed worker, where a fault ends the
+  // worker and is reported (docs/adr/0011) rather than ending the caller.
+  explicit FindingSink(bool contained) : contained_(contained) {}
+  [[nodiscard]] bool contained() const noexcept { return contained_; }
+
   void add(std::string id, Severity severity, ArtifactId artifact, std::string message,
            Evidence evidence = {}) {
     findings_.push_back(Finding{std::move(id), severity, artifact, std::move(message),
@@ -31,6 +37,7 @@ class FindingSink {
 
  private:
   std::vector<Finding> findings_;
+  bool contained_ = false;
 };
 
 class Detector {

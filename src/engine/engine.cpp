@@ -208,7 +208,7 @@ ScanResult run(const Engine::Impl& impl, ByteView input, std::string name,
   const FileType root_type = r.tree[0].type;
   if (root_type == FileType::email || root_type == FileType::mbox) r.tree.at(0).locator = "message";
 
-  analysis::FindingSink sink;
+  analysis::FindingSink sink(options.sandboxed);
   for (const auto& d : impl.detectors) d->inspect(r.tree, sink);
   r.findings = std::move(sink.findings());
   scoring::Score s = scoring::score(r.findings, impl.config.policy);

@@ -4,17 +4,18 @@
 // result_wire.hpp). SOCK_STREAM, little-endian.
 //
 //   worker → parent, once locked down:  'R'
-//   parent → worker:  "SLQ1" u64 input_size u8 flags u16 root_type u32 name_len
-//                     name bytes; the sealed memfd of the input rides on the
-//                     first byte as SCM_RIGHTS
+//   parent → worker:  "SLQ2" u64 offset u64 input_size u8 flags u16 root_type
+//                     u32 name_len name bytes; the sealed memfd holding the
+//                     input at `offset` rides on the first byte as SCM_RIGHTS
+//                     (a batch's requests all carry one memfd with every input)
 //   worker → parent:  u64 record_size, record (isolation/result_wire)
 #include <cstdint>
 #include <string_view>
 
 namespace sluice::isolation {
 
-inline constexpr std::string_view kRequestMagic = "SLQ1";
-inline constexpr std::size_t kRequestHeader = 4 + 8 + 1 + 2 + 4;
+inline constexpr std::string_view kRequestMagic = "SLQ2";
+inline constexpr std::size_t kRequestHeader = 4 + 8 + 8 + 1 + 2 + 4;
 inline constexpr std::uint32_t kMaxRequestName = 4096;
 inline constexpr std::uint8_t kReady = 'R';
 

@@ -132,6 +132,7 @@ void arm_cpu_limit(std::uint32_t seconds) {
 
 struct Request {
   int fd = -1;
+  std::uint64_t offset = 0;
   std::uint64_t size = 0;
   std::string name;
   ScanOptions options;
@@ -165,10 +166,11 @@ Received receive(Request& req, bool wait) {
     ::_exit(kExitBadRequest);
   }
   if (std::memcmp(head, kRequestMagic.data(), 4) != 0 || req.fd < 0) ::_exit(kExitBadRequest);
-  req.size = load_le<std::uint64_t>(head + 4);
-  const std::uint8_t flags = head[12];
-  const auto root_type = load_le<std::uint16_t>(head + 13);
-  const auto name_len = load_le<std::uint32_t>(head + 15);
+  req.offset = load_le<std::uint64_t>(head + 4);
+  req.size = load_le<std::uint64_t>(head + 12);
+  const std::uint8_t flags = head[20];
+  const auto root_type = load_le<std::uint16_t>(head + 21);
+  const auto name_len = load_le<std::uint32_t>(head + 23);
   if (name_len > kMaxRequestName) ::_exit(kExitBadRequest);
   req.name.assign(name_len, '\0');
   if (!read_all(kWorkerSocketFd, reinterpret_cast<std::uint8_t*>(req.name.data()), name_len)) {
@@ -180,29 +182,53 @@ Received receive(Request& req, bool wait) {
   return Received::request;
 }
 
+// The memfd mapped now: a batch's requests share one, mapped once.
+struct Mapping {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  const std::uint8_t* base = nullptr;
+  std::size_t size = 0;
+
+  void release() {
+    if (base != nullptr) ::munmap(const_cast<std::uint8_t*>(base), size);
+    base = nullptr;
+  }
+  // The input's bytes, or nullptr for an empty one.
+  const std::uint8_t* view(const Request& req) {
+    struct stat st{};
+    if (::fstat(req.fd, &st) != 0 || st.st_size < 0) ::_exit(kExitBadRequest);
+    const auto total = static_cast<std::uint64_t>(st.st_size);
+    if (req.offset > total || req.size > total - req.offset) ::_exit(kExitBadRequest);
+    if (req.size == 0) return nullptr;
+    if (base == nullptr || st.st_dev != dev || st.st_ino != ino) {
+      release();
+      void* p = ::mmap(nullptr, static_cast<std::size_t>(total), PROT_READ, MAP_SHARED, req.fd, 0);
+      if (p == MAP_FAILED) ::_exit(kExitOutOfMemory);
+      base = static_cast<const std::uint8_t*>(p);
+      size = static_cast<std::size_t>(total);
+      dev = st.st_dev;
+      ino = st.st_ino;
+    }
+    return base + req.offset;
+  }
+};
+
 // Results are written as soon as no further request is waiting: a batch
 // (WorkerPool::scan_batch) is answered in one write, a lone request at once.
 void serve(const Engine& engine, const WorkerSetup& setup) {
   std::vector<Held> held;
+  Mapping mapped;
   for (;;) {
     Request req;
     const Received got = receive(req, held.empty());
     if (got == Received::nothing_yet) {
       // The parent gave up on this batch (deadline) and closed the socket.
       if (!write_results(held)) ::_exit(0);
+      mapped.release();  // records hold copies: the inputs are not kept between batches
       continue;
     }
     if (got == Received::eof) ::_exit(0);
-    const std::uint8_t* base = nullptr;
-    if (req.size > 0) {
-      struct stat st{};
-      if (::fstat(req.fd, &st) != 0 || static_cast<std::uint64_t>(st.st_size) < req.size) {
-        ::_exit(kExitBadRequest);
-      }
-      void* p = ::mmap(nullptr, req.size, PROT_READ, MAP_SHARED, req.fd, 0);
-      if (p == MAP_FAILED) ::_exit(kExitOutOfMemory);
-      base = static_cast<const std::uint8_t*>(p);
-    }
+    const std::uint8_t* base = mapped.view(req);
     arm_cpu_limit(setup.cpu_seconds_per_scan);
     Held& h = held.emplace_back();
     {
@@ -210,7 +236,6 @@ void serve(const Engine& engine, const WorkerSetup& setup) {
       h.record = encode_result(r);
     }
     for (int i = 0; i < 8; ++i) h.len[i] = static_cast<std::uint8_t>(h.record.size() >> (8 * i));
-    if (base != nullptr) ::munmap(const_cast<std::uint8_t*>(base), req.size);
     ::close(req.fd);
   }
 }

@@ -244,7 +244,12 @@ class YaraDetector final : public Detector {
     state.max_strings = config_.max_strings_reported;
     yr_scanner_set_callback(scanner.get(), on_scan_message, &state);
     yr_scanner_set_timeout(scanner.get(), static_cast<int>(config_.timeout_seconds));
-    yr_scanner_set_flags(scanner.get(), SCAN_FLAGS_FAST_MODE);
+    // libyara guards each read of an artifact with SIGBUS/SIGSEGV handlers it
+    // installs and removes (five system calls per artifact, ~28 per ham
+    // message). In a sandboxed worker a fault is already contained and
+    // reported, so the guard is left off there; in process it still turns a
+    // fault inside libyara into a failed scan rather than a dead caller.
+    yr_scanner_set_flags(scanner.get(), SCAN_FLAGS_FAST_MODE | (sink.contained() ? SCAN_FLAGS_NO_TRYCATCH : 0));
 
     std::uint64_t total = 0;
     std::size_t skipped = 0;
