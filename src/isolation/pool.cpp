@@ -160,20 +160,25 @@ Result<int> sealed_input(std::span<const ByteView> inputs) {
   return fd;
 }
 
-bool send_request(int sock, int input_fd, std::uint64_t offset, ByteView input, std::string_view name,
-                  const ScanOptions& o) {
+// One request's bytes, appended to `out`.
+void put_request(std::vector<std::uint8_t>& out, std::uint64_t offset, ByteView input, std::string_view name,
+                 const ScanOptions& o, bool same_input) {
   name = name.substr(0, kMaxRequestName);
-  std::vector<std::uint8_t> req(kRequestMagic.begin(), kRequestMagic.end());
-  for (int i = 0; i < 8; ++i) req.push_back(static_cast<std::uint8_t>(offset >> (8 * i)));
-  for (int i = 0; i < 8; ++i) req.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(input.size()) >> (8 * i)));
-  req.push_back(static_cast<std::uint8_t>((o.input_cut ? kInputCut : 0) | (o.root_type ? kHasRootType : 0)));
+  out.insert(out.end(), kRequestMagic.begin(), kRequestMagic.end());
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(offset >> (8 * i)));
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(input.size()) >> (8 * i)));
+  out.push_back(static_cast<std::uint8_t>((o.input_cut ? kInputCut : 0) | (o.root_type ? kHasRootType : 0) |
+                                          (same_input ? kSameInput : 0)));
   const auto type = static_cast<std::uint16_t>(o.root_type.value_or(FileType::unknown));
-  req.push_back(static_cast<std::uint8_t>(type & 0xff));
-  req.push_back(static_cast<std::uint8_t>(type >> 8));
-  for (int i = 0; i < 4; ++i) req.push_back(static_cast<std::uint8_t>(name.size() >> (8 * i)));
-  req.insert(req.end(), name.begin(), name.end());
+  out.push_back(static_cast<std::uint8_t>(type & 0xff));
+  out.push_back(static_cast<std::uint8_t>(type >> 8));
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(name.size() >> (8 * i)));
+  out.insert(out.end(), name.begin(), name.end());
+}
 
-  iovec iov{req.data(), req.size()};
+// Requests in one send, the memfd riding on their first byte.
+bool send_requests(int sock, int input_fd, const std::vector<std::uint8_t>& req) {
+  iovec iov{const_cast<std::uint8_t*>(req.data()), req.size()};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   msghdr msg{};
   msg.msg_iov = &iov;
@@ -193,6 +198,12 @@ bool send_request(int sock, int input_fd, std::uint64_t offset, ByteView input, 
   // The descriptor went with the first bytes; the rest is plain data.
   const auto sent = static_cast<std::size_t>(n);
   return core::wire::send_all(sock, req.data() + sent, req.size() - sent);
+}
+
+bool send_request(int sock, int input_fd, ByteView input, std::string_view name, const ScanOptions& o) {
+  std::vector<std::uint8_t> req;
+  put_request(req, 0, input, name, o, false);
+  return send_requests(sock, input_fd, req);
 }
 
 ScanResult parent_error(ByteView input, const std::string& name, std::string what) {
@@ -309,7 +320,7 @@ ScanResult WorkerPool::Impl::run(Slot& s, ByteView input, const std::string& nam
       std::lock_guard lock(mu);
       ++stats.respawns;
     }
-    sent = send_request(s.fd, *fd, 0, input, name, scan_options);
+    sent = send_request(s.fd, *fd, input, name, scan_options);
     if (!sent) {
       (void)reap(s.pid, true);
       retire(s);
@@ -379,19 +390,20 @@ std::vector<ScanResult> WorkerPool::Impl::run_batch(Slot& s, std::span<const Bat
   for (const BatchInput& b : items) inputs.push_back(b.input);
   auto fd = items.size() > 1 && s.pid >= 0 ? sealed_input(inputs) : Result<int>(-1);
   if (fd && *fd >= 0) {
+    std::vector<std::uint8_t> req;
     std::uint64_t offset = 0;
-    for (; sent < items.size(); ++sent) {
-      const BatchInput& b = items[sent];
-      if (!send_request(s.fd, *fd, offset, b.input, b.name, b.options)) break;
+    for (const BatchInput& b : items) {
+      put_request(req, offset, b.input, b.name, b.options, &b != &items.front());
       offset += b.input.size();
     }
-    ::close(*fd);  // the worker holds its own copies of the descriptor now
+    if (send_requests(s.fd, *fd, req)) sent = items.size();
+    ::close(*fd);  // the worker holds its own copy of the descriptor now
   }
-  if (sent < items.size() && sent > 0) {
-    // A worker that cannot take the whole batch takes none of it.
+  if (sent == 0 && fd && *fd >= 0) {
+    // A worker that could not take the whole batch (part of it may be in its
+    // socket) takes none of it.
     (void)reap(s.pid, true);
     retire(s);
-    sent = 0;
   }
   const auto deadline = start + std::chrono::milliseconds(limits.deadline_ms) + options.grace;
   for (std::size_t i = 0; i < sent; ++i) {

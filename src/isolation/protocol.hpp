@@ -7,7 +7,9 @@
 //   parent → worker:  "SLQ2" u64 offset u64 input_size u8 flags u16 root_type
 //                     u32 name_len name bytes; the sealed memfd holding the
 //                     input at `offset` rides on the first byte as SCM_RIGHTS
-//                     (a batch's requests all carry one memfd with every input)
+//                     (a batch's requests go in one send and share one memfd
+//                     with every input: only the first carries it, the others
+//                     say kSameInput)
 //   worker → parent:  u64 record_size, record (isolation/result_wire)
 #include <cstdint>
 #include <string_view>
@@ -19,7 +21,9 @@ inline constexpr std::size_t kRequestHeader = 4 + 8 + 8 + 1 + 2 + 4;
 inline constexpr std::uint32_t kMaxRequestName = 4096;
 inline constexpr std::uint8_t kReady = 'R';
 
-enum RequestFlags : std::uint8_t { kInputCut = 1, kHasRootType = 2 };
+// kSameInput: no memfd with this request; its input is in the one the
+// previous request brought (the requests of a batch after the first).
+enum RequestFlags : std::uint8_t { kInputCut = 1, kHasRootType = 2, kSameInput = 4 };
 
 // Exit statuses of a worker that ends on purpose.
 inline constexpr int kExitOutOfMemory = 86;  // operator new failed under RLIMIT_AS

@@ -140,76 +140,117 @@ struct Request {
 
 enum class Received { request, nothing_yet, eof };
 
-// EOF (the pool closed the socket) is the worker's normal end. Without
-// `wait`, a request that has not arrived yet is nothing_yet.
-Received receive(Request& req, bool wait) {
-  std::uint8_t head[kRequestHeader];
-  iovec iov{head, sizeof head};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do {
-    n = ::recvmsg(kWorkerSocketFd, &msg, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT));
-  } while (n < 0 && errno == EINTR);
-  if (n == 0) return Received::eof;
-  if (n < 0 && !wait && (errno == EAGAIN || errno == EWOULDBLOCK)) return Received::nothing_yet;
-  if (n < 0) ::_exit(kExitBadRequest);
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&req.fd, CMSG_DATA(c), sizeof(int));
+// Requests as they arrive. A batch comes as one send, so it is read in as few
+// recvmsg calls as the kernel allows rather than two reads per request; its
+// memfd rides on the first byte, and the requests after the first say
+// kSameInput instead of carrying it again.
+class Requests {
+ public:
+  // EOF (the pool closed the socket) is the worker's normal end. Without
+  // `wait`, a request that has not begun to arrive is nothing_yet.
+  Received next(Request& req, bool wait) {
+    while (end_ - begin_ < kRequestHeader) {
+      const Fill f = fill(wait || end_ > begin_);
+      if (f == Fill::nothing) return Received::nothing_yet;
+      if (f == Fill::eof) {
+        if (end_ > begin_) ::_exit(kExitBadRequest);
+        return Received::eof;
+      }
+    }
+    const std::uint8_t* head = buf_.data() + begin_;
+    if (std::memcmp(head, kRequestMagic.data(), 4) != 0) ::_exit(kExitBadRequest);
+    req.offset = load_le<std::uint64_t>(head + 4);
+    req.size = load_le<std::uint64_t>(head + 12);
+    const std::uint8_t flags = head[20];
+    const auto root_type = load_le<std::uint16_t>(head + 21);
+    const auto name_len = load_le<std::uint32_t>(head + 23);
+    if (name_len > kMaxRequestName) ::_exit(kExitBadRequest);
+    while (end_ - begin_ < kRequestHeader + name_len) {
+      if (fill(true) != Fill::data) ::_exit(kExitBadRequest);
+    }
+    head = buf_.data() + begin_;
+    req.name.assign(reinterpret_cast<const char*>(head + kRequestHeader), name_len);
+    begin_ += kRequestHeader + name_len;
+    if ((flags & kSameInput) != 0) {
+      req.fd = -1;
+    } else {
+      if (fd_ < 0) ::_exit(kExitBadRequest);
+      req.fd = fd_;
+      fd_ = -1;
+    }
+    req.options.input_cut = (flags & kInputCut) != 0;
+    if (flags & kHasRootType) req.options.root_type = static_cast<FileType>(root_type);
+    req.options.sandboxed = true;
+    return Received::request;
   }
-  if (static_cast<std::size_t>(n) < sizeof head &&
-      !read_all(kWorkerSocketFd, head + n, sizeof head - static_cast<std::size_t>(n))) {
-    ::_exit(kExitBadRequest);
+
+ private:
+  enum class Fill { data, nothing, eof };
+
+  Fill fill(bool wait) {
+    if (begin_ == end_) begin_ = end_ = 0;
+    if (end_ == buf_.size()) {
+      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+      if (end_ == buf_.size()) buf_.resize(2 * buf_.size());
+    }
+    iovec iov{buf_.data() + end_, buf_.size() - end_};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n;
+    do {
+      n = ::recvmsg(kWorkerSocketFd, &msg, MSG_CMSG_CLOEXEC | (wait ? 0 : MSG_DONTWAIT));
+    } while (n < 0 && errno == EINTR);
+    if (n == 0) return Fill::eof;
+    if (n < 0 && !wait && (errno == EAGAIN || errno == EWOULDBLOCK)) return Fill::nothing;
+    if (n < 0) ::_exit(kExitBadRequest);
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+      // One memfd per batch, claimed by its first request before the next arrives.
+      if (fd_ >= 0) ::_exit(kExitBadRequest);
+      std::memcpy(&fd_, CMSG_DATA(c), sizeof(int));
+    }
+    end_ += static_cast<std::size_t>(n);
+    return Fill::data;
   }
-  if (std::memcmp(head, kRequestMagic.data(), 4) != 0 || req.fd < 0) ::_exit(kExitBadRequest);
-  req.offset = load_le<std::uint64_t>(head + 4);
-  req.size = load_le<std::uint64_t>(head + 12);
-  const std::uint8_t flags = head[20];
-  const auto root_type = load_le<std::uint16_t>(head + 21);
-  const auto name_len = load_le<std::uint32_t>(head + 23);
-  if (name_len > kMaxRequestName) ::_exit(kExitBadRequest);
-  req.name.assign(name_len, '\0');
-  if (!read_all(kWorkerSocketFd, reinterpret_cast<std::uint8_t*>(req.name.data()), name_len)) {
-    ::_exit(kExitBadRequest);
-  }
-  req.options.input_cut = (flags & kInputCut) != 0;
-  if (flags & kHasRootType) req.options.root_type = static_cast<FileType>(root_type);
-  req.options.sandboxed = true;
-  return Received::request;
-}
+
+  std::vector<std::uint8_t> buf_ = std::vector<std::uint8_t>(std::size_t{64} << 10);
+  std::size_t begin_ = 0, end_ = 0;
+  int fd_ = -1;  // the memfd that came with the next batch's first request
+};
 
 // The memfd mapped now: a batch's requests share one, mapped once.
 struct Mapping {
-  dev_t dev = 0;
-  ino_t ino = 0;
   const std::uint8_t* base = nullptr;
   std::size_t size = 0;
 
   void release() {
     if (base != nullptr) ::munmap(const_cast<std::uint8_t*>(base), size);
     base = nullptr;
+    size = 0;
   }
-  // The input's bytes, or nullptr for an empty one.
+  // The input's bytes, or nullptr for an empty one. A request with its own
+  // memfd replaces the mapping; one with kSameInput reads the current one.
   const std::uint8_t* view(const Request& req) {
-    struct stat st{};
-    if (::fstat(req.fd, &st) != 0 || st.st_size < 0) ::_exit(kExitBadRequest);
-    const auto total = static_cast<std::uint64_t>(st.st_size);
-    if (req.offset > total || req.size > total - req.offset) ::_exit(kExitBadRequest);
-    if (req.size == 0) return nullptr;
-    if (base == nullptr || st.st_dev != dev || st.st_ino != ino) {
+    if (req.fd >= 0) {
       release();
-      void* p = ::mmap(nullptr, static_cast<std::size_t>(total), PROT_READ, MAP_SHARED, req.fd, 0);
-      if (p == MAP_FAILED) ::_exit(kExitOutOfMemory);
-      base = static_cast<const std::uint8_t*>(p);
-      size = static_cast<std::size_t>(total);
-      dev = st.st_dev;
-      ino = st.st_ino;
+      struct stat st{};
+      if (::fstat(req.fd, &st) != 0 || st.st_size < 0) ::_exit(kExitBadRequest);
+      if (st.st_size > 0) {
+        void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_SHARED, req.fd, 0);
+        if (p == MAP_FAILED) ::_exit(kExitOutOfMemory);
+        base = static_cast<const std::uint8_t*>(p);
+        size = static_cast<std::size_t>(st.st_size);
+      }
+      ::close(req.fd);  // the mapping stays
     }
-    return base + req.offset;
+    if (req.offset > size || req.size > size - req.offset) ::_exit(kExitBadRequest);
+    return req.size == 0 ? nullptr : base + req.offset;
   }
 };
 
@@ -217,10 +258,11 @@ struct Mapping {
 // (WorkerPool::scan_batch) is answered in one write, a lone request at once.
 void serve(const Engine& engine, const WorkerSetup& setup) {
   std::vector<Held> held;
+  Requests requests;
   Mapping mapped;
   for (;;) {
     Request req;
-    const Received got = receive(req, held.empty());
+    const Received got = requests.next(req, held.empty());
     if (got == Received::nothing_yet) {
       // The parent gave up on this batch (deadline) and closed the socket.
       if (!write_results(held)) ::_exit(0);
@@ -236,7 +278,6 @@ void serve(const Engine& engine, const WorkerSetup& setup) {
       h.record = encode_result(r);
     }
     for (int i = 0; i < 8; ++i) h.len[i] = static_cast<std::uint8_t>(h.record.size() >> (8 * i));
-    ::close(req.fd);
   }
 }
 
