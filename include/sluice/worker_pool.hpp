@@ -12,6 +12,7 @@
 // and its hashes. scan() and try_scan() may be called from many threads.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -44,9 +45,10 @@ class WorkerPool {
   // `input`, which the caller keeps alive as for Engine::scan.
   [[nodiscard]] ScanResult scan(ByteView input, std::string input_name, const ScanOptions& options = {});
   // Several inputs on one worker, results in the order given: the requests go
-  // out together and the results come back in one write, so a batch of small
-  // messages costs two process wake-ups instead of two per message. The batch
-  // shares one deadline (Limits::deadline_ms); if the worker fails or runs
+  // out together and, while the scans are fast, the results come back in one
+  // write, so a batch of small messages costs two process wake-ups instead of
+  // two per message. Each result has the message deadline
+  // (Limits::deadline_ms) from the one before it; if the worker fails or runs
   // past it, whatever has no result yet is scanned again one by one, so only
   // the input that fails is blamed for it. Meant for small inputs.
   struct BatchInput {
@@ -55,6 +57,10 @@ class WorkerPool {
     ScanOptions options;
   };
   [[nodiscard]] std::vector<ScanResult> scan_batch(std::span<const BatchInput> inputs);
+  // The same, handing each result to `each` (with its index) as soon as it is
+  // in, in order: a caller that acknowledges work (sluice worker) need not
+  // wait for the whole batch.
+  void scan_batch(std::span<const BatchInput> inputs, const std::function<void(std::size_t, ScanResult&&)>& each);
   // Back-pressure: waits at most `wait` for a free worker and returns nothing
   // when every worker stayed busy, so a milter can answer "try again later".
   [[nodiscard]] std::optional<ScanResult> try_scan(ByteView input, std::string input_name,

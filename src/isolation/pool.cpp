@@ -298,7 +298,8 @@ struct WorkerPool::Impl {
   }
 
   ScanResult run(Slot& s, ByteView input, const std::string& name, const ScanOptions& scan_options);
-  std::vector<ScanResult> run_batch(Slot& s, std::span<const BatchInput> items);
+  void run_batch(Slot& s, std::span<const BatchInput> items,
+                 const std::function<void(std::size_t, ScanResult&&)>& each);
 };
 
 ScanResult WorkerPool::Impl::run(Slot& s, ByteView input, const std::string& name,
@@ -373,9 +374,9 @@ ScanResult WorkerPool::Impl::run(Slot& s, ByteView input, const std::string& nam
   return r;
 }
 
-std::vector<ScanResult> WorkerPool::Impl::run_batch(Slot& s, std::span<const BatchInput> items) {
-  std::vector<ScanResult> out;
-  out.reserve(items.size());
+void WorkerPool::Impl::run_batch(Slot& s, std::span<const BatchInput> items,
+                                 const std::function<void(std::size_t, ScanResult&&)>& each) {
+  std::size_t done = 0;
   const auto start = Clock::now();
   const Limits& limits = engine.config().limits;
   // Every request is sent before any result is read: requests are small and
@@ -405,30 +406,30 @@ std::vector<ScanResult> WorkerPool::Impl::run_batch(Slot& s, std::span<const Bat
     (void)reap(s.pid, true);
     retire(s);
   }
-  const auto deadline = start + std::chrono::milliseconds(limits.deadline_ms) + options.grace;
-  for (std::size_t i = 0; i < sent; ++i) {
+  // Each result has the message deadline from the one before it (the worker
+  // holds results for at most a few milliseconds, see isolation/worker.cpp).
+  auto deadline = start + std::chrono::milliseconds(limits.deadline_ms) + options.grace;
+  for (; done < sent; ++done) {
     std::vector<std::uint8_t> record;
-    const std::uint64_t cap = items[i].input.size() + limits.max_total_bytes + kRecordOverhead;
+    const std::uint64_t cap = items[done].input.size() + limits.max_total_bytes + kRecordOverhead;
     if (read_record(s.fd, record, cap, deadline) != Outcome::ok) break;
-    auto decoded = decode_result(std::move(record), items[i].input, limits);
+    deadline = Clock::now() + std::chrono::milliseconds(limits.deadline_ms) + options.grace;
+    auto decoded = decode_result(std::move(record), items[done].input, limits);
     if (!decoded) break;
-    decoded->input = core::to_valid_utf8(items[i].name);
-    out.push_back(std::move(*decoded));
+    decoded->input = core::to_valid_utf8(items[done].name);
+    {
+      std::lock_guard lock(mu);
+      ++stats.scans;
+    }
+    each(done, std::move(*decoded));
   }
-  if (out.size() < sent) {
+  if (done < sent) {
     // Crashed, overran the deadline or answered nonsense: which input did it
     // is found by scanning the rest again, each on its own.
     (void)reap(s.pid, true);
     retire(s);
   }
-  {
-    std::lock_guard lock(mu);
-    stats.scans += out.size();
-  }
-  for (std::size_t i = out.size(); i < items.size(); ++i) {
-    out.push_back(run(s, items[i].input, items[i].name, items[i].options));
-  }
-  return out;
+  for (; done < items.size(); ++done) each(done, run(s, items[done].input, items[done].name, items[done].options));
 }
 
 Result<std::unique_ptr<WorkerPool>> WorkerPool::create(Engine engine, WorkerPoolOptions options) {
@@ -474,12 +475,19 @@ ScanResult WorkerPool::scan(ByteView input, std::string input_name, const ScanOp
   return r;
 }
 
-std::vector<ScanResult> WorkerPool::scan_batch(std::span<const BatchInput> inputs) {
-  if (inputs.empty()) return {};
+void WorkerPool::scan_batch(std::span<const BatchInput> inputs,
+                            const std::function<void(std::size_t, ScanResult&&)>& each) {
+  if (inputs.empty()) return;
   const std::size_t i = *impl_->acquire(std::nullopt);
-  std::vector<ScanResult> r = impl_->run_batch(impl_->slots[i], inputs);
+  impl_->run_batch(impl_->slots[i], inputs, each);
   impl_->release(i);
-  return r;
+}
+
+std::vector<ScanResult> WorkerPool::scan_batch(std::span<const BatchInput> inputs) {
+  std::vector<ScanResult> out;
+  out.reserve(inputs.size());
+  scan_batch(inputs, [&out](std::size_t, ScanResult&& r) { out.push_back(std::move(r)); });
+  return out;
 }
 
 std::optional<ScanResult> WorkerPool::try_scan(ByteView input, std::string input_name,

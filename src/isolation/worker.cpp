@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -254,10 +255,17 @@ struct Mapping {
   }
 };
 
+// Results are held only while a batch runs fast: past this, each goes out as
+// it is ready, so the parent's deadline runs per message again and a slow
+// message does not hold back the results before it.
+constexpr auto kHoldAtMost = std::chrono::milliseconds(20);
+
 // Results are written as soon as no further request is waiting: a batch
-// (WorkerPool::scan_batch) is answered in one write, a lone request at once.
+// (WorkerPool::scan_batch) of fast scans is answered in one write, a lone
+// request at once.
 void serve(const Engine& engine, const WorkerSetup& setup) {
   std::vector<Held> held;
+  std::chrono::steady_clock::time_point held_since;
   Requests requests;
   Mapping mapped;
   for (;;) {
@@ -272,12 +280,16 @@ void serve(const Engine& engine, const WorkerSetup& setup) {
     if (got == Received::eof) ::_exit(0);
     const std::uint8_t* base = mapped.view(req);
     arm_cpu_limit(setup.cpu_seconds_per_scan);
+    const auto began = std::chrono::steady_clock::now();
     Held& h = held.emplace_back();
     {
       const ScanResult r = engine.scan(ByteView(base, req.size), std::move(req.name), req.options);
       h.record = encode_result(r);
     }
     for (int i = 0; i < 8; ++i) h.len[i] = static_cast<std::uint8_t>(h.record.size() >> (8 * i));
+    // Held since the first held scan began: a slow scan's result never waits.
+    if (held.size() == 1) held_since = began;
+    if (std::chrono::steady_clock::now() - held_since > kHoldAtMost && !write_results(held)) ::_exit(0);
   }
 }
 

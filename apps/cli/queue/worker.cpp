@@ -21,6 +21,7 @@
 #include <set>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <openssl/sha.h>
 #include <thread>
 
@@ -40,6 +41,8 @@ namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitError = 2;
+// Jobs up to this size are scanned together with the others of their read.
+constexpr std::size_t kBatchJobBytes = 256u << 10;
 
 struct Counters {
   std::atomic<std::uint64_t> results{0}, duplicates{0}, requeued{0}, dead{0}, reclaimed{0};
@@ -314,7 +317,7 @@ class Consumer {
       }
       room_.notify_one();
       // Jobs in hand are finished even when stopping (a scan ends by the deadline).
-      for (const Delivery& d : batch) handle(d);
+      handle(batch);
     }
   }
 
@@ -369,12 +372,15 @@ class Consumer {
         if (auto e = entries_of((*r)[1]); !e.empty()) {
           const unsigned n = deliveries(e.front().id);
           hand_over({Delivery{std::move(e.front()), n, true}});
+          // A dead consumer's jobs are taken one at a time (a poison job
+          // never drags others along) but without pause, not one per interval.
+          last_claim = {};
           continue;
         }
       }
       // Draining, nothing is worth waiting for: the stream's length says
       // whether others still hold jobs that may come back.
-      std::vector<std::string_view> argv{"XREADGROUP", "GROUP", q.group, name_, "COUNT", "8"};
+      std::vector<std::string_view> argv{"XREADGROUP", "GROUP", q.group, name_, "COUNT", "32"};
       if (!s_.drain) {
         argv.push_back("BLOCK");
         argv.push_back(block);
@@ -445,42 +451,81 @@ class Consumer {
     return static_cast<unsigned>(std::max<long long>(1, e[3].integer()));
   }
 
-  void handle(const Delivery& d) {
+  // A job that may be scanned: parsed, and not out of attempts.
+  struct Admitted {
+    const Delivery* delivery;
+    Job job;
+    unsigned failed_before = 0;
+    std::vector<std::uint8_t> bytes;  // a by-path job's, alive until rendered
+  };
+
+  std::optional<Admitted> admit(const Delivery& d) {
     const Entry& entry = d.entry;
-    const unsigned delivered = d.delivered;
-    const bool reclaimed = d.reclaimed;
     auto job = job_from_fields(entry.fields);
     if (!job) {
-      dead_letter(entry, {}, job.error().what, delivered);
-      return;
+      dead_letter(entry, {}, job.error().what, d.delivered);
+      return std::nullopt;
     }
-    if (reclaimed) {
+    if (d.reclaimed) {
       s_.counters.reclaimed++;
-      s_.log("took over job " + job->id + " (" + job->name + "), delivery " + std::to_string(delivered) +
+      s_.log("took over job " + job->id + " (" + job->name + "), delivery " + std::to_string(d.delivered) +
              ", from a consumer silent for claim_idle_ms");
     }
-    const unsigned failed_before = job->attempts + (delivered - 1);
+    const unsigned failed_before = job->attempts + (d.delivered - 1);
     if (failed_before >= s_.cfg.queue.max_attempts) {
-      const std::string why = delivered > 1 ? "delivered " + std::to_string(delivered) +
-                                                  " times without a result (its workers died)" +
-                                                  (job->failure.empty() ? "" : "; before that: " + job->failure)
-                                            : job->failure;
+      const std::string why = d.delivered > 1 ? "delivered " + std::to_string(d.delivered) +
+                                                    " times without a result (its workers died)" +
+                                                    (job->failure.empty() ? "" : "; before that: " + job->failure)
+                                              : job->failure;
       dead_letter(entry, *job, why, failed_before);
-      return;
+      return std::nullopt;
     }
-    std::vector<std::uint8_t> bytes;  // a by-path job's, alive until rendered
-    ScanResult r = scan(*job, bytes);
-    if (const Finding* f = worker_failure(r)) {
-      const unsigned failures = failed_before + 1;
+    return Admitted{&d, std::move(*job), failed_before, {}};
+  }
+
+  // The jobs of one read, in order. Sandboxed, the small ones with their
+  // bytes inline go to one worker together (WorkerPool::scan_batch: one
+  // wake-up each way instead of one per job, as `sluice scan --isolate` does).
+  void handle(const std::vector<Delivery>& batch) {
+    std::vector<Admitted> jobs;
+    for (const Delivery& d : batch) {
+      if (auto a = admit(d)) jobs.push_back(std::move(*a));
+    }
+    std::vector<std::size_t> together;
+    std::vector<WorkerPool::BatchInput> inputs;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      const Job& j = jobs[i].job;
+      if (s_.pool != nullptr && j.has_data && j.data.size() <= kBatchJobBytes) {
+        together.push_back(i);
+        ScanOptions options;
+        options.input_cut = j.cut;
+        inputs.push_back({ByteView(reinterpret_cast<const std::uint8_t*>(j.data.data()), j.data.size()), j.name,
+                          options});
+      } else {
+        conclude(jobs[i], scan(j, jobs[i].bytes));
+      }
+    }
+    // Each result is written (and its job acknowledged) as it comes in.
+    if (inputs.size() == 1) {
+      conclude(jobs[together[0]], scan(jobs[together[0]].job, jobs[together[0]].bytes));
+    } else if (!inputs.empty()) {
+      s_.pool->scan_batch(inputs, [&](std::size_t k, ScanResult&& r) { conclude(jobs[together[k]], r); });
+    }
+  }
+
+  void conclude(const Admitted& a, const ScanResult& result) {
+    const Entry& entry = a.delivery->entry;
+    if (const Finding* f = worker_failure(result)) {
+      const unsigned failures = a.failed_before + 1;
       const std::string why = f->id + ": " + f->message;
       if (failures >= s_.cfg.queue.max_attempts) {
-        dead_letter(entry, *job, why, failures);
+        dead_letter(entry, a.job, why, failures);
       } else {
-        requeue(entry, *job, why, failures);
+        requeue(entry, a.job, why, failures);
       }
       return;
     }
-    finish(entry, *job, r, delivered);
+    finish(entry, a.job, result, a.delivery->delivered);
   }
 
   ScanResult scan(const Job& job, std::vector<std::uint8_t>& bytes) {
