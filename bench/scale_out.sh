@@ -17,8 +17,11 @@ ham="../shared/corpora/ham"
 command -v redis-server >/dev/null || { echo "scale_out.sh: redis-server missing (scripts/install-deps.sh)" >&2; exit 2; }
 tmp="$(mktemp -d)"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# REDIS_AOF_MIN: auto-aof-rewrite-min-size (Redis's default 64mb). A run
+# writes ~100 MB of jobs and results, so with the default Redis rewrites its
+# whole AOF (a fork compressing the data set) in the middle of every run.
 redis-server --port "$port" --bind 127.0.0.1 --dir "$tmp" --appendonly yes --appendfsync everysec --save '' \
-  --daemonize no --logfile "$tmp/redis.log" &
+  --auto-aof-rewrite-min-size "${REDIS_AOF_MIN:-64mb}" --daemonize no --logfile "$tmp/redis.log" &
 rpid=$!
 trap 'kill $rpid 2>/dev/null; wait $rpid 2>/dev/null; rm -rf "$tmp"' EXIT
 until redis-cli -p "$port" ping >/dev/null 2>&1; do sleep 0.05; done

@@ -380,7 +380,8 @@ class Consumer {
       }
       // Draining, nothing is worth waiting for: the stream's length says
       // whether others still hold jobs that may come back.
-      std::vector<std::string_view> argv{"XREADGROUP", "GROUP", q.group, name_, "COUNT", "32"};
+      const std::string count = std::to_string(read_size());
+      std::vector<std::string_view> argv{"XREADGROUP", "GROUP", q.group, name_, "COUNT", count};
       if (!s_.drain) {
         argv.push_back("BLOCK");
         argv.push_back(block);
@@ -436,6 +437,16 @@ class Consumer {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
     return true;
+  }
+
+  // Jobs to read at once: 32 while the stream is long (they go to the
+  // sandbox as one batch), fewer as it empties, so the last jobs spread over
+  // every consumer instead of waiting in one consumer's hands (a consumer
+  // holds two reads: the one it scans and the next).
+  unsigned read_size() {
+    auto n = redis_.call({"XLEN", s_.cfg.queue.stream});
+    if (!n || n->kind() != Reply::Kind::integer) return 8;
+    return static_cast<unsigned>(std::clamp<long long>(n->integer() / 16, 1, 32));
   }
 
   bool drained() {
