@@ -41,6 +41,9 @@ namespace {
 constexpr auto kStartTimeout = std::chrono::seconds(20);
 // Room for names, anomalies, meta and findings on top of the bytes a result carries.
 constexpr std::uint64_t kRecordOverhead = 64ull << 20;
+// A batch's requests, sent before any result is read: well inside the
+// smallest unix socket buffer Linux gives by default (net.core.wmem_default).
+constexpr std::size_t kMaxBatchRequestBytes = 64u << 10;
 
 struct Slot {
   pid_t pid = -1;
@@ -379,9 +382,10 @@ void WorkerPool::Impl::run_batch(Slot& s, std::span<const BatchInput> items,
   std::size_t done = 0;
   const auto start = Clock::now();
   const Limits& limits = engine.config().limits;
-  // Every request is sent before any result is read: requests are small and
-  // the worker holds its results until no request is waiting, so neither side
-  // blocks on the other.
+  // Every request is sent before any result is read, so they must fit in the
+  // socket's buffer whatever the worker does meanwhile (it may write a large
+  // result and wait for us to read it): a batch whose requests do not (names
+  // of kilobytes) is scanned one by one instead.
   std::size_t sent = 0;
   if (items.size() > 1 && s.pid < 0 && spawn(s)) {
     std::lock_guard lock(mu);
@@ -397,8 +401,10 @@ void WorkerPool::Impl::run_batch(Slot& s, std::span<const BatchInput> items,
       put_request(req, offset, b.input, b.name, b.options, &b != &items.front());
       offset += b.input.size();
     }
-    if (send_requests(s.fd, *fd, req)) sent = items.size();
+    const bool fits = req.size() <= kMaxBatchRequestBytes;
+    if (fits && send_requests(s.fd, *fd, req)) sent = items.size();
     ::close(*fd);  // the worker holds its own copy of the descriptor now
+    if (!fits) fd = Result<int>(-1);
   }
   if (sent == 0 && fd && *fd >= 0) {
     // A worker that could not take the whole batch (part of it may be in its

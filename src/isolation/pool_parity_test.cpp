@@ -132,6 +132,26 @@ TEST(WorkerPoolParity, BatchesGiveWhatEachInputGetsAlone) {
   EXPECT_TRUE((*pool)->scan_batch({}).empty());
 }
 
+// Requests that would not fit in the socket's buffer together (long names)
+// are scanned one by one: the same results, nothing stuck.
+TEST(WorkerPoolParity, ABatchWithLongNamesStillGetsEveryResult) {
+  auto pool = WorkerPool::create(testing::default_engine(), {.workers = 1});
+  ASSERT_TRUE(pool) << pool.error().what;
+  const auto mail = testing::read_file(testing::fixture("campaigns/iso_as_pdf.eml"));
+  std::vector<WorkerPool::BatchInput> batch;
+  for (int i = 0; i < 24; ++i) {
+    batch.push_back({ByteView(mail.data(), mail.size()), std::string(4000, 'a') + std::to_string(i), {}});
+  }
+  const ScanResult alone = (*pool)->engine().scan(batch[0].input, "alone");
+  const std::vector<ScanResult> r = (*pool)->scan_batch(batch);
+  ASSERT_EQ(r.size(), batch.size());
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    EXPECT_EQ(r[i].verdict, alone.verdict);
+    EXPECT_EQ(r[i].input, batch[i].name);
+  }
+  EXPECT_EQ((*pool)->stats().failures, 0u);
+}
+
 // Many threads, fewer workers: every caller gets its own input's result.
 TEST(WorkerPoolParity, ManyThreadsShareTheWorkers) {
   auto pool = WorkerPool::create(testing::default_engine(), {.workers = 2});

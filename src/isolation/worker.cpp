@@ -29,7 +29,6 @@
 namespace sluice::isolation {
 namespace {
 
-using core::wire::read_all;
 using core::wire::write_all;
 
 // A finished scan's framed result (u64 length, record), held until written.
