@@ -131,9 +131,8 @@ struct Scanner {
 // kilobytes, whose scan costs less than the two process wake-ups around it
 // (bench/README.md: 8, 16 and 32 measured; 32 brings the sandbox's cost on
 // ham under 10 %). A larger message goes alone, so one slow file does not
-// hold up the others.
+// hold up the others (WorkerPool::kBatchInputBytes).
 constexpr std::size_t kBatchInputs = 32;
-constexpr std::size_t kBatchInputBytes = 256u << 10;
 
 // One message to scan: a file, or one message of an mbox.
 struct Piece {
@@ -152,15 +151,11 @@ std::vector<ScanResult> scan_pieces(const Scanner& scanner, std::span<const Piec
   }
   std::vector<WorkerPool::BatchInput> batch;
   const auto flush = [&] {
-    if (batch.size() == 1) {
-      out.push_back(scanner.pool->scan(batch[0].input, batch[0].name, batch[0].options));
-    } else if (!batch.empty()) {
-      for (ScanResult& r : scanner.pool->scan_batch(batch)) out.push_back(std::move(r));
-    }
+    for (ScanResult& r : scanner.pool->scan_batch(batch)) out.push_back(std::move(r));
     batch.clear();
   };
   for (const Piece& p : pieces) {
-    if (p.bytes.size() > kBatchInputBytes) {
+    if (p.bytes.size() > WorkerPool::kBatchInputBytes) {
       flush();
       out.push_back(scanner.pool->scan(p.bytes, *p.name, p.options));
       continue;
@@ -251,10 +246,10 @@ std::vector<Outcome> scan_group(const Scanner& scanner, const std::vector<Input>
     if (p.unreadable) continue;
     // A small file, or a small mbox of one message (the "From " line the
     // SpamAssassin corpus and many archives start each file with).
-    if (p.entries.empty() && !p.loaded.cut && p.loaded.bytes.size() <= kBatchInputBytes) {
+    if (p.entries.empty() && !p.loaded.cut && p.loaded.bytes.size() <= WorkerPool::kBatchInputBytes) {
       together.push_back(k);
       pieces.push_back({ByteView(p.loaded.bytes.data(), p.loaded.bytes.size()), &p.shown, options});
-    } else if (p.entries.size() == 1 && p.entries[0].view().size() <= kBatchInputBytes) {
+    } else if (p.entries.size() == 1 && p.entries[0].view().size() <= WorkerPool::kBatchInputBytes) {
       together.push_back(k);
       pieces.push_back({p.entries[0].view(), &p.entries[0].name, options});
     } else {

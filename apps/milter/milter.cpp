@@ -79,15 +79,12 @@ constexpr unsigned long kUnansweredSteps = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP
 // Steps without a callback here, which the MTA need not send at all.
 constexpr unsigned long kUnusedSteps = SMFIP_NOHELO | SMFIP_NOUNKNOWN;
 
-// A step's normal answer: none when the MTA agreed to expect none.
-sfsistat go_on(const Connection* c, unsigned long step) {
-  return c != nullptr && (c->unanswered & step) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
-}
-// A step that cannot go on: answered with a tempfail where an answer is
-// awaited; otherwise the end of the message, which is always answered, says it
-// (on_eom tempfails a message without its MAIL FROM step).
-sfsistat stop_here(const Connection* c, unsigned long step) {
-  return c != nullptr && (c->unanswered & step) != 0 ? SMFIS_NOREPLY : SMFIS_TEMPFAIL;
+// A step's answer where the MTA awaits one; none where it agreed to expect
+// none. A step that cannot go on (SMFIS_TEMPFAIL) then goes unanswered too:
+// the end of the message, always answered, says it (on_eom tempfails a
+// message without its MAIL FROM step).
+sfsistat answer(const Connection* c, unsigned long step, sfsistat awaited = SMFIS_CONTINUE) {
+  return c != nullptr && (c->unanswered & step) != 0 ? SMFIS_NOREPLY : awaited;
 }
 
 void end_message(Connection& c) {
@@ -166,7 +163,7 @@ sfsistat on_connect(SMFICTX* ctx, char* /*hostname*/, _SOCK_ADDR* addr) {
     smfi_setpriv(ctx, c);
   }
   c->client = client_address(addr);
-  return go_on(c, SMFIP_NR_CONN);
+  return answer(c, SMFIP_NR_CONN);
 }
 
 // Nothing to decide at DATA, but answering it matters: Postfix does not set
@@ -191,19 +188,19 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
   } else if (!m.sender_allow.empty() && address_listed(c->msg.sender, m.sender_allow)) {
     c->msg.skip = Unscanned{"sender_allow", Action::accept};
   }
-  return go_on(c, SMFIP_NR_MAIL);
+  return answer(c, SMFIP_NR_MAIL);
 }
 
 sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
   Connection* c = conn(ctx);
   if (c == nullptr) return SMFIS_TEMPFAIL;
   c->msg.recipients.emplace_back(argv != nullptr && argv[0] != nullptr ? argv[0] : "");
-  return go_on(c, SMFIP_NR_RCPT);
+  return answer(c, SMFIP_NR_RCPT);
 }
 
 sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
   Connection* c = conn(ctx);
-  if (c == nullptr || c->settings == nullptr) return stop_here(c, SMFIP_NR_HDR);  // no MAIL FROM seen
+  if (c == nullptr || c->settings == nullptr) return answer(c, SMFIP_NR_HDR, SMFIS_TEMPFAIL);  // no MAIL FROM seen
   Message& m = c->msg;
   const std::string_view n = name != nullptr ? name : "";
   const std::string_view v = value != nullptr ? value : "";
@@ -221,23 +218,23 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
     line += v[i];
   }
   append(m, c->settings->milter.max_message_bytes, n, ": ", line, "\r\n");
-  return go_on(c, SMFIP_NR_HDR);
+  return answer(c, SMFIP_NR_HDR);
 }
 
 sfsistat on_eoh(SMFICTX* ctx) {
   Connection* c = conn(ctx);
-  if (c == nullptr || c->settings == nullptr) return stop_here(c, SMFIP_NR_EOH);  // no MAIL FROM seen
+  if (c == nullptr || c->settings == nullptr) return answer(c, SMFIP_NR_EOH, SMFIS_TEMPFAIL);  // no MAIL FROM seen
   append(c->msg, c->settings->milter.max_message_bytes, "\r\n");
   c->msg.headers_done = true;
-  return go_on(c, SMFIP_NR_EOH);
+  return answer(c, SMFIP_NR_EOH);
 }
 
 sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
   Connection* c = conn(ctx);
-  if (c == nullptr || c->settings == nullptr) return stop_here(c, SMFIP_NR_BODY);  // no MAIL FROM seen
+  if (c == nullptr || c->settings == nullptr) return answer(c, SMFIP_NR_BODY, SMFIS_TEMPFAIL);  // no MAIL FROM seen
   append(c->msg, c->settings->milter.max_message_bytes,
          std::string_view(reinterpret_cast<const char*>(chunk), len));
-  return go_on(c, SMFIP_NR_BODY);
+  return answer(c, SMFIP_NR_BODY);
 }
 
 // Removes every X-Sluice-* header the sender put in, highest index first so

@@ -50,7 +50,9 @@ class WorkerPool {
   // two per message. Each result has the message deadline
   // (Limits::deadline_ms) from the one before it; if the worker fails or runs
   // past it, whatever has no result yet is scanned again one by one, so only
-  // the input that fails is blamed for it. Meant for small inputs.
+  // the input that fails is blamed for it. One input is scanned as scan()
+  // would. Meant for small inputs: at most kBatchInputBytes each.
+  static constexpr std::size_t kBatchInputBytes = 256u << 10;
   struct BatchInput {
     ByteView input;
     std::string name;

@@ -165,13 +165,13 @@ Result<int> sealed_input(std::span<const ByteView> inputs) {
 
 // One request's bytes, appended to `out`.
 void put_request(std::vector<std::uint8_t>& out, std::uint64_t offset, ByteView input, std::string_view name,
-                 const ScanOptions& o, bool same_input) {
+                 const ScanOptions& o, bool same_input, bool more_follow) {
   name = name.substr(0, kMaxRequestName);
   out.insert(out.end(), kRequestMagic.begin(), kRequestMagic.end());
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(offset >> (8 * i)));
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(input.size()) >> (8 * i)));
   out.push_back(static_cast<std::uint8_t>((o.input_cut ? kInputCut : 0) | (o.root_type ? kHasRootType : 0) |
-                                          (same_input ? kSameInput : 0)));
+                                          (same_input ? kSameInput : 0) | (more_follow ? kMoreFollow : 0)));
   const auto type = static_cast<std::uint16_t>(o.root_type.value_or(FileType::unknown));
   out.push_back(static_cast<std::uint8_t>(type & 0xff));
   out.push_back(static_cast<std::uint8_t>(type >> 8));
@@ -205,7 +205,7 @@ bool send_requests(int sock, int input_fd, const std::vector<std::uint8_t>& req)
 
 bool send_request(int sock, int input_fd, ByteView input, std::string_view name, const ScanOptions& o) {
   std::vector<std::uint8_t> req;
-  put_request(req, 0, input, name, o, false);
+  put_request(req, 0, input, name, o, false, false);
   return send_requests(sock, input_fd, req);
 }
 
@@ -398,7 +398,7 @@ void WorkerPool::Impl::run_batch(Slot& s, std::span<const BatchInput> items,
     std::vector<std::uint8_t> req;
     std::uint64_t offset = 0;
     for (const BatchInput& b : items) {
-      put_request(req, offset, b.input, b.name, b.options, &b != &items.front());
+      put_request(req, offset, b.input, b.name, b.options, &b != &items.front(), &b != &items.back());
       offset += b.input.size();
     }
     const bool fits = req.size() <= kMaxBatchRequestBytes;

@@ -23,7 +23,9 @@ inline constexpr std::uint8_t kReady = 'R';
 
 // kSameInput: no memfd with this request; its input is in the one the
 // previous request brought (the requests of a batch after the first).
-enum RequestFlags : std::uint8_t { kInputCut = 1, kHasRootType = 2, kSameInput = 4 };
+// kMoreFollow: more requests of this batch follow (all but its last): the
+// worker keeps the memfd mapped until the last one is scanned.
+enum RequestFlags : std::uint8_t { kInputCut = 1, kHasRootType = 2, kSameInput = 4, kMoreFollow = 8 };
 
 // Exit statuses of a worker that ends on purpose.
 inline constexpr int kExitOutOfMemory = 86;  // operator new failed under RLIMIT_AS

@@ -132,6 +132,7 @@ void arm_cpu_limit(std::uint32_t seconds) {
 
 struct Request {
   int fd = -1;
+  bool more_follow = false;  // the batch's memfd is needed again after this scan
   std::uint64_t offset = 0;
   std::uint64_t size = 0;
   std::string name;
@@ -178,6 +179,7 @@ class Requests {
       req.fd = fd_;
       fd_ = -1;
     }
+    req.more_follow = (flags & kMoreFollow) != 0;
     req.options.input_cut = (flags & kInputCut) != 0;
     if (flags & kHasRootType) req.options.root_type = static_cast<FileType>(root_type);
     req.options.sandboxed = true;
@@ -273,7 +275,6 @@ void serve(const Engine& engine, const WorkerSetup& setup) {
     if (got == Received::nothing_yet) {
       // The parent gave up on this batch (deadline) and closed the socket.
       if (!write_results(held)) ::_exit(0);
-      mapped.release();  // records hold copies: the inputs are not kept between batches
       continue;
     }
     if (got == Received::eof) ::_exit(0);
@@ -285,6 +286,9 @@ void serve(const Engine& engine, const WorkerSetup& setup) {
       const ScanResult r = engine.scan(ByteView(base, req.size), std::move(req.name), req.options);
       h.record = encode_result(r);
     }
+    // Records hold copies: an input is not kept once its batch is scanned
+    // (a 2 GiB message would otherwise stay in memory until the next one).
+    if (!req.more_follow) mapped.release();
     for (int i = 0; i < 8; ++i) h.len[i] = static_cast<std::uint8_t>(h.record.size() >> (8 * i));
     // Held since the first held scan began: a slow scan's result never waits.
     if (held.size() == 1) held_since = began;

@@ -41,8 +41,6 @@ namespace {
 
 constexpr int kExitOk = 0;
 constexpr int kExitError = 2;
-// Jobs up to this size are scanned together with the others of their read.
-constexpr std::size_t kBatchJobBytes = 256u << 10;
 
 struct Counters {
   std::atomic<std::uint64_t> results{0}, duplicates{0}, requeued{0}, dead{0}, reclaimed{0};
@@ -506,7 +504,7 @@ class Consumer {
     std::vector<WorkerPool::BatchInput> inputs;
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       const Job& j = jobs[i].job;
-      if (s_.pool != nullptr && j.has_data && j.data.size() <= kBatchJobBytes) {
+      if (s_.pool != nullptr && j.has_data && j.data.size() <= WorkerPool::kBatchInputBytes) {
         together.push_back(i);
         ScanOptions options;
         options.input_cut = j.cut;
@@ -517,9 +515,7 @@ class Consumer {
       }
     }
     // Each result is written (and its job acknowledged) as it comes in.
-    if (inputs.size() == 1) {
-      conclude(jobs[together[0]], scan(jobs[together[0]].job, jobs[together[0]].bytes));
-    } else if (!inputs.empty()) {
+    if (!inputs.empty()) {
       s_.pool->scan_batch(inputs, [&](std::size_t k, ScanResult&& r) { conclude(jobs[together[k]], r); });
     }
   }
