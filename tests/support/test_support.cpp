@@ -101,6 +101,11 @@ bool has_finding(const ScanResult& r, std::string_view id) {
   return false;
 }
 
+bool has_finding(const ScanResult& r, ArtifactId artifact, std::string_view id) {
+  return std::any_of(r.findings.begin(), r.findings.end(),
+                     [&](const Finding& f) { return f.artifact == artifact && f.id == id; });
+}
+
 const Artifact* find_by_type(const ScanResult& r, FileType t) {
   for (const auto& a : r.tree) {
     if (a.type == t) return &a;

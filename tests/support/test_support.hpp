@@ -38,6 +38,8 @@ namespace sluice::testing {
 // gzip of `bytes` made by zlib.
 [[nodiscard]] std::vector<std::uint8_t> gzip_bytes(const std::vector<std::uint8_t>& bytes);
 [[nodiscard]] bool has_finding(const ScanResult& r, std::string_view id);
+// A finding with `id` on one artifact.
+[[nodiscard]] bool has_finding(const ScanResult& r, ArtifactId artifact, std::string_view id);
 // Standard output of a shell command (an oracle such as lnkinfo or pefile).
 [[nodiscard]] std::string command_output(const std::string& cmd);
 // A meta value as text ("<missing>" when absent), for comparing with oracles.

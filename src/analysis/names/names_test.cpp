@@ -2,6 +2,8 @@
 
 #include "analysis/detector.hpp"
 #include "analysis/names/extensions.hpp"
+#include "analysis/names/lolbins.hpp"
+#include "analysis/scripts/indicators.hpp"
 
 namespace sluice::analysis {
 namespace names {
@@ -86,6 +88,25 @@ TEST(Names, EveryViewIsJudgedAndTheRootIsNot) {
   FindingSink sink;
   d.front()->inspect(t, sink);
   EXPECT_TRUE(sink.findings().empty());
+}
+
+// One LOLBin table serves shortcuts (by program) and scripts (by spelling).
+TEST(Names, OneLolbinTableForShortcutsAndScripts) {
+  EXPECT_TRUE(names::is_lolbin("C:\\Windows\\System32\\MSHTA.EXE"));
+  EXPECT_TRUE(names::is_lolbin("conhost"));
+  EXPECT_FALSE(names::is_lolbin("msbuild.exe")) << "started by scripts, not seen as a shortcut target";
+  bool cmd = false, msbuild = false;
+  for (const auto& s : names::lolbin_script_spellings()) {
+    cmd = cmd || (s.text == "cmd.exe /c" && s.label == "cmd /c");
+    msbuild = msbuild || s.text == "msbuild";
+  }
+  EXPECT_TRUE(cmd);
+  EXPECT_TRUE(msbuild);
+  // The script indicators read the same rows.
+  const auto found = scripts::find_indicators("Set-Location x; MSBuild.exe evil.proj", FileType::script_bat);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].id, "script.lolbin");
+  EXPECT_EQ(found[0].message, "the script starts signed Windows programs that run other code: msbuild");
 }
 
 }  // namespace

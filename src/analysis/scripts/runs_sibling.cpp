@@ -6,6 +6,7 @@
 #include <string>
 
 #include "analysis/detector.hpp"
+#include "analysis/scripts/indicator_detector.hpp"
 #include "core/text.hpp"
 
 namespace sluice::analysis::scripts {
@@ -81,6 +82,7 @@ class RunsSibling final : public Detector {
 }  // namespace
 
 Status register_detector(Detectors& d, const Config&) {
+  d.push_back(std::make_unique<IndicatorDetector>());
   d.push_back(std::make_unique<RunsSibling>());
   return {};
 }

@@ -11,7 +11,6 @@
 
 #include "core/sniff.hpp"
 #include "formats/script/blobs.hpp"
-#include "formats/script/indicators.hpp"
 #include "formats/script/screnc.hpp"
 #include "formats/script/strings.hpp"
 #include "test_support.hpp"
@@ -111,10 +110,10 @@ TEST(Script, JsDropperIndicatorsUrlAndReferences) {
   const ScanResult r = scan_only("script/dropper.js");
   const Artifact& a = r.tree[0];
   EXPECT_EQ(a.type, FileType::script_js);
-  EXPECT_TRUE(has_anomaly(a, "script.download_cradle"));
-  EXPECT_TRUE(has_anomaly(a, "script.lolbin"));
-  EXPECT_TRUE(has_anomaly(a, "script.runs_program"));
-  EXPECT_FALSE(has_anomaly(a, "script.obfuscated"));
+  EXPECT_TRUE(has_finding(r, a.id, "script.download_cradle"));
+  EXPECT_TRUE(has_finding(r, a.id, "script.lolbin"));
+  EXPECT_TRUE(has_finding(r, a.id, "script.runs_program"));
+  EXPECT_FALSE(has_finding(r, a.id, "script.obfuscated"));
   EXPECT_EQ(meta_all(a, "ioc.url"), std::vector<std::string>{"http://example.invalid/payload.exe"});
   EXPECT_TRUE(contains(meta_all(a, "script.references"), "payload.exe"));
   EXPECT_EQ(r.verdict, Verdict::malicious);
@@ -130,8 +129,8 @@ TEST(Script, VbeDecodesToAChildThatIsScannedAgain) {
   ASSERT_NE(vbs, nullptr);
   EXPECT_EQ(vbs->type, FileType::script_vbs);
   EXPECT_EQ(bytes_of(*vbs), file_text("script/dropper.vbs"));
-  EXPECT_TRUE(has_anomaly(*vbs, "script.download_cradle"));
-  EXPECT_TRUE(has_anomaly(*vbs, "script.lolbin")) << "mshta";
+  EXPECT_TRUE(has_finding(r, vbs->id, "script.download_cradle"));
+  EXPECT_TRUE(has_finding(r, vbs->id, "script.lolbin")) << "mshta";
   EXPECT_TRUE(contains(meta_all(*vbs, "ioc.url"), "https://example.invalid/stage2.vbs"));
   EXPECT_TRUE(contains(meta_all(*vbs, "ioc.url"), "http://example.invalid/app.hta"));
 }
@@ -154,13 +153,18 @@ TEST(Script, PowershellEncodedCommandIsDecoded) {
   const Artifact& a = r.tree[0];
   EXPECT_EQ(a.type, FileType::script_bat);
   EXPECT_TRUE(has_anomaly(a, "script.powershell_encoded_command"));
-  EXPECT_TRUE(has_anomaly(a, "script.powershell_hidden"));
-  EXPECT_TRUE(has_anomaly(a, "script.lolbin"));
+  EXPECT_TRUE(has_finding(r, a.id, "script.powershell_hidden"));
+  EXPECT_TRUE(has_finding(r, a.id, "script.lolbin"));
   const Artifact* cmd = child(r, 0, "encoded-command[0]");
   ASSERT_NE(cmd, nullptr);
   EXPECT_EQ(bytes_of(*cmd), file_text("script/ps_command.txt"));
-  EXPECT_TRUE(has_anomaly(*cmd, "script.download_cradle"));
-  EXPECT_TRUE(has_anomaly(*cmd, "script.dynamic_code"));
+  // Plain text to the sniffer, PowerShell by where it came from: the fact the
+  // script detector judges it by.
+  EXPECT_EQ(cmd->type, FileType::text);
+  EXPECT_EQ(testing::meta_text(*cmd, "script.language"), "ps1");
+  EXPECT_EQ(testing::meta_text(a, "script.language"), "bat");
+  EXPECT_TRUE(has_finding(r, cmd->id, "script.download_cradle"));
+  EXPECT_TRUE(has_finding(r, cmd->id, "script.dynamic_code"));
   EXPECT_TRUE(contains(meta_all(*cmd, "ioc.url"), "http://example.invalid/a.ps1"));
 }
 
@@ -168,9 +172,9 @@ TEST(Script, CaretObfuscatedBatch) {
   const ScanResult r = scan_only("script/caret.bat");
   const Artifact& a = r.tree[0];
   EXPECT_EQ(a.type, FileType::script_bat);
-  EXPECT_TRUE(has_anomaly(a, "script.obfuscated"));
-  EXPECT_TRUE(has_anomaly(a, "script.powershell_hidden")) << "p^o^w^e^r^s^h^e^l^l -n^o^p -w h^i^d^d^e^n";
-  EXPECT_TRUE(has_anomaly(a, "script.download_cradle")) << "c^e^r^t^u^t^i^l -urlcache";
+  EXPECT_TRUE(has_finding(r, a.id, "script.obfuscated"));
+  EXPECT_TRUE(has_finding(r, a.id, "script.powershell_hidden")) << "p^o^w^e^r^s^h^e^l^l -n^o^p -w h^i^d^d^e^n";
+  EXPECT_TRUE(has_finding(r, a.id, "script.download_cradle")) << "c^e^r^t^u^t^i^l -urlcache";
   EXPECT_TRUE(contains(meta_all(a, "script.references"), "invoice.exe"));
   EXPECT_TRUE(contains(meta_all(a, "ioc.url"), "http://example.invalid/invoice.exe"));
 }
@@ -180,10 +184,10 @@ TEST(Script, Utf16PowershellScript) {
   const Artifact& a = r.tree[0];
   EXPECT_EQ(a.type, FileType::script_ps1);
   EXPECT_EQ(testing::meta_text(a, "script.encoding"), "utf-16le");
-  EXPECT_TRUE(has_anomaly(a, "script.download_cradle"));
-  EXPECT_TRUE(has_anomaly(a, "script.powershell_hidden")) << "Start-Process -WindowStyle Hidden";
-  EXPECT_TRUE(has_anomaly(a, "script.runs_program"));
-  EXPECT_FALSE(has_anomaly(a, "script.lolbin")) << "a PowerShell script naming nothing else";
+  EXPECT_TRUE(has_finding(r, a.id, "script.download_cradle"));
+  EXPECT_TRUE(has_finding(r, a.id, "script.powershell_hidden")) << "Start-Process -WindowStyle Hidden";
+  EXPECT_TRUE(has_finding(r, a.id, "script.runs_program"));
+  EXPECT_FALSE(has_finding(r, a.id, "script.lolbin")) << "a PowerShell script naming nothing else";
   EXPECT_TRUE(contains(meta_all(a, "ioc.url"), "http://example.invalid/update.exe"));
 }
 
@@ -196,9 +200,9 @@ TEST(Script, HtaBlocksBecomeTypedChildren) {
   ASSERT_NE(js, nullptr);
   EXPECT_EQ(vbs->type, FileType::script_vbs);
   EXPECT_EQ(js->type, FileType::script_js);
-  EXPECT_TRUE(has_anomaly(*vbs, "script.powershell_hidden"));
-  EXPECT_TRUE(has_anomaly(*vbs, "script.download_cradle")) << "iwr inside a doubled-quote VBScript string";
-  EXPECT_FALSE(has_anomaly(*js, "script.download_cradle"));
+  EXPECT_TRUE(has_finding(r, vbs->id, "script.powershell_hidden"));
+  EXPECT_TRUE(has_finding(r, vbs->id, "script.download_cradle")) << "iwr inside a doubled-quote VBScript string";
+  EXPECT_FALSE(has_finding(r, js->id, "script.download_cradle"));
   EXPECT_TRUE(has_finding(r, "script.lolbin"));
 }
 
@@ -210,10 +214,10 @@ TEST(Script, WsfBlocksIncludingAnEncodedOne) {
   ASSERT_NE(js, nullptr);
   ASSERT_NE(enc, nullptr);
   EXPECT_EQ(js->type, FileType::script_js);
-  ASSERT_TRUE(has_anomaly(*js, "script.lolbin"));
-  for (const auto& an : js->anomalies) {
-    if (an.id == "script.lolbin") {
-      EXPECT_NE(an.message.find("Squiblydoo"), std::string::npos) << an.message;
+  ASSERT_TRUE(has_finding(r, js->id, "script.lolbin"));
+  for (const auto& f : r.findings) {
+    if (f.id == "script.lolbin" && f.artifact == js->id) {
+      EXPECT_NE(f.message.find("Squiblydoo"), std::string::npos) << f.message;
     }
   }
   EXPECT_EQ(enc->type, FileType::script_encoded);
@@ -236,8 +240,8 @@ TEST(Script, Base64PayloadBecomesAChild) {
 
 TEST(Script, ObfuscatedJs) {
   const ScanResult r = scan_only("script/obfuscated.js");
-  EXPECT_TRUE(has_anomaly(r.tree[0], "script.obfuscated"));
-  EXPECT_TRUE(has_anomaly(r.tree[0], "script.dynamic_code"));
+  EXPECT_TRUE(has_finding(r, 0, "script.obfuscated"));
+  EXPECT_TRUE(has_finding(r, 0, "script.dynamic_code"));
 }
 
 TEST(Script, BenignBatchIsQuiet) {

@@ -41,7 +41,12 @@ bool name_char(char c) noexcept {
   }
 }
 
-constexpr std::array<std::string_view, 36> kExtensions{
+// Which dotted tokens are file names at all, so "WScript.Shell" and
+// "Net.WebClient" are not: what droppers fetch, unpack or start (programs,
+// disks, archives, documents). A fact filter, not a verdict: whether a named
+// file is a program, and whether the script starts a file lying beside it, is
+// judged in analysis (names/extensions.cpp, scripts/runs_sibling.cpp).
+constexpr std::array<std::string_view, 36> kReferenceExtensions{
     "exe", "dll", "scr", "com", "pif", "cpl", "ocx", "sys", "bat", "cmd", "js",  "jse",
     "vbs", "vbe", "wsf", "wsh", "hta", "ps1", "psm1", "msi", "lnk", "jar", "iso", "img",
     "vhd", "vhdx", "zip", "rar", "7z", "pdf", "doc", "docx", "xls", "xlsx", "rtf", "dat"};
@@ -98,7 +103,7 @@ std::vector<std::string> find_file_references(std::string_view t, std::size_t ma
     std::string ext;
     for (std::size_t k = dot + 1; k < e; ++k) ext.push_back(lower(t[k]));
     bool known = false;
-    for (std::string_view x : kExtensions) known = known || x == ext;
+    for (std::string_view x : kReferenceExtensions) known = known || x == ext;
     if (!known) continue;
     // Back to the start of the last path segment.
     std::size_t b = dot;

@@ -1,4 +1,5 @@
-// Script text → indicators (anomalies), URLs (`ioc.url`), file references
+// Script text → the language it is read as (`script.language`, judged by
+// analysis/scripts), URLs (`ioc.url`), file references
 // (`script.references`) and children: decoded Script Encoder blocks, the text
 // of `powershell -EncodedCommand`, base64 payloads, and the <script> blocks of
 // HTA and WSF files. Children are sniffed and unpacked again by the engine.
@@ -11,8 +12,8 @@
 #include "codecs/text/decode.hpp"
 #include "formats/script/blobs.hpp"
 #include "formats/script/embedded.hpp"
-#include "formats/script/indicators.hpp"
 #include "formats/script/screnc.hpp"
+#include "formats/script/squeeze.hpp"
 #include "formats/script/strings.hpp"
 #include "formats/script/text.hpp"
 
@@ -26,8 +27,9 @@ constexpr std::size_t kMinBlob = 64;
 constexpr std::size_t kMinCommand = 16;
 
 // A decoded child the sniffer will not call a script (a short PowerShell
-// command, a decoded VBE without WSH idioms) is still script text: its
-// indicators are read here, once, instead of being lost as "text". This
+// command, a decoded VBE without WSH idioms) is still script text: it is read
+// here, once, in the language its origin implies, instead of being lost as
+// "text". This
 // in-place pass does not itself go in place again, so hostile nesting cannot
 // recurse; nested payloads still reach the engine's worklist as children.
 enum class InPlace : std::uint8_t { allowed, not_again };
@@ -44,7 +46,9 @@ class Analyser {
     const bool markup = type == FileType::script_hta || type == FileType::script_wsf;
     const bool blocks = markup && script_blocks(target, text, in_place) > 0;
     if (blocks) return;
-    indicators(target, text, type);
+    // The fact detectors judge the text by: analysis/scripts reads it again as
+    // this language (the HTA/WSF markup with blocks above is not script text).
+    ctx_.meta_on(target, "script.language", std::string(to_string(type)));
     ObfuscationCounts ignored;
     const std::string cased = squeeze(text, ignored, false);
     const std::size_t max_items = ctx_.limits().max_children;
@@ -65,12 +69,6 @@ class Analyser {
   }
 
  private:
-  void indicators(ArtifactId target, std::string_view text, FileType type) {
-    for (auto& ind : find_indicators(text, type)) {
-      ctx_.anomaly_on(target, std::move(ind.id), ind.severity, 0, std::move(ind.message));
-    }
-  }
-
   void encoded_blocks(ArtifactId target, std::string_view text, InPlace in_place) {
     bool capped = false;
     const std::uint64_t cap = ctx_.bounded_size(text.size(), text.size(), "decoded VBE/JSE script", capped);

@@ -1,9 +1,14 @@
-#include "formats/script/indicators.hpp"
+#include "analysis/scripts/indicators.hpp"
 
 #include <array>
-#include <bitset>
 
-namespace sluice::formats::script {
+#include "analysis/names/lolbins.hpp"
+#include "formats/script/squeeze.hpp"
+
+namespace sluice::analysis::scripts {
+
+using formats::script::ObfuscationCounts;
+using formats::script::squeeze;
 namespace {
 
 enum class Group : std::uint8_t { download, lolbin, run, dynamic, char_code, part };
@@ -15,7 +20,7 @@ struct Needle {
 };
 
 // Parts (Group::part) only count in combination; see find_indicators.
-constexpr std::array kNeedles{
+constexpr std::array kOwnNeedles{
     // Download cradles.
     Needle{"net.webclient", Group::download, "Net.WebClient"},
     Needle{"downloadstring", Group::download, "DownloadString"},
@@ -43,34 +48,8 @@ constexpr std::array kNeedles{
     Needle{"wget.exe ", Group::download, "wget"},
     Needle{"adodb.stream", Group::part, "ADODB.Stream"},
     Needle{"savetofile", Group::part, "SaveToFile"},
-    // Signed Windows programs that run other code.
-    Needle{"mshta", Group::lolbin, "mshta"},
-    Needle{"rundll32", Group::lolbin, "rundll32"},
-    Needle{"regsvr32", Group::lolbin, "regsvr32"},
-    Needle{"certutil -decode", Group::lolbin, "certutil -decode"},
-    Needle{"certutil /decode", Group::lolbin, "certutil -decode"},
-    Needle{"certutil.exe -decode", Group::lolbin, "certutil -decode"},
-    Needle{"bitsadmin", Group::lolbin, "bitsadmin"},
-    Needle{"wscript.exe", Group::lolbin, "wscript"},
-    Needle{"cscript.exe", Group::lolbin, "cscript"},
-    Needle{"wscript //", Group::lolbin, "wscript"},
-    Needle{"cscript //", Group::lolbin, "cscript"},
-    Needle{"cmd /c", Group::lolbin, "cmd /c"},
-    Needle{"cmd/c", Group::lolbin, "cmd /c"},
-    Needle{"cmd.exe /c", Group::lolbin, "cmd /c"},
-    Needle{"cmd /k", Group::lolbin, "cmd /k"},
-    Needle{"cmd.exe /k", Group::lolbin, "cmd /k"},
-    Needle{"powershell", Group::lolbin, "powershell"},
-    Needle{"pwsh", Group::lolbin, "powershell"},
-    Needle{"msiexec", Group::lolbin, "msiexec"},
-    Needle{"wmic process call create", Group::lolbin, "wmic process call create"},
-    Needle{"schtasks /create", Group::lolbin, "schtasks /create"},
-    Needle{"forfiles", Group::lolbin, "forfiles"},
-    Needle{"installutil", Group::lolbin, "installutil"},
-    Needle{"msbuild", Group::lolbin, "msbuild"},
-    Needle{"regasm", Group::lolbin, "regasm"},
-    Needle{"cmstp", Group::lolbin, "cmstp"},
-    Needle{"odbcconf", Group::lolbin, "odbcconf"},
+    // Signed Windows programs that run other code: analysis/names/lolbins.cpp,
+    // appended by needles(); these two only count together with regsvr32.
     Needle{"scrobj", Group::part, "scrobj.dll"},
     Needle{"/i:http", Group::part, "/i:http"},
     // Starting programs from script.
@@ -106,7 +85,30 @@ constexpr std::array kNeedles{
     Needle{"fromcharcode", Group::char_code, "fromCharCode"},
     Needle{"[char]", Group::char_code, "[char]"},
 };
-constexpr std::size_t kCount = kNeedles.size();
+
+// Every needle once, the LOLBin spellings in the one table's order, indexed
+// by first byte so a scan looks only at the needles that can start at a
+// position. Built on first use and never changed: a constant that happens to
+// be computed (docs/ARCHITECTURE.md, "No globals").
+struct Needles {
+  std::vector<Needle> all;
+  std::array<std::vector<std::uint16_t>, 256> by_first;
+};
+
+const Needles& needles() {
+  static const Needles table = [] {
+    Needles t;
+    t.all.assign(kOwnNeedles.begin(), kOwnNeedles.end());
+    for (const auto& l : names::lolbin_script_spellings()) t.all.push_back({l.text, Group::lolbin, l.label});
+    for (std::size_t n = 0; n < t.all.size(); ++n) {
+      t.by_first[static_cast<std::uint8_t>(t.all[n].text[0])].push_back(static_cast<std::uint16_t>(n));
+    }
+    return t;
+  }();
+  return table;
+}
+
+using Found = std::vector<bool>;
 
 // Thresholds for "obfuscated": well above what hand-written admin scripts
 // show (a few chr() calls for quotes, one or two caret escapes for "&"), and
@@ -120,27 +122,23 @@ constexpr std::uint64_t kManySubstrings = 5;
 bool word_char(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
-bool space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-bool alnum(char c) noexcept {
-  const char l = lower(c);
-  return (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9');
-}
 
-std::string join_labels(const std::bitset<kCount>& found, Group g) {
+std::string join_labels(const Found& found, Group g) {
+  const auto& all = needles().all;
   std::string out;
-  for (std::size_t i = 0; i < kCount; ++i) {
-    if (!found[i] || kNeedles[i].group != g) continue;
-    if (out.find(kNeedles[i].label) != std::string::npos) continue;  // one label, many spellings
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (!found[i] || all[i].group != g) continue;
+    if (out.find(all[i].label) != std::string::npos) continue;  // one label, many spellings
     if (!out.empty()) out += ", ";
-    out += kNeedles[i].label;
+    out += all[i].label;
   }
   return out;
 }
 
-bool found_text(const std::bitset<kCount>& found, std::string_view text) {
-  for (std::size_t i = 0; i < kCount; ++i) {
-    if (found[i] && kNeedles[i].text == text) return true;
+bool found_text(const Found& found, std::string_view text) {
+  const auto& all = needles().all;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (found[i] && all[i].text == text) return true;
   }
   return false;
 }
@@ -195,63 +193,21 @@ std::vector<std::string> powershell_switches(std::string_view t, bool ps_script)
 
 }  // namespace
 
-std::string squeeze(std::string_view text, ObfuscationCounts& counts, bool fold_case) {
-  std::string out;
-  out.reserve(text.size());
-  bool in_percent = false;  // inside %name... for the :~ slice count
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '^' || c == '`') {
-      // An escape inside a word hides the word; at a word's edge it escapes
-      // a metacharacter (^& ^| `n), which admins write too.
-      const bool inside = !out.empty() && alnum(out.back()) && i + 1 < text.size() && alnum(text[i + 1]);
-      if (inside) ++(c == '^' ? counts.carets : counts.backticks);
-      if (c == '^' || inside) continue;
-    }
-    if (space(c)) {
-      if (!out.empty() && out.back() != ' ') out.push_back(' ');
-      continue;
-    }
-    if (c == '"' || c == '\'') {
-      // "abc" + "def"  /  "abc" & "def": the join disappears.
-      std::size_t j = i + 1;
-      while (j < text.size() && space(text[j])) ++j;
-      if (j < text.size() && (text[j] == '+' || text[j] == '&')) {
-        std::size_t k = j + 1;
-        while (k < text.size() && space(text[k])) ++k;
-        if (k < text.size() && (text[k] == '"' || text[k] == '\'')) {
-          ++counts.joins;
-          i = k;
-          continue;
-        }
-      }
-    }
-    if (c == '%') in_percent = !in_percent;
-    if (in_percent && c == ':' && i + 1 < text.size() && text[i + 1] == '~') ++counts.substrings;
-    if (c == '\n') in_percent = false;
-    out.push_back(fold_case ? lower(c) : c);
-  }
-  return out;
-}
-
 std::vector<Indicator> find_indicators(std::string_view text, FileType type) {
   ObfuscationCounts counts;
   const std::string t = squeeze(text, counts);
 
   // One pass: at each position, only the needles starting with that byte.
-  std::array<std::vector<std::uint8_t>, 256> by_first;
-  for (std::size_t n = 0; n < kCount; ++n) {
-    by_first[static_cast<std::uint8_t>(kNeedles[n].text[0])].push_back(static_cast<std::uint8_t>(n));
-  }
-  std::bitset<kCount> found;
+  const Needles& table = needles();
+  Found found(table.all.size(), false);
   for (std::size_t i = 0; i < t.size(); ++i) {
-    for (std::uint8_t n : by_first[static_cast<std::uint8_t>(t[i])]) {
-      const std::string_view needle = kNeedles[n].text;
+    for (std::uint16_t n : table.by_first[static_cast<std::uint8_t>(t[i])]) {
+      const std::string_view needle = table.all[n].text;
       if (t.compare(i, needle.size(), needle) != 0) continue;
       // "iwr " must not be the end of "skiwr "; ".run(" has its own edge.
       if (word_char(needle[0]) && i > 0 && word_char(t[i - 1])) continue;
-      found.set(n);
-      if (kNeedles[n].group == Group::char_code) ++counts.char_codes;
+      found[n] = true;
+      if (table.all[n].group == Group::char_code) ++counts.char_codes;
     }
   }
 
@@ -320,4 +276,4 @@ std::vector<Indicator> find_indicators(std::string_view text, FileType type) {
   return out;
 }
 
-}  // namespace sluice::formats::script
+}  // namespace sluice::analysis::scripts
