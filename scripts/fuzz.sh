@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds every fuzz_* target with libFuzzer (clang 16), replays its seeds, then
 # fuzzes them for FUZZ_TOTAL_SECONDS of fresh inputs in all, split evenly across
-# the targets (at least 10 s each), so adding a target does not lengthen CI.
+# the targets (at least 5 s each), so adding a target does not lengthen CI.
 # FUZZ_SECONDS, when set, gives each target that many seconds instead (for a
 # long run by hand). Seeds: fuzz/seeds/<name>/ plus, read in place when present,
 # the matching folders of ../shared/corpora.
@@ -14,7 +14,7 @@ if [ -n "${FUZZ_SECONDS:-}" ]; then
 else
   total="${FUZZ_TOTAL_SECONDS:-900}"
   per_target=$(( total / ${#targets[@]} ))
-  [ "$per_target" -ge 10 ] || per_target=10
+  [ "$per_target" -ge 5 ] || per_target=5
 fi
 echo "fuzz: ${#targets[@]} targets, ${per_target}s each"
 corpora="$(cd .. && pwd)/shared/corpora"
@@ -53,15 +53,16 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-allocator_may_return_null=1:detect_leaks=1}
 status=0
 for bin in "${targets[@]}"; do
   name="${bin##*/fuzz_}"
-  dirs=("fuzz/seeds/$name")
-  for d in $(extra_seeds "$name"); do
+  seeds="${name#parse_}"  # fuzz_parse_<format> mutates its format's seeds
+  dirs=("fuzz/seeds/$seeds")
+  for d in $(extra_seeds "$seeds"); do
     if [ -d "$corpora/$d" ]; then
       dirs+=("$corpora/$d")
     elif [ "${CI:-}" = true ]; then
       echo "fuzz: corpus folder missing: $corpora/$d"; exit 1
     fi
   done
-  for d in $(awk -v t="$name" '$1 == t { for (i = 2; i <= NF; i++) print $i }' fuzz/fixture-seeds.txt); do
+  for d in $(awk -v t="$seeds" '$1 == t { for (i = 2; i <= NF; i++) print $i }' fuzz/fixture-seeds.txt); do
     dirs+=("tests/fixtures/$d")
   done
   mkdir -p "$work/$name"

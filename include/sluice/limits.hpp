@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include "sluice/format_limits.hpp"
+
 namespace sluice {
 
 enum class LimitKind : std::uint8_t {
@@ -94,6 +96,11 @@ struct Limits {
   // parsed again on its own, so a thousand appended updates cost a thousand
   // parses. Real documents have a handful (each signature adds one).
   std::uint32_t max_document_revisions = 32;
+
+  // Caps inside one parsed structure, per format (format_limits.hpp). Not
+  // configurable: they bound work on absurd inputs, no real file comes near.
+  PeLimits pe;
+  PartitionLimits partition;
 
   // The value of one limit as a number, for reports and config round-trips.
   [[nodiscard]] std::uint64_t value(LimitKind kind) const noexcept;

@@ -14,6 +14,8 @@
 namespace sluice::core {
 namespace {
 
+// value_or(0): sniffing probes headers that may be cut short; a field past
+// the end reads 0, which no magic or size test here accepts as a match.
 std::uint64_t le(ByteView b, std::uint64_t off, int width) {
   switch (width) {
     case 1: return load_le<std::uint8_t>(b, off).value_or(0);

@@ -37,9 +37,9 @@ Result<Directory> parse_directory(ByteView bytes, bool group) {
     e.bit_count = r.le<std::uint16_t>().value_or(0);  // (hotspot y for cursors)
     e.bytes = r.le<std::uint32_t>().value_or(0);
     if (group) {
-      e.id = r.le<std::uint16_t>().value_or(0);
+      e.id = r.le<std::uint16_t>().value_or(0);  // value_or: in bounds, as above
     } else {
-      e.offset = r.le<std::uint32_t>().value_or(0);
+      e.offset = r.le<std::uint32_t>().value_or(0);  // value_or: in bounds, as above
     }
     dir.entries.push_back(e);
   }

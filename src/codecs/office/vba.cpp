@@ -145,6 +145,8 @@ Result<VbaProject> parse_dir(ByteView dir, std::size_t max_modules) {
     }
     switch (*id) {
       case kSysKind:
+        // value_or(0): a record shorter than its field reads 0 (Win16), a
+        // fact about a damaged project that decides nothing.
         p.sys_kind = core::load_le<std::uint32_t>(*data, 0).value_or(0);
         break;
       case kCodePage:
@@ -175,6 +177,9 @@ Result<VbaProject> parse_dir(ByteView dir, std::size_t max_modules) {
         if (in_module && !data->empty()) current.stream_name = utf16(*data);
         break;
       case kModuleOffset:
+        // value_or(0): a record shorter than its field reads offset 0, the
+        // stream's start; the reader (formats/ole) checks every offset against
+        // the stream and decompresses from there like from any other.
         if (in_module) current.text_offset = core::load_le<std::uint32_t>(*data, 0).value_or(0);
         break;
       case kModuleTypeDocument:

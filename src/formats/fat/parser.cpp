@@ -78,9 +78,9 @@ class Walker {
  public:
   // The per-cluster tables are zero pages: a volume on a sparse virtual disk
   // may claim 2^28 clusters, and only the clusters a chain visits cost memory.
-  Walker(ByteView image, const Geometry& g, const core::Budget& budget, Volume& vol,
+  Walker(ByteView image, const Geometry& g, const core::Budget& budget, Parsed<Volume>& out,
          core::ZeroedArray<std::uint32_t> seen, core::ZeroedArray<std::uint32_t> owner)
-      : image_(image), g_(g), budget_(budget), vol_(vol),
+      : image_(image), g_(g), budget_(budget), vol_(out.model), anomalies_(out.anomalies),
         fat_(image.clamp(g.fat_offset, g.fat_bytes)),
         seen_(std::move(seen)), owner_(std::move(owner)) {}
 
@@ -116,7 +116,7 @@ class Walker {
              std::set<std::string>& names, std::vector<Dir>& work);
   void recover_deleted();
   void issue(std::string id, Severity s, std::uint64_t off, std::string msg) {
-    vol_.issues.push_back({std::move(id), s, off, std::move(msg)});
+    anomalies_.push_back({std::move(id), s, off, std::move(msg)});
   }
   bool lfn_add(Lfn& lfn, ByteView e, std::uint64_t off, bool deleted);
 
@@ -124,6 +124,7 @@ class Walker {
   const Geometry& g_;
   const core::Budget& budget_;
   Volume& vol_;
+  std::vector<Anomaly>& anomalies_;
   ByteView fat_;
   core::ZeroedArray<std::uint32_t> seen_;   // chain generation that last visited a cluster
   core::ZeroedArray<std::uint32_t> owner_;  // 1 + index of the entry owning a cluster
@@ -293,6 +294,8 @@ bool Walker::lfn_add(Lfn& lfn, ByteView e, std::uint64_t off, bool deleted) {
   auto& part = lfn.parts[ord];
   part.clear();
   for (auto [from, n] : {std::pair<std::uint64_t, int>{1, 5}, {14, 6}, {28, 2}}) {
+    // value_or: in bounds, a directory entry is a 32-byte view and the name
+    // pieces end at byte 32.
     for (int i = 0; i < n; ++i) part.push_back(load_le<std::uint16_t>(e, from + 2 * i).value_or(0));
   }
   return true;
@@ -388,6 +391,7 @@ void Walker::entry(ByteView e, std::uint64_t off, const Dir& d, Lfn& lfn, Lfn& d
   out.deleted = deleted;
   out.directory = (attr & kAttrDirectory) != 0;
   out.entry_offset = off;
+  // value_or: in bounds, `e` is one whole 32-byte directory entry.
   std::uint32_t hi = load_le<std::uint16_t>(e, kEntryClusterHi).value_or(0);
   if (g_.kind != FatKind::fat32) hi = 0;  // FAT12/16: that word is EA handle / unused
   out.first_cluster = (hi << 16) | load_le<std::uint16_t>(e, kEntryClusterLo).value_or(0);
@@ -516,6 +520,8 @@ Result<Geometry> parse_boot_sector(ByteView image, std::vector<Anomaly>& issues)
   auto boot = image.subview(0, 512);
   if (!boot) return fail(Errc::truncated, 0, "no boot sector");
   Geometry g;
+  // value_or: in bounds here and below, the 512-byte boot sector was taken by
+  // subview above and every BPB field lies inside it.
   const std::uint32_t bps = load_le<std::uint16_t>(*boot, kBytesPerSector).value_or(0);
   const std::uint32_t spc = load_le<std::uint8_t>(*boot, kSectorsPerCluster).value_or(0);
   const std::uint32_t reserved = load_le<std::uint16_t>(*boot, kReservedSectors).value_or(0);
@@ -581,12 +587,15 @@ Result<Geometry> parse_boot_sector(ByteView image, std::vector<Anomaly>& issues)
       issues.push_back({"fat.bpb_inconsistent", Severity::medium, kRootEntries,
                         "FAT32 volume with FAT12/16 root-entry or FAT-size fields set"});
     }
+    // value_or: in bounds (the boot sector).
     const std::uint16_t ext = load_le<std::uint16_t>(*boot, kFat32ExtFlags).value_or(0);
     // Bit 7: mirroring off, bits 0-3 name the one active FAT (fatgen103 §3.3).
     if ((ext & 0x80) != 0 && (ext & 0x0F) < fats) g.fat_offset += (ext & 0x0F) * g.fat_bytes;
+    // value_or: in bounds (the boot sector).
     g.root_cluster = load_le<std::uint32_t>(*boot, kFat32RootCluster).value_or(0);
     g.serial = load_le<std::uint32_t>(*boot, kSerial32).value_or(0);
     g.bpb_label = trim_right(oem_to_utf8(boot->clamp(kLabel32, 11)));
+    // value_or: in bounds (the boot sector).
     const std::uint32_t backup = load_le<std::uint16_t>(*boot, kFat32BackupBoot).value_or(0);
     if (backup != 0 && backup != 0xFFFF && backup < reserved) {
       auto copy = image.subview(static_cast<std::uint64_t>(backup) * bps, kBpbCompareBytes);
@@ -596,6 +605,7 @@ Result<Geometry> parse_boot_sector(ByteView image, std::vector<Anomaly>& issues)
       }
     }
   } else {
+    // value_or: in bounds (the boot sector).
     g.serial = load_le<std::uint32_t>(*boot, kSerial16).value_or(0);
     std::uint8_t sig = 0;
     if (boot->byte_at(38, sig) && sig == 0x29) g.bpb_label = trim_right(oem_to_utf8(boot->clamp(kLabel16, 11)));
@@ -623,9 +633,10 @@ bool equal_within(ByteView a, ByteView b, const core::Budget& budget, bool& expi
   return true;
 }
 
-Result<Volume> parse_volume(ByteView image, const core::Budget& budget) {
-  Volume vol;
-  auto g = parse_boot_sector(image, vol.issues);
+Result<Parsed<Volume>> parse(ByteView image, const core::Budget& budget) {
+  Parsed<Volume> out;
+  Volume& vol = out.model;
+  auto g = parse_boot_sector(image, out.anomalies);
   if (!g) return std::unexpected(g.error());
   vol.geometry = *g;
   if (g->num_fats >= 2) {
@@ -637,7 +648,7 @@ Result<Volume> parse_volume(ByteView image, const core::Budget& budget) {
     auto a = image.subview(g->fat_offset, used);
     auto b = image.subview(g->fat_offset + g->fat_bytes, used);
     if (a && b && !equal_within(*a, *b, budget, vol.deadline_hit)) {
-      vol.issues.push_back({"fat.fats_differ", Severity::low, g->fat_offset + g->fat_bytes,
+      out.anomalies.push_back({"fat.fats_differ", Severity::low, g->fat_offset + g->fat_bytes,
                             "the FAT copies disagree; which one a driver reads decides what files contain"});
     }
   }
@@ -647,7 +658,7 @@ Result<Volume> parse_volume(ByteView image, const core::Budget& budget) {
   auto seen = core::ZeroedArray<std::uint32_t>::make(static_cast<std::size_t>(g->cluster_count) + 2);
   auto owner = core::ZeroedArray<std::uint32_t>::make(static_cast<std::size_t>(g->cluster_count) + 2);
   if (!seen || !owner) return std::unexpected(!seen ? seen.error() : owner.error());
-  Walker w(image, vol.geometry, budget, vol, std::move(*seen), std::move(*owner));
+  Walker w(image, vol.geometry, budget, out, std::move(*seen), std::move(*owner));
   w.run();
   if (image.size() > g->volume_bytes) {
     vol.trailing = {g->volume_bytes, image.size() - g->volume_bytes};
@@ -655,11 +666,11 @@ Result<Volume> parse_volume(ByteView image, const core::Budget& budget) {
     // Info only: the cut itself says little (a partition entry shorter than
     // its volume is common); files that lose clusters to it are reported as
     // fat.chain_past_end.
-    vol.issues.push_back({"fat.truncated", Severity::info, image.size(),
+    out.anomalies.push_back({"fat.truncated", Severity::info, image.size(),
                           "the image ends " + std::to_string(g->volume_bytes - image.size()) +
                               " bytes before the volume does"});
   }
-  return vol;
+  return out;
 }
 
 }  // namespace sluice::formats::fat

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/budget.hpp"
+#include "core/parsed.hpp"
 #include "sluice/byte_view.hpp"
 #include "sluice/finding.hpp"
 #include "sluice/limits.hpp"
@@ -59,15 +60,16 @@ struct Volume {
   Geometry geometry;
   std::string label;  // root-directory volume label (what Windows shows)
   std::vector<Entry> entries;
-  std::vector<Anomaly> issues;
   Run trailing;        // image bytes after the volume's last sector
   bool entries_capped = false;
   bool deadline_hit = false;
 };
 
 [[nodiscard]] Result<Geometry> parse_boot_sector(ByteView image, std::vector<Anomaly>& issues);
-// Walks every directory from the root. `limits.max_children` caps the entries
-// kept; the deadline stops long walks (both reported through the Volume flags).
-[[nodiscard]] Result<Volume> parse_volume(ByteView image, const core::Budget& budget);
+// Walks every directory from the root: the Budget variant of the contract
+// (core/parsed.hpp), since a volume's tree is as large as the attacker likes.
+// `max_children` caps the entries kept; the deadline stops long walks (both
+// reported through the Volume flags).
+[[nodiscard]] Result<Parsed<Volume>> parse(ByteView image, const core::Budget& budget);
 
 }  // namespace sluice::formats::fat

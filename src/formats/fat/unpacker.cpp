@@ -37,15 +37,16 @@ class FatUnpacker final : public core::Unpacker {
 
   Status unpack(core::UnpackContext& ctx) const override {
     const ByteView image = ctx.bytes();
-    auto vol = parse_volume(image, ctx.budget());
-    if (!vol) return std::unexpected(vol.error());
+    auto parsed = parse(image, ctx.budget());
+    if (!parsed) return std::unexpected(parsed.error());
+    const Volume* vol = &parsed->model;
     const Geometry& g = vol->geometry;
     ctx.meta("fat.type", std::string(kind_name(g.kind)));
     ctx.meta("fat.oem_name", ctx.clean_name(g.oem_name));
     ctx.meta("fat.serial", serial_text(g.serial));
     const std::string label = vol->label.empty() ? g.bpb_label : vol->label;
     if (!label.empty()) ctx.meta("fat.volume_label", ctx.clean_name(label));
-    for (const auto& i : vol->issues) ctx.anomaly(i.id, i.severity, i.offset, i.message);
+    for (const auto& i : parsed->anomalies) ctx.anomaly(i.id, i.severity, i.offset, i.message);
     if (vol->deadline_hit) ctx.limit_hit(LimitKind::deadline, "FAT directory walk interrupted");
     if (vol->entries_capped) {
       ctx.limit_hit(LimitKind::children, "FAT volume has more than " +

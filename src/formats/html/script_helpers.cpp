@@ -106,6 +106,7 @@ Result<Request> read_request(ByteView bytes) {
 
 // A frame's 8-byte little-endian length (all eight bytes were read).
 std::uint64_t frame_length(const std::array<std::uint8_t, 8>& head) {
+  // value_or: in bounds, the view is exactly the 8-byte array.
   return core::load_le<std::uint64_t>(ByteView(head.data(), head.size()), 0).value_or(0);
 }
 

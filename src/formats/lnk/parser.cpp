@@ -36,29 +36,30 @@ std::string ansi(ByteView bytes) {
 
 // Truncation is low (a cut download looks the same); a structure that contradicts itself
 // or a string past the limit is medium: writers do not produce them.
-void problem(Shortcut& s, std::string id, Severity severity, std::uint64_t off, std::string msg) {
-  s.problems.push_back({std::move(id), severity, off, std::move(msg)});
+void problem(Parsed<Shortcut>& out, std::string id, Severity severity, std::uint64_t off, std::string msg) {
+  out.anomalies.push_back({std::move(id), severity, off, std::move(msg)});
 }
 
 // 2.2 LinkTargetIDList: ItemIDs until a zero terminator. Only the shapes every
 // shell writes are decoded into path segments (root, volume, file entry); the
 // rest is walked over by size.
-void parse_idlist(Shortcut& s, ByteView list, std::uint64_t base, const ParseCaps& caps) {
+void parse_idlist(Parsed<Shortcut>& out, ByteView list, std::uint64_t base, const Limits& limits) {
+  Shortcut& s = out.model;
   std::uint64_t pos = 0;
   bool simple = true;
   for (std::uint32_t n = 0;; ++n) {
-    if (n >= caps.max_items) {
-      problem(s, "lnk.malformed", Severity::medium, base + pos, "more ItemIDs than the cap");
+    if (n >= limits.max_children) {
+      problem(out, "lnk.malformed", Severity::medium, base + pos, "more ItemIDs than the cap");
       return;
     }
     auto size = load_le<std::uint16_t>(list, pos);
     if (!size) {
-      problem(s, "lnk.malformed", Severity::medium, base + pos, "the IDList ends without its terminator");
+      problem(out, "lnk.malformed", Severity::medium, base + pos, "the IDList ends without its terminator");
       break;
     }
     if (*size == 0) break;
     if (*size < 3 || !list.contains(pos, *size)) {
-      problem(s, "lnk.malformed", Severity::medium, base + pos, "an ItemID's size runs outside the IDList");
+      problem(out, "lnk.malformed", Severity::medium, base + pos, "an ItemID's size runs outside the IDList");
       break;
     }
     const ByteView item = list.clamp(pos + 2, *size - 2u);
@@ -68,7 +69,7 @@ void parse_idlist(Shortcut& s, ByteView list, std::uint64_t base, const ParseCap
       s.idlist_segments.push_back(ansi(item.clamp(1, 3)));
     } else if ((kind & 0x70) == 0x30) {  // file entry: short name after 12 header bytes
       const bool unicode = (kind & 0x04) != 0;
-      const ByteView name = item.tail(12).clamp(0, caps.max_string);
+      const ByteView name = item.tail(12).clamp(0, limits.max_name_length);
       s.idlist_segments.push_back(unicode ? utf16(name) : ansi(name));
     } else if (kind != 0x1F) {  // root folder GUIDs carry no path text
       simple = false;
@@ -90,60 +91,72 @@ std::string string_in(ByteView info, std::uint32_t off, bool unicode, std::uint3
 }
 
 // 2.3 LinkInfo: a header of offsets into itself.
-void parse_linkinfo(Shortcut& s, ByteView info, std::uint64_t base, const ParseCaps& caps) {
+void parse_linkinfo(Parsed<Shortcut>& out, ByteView info, std::uint64_t base, const Limits& limits) {
+  Shortcut& s = out.model;
+  // value_or: in bounds, the caller passes at least kLinkInfoMinHeaderSize
+  // (28) bytes; the Unicode offsets at 28 and 32 are read only when the
+  // header says they exist and header < size was checked. A string offset
+  // of 0 means "none" to string_in.
   const std::uint32_t header = load_le<std::uint32_t>(info, 4).value_or(0);
   const std::uint32_t flags = load_le<std::uint32_t>(info, 8).value_or(0);
   if (header < kLinkInfoMinHeaderSize || header >= info.size()) {
-    problem(s, "lnk.malformed", Severity::medium, base + 4, "LinkInfoHeaderSize does not fit the LinkInfo");
+    problem(out, "lnk.malformed", Severity::medium, base + 4, "LinkInfoHeaderSize does not fit the LinkInfo");
     return;
   }
+  // value_or: in bounds (28 bytes at least, see above).
   const std::uint32_t local_off = load_le<std::uint32_t>(info, 16).value_or(0);
   const std::uint32_t network_off = load_le<std::uint32_t>(info, 20).value_or(0);
   const std::uint32_t suffix_off = load_le<std::uint32_t>(info, 24).value_or(0);
   const bool has_unicode = header >= kLinkInfoUnicodeHeaderSize;
   if (flags & kLinkInfoVolumeIdAndLocalBasePath) {
+    // value_or: in bounds, has_unicode means header >= 36 and header < size.
     s.local_base_path = has_unicode
-                            ? string_in(info, load_le<std::uint32_t>(info, 28).value_or(0), true, caps.max_string)
+                            ? string_in(info, load_le<std::uint32_t>(info, 28).value_or(0), true, limits.max_name_length)
                             : std::string{};
-    if (s.local_base_path.empty()) s.local_base_path = string_in(info, local_off, false, caps.max_string);
+    if (s.local_base_path.empty()) s.local_base_path = string_in(info, local_off, false, limits.max_name_length);
   }
-  if (has_unicode) s.common_path_suffix = string_in(info, load_le<std::uint32_t>(info, 32).value_or(0), true, caps.max_string);
-  if (s.common_path_suffix.empty()) s.common_path_suffix = string_in(info, suffix_off, false, caps.max_string);
+  // value_or: in bounds, as above.
+  if (has_unicode) s.common_path_suffix = string_in(info, load_le<std::uint32_t>(info, 32).value_or(0), true, limits.max_name_length);
+  if (s.common_path_suffix.empty()) s.common_path_suffix = string_in(info, suffix_off, false, limits.max_name_length);
   if ((flags & kLinkInfoCommonNetworkRelativeLink) && network_off != 0 && network_off < info.size()) {
     const ByteView cnrl = info.tail(network_off);
+    // value_or(0): a CommonNetworkRelativeLink cut off by the LinkInfo's end
+    // reads size 0 and offsets 0, which string_in treats as "no string".
     const std::uint32_t size = load_le<std::uint32_t>(cnrl, 0).value_or(0);
     const ByteView link = cnrl.clamp(0, size);
     const std::uint32_t net_name = load_le<std::uint32_t>(link, 8).value_or(0);
     const std::uint32_t device = load_le<std::uint32_t>(link, 12).value_or(0);
     if (net_name > 0x14) {  // 2.3.2: the Unicode offsets exist only then
-      s.network_share = string_in(link, load_le<std::uint32_t>(link, 20).value_or(0), true, caps.max_string);
-      s.device_name = string_in(link, load_le<std::uint32_t>(link, 24).value_or(0), true, caps.max_string);
+      s.network_share = string_in(link, load_le<std::uint32_t>(link, 20).value_or(0), true, limits.max_name_length);
+      s.device_name = string_in(link, load_le<std::uint32_t>(link, 24).value_or(0), true, limits.max_name_length);
     }
-    if (s.network_share.empty()) s.network_share = string_in(link, net_name, false, caps.max_string);
-    if (s.device_name.empty()) s.device_name = string_in(link, device, false, caps.max_string);
+    if (s.network_share.empty()) s.network_share = string_in(link, net_name, false, limits.max_name_length);
+    if (s.device_name.empty()) s.device_name = string_in(link, device, false, limits.max_name_length);
   }
 }
 
-void parse_extra(Shortcut& s, ByteView rest, std::uint64_t base, const ParseCaps& caps) {
+void parse_extra(Parsed<Shortcut>& out, ByteView rest, std::uint64_t base, const Limits& limits) {
+  Shortcut& s = out.model;
   std::uint64_t pos = 0;
   for (std::uint32_t n = 0;; ++n) {
-    if (n >= caps.max_items) {
-      problem(s, "lnk.malformed", Severity::medium, base + pos, "more ExtraData blocks than the cap");
+    if (n >= limits.max_children) {
+      problem(out, "lnk.malformed", Severity::medium, base + pos, "more ExtraData blocks than the cap");
       return;
     }
     auto size = load_le<std::uint32_t>(rest, pos);
     if (!size) {
       // A missing TerminalBlock is tolerated (Windows reads to the end); a
       // partial BlockSize is a cut.
-      if (pos < rest.size()) problem(s, "lnk.truncated", Severity::low, base + pos, "ExtraData ends inside a BlockSize");
+      if (pos < rest.size()) problem(out, "lnk.truncated", Severity::low, base + pos, "ExtraData ends inside a BlockSize");
       return;
     }
     if (*size < 4) return;  // 2.5 TerminalBlock: BlockSize < 4
     if (*size < 8 || !rest.contains(pos, *size)) {
-      problem(s, "lnk.malformed", Severity::medium, base + pos, "an ExtraData block's size runs past the end");
+      problem(out, "lnk.malformed", Severity::medium, base + pos, "an ExtraData block's size runs past the end");
       return;
     }
     const ByteView block = rest.clamp(pos, *size);
+    // value_or: in bounds, *size >= 8 and the block is inside `rest`.
     const std::uint32_t sig = load_le<std::uint32_t>(block, 4).value_or(0);
     ++s.extra_blocks;
     if ((sig == kEnvironmentVariablesBlock || sig == kIconEnvironmentBlock) && *size >= kEnvironmentBlockSize) {
@@ -179,6 +192,7 @@ void parse_extra(Shortcut& s, ByteView rest, std::uint64_t base, const ParseCaps
 
 std::string guid_text(ByteView g) {
   if (g.size() < 16) return {};
+  // value_or: in bounds, 16 bytes checked above.
   const std::uint32_t d1 = load_le<std::uint32_t>(g, 0).value_or(0);
   const std::uint16_t d2 = load_le<std::uint16_t>(g, 4).value_or(0);
   const std::uint16_t d3 = load_le<std::uint16_t>(g, 6).value_or(0);
@@ -202,12 +216,14 @@ std::string Shortcut::target() const {
   return relative_path;
 }
 
-Result<Shortcut> parse(ByteView file, const ParseCaps& caps) {
+Result<Parsed<Shortcut>> parse(ByteView file, const Limits& limits) {
   auto header_size = load_le<std::uint32_t>(file, 0);
   if (!header_size || *header_size != kHeaderSize || !file.contains(0, kHeaderSize)) {
     return fail(Errc::malformed, 0, "not a ShellLinkHeader (HeaderSize must be 0x4C)");
   }
-  Shortcut s;
+  Parsed<Shortcut> out;
+  Shortcut& s = out.model;
+  // value_or: in bounds, the 76-byte header was checked above.
   s.flags = load_le<std::uint32_t>(file, kFlagsOffset).value_or(0);
   s.attributes = load_le<std::uint32_t>(file, kAttributesOffset).value_or(0);
   s.creation_time = load_le<std::uint64_t>(file, kCreationTimeOffset).value_or(0);
@@ -219,24 +235,29 @@ Result<Shortcut> parse(ByteView file, const ParseCaps& caps) {
 
   std::uint64_t pos = kHeaderSize;
   if (s.flags & kHasLinkTargetIdList) {
+    // value_or(0): a size the file cuts off reads 0 bytes, and the
+    // contains() check below reports the truncation either way.
     const std::uint16_t size = load_le<std::uint16_t>(file, pos).value_or(0);
     if (!file.contains(pos + 2, size)) {
-      problem(s, "lnk.truncated", Severity::low, pos, "the LinkTargetIDList runs past the end of the file");
-      return s;
+      problem(out, "lnk.truncated", Severity::low, pos, "the LinkTargetIDList runs past the end of the file");
+      return out;
     }
-    parse_idlist(s, file.clamp(pos + 2, size), pos + 2, caps);
+    parse_idlist(out, file.clamp(pos + 2, size), pos + 2, limits);
     pos += 2u + size;
   }
   if ((s.flags & kHasLinkInfo) && !(s.flags & kForceNoLinkInfo)) {
+    // value_or(0): as above; 0 is below the minimum and reported.
     const std::uint32_t size = load_le<std::uint32_t>(file, pos).value_or(0);
     if (size < kLinkInfoMinHeaderSize || !file.contains(pos, size)) {
-      problem(s, "lnk.truncated", Severity::low, pos, "the LinkInfo runs past the end of the file");
-      return s;
+      problem(out, "lnk.truncated", Severity::low, pos, "the LinkInfo runs past the end of the file");
+      return out;
     }
-    parse_linkinfo(s, file.clamp(pos, size), pos, caps);
+    parse_linkinfo(out, file.clamp(pos, size), pos, limits);
     pos += size;
   } else if (s.flags & kHasLinkInfo) {
-    pos += load_le<std::uint32_t>(file, pos).value_or(0);  // 2.1.1: present but ignored
+    // 2.1.1: present but ignored. value_or(0): a size cut off by the end
+    // leaves pos there, and the StringData reads below report the truncation.
+    pos += load_le<std::uint32_t>(file, pos).value_or(0);
   }
   // 2.4 StringData: CountCharacters then that many characters, in this order.
   const bool unicode = (s.flags & kIsUnicode) != 0;
@@ -247,25 +268,25 @@ Result<Shortcut> parse(ByteView file, const ParseCaps& caps) {
       {kHasArguments, &s.arguments},
       {kHasIconLocation, &s.icon_location},
   }};
-  for (const auto& [flag, out] : strings) {
+  for (const auto& [flag, field] : strings) {
     if (!(s.flags & flag)) continue;
     auto count = load_le<std::uint16_t>(file, pos);
     const std::uint64_t bytes = count ? static_cast<std::uint64_t>(*count) * (unicode ? 2 : 1) : 0;
     if (!count || !file.contains(pos + 2, bytes)) {
-      problem(s, "lnk.truncated", Severity::low, pos, "a StringData field runs past the end of the file");
-      return s;
+      problem(out, "lnk.truncated", Severity::low, pos, "a StringData field runs past the end of the file");
+      return out;
     }
     // Windows reads the full count; Sluice keeps at most max_string characters.
-    const std::uint64_t keep = std::min<std::uint64_t>(*count, caps.max_string) * (unicode ? 2 : 1);
-    *out = unicode ? utf16(file.clamp(pos + 2, keep)) : ansi(file.clamp(pos + 2, keep));
-    if (out == &s.arguments) s.arguments_chars = *count;
-    if (*count > caps.max_string) {
-      problem(s, "lnk.long_string", Severity::medium, pos, "a StringData field of " + std::to_string(*count) + " characters");
+    const std::uint64_t keep = std::min<std::uint64_t>(*count, limits.max_name_length) * (unicode ? 2 : 1);
+    *field = unicode ? utf16(file.clamp(pos + 2, keep)) : ansi(file.clamp(pos + 2, keep));
+    if (field == &s.arguments) s.arguments_chars = *count;
+    if (*count > limits.max_name_length) {
+      problem(out, "lnk.long_string", Severity::medium, pos, "a StringData field of " + std::to_string(*count) + " characters");
     }
     pos += 2 + bytes;
   }
-  parse_extra(s, file.tail(pos), pos, caps);
-  return s;
+  parse_extra(out, file.tail(pos), pos, limits);
+  return out;
 }
 
 }  // namespace sluice::formats::lnk

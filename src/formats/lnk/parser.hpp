@@ -7,14 +7,11 @@
 
 #include "sluice/byte_view.hpp"
 #include "sluice/finding.hpp"
+#include "core/parsed.hpp"
+#include "sluice/limits.hpp"
 #include "sluice/result.hpp"
 
 namespace sluice::formats::lnk {
-
-struct ParseCaps {
-  std::uint32_t max_items = 10'000;  // ItemIDs and ExtraData blocks, each
-  std::uint32_t max_string = 1024;   // characters of one StringData / path
-};
 
 struct Shortcut {
   std::uint32_t flags = 0;
@@ -50,13 +47,13 @@ struct Shortcut {
   std::string mac;              // node of the droid file GUID (a v1 UUID)
   std::uint32_t extra_blocks = 0;
 
-  std::vector<Anomaly> problems;  // with the severity the reader judged
-
   // What Windows runs: LinkInfo's path, else the environment target, else the IDList path.
   [[nodiscard]] std::string target() const;
 };
 
-[[nodiscard]] Result<Shortcut> parse(ByteView file, const ParseCaps& caps);
+// Items and ExtraData blocks are capped by max_children each, strings by
+// max_name_length. Anomalies carry the severity the reader judged.
+[[nodiscard]] Result<Parsed<Shortcut>> parse(ByteView file, const Limits& limits);
 
 // GUID bytes (mixed-endian as on disk) to "xxxxxxxx-xxxx-…".
 [[nodiscard]] std::string guid_text(ByteView sixteen);

@@ -17,12 +17,9 @@ class LnkUnpacker final : public core::Unpacker {
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
-    ParseCaps caps;
-    caps.max_items = ctx.limits().max_children;
-    caps.max_string = ctx.limits().max_name_length;
-    auto parsed = parse(ctx.bytes(), caps);
+    auto parsed = parse(ctx.bytes(), ctx.limits());
     if (!parsed) return std::unexpected(parsed.error());
-    const Shortcut& s = *parsed;
+    const Shortcut& s = parsed->model;
     ctx.meta("lnk.flags", static_cast<std::int64_t>(s.flags));
     ctx.meta("lnk.file_attributes", static_cast<std::int64_t>(s.attributes));
     ctx.meta("lnk.creation_time", static_cast<std::int64_t>(s.creation_time));
@@ -61,7 +58,7 @@ class LnkUnpacker final : public core::Unpacker {
                   s.show_command == kSwHide ? "ShowCommand 0 (SW_HIDE)"
                                             : "ShowCommand SW_SHOWMINNOACTIVE: the program runs minimised, unseen");
     }
-    for (const Anomaly& p : s.problems) {
+    for (const Anomaly& p : parsed->anomalies) {
       ctx.anomaly(p.id, p.severity, p.offset, p.message);
     }
     return {};

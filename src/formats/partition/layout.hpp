@@ -40,8 +40,5 @@ inline constexpr std::uint64_t kGptMaxEntryBytes = 1u << 20;
 inline constexpr std::uint64_t kGptNameOffset = 56;
 inline constexpr std::uint64_t kGptNameBytes = 72;
 
-// Bound on the extended-partition chain (Linux's msdos.c stops at a similar
-// number; a real disk never has more than a few dozen logical drives).
-inline constexpr std::uint32_t kMaxLogical = 256;
 
 }  // namespace sluice::formats::partition

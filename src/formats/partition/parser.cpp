@@ -37,6 +37,8 @@ struct RawEntry {
 
 RawEntry read_entry(ByteView sector, std::uint64_t i) {
   const std::uint64_t e = kMbrTableOffset + i * kMbrEntrySize;
+  // value_or: in bounds, callers pass a whole 512-byte sector whose 55 AA
+  // signature (at 510) was matched, and the four entries end at 510.
   return RawEntry{load_le<std::uint8_t>(sector, e).value_or(0),
                   load_le<std::uint8_t>(sector, e + 4).value_or(0),
                   load_le<std::uint32_t>(sector, e + 8).value_or(0),
@@ -94,11 +96,13 @@ std::string guid_string(ByteView g) {
   return s;
 }
 
-Result<PartitionTable> parse_mbr(ByteView disk) {
+static Result<Parsed<PartitionTable>> parse_mbr(ByteView disk, const Limits& limits) {
   if (!disk.matches_at(kMbrSignatureOffset, "\x55\xAA")) {
     return fail(Errc::malformed, kMbrSignatureOffset, "no 55 AA boot signature");
   }
-  PartitionTable t;
+  Parsed<PartitionTable> out;
+  PartitionTable& t = out.model;
+  // value_or: in bounds, the signature at 510 was matched above.
   t.disk_signature = load_le<std::uint32_t>(disk, 440).value_or(0);
   const std::uint64_t disk_sectors = disk.size() / kSectorSize;
   std::vector<Partition> primaries;
@@ -108,7 +112,7 @@ Result<PartitionTable> parse_mbr(ByteView disk) {
     const RawEntry e = read_entry(disk, i);
     if (e.type == kTypeEmpty) continue;
     if (e.status != 0 && e.status != 0x80) {
-      t.issues.push_back({"mbr.bad_status", Severity::low, kMbrTableOffset + i * kMbrEntrySize,
+      out.anomalies.push_back({"mbr.bad_status", Severity::low, kMbrTableOffset + i * kMbrEntrySize,
                           "entry " + std::to_string(i + 1) + " has boot flag " +
                               std::to_string(e.status) + " (only 0x00 and 0x80 are valid)"});
     }
@@ -123,16 +127,16 @@ Result<PartitionTable> parse_mbr(ByteView disk) {
     p.sectors = e.count;
     p.mbr_type = e.type;
     p.bootable = e.status == 0x80;
-    check_extent(p, disk_sectors, kMbrTableOffset + i * kMbrEntrySize, "mbr.beyond_end", t.issues);
+    check_extent(p, disk_sectors, kMbrTableOffset + i * kMbrEntrySize, "mbr.beyond_end", out.anomalies);
     primaries.push_back(p);
   }
   if (extended_count > 1) {
-    t.issues.push_back({"mbr.multiple_extended", Severity::medium, kMbrTableOffset,
+    out.anomalies.push_back({"mbr.multiple_extended", Severity::medium, kMbrTableOffset,
                         "more than one extended partition: Windows and Linux follow different ones"});
   }
   // Logical partitions: a linked list of EBRs, each entry 1 relative to this
   // EBR, entry 2 relative to the extended partition's start. A loop or a chain
-  // that never ends is hostile; visited sectors and kMaxLogical bound the walk.
+  // that never ends is hostile; visited sectors and limits.partition.max_logical bound the walk.
   if (extended) {
     const std::uint64_t ext_base = extended->lba;
     std::uint64_t ebr_lba = ext_base;
@@ -140,19 +144,20 @@ Result<PartitionTable> parse_mbr(ByteView disk) {
     std::uint32_t number = 5;  // Linux and Windows both number logicals from 5
     while (true) {
       if (!visited.insert(ebr_lba).second) {
-        t.issues.push_back({"mbr.ebr_loop", Severity::medium, ebr_lba * kSectorSize,
+        out.anomalies.push_back({"mbr.ebr_loop", Severity::medium, ebr_lba * kSectorSize,
                             "the extended-partition chain loops back to LBA " + std::to_string(ebr_lba)});
         break;
       }
-      if (visited.size() > kMaxLogical) {
-        t.issues.push_back({"mbr.ebr_loop", Severity::medium, ebr_lba * kSectorSize,
-                            "more than " + std::to_string(kMaxLogical) + " logical partitions"});
+      if (visited.size() > limits.partition.max_logical) {
+        out.anomalies.push_back({"mbr.ebr_loop", Severity::medium, ebr_lba * kSectorSize,
+                            "more than " + std::to_string(limits.partition.max_logical) + " logical partitions"});
         break;
       }
       const auto off = core::checked_mul(ebr_lba, kSectorSize);
       auto ebr = off ? disk.subview(*off, kSectorSize) : fail(Errc::out_of_bounds, 0, "");
       if (!ebr || !ebr->matches_at(kMbrSignatureOffset, "\x55\xAA")) {
-        t.issues.push_back({"mbr.ebr_invalid", Severity::low, off.value_or(0),
+        // value_or(0): an EBR LBA whose byte offset overflows is reported at 0.
+        out.anomalies.push_back({"mbr.ebr_invalid", Severity::low, off.value_or(0),
                             "extended boot record at LBA " + std::to_string(ebr_lba) +
                                 " is missing or has no signature"});
         break;
@@ -166,7 +171,7 @@ Result<PartitionTable> parse_mbr(ByteView disk) {
         p.sectors = data.count;
         p.mbr_type = data.type;
         p.logical = true;
-        check_extent(p, disk_sectors, *off + kMbrTableOffset, "mbr.beyond_end", t.issues);
+        check_extent(p, disk_sectors, *off + kMbrTableOffset, "mbr.beyond_end", out.anomalies);
         primaries.push_back(p);
       }
       // A link of type extended at relative LBA 0 points back at the first EBR:
@@ -177,9 +182,9 @@ Result<PartitionTable> parse_mbr(ByteView disk) {
       if (ebr_lba > disk_sectors + 0xFFFFFFFFull) break;
     }
   }
-  check_overlaps(primaries, "mbr.overlap", t.issues);
+  check_overlaps(primaries, "mbr.overlap", out.anomalies);
   t.partitions = std::move(primaries);
-  return t;
+  return out;
 }
 
 namespace {
@@ -203,12 +208,15 @@ Result<GptHeader> read_gpt_header(ByteView disk, std::uint64_t off, std::uint64_
   if (!sec->matches_at(kGptSignatureOffset, "EFI PART")) {
     return fail(Errc::malformed, off, "no EFI PART signature");
   }
+  // value_or: in bounds here and below, the whole sector (>= 512 bytes) was
+  // taken by subview above and the header's fields end before byte 92.
   const std::uint32_t hsize = load_le<std::uint32_t>(*sec, kGptHeaderSizeOffset).value_or(0);
   if (hsize < kGptMinHeaderSize || hsize > ss) {
     return fail(Errc::malformed, off + kGptHeaderSizeOffset, "GPT header size " + std::to_string(hsize));
   }
   GptHeader h;
   // The CRC covers HeaderSize bytes with the CRC field itself zeroed.
+  // value_or: in bounds (the sector).
   const std::uint32_t stored = load_le<std::uint32_t>(*sec, kGptHeaderCrcOffset).value_or(0);
   const ByteView covered = sec->clamp(0, hsize);
   uLong crc = crc32(0L, covered.data(), static_cast<uInt>(kGptHeaderCrcOffset));
@@ -217,6 +225,7 @@ Result<GptHeader> read_gpt_header(ByteView disk, std::uint64_t off, std::uint64_
   const ByteView rest = covered.tail(kGptHeaderCrcOffset + 4);
   crc = crc32(crc, rest.data(), static_cast<uInt>(rest.size()));
   h.header_crc_ok = static_cast<std::uint32_t>(crc) == stored;
+  // value_or: in bounds (the sector).
   h.my_lba = load_le<std::uint64_t>(*sec, kGptMyLbaOffset).value_or(0);
   h.alternate_lba = load_le<std::uint64_t>(*sec, kGptAlternateLbaOffset).value_or(0);
   h.first_usable = load_le<std::uint64_t>(*sec, kGptFirstUsableOffset).value_or(0);
@@ -245,7 +254,7 @@ Result<ByteView> entry_array(ByteView disk, const GptHeader& h, std::uint64_t ss
 
 }  // namespace
 
-Result<PartitionTable> parse_gpt(ByteView disk) {
+static Result<Parsed<PartitionTable>> parse_gpt(ByteView disk, const Limits& limits) {
   std::uint64_t ss = kSectorSize;
   if (!disk.matches_at(512, "EFI PART")) {
     if (!disk.matches_at(4096, "EFI PART")) return fail(Errc::malformed, 512, "no GPT header at LBA 1");
@@ -253,27 +262,31 @@ Result<PartitionTable> parse_gpt(ByteView disk) {
   }
   auto primary = read_gpt_header(disk, ss, ss);
   if (!primary) return std::unexpected(primary.error());
-  PartitionTable t;
+  Parsed<PartitionTable> out;
+  PartitionTable& t = out.model;
+  t.gpt = true;
   t.sector_size = ss;
   t.disk_guid = primary->disk_guid;
   const std::uint64_t disk_sectors = disk.size() / ss;
 
-  if (!disk.matches_at(kMbrSignatureOffset, "\x55\xAA") || !parse_mbr(disk).value_or(PartitionTable{}).protective) {
-    t.issues.push_back({"gpt.no_protective_mbr", Severity::low, 0,
+  const auto mbr = disk.matches_at(kMbrSignatureOffset, "\x55\xAA") ? parse_mbr(disk, limits)
+                                                                   : fail(Errc::malformed, 0, "");
+  if (!mbr || !mbr->model.protective) {
+    out.anomalies.push_back({"gpt.no_protective_mbr", Severity::low, 0,
                         "LBA 0 holds no protective MBR (type 0xEE): MBR-only tools see another disk"});
   }
   if (!primary->header_crc_ok) {
-    t.issues.push_back({"gpt.header_crc_mismatch", Severity::medium, ss,
+    out.anomalies.push_back({"gpt.header_crc_mismatch", Severity::medium, ss,
                         "primary GPT header CRC32 does not match; firmware falls back to the backup"});
   }
   if (primary->my_lba != 1) {
-    t.issues.push_back({"gpt.bad_header", Severity::low, ss + kGptMyLbaOffset,
+    out.anomalies.push_back({"gpt.bad_header", Severity::low, ss + kGptMyLbaOffset,
                         "primary GPT header says it lives at LBA " + std::to_string(primary->my_lba)});
   }
   auto entries = entry_array(disk, *primary, ss);
   if (!entries) return std::unexpected(entries.error());
   if (crc32_of(*entries) != primary->entries_crc) {
-    t.issues.push_back({"gpt.entries_crc_mismatch", Severity::medium, primary->entries_lba * ss,
+    out.anomalies.push_back({"gpt.entries_crc_mismatch", Severity::medium, primary->entries_lba * ss,
                         "partition entry array CRC32 does not match the header"});
   }
 
@@ -282,7 +295,8 @@ Result<PartitionTable> parse_gpt(ByteView disk) {
   const auto alt_off = core::checked_mul(primary->alternate_lba, ss);
   auto backup = alt_off ? read_gpt_header(disk, *alt_off, ss) : fail(Errc::out_of_bounds, 0, "");
   if (!backup) {
-    t.issues.push_back({"gpt.backup_missing", Severity::low, alt_off.value_or(0),
+    // value_or(0): an AlternateLBA whose byte offset overflows is reported at 0.
+    out.anomalies.push_back({"gpt.backup_missing", Severity::low, alt_off.value_or(0),
                         "no valid backup GPT header at LBA " + std::to_string(primary->alternate_lba)});
   } else {
     auto bentries = entry_array(disk, *backup, ss);
@@ -290,7 +304,7 @@ Result<PartitionTable> parse_gpt(ByteView disk) {
                       std::equal(bentries->data(), bentries->data() + bentries->size(), entries->data()) &&
                       backup->disk_guid == primary->disk_guid;
     if (!same) {
-      t.issues.push_back({"gpt.backup_mismatch", Severity::medium, *alt_off,
+      out.anomalies.push_back({"gpt.backup_mismatch", Severity::medium, *alt_off,
                           "the backup GPT (header or entries) differs from the primary"});
     }
   }
@@ -308,25 +322,43 @@ Result<PartitionTable> parse_gpt(ByteView disk) {
     p.index = i + 1;
     p.type_guid = guid_string(e.clamp(0, 16));
     p.unique_guid = guid_string(e.clamp(16, 16));
+    // value_or: in bounds, entry_size >= kGptEntryMinSize (128) was checked by
+    // entry_array and the array was taken whole.
     p.start_lba = load_le<std::uint64_t>(e, 32).value_or(0);
     const std::uint64_t last = load_le<std::uint64_t>(e, 40).value_or(0);
     p.attributes = load_le<std::uint64_t>(e, 48).value_or(0);
     p.name = utf16le_to_utf8(e.clamp(kGptNameOffset, kGptNameBytes));
     if (last < p.start_lba) {
-      t.issues.push_back({"gpt.bad_entry", Severity::low, primary->entries_lba * ss + eoff,
+      out.anomalies.push_back({"gpt.bad_entry", Severity::low, primary->entries_lba * ss + eoff,
                           "partition " + std::to_string(p.index) + " ends before it starts"});
       continue;
     }
     p.sectors = last - p.start_lba + 1;
     if (p.start_lba < primary->first_usable || last > primary->last_usable) {
-      t.issues.push_back({"gpt.bad_entry", Severity::low, primary->entries_lba * ss + eoff,
+      out.anomalies.push_back({"gpt.bad_entry", Severity::low, primary->entries_lba * ss + eoff,
                           "partition " + std::to_string(p.index) + " lies outside the usable LBAs"});
     }
-    check_extent(p, disk_sectors, primary->entries_lba * ss + eoff, "gpt.beyond_end", t.issues);
+    check_extent(p, disk_sectors, primary->entries_lba * ss + eoff, "gpt.beyond_end", out.anomalies);
     t.partitions.push_back(std::move(p));
   }
-  check_overlaps(t.partitions, "gpt.overlap", t.issues);
-  return t;
+  check_overlaps(t.partitions, "gpt.overlap", out.anomalies);
+  return out;
+}
+
+Result<Parsed<PartitionTable>> parse(ByteView disk, const Limits& limits) {
+  // A GPT header at LBA 1 (512- or 4096-byte sectors) is what the sniffer
+  // calls a GPT disk: it is read as one, its protective MBR aside.
+  if (disk.matches_at(512, "EFI PART") || disk.matches_at(4096, "EFI PART")) return parse_gpt(disk, limits);
+  auto mbr = parse_mbr(disk, limits);
+  if (!mbr || !mbr->model.protective) return mbr;
+  // A protective MBR announces a GPT that is not there (no header at LBA 1):
+  // the MBR is what is left to read.
+  auto gpt = parse_gpt(disk, limits);
+  if (gpt) return gpt;
+  mbr->anomalies.insert(mbr->anomalies.begin(),
+                        Anomaly{"gpt.bad_header", Severity::low, 512,
+                                "protective MBR but no readable GPT: " + gpt.error().what});
+  return mbr;
 }
 
 }  // namespace sluice::formats::partition

@@ -1,12 +1,14 @@
 #pragma once
 // Pure MBR/GPT parsing: ByteView in, a model out. Problems the disk shows are
-// returned as Issues (data), the unpacker turns them into anomalies.
+// returned as anomalies (data), the unpacker reports them.
 #include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "core/parsed.hpp"
 #include "sluice/byte_view.hpp"
+#include "sluice/limits.hpp"
 #include "sluice/finding.hpp"
 #include "sluice/result.hpp"
 
@@ -28,15 +30,18 @@ struct Partition {
 
 struct PartitionTable {
   std::vector<Partition> partitions;
-  std::vector<Anomaly> issues;
+  bool gpt = false;         // read as a GUID Partition Table, else as an MBR
   bool protective = false;  // MBR whose only job is to announce a GPT
   std::string disk_guid;    // GPT only
   std::uint32_t disk_signature = 0;  // MBR only
   std::uint64_t sector_size = 512;
 };
 
-[[nodiscard]] Result<PartitionTable> parse_mbr(ByteView disk);
-[[nodiscard]] Result<PartitionTable> parse_gpt(ByteView disk);
+// The table the disk's first sectors describe: the GPT when LBA 1 holds a
+// GPT header, else the MBR and its chain of extended boot records (at most
+// limits.partition.max_logical logical partitions). Fails when neither is
+// there to read.
+[[nodiscard]] Result<Parsed<PartitionTable>> parse(ByteView disk, const Limits& limits);
 
 // The GUID text form (mixed endian as in the UEFI spec, upper case).
 [[nodiscard]] std::string guid_string(ByteView sixteen);

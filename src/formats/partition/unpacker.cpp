@@ -24,31 +24,17 @@ class PartitionUnpacker final : public core::Unpacker {
 
   Status unpack(core::UnpackContext& ctx) const override {
     const ByteView disk = ctx.bytes();
-    Result<PartitionTable> table = fail(Errc::malformed, 0, "no partition table");
-    std::string_view scheme = "mbr";
-    if (ctx.type() == FileType::gpt) {
-      table = parse_gpt(disk);
-      scheme = "gpt";
-    } else {
-      table = parse_mbr(disk);
-      if (table && table->protective) {
-        if (auto g = parse_gpt(disk)) {
-          table = std::move(g);
-          scheme = "gpt";
-        } else {
-          ctx.anomaly("gpt.bad_header", Severity::low, 512,
-                      "protective MBR but no readable GPT: " + g.error().what);
-        }
-      }
-    }
-    if (!table) return std::unexpected(table.error());
+    auto parsed = parse(disk, ctx.limits());
+    if (!parsed) return std::unexpected(parsed.error());
+    const PartitionTable* table = &parsed->model;
+    const std::string_view scheme = table->gpt ? "gpt" : "mbr";
     ctx.meta("partition.scheme", std::string(scheme));
     if (scheme == "gpt") {
       ctx.meta("gpt.disk_guid", table->disk_guid);
     } else {
       ctx.meta("mbr.disk_signature", static_cast<std::int64_t>(table->disk_signature));
     }
-    for (const auto& i : table->issues) ctx.anomaly(i.id, i.severity, i.offset, i.message);
+    for (const auto& i : parsed->anomalies) ctx.anomaly(i.id, i.severity, i.offset, i.message);
 
     const std::uint64_t ss = table->sector_size;
     for (const auto& p : table->partitions) {

@@ -17,14 +17,16 @@ namespace sluice::formats::pe::detail {
 // UTF-16LE code units to UTF-8 (unpaired surrogates become U+FFFD).
 [[nodiscard]] std::string utf16_to_utf8(ByteView units);
 
-void parse_imports(PeImage& pe, ByteView file, const ParseCaps& caps);
-void parse_exports(PeImage& pe, ByteView file, const ParseCaps& caps);
-void parse_resources(PeImage& pe, ByteView file, const ParseCaps& caps);
+// Each reads into out.model and records what it finds odd in out.anomalies.
+void parse_imports(Parsed<PeImage>& out, ByteView file, const Limits& limits);
+void parse_exports(Parsed<PeImage>& out, ByteView file, const Limits& limits);
+void parse_resources(Parsed<PeImage>& out, ByteView file, const Limits& limits);
 
 // Medium for what only a crafted file does (a resource loop, thousands of sections, a
 // certificate table that does not parse); low for truncation, as often damage as malice.
-inline void problem(PeImage& pe, std::string id, Severity severity, std::uint64_t off, std::string msg) {
-  pe.problems.push_back({std::move(id), severity, off, std::move(msg)});
+inline void problem(std::vector<Anomaly>& anomalies, std::string id, Severity severity, std::uint64_t off,
+                    std::string msg) {
+  anomalies.push_back({std::move(id), severity, off, std::move(msg)});
 }
 
 }  // namespace sluice::formats::pe::detail

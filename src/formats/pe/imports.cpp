@@ -71,24 +71,26 @@ std::string imphash(const std::vector<ImportedDll>& imports) {
 
 namespace detail {
 
-void parse_imports(PeImage& pe, ByteView file, const ParseCaps& caps) {
+void parse_imports(Parsed<PeImage>& out, ByteView file, const Limits& limits) {
+  PeImage& pe = out.model;
   const DataDirectory& dir = pe.directories[kDirImport];
   if (dir.rva == 0) return;
   const std::uint64_t width = pe.pe32_plus ? 8 : 4;
   const std::uint64_t ordinal_flag = pe.pe32_plus ? (1ull << 63) : (1ull << 31);
   std::uint64_t symbols = 0;
   for (std::uint32_t n = 0;; ++n) {
-    if (n >= caps.max_entries) {
-      problem(pe, "pe.import_table_invalid", Severity::low, dir.rva, "more import descriptors than the cap; rest ignored");
+    if (n >= limits.max_children) {
+      problem(out.anomalies, "pe.import_table_invalid", Severity::low, dir.rva, "more import descriptors than the cap; rest ignored");
       break;
     }
     const std::uint64_t rva = dir.rva + static_cast<std::uint64_t>(n) * kImportDescriptorSize;
     auto off = rva_to_offset(pe, file.size(), rva);
     auto desc = off ? file.subview(*off, kImportDescriptorSize) : Result<ByteView>(fail(Errc::out_of_bounds, rva, ""));
     if (!desc) {
-      problem(pe, "pe.import_table_invalid", Severity::low, rva, "the import directory runs off the mapped file");
+      problem(out.anomalies, "pe.import_table_invalid", Severity::low, rva, "the import directory runs off the mapped file");
       break;
     }
+    // value_or: in bounds, the 20-byte descriptor was taken by subview above.
     const std::uint32_t oft = load_le<std::uint32_t>(*desc, 0).value_or(0);
     const std::uint32_t name_rva = load_le<std::uint32_t>(*desc, 12).value_or(0);
     const std::uint32_t ft = load_le<std::uint32_t>(*desc, 16).value_or(0);
@@ -97,7 +99,7 @@ void parse_imports(PeImage& pe, ByteView file, const ParseCaps& caps) {
     if (zero) break;
     auto dll = c_string_at_rva(pe, file, name_rva, kMaxImportString);
     if (!dll || dll->empty()) {
-      problem(pe, "pe.import_table_invalid", Severity::low, rva, "an import descriptor has no readable DLL name");
+      problem(out.anomalies, "pe.import_table_invalid", Severity::low, rva, "an import descriptor has no readable DLL name");
       continue;
     }
     ImportedDll entry;
@@ -106,12 +108,14 @@ void parse_imports(PeImage& pe, ByteView file, const ParseCaps& caps) {
     // omit it leave the names in the address table, which pefile falls back to.
     const std::uint32_t thunks = oft != 0 ? oft : ft;
     for (std::uint64_t k = 0;; ++k) {
-      if (symbols >= caps.max_entries) {
-        problem(pe, "pe.import_table_invalid", Severity::low, rva, "more imported symbols than the cap; rest ignored");
+      if (symbols >= limits.max_children) {
+        problem(out.anomalies, "pe.import_table_invalid", Severity::low, rva, "more imported symbols than the cap; rest ignored");
         break;
       }
       auto toff = rva_to_offset(pe, file.size(), thunks + k * width);
       if (!toff) break;
+      // value_or(0): a thunk cut off by the end of the file ends the list, as
+      // pefile ends it (0 is the list's terminator).
       const std::uint64_t v = pe.pe32_plus ? load_le<std::uint64_t>(file, *toff).value_or(0)
                                            : load_le<std::uint32_t>(file, *toff).value_or(0);
       if (v == 0) break;
@@ -121,7 +125,7 @@ void parse_imports(PeImage& pe, ByteView file, const ParseCaps& caps) {
       } else {
         auto name = c_string_at_rva(pe, file, (v & 0x7FFFFFFF) + 2, kMaxImportString);
         if (!name) {
-          problem(pe, "pe.import_table_invalid", Severity::low, *toff, "an import names a string outside the file");
+          problem(out.anomalies, "pe.import_table_invalid", Severity::low, *toff, "an import names a string outside the file");
           break;
         }
         s.name = std::move(*name);
@@ -135,29 +139,33 @@ void parse_imports(PeImage& pe, ByteView file, const ParseCaps& caps) {
   pe.imphash = imphash(pe.imports);
 }
 
-void parse_exports(PeImage& pe, ByteView file, const ParseCaps& caps) {
+void parse_exports(Parsed<PeImage>& out, ByteView file, const Limits& limits) {
+  PeImage& pe = out.model;
   const DataDirectory& dir = pe.directories[kDirExport];
   if (dir.rva == 0) return;
   auto off = rva_to_offset(pe, file.size(), dir.rva);
   if (!off || !file.contains(*off, kExportDirectorySize)) {
-    problem(pe, "pe.export_table_invalid", Severity::low, dir.rva, "the export directory lies outside the file");
+    problem(out.anomalies, "pe.export_table_invalid", Severity::low, dir.rva, "the export directory lies outside the file");
     return;
   }
+  // value_or: in bounds, file.contains(*off, 40) was checked above.
   const std::uint32_t name_rva = load_le<std::uint32_t>(file, *off + 12).value_or(0);
   const std::uint32_t nfunctions = load_le<std::uint32_t>(file, *off + 20).value_or(0);
   const std::uint32_t nnames = load_le<std::uint32_t>(file, *off + 24).value_or(0);
   const std::uint32_t names_rva = load_le<std::uint32_t>(file, *off + 32).value_or(0);
   pe.export_dll_name = c_string_at_rva(pe, file, name_rva, kMaxImportString).value_or("");
   pe.export_count = nfunctions;
-  if (nfunctions > caps.max_entries || nnames > caps.max_entries) {
-    problem(pe, "pe.export_table_invalid", Severity::low, *off + 20,
+  if (nfunctions > limits.max_children || nnames > limits.max_children) {
+    problem(out.anomalies, "pe.export_table_invalid", Severity::low, *off + 20,
             std::to_string(nfunctions) + " exports declared, more than the cap");
   }
   const std::uint32_t keep = std::min<std::uint32_t>(nnames, kExportNamesKept);
   for (std::uint32_t i = 0; i < keep; ++i) {
     auto p = rva_to_offset(pe, file.size(), names_rva + static_cast<std::uint64_t>(i) * 4);
     if (!p) break;
-    auto n = c_string_at_rva(pe, file, load_le<std::uint32_t>(file, *p).value_or(0), caps.max_name);
+    // value_or(0): a name pointer cut off by the end of the file points at RVA
+    // 0, the headers, whose "MZ" is no export name pefile would keep either.
+    auto n = c_string_at_rva(pe, file, load_le<std::uint32_t>(file, *p).value_or(0), limits.max_name_length);
     if (!n) break;
     pe.export_names.push_back(std::move(*n));
   }

@@ -77,21 +77,23 @@ std::string section_name(ByteView raw) {
   return out;
 }
 
-Status parse_sections(PeImage& pe, ByteView file, std::uint64_t table, std::uint16_t count,
-                      const ParseCaps& caps) {
-  if (count > caps.max_sections) {
-    detail::problem(pe, "pe.too_many_sections", Severity::medium, pe.nt_offset + 6,
+Status parse_sections(Parsed<PeImage>& out, ByteView file, std::uint64_t table, std::uint16_t count,
+                      const Limits& limits) {
+  PeImage& pe = out.model;
+  if (count > limits.pe.max_sections) {
+    detail::problem(out.anomalies, "pe.too_many_sections", Severity::medium, pe.nt_offset + 6,
                     std::to_string(count) + " sections declared; the Windows loader refuses more than " +
-                        std::to_string(caps.max_sections));
-    count = static_cast<std::uint16_t>(caps.max_sections);
+                        std::to_string(limits.pe.max_sections));
+    count = static_cast<std::uint16_t>(limits.pe.max_sections);
   }
   for (std::uint16_t i = 0; i < count; ++i) {
     const std::uint64_t at = table + static_cast<std::uint64_t>(i) * kSectionHeaderSize;
     auto hdr = file.subview(at, kSectionHeaderSize);
     if (!hdr) {
-      detail::problem(pe, "pe.truncated_headers", Severity::low, at, "the section table runs past the end of the file");
+      detail::problem(out.anomalies, "pe.truncated_headers", Severity::low, at, "the section table runs past the end of the file");
       break;
     }
+    // value_or: in bounds, the whole 40-byte header was taken by subview above.
     core::Reader r(*hdr, at);
     Section s;
     s.name = section_name(r.bytes(8).value_or(ByteView{}));
@@ -115,6 +117,8 @@ Status parse_sections(PeImage& pe, ByteView file, std::uint64_t table, std::uint
 
 void find_rich(PeImage& pe, ByteView file) {
   // Scan the DOS stub area for "Rich"; the dword after it is the XOR key.
+  // value_or: in bounds, every offset here is below nt_offset, where "PE\0\0"
+  // was found, so the file holds it.
   for (std::uint64_t off = kDosHeaderSize; off + 8 <= pe.nt_offset; off += 4) {
     if (load_le<std::uint32_t>(file, off).value_or(0) != kRichMarker) continue;
     const std::uint32_t key = load_le<std::uint32_t>(file, off + 4).value_or(0);
@@ -140,6 +144,8 @@ void parse_tls(PeImage& pe, ByteView file) {
   // AddressOfCallBacks is the 4th pointer-sized field of IMAGE_TLS_DIRECTORY.
   const std::uint64_t width = pe.pe32_plus ? 8 : 4;
   const std::uint64_t field = *off + 3 * width;
+  // value_or(0): a TLS directory or callback list cut off by the end of the
+  // file declares no callback (0 ends the list, as for the loader).
   const std::uint64_t va = pe.pe32_plus ? load_le<std::uint64_t>(file, field).value_or(0)
                                         : load_le<std::uint32_t>(file, field).value_or(0);
   if (va == 0 || va < pe.image_base) return;
@@ -148,12 +154,14 @@ void parse_tls(PeImage& pe, ByteView file) {
     pe.tls_callbacks = true;  // a callback list the file does not hold: still declared
     return;
   }
+  // value_or(0): as above, a list cut off by the end of the file is empty.
   const std::uint64_t first = pe.pe32_plus ? load_le<std::uint64_t>(file, *cb).value_or(0)
                                            : load_le<std::uint32_t>(file, *cb).value_or(0);
   pe.tls_callbacks = first != 0;
 }
 
-void parse_security(PeImage& pe, ByteView file) {
+void parse_security(Parsed<PeImage>& out, ByteView file) {
+  PeImage& pe = out.model;
   const DataDirectory& d = pe.directories[kDirSecurity];
   if (d.rva == 0 || d.size == 0) return;
   pe.has_security = true;
@@ -161,14 +169,16 @@ void parse_security(PeImage& pe, ByteView file) {
   pe.security_size = d.size;
   auto table = file.subview(d.rva, d.size);
   if (!table) {
-    detail::problem(pe, "pe.certificate_table_invalid", Severity::medium, d.rva,
+    detail::problem(out.anomalies, "pe.certificate_table_invalid", Severity::medium, d.rva,
                     "the certificate table lies past the end of the file");
     return;
   }
+  // value_or(0): a table shorter than the 8-byte header reads length 0, which
+  // the check below reports as not fitting.
   const std::uint32_t length = load_le<std::uint32_t>(*table, 0).value_or(0);
   const std::uint16_t type = load_le<std::uint16_t>(*table, 6).value_or(0);
   if (length < kWinCertificateHeaderSize || length > table->size()) {
-    detail::problem(pe, "pe.certificate_table_invalid", Severity::medium, d.rva,
+    detail::problem(out.anomalies, "pe.certificate_table_invalid", Severity::medium, d.rva,
                     "WIN_CERTIFICATE length " + std::to_string(length) + " does not fit the table");
     return;
   }
@@ -226,9 +236,10 @@ std::optional<std::uint64_t> rva_to_offset(const PeImage& pe, std::uint64_t file
   return off;
 }
 
-Result<PeImage> parse(ByteView file, const ParseCaps& caps) {
+Result<Parsed<PeImage>> parse(ByteView file, const Limits& limits) {
   if (!file.starts_with("MZ")) return fail(Errc::malformed, 0, "no MZ signature");
-  PeImage pe;
+  Parsed<PeImage> out;
+  PeImage& pe = out.model;
   auto lfanew = load_le<std::uint32_t>(file, kLfanewOffset);
   if (!lfanew) return fail(Errc::truncated, kLfanewOffset, "DOS header cut short");
   pe.nt_offset = *lfanew;
@@ -237,6 +248,7 @@ Result<PeImage> parse(ByteView file, const ParseCaps& caps) {
   }
   auto coff = file.subview(pe.nt_offset + 4, kFileHeaderSize);
   if (!coff) return fail(Errc::truncated, pe.nt_offset + 4, "COFF file header cut short");
+  // value_or: in bounds, the 20-byte COFF header was taken by subview above.
   core::Reader r(*coff, pe.nt_offset + 4);
   pe.machine = r.le<std::uint16_t>().value_or(0);
   const std::uint16_t nsections = r.le<std::uint16_t>().value_or(0);
@@ -256,6 +268,8 @@ Result<PeImage> parse(ByteView file, const ParseCaps& caps) {
                 "optional header magic " + std::to_string(*magic) + " is neither PE32 nor PE32+");
   }
   pe.pe32_plus = *magic == kMagicPe32Plus;
+  // value_or(0): the view is clipped to the file; fields past its end read as
+  // the zeros the loader maps there (a short header is reported just below).
   pe.entry_point = load_le<std::uint32_t>(opt, kOptEntryPoint).value_or(0);
   pe.image_base = pe.pe32_plus ? load_le<std::uint64_t>(opt, kOptImageBase64).value_or(0)
                                : load_le<std::uint32_t>(opt, kOptImageBase32).value_or(0);
@@ -266,9 +280,11 @@ Result<PeImage> parse(ByteView file, const ParseCaps& caps) {
   const std::uint64_t nrva_at = pe.pe32_plus ? kOptNumberOfRvaAndSizes64 : kOptNumberOfRvaAndSizes32;
   const std::uint64_t dirs_at = pe.pe32_plus ? kOptDataDirectories64 : kOptDataDirectories32;
   if (!opt.contains(0, nrva_at + 4)) {
-    detail::problem(pe, "pe.truncated_headers", Severity::low, pe.optional_header_offset,
+    detail::problem(out.anomalies, "pe.truncated_headers", Severity::low, pe.optional_header_offset,
                     "the optional header is shorter than its fixed fields");
   }
+  // value_or(0): a header too short to hold NumberOfRvaAndSizes (reported
+  // above) declares no directories.
   std::uint32_t ndirs = load_le<std::uint32_t>(opt, nrva_at).value_or(0);
   // The loader reads at most 16 directories; more is a lie benign linkers never tell.
   ndirs = std::min(ndirs, kMaxDataDirectories);
@@ -276,24 +292,25 @@ Result<PeImage> parse(ByteView file, const ParseCaps& caps) {
   for (std::uint32_t i = 0; i < ndirs; ++i) {
     const std::uint64_t at = dirs_at + static_cast<std::uint64_t>(i) * kDataDirectorySize;
     if (!opt.contains(at, kDataDirectorySize)) break;
+    // value_or: in bounds, opt.contains(at, 8) just above.
     pe.directories[i].rva = load_le<std::uint32_t>(opt, at).value_or(0);
     pe.directories[i].size = load_le<std::uint32_t>(opt, at + 4).value_or(0);
   }
 
   auto table = checked_add(pe.optional_header_offset, pe.optional_header_size);
   if (!table) return fail(Errc::malformed, pe.nt_offset, "section table offset overflows");
-  if (auto st = parse_sections(pe, file, *table, nsections, caps); !st) return std::unexpected(st.error());
+  if (auto st = parse_sections(out, file, *table, nsections, limits); !st) return std::unexpected(st.error());
   pe.entry_section = section_of(pe, file.size(), pe.entry_point);
 
   find_rich(pe, file);
   parse_tls(pe, file);
   pe.dotnet = pe.directories[kDirClr].rva != 0 && pe.directories[kDirClr].size != 0;
-  parse_security(pe, file);
-  detail::parse_imports(pe, file, caps);
-  detail::parse_exports(pe, file, caps);
-  detail::parse_resources(pe, file, caps);
+  parse_security(out, file);
+  detail::parse_imports(out, file, limits);
+  detail::parse_exports(out, file, limits);
+  detail::parse_resources(out, file, limits);
   find_overlay(pe, file);
-  return pe;
+  return out;
 }
 
 namespace detail {

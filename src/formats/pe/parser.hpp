@@ -1,6 +1,7 @@
 #pragma once
 // Pure PE model: ByteView in, PeImage out. No I/O, no engine: the caps on
-// attacker counts come in through ParseCaps (derived from Limits by the glue).
+// attacker counts come from Limits (sections: limits.pe; imports, exports and
+// resources: max_children each; strings: max_name_length).
 // Everything the parser could not vouch for is an Anomaly (with its severity) for the glue to
 // report; a broken table never aborts the rest of the model.
 #include <cstdint>
@@ -9,16 +10,12 @@
 #include <vector>
 
 #include "sluice/byte_view.hpp"
+#include "core/parsed.hpp"
 #include "sluice/finding.hpp"
+#include "sluice/limits.hpp"
 #include "sluice/result.hpp"
 
 namespace sluice::formats::pe {
-
-struct ParseCaps {
-  std::uint32_t max_sections = 96;       // the Windows loader refuses more than 96
-  std::uint32_t max_entries = 10'000;    // imports, exports, resources: each
-  std::uint32_t max_name = 1024;         // one string's bytes
-};
 
 struct Section {
   std::string name;  // raw 8-byte name, NULs stripped (long "/123" names kept as-is)
@@ -100,8 +97,6 @@ struct PeImage {
   std::optional<std::uint64_t> overlay_offset;  // pefile's overlay start
   std::uint64_t overlay_size = 0;               // without a trailing certificate table
   double overlay_entropy = 0.0;
-
-  std::vector<Anomaly> problems;  // with the severity the reader judged
 };
 
 // Shannon entropy in bits per byte (0..8).
@@ -113,8 +108,9 @@ struct PeImage {
                                                          std::uint64_t rva) noexcept;
 
 // Fails only when there is no PE to speak of (no MZ, no NT headers). A DOS-only
-// MZ yields an error with Errc::unsupported.
-[[nodiscard]] Result<PeImage> parse(ByteView file, const ParseCaps& caps);
+// MZ yields an error with Errc::unsupported. Anomalies carry the severity the
+// reader judged where it found the fault.
+[[nodiscard]] Result<Parsed<PeImage>> parse(ByteView file, const Limits& limits);
 
 // pefile's imphash over an import list: exposed for tests.
 [[nodiscard]] std::string imphash(const std::vector<ImportedDll>& imports);

@@ -27,8 +27,9 @@ bool have_pefile() {
 // The facts pe_oracle.py prints, rebuilt from Sluice's model in the same form.
 std::multiset<std::string> sluice_facts(const std::vector<std::uint8_t>& bytes) {
   std::multiset<std::string> out;
-  auto pe = formats::pe::parse(ByteView(bytes.data(), bytes.size()), formats::pe::ParseCaps{});
-  if (!pe) return {"error " + pe.error().what};
+  auto parsed = formats::pe::parse(ByteView(bytes.data(), bytes.size()), Limits{});
+  if (!parsed) return {"error " + parsed.error().what};
+  const formats::pe::PeImage* pe = &parsed->model;
   for (const auto& s : pe->sections) {
     std::array<char, 256> line{};
     std::snprintf(line.data(), line.size(), "section %s %u %u %.2f", s.name.c_str(), s.virtual_size,

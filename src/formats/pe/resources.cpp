@@ -46,8 +46,9 @@ std::string type_name(std::uint32_t id) {
 
 struct Walker {
   PeImage& pe;
+  std::vector<Anomaly>& anomalies;
   ByteView file;
-  const ParseCaps& caps;
+  const Limits& limits;
   std::uint32_t base_rva = 0;
   std::unordered_set<std::uint32_t> visited;
   std::uint32_t entries = 0;
@@ -59,28 +60,31 @@ struct Walker {
     const std::uint64_t rva = static_cast<std::uint64_t>(base_rva) + (field & ~kResourceSubdirFlag);
     auto off = rva_to_offset(pe, file.size(), rva);
     if (!off) return "?";
+    // value_or(0): rva_to_offset only answers offsets inside the file, but the
+    // WORD may straddle its end: then the name is empty, as it would be cut.
     const std::uint16_t len = load_le<std::uint16_t>(file, *off).value_or(0);
-    const std::uint64_t bytes = std::min<std::uint64_t>(static_cast<std::uint64_t>(len) * 2, caps.max_name);
+    const std::uint64_t bytes = std::min<std::uint64_t>(static_cast<std::uint64_t>(len) * 2, limits.max_name_length);
     return detail::utf16_to_utf8(file.clamp(*off + 2, bytes));
   }
 
   void walk(std::uint32_t dir_off, int level, Resource partial) {
     if (!visited.insert(dir_off).second) {
-      detail::problem(pe, "pe.resource_loop", Severity::medium, dir_off,
+      detail::problem(anomalies, "pe.resource_loop", Severity::medium, dir_off,
                       "a resource directory is reached twice (a loop or shared subtree)");
       return;
     }
     auto off = rva_to_offset(pe, file.size(), static_cast<std::uint64_t>(base_rva) + dir_off);
     if (!off || !file.contains(*off, kResourceDirectorySize)) {
-      detail::problem(pe, "pe.resource_tree_invalid", Severity::low, dir_off, "a resource directory lies outside the file");
+      detail::problem(anomalies, "pe.resource_tree_invalid", Severity::low, dir_off, "a resource directory lies outside the file");
       return;
     }
+    // value_or: in bounds, file.contains(*off, 16) was checked above.
     const std::uint32_t count = static_cast<std::uint32_t>(load_le<std::uint16_t>(file, *off + 12).value_or(0)) +
                                 load_le<std::uint16_t>(file, *off + 14).value_or(0);
     for (std::uint32_t i = 0; i < count; ++i) {
-      if (entries >= caps.max_entries) {
+      if (entries >= limits.max_children) {
         if (!capped) {
-          detail::problem(pe, "pe.resource_tree_invalid", Severity::low, *off,
+          detail::problem(anomalies, "pe.resource_tree_invalid", Severity::low, *off,
                           "more resource entries than the cap; the rest are not listed");
         }
         capped = true;
@@ -91,7 +95,7 @@ struct Walker {
       auto name = load_le<std::uint32_t>(file, e);
       auto target = load_le<std::uint32_t>(file, e + 4);
       if (!name || !target) {
-        detail::problem(pe, "pe.resource_tree_invalid", Severity::low, e, "resource directory entries run past the end");
+        detail::problem(anomalies, "pe.resource_tree_invalid", Severity::low, e, "resource directory entries run past the end");
         return;
       }
       Resource r = partial;
@@ -107,29 +111,30 @@ struct Walker {
       const bool subdir = (*target & kResourceSubdirFlag) != 0;
       if (level < 2) {
         if (!subdir) {
-          detail::problem(pe, "pe.resource_tree_invalid", Severity::low, e, "a data entry above the language level");
+          detail::problem(anomalies, "pe.resource_tree_invalid", Severity::low, e, "a data entry above the language level");
           continue;
         }
         walk(*target & ~kResourceSubdirFlag, level + 1, std::move(r));
         continue;
       }
       if (subdir) {
-        detail::problem(pe, "pe.resource_tree_invalid", Severity::low, e,
+        detail::problem(anomalies, "pe.resource_tree_invalid", Severity::low, e,
                         "the resource tree goes deeper than type/name/language");
         continue;
       }
       auto data = rva_to_offset(pe, file.size(), static_cast<std::uint64_t>(base_rva) + *target);
       if (!data || !file.contains(*data, kResourceDataEntrySize)) {
-        detail::problem(pe, "pe.resource_tree_invalid", Severity::low, e, "a resource data entry lies outside the file");
+        detail::problem(anomalies, "pe.resource_tree_invalid", Severity::low, e, "a resource data entry lies outside the file");
         continue;
       }
+      // value_or: in bounds, file.contains(*data, 16) was checked above.
       r.rva = load_le<std::uint32_t>(file, *data).value_or(0);
       r.size = load_le<std::uint32_t>(file, *data + 4).value_or(0);
       if (auto at = rva_to_offset(pe, file.size(), r.rva); at && file.contains(*at, r.size)) {
         r.file_offset = *at;
         r.in_file = true;
       } else if (r.size != 0) {
-        detail::problem(pe, "pe.resource_tree_invalid", Severity::low, *data,
+        detail::problem(anomalies, "pe.resource_tree_invalid", Severity::low, *data,
                         "resource " + r.type + "/" + r.name + " points past the end of the file");
       }
       pe.resources.push_back(std::move(r));
@@ -149,12 +154,14 @@ struct VNode {
 std::uint64_t align4(std::uint64_t v) { return (v + 3) & ~std::uint64_t{3}; }
 
 std::optional<VNode> version_node(ByteView block, std::uint64_t at, std::uint64_t limit) {
+  // value_or(0): a header cut short reads length 0, refused just below.
   const std::uint16_t length = load_le<std::uint16_t>(block, at).value_or(0);
   const std::uint16_t value_length = load_le<std::uint16_t>(block, at + 2).value_or(0);
   const std::uint16_t type = load_le<std::uint16_t>(block, at + 4).value_or(0);
   if (length < 6 || !block.contains(at, length) || at + length > limit) return std::nullopt;
   const ByteView node = block.clamp(at, length);
   std::uint64_t p = 6;
+  // value_or: in bounds, p + 2 <= size is the loop's own guard.
   while (p + 2 <= node.size() && load_le<std::uint16_t>(node, p).value_or(0) != 0) p += 2;
   VNode v;
   v.key = detail::utf16_to_utf8(node.clamp(6, p - 6));
@@ -177,10 +184,10 @@ void for_each_child(ByteView block, const VNode& parent, F&& f) {
   }
 }
 
-void parse_version(PeImage& pe, ByteView block, const ParseCaps& caps) {
+void parse_version(PeImage& pe, ByteView block, const Limits& limits) {
   auto root = version_node(block, 0, block.size());
   if (!root || root->key != "VS_VERSION_INFO") return;
-  std::uint32_t budget = caps.max_entries;
+  std::uint32_t budget = limits.max_children;
   for_each_child(block, *root, [&](const VNode& info) {
     if (info.key != "StringFileInfo") return;
     for_each_child(block, info, [&](const VNode& table) {
@@ -188,8 +195,9 @@ void parse_version(PeImage& pe, ByteView block, const ParseCaps& caps) {
         if (budget == 0) return;
         --budget;
         std::uint64_t len = 0;
+        // value_or: in bounds, len + 2 <= size is the loop's own guard.
         while (len + 2 <= str.value.size() && load_le<std::uint16_t>(str.value, len).value_or(0) != 0) len += 2;
-        len = std::min<std::uint64_t>(len, caps.max_name);
+        len = std::min<std::uint64_t>(len, limits.max_name_length);
         pe.version_strings.emplace_back(str.key, detail::utf16_to_utf8(str.value.clamp(0, len)));
       });
     });
@@ -213,15 +221,16 @@ void parse_manifest(PeImage& pe, ByteView xml) {
 
 namespace detail {
 
-void parse_resources(PeImage& pe, ByteView file, const ParseCaps& caps) {
+void parse_resources(Parsed<PeImage>& out, ByteView file, const Limits& limits) {
+  PeImage& pe = out.model;
   const DataDirectory& dir = pe.directories[kDirResource];
   if (dir.rva == 0) return;
-  Walker w{pe, file, caps, dir.rva, {}, 0, false};
+  Walker w{pe, out.anomalies, file, limits, dir.rva, {}, 0, false};
   w.walk(0, 0, Resource{});
   for (const Resource& r : pe.resources) {
     if (!r.in_file) continue;
     const ByteView data = file.clamp(r.file_offset, r.size);
-    if (!r.type_named && r.type_id == kRtVersion && pe.version_strings.empty()) parse_version(pe, data, caps);
+    if (!r.type_named && r.type_id == kRtVersion && pe.version_strings.empty()) parse_version(pe, data, limits);
     if (!r.type_named && r.type_id == kRtManifest && pe.execution_level.empty()) parse_manifest(pe, data);
   }
 }

@@ -74,10 +74,7 @@ class PeUnpacker final : public core::Unpacker {
 
   Status unpack(core::UnpackContext& ctx) const override {
     const ByteView file = ctx.bytes();
-    ParseCaps caps;
-    caps.max_entries = ctx.limits().max_children;
-    caps.max_name = ctx.limits().max_name_length;
-    auto parsed = parse(file, caps);
+    auto parsed = parse(file, ctx.limits());
     if (!parsed) {
       if (parsed.error().code == Errc::unsupported) {
         ctx.meta("pe.dos_only", true);  // MZ without NT headers: a DOS program, nothing more to read
@@ -86,14 +83,14 @@ class PeUnpacker final : public core::Unpacker {
       ctx.anomaly("pe.malformed_headers", Severity::medium, parsed.error().offset, parsed.error().what);
       return std::unexpected(parsed.error());
     }
-    const PeImage& pe = *parsed;
+    const PeImage& pe = parsed->model;
     headers(ctx, pe);
     sections(ctx, pe, file.size());
     entry_point(ctx, pe);
     imports_exports(ctx, pe);
     signature(ctx, pe);
     version(ctx, pe);
-    for (const Anomaly& p : pe.problems) {
+    for (const Anomaly& p : parsed->anomalies) {
       ctx.anomaly(p.id, p.severity, p.offset, p.message);
     }
     resources(ctx, pe, file);

@@ -116,6 +116,7 @@ std::vector<EncodedBlock> decode_encoded_blocks(std::string_view text, std::size
     EncodedBlock b;
     b.begin = at;
     b.length_valid = length.has_value();
+    // value_or(0): only read when length_valid says the field decoded.
     b.declared_length = length.value_or(0);
     std::size_t body_end = std::string_view::npos;
     // Where the length says the body ends, a checksum and the end marker follow.

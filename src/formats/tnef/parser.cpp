@@ -132,13 +132,16 @@ void apply_attachment_props(Attachment& a, const std::vector<MapiProp>& props) {
 
 }  // namespace
 
-Result<Message> parse(ByteView bytes) {
+// Limits: every attribute costs at least its 9-byte header, so the records
+// are bounded by the input; the unpacker caps what it emits (max_children).
+Result<Parsed<Message>> parse(ByteView bytes, const Limits& /*limits*/) {
   core::Reader r(bytes);
   auto sig = r.le<std::uint32_t>();
   if (!sig || *sig != kSignature) return fail(Errc::malformed, 0, "no TNEF signature");
   auto key = r.le<std::uint16_t>();
   if (!key) return fail(Errc::truncated, 4, "TNEF header cut short");
-  Message m;
+  Parsed<Message> out;
+  Message& m = out.model;
   m.key = *key;
 
   // Every pass consumes at least the 9-byte attribute header, so the loop is
@@ -146,15 +149,16 @@ Result<Message> parse(ByteView bytes) {
   while (!r.at_end()) {
     const std::uint64_t at = r.offset();
     if (r.remaining() < kAttrHeaderSize) {
-      m.issues.push_back({"tnef.trailing_data", Severity::low, at,
+      out.anomalies.push_back({"tnef.trailing_data", Severity::low, at,
                           std::to_string(r.remaining()) + " bytes after the last attribute"});
       break;
     }
+    // value_or: in bounds, remaining() >= the 9-byte header was checked above.
     const std::uint8_t level = r.u8().value_or(0);
     const std::uint32_t tag = r.le<std::uint32_t>().value_or(0);
     const std::uint32_t len = r.le<std::uint32_t>().value_or(0);
     if (level != kLevelMessage && level != kLevelAttachment) {
-      m.issues.push_back({"tnef.trailing_data", Severity::low, at,
+      out.anomalies.push_back({"tnef.trailing_data", Severity::low, at,
                           std::to_string(bytes.size() - at) +
                               " bytes that are not a TNEF attribute (level " + std::to_string(level) + ")"});
       break;
@@ -163,7 +167,7 @@ Result<Message> parse(ByteView bytes) {
     ByteView data;
     bool truncated = false;
     if (len > r.remaining()) {
-      m.issues.push_back({"tnef.truncated", Severity::medium, at,
+      out.anomalies.push_back({"tnef.truncated", Severity::medium, at,
                           "attribute 0x" + std::to_string(tag) + " claims " + std::to_string(len) +
                               " bytes, " + std::to_string(r.remaining()) + " remain"});
       data = r.rest();
@@ -173,10 +177,10 @@ Result<Message> parse(ByteView bytes) {
       data = r.bytes(len).value_or(ByteView{});
       auto sum = r.le<std::uint16_t>();
       if (!sum) {
-        m.issues.push_back({"tnef.truncated", Severity::medium, data_at + len, "attribute checksum missing"});
+        out.anomalies.push_back({"tnef.truncated", Severity::medium, data_at + len, "attribute checksum missing"});
         truncated = true;
       } else if (*sum != checksum(data)) {
-        m.issues.push_back({"tnef.bad_checksum", Severity::low, data_at + len,
+        out.anomalies.push_back({"tnef.bad_checksum", Severity::low, data_at + len,
                             "attribute checksum " + std::to_string(*sum) + ", data sums to " +
                                 std::to_string(checksum(data))});
       }
@@ -205,7 +209,7 @@ Result<Message> parse(ByteView bytes) {
           a.data_truncated = truncated;
           break;
         case kAttAttachment:
-          apply_attachment_props(a, parse_mapi_props(data, data_at, m.issues));
+          apply_attachment_props(a, parse_mapi_props(data, data_at, out.anomalies));
           break;
         default:
           break;
@@ -222,7 +226,7 @@ Result<Message> parse(ByteView bytes) {
           m.body = Text{data, false, data_at};
           break;
         case kAttMapiProps:
-          apply_message_props(m, parse_mapi_props(data, data_at, m.issues));
+          apply_message_props(m, parse_mapi_props(data, data_at, out.anomalies));
           break;
         default:
           break;
@@ -230,7 +234,7 @@ Result<Message> parse(ByteView bytes) {
     }
     if (truncated) break;
   }
-  return m;
+  return out;
 }
 
 }  // namespace sluice::formats::tnef

@@ -7,6 +7,8 @@
 
 #include "codecs/mapi/mapi.hpp"
 #include "sluice/byte_view.hpp"
+#include "core/parsed.hpp"
+#include "sluice/limits.hpp"
 #include "sluice/result.hpp"
 
 namespace sluice::formats::tnef {
@@ -54,11 +56,10 @@ struct Message {
   ByteView rtf_compressed;
   std::uint64_t rtf_offset = 0;
   std::vector<Attachment> attachments;
-  std::vector<Anomaly> issues;
 };
 
-// Fails only when the signature is wrong; damage after it becomes issues and
+// Fails only when the signature is wrong; damage after it becomes anomalies and
 // the parse keeps what it read (a truncated winmail.dat still shows its files).
-[[nodiscard]] Result<Message> parse(ByteView bytes);
+[[nodiscard]] Result<Parsed<Message>> parse(ByteView bytes, const Limits& limits);
 
 }  // namespace sluice::formats::tnef

@@ -43,9 +43,9 @@ class TnefUnpacker final : public core::Unpacker {
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
-    auto parsed = parse(ctx.bytes());
+    auto parsed = parse(ctx.bytes(), ctx.limits());
     if (!parsed) return std::unexpected(parsed.error());
-    const Message& m = *parsed;
+    const Message& m = parsed->model;
     ctx.meta("tnef.key", static_cast<std::int64_t>(m.key));
     ctx.meta("tnef.attributes", static_cast<std::int64_t>(m.attributes));
     if (!m.message_class.empty()) ctx.meta("tnef.message_class", m.message_class);
@@ -55,7 +55,7 @@ class TnefUnpacker final : public core::Unpacker {
                             : m.sender_email.empty() ? m.sender_name
                                                      : m.sender_name + " <" + m.sender_email + ">");
     }
-    for (const Anomaly& is : m.issues) ctx.anomaly(is.id, is.severity, is.offset, is.message);
+    for (const Anomaly& is : parsed->anomalies) ctx.anomaly(is.id, is.severity, is.offset, is.message);
 
     if (!emit_text(ctx, m.body, "body", "body.txt")) return {};
     if (!emit_text(ctx, m.html, "html", "body.html")) return {};

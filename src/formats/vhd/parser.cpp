@@ -29,6 +29,7 @@ Result<Footer> read_footer(ByteView file, std::uint64_t at, std::uint64_t size) 
   if (!f || !f->starts_with("conectix")) return fail(Errc::malformed, at, "no conectix footer");
   Footer out;
   out.offset = at;
+  // value_or: in bounds, the whole footer was taken by subview above.
   out.data_offset = load_be<std::uint64_t>(*f, kFtDataOffset).value_or(0);
   out.current_size = load_be<std::uint64_t>(*f, kFtCurrentSize).value_or(0);
   out.disk_type = load_be<std::uint32_t>(*f, kFtDiskType).value_or(0);
@@ -47,17 +48,21 @@ std::string utf16be_to_utf8(ByteView b) {
   return core::utf16_to_utf8(b, std::endian::big, core::Utf16Stop::at_nul);
 }
 
-Status read_dynamic(ByteView file, Image& img, std::uint64_t max_bat_entries) {
+Status read_dynamic(ByteView file, Parsed<Image>& out, std::uint64_t max_bat_entries) {
+  Image& img = out.model;
   const std::uint64_t at = img.footer.data_offset;
   auto h = file.subview(at, kDynHeaderSize);
   if (!h || !h->starts_with("cxsparse")) {
     return fail(Errc::malformed, at, "no cxsparse dynamic header at the footer's data offset");
   }
+  // value_or: in bounds here and below, the 1,024-byte header was taken by
+  // subview above.
   if (load_be<std::uint32_t>(*h, kDhChecksum).value_or(0) != byte_sum_checksum(*h, kDhChecksum)) {
-    img.issues.push_back({"vhd.checksum_mismatch", Severity::low, at + kDhChecksum,
+    out.anomalies.push_back({"vhd.checksum_mismatch", Severity::low, at + kDhChecksum,
                           "dynamic disk header checksum does not match"});
   }
   Dynamic& d = img.dynamic;
+  // value_or: in bounds (the header, above).
   d.table_offset = load_be<std::uint64_t>(*h, kDhTableOffset).value_or(0);
   d.max_entries = load_be<std::uint32_t>(*h, kDhMaxTableEntries).value_or(0);
   d.block_size = load_be<std::uint32_t>(*h, kDhBlockSize).value_or(0);
@@ -70,7 +75,7 @@ Status read_dynamic(ByteView file, Image& img, std::uint64_t max_bat_entries) {
   d.bitmap_bytes = ((bits + 7) / 8 + kSectorSize - 1) / kSectorSize * kSectorSize;
   const std::uint64_t needed = (img.footer.current_size + bs - 1) / bs;
   if (d.max_entries < needed) {
-    img.issues.push_back({"vhd.size_mismatch", Severity::low, at + kDhMaxTableEntries,
+    out.anomalies.push_back({"vhd.size_mismatch", Severity::low, at + kDhMaxTableEntries,
                           "the BAT has " + std::to_string(d.max_entries) + " entries, the disk needs " +
                               std::to_string(needed)});
   }
@@ -85,6 +90,7 @@ Status read_dynamic(ByteView file, Image& img, std::uint64_t max_bat_entries) {
     d.parent_name = utf16be_to_utf8(h->clamp(kDhParentName, kDhParentNameBytes));
     for (std::uint32_t i = 0; i < kDhLocatorCount; ++i) {
       const ByteView loc = h->clamp(kDhParentLocators + i * kDhLocatorSize, kDhLocatorSize);
+      // value_or: in bounds, the locator table lies inside the header.
       const std::uint32_t code = load_be<std::uint32_t>(loc, 0).value_or(0);
       if (code == 0) continue;
       std::string s;
@@ -97,9 +103,15 @@ Status read_dynamic(ByteView file, Image& img, std::uint64_t max_bat_entries) {
 
 }  // namespace
 
-Result<Image> parse_image(ByteView file, std::uint64_t max_bat_entries) {
+Result<Parsed<Image>> parse(ByteView file, const Limits& /*limits*/) {
   if (file.size() < kFooterSize) return fail(Errc::truncated, 0, "shorter than a VHD footer");
-  Image img;
+  // Each BAT entry takes 4 bytes of the file, so the file bounds the table.
+  // (Not its sector count: unused entries map nothing, and a 2 TB disk
+  // with a few blocks written has far more entries than sectors.) The disk
+  // the unpacker assembles is bounded by max_virtual_bytes there.
+  const std::uint64_t max_bat_entries = file.size() / 4 + 1;
+  Parsed<Image> out;
+  Image& img = out.model;
   auto tail = read_footer(file, file.size() - kFooterSize, kFooterSize);
   if (!tail) tail = read_footer(file, file.size() - kLegacyFooterSize, kLegacyFooterSize);
   auto head = read_footer(file, 0, kFooterSize);
@@ -109,33 +121,33 @@ Result<Image> parse_image(ByteView file, std::uint64_t max_bat_entries) {
     // Dynamic disks keep a footer copy at offset 0 (spec: "a copy of the hard
     // disk footer"); the end copy is the authoritative one, but a damaged end
     // leaves the copy as the only way in (what libvhdi and qemu do too).
-    img.issues.push_back({"vhd.footer_missing", Severity::medium, file.size() - kFooterSize,
+    out.anomalies.push_back({"vhd.footer_missing", Severity::medium, file.size() - kFooterSize,
                           "no footer at the end of the file; using the copy at offset 0"});
     img.footer = *head;
   } else {
     return fail(Errc::malformed, file.size() - kFooterSize, "no VHD footer");
   }
   if (img.footer.checksum != img.footer.computed) {
-    img.issues.push_back({"vhd.checksum_mismatch", Severity::low, img.footer.offset + kFtChecksum,
+    out.anomalies.push_back({"vhd.checksum_mismatch", Severity::low, img.footer.offset + kFtChecksum,
                           "footer checksum does not match; Windows refuses to attach such a disk"});
   }
   if (tail && head && head->offset != tail->offset) {
     const bool same = head->raw.size() == tail->raw.size() &&
                       std::equal(head->raw.data(), head->raw.data() + head->raw.size(), tail->raw.data());
     if (!same) {
-      img.issues.push_back({"vhd.footer_mismatch", Severity::medium, 0,
+      out.anomalies.push_back({"vhd.footer_mismatch", Severity::medium, 0,
                             "the footer copy at offset 0 differs from the footer at the end"});
     }
   }
   img.data_end = img.footer.offset;
   switch (img.footer.disk_type) {
     case kDiskFixed:
-      return img;
+      return out;
     case kDiskDynamic:
     case kDiskDifferencing:
-      if (auto s = read_dynamic(file, img, max_bat_entries); !s) return std::unexpected(s.error());
+      if (auto s = read_dynamic(file, out, max_bat_entries); !s) return std::unexpected(s.error());
       img.has_dynamic = true;
-      return img;
+      return out;
     default:
       return fail(Errc::unsupported, img.footer.offset + kFtDiskType,
                   "disk type " + std::to_string(img.footer.disk_type));

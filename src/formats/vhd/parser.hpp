@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "core/parsed.hpp"
 #include "sluice/byte_view.hpp"
+#include "sluice/limits.hpp"
 #include "sluice/finding.hpp"
 #include "sluice/result.hpp"
 
@@ -36,10 +38,11 @@ struct Image {
   Footer footer;
   bool has_dynamic = false;
   Dynamic dynamic;
-  std::vector<Anomaly> issues;
   std::uint64_t data_end = 0;  // fixed: bytes of disk data before the footer
 };
 
-[[nodiscard]] Result<Image> parse_image(ByteView file, std::uint64_t max_bat_entries);
+// Fails when there is no footer to read or the dynamic header is unusable;
+// damage short of that becomes anomalies.
+[[nodiscard]] Result<Parsed<Image>> parse(ByteView file, const Limits& limits);
 
 }  // namespace sluice::formats::vhd

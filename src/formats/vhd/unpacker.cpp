@@ -21,18 +21,16 @@ class VhdUnpacker final : public core::Unpacker {
 
   Status unpack(core::UnpackContext& ctx) const override {
     const ByteView file = ctx.bytes();
-    // Each BAT entry takes 4 bytes of the file, so the file bounds the table.
-    // (Not its sector count: unused entries map nothing, and a 2 TB disk
-    // with a few blocks written has far more entries than sectors.)
-    auto img = parse_image(file, file.size() / 4 + 1);
-    if (!img) return std::unexpected(img.error());
+    auto parsed = parse(file, ctx.limits());
+    if (!parsed) return std::unexpected(parsed.error());
+    const Image* img = &parsed->model;
     const Footer& f = img->footer;
     ctx.meta("vhd.disk_type", std::string(f.disk_type == kDiskFixed     ? "fixed"
                                           : f.disk_type == kDiskDynamic ? "dynamic"
                                                                         : "differencing"));
     ctx.meta("vhd.virtual_size", static_cast<std::int64_t>(f.current_size));
     ctx.meta("vhd.creator", ctx.clean_name(f.creator));
-    for (const auto& i : img->issues) ctx.anomaly(i.id, i.severity, i.offset, i.message);
+    for (const auto& i : parsed->anomalies) ctx.anomaly(i.id, i.severity, i.offset, i.message);
 
     if (!img->has_dynamic) {
       const ByteView disk = file.clamp(0, std::min(f.current_size, img->data_end));

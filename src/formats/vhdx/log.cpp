@@ -68,6 +68,8 @@ class LogReader {
     if (!first || !first->starts_with("loge")) return std::nullopt;
     LogEntry e;
     e.offset = off;
+    // value_or: in bounds, every header field lies in the 4 KiB sector taken
+    // by subview above.
     e.length = load_le<std::uint32_t>(*first, kLogeEntryLength).value_or(0);
     e.tail = load_le<std::uint32_t>(*first, kLogeTail).value_or(0);
     e.sequence = load_le<std::uint64_t>(*first, kLogeSequence).value_or(0);
@@ -100,11 +102,14 @@ class LogReader {
       auto d = log_.subview(at(off, kLogeHeaderSize + i * kLogDescSize), kLogDescSize);
       if (!d) return std::nullopt;
       LogDescriptor out;
+      // value_or: in bounds here and below, each descriptor (32 bytes) and
+      // data sector (4 KiB) was taken by subview before its fields are read.
       out.file_offset = load_le<std::uint64_t>(*d, kDescFileOffset).value_or(0);
       if (load_le<std::uint64_t>(*d, kDescSequence).value_or(0) != e.sequence) return std::nullopt;
       if (out.file_offset % kLogSector != 0) return std::nullopt;
       if (d->starts_with("zero")) {
         out.zero = true;
+        // value_or: in bounds (the descriptor).
         out.zero_length = load_le<std::uint64_t>(*d, kDescZeroLength).value_or(0);
         if (out.zero_length % kLogSector != 0) return std::nullopt;
       } else if (d->starts_with("desc")) {
@@ -112,11 +117,13 @@ class LogReader {
         const std::uint64_t index = desc_sectors + data_sectors;
         if (index >= entry_sectors) return std::nullopt;
         ++data_sectors;
+        // value_or: in bounds (the descriptor).
         out.trailing = load_le<std::uint32_t>(*d, kDescTrailingBytes).value_or(0);
         out.leading = load_le<std::uint64_t>(*d, kDescLeadingBytes).value_or(0);
         out.data_at = at(off, index * kLogSector);
         auto s = log_.subview(out.data_at, kLogSector);
         if (!s || !s->starts_with("data")) return std::nullopt;
+        // value_or: in bounds (the data sector).
         const std::uint64_t seq =
             (std::uint64_t{load_le<std::uint32_t>(*s, kDataSequenceHigh).value_or(0)} << 32) |
             load_le<std::uint32_t>(*s, kDataSequenceLow).value_or(0);
@@ -136,6 +143,7 @@ class LogReader {
     crc = crc32c_update(crc, ByteView(kZero.data(), kZero.size()));
     crc = crc32c_update(crc, log_.clamp(off + kLogeChecksum + 4, before_wrap - kLogeChecksum - 4));
     crc = crc32c_update(crc, log_.clamp(0, e.length - before_wrap));
+    // value_or: in bounds (the entry's first sector).
     if (~crc != load_le<std::uint32_t>(*first, kLogeChecksum).value_or(0)) return std::nullopt;
     return e;
   }

@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "formats/vhdx/layout.hpp"
+#include "core/parsed.hpp"
 #include "sluice/byte_view.hpp"
+#include "sluice/limits.hpp"
 #include "sluice/finding.hpp"
 #include "sluice/result.hpp"
 
@@ -26,7 +28,6 @@ struct Header {
 struct Image {
   std::string creator;  // file identifier's creator string
   Header header;        // the current one (highest valid sequence number)
-  std::vector<Anomaly> issues;
   std::uint32_t block_size = 0;
   std::uint64_t virtual_size = 0;
   std::uint32_t logical_sector_size = 0;
@@ -44,8 +45,8 @@ struct Image {
 // read: a non-zero LogGuid and a non-zero LogLength (as qemu decides too).
 [[nodiscard]] bool log_in_use(const Header& h) noexcept;
 
-// `max_blocks` bounds the payload entries read (the caller derives it from the
-// file size: an image cannot hold more present blocks than it has MiBs).
-[[nodiscard]] Result<Image> parse_image(ByteView file, std::uint64_t max_blocks);
+// The image as stored (the unpacker replays a pending log first and parses the
+// result again). The payload entries read are bounded by the file's size.
+[[nodiscard]] Result<Parsed<Image>> parse(ByteView file, const Limits& limits);
 
 }  // namespace sluice::formats::vhdx

@@ -26,8 +26,6 @@ bool present(std::uint64_t entry) {
   return s == kPayloadFullyPresent || s == kPayloadPartiallyPresent;
 }
 
-std::uint64_t max_blocks(ByteView file) { return file.size() / 8 + 1; }
-
 // BAT facts reported once, for the disk the victim sees.
 void report_bat(core::UnpackContext& ctx, const Image& img) {
   std::vector<std::uint64_t> offsets;
@@ -184,17 +182,17 @@ class VhdxUnpacker final : public core::Unpacker {
 
   Status unpack(core::UnpackContext& ctx) const override {
     const ByteView file = ctx.bytes();
-    std::vector<Anomaly> header_issues;  // reported again by parse_image
+    std::vector<Anomaly> header_issues;  // reported again by parse
     auto header = current_header(file, header_issues);
     if (!header) return std::unexpected(header.error());
 
     std::optional<std::vector<std::uint8_t>> replayed;
     if (log_in_use(*header) && header->version == 1) replayed = replay(ctx, file, *header);
-    auto stored = parse_image(file, max_blocks(file));
-    std::optional<Image> mounted;
+    auto stored = parse(file, ctx.limits());
+    std::optional<Parsed<Image>> mounted;
     if (replayed) {
       const ByteView r(replayed->data(), replayed->size());
-      if (auto m = parse_image(r, max_blocks(r))) {
+      if (auto m = parse(r, ctx.limits())) {
         mounted = std::move(*m);
       } else {
         ctx.anomaly("vhdx.log_invalid", Severity::medium, header->log_offset,
@@ -204,7 +202,8 @@ class VhdxUnpacker final : public core::Unpacker {
       }
     }
     if (!mounted && !stored) return std::unexpected(stored.error());
-    const Image& img = mounted ? *mounted : *stored;
+    const Parsed<Image>& parsed = mounted ? *mounted : *stored;
+    const Image& img = parsed.model;
     const ByteView source = replayed ? ByteView(replayed->data(), replayed->size()) : file;
 
     ctx.meta("vhdx.creator", ctx.clean_name(img.creator));
@@ -212,12 +211,12 @@ class VhdxUnpacker final : public core::Unpacker {
     ctx.meta("vhdx.block_size", static_cast<std::int64_t>(img.block_size));
     ctx.meta("vhdx.logical_sector_size", static_cast<std::int64_t>(img.logical_sector_size));
     ctx.meta("vhdx.sequence", static_cast<std::int64_t>(img.header.sequence));
-    for (const auto& i : img.issues) ctx.anomaly(i.id, i.severity, i.offset, i.message);
+    for (const auto& i : parsed.anomalies) ctx.anomaly(i.id, i.severity, i.offset, i.message);
     if (mounted && stored) {
       // What only the stored file shows (a region-table mismatch the log
       // repairs, say) still describes a disk some reader sees.
-      for (const auto& i : stored->issues) {
-        const bool seen = std::any_of(img.issues.begin(), img.issues.end(),
+      for (const auto& i : stored->anomalies) {
+        const bool seen = std::any_of(parsed.anomalies.begin(), parsed.anomalies.end(),
                                       [&](const Anomaly& m) { return m.id == i.id && m.offset == i.offset; });
         if (!seen) ctx.anomaly(i.id, i.severity, i.offset, "without the log: " + i.message);
       }
@@ -239,7 +238,7 @@ class VhdxUnpacker final : public core::Unpacker {
     // Charged before the stored view is built, so both share one allowance.
     ctx.budget().charge_decoded(disk->copied);
     std::optional<Assembled> stored_disk;
-    if (mounted) stored_disk = stored_view(ctx, file, *replayed, stored, *mounted, *disk);
+    if (mounted) stored_disk = stored_view(ctx, file, *replayed, stored, mounted->model, *disk);
 
     const bool capped = disk->capped;
     ctx.emit_sparse(std::move(disk->disk), "disk", {}, capped);
@@ -257,7 +256,7 @@ class VhdxUnpacker final : public core::Unpacker {
   // byte the disk reads.
   static std::optional<Assembled> stored_view(core::UnpackContext& ctx, ByteView file,
                                               const std::vector<std::uint8_t>& replayed,
-                                              const Result<Image>& stored, const Image& mounted,
+                                              const Result<Parsed<Image>>& stored, const Image& mounted,
                                               const Assembled& disk) {
     // Cheap first: a replay that rewrote sectors with what they already held
     // (the log of a disk closed cleanly after its last write) changes nothing.
@@ -269,9 +268,9 @@ class VhdxUnpacker final : public core::Unpacker {
     if (!stored) {
       what = "the stored file does not even parse without the log (" + stored.error().what + ")";
     } else {
-      auto sd = assemble(ctx, file, *stored, "stored virtual disk");
+      auto sd = assemble(ctx, file, stored->model, "stored virtual disk");
       if (sd && same_disk(sd->disk, disk.disk)) return std::nullopt;
-      what = what_changed(*stored, mounted) + " differs";
+      what = what_changed(stored->model, mounted) + " differs";
       if (sd) out = std::move(*sd);
     }
     ctx.anomaly("vhdx.log_changes_disk", Severity::high, mounted.header.log_offset,
