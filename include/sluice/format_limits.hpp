@@ -21,6 +21,32 @@ struct PeLimits {
   std::uint32_t max_sections = 96;  // the Windows loader refuses more than 96
 };
 
+struct Iso9660Limits {
+  // Rock Ridge continuation areas chain through CE entries. libarchive caps the
+  // chain (test_read_format_iso_rockridge_ce_loop); a visited set alone would
+  // let one record walk every sector once, so a hop bound keeps each record O(1).
+  std::uint32_t max_continuations = 32;
+  // El Torito leaves the catalog length open; xorriso writes at most 32 images.
+  std::uint64_t max_catalog_sectors = 64;
+  // ECMA-167 3/10.6 lets descriptor sequences chain through pointers and 4/12
+  // lets allocation descriptors chain through continuation extents. Linux udf
+  // and libyal bound both; so do we, per chain, and report the cut.
+  std::uint32_t max_udf_chain = 32;
+  std::uint64_t max_vds_blocks = 256;  // blocks of one volume descriptor sequence read
+};
+
+struct OneNoteLimits {
+  std::uint32_t max_chars = 4096;          // UTF-16 units of a name or path: a name, not a buffer
+  std::uint32_t max_property_nesting = 8;  // property sets inside property sets
+  std::uint64_t max_text_bytes = 1u << 17;  // a paragraph's text, kept for its links
+};
+
+struct RtfLimits {
+  // Word gives up far earlier; deeper nesting is only built to exhaust a reader.
+  std::uint32_t max_group_depth = 4096;
+  std::uint32_t max_class_length = 256;  // bytes of an \objclass name kept
+};
+
 struct PartitionLimits {
   // Logical partitions in one extended (EBR) chain: Linux's msdos.c stops at a
   // similar number; a real disk never has more than a few dozen logical drives.

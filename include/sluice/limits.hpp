@@ -100,7 +100,10 @@ struct Limits {
   // Caps inside one parsed structure, per format (format_limits.hpp). Not
   // configurable: they bound work on absurd inputs, no real file comes near.
   PeLimits pe;
+  Iso9660Limits iso9660;
+  OneNoteLimits onenote;
   PartitionLimits partition;
+  RtfLimits rtf;
 
   // The value of one limit as a number, for reports and config round-trips.
   [[nodiscard]] std::uint64_t value(LimitKind kind) const noexcept;

@@ -67,6 +67,7 @@ Result<CompoundFile> CompoundFile::parse(ByteView bytes, std::vector<Anomaly>& i
   if (bytes.size() < kCfbHeaderSize) return fail(Errc::truncated, 0, "compound file header cut short");
   CompoundFile f;
   f.bytes_ = bytes;
+  // value_or: in bounds, the 512-byte header was checked above.
   const auto major = core::load_le<std::uint16_t>(bytes, kOffMajorVersion).value_or(0);
   const auto shift = core::load_le<std::uint16_t>(bytes, kOffSectorShift).value_or(0);
   const auto mini_shift = core::load_le<std::uint16_t>(bytes, kOffMiniSectorShift).value_or(0);
@@ -138,6 +139,7 @@ Result<CompoundFile> CompoundFile::parse(ByteView bytes, std::vector<Anomaly>& i
       const ByteView e = bytes.clamp(at, kDirEntrySize);
       if (e.size() < kDirEntrySize) break;
       DirEntry d;
+      // value_or: in bounds here and below, `e` is a whole 128-byte entry.
       const auto name_len = core::load_le<std::uint16_t>(e, kDirNameLen).value_or(0);
       const std::uint64_t nbytes = std::min<std::uint64_t>(name_len, kDirNameLen);
       d.name = core::utf16_to_utf8(e.clamp(0, nbytes), std::endian::little, core::Utf16Stop::at_nul);
@@ -146,7 +148,7 @@ Result<CompoundFile> CompoundFile::parse(ByteView bytes, std::vector<Anomaly>& i
       d.right = u32_at(e, kDirRight);
       d.child = u32_at(e, kDirChild);
       d.start = u32_at(e, kDirStart);
-      d.size = core::load_le<std::uint64_t>(e, kDirSize).value_or(0);
+      d.size = core::load_le<std::uint64_t>(e, kDirSize).value_or(0);  // value_or: in bounds, as above
       // Version 3 files may leave garbage in the high half (MS-CFB 2.6.3).
       if (shift == 9) d.size &= 0xFFFFFFFFull;
       f.entries_.push_back(std::move(d));

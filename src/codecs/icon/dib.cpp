@@ -31,6 +31,7 @@ Result<Header> read_header(ByteView b, const DecodeCaps& caps) {
   }
   if (!b.contains(0, *size)) return fail(Errc::truncated, 0, "BITMAPINFOHEADER is cut short");
   h.size = *size;
+  // value_or: in bounds, the header's *size >= 40 bytes were checked above.
   const auto width = static_cast<std::int32_t>(load_le<std::uint32_t>(b, 4).value_or(0));
   const auto height = static_cast<std::int32_t>(load_le<std::uint32_t>(b, 8).value_or(0));
   h.bpp = load_le<std::uint16_t>(b, 14).value_or(0);
@@ -95,6 +96,8 @@ Result<Decoded> decode_dib(ByteView bytes, const DecodeCaps& caps) {
   if (h.compression == kBiBitfields) {
     // A 40-byte header is followed by three DWORD masks; V4/V5 carry them inside.
     const std::uint64_t at = h.size == kBitmapInfoHeaderSize ? h.size : 40;
+    // value_or(0): masks cut off by the end read 0, a channel drawn black in
+    // an icon whose pixel rows, after them, are missing and reported too.
     masks.r = load_le<std::uint32_t>(bytes, at).value_or(0);
     masks.g = load_le<std::uint32_t>(bytes, at + 4).value_or(0);
     masks.b = load_le<std::uint32_t>(bytes, at + 8).value_or(0);

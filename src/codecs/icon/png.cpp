@@ -96,7 +96,7 @@ struct Chunks {
 };
 
 // IHDR (PNG 1.2 §11.2.2); `data` holds at least its 13 bytes, so the loads
-// below cannot fail.
+// below cannot fail (value_or: in bounds).
 Result<Header> read_header(ByteView data, std::uint64_t at, const DecodeCaps& caps) {
   Header h;
   h.width = core::load_be<std::uint32_t>(data, 0).value_or(0);
@@ -119,14 +119,16 @@ Result<Header> read_header(ByteView data, std::uint64_t at, const DecodeCaps& ca
 }
 
 // tRNS (§11.3.2.1): alpha per palette entry, or one colour that is transparent.
-// The two-byte loads are within the sizes checked before them.
+// The two-byte loads are within the sizes checked before them (value_or: in
+// bounds).
 void read_transparency(ByteView data, Chunks& c) {
   if (c.h.colour == 3) {
     for (std::uint64_t i = 0; i < data.size() && i < 256; ++i) c.palette[i][3] = data.data()[i];
   } else if (c.h.colour == 0 && data.size() >= 2) {
-    const std::uint16_t g = core::load_be<std::uint16_t>(data, 0).value_or(0);
+    const std::uint16_t g = core::load_be<std::uint16_t>(data, 0).value_or(0);  // value_or: size >= 2
     c.colour_key = std::array<std::uint16_t, 3>{g, g, g};
   } else if (c.h.colour == 2 && data.size() >= 6) {
+    // value_or: in bounds, size >= 6.
     c.colour_key = std::array<std::uint16_t, 3>{core::load_be<std::uint16_t>(data, 0).value_or(0),
                                                 core::load_be<std::uint16_t>(data, 2).value_or(0),
                                                 core::load_be<std::uint16_t>(data, 4).value_or(0)};

@@ -532,6 +532,8 @@ class PtgWalker {
     return size;
   }
 
+  // value_or in func, func_var, name_operand and namex_operand: in bounds,
+  // classified() checked the token's whole size before calling them.
   void func(ByteView r, std::uint64_t pos) {
     const auto iftab = load_le<std::uint16_t>(r, pos + 1).value_or(0);
     // MS-XLS allows only Ftab numbers here; a set high bit is still reported
@@ -554,7 +556,7 @@ class PtgWalker {
     // MS-XLS and MS-XLSB give cparams the whole byte; BIFF5 kept the
     // "prompt" flag of a command's dialog form in bit 7.
     const std::uint32_t argc = version_ == BiffVersion::biff5 ? (cparams & 0x7Fu) : cparams;
-    const auto tab = load_le<std::uint16_t>(r, pos + 2).value_or(0);
+    const auto tab = load_le<std::uint16_t>(r, pos + 2).value_or(0);  // value_or: in bounds (classified)
     const bool command = (tab & 0x8000) != 0;
     const auto id = static_cast<std::uint16_t>(tab & 0x7FFF);
     if (!command && id == 0x00FF) {
@@ -575,9 +577,9 @@ class PtgWalker {
   std::string name_operand(ByteView r, std::uint64_t pos) const {
     std::uint64_t index = 0;
     if (version_ == BiffVersion::biff12) {
-      index = load_le<std::uint32_t>(r, pos + 1).value_or(0);
+      index = load_le<std::uint32_t>(r, pos + 1).value_or(0);  // value_or: in bounds (classified)
     } else {
-      index = load_le<std::uint16_t>(r, pos + 1).value_or(0);
+      index = load_le<std::uint16_t>(r, pos + 1).value_or(0);  // value_or: in bounds (classified)
     }
     if (index == 0 || index > ctx_.names.size()) return {};
     return ctx_.names[index - 1].name;
@@ -588,7 +590,7 @@ class PtgWalker {
   std::string namex_operand(ByteView r, std::uint64_t pos) const {
     if (version_ != BiffVersion::biff8) return {};
     const auto ixti = load_le<std::uint16_t>(r, pos + 1).value_or(0xFFFF);
-    const auto index = load_le<std::uint16_t>(r, pos + 3).value_or(0);
+    const auto index = load_le<std::uint16_t>(r, pos + 3).value_or(0);  // value_or: in bounds (classified)
     if (ixti >= ctx_.xti_supbook.size()) return {};
     const std::uint16_t book = ctx_.xti_supbook[ixti];
     if (book >= ctx_.extern_names.size()) return {};
@@ -800,6 +802,7 @@ struct BiffState {
   bool after_filepass = false;
 
   void bof(ByteView body, std::uint64_t off) {
+    // value_or(0): a BOF too short for its dt field is a sheet of unknown kind.
     const std::uint16_t dt = load_le<std::uint16_t>(body, 2).value_or(0);
     const SheetKind kind = kind_of_bof(dt);
     if (wb.substreams.size() < kMaxSubstreams) {
@@ -1135,6 +1138,8 @@ std::optional<FilePass> find_filepass(ByteView stream) {
       const ByteView body(stream.data() + off + 4, *n);
       FilePass fp;
       fp.offset = off;
+      // value_or(0): an empty FILEPASS reads as XOR obfuscation (type 0),
+      // which is reported as not decrypted, like a real one.
       fp.encryption_type = load_le<std::uint16_t>(body, 0).value_or(0);
       fp.header = body.tail(2);
       return fp;
@@ -1199,6 +1204,7 @@ std::optional<std::string> read_biff12_dde_link(ByteView part) {
   Biff12Reader reader(part);
   Brt rec;
   if (!reader.next(rec) || rec.type != kBrtBeginSupBook) return std::nullopt;
+  // value_or(0): a record too short for sbt is not a DDE SupBook (0x0001).
   if (load_le<std::uint16_t>(rec.body, 0).value_or(0) != 0x0001) return std::nullopt;  // sbt: DDE
   auto service = xl_wide_string(rec.body, 2, false);
   if (!service) return std::nullopt;

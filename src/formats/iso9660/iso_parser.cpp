@@ -11,17 +11,12 @@
 #include "formats/iso9660/bytes.hpp"
 #include "formats/iso9660/layout.hpp"
 #include "formats/iso9660/parser.hpp"
+#include "formats/iso9660/readers.hpp"
 #include "formats/iso9660/rock_ridge.hpp"
 
 namespace sluice::formats::iso9660 {
 namespace {
 
-// Rock Ridge continuation areas chain through CE entries. libarchive caps the
-// chain (test_read_format_iso_rockridge_ce_loop); a visited set alone would let
-// one record walk every sector once, so a hop bound keeps each record O(1).
-constexpr int kMaxContinuations = 32;
-// El Torito leaves the catalog length open; xorriso writes at most 32 images.
-constexpr std::uint64_t kMaxCatalogSectors = 64;
 
 struct Dir {
   std::uint32_t lba = 0;
@@ -60,7 +55,8 @@ std::string dec_datetime(ByteView v, std::uint64_t off) {
 
 class IsoReader {
  public:
-  IsoReader(ByteView img, const Options& opt, Image& out) : img_(img), opt_(opt), out_(out) {}
+  IsoReader(ByteView img, const core::Budget& budget, Image& out, Issues& issues)
+      : img_(img), budget_(budget), out_(out), issues_(issues) {}
 
   void run();
 
@@ -94,8 +90,9 @@ class IsoReader {
   }
 
   ByteView img_;
-  const Options& opt_;
+  const core::Budget& budget_;
   Image& out_;
+  Issues& issues_;
   std::uint64_t block_ = kSector;
   bool susp_ = false;
   std::uint8_t susp_skip_ = 0;
@@ -105,7 +102,7 @@ class IsoReader {
 
 bool IsoReader::stop() {
   if (out_.limit_reached || out_.deadline) return true;
-  if (opt_.expired && opt_.expired()) {
+  if (budget_.expired()) {
     out_.deadline = true;
     return true;
   }
@@ -115,7 +112,7 @@ bool IsoReader::stop() {
 void IsoReader::add_file(View& v, FileRecord f) {
   // Entries, not artifacts, are counted: a directory of a million names that all
   // point at one extent would otherwise cost memory without emitting anything.
-  const std::uint64_t cap = opt_.limits ? opt_.limits->max_artifacts : 50'000;
+  const std::uint64_t cap = budget_.limits().max_artifacts;
   if (++entries_ > cap) {
     out_.limit_reached = true;
     return;
@@ -135,6 +132,8 @@ std::vector<Extent> IsoReader::file_extents(ByteView rec, std::uint64_t rec_at, 
   const std::uint64_t ear = u8_at(rec, kDrEarLength);
   const std::uint64_t unit = u8_at(rec, kDrUnitSize);
   const std::uint64_t gap = u8_at(rec, kDrGapSize);
+  // value_or(0): lba and ear are a u32 and a u8, so the sum cannot overflow;
+  // the product's overflow is kept as UINT64_MAX, an extent past any image.
   const auto data_at = core::checked_mul(core::checked_add(lba, ear).value_or(0), block_);
   const Extent whole{data_at.value_or(UINT64_MAX), size, false};
   if (unit == 0 && gap == 0) return size > 0 ? std::vector<Extent>{whole} : std::vector<Extent>{};
@@ -210,7 +209,7 @@ void IsoReader::check_both_endian(ByteView pvd, std::uint64_t at) {
     const bool same = f.width == 4 ? le32(pvd, f.off) == be32(pvd, f.off + 4)
                                    : le16(pvd, f.off) == be16(pvd, f.off + 2);
     if (!same) {
-      out_.issues.anomaly("iso.endian_mismatch", Severity::high, at + f.off,
+      issues_.anomaly("iso.endian_mismatch", Severity::high, at + f.off,
                           std::string("the little- and big-endian copies of the ") + f.what +
                               " disagree");
     }
@@ -235,7 +234,7 @@ void IsoReader::parse_susp(ByteView sua, std::uint64_t at, RockRidge& rr) {
   ByteView area = sua.tail(susp_skip_);
   std::uint64_t area_at = at + susp_skip_;
   std::set<std::uint64_t> seen;
-  for (int hop = 0;; ++hop) {
+  for (std::uint32_t hop = 0;; ++hop) {
     std::optional<std::pair<std::uint64_t, std::uint64_t>> next;
     std::uint64_t pos = 0;
     while (pos + 4 <= area.size()) {
@@ -251,15 +250,15 @@ void IsoReader::parse_susp(ByteView sua, std::uint64_t at, RockRidge& rr) {
       pos += len;
     }
     if (!next) return;
-    if (hop >= kMaxContinuations || !seen.insert(next->first).second) {
-      out_.issues.anomaly("iso.rr_continuation_loop", Severity::medium, area_at,
+    if (hop >= budget_.limits().iso9660.max_continuations || !seen.insert(next->first).second) {
+      issues_.anomaly("iso.rr_continuation_loop", Severity::medium, area_at,
                           "Rock Ridge continuation areas loop or chain past " +
-                              std::to_string(kMaxContinuations) + " hops");
+                              std::to_string(budget_.limits().iso9660.max_continuations) + " hops");
       return;
     }
     auto sub = img_.subview(next->first, next->second);
     if (!sub) {
-      out_.issues.anomaly("iso.extent_past_end", Severity::medium, next->first,
+      issues_.anomaly("iso.extent_past_end", Severity::medium, next->first,
                           "a Rock Ridge continuation area lies past the end of the image");
       return;
     }
@@ -305,7 +304,8 @@ class IsoReader::TreeWalk {
     const auto dir_at = r_.block_offset(d.lba);
     const ByteView dir = dir_at ? r_.img_.clamp(*dir_at, d.size) : ByteView{};
     if (dir.size() < d.size) {
-      r_.out_.issues.anomaly("iso.extent_past_end", Severity::medium, dir_at.value_or(0),
+      // value_or(0): an LBA whose byte offset overflows is reported at 0.
+      r_.issues_.anomaly("iso.extent_past_end", Severity::medium, dir_at.value_or(0),
                              "directory '" + d.iso_path + "/' extends past the end of the image");
     }
     if (first_dir_ && spec_.primary) r_.susp_ = r_.detect_susp(dir);
@@ -324,7 +324,7 @@ class IsoReader::TreeWalk {
       }
       const std::uint64_t rec_at = *dir_at + pos;
       if (len < kDrMinSize - 1 || pos + len > std::min<std::uint64_t>(next_sector, dir.size())) {
-        r_.out_.issues.anomaly("iso.bad_directory_record", Severity::low, rec_at,
+        r_.issues_.anomaly("iso.bad_directory_record", Severity::low, rec_at,
                                "directory record of length " + std::to_string(len) +
                                    " does not fit its sector");
         pos = next_sector;
@@ -336,7 +336,7 @@ class IsoReader::TreeWalk {
     }
     if (pending.iso || pending.rr || pending.assoc) {
       const FileRecord& p = pending.iso ? *pending.iso : pending.rr ? *pending.rr : *pending.assoc;
-      r_.out_.issues.anomaly("iso.bad_directory_record", Severity::low, p.record_offset,
+      r_.issues_.anomaly("iso.bad_directory_record", Severity::low, p.record_offset,
                              "multi-extent file '" + p.path + "' has no final extent");
       if (pending.iso) r_.add_file(r_.out_.views[iso_index_], std::move(*pending.iso));
       if (pending.rr) r_.add_file(r_.out_.views[rr_index_], std::move(*pending.rr));
@@ -348,7 +348,7 @@ class IsoReader::TreeWalk {
     const std::uint8_t len = static_cast<std::uint8_t>(rec.size());
     const std::uint8_t name_len = u8_at(rec, kDrNameLength);
     if (kDrName + name_len > len) {
-      r_.out_.issues.anomaly("iso.bad_directory_record", Severity::low, rec_at,
+      r_.issues_.anomaly("iso.bad_directory_record", Severity::low, rec_at,
                              "file identifier runs past its directory record");
       return;
     }
@@ -359,7 +359,7 @@ class IsoReader::TreeWalk {
     const std::uint32_t lba = le32(rec, kDrExtent);
     const std::uint32_t size = le32(rec, kDrDataLength);
     if (lba != be32(rec, kDrExtent + 4) || size != be32(rec, kDrDataLength + 4)) {
-      r_.out_.issues.anomaly("iso.endian_mismatch", Severity::high, rec_at,
+      r_.issues_.anomaly("iso.endian_mismatch", Severity::high, rec_at,
                              "extent or size differs between the little- and big-endian copies");
     }
     std::string name = spec_.joliet ? utf16be_to_utf8(raw_name) : std::string(raw_name.chars());
@@ -400,7 +400,7 @@ class IsoReader::TreeWalk {
                         std::uint32_t size, std::uint64_t rec_at, const std::string& iso_path,
                         const std::string& rr_path) {
     if ((flags & kFlagHidden) != 0) {
-      r_.out_.issues.anomaly("iso.hidden_file", Severity::medium, rec_at,
+      r_.issues_.anomaly("iso.hidden_file", Severity::medium, rec_at,
                              "directory '" + iso_path + "' has the hidden (existence) flag");
     }
     if (rr.relocated && d.iso_listed) {
@@ -411,7 +411,7 @@ class IsoReader::TreeWalk {
     }
     if (!visited_.insert(lba).second) {
       if (spec_.report_cycles) {
-        r_.out_.issues.anomaly("iso.directory_cycle", Severity::medium, rec_at,
+        r_.issues_.anomaly("iso.directory_cycle", Severity::medium, rec_at,
                                "directory '" + iso_path + "' points at a directory already read");
       }
       return;
@@ -491,7 +491,7 @@ class IsoReader::TreeWalk {
   // directory already read is expected, not a loop.
   void cycle(const Relocation& r) {
     if (!spec_.report_cycles) return;
-    r_.out_.issues.anomaly("iso.directory_cycle", Severity::medium, r.cl_at,
+    r_.issues_.anomaly("iso.directory_cycle", Severity::medium, r.cl_at,
                            "Rock Ridge child link '" + *r.rr_path +
                                "' points at a directory already read (an ancestor or a second link)");
   }
@@ -553,7 +553,7 @@ void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec
   }
   const std::uint32_t root_lba = le32(root_record, kDrExtent);
   if (root_lba != be32(root_record, kDrExtent + 4)) {
-    out_.issues.anomaly("iso.endian_mismatch", Severity::high, root_at + kDrExtent,
+    issues_.anomaly("iso.endian_mismatch", Severity::high, root_at + kDrExtent,
                         "the root directory's extent differs between byte orders");
   }
   if (!visited.insert(root_lba).second) return;  // an earlier walk covered this tree
@@ -573,7 +573,7 @@ void IsoReader::check_path_tables(ByteView pvd, std::uint64_t at,
   const ByteView l = img_.clamp(*l_at, size);
   const ByteView m = img_.clamp(*m_at, size);
   if (l.size() < size || m.size() < size) {
-    out_.issues.anomaly("iso.path_table_mismatch", Severity::medium, at + kPvdPathTableSize,
+    issues_.anomaly("iso.path_table_mismatch", Severity::medium, at + kPvdPathTableSize,
                         "a path table extends past the end of the image");
     return;
   }
@@ -591,7 +591,7 @@ void IsoReader::check_path_tables(ByteView pvd, std::uint64_t at,
   read_table(l, true, l_dirs);
   read_table(m, false, m_dirs);
   if (l_dirs != m_dirs) {
-    out_.issues.anomaly("iso.path_table_mismatch", Severity::medium, *l_at,
+    issues_.anomaly("iso.path_table_mismatch", Severity::medium, *l_at,
                         "the little-endian (Windows) and big-endian path tables list different "
                         "directories");
   }
@@ -601,7 +601,7 @@ void IsoReader::check_path_tables(ByteView pvd, std::uint64_t at,
   std::size_t unlisted = 0;
   for (const std::uint32_t d : dirs) unlisted += listed.count(d) == 0 ? 1 : 0;
   if (missing > 0 || unlisted > 0) {
-    out_.issues.anomaly("iso.path_table_mismatch", Severity::medium, *l_at,
+    issues_.anomaly("iso.path_table_mismatch", Severity::medium, *l_at,
                         std::to_string(missing) + " path table directories are not in the "
                         "hierarchy and " + std::to_string(unlisted) +
                         " hierarchy directories are not in the path table");
@@ -611,17 +611,17 @@ void IsoReader::check_path_tables(ByteView pvd, std::uint64_t at,
 void IsoReader::read_el_torito(ByteView boot, std::uint64_t at) {
   if (!boot.matches_at(kBootSystemId, "EL TORITO SPECIFICATION")) return;
   const auto cat_at = block_offset(le32(boot, kBootCatalogLba));
-  const ByteView cat = cat_at ? img_.clamp(*cat_at, kMaxCatalogSectors * kSector) : ByteView{};
+  const ByteView cat = cat_at ? img_.clamp(*cat_at, budget_.limits().iso9660.max_catalog_sectors * kSector) : ByteView{};
   if (cat.size() < 64 || u8_at(cat, 0) != kCatalogValidation || u8_at(cat, 30) != 0x55 ||
       u8_at(cat, 31) != 0xAA) {
-    out_.issues.anomaly("iso.eltorito_bad_catalog", Severity::low, at + kBootCatalogLba,
+    issues_.anomaly("iso.eltorito_bad_catalog", Severity::low, at + kBootCatalogLba,
                         "the El Torito boot catalog has no valid validation entry");
     return;
   }
   std::uint16_t sum = 0;
   for (std::uint64_t i = 0; i < 32; i += 2) sum = static_cast<std::uint16_t>(sum + le16(cat, i));
   if (sum != 0) {
-    out_.issues.anomaly("iso.eltorito_bad_catalog", Severity::low, *cat_at,
+    issues_.anomaly("iso.eltorito_bad_catalog", Severity::low, *cat_at,
                         "the El Torito validation entry checksum is wrong");
   }
   out_.meta.push_back({"iso.eltorito.id", trimmed(cat, 4, 24)});
@@ -716,7 +716,7 @@ void IsoReader::run() {
     }
     if (type == kVdPrimary) {
       if (pvd_at) {
-        out_.issues.anomaly("iso.multiple_primary", Severity::medium, off,
+        issues_.anomaly("iso.multiple_primary", Severity::medium, off,
                             "a second primary volume descriptor in one descriptor set");
       } else {
         pvd_at = off;
@@ -730,7 +730,7 @@ void IsoReader::run() {
   if (!pvd_at) return;
   out_.iso = true;
   if (!terminated) {
-    out_.issues.anomaly("iso.no_terminator", Severity::low, s * kSector,
+    issues_.anomaly("iso.no_terminator", Severity::low, s * kSector,
                         "the volume descriptor set has no terminator");
   }
   const ByteView pvd = img_.clamp(*pvd_at, kSector);
@@ -740,13 +740,13 @@ void IsoReader::run() {
   if (bs == 512 || bs == 1024 || bs == 2048) {
     block_ = bs;
   } else {
-    out_.issues.anomaly("iso.bad_directory_record", Severity::low, *pvd_at + kPvdBlockSize,
+    issues_.anomaly("iso.bad_directory_record", Severity::low, *pvd_at + kPvdBlockSize,
                         "logical block size " + std::to_string(bs) + " is not 512/1024/2048; "
                         "2048 assumed");
   }
   const auto space = core::checked_mul(le32(pvd, kPvdSpaceSize), block_);
   if (space && *space > img_.size()) {
-    out_.issues.anomaly("iso.truncated", Severity::low, *pvd_at + kPvdSpaceSize,
+    issues_.anomaly("iso.truncated", Severity::low, *pvd_at + kPvdSpaceSize,
                         "the volume claims " + std::to_string(*space) + " bytes, the image has " +
                             std::to_string(img_.size()));
   }
@@ -781,8 +781,19 @@ void IsoReader::run() {
 
 }  // namespace
 
-void parse_iso(ByteView image, const Options& opt, Image& out) {
-  IsoReader(image, opt, out).run();
+namespace detail {
+void read_iso(ByteView image, const core::Budget& budget, Image& out, Issues& issues) {
+  IsoReader(image, budget, out, issues).run();
+}
+}  // namespace detail
+
+Result<Parsed<Image>> parse(ByteView image, const core::Budget& budget) {
+  Parsed<Image> out;
+  Issues issues;
+  detail::read_iso(image, budget, out.model, issues);
+  detail::read_udf(image, budget, out.model, issues);
+  out.anomalies = std::move(issues.list);
+  return out;
 }
 
 std::string utf16be_to_utf8(ByteView bytes) { return core::utf16_to_utf8(bytes, std::endian::big); }

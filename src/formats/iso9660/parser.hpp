@@ -1,14 +1,17 @@
 #pragma once
 // Pure model of a disc image: every view (ISO 9660, Rock Ridge, each Joliet
 // SVD, UDF, El Torito, earlier sessions) as a list of files with their extents.
-// The parsers read bytes only through ByteView / load_*; what they find odd is
-// collected in `Issues` and replayed by the unpacker onto the artifact.
+// The parsers read bytes only through ByteView / load_*; what they find odd
+// about the image comes back beside the model (core/parsed.hpp), what they find
+// odd about one file in its FileRecord, both replayed by the unpacker.
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/budget.hpp"
+#include "core/parsed.hpp"
 #include "sluice/artifact.hpp"
 #include "sluice/byte_view.hpp"
 #include "sluice/finding.hpp"
@@ -48,8 +51,9 @@ struct View {
   std::vector<FileRecord> files;
 };
 
+// The readers' collector (and the view merger's): named like
+// UnpackContext::anomaly so the finding catalog's grep sees the IDs.
 struct Issues {
-  // Named like UnpackContext::anomaly so the finding catalog's grep sees the IDs.
   void anomaly(std::string id, Severity severity, std::uint64_t offset, std::string message) {
     list.push_back(Anomaly{std::move(id), severity, offset, std::move(message)});
   }
@@ -61,25 +65,23 @@ struct MetaEntry {
   std::string value;
 };
 
-struct Options {
-  const Limits* limits = nullptr;
-  std::function<bool()> expired;  // the scan's deadline
-};
-
 struct Image {
   std::vector<View> views;
   std::vector<MetaEntry> meta;
-  Issues issues;
   bool iso = false;
   bool udf = false;
   bool limit_reached = false;  // too many entries: the unpacker reports the limit
   bool deadline = false;
 };
 
-// ISO 9660 + Joliet + Rock Ridge + El Torito + earlier sessions.
-void parse_iso(ByteView image, const Options& opt, Image& out);
-// UDF (ECMA-167 / OSTA UDF 1.02-2.60), alone or as the bridge half.
-void parse_udf(ByteView image, const Options& opt, Image& out);
+// Every view of the image: ISO 9660 + Joliet + Rock Ridge + El Torito +
+// earlier sessions, then UDF (ECMA-167 / OSTA UDF 1.02-2.60), alone or as the
+// bridge half. The Budget variant of the contract: a disc's trees are as large
+// as the attacker likes, and the walk watches the deadline (Image::deadline).
+// Never an error: an image with neither a primary volume descriptor nor a
+// readable UDF volume is a model with `iso` and `udf` false and the anomalies
+// that say why, which the unpacker reports before it refuses the image.
+[[nodiscard]] Result<Parsed<Image>> parse(ByteView image, const core::Budget& budget);
 
 // Name helpers shared by both parsers (and tested directly).
 [[nodiscard]] std::string utf16be_to_utf8(ByteView bytes);

@@ -11,15 +11,11 @@
 #include "formats/iso9660/bytes.hpp"
 #include "formats/iso9660/layout.hpp"
 #include "formats/iso9660/parser.hpp"
+#include "formats/iso9660/readers.hpp"
 
 namespace sluice::formats::iso9660 {
 namespace {
 
-// ECMA-167 3/10.6 lets descriptor sequences chain through pointers and 4/12
-// lets allocation descriptors chain through continuation extents. Linux udf
-// and libyal bound both; so do we, per chain, and report the cut.
-constexpr int kMaxChain = 32;
-constexpr std::uint64_t kMaxVdsBlocks = 256;
 
 struct Partition {
   std::uint16_t number = 0;
@@ -75,7 +71,8 @@ std::string dstring(ByteView v, std::uint64_t off, std::uint64_t len) {
 
 class UdfReader {
  public:
-  UdfReader(ByteView img, const Options& opt, Image& out) : img_(img), opt_(opt), out_(out) {}
+  UdfReader(ByteView img, const core::Budget& budget, Image& out, Issues& issues)
+      : img_(img), budget_(budget), out_(out), issues_(issues) {}
   void run();
 
  private:
@@ -97,13 +94,14 @@ class UdfReader {
   class TreeWalk;
   bool stop() {
     if (out_.limit_reached || out_.deadline) return true;
-    if (opt_.expired && opt_.expired()) out_.deadline = true;
+    if (budget_.expired()) out_.deadline = true;
     return out_.deadline;
   }
 
   ByteView img_;
-  const Options& opt_;
+  const core::Budget& budget_;
   Image& out_;
+  Issues& issues_;
   std::uint64_t bs_ = kSector;
   std::uint64_t anchor_ = 0;
   std::vector<Partition> partitions_;
@@ -130,7 +128,7 @@ bool UdfReader::tag_ok(ByteView d, std::uint16_t id, std::uint64_t at) {
   }
   if (sum != u8_at(d, 4)) {
     if (!tag_reported_) {
-      out_.issues.anomaly("udf.bad_tag", Severity::low, at,
+      issues_.anomaly("udf.bad_tag", Severity::low, at,
                           "descriptor tag " + std::to_string(id) + " has a wrong checksum");
       tag_reported_ = true;
     }
@@ -151,7 +149,7 @@ bool UdfReader::find_anchor() {
         bs_ = bs;
         anchor_ = s * bs;
         if (s != kAnchorSector) {
-          out_.issues.anomaly("udf.no_anchor", Severity::low, anchor_,
+          issues_.anomaly("udf.no_anchor", Severity::low, anchor_,
                               "no anchor at sector 256; only a backup anchor was found");
         }
         return true;
@@ -163,9 +161,9 @@ bool UdfReader::find_anchor() {
 
 bool UdfReader::read_vds(std::uint64_t loc, std::uint64_t len) {
   std::set<std::uint64_t> seen;
-  for (int hop = 0; hop < kMaxChain && seen.insert(loc).second; ++hop) {
+  for (std::uint32_t hop = 0; hop < budget_.limits().iso9660.max_udf_chain && seen.insert(loc).second; ++hop) {
     std::optional<std::pair<std::uint64_t, std::uint64_t>> next;
-    const std::uint64_t blocks = std::min(len / bs_, kMaxVdsBlocks);
+    const std::uint64_t blocks = std::min(len / bs_, budget_.limits().iso9660.max_vds_blocks);
     for (std::uint64_t i = 0; i < blocks; ++i) {
       const auto at = core::checked_mul(loc + i, bs_);
       if (!at) break;
@@ -185,7 +183,7 @@ bool UdfReader::read_vds(std::uint64_t loc, std::uint64_t len) {
       } else if (id == kTagLvd && !have_lvd_) {
         have_lvd_ = true;
         if (le32(d, 212) != bs_) {
-          out_.issues.anomaly("udf.bad_descriptor", Severity::low, *at + 212,
+          issues_.anomaly("udf.bad_descriptor", Severity::low, *at + 212,
                               "logical block size differs from the anchor's sector size");
         }
         out_.meta.push_back({"udf.logical_volume_id", dstring(d, 84, 128)});
@@ -230,7 +228,7 @@ void UdfReader::read_partition_maps(ByteView lvd, std::uint64_t at) {
     } else if (type == 2 && m.matches_at(5, "*UDF Virtual Partition")) {
       maps_.push_back(map_of(le16(m, 38), true));
     } else {
-      out_.issues.anomaly("udf.unsupported", Severity::low, at + pos,
+      issues_.anomaly("udf.unsupported", Severity::low, at + pos,
                           "partition map type " + std::to_string(type) + " (" +
                               trimmed(m, 5, 23) + ") is not read");
       maps_.push_back(map_of(0xFFFF));
@@ -315,7 +313,7 @@ void UdfReader::read_vat(PartitionMap& map) {
     out_.meta.push_back({"udf.vat_entries", std::to_string(map.vat.size())});
     return;
   }
-  out_.issues.anomaly("udf.bad_descriptor", Severity::low, img_.size(),
+  issues_.anomaly("udf.bad_descriptor", Severity::low, img_.size(),
                       "a virtual partition map but no Virtual Allocation Table in the last " +
                           std::to_string(kVatSearchBlocks) + " blocks");
 }
@@ -325,7 +323,8 @@ void UdfReader::read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, 
   const std::uint64_t step = kind == 0 ? 8 : kind == 1 ? 16 : 20;
   std::uint64_t total = 0;
   std::set<std::uint64_t> seen;
-  for (int hop = 0; hop <= kMaxChain; ++hop) {
+  const std::uint32_t max_chain = budget_.limits().iso9660.max_udf_chain;
+  for (std::uint32_t hop = 0; hop <= max_chain; ++hop) {
     std::optional<std::pair<std::uint64_t, std::uint64_t>> next;
     for (std::uint64_t pos = 0; pos + step <= ads.size(); pos += step) {
       const std::uint32_t raw = le32(ads, pos);
@@ -341,17 +340,19 @@ void UdfReader::read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, 
       }
       const bool sparse = type != 0 || !abs;
       if (!abs && type == 0) {
-        out_.issues.anomaly("udf.bad_descriptor", Severity::low, ads_at + pos,
+        issues_.anomaly("udf.bad_descriptor", Severity::low, ads_at + pos,
                             "allocation descriptor names a partition that does not exist");
       }
       const std::uint64_t take = std::min<std::uint64_t>(len, size > total ? size - total : 0);
+      // value_or(0): an extent in no partition is sparse (above): it reads as
+      // zeros, and its offset 0 only enters the key views are compared by.
       if (take > 0) fe.extents.push_back(Extent{abs.value_or(0), take, sparse});
       total += take;
       if (total >= size) return;
     }
     if (!next) return;
-    if (hop == kMaxChain || !seen.insert(next->first).second) {
-      out_.issues.anomaly("udf.ad_loop", Severity::medium, next->first,
+    if (hop == max_chain || !seen.insert(next->first).second) {
+      issues_.anomaly("udf.ad_loop", Severity::medium, next->first,
                           "allocation descriptor continuation extents loop or chain too long");
       return;
     }
@@ -359,13 +360,13 @@ void UdfReader::read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, 
     // descriptors follow a 24-byte header, L_AD bytes of them.
     const ByteView aed = img_.clamp(next->first, next->second);
     if (!tag_ok(aed, kTagAllocationExtent, next->first) || aed.size() < kAedHeaderSize) {
-      out_.issues.anomaly("udf.bad_descriptor", Severity::low, next->first,
+      issues_.anomaly("udf.bad_descriptor", Severity::low, next->first,
                           "an allocation continuation extent is not an Allocation Extent Descriptor");
       return;
     }
     const std::uint64_t l_ad = le32(aed, 20);
     if (l_ad > aed.size() - kAedHeaderSize) {
-      out_.issues.anomaly("udf.bad_descriptor", Severity::low, next->first + 20,
+      issues_.anomaly("udf.bad_descriptor", Severity::low, next->first + 20,
                           "an Allocation Extent Descriptor claims more descriptors than its extent holds");
     }
     ads = aed.clamp(kAedHeaderSize, l_ad);
@@ -385,7 +386,7 @@ std::optional<FileEntry> UdfReader::read_file_entry_at(std::uint64_t at_value, s
   const ByteView d = img_.clamp(*at, bs_);
   const std::uint16_t id = le16(d, 0);
   if (id != kTagFileEntry && id != kTagExtendedFileEntry) {
-    out_.issues.anomaly("udf.bad_descriptor", Severity::low, *at,
+    issues_.anomaly("udf.bad_descriptor", Severity::low, *at,
                         "expected a file entry, found tag " + std::to_string(id));
     return std::nullopt;
   }
@@ -402,7 +403,7 @@ std::optional<FileEntry> UdfReader::read_file_entry_at(std::uint64_t at_value, s
   const std::uint64_t l_ad = le32(d, extended ? 212 : 172);
   const std::uint64_t ad_start = (extended ? 216 : 176) + l_ea;
   if (ad_start + l_ad > d.size()) {
-    out_.issues.anomaly("udf.bad_descriptor", Severity::low, *at,
+    issues_.anomaly("udf.bad_descriptor", Severity::low, *at,
                         "extended attributes and allocation descriptors overrun the file entry");
     return std::nullopt;
   }
@@ -410,14 +411,14 @@ std::optional<FileEntry> UdfReader::read_file_entry_at(std::uint64_t at_value, s
   if (kind == 3) {  // ECMA-167 4/14.6.8: data embedded in the entry itself
     fe.extents.push_back(Extent{*at + ad_start, std::min(fe.size, l_ad), false});
     if (fe.size > l_ad) {
-      out_.issues.anomaly("udf.bad_descriptor", Severity::low, *at,
+      issues_.anomaly("udf.bad_descriptor", Severity::low, *at,
                           "embedded file data is shorter than the file's length");
       fe.size = l_ad;
     }
     return fe;
   }
   if (kind > 3) {
-    out_.issues.anomaly("udf.unsupported", Severity::low, *at,
+    issues_.anomaly("udf.unsupported", Severity::low, *at,
                         "allocation descriptor type " + std::to_string(kind));
     return fe;
   }
@@ -434,7 +435,7 @@ std::optional<FileEntry> UdfReader::read_file_entry_at(std::uint64_t at_value, s
 class UdfReader::TreeWalk {
  public:
   explicit TreeWalk(UdfReader& reader)
-      : r_(reader), cap_(reader.opt_.limits ? reader.opt_.limits->max_artifacts : 50'000) {}
+      : r_(reader), cap_(reader.budget_.limits().max_artifacts) {}
 
   void run(const LongAd& root) {
     stack_.push_back(Dir{root, "", false});
@@ -498,7 +499,7 @@ class UdfReader::TreeWalk {
 
   // One File Identifier Descriptor (ECMA-167 4/14.4); advances `pos` past it.
   Next read_fid(const Dir& d, ByteView f, std::uint64_t fid_at, std::uint64_t& pos) {
-    auto& issues = r_.out_.issues;
+    auto& issues = r_.issues_;
     if (le16(f, 0) != kTagFid) {
       if (le16(f, 0) != 0) {
         issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
@@ -554,14 +555,14 @@ class UdfReader::TreeWalk {
 
   void directory_fid(const Dir& d, const LongAd& icb, const std::string& path, std::uint64_t fid_at) {
     if (d.streams) {
-      r_.out_.issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
+      r_.issues_.anomaly("udf.bad_descriptor", Severity::low, fid_at,
                              "stream directory of '" + d.path + "' lists a directory");
       return;
     }
     const auto at = r_.resolve(icb.part, icb.lbn);
     if (!at) return;
     if (!visited_.insert(*at).second) {
-      r_.out_.issues.anomaly("udf.directory_cycle", Severity::medium, fid_at,
+      r_.issues_.anomaly("udf.directory_cycle", Severity::medium, fid_at,
                              "directory '" + path + "' points at a directory already read");
       return;
     }
@@ -597,13 +598,13 @@ void UdfReader::read_metadata_file(std::size_t i) {
     return;
   }
   if (auto fe = read(maps_[i].metadata_mirror)) {
-    out_.issues.anomaly("udf.metadata_mirror_used", Severity::medium, anchor_,
+    issues_.anomaly("udf.metadata_mirror_used", Severity::medium, anchor_,
                         "the UDF metadata file is damaged; its mirror (block " +
                             std::to_string(maps_[i].metadata_mirror) + ") was read instead");
     maps_[i].metadata_extents = std::move(fe->extents);
     return;
   }
-  out_.issues.anomaly("udf.bad_descriptor", Severity::low, anchor_,
+  issues_.anomaly("udf.bad_descriptor", Severity::low, anchor_,
                       "neither the UDF 2.50 metadata file nor its mirror could be read");
 }
 
@@ -611,7 +612,7 @@ void UdfReader::run() {
   // Without NSR02/NSR03 a sector-256 "anchor" is just file data of an ISO image.
   if (!recognised()) return;
   if (!find_anchor()) {
-    out_.issues.anomaly("udf.no_anchor", Severity::low, kAnchorSector * kSector,
+    issues_.anomaly("udf.no_anchor", Severity::low, kAnchorSector * kSector,
                         "UDF recognition sequence present but no anchor volume descriptor");
     return;
   }
@@ -621,7 +622,7 @@ void UdfReader::run() {
     maps_.clear();
     have_lvd_ = false;
     if (!read_vds(le32(a, 28), le32(a, 24))) {
-      out_.issues.anomaly("udf.bad_descriptor", Severity::low, anchor_,
+      issues_.anomaly("udf.bad_descriptor", Severity::low, anchor_,
                           "no usable partition and logical volume descriptors");
       return;
     }
@@ -637,7 +638,8 @@ void UdfReader::run() {
   const auto fsd_at = resolve(fsd_->part, fsd_->lbn);
   const ByteView fsd = fsd_at ? img_.clamp(*fsd_at, bs_) : ByteView{};
   if (!fsd_at || !tag_ok(fsd, kTagFsd, *fsd_at)) {
-    out_.issues.anomaly("udf.bad_descriptor", Severity::low, fsd_at.value_or(0),
+    // value_or(0): a descriptor in no partition is reported at 0.
+    issues_.anomaly("udf.bad_descriptor", Severity::low, fsd_at.value_or(0),
                         "the file set descriptor is missing or damaged");
     return;
   }
@@ -647,7 +649,11 @@ void UdfReader::run() {
 
 }  // namespace
 
-void parse_udf(ByteView image, const Options& opt, Image& out) { UdfReader(image, opt, out).run(); }
+namespace detail {
+void read_udf(ByteView image, const core::Budget& budget, Image& out, Issues& issues) {
+  UdfReader(image, budget, out, issues).run();
+}
+}  // namespace detail
 
 std::string osta_cs0_to_utf8(ByteView bytes, bool& ok) {
   // OSTA UDF 2.1.1: compression id 8 = one byte per code point (Latin-1),

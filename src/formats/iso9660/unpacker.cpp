@@ -32,11 +32,10 @@ class DiscUnpacker final : public core::Unpacker {
     const ByteView img = ctx.bytes();
     if (const std::uint64_t h = raw_header(img); h != 0) return cook(ctx, img, h);
 
-    Options opt{&ctx.limits(), [&ctx] { return ctx.budget().expired(); }};
-    Image model;
-    parse_iso(img, opt, model);
-    parse_udf(img, opt, model);
-    for (Anomaly& a : model.issues.list) {
+    auto parsed = parse(img, ctx.budget());
+    if (!parsed) return std::unexpected(parsed.error());
+    Image& model = parsed->model;
+    for (Anomaly& a : parsed->anomalies) {
       ctx.anomaly(std::move(a.id), a.severity, a.offset, std::move(a.message));
     }
     for (MetaEntry& m : model.meta) {

@@ -158,7 +158,7 @@ class Walker {
  public:
   Walker(ByteView msg, const Limits& limits) : msg_(msg), limits_(limits) {}
 
-  ParsedMessage run() {
+  Parsed<ParsedMessage> run() {
     note_line_endings();
     std::vector<Work> stack;
     stack.push_back({msg_, 0, "", 0, "text/plain"});
@@ -171,13 +171,24 @@ class Walker {
       if (out_.parts_limited) break;
     }
     report_near_misses();
-    return std::move(out_);
+    // A part's anomalies are noted before its leaf exists (its headers are
+    // read first); they join the leaf now, in the order they were found.
+    Parsed<ParsedMessage> parsed;
+    for (auto& [leaf, a] : pending_) {
+      if (leaf < out_.leaves.size()) {
+        out_.leaves[leaf].anomalies.push_back(std::move(a));
+      } else {
+        parsed.anomalies.push_back(std::move(a));
+      }
+    }
+    parsed.model = std::move(out_);
+    return parsed;
   }
 
  private:
   void anomaly(std::string id, Severity sev, std::uint64_t off, std::string msg,
              std::size_t leaf = kOnMessage) {
-    out_.issues.push_back({std::move(id), sev, off, std::move(msg), leaf});
+    pending_.emplace_back(leaf, Anomaly{std::move(id), sev, off, std::move(msg)});
   }
 
   void note_line_endings() {
@@ -566,13 +577,14 @@ class Walker {
   ByteView msg_;
   const Limits& limits_;
   ParsedMessage out_;
+  std::vector<std::pair<std::size_t, Anomaly>> pending_;  // with the leaf each concerns
   std::vector<std::string> boundaries_;
   std::vector<std::pair<std::string, std::uint64_t>> near_misses_;
 };
 
 }  // namespace
 
-ParsedMessage parse_message(ByteView message, const Limits& limits) {
+Result<Parsed<ParsedMessage>> parse(ByteView message, const Limits& limits) {
   return Walker(message, limits).run();
 }
 

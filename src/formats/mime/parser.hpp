@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "formats/mime/header.hpp"
+#include "core/parsed.hpp"
 #include "formats/mime/partial.hpp"
 #include "sluice/artifact.hpp"
 #include "sluice/byte_view.hpp"
@@ -16,15 +17,8 @@
 
 namespace sluice::formats::mime {
 
+// The leaf index that means "the message itself" (parser-internal).
 inline constexpr std::size_t kOnMessage = std::numeric_limits<std::size_t>::max();
-
-struct Issue {
-  std::string id;
-  Severity severity = Severity::low;
-  std::uint64_t offset = 0;
-  std::string message;
-  std::size_t leaf = kOnMessage;  // the leaf it concerns, when it concerns one
-};
 
 struct Leaf {
   std::string path;            // "1", "2.1" (IMAP-style part numbers)
@@ -41,17 +35,20 @@ struct Leaf {
   bool partial = false;       // message/partial (RFC 2046 5.2.2)
   bool fragment_valid = false;  // ... with a usable id and number in `fragment`
   Fragment fragment;
+  std::vector<Anomaly> anomalies;  // about this part: reported on its artifact
 };
 
 struct ParsedMessage {
   HeaderSection headers;       // of the top-level entity
   std::vector<Leaf> leaves;
-  std::vector<Issue> issues;
   bool depth_limited = false;
   bool parts_limited = false;
   bool multipart = false;
 };
 
-[[nodiscard]] ParsedMessage parse_message(ByteView message, const Limits& limits);
+// Never an error: any bytes are read as a message (the type was sniffed or
+// forced). Anomalies about the message come beside the model, those about one
+// part in its Leaf.
+[[nodiscard]] Result<Parsed<ParsedMessage>> parse(ByteView message, const Limits& limits);
 
 }  // namespace sluice::formats::mime

@@ -277,7 +277,9 @@ class MimeUnpacker final : public core::Unpacker {
 
   static Status unpack_message(core::UnpackContext& ctx) {
     const ByteView in = ctx.bytes();
-    ParsedMessage pm = parse_message(in, ctx.limits());
+    auto parsed = parse(in, ctx.limits());
+    if (!parsed) return std::unexpected(parsed.error());
+    ParsedMessage& pm = parsed->model;
     header_meta(ctx, pm);
     if (pm.depth_limited) {
       ctx.limit_hit(LimitKind::depth, "multipart nesting deeper than " +
@@ -329,11 +331,15 @@ class MimeUnpacker final : public core::Unpacker {
       }
     }
     reassemble(ctx, fragments);
-    for (const Issue& is : pm.issues) {
-      if (is.leaf != kOnMessage && is.leaf < emitted.size() && emitted[is.leaf]) {
-        ctx.anomaly_on(*emitted[is.leaf], is.id, is.severity, is.offset, is.message);
-      } else {
-        ctx.anomaly(is.id, is.severity, is.offset, is.message);
+    for (const Anomaly& a : parsed->anomalies) ctx.anomaly(a.id, a.severity, a.offset, a.message);
+    for (std::size_t i = 0; i < pm.leaves.size(); ++i) {
+      // A part that was not emitted (a limit) has its anomalies on the message.
+      for (const Anomaly& a : pm.leaves[i].anomalies) {
+        if (emitted[i]) {
+          ctx.anomaly_on(*emitted[i], a.id, a.severity, a.offset, a.message);
+        } else {
+          ctx.anomaly(a.id, a.severity, a.offset, a.message);
+        }
       }
     }
     if (pm.parts_limited) {

@@ -26,6 +26,8 @@ std::vector<PptObject> find_ppt_objects(ByteView stream, std::vector<Anomaly>& i
       stack.pop_back();
       continue;
     }
+    // value_or: in bounds, 8 bytes remain before s.end, and no span ends past
+    // the stream (children are clipped to their container below).
     const std::uint16_t ver_inst = core::load_le<std::uint16_t>(stream, s.pos).value_or(0);
     const std::uint16_t type = core::load_le<std::uint16_t>(stream, s.pos + 2).value_or(0);
     const std::uint32_t len = core::load_le<std::uint32_t>(stream, s.pos + 4).value_or(0);
@@ -48,6 +50,8 @@ std::vector<PptObject> find_ppt_objects(ByteView stream, std::vector<Anomaly>& i
       ByteView data = stream.clamp(body, body_len);
       if (instance == 1) {
         o.compressed = true;
+        // value_or(0): a body shorter than its size field declares 0 bytes,
+        // which the unpacker compares with what the rest inflates to.
         o.declared_size = core::load_le<std::uint32_t>(data, 0).value_or(0);
         data = data.tail(std::min<std::uint64_t>(4, data.size()));
       }

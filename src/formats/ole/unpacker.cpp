@@ -277,6 +277,8 @@ class OleUnpacker final : public core::Unpacker {
     ctx.meta("office.password", ctx.clean_name(password));
     const StreamBytes pkg_sb = read_stream(st, package_e, "EncryptedPackage stream", capped);
     const ByteView enc = pkg_sb.bytes();
+    // value_or(0): a stream shorter than its size field declares 0 bytes; the
+    // decryption below refuses a package that short.
     const std::uint64_t declared = core::load_le<std::uint64_t>(enc, 0).value_or(0);
     const std::uint64_t max = ctx.bounded_size(declared, enc.size(), "decrypted Office package", capped);
     auto plain = codecs::office::decrypt_package(*info, key, enc, max);
@@ -302,6 +304,8 @@ class OleUnpacker final : public core::Unpacker {
     const ByteView b = sb.bytes();
     // [MS-DOC] 2.5.2 FibBase: wIdent 0xA5EC, flags at 0x0A; fEncrypted is bit 8,
     // fObfuscated (XOR) bit 15.
+    // value_or(0): a stream too short for the FIB is not one (0 is no wIdent);
+    // once wIdent matched, the flags word past it is a fact of a short stream.
     if (core::load_le<std::uint16_t>(b, 0).value_or(0) == 0xA5EC) {
       const std::uint16_t flags = core::load_le<std::uint16_t>(b, 0x0A).value_or(0);
       if ((flags & 0x0100) != 0) {
@@ -459,6 +463,8 @@ class OleUnpacker final : public core::Unpacker {
     bool capped = false;
     const StreamBytes sb = read_stream(st, e, "OLE package " + path, capped);
     const ByteView b = sb.bytes();
+    // value_or(0): a stream shorter than the size field declares none (0 is
+    // "not stated"), and decode_package reports what is missing.
     const std::uint32_t total = core::load_le<std::uint32_t>(b, 0).value_or(0);
     auto p = decode_package(b.tail(4), 4);
     if (!p) {

@@ -104,8 +104,7 @@ TEST(OneNote, ALoopIsReportedAndTheFilesAreStillFound) {
 TEST(OneNote, EveryPrefixEndsInAResult) {
   const auto bytes = testing::read_file(testing::fixture("documents/onenote_image_over_exe.one"));
   for (std::size_t n = 0; n < bytes.size(); n += 97) {
-    std::vector<Anomaly> issues;
-    auto s = formats::onenote::read_section(ByteView(bytes.data(), n), issues);
+    auto s = formats::onenote::parse(ByteView(bytes.data(), n), Limits{});
     if (n < 1024) {
       EXPECT_FALSE(s);
     }

@@ -16,9 +16,6 @@ constexpr std::uint64_t kOffRootList = 172;
 constexpr std::uint64_t kListMagic = 0xA4567AB1F5F7F4C4ull;
 constexpr std::string_view kFdsoHeader("\xE7\x16\xE3\xBD\x65\x26\x11\x45\xA4\xC4\x8D\x4D\x0B\x7A\x9E\xAC", 16);
 constexpr std::uint64_t kFdsoPrefix = 36;  // guidHeader, cbLength, unused, reserved
-// A name is a name, not a buffer: past this many UTF-16 units it is cut.
-constexpr std::uint32_t kMaxChars = 4096;
-constexpr int kMaxPropertyNesting = 8;
 
 constexpr std::uint32_t kPridEmbeddedFileContainer = 0x20001D9B;
 constexpr std::uint32_t kPridPictureContainer = 0x20001C3F;
@@ -30,8 +27,6 @@ constexpr std::uint32_t kPridOffsetVert = 0x14001C15;
 constexpr std::uint32_t kPridMaxWidth = 0x14001C1B;
 constexpr std::uint32_t kPridMaxHeight = 0x14001C1C;
 constexpr std::uint32_t kPridRichEditTextUnicode = 0x1C001C22;
-// Text is kept for its links: a paragraph longer than this is cut.
-constexpr std::uint64_t kMaxTextBytes = 1 << 17;
 
 struct Chunk {
   std::uint64_t stp = 0, cb = 0;
@@ -83,10 +78,10 @@ Result<Chunk> chunk_ref(core::Reader& r, std::uint32_t stp_format, std::uint32_t
   return c;
 }
 
-Result<std::string> storage_string(core::Reader& r) {
+Result<std::string> storage_string(core::Reader& r, const OneNoteLimits& caps) {
   auto cch = r.le<std::uint32_t>();
   if (!cch) return std::unexpected(cch.error());
-  if (*cch > kMaxChars) return fail(Errc::malformed, r.offset() - 4, "string of " + std::to_string(*cch) + " characters");
+  if (*cch > caps.max_chars) return fail(Errc::malformed, r.offset() - 4, "string of " + std::to_string(*cch) + " characters");
   auto units = r.bytes(2ull * *cch);
   if (!units) return std::unexpected(units.error());
   return core::utf16_to_utf8(*units, std::endian::little, core::Utf16Stop::at_nul);
@@ -100,8 +95,8 @@ struct IdStreams {
 // One property set, its values read in order; only the properties of
 // embedded-file and image nodes are kept. Nested sets are walked to keep the
 // ID streams in step, not kept.
-Status property_set(core::Reader& r, IdStreams& ids, Node* node, int depth) {
-  if (depth > kMaxPropertyNesting) return fail(Errc::malformed, r.offset(), "property sets nest too deep");
+Status property_set(core::Reader& r, IdStreams& ids, Node* node, std::uint32_t depth, const OneNoteLimits& caps) {
+  if (depth > caps.max_property_nesting) return fail(Errc::malformed, r.offset(), "property sets nest too deep");
   auto count = r.le<std::uint16_t>();
   if (!count) return std::unexpected(count.error());
   std::vector<std::uint32_t> prids(*count);
@@ -142,10 +137,10 @@ Status property_set(core::Reader& r, IdStreams& ids, Node* node, int depth) {
         auto data = r.bytes(*n);
         if (!data) return std::unexpected(data.error());
         if (node != nullptr && prid == kPridRichEditTextUnicode) {
-          node->text = core::utf16_to_utf8(data->clamp(0, kMaxTextBytes), std::endian::little, core::Utf16Stop::at_end);
+          node->text = core::utf16_to_utf8(data->clamp(0, caps.max_text_bytes), std::endian::little, core::Utf16Stop::at_end);
         } else if (node != nullptr && (prid == kPridEmbeddedFileName || prid == kPridImageFilename ||
                                        prid == kPridSourceFilepath)) {
-          std::string s = core::utf16_to_utf8(data->clamp(0, 2ull * kMaxChars), std::endian::little,
+          std::string s = core::utf16_to_utf8(data->clamp(0, 2ull * caps.max_chars), std::endian::little,
                                               core::Utf16Stop::at_nul);
           (prid == kPridSourceFilepath ? node->source_path : node->name) = std::move(s);
         }
@@ -175,12 +170,12 @@ Status property_set(core::Reader& r, IdStreams& ids, Node* node, int depth) {
         if (auto p = u32(); !p) return std::unexpected(p.error());
         for (std::uint32_t i = 0; i < *n; ++i) {
           if (r.at_end()) return fail(Errc::truncated, r.offset(), "array of property sets cut short");
-          if (auto s = property_set(r, ids, nullptr, depth + 1); !s) return s;
+          if (auto s = property_set(r, ids, nullptr, depth + 1, caps); !s) return s;
         }
         break;
       }
       case 0x11:
-        if (auto s = property_set(r, ids, nullptr, depth + 1); !s) return s;
+        if (auto s = property_set(r, ids, nullptr, depth + 1, caps); !s) return s;
         break;
       default:
         return fail(Errc::malformed, r.offset(), "property type " + std::to_string(type) + " does not exist");
@@ -200,7 +195,7 @@ Result<std::vector<std::uint32_t>> id_stream(core::Reader& r, std::uint32_t& hea
   return out;
 }
 
-Status object_prop_set(ByteView chunk, std::uint64_t base, Node& node) {
+Status object_prop_set(ByteView chunk, std::uint64_t base, Node& node, const OneNoteLimits& caps) {
   core::Reader r(chunk, base);
   std::uint32_t header = 0;
   auto oids = id_stream(r, header);
@@ -216,12 +211,13 @@ Status object_prop_set(ByteView chunk, std::uint64_t base, Node& node) {
       if (!ctx) return std::unexpected(ctx.error());
     }
   }
-  return property_set(r, ids, &node, 0);
+  return property_set(r, ids, &node, 0, caps);
 }
 
 class Walker {
  public:
-  Walker(ByteView b, std::vector<Anomaly>& issues) : b_(b), issues_(issues), budget_(8 * b.size() + 4096) {}
+  Walker(ByteView b, const OneNoteLimits& caps, std::vector<Anomaly>& issues)
+      : b_(b), caps_(caps), issues_(issues), budget_(8 * b.size() + 4096) {}
 
   void walk(Chunk root) {
     std::vector<Chunk> todo{root};
@@ -256,6 +252,7 @@ class Walker {
         return;
       }
       budget_ -= c.cb;
+      // value_or: in bounds, the list's cb >= 36 bytes were checked above.
       if (core::load_le<std::uint64_t>(b_, c.stp).value_or(0) != kListMagic) {
         issue("onenote.list_malformed", Severity::low, c.stp, "a file node list has no header");
         return;
@@ -263,6 +260,7 @@ class Walker {
       const std::uint64_t end = c.stp + c.cb - 20;
       std::uint64_t pos = c.stp + 16;
       while (pos + 4 <= end) {
+        // value_or: in bounds, pos + 4 <= end lies inside the checked list.
         const std::uint32_t hdr = core::load_le<std::uint32_t>(b_, pos).value_or(0);
         const std::uint32_t id = hdr & 0x3FF;
         const std::uint32_t size = (hdr >> 10) & 0x1FFF;
@@ -274,6 +272,7 @@ class Walker {
         node(id, (hdr >> 23) & 3, (hdr >> 25) & 3, (hdr >> 27) & 0xF, pos, b_.clamp(pos + 4, size - 4), todo);
         pos += size;
       }
+      // value_or: in bounds, the 20-byte trailer ends the checked list.
       const std::uint64_t next = core::load_le<std::uint64_t>(b_, end).value_or(~0ull);
       const std::uint32_t next_cb = core::load_le<std::uint32_t>(b_, end + 8).value_or(0);
       if (next == ~0ull || next_cb == 0) return;  // fcrNil / fcrZero: the last fragment
@@ -316,6 +315,7 @@ class Walker {
       issue("onenote.file_data_malformed", Severity::medium, at, "a file data reference points at no file data");
       return;
     }
+    // value_or: in bounds, the 36-byte prefix was checked above.
     const std::uint64_t len = core::load_le<std::uint64_t>(b_, ref.stp + 16).value_or(0);
     const ByteView rest = b_.tail(ref.stp + kFdsoPrefix);
     const std::uint64_t have = std::min<std::uint64_t>(len, rest.size());
@@ -330,9 +330,9 @@ class Walker {
     auto jcid = r.le<std::uint32_t>();
     if (!oid || !jcid) return;
     if (!(large ? r.skip(4) : r.skip(1))) return;
-    auto ref = storage_string(r);
+    auto ref = storage_string(r, caps_);
     if (!ref) return;
-    auto ext = storage_string(r);
+    auto ext = storage_string(r, caps_);
     d.oid = *oid;
     d.guid = guid_of_reference(*ref);
     if (ext) d.extension = std::move(*ext);
@@ -351,13 +351,14 @@ class Walker {
       issue("onenote.node_malformed", Severity::low, at, "a property set lies outside the file");
       return;
     }
-    if (auto s = object_prop_set(b_.clamp(ref.stp, ref.cb), ref.stp, n); !s) {
+    if (auto s = object_prop_set(b_.clamp(ref.stp, ref.cb), ref.stp, n, caps_); !s) {
       issue("onenote.property_set_malformed", Severity::low, s.error().offset, s.error().what);
     }
     section.nodes.push_back(std::move(n));
   }
 
   ByteView b_;
+  const OneNoteLimits& caps_;
   std::vector<Anomaly>& issues_;
   std::set<std::uint64_t> seen_;
   std::uint64_t budget_;
@@ -369,13 +370,16 @@ bool overlaps(const Rect& a, const Rect& b) {
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
-Result<Section> read_section(ByteView bytes, std::vector<Anomaly>& issues) {
+Result<Parsed<Section>> parse(ByteView bytes, const Limits& limits) {
   if (bytes.size() < kHeaderSize) return fail(Errc::truncated, 0, "OneNote header cut short");
+  // value_or: in bounds, the whole header was checked just above.
   const std::uint64_t stp = core::load_le<std::uint64_t>(bytes, kOffRootList).value_or(0);
   const std::uint32_t cb = core::load_le<std::uint32_t>(bytes, kOffRootList + 8).value_or(0);
-  Walker w(bytes, issues);
+  Parsed<Section> out;
+  Walker w(bytes, limits.onenote, out.anomalies);
   w.walk({stp, cb});
-  return std::move(w.section);
+  out.model = std::move(w.section);
+  return out;
 }
 
 std::vector<FileData> scan_file_data(ByteView bytes) {
@@ -384,6 +388,8 @@ std::vector<FileData> scan_file_data(ByteView bytes) {
   for (std::size_t at = s.find(kFdsoHeader); at != std::string_view::npos; at = s.find(kFdsoHeader, at + 16)) {
     FileData f;
     f.offset = at;
+    // value_or(0): a header found within 24 bytes of the end declares no
+    // data; the view below then holds nothing and is not marked truncated.
     const std::uint64_t len = core::load_le<std::uint64_t>(bytes, at + 16).value_or(0);
     const ByteView rest = bytes.tail(at + kFdsoPrefix);
     f.truncated = len > rest.size();

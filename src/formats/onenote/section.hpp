@@ -10,8 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "codecs/mapi/mapi.hpp"  // Anomaly
+#include "core/parsed.hpp"
 #include "sluice/byte_view.hpp"
+#include "sluice/limits.hpp"
 #include "sluice/result.hpp"
 
 namespace sluice::formats::onenote {
@@ -54,8 +55,10 @@ struct Section {
   std::vector<Node> nodes;
 };
 
-// Fails when the header is unusable; damage further in is reported as issues.
-[[nodiscard]] Result<Section> read_section(ByteView bytes, std::vector<Anomaly>& issues);
+// Fails when the header is unusable; damage further in is reported as
+// anomalies (at most 64 per section). Strings, text and property nesting are
+// capped by limits.onenote.
+[[nodiscard]] Result<Parsed<Section>> parse(ByteView bytes, const Limits& limits);
 
 // Every FileDataStoreObject header in the bytes, whether a list points at it or
 // not (a file written into the section but unlinked is still in it).

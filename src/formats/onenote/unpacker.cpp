@@ -21,11 +21,10 @@ class OneNoteUnpacker final : public core::Unpacker {
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
-    std::vector<Anomaly> issues;
-    auto parsed = read_section(ctx.bytes(), issues);
-    core::report_anomalies(ctx, issues);
+    auto parsed = parse(ctx.bytes(), ctx.limits());
     if (!parsed) return std::unexpected(parsed.error());
-    const Section& s = *parsed;
+    core::report_anomalies(ctx, parsed->anomalies);
+    const Section& s = parsed->model;
     std::set<std::uint64_t> emitted;
     std::size_t index = 0;
     for (const FileData& f : s.files) {

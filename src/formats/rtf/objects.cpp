@@ -5,10 +5,8 @@
 namespace sluice::formats::rtf {
 namespace {
 
-// Word gives up far earlier; deeper nesting is only built to exhaust a reader.
-constexpr std::size_t kMaxGroupDepth = 4096;
+// RTF 1.9.1: "a control word ... may not be longer than 32 letters".
 constexpr std::size_t kMaxWordLength = 32;
-constexpr std::size_t kMaxClassLength = 256;
 
 int hex_value(std::uint8_t c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -28,9 +26,11 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-RtfScan find_objects(ByteView rtf, std::size_t max_objects, std::size_t& dropped) {
-  RtfScan out;
-  dropped = 0;
+Result<Parsed<RtfScan>> parse(ByteView rtf, const Limits& limits) {
+  Parsed<RtfScan> parsed;
+  RtfScan& out = parsed.model;
+  const std::size_t max_objects = limits.max_children;
+  std::size_t& dropped = out.dropped;
   const std::uint8_t* p = rtf.data();
   const std::size_t n = rtf.size();
   std::size_t depth = 0;
@@ -57,7 +57,7 @@ RtfScan find_objects(ByteView rtf, std::size_t max_objects, std::size_t& dropped
   while (i < n) {
     const std::uint8_t c = p[i];
     if (c == '{') {
-      if (depth >= kMaxGroupDepth) {
+      if (depth >= limits.rtf.max_group_depth) {
         out.too_deep = true;  // counted as text: the nesting stops growing here
       } else {
         ++depth;
@@ -139,14 +139,18 @@ RtfScan find_objects(ByteView rtf, std::size_t max_objects, std::size_t& dropped
         }
       }
     } else if (class_depth != 0 && depth >= class_depth && c != '\r' && c != '\n' &&
-               class_text.size() < kMaxClassLength) {
+               class_text.size() < limits.rtf.max_class_length) {
       class_text += static_cast<char>(c);
     }
     ++i;
   }
   if (data_depth != 0) finish_object();  // a document cut inside its object
   if (depth != 0) out.unbalanced = true;
-  return out;
+  if (out.too_deep) {
+    parsed.anomalies.push_back({"rtf.nesting_too_deep", Severity::medium, 0,
+                                "RTF groups nest deeper than any editor writes"});
+  }
+  return parsed;
 }
 
 }  // namespace sluice::formats::rtf

@@ -9,7 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "core/parsed.hpp"
 #include "sluice/byte_view.hpp"
+#include "sluice/limits.hpp"
+#include "sluice/result.hpp"
 
 namespace sluice::formats::rtf {
 
@@ -22,11 +25,12 @@ struct RtfObject {
 
 struct RtfScan {
   std::vector<RtfObject> objects;
-  bool too_deep = false;    // groups nested past kMaxGroupDepth
+  bool too_deep = false;    // groups nested past limits.rtf.max_group_depth
   bool unbalanced = false;  // a '}' without its '{', or groups left open
+  std::size_t dropped = 0;  // objects past max_children: counted, not kept
 };
 
-// `max_objects`: objects after that many are counted, not kept.
-[[nodiscard]] RtfScan find_objects(ByteView rtf, std::size_t max_objects, std::size_t& dropped);
+// Never fails: any bytes are read as far as they go (the type was sniffed).
+[[nodiscard]] Result<Parsed<RtfScan>> parse(ByteView rtf, const Limits& limits);
 
 }  // namespace sluice::formats::rtf

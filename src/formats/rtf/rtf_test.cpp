@@ -11,12 +11,15 @@ namespace sluice {
 namespace {
 
 namespace fs = std::filesystem;
-using formats::rtf::find_objects;
-
-std::vector<formats::rtf::RtfObject> objects_of(std::string_view rtf) {
-  std::size_t dropped = 0;
-  return find_objects(ByteView(reinterpret_cast<const std::uint8_t*>(rtf.data()), rtf.size()), 100, dropped).objects;
+formats::rtf::RtfScan scan_of(std::string_view rtf, std::uint32_t max_objects) {
+  Limits limits;
+  limits.max_children = max_objects;
+  auto parsed = formats::rtf::parse(ByteView(reinterpret_cast<const std::uint8_t*>(rtf.data()), rtf.size()), limits);
+  EXPECT_TRUE(parsed.has_value());
+  return parsed ? std::move(parsed->model) : formats::rtf::RtfScan{};
 }
+
+std::vector<formats::rtf::RtfObject> objects_of(std::string_view rtf) { return scan_of(rtf, 100).objects; }
 
 TEST(RtfObjects, HexSplitByWhitespaceControlWordsAndGroupsIsJoined) {
   const auto objs = objects_of(
@@ -40,9 +43,7 @@ TEST(RtfObjects, AbsurdNestingAndABinPastTheEndEndQuietly) {
   std::string deep = "{\\rtf1";
   deep.append(100000, '{');
   deep += "{\\*\\objdata 0102\\bin999999999 ab";
-  std::size_t dropped = 0;
-  const auto scan =
-      find_objects(ByteView(reinterpret_cast<const std::uint8_t*>(deep.data()), deep.size()), 100, dropped);
+  const auto scan = scan_of(deep, 100);
   EXPECT_TRUE(scan.too_deep);
   EXPECT_TRUE(scan.unbalanced);
   ASSERT_EQ(scan.objects.size(), 1u);
@@ -53,10 +54,9 @@ TEST(RtfObjects, ObjectsPastTheLimitAreCounted) {
   std::string rtf = "{\\rtf1";
   for (int i = 0; i < 5; ++i) rtf += "{\\*\\objdata 00}";
   rtf += "}";
-  std::size_t dropped = 0;
-  const auto scan = find_objects(ByteView(reinterpret_cast<const std::uint8_t*>(rtf.data()), rtf.size()), 3, dropped);
+  const auto scan = scan_of(rtf, 3);
   EXPECT_EQ(scan.objects.size(), 3u);
-  EXPECT_EQ(dropped, 2u);
+  EXPECT_EQ(scan.dropped, 2u);
 }
 
 TEST(RtfCorpus, OletoolsRegressionFilesHoldOneObjectEach) {

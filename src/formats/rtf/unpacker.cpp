@@ -25,14 +25,13 @@ class RtfUnpacker final : public core::Unpacker {
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
-    std::size_t dropped = 0;
-    RtfScan scan = find_objects(ctx.bytes(), ctx.limits().max_children, dropped);
-    if (dropped > 0) {
-      ctx.limit_hit(LimitKind::children, std::to_string(dropped) + " more embedded objects in an RTF document");
+    auto parsed = parse(ctx.bytes(), ctx.limits());
+    if (!parsed) return std::unexpected(parsed.error());
+    RtfScan& scan = parsed->model;
+    if (scan.dropped > 0) {
+      ctx.limit_hit(LimitKind::children, std::to_string(scan.dropped) + " more embedded objects in an RTF document");
     }
-    if (scan.too_deep) {
-      ctx.anomaly("rtf.nesting_too_deep", Severity::medium, 0, "RTF groups nest deeper than any editor writes");
-    }
+    core::report_anomalies(ctx, parsed->anomalies);
     // Fields that reach outside (DDEAUTO, INCLUDETEXT): facts for the office detector.
     for (const std::string& f : field_instructions(ctx.bytes(), ctx.limits().max_children)) {
       const std::string clean = codecs::office::collapse_spaces(f);

@@ -289,7 +289,7 @@ Result<Eocd> parse_eocd(ByteView zip, std::uint64_t offset) {
   return e;
 }
 
-Result<CentralDirectory> parse_central_directory(ByteView zip, std::uint64_t max_entries) {
+static Result<CentralDirectory> central_directory(ByteView zip, std::uint64_t max_entries) {
   const std::vector<std::uint64_t> candidates = find_eocd_candidates(zip);
   if (candidates.empty()) return fail(Errc::malformed, 0, "no end of central directory record");
   std::optional<CentralDirectory> chosen;
@@ -410,5 +410,14 @@ Result<DataDescriptor> parse_data_descriptor(ByteView zip, std::uint64_t offset,
 }
 
 #undef SLUICE_ZIP_TRY
+
+Result<Parsed<CentralDirectory>> parse(ByteView zip, const Limits& limits) {
+  auto cd = central_directory(zip, limits.max_children);
+  if (!cd) return std::unexpected(cd.error());
+  // What the directory shows that is odd (a shift, records that stop early,
+  // other EOCDs) stays in the model's fields: the unpacker weighs them
+  // against the local headers it reads before it reports anything.
+  return Parsed<CentralDirectory>{std::move(*cd), {}};
+}
 
 }  // namespace sluice::formats::zip

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/parsed.hpp"
 #include "sluice/byte_view.hpp"
 #include "sluice/limits.hpp"
 #include "sluice/result.hpp"
@@ -102,9 +103,10 @@ struct CentralDirectory {
 [[nodiscard]] Result<Eocd> parse_eocd(ByteView zip, std::uint64_t offset);
 // The directory an unzipper would use: the EOCD nearest the end whose central
 // directory is where it says (allowing a uniform shift), its entries bounded by
-// the bytes of the directory and `max_entries`.
-[[nodiscard]] Result<CentralDirectory> parse_central_directory(ByteView zip,
-                                                               std::uint64_t max_entries);
+// the bytes of the directory and max_children. Fails when no EOCD is usable
+// (the unpacker then recovers members from local headers). The header readers
+// below are what the unpacker reads each member with.
+[[nodiscard]] Result<Parsed<CentralDirectory>> parse(ByteView zip, const Limits& limits);
 [[nodiscard]] Result<LocalHeader> parse_local_header(ByteView zip, std::uint64_t offset);
 // `zip64`: the sizes are 8 bytes (APPNOTE 4.3.9.2).
 [[nodiscard]] Result<DataDescriptor> parse_data_descriptor(ByteView zip, std::uint64_t offset,

@@ -370,7 +370,8 @@ Status unpack_zip(core::UnpackContext& ctx, std::span<const std::string> passwor
   const ByteView in = ctx.bytes();
   std::vector<Member> members;
   Covered covered;
-  auto cd = parse_central_directory(in, ctx.limits().max_children);
+  auto parsed = parse(in, ctx.limits());
+  const CentralDirectory* cd = parsed ? &parsed->model : nullptr;
   if (!cd) {
     ctx.anomaly("zip.eocd_missing", Severity::medium, 0,
                 "no usable end-of-central-directory record: members are recovered from local "
@@ -401,7 +402,7 @@ Status unpack_zip(core::UnpackContext& ctx, std::span<const std::string> passwor
     ctx.limit_hit(LimitKind::children, "the central directory lists more than " +
                                            std::to_string(ctx.limits().max_children) + " entries");
   } else {
-    scan_local_only(ctx, covered, cd.has_value(), members);
+    scan_local_only(ctx, covered, cd != nullptr, members);
   }
   for (std::size_t i = central_count; i < members.size(); ++i) {
     first = std::min(first, members[i].header_offset);
