@@ -1,8 +1,9 @@
 // sluice worker: joins the consumer group and scans jobs until told to stop
 // (SIGTERM/SIGINT: the scans in flight finish and are written first), or,
-// with --drain, until the job stream is empty. Each consumer thread holds one
-// job at a time, so a worker that dies strands at most --jobs jobs, which the
-// others take over once they have been silent for claim_idle_ms.
+// with --drain, until the job stream is empty. A consumer holds the reads in
+// hand (the one it scans, the next, and results waiting for the writer), so a
+// worker that dies strands those, which the others take over once they have
+// been silent for claim_idle_ms.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -405,19 +406,28 @@ class Consumer {
 
   // A read whose reply the lost connection took was still delivered: those
   // jobs are pending under our name, unseen. Our own history (XREADGROUP from
-  // ID 0) gives them back now rather than after claim_idle_ms.
+  // an ID, page by page) gives them back now rather than after claim_idle_ms.
+  // Every page: a consumer holds up to four reads and the writer's queue, so
+  // the unseen jobs may sit past the first page (seen in CI: one page of 64
+  // missed them and they waited for a takeover).
   void recover_own() {
     const QueueSettings& q = s_.cfg.queue;
-    auto r = redis_.call({"XREADGROUP", "GROUP", q.group, name_, "COUNT", "64", "STREAMS", q.stream, "0"});
-    if (!r || r->is_error() || r->size() == 0) return;
     std::set<std::string> held;
     {
       std::lock_guard lock(s_.mu);
       held = s_.held[name_];
     }
     std::vector<Delivery> lost;
-    for (Entry& e : entries_of((*r)[0][1])) {
-      if (!held.contains(e.id)) lost.push_back({std::move(e), 1, false});
+    std::string after = "0";
+    for (;;) {
+      auto r = redis_.call({"XREADGROUP", "GROUP", q.group, name_, "COUNT", "64", "STREAMS", q.stream, after});
+      if (!r || r->is_error() || r->size() == 0) break;
+      const Reply page = (*r)[0][1];
+      if (page.size() == 0) break;
+      after = std::string(page[page.size() - 1][0].str());
+      for (Entry& e : entries_of(page)) {
+        if (!held.contains(e.id)) lost.push_back({std::move(e), 1, false});
+      }
     }
     if (lost.empty()) return;
     s_.log("the connection dropped with " + std::to_string(lost.size()) + " job(s) read but not received; taking them now");
