@@ -1,116 +1,127 @@
 #!/usr/bin/env python3
-"""Self-test of check_metadata.py: small fake trees it must refuse (an
-undocumented key, a stale row, a read nobody writes, a bad type word) and a
-consistent one it must accept. Run by ctest (metadata_check_test)."""
+"""Self-test of check_metadata.py: a small consistent tree it must accept, and
+the same tree with one fault at a time it must refuse (a key spelt as a
+literal where it is written, read or compared; a declaration missing from its
+section's list; a section missing from the catalog; a key nobody writes).
+Run by ctest (metadata_check_test)."""
 import pathlib
 import subprocess
 import sys
 import tempfile
-import textwrap
 
 CHECK = pathlib.Path(__file__).resolve().parent / "check_metadata.py"
 
+SECTION = """\
+#pragma once
+#include "sluice/meta_key.hpp"
+
+namespace sluice::meta::x {
+
+inline constexpr MetaKey<std::string> name{
+    "x.name",
+    "the name"};
+inline constexpr MetaKey<bool> hidden{
+    "x.hidden",
+    "hidden"};
+inline constexpr MetaKeyFamily<std::string> version_field{
+    "x.version.", "<field>",
+    "one version string"};
+
+}  // namespace sluice::meta::x
+
+namespace sluice::meta {
+
+inline constexpr MetaKeyInfo kXKeys[] = {
+    x::name,
+    x::hidden,
+    x::version_field,
+};
+inline constexpr MetaSection kXSection{
+    "x", "src/formats/x",
+    "",
+    kXKeys};
+
+}  // namespace sluice::meta
+"""
+CATALOG = """\
+#pragma once
+#include "meta/x.hpp"
+namespace sluice::meta {
+inline constexpr const MetaSection* kSections[] = {
+    &kXSection,
+};
+}
+"""
 WRITER = """\
-#include "core/unpacker.hpp"
+#include "meta/x.hpp"
 Status unpack(core::UnpackContext& ctx) {
-  ctx.meta("x.name", ctx.clean_name(n));
-  ctx.meta("x.size", static_cast<std::int64_t>(size));
+  ctx.meta(meta::x::name, ctx.clean_name(n));
   ctx.meta_on(*child,
-              "x.hidden", true);
-  ctx.meta_on(*child, flag ? "x.left" : "x.right", true);
-  for (const auto& [k, v] : fields) ctx.meta("x.version." + k, v);
-  meta.push_back({"x.pushed", std::string("a")});
+              meta::x::hidden, true);
+  for (const auto& [k, v] : fields) ctx.meta(meta::x::version_field[k], v);
   // ctx.meta("x.commented_out", 1);
   return {};
 }
 """
 READER = """\
+#include "meta/x.hpp"
 void inspect(const Artifact& a) {
-  if (a.meta_flag("x.hidden")) return;
-  const std::string n = a.meta_string("x.name");
+  if (a.meta_flag(meta::x::hidden)) return;
+  const std::string n = a.meta_string(meta::x::name);
   for (const Meta& m : a.meta) {
-    if (m.key == "x.size") continue;
-    if (m.key.starts_with("x.version.")) continue;
+    if (meta::x::version_field.contains(m.key)) continue;
   }
-  (void)a.find_meta("x.version.CompanyName");
+  const std::string label = "x.not_a_key_just_text";
 }
 """
-DOC = """\
-# Meta
-
-## x (src/formats/x)
-
-| key | type | meaning |
-|-----|------|---------|
-| `x.name` | string | the name |
-| `x.size` | int | the size, bytes |
-| `x.hidden` | bool | hidden |
-| `x.left` | bool | left |
-| `x.right` | bool | right |
-| `x.version.<field>` | string | one version string |
-| `x.pushed` | string | pushed through a Meta vector |
+TEST = """\
+TEST(X, Reads) { EXPECT_EQ(a.meta_string("x.name"), "n"); }
 """
 
 
-def tree(root, writer=WRITER, reader=READER, doc=DOC, extra=None):
-    files = {"src/formats/x/unpacker.cpp": writer, "src/analysis/y/d.cpp": reader, "docs/metadata.md": doc,
-             # Test code writing or reading keys does not count.
-             "src/formats/x/x_test.cpp": 'ctx.meta("x.only_in_test", 1); a.meta_string("x.nowhere");',
-             "src/formats/x/x_harness.cpp": 'ctx.meta("x.only_in_harness", 1);'}
-    files.update(extra or {})
-    for rel, text in files.items():
+def tree(root, section=SECTION, catalog=CATALOG, writer=WRITER, reader=READER):
+    for rel, text in {"src/meta/x.hpp": section, "src/meta/catalog.hpp": catalog,
+                      "src/formats/x/unpacker.cpp": writer, "src/analysis/x/x_detector.cpp": reader,
+                      "src/analysis/x/x_detector_test.cpp": TEST}.items():
         p = root / rel
         p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(textwrap.dedent(text))
-    return root
+        p.write_text(text)
 
 
-def run(root):
-    r = subprocess.run([sys.executable, str(CHECK), "--source", str(root)], capture_output=True, text=True)
-    return r.returncode, r.stdout + r.stderr
+def run(**kw):
+    with tempfile.TemporaryDirectory() as d:
+        tree(pathlib.Path(d), **kw)
+        r = subprocess.run([sys.executable, str(CHECK), "--source", d], capture_output=True, text=True)
+        return r.returncode, r.stdout
 
 
-failures = 0
+def main():
+    failures = []
+    rc, out = run()
+    if rc != 0:
+        failures.append(f"a consistent tree was refused:\n{out}")
+    faults = {
+        "literal write": dict(writer=WRITER.replace("meta::x::name, ctx", '"x.name", ctx')),
+        "literal write on a child": dict(writer=WRITER.replace("meta::x::hidden, true", '"x.hidden", true')),
+        "literal read": dict(reader=READER.replace("meta_string(meta::x::name)", 'meta_string("x.name")')),
+        "literal comparison": dict(reader=READER.replace("meta::x::version_field.contains(m.key)",
+                                                         'm.key == "x.version.A"')),
+        "literal prefix": dict(reader=READER.replace("meta::x::version_field.contains(m.key)",
+                                                     'm.key.starts_with("x.version.")')),
+        "Meta from a literal": dict(writer=WRITER.replace("return {};", 'v.push_back(Meta{"x.name", s});\n  return {};')),
+        "unlisted declaration": dict(section=SECTION.replace("    x::hidden,\n", "")),
+        "section not in the catalog": dict(catalog=CATALOG.replace("    &kXSection,\n", "")),
+        "a key nobody writes": dict(writer=WRITER.replace("meta::x::hidden", "meta::x::name")),
+    }
+    for what, kw in faults.items():
+        rc, out = run(**kw)
+        if rc == 0:
+            failures.append(f"{what}: accepted\n{out}")
+    for f in failures:
+        print("FAIL:", f)
+    print(f"{len(faults) + 1} trees, {len(failures)} failures")
+    return 1 if failures else 0
 
 
-def expect(name, root, code, *needles):
-    global failures
-    rc, out = run(root)
-    ok = rc == code and all(n in out for n in needles)
-    print(f"{'ok  ' if ok else 'FAIL'} {name}")
-    if not ok:
-        failures += 1
-        print(textwrap.indent(out, "     "))
-
-
-with tempfile.TemporaryDirectory() as tmp:
-    base = pathlib.Path(tmp)
-    expect("consistent tree passes", tree(base / "good"), 0, "0 problem(s)")
-    expect("undocumented written key", tree(base / "undoc", doc=DOC.replace("| `x.size` | int | the size, bytes |\n", "")),
-           1, "metadata: x.size (written in src/formats/x/unpacker.cpp:4) is not documented")
-    expect("stale documented key", tree(base / "stale", doc=DOC + "| `x.gone` | string | no longer written |\n"),
-           1, "`x.gone` is documented but written nowhere")
-    expect("read key nobody writes",
-           tree(base / "unwritten", reader=READER + 'bool f(const Artifact& a) { return a.meta_flag("x.missing"); }\n'),
-           1, "src/analysis/y/d.cpp:10: reads `x.missing`, which nothing in src/ or apps/ writes")
-    expect("bad type word", tree(base / "badtype", doc=DOC.replace("| `x.size` | int |", "| `x.size` | integer |")),
-           1, "`x.size` has type 'integer'")
-    expect("two types is allowed", tree(base / "twotypes", doc=DOC.replace("| `x.size` | int |", "| `x.size` | string or int |")),
-           0, "0 problem(s)")
-    expect("key compared with m.key nobody writes",
-           tree(base / "cmp", reader=READER.replace('m.key == "x.size"', 'm.key == "x.sizes"')),
-           1, "reads `x.sizes`")
-    expect("prefix read nobody writes",
-           tree(base / "prefix", reader=READER.replace('starts_with("x.version.")', 'starts_with("z.")')),
-           1, "reads keys under `z.`")
-    expect("row in the wrong section",
-           tree(base / "section", doc=DOC.replace("| `x.pushed` | string | pushed through a Meta vector |\n", "")
-                + "\n## z (src/formats/z)\n\n| key | type | meaning |\n|-----|------|---------|\n"
-                  "| `x.pushed` | string | pushed |\n"),
-           1, "`x.pushed` sits under 'z (src/formats/z)' but is written in src/formats/x")
-    expect("documented twice", tree(base / "twice", doc=DOC + "| `x.name` | string | again |\n"),
-           1, "`x.name` is documented twice")
-    expect("missing doc", tree(base / "nodoc", doc=""), 1, "x.name (written in")
-
-print(f"{failures} failed")
-sys.exit(1 if failures else 0)
+if __name__ == "__main__":
+    sys.exit(main())

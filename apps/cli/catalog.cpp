@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "keys.hpp"
+
 namespace sluice::embedded {
 extern const char* const kFindingsMd;
 }
@@ -44,7 +46,12 @@ int run_explain(const std::string& id) {
     if (e.back() != '\n') std::fputc('\n', stdout);
     return 0;
   }
-  std::fprintf(stderr, "sluice: no finding '%s'. Known IDs:\n", id.c_str());
+  if (const std::string k = metadata_entry(id); !k.empty()) {
+    std::fputs(k.c_str(), stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "sluice: no finding or meta key '%s' (`sluice keys` lists the keys). Known finding IDs:\n",
+               id.c_str());
   for (const auto& [k, v] : entries()) std::fprintf(stderr, "  %s\n", k.c_str());
   return 2;
 }

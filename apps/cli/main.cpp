@@ -24,6 +24,7 @@
 #include "campaigns_cmd.hpp"
 #include "model_cmd.hpp"
 #include "catalog.hpp"
+#include "keys.hpp"
 #include "config_file.hpp"
 #include "extract.hpp"
 #include "inputs.hpp"
@@ -520,7 +521,8 @@ int main(int argc, char** argv) {
       "  sluice scan message.eml            verdict, artifact tree and top findings\n"
       "  sluice scan --format jsonl DIR     one JSON object per file, for pipelines\n"
       "  sluice scan - < attachment.gz      read stdin\n"
-      "  sluice explain limit.exceeded      what a finding means and why it matters\n\n"
+      "  sluice explain limit.exceeded      what a finding means and why it matters\n"
+      "  sluice keys                        the metadata keys a report's artifacts carry\n\n"
       "Exit status: 0 nothing at or above policy.exit_at, 1 something found, 2 errors only.",
       "sluice"};
   app.set_version_flag("--version", std::string("sluice ") + std::string(sluice::version()));
@@ -631,8 +633,11 @@ int main(int argc, char** argv) {
   model->add_option("--description", margs.description, "train: what the training set is, kept in the header");
 
   std::string finding_id;
-  auto* explain = app.add_subcommand("explain", "Print the catalog entry of a finding ID");
-  explain->add_option("id", finding_id, "Finding ID, e.g. container.executable")->required();
+  auto* explain = app.add_subcommand("explain", "Print the catalog entry of a finding ID or a meta key");
+  explain->add_option("id", finding_id, "Finding ID or meta key, e.g. container.executable, pe.imphash")->required();
+  bool keys_markdown = false;
+  auto* keys = app.add_subcommand("keys", "List the metadata keys formats record on artifacts");
+  keys->add_flag("--markdown", keys_markdown, "print docs/metadata.md");
 
   try {
     app.parse(argc, argv);
@@ -642,6 +647,7 @@ int main(int argc, char** argv) {
   }
   if (*scan) return run_scan(args);
   if (*explain) return run_explain(finding_id);
+  if (*keys) return run_keys(keys_markdown);
   if (*features) return run_features(fargs);
   if (*model) return run_model(margs);
   if (*submit) return sluice::queue::run_submit(submit_args);

@@ -16,6 +16,7 @@
 #include "sluice/file_type.hpp"
 #include "sluice/finding.hpp"
 #include "sluice/limits.hpp"
+#include "sluice/meta_key.hpp"
 #include "sluice/sparse_buffer.hpp"
 
 namespace sluice {
@@ -26,12 +27,6 @@ namespace sluice {
 struct Name {
   std::string view;
   std::string value;
-};
-
-using MetaValue = std::variant<std::string, std::int64_t, bool>;
-struct Meta {
-  std::string key;
-  MetaValue value;
 };
 
 struct Hashes {
@@ -81,13 +76,30 @@ struct Artifact {
   [[nodiscard]] std::string_view readable_text() const noexcept {
     return has_text ? text.chars() : bytes.chars();
   }
+  // Readers in src/ and apps/ name keys by their declarations (src/meta); the
+  // string forms serve generic walks (the report) and tests.
   [[nodiscard]] const MetaValue* find_meta(std::string_view key) const noexcept;
+  template <MetaType T>
+  [[nodiscard]] const MetaValue* find_meta(const MetaKey<T>& key) const noexcept {
+    return find_meta(key.name);
+  }
+  // The first value under a declared key, typed; null when absent.
+  template <MetaType T>
+  [[nodiscard]] const T* meta_value(const MetaKey<T>& key) const noexcept {
+    const MetaValue* v = find_meta(key.name);
+    return v != nullptr ? std::get_if<T>(v) : nullptr;
+  }
   // The first string value under `key`, or empty.
   [[nodiscard]] std::string meta_string(std::string_view key) const;
+  [[nodiscard]] std::string meta_string(const MetaKey<std::string>& key) const { return meta_string(key.name); }
   // Every string value under a repeated key (ioc.url, office.field), in order.
   [[nodiscard]] std::vector<std::string> meta_strings(std::string_view key) const;
+  [[nodiscard]] std::vector<std::string> meta_strings(const MetaKey<std::string>& key) const {
+    return meta_strings(key.name);
+  }
   // True only when `key` holds the boolean true.
   [[nodiscard]] bool meta_flag(std::string_view key) const noexcept;
+  [[nodiscard]] bool meta_flag(const MetaKey<bool>& key) const noexcept { return meta_flag(key.name); }
 };
 
 class ArtifactTree {

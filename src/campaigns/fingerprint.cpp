@@ -15,6 +15,12 @@
 
 #include "campaigns/mail_date.hpp"
 #include "core/text.hpp"
+#include "meta/families.hpp"
+#include "meta/groups.hpp"
+#include "meta/icon_images.hpp"
+#include "meta/ioc.hpp"
+#include "meta/mime.hpp"
+#include "meta/pe.hpp"
 
 namespace sluice::campaigns {
 namespace {
@@ -161,12 +167,12 @@ std::optional<Hop> parse_received(std::string_view r) {
 
 void mail_facts(const Artifact& msg, const PublicSuffixList& psl, const Envelope* env, MessageFacts& f,
                 Builder& b) {
-  std::string mid = msg.meta_string("mail.message_id");
+  std::string mid = msg.meta_string(meta::mail::message_id);
   while (!mid.empty() && (mid.front() == ' ' || mid.front() == '<')) mid.erase(mid.begin());
   while (!mid.empty() && (mid.back() == ' ' || mid.back() == '>')) mid.pop_back();
   f.message_id = mid.substr(0, 512);
 
-  const auto from = parse_address(msg.meta_string("mail.from"));
+  const auto from = parse_address(msg.meta_string(meta::mail::from));
   f.from_domain = from.domain;
   if (!from.domain.empty()) b.add("from_domain", psl.registrable(from.domain));
   if (!from.display.empty()) b.add("display_name", core::ascii_lower(from.display).substr(0, 128));
@@ -179,9 +185,9 @@ void mail_facts(const Artifact& msg, const PublicSuffixList& psl, const Envelope
       if (auto d = domain_of(r); !d.empty()) rcpt.insert(std::move(d));
     }
   } else {
-    f.envelope_sender = domain_of(msg.meta_string("mail.return_path"));
+    f.envelope_sender = domain_of(msg.meta_string(meta::mail::return_path));
     for (const Meta& m : msg.meta) {
-      if (m.key != "mail.to" && m.key != "mail.cc") continue;
+      if (m.key != meta::mail::to && m.key != meta::mail::cc) continue;
       const auto* s = std::get_if<std::string>(&m.value);
       if (s == nullptr) continue;
       for (const auto& a : split_addresses(*s)) {
@@ -194,12 +200,12 @@ void mail_facts(const Artifact& msg, const PublicSuffixList& psl, const Envelope
   f.recipient_domains.assign(rcpt.begin(), rcpt.end());
   for (const auto& d : f.recipient_domains) b.add("recipient_domain", d);
 
-  f.subject = msg.meta_string("mail.subject").substr(0, 998);
-  f.sent_at = parse_mail_date(msg.meta_string("mail.date"));
+  f.subject = msg.meta_string(meta::mail::subject).substr(0, 998);
+  f.sent_at = parse_mail_date(msg.meta_string(meta::mail::date));
   if (std::string t = text_template(f.subject, 512); t.size() >= kMinSubjectTemplate) b.add("subject", std::move(t));
 
   for (const Meta& m : msg.meta) {
-    if (m.key != "mail.received") continue;
+    if (m.key != meta::mail::received) continue;
     const auto* s = std::get_if<std::string>(&m.value);
     if (s == nullptr) continue;
     const auto hop = parse_received(*s);
@@ -239,12 +245,8 @@ void body_template(const ArtifactTree& tree, const Artifact& msg, Builder& b) {
 }
 
 bool hidden(const Artifact& a) {
-  for (const Meta& m : a.meta) {
-    if (m.key.ends_with(".hidden")) {
-      if (const auto* v = std::get_if<bool>(&m.value); v && *v) return true;
-    }
-  }
-  return false;
+  return std::any_of(std::begin(meta::kHiddenFlags), std::end(meta::kHiddenFlags),
+                     [&a](const MetaKey<bool>& k) { return a.meta_flag(k); });
 }
 
 // From the message (or the scanned file) down to an executable: types with
@@ -280,11 +282,11 @@ void payloads(const ArtifactTree& tree, ArtifactId top, Builder& b) {
     if (is_executable(a.type) && a.hashed && !a.bytes.empty()) {
       b.add("payload", to_hex(a.hashes.sha256));
       layout(tree, a.id, top, b);
-      const std::string imp = a.meta_string("pe.imphash");
+      const std::string imp = a.meta_string(meta::pe::imphash);
       if (!imp.empty()) b.add("imphash", imp);
       // The executable's own icon: the first icon artifact below it.
       for (ArtifactId c : a.children) {
-        const std::string ph = tree[c].meta_string("icon.phash");
+        const std::string ph = tree[c].meta_string(meta::icon::phash);
         if (ph.empty()) continue;
         b.add("icon", ph);
         if (!imp.empty()) b.add("icon_imphash", ph + "/" + imp);
@@ -294,10 +296,14 @@ void payloads(const ArtifactTree& tree, ArtifactId top, Builder& b) {
     for (const Meta& m : a.meta) {
       const auto* s = std::get_if<std::string>(&m.value);
       if (s == nullptr) continue;
-      if (m.key == "family") b.add("family", *s);
-      else if (m.key == "ioc.c2") b.add("c2", core::ascii_lower(*s));
-      else if (m.key.ends_with(".mutex") && a.find_meta("family") != nullptr) b.add("mutex", *s);
-      else if (m.key.ends_with(".botnet") && a.find_meta("family") != nullptr) b.add("botnet", *s);
+      if (m.key == meta::family) b.add("family", *s);
+      else if (m.key == meta::ioc::c2) b.add("c2", core::ascii_lower(*s));
+      else if (a.find_meta(meta::family) != nullptr) {
+        for (const meta::FamilyKeys* keys : meta::kFamilyKeys) {
+          if (m.key == keys->mutex) b.add("mutex", *s);
+          else if (m.key == keys->botnet) b.add("botnet", *s);
+        }
+      }
     }
   }
 }
@@ -308,7 +314,7 @@ void links(const ArtifactTree& tree, const PublicSuffixList& psl, Builder& b) {
     for (const Meta& m : a.meta) {
       // Links only: ioc.domain also carries implant C2 hosts, which are the
       // strong `c2` fingerprint already.
-      if (m.key != "ioc.url") continue;
+      if (m.key != meta::ioc::url) continue;
       const auto* s = std::get_if<std::string>(&m.value);
       if (s == nullptr || ++n > 64) continue;
       std::string host = *s;

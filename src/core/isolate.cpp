@@ -216,7 +216,7 @@ namespace {
 // Replays a record that parsed completely, so nothing of a bad one is used.
 Status replay(UnpackContext& ctx, Parsed&& p) {
   for (Anomaly& a : p.anomalies) ctx.anomaly(std::move(a.id), a.severity, a.offset, std::move(a.message));
-  for (Meta& m : p.meta) ctx.meta(std::move(m.key), std::move(m.value));
+  for (Meta& m : p.meta) ctx.record(std::move(m));
   for (ParsedChild& c : p.children) {
     for (Name& n : c.names) n.value = ctx.clean_name(n.value);
     // The parent charges what the worker decoded: the worker's budget was a copy.
@@ -225,7 +225,7 @@ Status replay(UnpackContext& ctx, Parsed&& p) {
     auto id = ctx.emit_owned(std::move(owned), std::move(c.locator), std::move(c.names), c.truncated);
     if (!id) break;  // the children limit, already recorded
     for (Anomaly& a : c.anomalies) ctx.anomaly_on(*id, std::move(a.id), a.severity, a.offset, std::move(a.message));
-    for (Meta& m : c.meta) ctx.meta_on(*id, std::move(m.key), std::move(m.value));
+    for (Meta& m : c.meta) ctx.record_on(*id, std::move(m));
   }
   for (auto& [kind, detail] : p.limits) ctx.limit_hit(kind, std::move(detail));
   return p.status;

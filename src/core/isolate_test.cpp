@@ -2,6 +2,7 @@
 // healthy worker produces arrives intact; a worker that dies, exits, hangs or
 // lies ends in a finding, and its output is not used.
 #include "core/isolate.hpp"
+#include "meta/archive.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -43,12 +44,12 @@ struct Harness {
 // A stand-in for a library reader: two members, an anomaly on each level,
 // typed meta, a limit hit and an error status: every field the record carries.
 Status rich_unpack(UnpackContext& c) {
-  c.meta("archive.format", std::string("RAR5"));
-  c.meta("archive.entries", std::int64_t{2});
+  c.meta(meta::archive::format, std::string("RAR5"));
+  c.meta(meta::archive::entries, std::int64_t{2});
   c.anomaly("archive.corrupt", Severity::low, 7, "header damaged");
   auto a = c.emit_owned({'M', 'Z', 0, 1}, "entry[0]", {Name{"archive", "invoice.pdf.exe"}});
   if (!a) return {};
-  c.meta_on(*a, "archive.encrypted", true);
+  c.meta_on(*a, meta::archive::encrypted, true);
   c.anomaly_on(*a, "archive.path_traversal", Severity::medium, 0, "../x");
   auto b = c.emit_owned(std::vector<std::uint8_t>(100'000, 'z'), "entry[1]", {Name{"archive", "big.bin"}}, true);
   if (!b) return {};

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/text.hpp"
+#include "meta/mime.hpp"
 
 namespace sluice::core {
 namespace {
@@ -165,7 +166,7 @@ std::vector<std::string> password_candidates(const ArtifactTree& tree, ArtifactI
   for (const Phase phase : {Phase::keywords, Phase::tokens}) {
     for (ArtifactId anc = tree[id].parent; anc != kNoArtifact; anc = tree[anc].parent) {
       const Artifact& a = tree[anc];
-      if (const auto* subject = a.find_meta("mail.subject")) {
+      if (const auto* subject = a.find_meta(meta::mail::subject)) {
         if (const auto* s = std::get_if<std::string>(subject)) harvest_into(*s, c, phase);
       }
       for (ArtifactId child : a.children) {

@@ -122,10 +122,6 @@ void UnpackContext::limit_hit(LimitKind kind, std::string detail) {
           std::string(to_string(kind)) + " limit reached: " + detail);
 }
 
-void UnpackContext::meta(std::string key, MetaValue value) {
-  meta_on(id_, std::move(key), std::move(value));
-}
-
 void UnpackContext::text_on(ArtifactId target, std::vector<std::uint8_t>&& utf8) {
   const ByteView view = tree_.adopt(std::move(utf8));
   Artifact& a = tree_.at(target);
@@ -133,9 +129,9 @@ void UnpackContext::text_on(ArtifactId target, std::vector<std::uint8_t>&& utf8)
   a.has_text = true;
 }
 
-void UnpackContext::meta_on(ArtifactId target, std::string key, MetaValue value) {
-  if (auto* s = std::get_if<std::string>(&value)) *s = to_valid_utf8(*s);
-  tree_.at(target).meta.push_back(Meta{std::move(key), std::move(value)});
+void UnpackContext::record_on(ArtifactId target, Meta entry) {
+  if (auto* s = std::get_if<std::string>(&entry.value)) *s = to_valid_utf8(*s);
+  tree_.at(target).meta.push_back(std::move(entry));
 }
 
 std::string UnpackContext::clean_name(std::string_view raw) {

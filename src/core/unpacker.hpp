@@ -72,8 +72,27 @@ class UnpackContext {
   // Sets `target`'s readable text (Artifact::text): UTF-8 the caller decoded
   // and charged to the budget; the tree takes the buffer without a copy.
   void text_on(ArtifactId target, std::vector<std::uint8_t>&& utf8);
-  void meta(std::string key, MetaValue value);
-  void meta_on(ArtifactId target, std::string key, MetaValue value);
+  // Meta on this artifact or on one it emitted, by declared key (src/meta):
+  // the value's type is the declaration's.
+  template <MetaType T>
+  void meta(const MetaKey<T>& key, std::type_identity_t<T> value) {
+    record_on(id_, key(std::move(value)));
+  }
+  template <MetaType T>
+  void meta(const NamedMetaKey<T>& key, std::type_identity_t<T> value) {
+    record_on(id_, key(std::move(value)));
+  }
+  template <MetaType T>
+  void meta_on(ArtifactId target, const MetaKey<T>& key, std::type_identity_t<T> value) {
+    record_on(target, key(std::move(value)));
+  }
+  template <MetaType T>
+  void meta_on(ArtifactId target, const NamedMetaKey<T>& key, std::type_identity_t<T> value) {
+    record_on(target, key(std::move(value)));
+  }
+  // An entry a parser made from a declared key (MetaKey's call operator).
+  void record(Meta entry) { record_on(id_, std::move(entry)); }
+  void record_on(ArtifactId target, Meta entry);
 
   // A hostile name made safe to carry: valid UTF-8 (bad bytes become U+FFFD),
   // NUL removed, cut at the name-length limit (which is then reported).

@@ -21,6 +21,7 @@
 #include "model/finding.hpp"
 #include "scoring/scorer.hpp"
 #include "sluice_version.hpp"
+#include "meta/engine.hpp"
 
 namespace sluice {
 
@@ -96,7 +97,7 @@ void hash_artifact(ArtifactTree& tree, Artifact& a, const Limits& limits) {
   std::uint64_t held = 0;
   for (const Extent& e : *present) held += e.length;
   // Said only where there are holes: a file inside the disk is usually whole.
-  if (held < a.bytes.size()) a.meta.push_back(Meta{"sparse.present_bytes", static_cast<std::int64_t>(held)});
+  if (held < a.bytes.size()) a.meta.push_back(meta::sparse::present_bytes(static_cast<std::int64_t>(held)));
   if (a.bytes.size() <= limits.max_artifact_bytes) {
     a.hashes = core::compute_hashes(a.bytes, *present);
     return;
@@ -105,7 +106,7 @@ void hash_artifact(ArtifactTree& tree, Artifact& a, const Limits& limits) {
   // identifies it (core/hash.hpp has the exact form).
   a.hashes = core::compute_extent_hashes(a.bytes, *present);
   a.hashed_by_extents = true;
-  a.meta.push_back(Meta{"hash.scope", std::string("present-extents")});
+  a.meta.push_back(meta::hash::scope(std::string("present-extents")));
   note(tree, a.id, "sparse.hashed_by_extents", Severity::info,
        "a sparse view of " + std::to_string(a.bytes.size()) +
            " bytes (more than max_artifact_bytes) is hashed over its " + std::to_string(present->size()) +

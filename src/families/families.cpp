@@ -9,7 +9,7 @@ namespace sluice::families {
 namespace {
 
 constexpr std::array kFamilies{
-    Family{"remcos", "family.remcos", "family.remcos_strings", &remcos::examine},
+    Family{"remcos", "family.remcos", "family.remcos_strings", &remcos::examine, &meta::kRemcosKeys},
 };
 
 }  // namespace

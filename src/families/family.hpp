@@ -16,6 +16,7 @@
 #include "sluice/byte_view.hpp"
 #include "sluice/finding.hpp"
 #include "sluice/limits.hpp"
+#include "meta/families.hpp"
 
 namespace sluice::families {
 
@@ -85,6 +86,7 @@ struct Family {
   std::string_view config_finding;   // raised when a configuration decoded
   std::string_view strings_finding;  // raised when only the known strings were seen
   FamilyResult (*examine)(const PeSubject& pe, const Limits& limits, DecodeBudget& budget);
+  const meta::FamilyKeys* keys;  // what it records, under `<name>.`
 };
 
 // Every family, in the order they are tried. Constant data.

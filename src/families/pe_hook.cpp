@@ -8,6 +8,8 @@
 #include "families/family.hpp"
 #include "families/field_text.hpp"
 #include "formats/pe/followers.hpp"
+#include "meta/families.hpp"
+#include "meta/ioc.hpp"
 
 namespace sluice::families {
 namespace {
@@ -28,26 +30,26 @@ class ContextBudget final : public DecodeBudget {
   core::UnpackContext& ctx_;
 };
 
-void add_once(std::vector<std::string>& seen, core::UnpackContext& ctx, const std::string& key,
+void add_once(std::vector<std::string>& seen, core::UnpackContext& ctx, const MetaKey<std::string>& key,
               const std::string& value) {
-  const std::string tag = key + '\n' + value;
+  const std::string tag = std::string(key.name) + '\n' + value;
   if (std::find(seen.begin(), seen.end(), tag) != seen.end()) return;
   seen.push_back(tag);
   ctx.meta(key, value);
 }
 
-void record_config(core::UnpackContext& ctx, std::string_view family, const FamilyConfig& cfg) {
-  const std::string prefix = std::string(family) + ".";
-  ctx.meta("family", std::string(family));
-  ctx.meta(prefix + "generation", cfg.generation);
-  for (const auto& [key, value] : cfg.fields) ctx.meta(prefix + key, value);
+void record_config(core::UnpackContext& ctx, const Family& family, const FamilyConfig& cfg) {
+  const meta::FamilyKeys& keys = *family.keys;
+  ctx.meta(meta::family, std::string(family.name));
+  ctx.meta(keys.generation, cfg.generation);
+  for (const auto& [key, value] : cfg.fields) ctx.meta(keys.field[key], value);
   // The report's IOC section reads `ioc.*` meta: C2s as host:port, hosts by kind.
   std::vector<std::string> seen;
   for (const C2Endpoint& c : cfg.c2) {
     const std::string endpoint = c.host + ":" + std::to_string(c.port);
-    ctx.meta(prefix + "c2", endpoint + (c.tls ? " tls" : ""));
-    add_once(seen, ctx, "ioc.c2", endpoint);
-    add_once(seen, ctx, is_ipv4_literal(c.host) ? "ioc.ip" : "ioc.domain", c.host);
+    ctx.meta(keys.c2, endpoint + (c.tls ? " tls" : ""));
+    add_once(seen, ctx, meta::ioc::c2, endpoint);
+    add_once(seen, ctx, is_ipv4_literal(c.host) ? meta::ioc::ip : meta::ioc::domain, c.host);
   }
 }
 
@@ -68,14 +70,14 @@ void record_families(core::UnpackContext& ctx, const formats::pe::PeImage& pe, B
     for (Anomaly& issue : result.issues) {
       ctx.anomaly(std::move(issue.id), issue.severity, issue.offset, std::move(issue.message));
     }
-    if (result.config) record_config(ctx, f.name, *result.config);
+    if (result.config) record_config(ctx, f, *result.config);
     if (!result.markers.empty()) {
       std::string joined;
       for (const std::string& m : result.markers) {
         if (!joined.empty()) joined += ", ";
         joined += m;
       }
-      ctx.meta(std::string(f.name) + ".strings", joined);
+      ctx.meta(f.keys->strings, joined);
     }
   }
 }

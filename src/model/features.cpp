@@ -6,6 +6,15 @@
 
 #include "analysis/names/extensions.hpp"
 #include "core/hash.hpp"
+#include "meta/archive.hpp"
+#include "meta/fat.hpp"
+#include "meta/groups.hpp"
+#include "meta/ioc.hpp"
+#include "meta/mime.hpp"
+#include "meta/ntfs.hpp"
+#include "meta/ole.hpp"
+#include "meta/pdf.hpp"
+#include "meta/zip.hpp"
 
 namespace sluice::embedded {
 extern const char* const kFindingsMd;
@@ -153,13 +162,13 @@ Ancestry ancestry(const ArtifactTree& tree, const Artifact& a) {
 }
 
 bool encrypted(const Artifact& a) {
-  return a.meta_flag("archive.encrypted") || a.meta_flag("zip.encrypted") || a.meta_flag("pdf.encrypted") ||
-         a.find_meta("office.encryption") != nullptr;
+  return a.meta_flag(meta::archive::encrypted) || a.meta_flag(meta::zip::encrypted) || a.meta_flag(meta::pdf::encrypted) ||
+         a.find_meta(meta::office::encryption) != nullptr;
 }
 
 bool opened(const Artifact& a) {
-  return a.find_meta("archive.password") != nullptr || a.find_meta("zip.password") != nullptr ||
-         a.find_meta("pdf.password") != nullptr || a.find_meta("office.password") != nullptr;
+  return a.find_meta(meta::archive::password) != nullptr || a.find_meta(meta::zip::password) != nullptr ||
+         a.find_meta(meta::pdf::password) != nullptr || a.find_meta(meta::office::password) != nullptr;
 }
 
 std::size_t dots(std::string_view name) {
@@ -218,7 +227,10 @@ void structural(const ArtifactTree& tree, std::span<const Finding> findings, std
       v[encrypted_members] += 1;
       v[opened(a) ? encrypted_opened : encrypted_unopened] += 1;
     }
-    if (a.meta_flag("fat.hidden") || a.meta_flag("ntfs.hidden") || a.meta_flag("zip.hidden")) v[hidden_files] += 1;
+    if (std::any_of(std::begin(meta::kHiddenFlags), std::end(meta::kHiddenFlags),
+                    [&a](const MetaKey<bool>& k) { return a.meta_flag(k); })) {
+      v[hidden_files] += 1;
+    }
     const std::string_view shown = a.display_name();
     if (!shown.empty()) {
       const nm::Claim claim = nm::claim_of(nm::last_extension(shown));
@@ -231,8 +243,8 @@ void structural(const ArtifactTree& tree, std::span<const Finding> findings, std
     }
     // One pass over the meta list, no copies: this runs for every artifact of every message.
     for (const Meta& m : a.meta) {
-      if (m.key == "ioc.url") v[mail_urls] += 1;
-      if (m.key == "mail.authentication_results") v[mail_has_authentication_results] = 1;
+      if (m.key == meta::ioc::url) v[mail_urls] += 1;
+      if (m.key == meta::mail::authentication_results) v[mail_has_authentication_results] = 1;
     }
   }
 }

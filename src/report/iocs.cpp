@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "core/text.hpp"
+#include "meta/ioc.hpp"
 
 namespace sluice::report {
 namespace {
@@ -88,9 +89,9 @@ Iocs collect_iocs(const ArtifactTree& tree, std::size_t max_per_kind) {
   for (const Artifact& a : tree) {
     for (const Meta& m : a.meta) {
       const auto* text = std::get_if<std::string>(&m.value);
-      if (text == nullptr || !m.key.starts_with("ioc.")) continue;
+      if (text == nullptr || !m.key.starts_with(meta::kIocPrefix)) continue;
       std::string v = clean(*text);
-      if (m.key == "ioc.url") {
+      if (m.key == meta::ioc::url) {
         const std::string host = url_host(v);
         if (is_ip_literal(host)) {
           ips.add(host, out.truncated);
@@ -98,11 +99,11 @@ Iocs collect_iocs(const ArtifactTree& tree, std::size_t max_per_kind) {
           domains.add(host, out.truncated);
         }
         urls.add(std::move(v), out.truncated);
-      } else if (m.key == "ioc.domain") {
+      } else if (m.key == meta::ioc::domain) {
         domains.add(lower_host(v), out.truncated);
-      } else if (m.key == "ioc.ip") {
+      } else if (m.key == meta::ioc::ip) {
         ips.add(core::ascii_lower(v), out.truncated);
-      } else if (m.key == "ioc.c2") {
+      } else if (m.key == meta::ioc::c2) {
         c2.add(std::move(v), out.truncated);
       }
     }

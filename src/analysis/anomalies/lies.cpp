@@ -6,6 +6,8 @@
 #include "analysis/anomalies/lies.hpp"
 
 #include "analysis/names/extensions.hpp"
+#include "meta/archive.hpp"
+#include "meta/zip.hpp"
 
 namespace sluice::analysis::anomalies {
 namespace {
@@ -15,7 +17,7 @@ namespace {
 // Encrypted members are not counted: a missing password is no lie.
 bool hidden_executable(const Artifact& c) {
   if (is_executable(c.type) || !(c.bytes.empty() || c.truncated)) return false;
-  if (c.meta_flag("archive.encrypted") || c.meta_flag("zip.encrypted")) return false;
+  if (c.meta_flag(meta::archive::encrypted) || c.meta_flag(meta::zip::encrypted)) return false;
   return names::claim_of(names::last_extension(c.display_name())) == names::Claim::executable;
 }
 

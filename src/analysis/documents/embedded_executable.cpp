@@ -4,6 +4,8 @@
 // programs; the document is the delivery, whatever wrapper sits in between
 // (a PDF attachment that is a ZIP holding an EXE counts).
 #include "analysis/detector.hpp"
+#include "meta/ole1.hpp"
+#include "meta/pdf.hpp"
 
 namespace sluice::analysis::documents {
 namespace {
@@ -35,8 +37,9 @@ class EmbeddedExecutable final : public Detector {
         Evidence ev{{"type", std::string(to_string(a.type))},
                     {"document", tree.evidence_path(p)},
                     {"sha256", to_hex(a.hashes.sha256)}};
-        for (std::string_view key : {"ole.source_path", "ole.temp_path", "pdf.attachment_description"}) {
-          if (std::string v = a.meta_string(key); !v.empty()) ev.emplace_back(std::string(key), std::move(v));
+        for (const MetaKey<std::string>& key :
+             {meta::ole::source_path, meta::ole::temp_path, meta::pdf::attachment_description}) {
+          if (std::string v = a.meta_string(key); !v.empty()) ev.emplace_back(std::string(key.name), std::move(v));
         }
         sink.add(std::string(id), Severity::high, a.id,
                  std::string(info(a.type).description) + " embedded in " + std::string(info(tree[p].type).description),

@@ -10,11 +10,10 @@
 #include "analysis/executables/unsigned_vendor_claim.hpp"
 #include "analysis/lure/lexicon.hpp"
 #include "core/text.hpp"
+#include "meta/pe.hpp"
 
 namespace sluice::analysis::executables {
 namespace {
-
-constexpr std::string_view kVersionPrefix = "pe.version.";
 
 bool names_vendor(const std::vector<lure::Brand>& brands, std::string_view value) {
   const std::string v = core::ascii_lower(value);
@@ -34,10 +33,10 @@ void UnsignedVendorClaim::inspect(const ArtifactTree& tree, FindingSink& sink) c
   for (const Artifact& a : tree) {
     if (a.type != FileType::pe_exe && a.type != FileType::pe_dll) continue;
     // The PE unpacker records the signer only when the signature parsed.
-    if (a.find_meta("pe.signer.subject") != nullptr) continue;
+    if (a.find_meta(meta::pe::signer_subject) != nullptr) continue;
     for (const Meta& m : a.meta) {
-      if (!m.key.starts_with(kVersionPrefix)) continue;
-      const std::string_view field = std::string_view(m.key).substr(kVersionPrefix.size());
+      if (!meta::pe::version_field.contains(m.key)) continue;
+      const std::string_view field = std::string_view(m.key).substr(meta::pe::version_field.prefix.size());
       if (field != "CompanyName" && field != "ProductName" && field != "FileDescription") continue;
       const auto* value = std::get_if<std::string>(&m.value);
       if (value == nullptr || !names_vendor(brands_, *value)) continue;

@@ -5,22 +5,20 @@
 // findings (an EXE in an ISO is malicious with or without a config).
 #include "analysis/detector.hpp"
 #include "families/family.hpp"
+#include "meta/families.hpp"
 
 namespace sluice::analysis::families {
 namespace {
 
 namespace fam = ::sluice::families;
 
-void append_all(const Artifact& a, const std::string& key, const std::string& label, Evidence& ev) {
-  for (const Meta& m : a.meta) {
-    if (m.key != key) continue;
-    if (const auto* s = std::get_if<std::string>(&m.value)) ev.emplace_back(label, *s);
-  }
+void append_all(const Artifact& a, const MetaKey<std::string>& key, const std::string& label, Evidence& ev) {
+  for (std::string& s : a.meta_strings(key)) ev.emplace_back(label, std::move(s));
 }
 
 bool has_family(const Artifact& a, std::string_view name) {
   for (const Meta& m : a.meta) {
-    if (m.key != "family") continue;
+    if (m.key != meta::family) continue;
     if (const auto* s = std::get_if<std::string>(&m.value); s && *s == name) return true;
   }
   return false;
@@ -32,19 +30,19 @@ class FamilyDetector final : public Detector {
   void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
     for (const Artifact& a : tree) {
       for (const fam::Family& f : fam::all_families()) {
-        const std::string prefix = std::string(f.name) + ".";
+        const meta::FamilyKeys& keys = *f.keys;
         if (has_family(a, f.name)) {
           Evidence ev;
-          append_all(a, prefix + "c2", "c2", ev);
-          append_all(a, prefix + "botnet", "botnet", ev);
-          append_all(a, prefix + "mutex", "mutex", ev);
-          append_all(a, prefix + "generation", "generation", ev);
+          append_all(a, keys.c2, "c2", ev);
+          append_all(a, keys.botnet, "botnet", ev);
+          append_all(a, keys.mutex, "mutex", ev);
+          append_all(a, keys.generation, "generation", ev);
           ev.emplace_back("sha256", to_hex(a.hashes.sha256));
           sink.add(std::string(f.config_finding), Severity::critical, a.id,
-                   "decrypted " + std::string(f.name) + " configuration (C2 " + a.meta_string(prefix + "c2") +
+                   "decrypted " + std::string(f.name) + " configuration (C2 " + a.meta_string(keys.c2) +
                        ")",
                    std::move(ev));
-        } else if (const std::string markers = a.meta_string(prefix + "strings"); !markers.empty()) {
+        } else if (const std::string markers = a.meta_string(keys.strings); !markers.empty()) {
           sink.add(std::string(f.strings_finding), Severity::high, a.id,
                    "strings of " + std::string(f.name) + " but no configuration: " + markers,
                    Evidence{{"strings", markers}, {"sha256", to_hex(a.hashes.sha256)}});

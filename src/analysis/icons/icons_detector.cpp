@@ -1,4 +1,5 @@
 #include "analysis/icons/icons_detector.hpp"
+#include "meta/icon_images.hpp"
 
 #include <charconv>
 
@@ -16,10 +17,10 @@ bool parse_hex(std::string_view s, std::uint64_t& out) {
 // The hashes the unpacker recorded; nothing when the artifact has no icon.
 std::optional<IconHash> recorded_hash(const Artifact& a) {
   IconHash h;
-  if (!parse_hex(a.meta_string("icon.phash"), h.phash) || !parse_hex(a.meta_string("icon.dhash"), h.dhash)) {
+  if (!parse_hex(a.meta_string(meta::icon::phash), h.phash) || !parse_hex(a.meta_string(meta::icon::dhash), h.dhash)) {
     return std::nullopt;
   }
-  if (const MetaValue* v = a.find_meta("icon.hue"); v != nullptr) {
+  if (const MetaValue* v = a.find_meta(meta::icon::hue); v != nullptr) {
     if (const auto* n = std::get_if<std::int64_t>(v); n != nullptr && *n >= 0 && *n <= 12) {
       h.hue = static_cast<std::uint8_t>(*n);
     }
@@ -48,7 +49,7 @@ class IconsDetector final : public Detector {
                {{"category", m->ref->category},
                 {"reference", ref},
                 {"distance", std::to_string(m->distance)},
-                {"phash", a.meta_string("icon.phash")}});
+                {"phash", a.meta_string(meta::icon::phash)}});
     }
   }
 

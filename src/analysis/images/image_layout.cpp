@@ -7,6 +7,13 @@
 #include "analysis/detector.hpp"
 #include "core/passwords.hpp"
 #include "core/text.hpp"
+#include "meta/archive.hpp"
+#include "meta/fat.hpp"
+#include "meta/groups.hpp"
+#include "meta/lnk.hpp"
+#include "meta/ole.hpp"
+#include "meta/pdf.hpp"
+#include "meta/zip.hpp"
 
 namespace sluice::analysis::images {
 namespace {
@@ -17,7 +24,7 @@ bool filesystem(FileType t) {
 }
 
 bool hidden(const Artifact& a) {
-  for (std::string_view k : {"fat.hidden", "ntfs.hidden", "zip.hidden"}) {
+  for (const MetaKey<bool>& k : meta::kHiddenFlags) {
     if (a.meta_flag(k)) return true;
   }
   return std::any_of(a.anomalies.begin(), a.anomalies.end(), [](const Anomaly& an) {
@@ -39,13 +46,13 @@ class ImageLayout final : public Detector {
   void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
     for (const Artifact& a : tree) {
       if (filesystem(a.type) && a.parent != kNoArtifact) inspect_volume(tree, a, sink);
-      std::string pw = a.meta_string("zip.password");
-      if (pw.empty()) pw = a.meta_string("archive.password");  // 7z opened by sevenzip_open
-      if (pw.empty()) pw = a.meta_string("pdf.password");
-      if (pw.empty()) pw = a.meta_string("office.password");
+      std::string pw = a.meta_string(meta::zip::password);
+      if (pw.empty()) pw = a.meta_string(meta::archive::password);  // 7z opened by sevenzip_open
+      if (pw.empty()) pw = a.meta_string(meta::pdf::password);
+      if (pw.empty()) pw = a.meta_string(meta::office::password);
       if (!pw.empty()) {
         message_password(tree, a, pw, sink);
-      } else if (a.meta_flag("zip.encrypted") || a.meta_flag("archive.encrypted")) {
+      } else if (a.meta_flag(meta::zip::encrypted) || a.meta_flag(meta::archive::encrypted)) {
         sink.add("archive.encrypted_unopened", Severity::medium, a.id,
                  "encrypted member that no candidate password opened: its content was not scanned",
                  {{"name", std::string(a.display_name())}});
@@ -58,7 +65,7 @@ class ImageLayout final : public Detector {
     std::vector<const Artifact*> files;
     for (ArtifactId c : vol.children) {
       const Artifact& f = tree[c];
-      if (!f.names.empty() && !f.meta_flag("fat.deleted")) files.push_back(&f);
+      if (!f.names.empty() && !f.meta_flag(meta::fat::deleted)) files.push_back(&f);
     }
     const Artifact* biggest_exe = nullptr;
     for (const Artifact* f : files) {
@@ -85,16 +92,16 @@ class ImageLayout final : public Detector {
     }
     for (const Artifact* f : files) {
       if (f->type != FileType::lnk) continue;
-      const std::string cmd = core::ascii_lower(f->meta_string("lnk.command_line"));
+      const std::string cmd = core::ascii_lower(f->meta_string(meta::lnk::command_line));
       if (cmd.empty()) continue;
       for (const Artifact* sib : files) {
         if (sib == f) continue;
         const std::string sib_name = base_name(sib->display_name());
         if (sib_name.size() < 3 || cmd.find(sib_name) == std::string::npos) continue;
         sink.add("lnk.runs_sibling", Severity::high, f->id,
-                 "the shortcut runs \"" + f->meta_string("lnk.command_line") + "\" on " +
+                 "the shortcut runs \"" + f->meta_string(meta::lnk::command_line) + "\" on " +
                      std::string(sib->display_name()) + " in the same image",
-                 {{"sibling", tree.evidence_path(sib->id)}, {"command_line", f->meta_string("lnk.command_line")}});
+                 {{"sibling", tree.evidence_path(sib->id)}, {"command_line", f->meta_string(meta::lnk::command_line)}});
       }
     }
   }

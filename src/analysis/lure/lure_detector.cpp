@@ -10,6 +10,9 @@
 #include "analysis/lure/domains.hpp"
 #include "analysis/lure/lexicon.hpp"
 #include "core/text.hpp"
+#include "meta/archive.hpp"
+#include "meta/mime.hpp"
+#include "meta/zip.hpp"
 
 namespace sluice::analysis::lure {
 namespace {
@@ -75,7 +78,7 @@ bool risky(const ArtifactTree& tree, const Artifact& a, ArtifactId& which) {
       which = c.id;
       return true;
     }
-    if (c.meta_flag("zip.encrypted") || c.meta_flag("archive.encrypted")) {
+    if (c.meta_flag(meta::zip::encrypted) || c.meta_flag(meta::archive::encrypted)) {
       which = c.id;
       return true;
     }
@@ -101,10 +104,10 @@ class LureDetector final : public Detector {
 
  private:
   void inspect_message(const ArtifactTree& tree, const Artifact& msg, FindingSink& sink) const {
-    const Address from = parse_address(msg.meta_string("mail.from"));
+    const Address from = parse_address(msg.meta_string(meta::mail::from));
     const std::string from_reg = from.domain.empty() ? "" : psl_.registrable(from.domain);
     const std::string display = core::ascii_lower(from.display);
-    std::string text = core::ascii_lower(msg.meta_string("mail.subject"));
+    std::string text = core::ascii_lower(msg.meta_string(meta::mail::subject));
     for (ArtifactId c : msg.children) {
       const Artifact& part = tree[c];
       if (part.type == FileType::text || part.type == FileType::html) {
@@ -170,7 +173,7 @@ class LureDetector final : public Detector {
       // MIME format recorded the links it rendered as HTML.
       const Artifact& part = tree[c];
       for (const Meta& m : part.meta) {
-        if (m.key != "html.link_shown_host") continue;
+        if (m.key != meta::html::link_shown_host) continue;
         const auto* shown = std::get_if<std::string>(&m.value);
         if (shown == nullptr) continue;
         const std::string reg = psl_.registrable(*shown);
@@ -230,8 +233,8 @@ class LureDetector final : public Detector {
   Forwarding forwarding(const Artifact& msg, const std::string& from_reg) const {
     Forwarding f;
     const auto add = [&f](std::string_view sign) { f.signs += (f.signs.empty() ? "" : ", ") + std::string(sign); };
-    if (msg.find_meta("mail.list_id") != nullptr) add("List-Id");
-    if (const std::string post = msg.meta_string("mail.list_post"); !post.empty()) {
+    if (msg.find_meta(meta::mail::list_id) != nullptr) add("List-Id");
+    if (const std::string post = msg.meta_string(meta::mail::list_post); !post.empty()) {
       add("List-Post");
       // "<mailto:list@lists.example.org>": the address after "mailto:".
       const auto at = post.find('@');
@@ -241,8 +244,8 @@ class LureDetector final : public Detector {
         f.list_reg = psl_.registrable(core::ascii_lower(post.substr(at + 1, end - at - 1)));
       }
     }
-    if (msg.find_meta("mail.arc_seal") != nullptr) add("ARC-Seal");
-    const Address sender = parse_address(msg.meta_string("mail.sender"));
+    if (msg.find_meta(meta::mail::arc_seal) != nullptr) add("ARC-Seal");
+    const Address sender = parse_address(msg.meta_string(meta::mail::sender));
     if (!sender.domain.empty() && !from_reg.empty() && psl_.registrable(sender.domain) != from_reg) {
       add("Sender ≠ From");
       if (f.list_reg.empty()) f.list_reg = psl_.registrable(sender.domain);
@@ -252,7 +255,7 @@ class LureDetector final : public Detector {
 
   void reply_to(const Artifact& msg, const std::string& from_reg, const Forwarding& fwd,
                 FindingSink& sink) const {
-    const Address rt = parse_address(msg.meta_string("mail.reply_to"));
+    const Address rt = parse_address(msg.meta_string(meta::mail::reply_to));
     if (rt.domain.empty() || from_reg.empty()) return;
     const std::string rt_reg = psl_.registrable(rt.domain);
     // Replies to the list that carried the message are how lists work.
@@ -267,7 +270,7 @@ class LureDetector final : public Detector {
   void auth_results(const Artifact& msg, const Forwarding& fwd, FindingSink& sink) const {
     std::string failed;
     for (const Meta& m : msg.meta) {
-      if (m.key != "mail.authentication_results") continue;
+      if (m.key != meta::mail::authentication_results) continue;
       const auto* s = std::get_if<std::string>(&m.value);
       if (s == nullptr) continue;
       const std::string v = core::ascii_lower(*s);

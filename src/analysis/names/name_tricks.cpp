@@ -11,6 +11,7 @@
 #include "analysis/detector.hpp"
 #include "analysis/names/extensions.hpp"
 #include "core/text.hpp"
+#include "meta/office.hpp"
 
 namespace sluice::analysis::names {
 namespace {
@@ -158,8 +159,8 @@ class NameTricks final : public Detector {
     }
     // An Office document under another name: a macro workbook called
     // "photo.jpg", a .docm called .doc, an OLE2 Word file called .pdf.
-    const std::string app = a.meta_string("office.application");
-    const std::string container = a.meta_string("office.container");
+    const std::string app = a.meta_string(meta::office::application);
+    const std::string container = a.meta_string(meta::office::container);
     // Judged on the name the reader sees: an ISO 9660 8.3 name ("INVOICE_.DOC")
     // beside the Joliet one is the image's shorthand, not a claim.
     if ((doc_like || claim == Claim::archive) && !app.empty() && &n == &a.names.front()) {
@@ -167,7 +168,7 @@ class NameTricks final : public Detector {
       if (oc.application != app || oc.container != container) {
         sink.add("name.document_disguised", Severity::medium, a.id,
                  "named ." + ext + " but the content is " + (container == "ooxml" ? "an OOXML " : "a binary ") + app +
-                     " document" + (a.meta_flag("office.macro_enabled") ? " (macro-enabled)" : ""),
+                     " document" + (a.meta_flag(meta::office::macro_enabled) ? " (macro-enabled)" : ""),
                  {{"name", n.value}, {"view", n.view}, {"application", app}, {"container", container}});
         return true;
       }

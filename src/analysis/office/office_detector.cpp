@@ -13,6 +13,8 @@
 #include "analysis/office/vba_keywords.hpp"
 #include "core/text.hpp"
 #include "codecs/office/fields.hpp"
+#include "meta/office.hpp"
+#include "meta/ole.hpp"
 
 namespace sluice::analysis::office {
 namespace {
@@ -63,8 +65,8 @@ class OfficeDetector final : public Detector {
       links(tree, a, sink);
       const ArtifactId pkg = package_of(tree, a.id);
       xlm(a, pkg, xlm_packages, sink);
-      for (auto& m : a.meta_strings("office.macro_sheet")) macro_sheets[pkg].push_back(std::move(m));
-      for (auto& h : a.meta_strings("office.hidden_sheet")) hidden_sheets[pkg].push_back(std::move(h));
+      for (auto& m : a.meta_strings(meta::office::macro_sheet)) macro_sheets[pkg].push_back(std::move(m));
+      for (auto& h : a.meta_strings(meta::office::hidden_sheet)) hidden_sheets[pkg].push_back(std::move(h));
     }
     // OOXML: <sheet state="hidden" r:id="rId1"> in the workbook, rId1 a macro
     // sheet in its relationships.
@@ -110,7 +112,7 @@ class OfficeDetector final : public Detector {
   }
 
   static void fields(const ArtifactTree& tree, const Artifact& a, FindingSink& sink) {
-    for (const std::string& f : a.meta_strings("office.field")) {
+    for (const std::string& f : a.meta_strings(meta::office::field)) {
       const auto kw = codecs::office::external_field_keyword(f);
       if (!kw) continue;
       if (*kw == "DDE" || *kw == "DDEAUTO") {
@@ -125,13 +127,13 @@ class OfficeDetector final : public Detector {
         }
       }
     }
-    for (const std::string& d : a.meta_strings("office.dde_link")) {
+    for (const std::string& d : a.meta_strings(meta::office::dde_link)) {
       sink.add("office.dde", Severity::high, a.id, "DDE link runs: " + d, {{"command", d}});
     }
   }
 
   static void links(const ArtifactTree&, const Artifact& a, FindingSink& sink) {
-    for (const std::string& rel : a.meta_strings("office.external_rel")) {
+    for (const std::string& rel : a.meta_strings(meta::office::external_rel)) {
       const std::size_t sp = rel.find(' ');
       const std::string type = rel.substr(0, sp);
       const std::string target = sp == std::string::npos ? "" : rel.substr(sp + 1);
@@ -151,25 +153,25 @@ class OfficeDetector final : public Detector {
   }
 
   static void xlm(const Artifact& a, ArtifactId pkg, std::set<ArtifactId>& reported, FindingSink& sink) {
-    const std::vector<std::string> sheets = a.meta_strings("xlm.macro_sheet");
-    const std::vector<std::string> parts = a.meta_strings("office.macro_sheet");
+    const std::vector<std::string> sheets = a.meta_strings(meta::xlm::macro_sheet);
+    const std::vector<std::string> parts = a.meta_strings(meta::office::macro_sheet);
     if ((!sheets.empty() || !parts.empty()) && reported.insert(pkg).second) {
       const std::string what = !sheets.empty() ? join(sheets) : join(parts);
       sink.add("office.xlm_macro", Severity::medium, a.id, "Excel 4.0 macro sheet: " + what, {{"sheets", what}});
     }
-    for (const std::string& h : a.meta_strings("xlm.hidden_macro_sheet")) {
+    for (const std::string& h : a.meta_strings(meta::xlm::hidden_macro_sheet)) {
       sink.add("office.hidden_macro_sheet", Severity::medium, a.id, "Excel 4.0 macro sheet \"" + h + "\" is hidden",
                {{"sheet", h}});
     }
     std::vector<std::string> runs;
-    for (const std::string& f : a.meta_strings("xlm.function")) {
+    for (const std::string& f : a.meta_strings(meta::xlm::function)) {
       if (std::find(kXlmRuns.begin(), kXlmRuns.end(), f) != kXlmRuns.end()) runs.push_back(f);
     }
     if (!runs.empty()) {
       sink.add("office.xlm_suspicious", Severity::high, a.id, "Excel 4.0 macro calls " + join(runs),
                {{"functions", join(runs)}});
     }
-    const std::vector<std::string> autos = a.meta_strings("office.auto_name");
+    const std::vector<std::string> autos = a.meta_strings(meta::office::auto_name);
     if (!autos.empty()) {
       sink.add("office.macro_autoexec", Severity::medium, a.id, "Excel runs the macro named " + join(autos) +
                                                                     " when the workbook opens",

@@ -2,12 +2,13 @@
 
 #include "analysis/scripts/indicators.hpp"
 #include "formats/script/text.hpp"
+#include "meta/script.hpp"
 
 namespace sluice::analysis::scripts {
 
 void IndicatorDetector::inspect(const ArtifactTree& tree, FindingSink& sink) const {
   for (const Artifact& a : tree) {
-    const std::string language = a.meta_string("script.language");
+    const std::string language = a.meta_string(meta::script::language);
     if (language.empty()) continue;
     const auto type = file_type_from_string(language);
     if (!type) continue;

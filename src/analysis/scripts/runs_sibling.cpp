@@ -8,6 +8,7 @@
 #include "analysis/detector.hpp"
 #include "analysis/scripts/indicator_detector.hpp"
 #include "core/text.hpp"
+#include "meta/script.hpp"
 
 namespace sluice::analysis::scripts {
 namespace {
@@ -54,7 +55,7 @@ class RunsSibling final : public Detector {
       if (!is_script(a.type) || a.duplicate_of) continue;
       std::vector<std::string> refs;
       for (const Meta& m : a.meta) {
-        if (m.key != "script.references") continue;
+        if (m.key != meta::script::references) continue;
         if (const auto* s = std::get_if<std::string>(&m.value)) refs.push_back(core::ascii_lower(*s));
       }
       if (refs.empty()) continue;

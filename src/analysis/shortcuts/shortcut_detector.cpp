@@ -10,6 +10,7 @@
 #include "analysis/names/extensions.hpp"
 #include "analysis/names/lolbins.hpp"
 #include "core/text.hpp"
+#include "meta/lnk.hpp"
 
 namespace sluice::analysis::shortcuts {
 namespace {
@@ -46,9 +47,8 @@ bool is_document_icon(std::string_view icon) {
   return false;
 }
 
-std::int64_t meta_int(const Artifact& a, std::string_view key) {
-  const MetaValue* v = a.find_meta(key);
-  const auto* n = v == nullptr ? nullptr : std::get_if<std::int64_t>(v);
+std::int64_t meta_int(const Artifact& a, const MetaKey<std::int64_t>& key) {
+  const std::int64_t* n = a.meta_value(key);
   return n == nullptr ? 0 : *n;  // absent: the shortcut has no arguments
 }
 
@@ -64,15 +64,15 @@ class ShortcutDetector final : public Detector {
 
  private:
   static void inspect_one(const Artifact& a, FindingSink& sink) {
-    const std::string target = a.meta_string("lnk.target");
+    const std::string target = a.meta_string(meta::lnk::target);
     // The IDList path is what Explorer resolves when LinkInfo is absent; judge each.
-    const bool lolbin = names::is_lolbin(target) || names::is_lolbin(a.meta_string("lnk.idlist_path")) ||
-                        names::is_lolbin(a.meta_string("lnk.environment_target"));
+    const bool lolbin = names::is_lolbin(target) || names::is_lolbin(a.meta_string(meta::lnk::idlist_path)) ||
+                        names::is_lolbin(a.meta_string(meta::lnk::environment_target));
     if (lolbin) sink.add("lnk.lolbin_target", Severity::high, a.id, "the shortcut runs " + basename_lower(target), {});
-    const std::string why = suspicious_argument(a.meta_string("lnk.arguments"), meta_int(a, "lnk.arguments_chars"));
+    const std::string why = suspicious_argument(a.meta_string(meta::lnk::arguments), meta_int(a, meta::lnk::arguments_chars));
     if (!why.empty()) sink.add("lnk.suspicious_arguments", Severity::high, a.id, why, {});
-    std::string icon = a.meta_string("lnk.icon_location");
-    if (icon.empty()) icon = a.meta_string("lnk.icon_environment");
+    std::string icon = a.meta_string(meta::lnk::icon_location);
+    if (icon.empty()) icon = a.meta_string(meta::lnk::icon_environment);
     const bool program = names::claim_of(names::last_extension(target)) == names::Claim::executable;
     if ((program || lolbin) && is_document_icon(icon) && basename_lower(icon) != basename_lower(target)) {
       sink.add("lnk.document_icon", Severity::medium, a.id,

@@ -1,4 +1,6 @@
 #include "analysis/smuggling/links.hpp"
+#include "meta/html.hpp"
+#include "meta/ioc.hpp"
 
 #include <set>
 
@@ -60,7 +62,7 @@ void inspect_links(const ArtifactTree& tree, FindingSink& sink) {
   std::set<std::string> seen;
   for (const Artifact& a : tree) {
     for (const Meta& m : a.meta) {
-      if (m.key != "ioc.url" && m.key != "html.link") continue;
+      if (m.key != meta::ioc::url && m.key != meta::html::link) continue;
       const auto* url = std::get_if<std::string>(&m.value);
       if (url == nullptr || !seen.insert(*url).second) continue;
       const std::string why = container_download(*url);

@@ -5,6 +5,7 @@
 // file holds is judged by the container rules as for any attachment.
 #include "analysis/detector.hpp"
 #include "analysis/smuggling/links.hpp"
+#include "meta/html.hpp"
 
 namespace sluice::analysis::smuggling {
 namespace {
@@ -29,7 +30,7 @@ class SmugglingDetector final : public Detector {
       bool saved = false;
       for (ArtifactId c : page.children) {
         const Artifact& child = tree[c];
-        const std::string how = child.meta_string("html.saved_as");
+        const std::string how = child.meta_string(meta::html::saved_as);
         if (how.empty()) continue;
         saved = true;
         // A page that exports its table as CSV or text is a web app, not a
@@ -40,7 +41,7 @@ class SmugglingDetector final : public Detector {
                     {"how", how},
                     {"type", std::string(to_string(child.type))},
                     {"size", std::to_string(child.bytes.size())}};
-        const std::string blob_type = child.meta_string("html.blob_type");
+        const std::string blob_type = child.meta_string(meta::html::blob_type);
         if (!blob_type.empty()) ev.emplace_back("blob_type", blob_type);
         sink.add("html.smuggling", Severity::high, child.id,
                  std::string(page.type == FileType::svg ? "an SVG image's" : "an HTML page's") +
@@ -51,7 +52,7 @@ class SmugglingDetector final : public Detector {
       if (saved) continue;
       for (ArtifactId c : page.children) {
         const Artifact& child = tree[c];
-        const std::string encoding = child.meta_string("html.encoding");
+        const std::string encoding = child.meta_string(meta::html::encoding);
         if (encoding.empty() || !dangerous(child.type)) continue;
         sink.add("html.smuggling", Severity::medium, child.id,
                  std::string(page.type == FileType::svg ? "an SVG image" : "an HTML page") + " carries " +

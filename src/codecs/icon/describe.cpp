@@ -4,6 +4,7 @@
 #include "codecs/icon/layout.hpp"
 #include "codecs/icon/png.hpp"
 #include "codecs/icon/reference.hpp"
+#include "meta/icon_images.hpp"
 
 namespace sluice::codecs::icon {
 
@@ -30,17 +31,17 @@ bool describe_image(core::UnpackContext& ctx, ByteView image, std::uint64_t base
     ctx.anomaly(p.id, p.severity, base + p.offset, p.message);
   }
   const IconHash h = hash_image(decoded->image);
-  ctx.meta("icon.format", std::string(png ? "png" : "dib"));
-  ctx.meta("icon.width", static_cast<std::int64_t>(decoded->image.width));
-  ctx.meta("icon.height", static_cast<std::int64_t>(decoded->image.height));
-  ctx.meta("icon.phash", hex64(h.phash));
-  ctx.meta("icon.dhash", hex64(h.dhash));
-  ctx.meta("icon.hue", static_cast<std::int64_t>(h.hue));
+  ctx.meta(meta::icon::format, std::string(png ? "png" : "dib"));
+  ctx.meta(meta::icon::width, static_cast<std::int64_t>(decoded->image.width));
+  ctx.meta(meta::icon::height, static_cast<std::int64_t>(decoded->image.height));
+  ctx.meta(meta::icon::phash, hex64(h.phash));
+  ctx.meta(meta::icon::dhash, hex64(h.dhash));
+  ctx.meta(meta::icon::hue, static_cast<std::int64_t>(h.hue));
   if (const auto m = closest(h, builtin_references().refs)) {
-    ctx.meta("icon.closest", m->ref->category + "/" + m->ref->theme + "/" + m->ref->name + "@" +
+    ctx.meta(meta::icon::closest, m->ref->category + "/" + m->ref->theme + "/" + m->ref->name + "@" +
                                  std::to_string(m->ref->size));
-    ctx.meta("icon.category", m->ref->category);
-    ctx.meta("icon.distance", static_cast<std::int64_t>(m->distance));
+    ctx.meta(meta::icon::category, m->ref->category);
+    ctx.meta(meta::icon::distance, static_cast<std::int64_t>(m->distance));
   }
   return true;
 }

@@ -1,6 +1,7 @@
 #include "codecs/ole1/package_report.hpp"
 
 #include "core/text.hpp"
+#include "meta/ole1.hpp"
 
 namespace sluice::codecs::ole1 {
 
@@ -23,8 +24,8 @@ PackageReport report_package(core::UnpackContext& ctx, const Package& p, std::ui
                 where + ": package \"" + file + "\" declares " + std::to_string(p.declared_size) + " bytes; " +
                     std::to_string(p.data.size()) + " are present");
   }
-  if (!p.source_path.empty()) r.meta.push_back({"ole.source_path", ctx.clean_name(p.source_path)});
-  if (!p.temp_path.empty()) r.meta.push_back({"ole.temp_path", ctx.clean_name(p.temp_path)});
+  if (!p.source_path.empty()) r.meta.push_back(meta::ole::source_path(ctx.clean_name(p.source_path)));
+  if (!p.temp_path.empty()) r.meta.push_back(meta::ole::temp_path(ctx.clean_name(p.temp_path)));
   return r;
 }
 

@@ -20,6 +20,7 @@
 #include "formats/archive/rar5_open.hpp"
 #include "formats/archive/sevenzip_header.hpp"
 #include "formats/archive/sevenzip_open.hpp"
+#include "meta/archive.hpp"
 
 namespace sluice::formats::archive {
 namespace {
@@ -156,16 +157,16 @@ struct Session {
   }
 
   void describe(ArtifactId child, struct archive_entry* e, bool is_encrypted) {
-    if (const char* f = archive_format_name(a)) ctx.meta_on(child, "archive.format", std::string(f));
-    ctx.meta_on(child, "archive.mode", static_cast<std::int64_t>(archive_entry_mode(e)));
+    if (const char* f = archive_format_name(a)) ctx.meta_on(child, meta::archive::format, std::string(f));
+    ctx.meta_on(child, meta::archive::mode, static_cast<std::int64_t>(archive_entry_mode(e)));
     if (archive_entry_mtime_is_set(e)) {
-      ctx.meta_on(child, "archive.mtime", static_cast<std::int64_t>(archive_entry_mtime(e)));
+      ctx.meta_on(child, meta::archive::mtime, static_cast<std::int64_t>(archive_entry_mtime(e)));
     }
-    if (is_encrypted) ctx.meta_on(child, "archive.encrypted", true);
+    if (is_encrypted) ctx.meta_on(child, meta::archive::encrypted, true);
     if (!password.empty()) {
       // Decrypted by us before libarchive saw it (sevenzip_open.hpp).
-      ctx.meta_on(child, "archive.encrypted", true);
-      ctx.meta_on(child, "archive.password", password);
+      ctx.meta_on(child, meta::archive::encrypted, true);
+      ctx.meta_on(child, meta::archive::password, password);
     }
   }
 
@@ -187,7 +188,7 @@ struct Session {
     // linker's table, not a file anyone extracts; as a member it would read as
     // an absolute path.
     if (type == FileType::ar && (path == "/" || path.starts_with("__.SYMDEF"))) {
-      ctx.meta("ar.symbol_index", true);
+      ctx.meta(meta::ar::symbol_index, true);
       return;
     }
     const std::string locator = "entry[" + std::to_string(entries - 1) + "]";
@@ -211,7 +212,7 @@ struct Session {
       auto child = ctx.emit_owned({}, locator, names_for(path));
       if (!child) { stop = true; return; }
       const std::string target = link_target(archive_entry_symlink_utf8(e), archive_entry_symlink(e));
-      ctx.meta_on(*child, "archive.symlink_target", ctx.clean_name(target));
+      ctx.meta_on(*child, meta::archive::symlink_target, ctx.clean_name(target));
       ctx.anomaly_on(*child, "archive.symlink", Severity::low, 0,
                      "symbolic link to " + ctx.clean_name(target));
       describe(*child, e, is_encrypted);
@@ -254,7 +255,7 @@ struct Session {
     }
     if (const char* h = archive_entry_hardlink_utf8(e) ? archive_entry_hardlink_utf8(e)
                                                        : archive_entry_hardlink(e)) {
-      ctx.meta_on(*child, "archive.hardlink_target", ctx.clean_name(h));
+      ctx.meta_on(*child, meta::archive::hardlink_target, ctx.clean_name(h));
     }
     check_path(child, path);
     if (is_encrypted) {
@@ -283,7 +284,7 @@ struct Session {
       case DataEnd::unreadable:
         if (mentions_encryption(why)) {
           ctx.anomaly_on(*child, "archive.encrypted", Severity::medium, 0, ctx.clean_name(why));
-          ctx.meta_on(*child, "archive.encrypted", true);
+          ctx.meta_on(*child, meta::archive::encrypted, true);
           ++encrypted;
         } else {
           ctx.anomaly_on(*child, "archive.unsupported", Severity::low, 0,
@@ -418,9 +419,9 @@ class ArchiveUnpacker final : public core::Unpacker {
   };
 
   static Status finish_search(core::UnpackContext& ctx, Search r) {
-    ctx.meta("archive.passwords_tried", static_cast<std::int64_t>(r.tried));
+    ctx.meta(meta::archive::passwords_tried, static_cast<std::int64_t>(r.tried));
     if (r.encrypted_headers) {
-      ctx.meta("archive.encrypted_headers", true);
+      ctx.meta(meta::archive::encrypted_headers, true);
       ctx.anomaly("archive.encrypted_headers", Severity::medium, 0, std::string(r.headers_text));
     }
     if (r.candidates_capped) {
@@ -435,14 +436,14 @@ class ArchiveUnpacker final : public core::Unpacker {
                         " in this message)");
     }
     if (r.deadline) ctx.limit_hit(LimitKind::deadline, "password search interrupted");
-    if (!r.problem.empty()) ctx.meta("archive.decryption_problem", ctx.clean_name(r.problem));
+    if (!r.problem.empty()) ctx.meta(meta::archive::decryption_problem, ctx.clean_name(r.problem));
     if (r.opened) {
-      if (!r.password.empty()) ctx.meta("archive.password", r.password);
+      if (!r.password.empty()) ctx.meta(meta::archive::password, r.password);
       const std::vector<std::uint8_t> plain = std::move(r.archive);
       return read_archive(ctx, ByteView(plain.data(), plain.size()), r.password);
     }
     if (r.encrypted_headers) {
-      ctx.meta("archive.encrypted", true);
+      ctx.meta(meta::archive::encrypted, true);
       ctx.anomaly("archive.encrypted", Severity::medium, 0,
                   "encrypted archive headers and no candidate password opened them: nothing inside was scanned");
       return {};
@@ -477,7 +478,7 @@ class ArchiveUnpacker final : public core::Unpacker {
     rar5::OpenOutcome r = rar5::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts);
     // libarchive 3.6's RAR 5 reader does not flag encrypted entries (it reads
     // the ciphertext as compressed data): the archive itself says so.
-    if (!r.opened && r.encrypted_data) ctx.meta("archive.encrypted", true);
+    if (!r.opened && r.encrypted_data) ctx.meta(meta::archive::encrypted, true);
     return finish_rar_search(ctx, std::move(r), candidates.size(), "PBKDF2 rounds");
   }
 
@@ -521,10 +522,10 @@ class ArchiveUnpacker final : public core::Unpacker {
     Session s{ctx, opened->get(), ctx.type(), ctx.budget().decode_allowance(in.size()),
               0, 0, 0, false, std::nullopt, password};
     s.run();
-    if (const char* f = archive_format_name(s.a)) ctx.meta("archive.format", std::string(f));
-    if (std::string filters = filter_names(s.a); !filters.empty()) ctx.meta("archive.filters", filters);
-    ctx.meta("archive.entries", static_cast<std::int64_t>(s.entries));
-    if (s.encrypted > 0) ctx.meta("archive.encrypted_entries", static_cast<std::int64_t>(s.encrypted));
+    if (const char* f = archive_format_name(s.a)) ctx.meta(meta::archive::format, std::string(f));
+    if (std::string filters = filter_names(s.a); !filters.empty()) ctx.meta(meta::archive::filters, filters);
+    ctx.meta(meta::archive::entries, static_cast<std::int64_t>(s.entries));
+    if (s.encrypted > 0) ctx.meta(meta::archive::encrypted_entries, static_cast<std::int64_t>(s.encrypted));
     if (s.failure) return std::unexpected(*s.failure);
     return {};
   }

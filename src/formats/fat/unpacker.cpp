@@ -7,6 +7,7 @@
 #include "core/unpacker.hpp"
 #include "formats/fat/layout.hpp"
 #include "formats/fat/parser.hpp"
+#include "meta/fat.hpp"
 
 namespace sluice::formats::fat {
 namespace {
@@ -41,11 +42,11 @@ class FatUnpacker final : public core::Unpacker {
     if (!parsed) return std::unexpected(parsed.error());
     const Volume* vol = &parsed->model;
     const Geometry& g = vol->geometry;
-    ctx.meta("fat.type", std::string(kind_name(g.kind)));
-    ctx.meta("fat.oem_name", ctx.clean_name(g.oem_name));
-    ctx.meta("fat.serial", serial_text(g.serial));
+    ctx.meta(meta::fat::type, std::string(kind_name(g.kind)));
+    ctx.meta(meta::fat::oem_name, ctx.clean_name(g.oem_name));
+    ctx.meta(meta::fat::serial, serial_text(g.serial));
     const std::string label = vol->label.empty() ? g.bpb_label : vol->label;
-    if (!label.empty()) ctx.meta("fat.volume_label", ctx.clean_name(label));
+    if (!label.empty()) ctx.meta(meta::fat::volume_label, ctx.clean_name(label));
     for (const auto& i : parsed->anomalies) ctx.anomaly(i.id, i.severity, i.offset, i.message);
     if (vol->deadline_hit) ctx.limit_hit(LimitKind::deadline, "FAT directory walk interrupted");
     if (vol->entries_capped) {
@@ -62,7 +63,7 @@ class FatUnpacker final : public core::Unpacker {
       }
       if (!emit_entry(ctx, image, e)) break;
     }
-    if (lost != 0) ctx.meta("fat.deleted_unrecoverable", lost);
+    if (lost != 0) ctx.meta(meta::fat::deleted_unrecoverable, lost);
 
     // Bytes past the last sector the BPB claims: no driver shows them, so a
     // payload parked there is seen only by tools that carve.
@@ -110,14 +111,14 @@ class FatUnpacker final : public core::Unpacker {
       child = ctx.emit_owned(std::move(buf), "", std::move(names), capped || short_chain);
     }
     if (!child) return false;
-    if (e.runs.size() > 1) ctx.meta_on(*child, "fat.fragments", static_cast<std::int64_t>(e.runs.size()));
-    if (e.attributes & kAttrHidden) ctx.meta_on(*child, "fat.hidden", true);
-    if (e.attributes & kAttrSystem) ctx.meta_on(*child, "fat.system", true);
-    if (e.attributes & kAttrReadOnly) ctx.meta_on(*child, "fat.read_only", true);
-    if (e.attributes & kAttrArchive) ctx.meta_on(*child, "fat.archive", true);
-    if (e.deleted) ctx.meta_on(*child, "fat.deleted", true);
-    ctx.meta_on(*child, "fat.first_cluster", static_cast<std::int64_t>(e.first_cluster));
-    if (short_chain) ctx.meta_on(*child, "fat.declared_size", static_cast<std::int64_t>(e.size));
+    if (e.runs.size() > 1) ctx.meta_on(*child, meta::fat::fragments, static_cast<std::int64_t>(e.runs.size()));
+    if (e.attributes & kAttrHidden) ctx.meta_on(*child, meta::fat::hidden, true);
+    if (e.attributes & kAttrSystem) ctx.meta_on(*child, meta::fat::system, true);
+    if (e.attributes & kAttrReadOnly) ctx.meta_on(*child, meta::fat::read_only, true);
+    if (e.attributes & kAttrArchive) ctx.meta_on(*child, meta::fat::archive, true);
+    if (e.deleted) ctx.meta_on(*child, meta::fat::deleted, true);
+    ctx.meta_on(*child, meta::fat::first_cluster, static_cast<std::int64_t>(e.first_cluster));
+    if (short_chain) ctx.meta_on(*child, meta::fat::declared_size, static_cast<std::int64_t>(e.size));
     return true;
   }
 };

@@ -11,6 +11,7 @@
 #include "core/unpacker.hpp"
 #include "formats/gzip/layout.hpp"
 #include "formats/gzip/parser.hpp"
+#include "meta/gzip.hpp"
 
 namespace sluice::formats::gzip {
 namespace {
@@ -80,7 +81,7 @@ class GzipUnpacker final : public core::Unpacker {
       }
       truncated = true;
     }
-    ctx.meta("gzip.members", static_cast<std::int64_t>(members));
+    ctx.meta(meta::gzip::members, static_cast<std::int64_t>(members));
     ctx.budget().charge_decoded(out.size());
 
     if (names.empty()) {
@@ -122,13 +123,13 @@ class GzipUnpacker final : public core::Unpacker {
       if (member == 1) {
         names.push_back({"gzip", n});
       } else if (names.empty() || names.front().value != n) {
-        ctx.meta("gzip.member_name", n);
+        ctx.meta(meta::gzip::member_name, n);
       }
     }
     if (member == 1) {
-      ctx.meta("gzip.mtime", static_cast<std::int64_t>(h.mtime));
-      ctx.meta("gzip.os", static_cast<std::int64_t>(h.os));
-      if (!h.comment.empty()) ctx.meta("gzip.comment", ctx.clean_name(h.comment));
+      ctx.meta(meta::gzip::mtime, static_cast<std::int64_t>(h.mtime));
+      ctx.meta(meta::gzip::os, static_cast<std::int64_t>(h.os));
+      if (!h.comment.empty()) ctx.meta(meta::gzip::comment, ctx.clean_name(h.comment));
     }
   }
 

@@ -45,12 +45,16 @@ struct Page {
 
 // What a page's run makes: a child holding the page upper-cased, its own
 // pid as meta (so reuse shows), and the budget it was handed.
+constexpr MetaKey<std::int64_t> kTestPid{"test.pid", "the process that ran the page"};
+constexpr MetaKey<std::int64_t> kTestDecodedBefore{"test.decoded_before", "the budget the run was handed"};
+constexpr MetaKey<std::string> kTestName{"test.name", "the page's name"};
+
 void echo(core::UnpackContext& w) {
   std::string up(w.bytes().chars());
   for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  w.meta("test.pid", static_cast<std::int64_t>(::getpid()));
-  w.meta("test.decoded_before", static_cast<std::int64_t>(w.budget().decoded()));
-  w.meta("test.name", w.name());
+  w.meta(kTestPid, static_cast<std::int64_t>(::getpid()));
+  w.meta(kTestDecodedBefore, static_cast<std::int64_t>(w.budget().decoded()));
+  w.meta(kTestName, w.name());
   (void)w.emit_owned(std::vector<std::uint8_t>(up.begin(), up.end()), "smuggled", {Name{"html", "out.txt"}});
 }
 

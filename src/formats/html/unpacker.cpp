@@ -15,6 +15,8 @@
 #include "formats/html/script_helpers.hpp"
 #include "codecs/text/html.hpp"
 #include "codecs/text/urls.hpp"
+#include "meta/html.hpp"
+#include "meta/ioc.hpp"
 
 namespace sluice::formats::html {
 namespace {
@@ -60,8 +62,8 @@ void run_in_worker(core::UnpackContext& w, const Markup& m, const Prelude& prelu
   rl.max_items = w.limits().max_children;
   rl.output_bytes = w.budget().decode_allowance(w.bytes().size()).bytes;
   RunResult r = run_scripts(m.scripts, m.elements, rl, prelude);
-  w.meta("html.scripts_run", static_cast<std::int64_t>(r.scripts_run));
-  for (auto& e : r.errors) w.meta("html.script_error", std::move(e));
+  w.meta(meta::html::scripts_run, static_cast<std::int64_t>(r.scripts_run));
+  for (auto& e : r.errors) w.meta(meta::html::script_error, std::move(e));
   if (r.out_of_time) {
     w.limit_hit(LimitKind::script_ms, "the page's scripts ran past " + std::to_string(rl.cpu_ms) +
                                           " ms of CPU time and were stopped");
@@ -75,7 +77,7 @@ void run_in_worker(core::UnpackContext& w, const Markup& m, const Prelude& prelu
   }
   for (const std::string& url : r.navigations) {
     const std::string n = codecs::text::normalise_url(url);
-    if (!n.empty()) w.meta("ioc.url", n);
+    if (!n.empty()) w.meta(meta::ioc::url, n);
   }
   for (Download& d : r.downloads) {
     w.budget().charge_decoded(d.bytes.size());
@@ -83,8 +85,8 @@ void run_in_worker(core::UnpackContext& w, const Markup& m, const Prelude& prelu
     if (!d.name.empty()) names.push_back(Name{"html", w.clean_name(d.name)});
     const auto child = w.emit_owned(std::move(d.bytes), "smuggled", std::move(names), d.truncated);
     if (!child) break;
-    w.meta_on(*child, "html.saved_as", d.how);
-    if (!d.mime_type.empty()) w.meta_on(*child, "html.blob_type", w.clean_name(d.mime_type));
+    w.meta_on(*child, meta::html::saved_as, d.how);
+    if (!d.mime_type.empty()) w.meta_on(*child, meta::html::blob_type, w.clean_name(d.mime_type));
   }
   if (!r.written.empty()) {
     w.budget().charge_decoded(r.written.size());
@@ -118,7 +120,7 @@ class Reader {
     bool runnable = false;
     for (const auto& s : m.scripts) {
       if (s.runs && !s.code.empty()) runnable = true;
-      if (!s.src.empty()) ctx_.meta("html.script_src", ctx_.clean_name(s.src));
+      if (!s.src.empty()) ctx_.meta(meta::html::script_src, ctx_.clean_name(s.src));
     }
     if (runnable) execute(m);
     static_blobs(m);
@@ -137,7 +139,7 @@ class Reader {
       return;
     }
     const Status st = helpers_.run(ctx_);
-    if (!st) ctx_.meta("html.script_error", st.error().what);
+    if (!st) ctx_.meta(meta::html::script_error, st.error().what);
   }
 
   void static_blobs(const Markup& m) {
@@ -184,7 +186,7 @@ class Reader {
     if (c.capped) ctx_.limit_hit(LimitKind::total_bytes, locator + " was cut at the decode allowance");
     const auto child = ctx_.emit_owned(std::move(c.bytes), std::move(locator), std::move(names), c.capped);
     if (!child) return false;
-    ctx_.meta_on(*child, "html.encoding", c.encoding);
+    ctx_.meta_on(*child, meta::html::encoding, c.encoding);
     return true;
   }
 
@@ -199,7 +201,7 @@ class Reader {
       const std::string url = codecs::text::normalise_url(l.url);
       if (!url.empty()) urls.add(url);
     }
-    for (const std::string& url : urls.urls()) ctx_.meta("html.link", url);
+    for (const std::string& url : urls.urls()) ctx_.meta(meta::html::link, url);
   }
 
   core::UnpackContext& ctx_;

@@ -8,6 +8,7 @@
 #include "codecs/icon/describe.hpp"
 #include "codecs/icon/directory.hpp"
 #include "codecs/icon/layout.hpp"
+#include "meta/icon_files.hpp"
 
 namespace sluice::formats::icon {
 
@@ -32,8 +33,8 @@ class IconUnpacker final : public core::Unpacker {
     // described by the PE unpacker (pe/icons.cpp); nothing to decode here.
     if (auto group = parse_directory(file, /*group=*/true);
         group && file.size() == kDirHeaderSize + kGroupEntrySize * group->entries.size()) {
-      ctx.meta("icon.group_directory", true);
-      ctx.meta("icon.images", static_cast<std::int64_t>(group->entries.size()));
+      ctx.meta(meta::icon::group_directory, true);
+      ctx.meta(meta::icon::images, static_cast<std::int64_t>(group->entries.size()));
       return {};
     }
     auto dir = parse_directory(file, /*group=*/false);
@@ -41,7 +42,7 @@ class IconUnpacker final : public core::Unpacker {
       ctx.anomaly("icon.malformed", Severity::low, dir.error().offset, dir.error().what);
       return std::unexpected(dir.error());
     }
-    ctx.meta("icon.images", static_cast<std::int64_t>(dir->entries.size()));
+    ctx.meta(meta::icon::images, static_cast<std::int64_t>(dir->entries.size()));
     const auto pick = pick_entry(*dir);
     if (!pick) return {};
     const DirEntry& e = dir->entries[*pick];

@@ -13,6 +13,7 @@
 #include "formats/iso9660/parser.hpp"
 #include "formats/iso9660/readers.hpp"
 #include "formats/iso9660/rock_ridge.hpp"
+#include "meta/iso9660.hpp"
 
 namespace sluice::formats::iso9660 {
 namespace {
@@ -144,7 +145,7 @@ std::vector<Extent> IsoReader::file_extents(ByteView rec, std::uint64_t rec_at, 
     return size > 0 ? std::vector<Extent>{whole} : std::vector<Extent>{};
   }
   const std::string layout = "unit " + std::to_string(unit) + ", gap " + std::to_string(gap);
-  notes.meta.push_back(Meta{"iso.interleaved", layout});
+  notes.meta.push_back(meta::iso::interleaved(layout));
   // Units without gaps are back to back: the same bytes as a contiguous read.
   if (gap == 0) return size > 0 ? std::vector<Extent>{whole} : std::vector<Extent>{};
   notes.anomalies.push_back(Anomaly{
@@ -180,17 +181,17 @@ std::vector<Extent> IsoReader::file_extents(ByteView rec, std::uint64_t rec_at, 
 }
 
 void IsoReader::read_metadata(ByteView pvd) {
-  auto put = [&](std::string key, std::string value) {
-    if (!value.empty()) out_.meta.push_back({std::move(key), std::move(value)});
+  auto put = [&](const MetaKey<std::string>& key, std::string value) {
+    if (!value.empty()) out_.meta.push_back(key(std::move(value)));
   };
-  put("iso.system_id", trimmed(pvd, kPvdSystemId, 32));
-  put("iso.volume_id", trimmed(pvd, kPvdVolumeId, 32));
-  put("iso.volume_set_id", trimmed(pvd, kPvdVolumeSetId, 128));
-  put("iso.publisher_id", trimmed(pvd, kPvdPublisherId, 128));
-  put("iso.preparer_id", trimmed(pvd, kPvdPreparerId, 128));
-  put("iso.application_id", trimmed(pvd, kPvdApplicationId, 128));
-  put("iso.created", dec_datetime(pvd, kPvdCreated));
-  put("iso.modified", dec_datetime(pvd, kPvdModified));
+  put(meta::iso::system_id, trimmed(pvd, kPvdSystemId, 32));
+  put(meta::iso::volume_id, trimmed(pvd, kPvdVolumeId, 32));
+  put(meta::iso::volume_set_id, trimmed(pvd, kPvdVolumeSetId, 128));
+  put(meta::iso::publisher_id, trimmed(pvd, kPvdPublisherId, 128));
+  put(meta::iso::preparer_id, trimmed(pvd, kPvdPreparerId, 128));
+  put(meta::iso::application_id, trimmed(pvd, kPvdApplicationId, 128));
+  put(meta::iso::created, dec_datetime(pvd, kPvdCreated));
+  put(meta::iso::modified, dec_datetime(pvd, kPvdModified));
 }
 
 // ECMA-119 7.2.3 / 7.3.3: both byte orders must agree. Windows' cdfs reads the
@@ -433,8 +434,8 @@ class IsoReader::TreeWalk {
       extend(pending.assoc, spec_.view, apath, piece);
       pending.assoc->associated = true;
       if (std::none_of(pending.assoc->meta.begin(), pending.assoc->meta.end(),
-                       [](const Meta& x) { return x.key == "iso.associated"; })) {
-        pending.assoc->meta.push_back(Meta{"iso.associated", true});
+                       [](const Meta& x) { return x.key == meta::iso::associated; })) {
+        pending.assoc->meta.push_back(meta::iso::associated(true));
       }
     }
     if ((piece.flags & kFlagMultiExtent) != 0) return;
@@ -624,7 +625,7 @@ void IsoReader::read_el_torito(ByteView boot, std::uint64_t at) {
     issues_.anomaly("iso.eltorito_bad_catalog", Severity::low, *cat_at,
                         "the El Torito validation entry checksum is wrong");
   }
-  out_.meta.push_back({"iso.eltorito.id", trimmed(cat, 4, 24)});
+  out_.meta.push_back(meta::iso::eltorito_id(trimmed(cat, 4, 24)));
   View v{"eltorito", false, {}};
   auto add_entry = [&](ByteView e, std::uint64_t e_at) {
     const std::uint8_t media = u8_at(e, 1) & 0x0F;
@@ -769,7 +770,7 @@ void IsoReader::run() {
     if (is_joliet && n == 1) {
       std::uint8_t level = 0;
       (void)svd.byte_at(kSvdEscapes + 2, level);
-      out_.meta.push_back({"iso.joliet_level", level == '@' ? "1" : level == 'C' ? "2" : "3"});
+      out_.meta.push_back(meta::iso::joliet_level(level == '@' ? "1" : level == 'C' ? "2" : "3"));
     }
     std::unordered_set<std::uint32_t> dirs;
     walk(svd.clamp(kPvdRoot, kDrMinSize), at + kPvdRoot, WalkSpec{view, "", is_joliet, false, true},

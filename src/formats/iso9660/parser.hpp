@@ -60,14 +60,9 @@ struct Issues {
   std::vector<Anomaly> list;
 };
 
-struct MetaEntry {
-  std::string key;
-  std::string value;
-};
-
 struct Image {
   std::vector<View> views;
-  std::vector<MetaEntry> meta;
+  std::vector<Meta> meta;  // string values, raw (the unpacker cleans them)
   bool iso = false;
   bool udf = false;
   bool limit_reached = false;  // too many entries: the unpacker reports the limit

@@ -3,23 +3,24 @@
 #include <cstdio>
 
 #include "formats/iso9660/bytes.hpp"
+#include "meta/iso9660.hpp"
 
 namespace sluice::formats::iso9660 {
 namespace {
 
 // TF flag bits in recording order (RRIP 1.12 4.1.6); each present time takes
 // one slot. Only the four a reader shows are kept as meta.
-constexpr const char* kTimeKeys[] = {"rr.created", "rr.modified", "rr.accessed",
-                                     "rr.attributes_changed"};
+constexpr MetaKey<std::string> kTimeKeys[] = {meta::rr::created, meta::rr::modified, meta::rr::accessed,
+                                              meta::rr::attributes_changed};
 
-void put(RockRidge& rr, std::string key, MetaValue value) {
+void put(RockRidge& rr, Meta entry) {
   for (Meta& m : rr.meta) {
-    if (m.key == key) {  // a later entry (after a CE) overrides, as readers do
-      m.value = std::move(value);
+    if (m.key == entry.key) {  // a later entry (after a CE) overrides, as readers do
+      m.value = std::move(entry.value);
       return;
     }
   }
-  rr.meta.push_back(Meta{std::move(key), std::move(value)});
+  rr.meta.push_back(std::move(entry));
 }
 
 void parse_sl(ByteView e, RockRidge& rr) {
@@ -56,7 +57,7 @@ void parse_tf(ByteView e, RockRidge& rr) {
     if ((flags & (1u << bit)) == 0) continue;
     if (bit < 4) {
       std::string t = rr_time(e.clamp(pos, width), long_form);
-      if (!t.empty()) put(rr, kTimeKeys[bit], std::move(t));
+      if (!t.empty()) put(rr, kTimeKeys[bit](std::move(t)));
     }
     pos += width;
   }
@@ -115,10 +116,10 @@ bool parse_rrip_entry(ByteView e, RockRidge& rr) {
     // RRIP 4.1.1: both-endian mode, links, uid, gid (+ serial number in 1.12).
     char mode[16];
     std::snprintf(mode, sizeof mode, "%o", le32(e, 4));
-    put(rr, "rr.mode", std::string(mode));
-    put(rr, "rr.nlink", std::int64_t{le32(e, 12)});
-    put(rr, "rr.uid", std::int64_t{le32(e, 20)});
-    put(rr, "rr.gid", std::int64_t{le32(e, 28)});
+    put(rr, meta::rr::mode(std::string(mode)));
+    put(rr, meta::rr::nlink(std::int64_t{le32(e, 12)}));
+    put(rr, meta::rr::uid(std::int64_t{le32(e, 20)}));
+    put(rr, meta::rr::gid(std::int64_t{le32(e, 28)}));
   } else if (e.starts_with("TF")) {
     parse_tf(e, rr);
   } else if (e.starts_with("ZF") && e.size() >= 16) {
@@ -134,7 +135,7 @@ bool parse_rrip_entry(ByteView e, RockRidge& rr) {
 void finish_rock_ridge(RockRidge& rr) {
   if (!rr.symlink) return;
   if (rr.link_target.size() > 1 && rr.link_target.back() == '/') rr.link_target.pop_back();
-  put(rr, "rr.symlink", rr.link_target);
+  put(rr, meta::rr::symlink(rr.link_target));
 }
 
 }  // namespace sluice::formats::iso9660

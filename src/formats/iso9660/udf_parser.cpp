@@ -12,6 +12,7 @@
 #include "formats/iso9660/layout.hpp"
 #include "formats/iso9660/parser.hpp"
 #include "formats/iso9660/readers.hpp"
+#include "meta/iso9660.hpp"
 
 namespace sluice::formats::iso9660 {
 namespace {
@@ -176,8 +177,8 @@ bool UdfReader::read_vds(std::uint64_t loc, std::uint64_t len) {
         break;
       }
       if (id == kTagPvd) {
-        out_.meta.push_back({"udf.volume_id", dstring(d, 24, 32)});
-        out_.meta.push_back({"udf.volume_set_id", dstring(d, 72, 128)});
+        out_.meta.push_back(meta::udf::volume_id(dstring(d, 24, 32)));
+        out_.meta.push_back(meta::udf::volume_set_id(dstring(d, 72, 128)));
       } else if (id == kTagPartition) {
         partitions_.push_back(Partition{le16(d, 22), le32(d, 188), le32(d, 192)});
       } else if (id == kTagLvd && !have_lvd_) {
@@ -186,13 +187,13 @@ bool UdfReader::read_vds(std::uint64_t loc, std::uint64_t len) {
           issues_.anomaly("udf.bad_descriptor", Severity::low, *at + 212,
                               "logical block size differs from the anchor's sector size");
         }
-        out_.meta.push_back({"udf.logical_volume_id", dstring(d, 84, 128)});
-        out_.meta.push_back({"udf.domain", trimmed(d, 217, 23)});
+        out_.meta.push_back(meta::udf::logical_volume_id(dstring(d, 84, 128)));
+        out_.meta.push_back(meta::udf::domain(trimmed(d, 217, 23)));
         const std::uint16_t rev = le16(d, 240);
         if (rev != 0) {
           char buf[16];
           std::snprintf(buf, sizeof buf, "%x.%02x", rev >> 8, rev & 0xFF);
-          out_.meta.push_back({"udf.revision", buf});
+          out_.meta.push_back(meta::udf::revision(buf));
         }
         fsd_ = LongAd{le32(d, 248), le32(d, 252), le16(d, 256)};
         read_partition_maps(d, *at);
@@ -310,7 +311,7 @@ void UdfReader::read_vat(PartitionMap& map) {
       continue;
     }
     for (std::uint64_t pos = first; pos + 4 <= end; pos += 4) map.vat.push_back(le32(v, pos));
-    out_.meta.push_back({"udf.vat_entries", std::to_string(map.vat.size())});
+    out_.meta.push_back(meta::udf::vat_entries(std::to_string(map.vat.size())));
     return;
   }
   issues_.anomaly("udf.bad_descriptor", Severity::low, img_.size(),
@@ -643,7 +644,7 @@ void UdfReader::run() {
                         "the file set descriptor is missing or damaged");
     return;
   }
-  out_.meta.push_back({"udf.file_set_id", dstring(fsd, 304, 32)});
+  out_.meta.push_back(meta::udf::file_set_id(dstring(fsd, 304, 32)));
   walk(LongAd{le32(fsd, 400), le32(fsd, 404), le16(fsd, 408)});
 }
 

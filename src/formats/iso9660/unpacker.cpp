@@ -9,6 +9,7 @@
 #include "formats/iso9660/parser.hpp"
 #include "formats/iso9660/views.hpp"
 #include "formats/iso9660/zisofs.hpp"
+#include "meta/iso9660.hpp"
 
 namespace sluice::formats::iso9660 {
 namespace {
@@ -38,8 +39,11 @@ class DiscUnpacker final : public core::Unpacker {
     for (Anomaly& a : parsed->anomalies) {
       ctx.anomaly(std::move(a.id), a.severity, a.offset, std::move(a.message));
     }
-    for (MetaEntry& m : model.meta) {
-      if (!m.value.empty()) ctx.meta(std::move(m.key), ctx.clean_name(m.value));
+    for (Meta& m : model.meta) {
+      auto* text = std::get_if<std::string>(&m.value);
+      if (text == nullptr || text->empty()) continue;
+      *text = ctx.clean_name(*text);
+      ctx.record(std::move(m));
     }
     if (!model.iso && !model.udf) {
       return fail(Errc::malformed, kFirstDescriptor * kSector,
@@ -114,7 +118,7 @@ class DiscUnpacker final : public core::Unpacker {
     if (!child) return false;
     for (Meta& m : f.meta) {
       if (auto* text = std::get_if<std::string>(&m.value)) *text = ctx.clean_name(*text);
-      ctx.meta_on(*child, std::move(m.key), std::move(m.value));
+      ctx.record_on(*child, std::move(m));
     }
     if (f.hidden) {
       ctx.anomaly_on(*child, "iso.hidden_file", Severity::medium, f.record_offset,
@@ -144,10 +148,10 @@ class DiscUnpacker final : public core::Unpacker {
       child = ctx.emit_owned(std::move(z.data), "zisofs", std::move(names), cut);
     }
     if (!child) return child;
-    ctx.meta_on(*child, "iso.zisofs.stored_size", static_cast<std::int64_t>(stored.size()));
-    ctx.meta_on(*child, "iso.zisofs.offset", static_cast<std::int64_t>(f.extents.front().offset));
+    ctx.meta_on(*child, meta::iso::zisofs_stored_size, static_cast<std::int64_t>(stored.size()));
+    ctx.meta_on(*child, meta::iso::zisofs_offset, static_cast<std::int64_t>(f.extents.front().offset));
     if (z.block_size != 0) {
-      ctx.meta_on(*child, "iso.zisofs.block_size", static_cast<std::int64_t>(z.block_size));
+      ctx.meta_on(*child, meta::iso::zisofs_block_size, static_cast<std::int64_t>(z.block_size));
     }
     if (!z.header_ok && z.problem.empty()) {
       z.problem = "the Rock Ridge ZF entry names a file without the zisofs magic";

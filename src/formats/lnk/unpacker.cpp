@@ -7,6 +7,7 @@
 #include "core/unpacker.hpp"
 #include "formats/lnk/layout.hpp"
 #include "formats/lnk/parser.hpp"
+#include "meta/lnk.hpp"
 
 namespace sluice::formats::lnk {
 namespace {
@@ -20,37 +21,37 @@ class LnkUnpacker final : public core::Unpacker {
     auto parsed = parse(ctx.bytes(), ctx.limits());
     if (!parsed) return std::unexpected(parsed.error());
     const Shortcut& s = parsed->model;
-    ctx.meta("lnk.flags", static_cast<std::int64_t>(s.flags));
-    ctx.meta("lnk.file_attributes", static_cast<std::int64_t>(s.attributes));
-    ctx.meta("lnk.creation_time", static_cast<std::int64_t>(s.creation_time));
-    ctx.meta("lnk.access_time", static_cast<std::int64_t>(s.access_time));
-    ctx.meta("lnk.write_time", static_cast<std::int64_t>(s.write_time));
-    ctx.meta("lnk.icon_index", static_cast<std::int64_t>(s.icon_index));
-    ctx.meta("lnk.show_command", static_cast<std::int64_t>(s.show_command));
+    ctx.meta(meta::lnk::flags, static_cast<std::int64_t>(s.flags));
+    ctx.meta(meta::lnk::file_attributes, static_cast<std::int64_t>(s.attributes));
+    ctx.meta(meta::lnk::creation_time, static_cast<std::int64_t>(s.creation_time));
+    ctx.meta(meta::lnk::access_time, static_cast<std::int64_t>(s.access_time));
+    ctx.meta(meta::lnk::write_time, static_cast<std::int64_t>(s.write_time));
+    ctx.meta(meta::lnk::icon_index, static_cast<std::int64_t>(s.icon_index));
+    ctx.meta(meta::lnk::show_command, static_cast<std::int64_t>(s.show_command));
 
     const std::string target = ctx.clean_name(s.target());
-    auto text = [&](std::string_view key, const std::string& v) {
-      if (!v.empty()) ctx.meta(std::string(key), ctx.clean_name(v));
+    auto text = [&](const MetaKey<std::string>& key, const std::string& v) {
+      if (!v.empty()) ctx.meta(key, ctx.clean_name(v));
     };
-    text("lnk.target", target);
-    text("lnk.idlist_path", s.idlist_path);
-    text("lnk.local_base_path", s.local_base_path);
-    text("lnk.network_share", s.network_share);
-    text("lnk.name", s.name);
-    text("lnk.relative_path", s.relative_path);
-    text("lnk.working_dir", s.working_dir);
-    text("lnk.arguments", s.arguments);
-    if (s.arguments_chars > 0) ctx.meta("lnk.arguments_chars", static_cast<std::int64_t>(s.arguments_chars));
-    text("lnk.icon_location", s.icon_location);
-    text("lnk.environment_target", s.env_target);
-    text("lnk.icon_environment", s.icon_env_target);
-    text("lnk.known_folder", s.known_folder);
-    text("lnk.machine_id", s.machine_id);
-    text("lnk.droid_volume", s.droid_volume);
-    text("lnk.droid_file", s.droid_file);
-    text("lnk.mac", s.mac);
+    text(meta::lnk::target, target);
+    text(meta::lnk::idlist_path, s.idlist_path);
+    text(meta::lnk::local_base_path, s.local_base_path);
+    text(meta::lnk::network_share, s.network_share);
+    text(meta::lnk::name, s.name);
+    text(meta::lnk::relative_path, s.relative_path);
+    text(meta::lnk::working_dir, s.working_dir);
+    text(meta::lnk::arguments, s.arguments);
+    if (s.arguments_chars > 0) ctx.meta(meta::lnk::arguments_chars, static_cast<std::int64_t>(s.arguments_chars));
+    text(meta::lnk::icon_location, s.icon_location);
+    text(meta::lnk::environment_target, s.env_target);
+    text(meta::lnk::icon_environment, s.icon_env_target);
+    text(meta::lnk::known_folder, s.known_folder);
+    text(meta::lnk::machine_id, s.machine_id);
+    text(meta::lnk::droid_volume, s.droid_volume);
+    text(meta::lnk::droid_file, s.droid_file);
+    text(meta::lnk::mac, s.mac);
     if (!target.empty()) {
-      ctx.meta("lnk.command_line", s.arguments.empty() ? target : target + " " + ctx.clean_name(s.arguments));
+      ctx.meta(meta::lnk::command_line, s.arguments.empty() ? target : target + " " + ctx.clean_name(s.arguments));
     }
 
     if (s.show_command == kSwShowMinNoActive || s.show_command == kSwHide) {

@@ -6,6 +6,8 @@
 #include "codecs/text/html.hpp"
 #include "formats/mime/layout.hpp"
 #include "codecs/text/urls.hpp"
+#include "meta/ioc.hpp"
+#include "meta/mime.hpp"
 
 namespace sluice::formats::mime {
 
@@ -86,7 +88,7 @@ void link_checks(core::UnpackContext& ctx, ArtifactId part, const Leaf& leaf, co
     if (++mismatches == 1) first = "a link shows '" + l.text.substr(0, 80) + "' but goes to " + real;
     // The host the reader is shown, for the lure detector to compare with the
     // brands' official domains (a fact; whether it impersonates is judged there).
-    if (mismatches <= 16) ctx.meta_on(part, "html.link_shown_host", shown);
+    if (mismatches <= 16) ctx.meta_on(part, meta::html::link_shown_host, shown);
   }
   if (mismatches > 0) {
     ctx.anomaly_on(part, "html.link_text_mismatch", Severity::medium, leaf.offset,
@@ -135,7 +137,7 @@ void read_body_text(core::UnpackContext& ctx, ArtifactId part, const Leaf& leaf,
     ctx.limit_hit(LimitKind::children, "more than " + std::to_string(max_urls) +
                                            " URLs in part[" + leaf.path + "]");
   }
-  for (const std::string& url : urls.urls()) ctx.meta_on(part, "ioc.url", url);
+  for (const std::string& url : urls.urls()) ctx.meta_on(part, meta::ioc::url, url);
   // Plain UTF-8 text is its own readable text: no second copy.
   if (text == content.chars()) return;
   ctx.budget().charge_decoded(text.size());

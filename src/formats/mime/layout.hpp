@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "meta/mime.hpp"
+
 namespace sluice::formats::mime {
 
 // RFC 2046 5.1.1: a delimiter line is "--" boundary, the close adds "--".
@@ -20,28 +22,28 @@ inline constexpr std::uint64_t kMaxLineLength = 998;
 // and sender detectors ("mail.<suffix>").
 struct MetaHeader {
   std::string_view header;
-  std::string_view key;
+  MetaKey<std::string> key;
 };
 // Received fields kept as mail.received meta, and the length kept of each.
 inline constexpr std::size_t kMaxReceivedMeta = 16;
 inline constexpr std::size_t kMaxReceivedLength = 512;
 
 inline constexpr MetaHeader kMetaHeaders[] = {
-    {"from", "mail.from"},
-    {"to", "mail.to"},
-    {"cc", "mail.cc"},
-    {"reply-to", "mail.reply_to"},
-    {"return-path", "mail.return_path"},
-    {"sender", "mail.sender"},
-    {"date", "mail.date"},
-    {"message-id", "mail.message_id"},
-    {"authentication-results", "mail.authentication_results"},
-    {"x-mailer", "mail.x_mailer"},
+    {"from", meta::mail::from},
+    {"to", meta::mail::to},
+    {"cc", meta::mail::cc},
+    {"reply-to", meta::mail::reply_to},
+    {"return-path", meta::mail::return_path},
+    {"sender", meta::mail::sender},
+    {"date", meta::mail::date},
+    {"message-id", meta::mail::message_id},
+    {"authentication-results", meta::mail::authentication_results},
+    {"x-mailer", meta::mail::x_mailer},
     // A mailing list re-sends mail it did not author: SPF and DMARC then fail
     // downstream, and Reply-To points at the list (RFC 2369, RFC 2919, RFC 8617).
-    {"list-id", "mail.list_id"},
-    {"list-post", "mail.list_post"},
-    {"arc-seal", "mail.arc_seal"},
+    {"list-id", meta::mail::list_id},
+    {"list-post", meta::mail::list_post},
+    {"arc-seal", meta::mail::arc_seal},
 };
 
 }  // namespace sluice::formats::mime

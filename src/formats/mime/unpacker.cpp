@@ -17,6 +17,7 @@
 #include "formats/mime/mbox.hpp"
 #include "formats/mime/parser.hpp"
 #include "formats/mime/partial.hpp"
+#include "meta/mime.hpp"
 
 namespace sluice::formats::mime {
 
@@ -130,7 +131,7 @@ class MimeUnpacker final : public core::Unpacker {
 
   static Status unpack_mbox(core::UnpackContext& ctx) {
     const MboxSplit sp = split_mbox(ctx.bytes(), ctx.limits().max_children);
-    ctx.meta("mbox.messages", static_cast<std::int64_t>(sp.messages.size()));
+    ctx.meta(meta::mbox::messages, static_cast<std::int64_t>(sp.messages.size()));
     if (sp.leading_junk > 0) {
       ctx.anomaly("mbox.leading_data", Severity::low, 0,
                   std::to_string(sp.leading_junk) + " bytes before the first \"From \" line");
@@ -141,7 +142,7 @@ class MimeUnpacker final : public core::Unpacker {
       ++n;
       auto child = ctx.emit(m.bytes, "message[" + std::to_string(n) + "]", {});
       if (!child) return {};
-      ctx.meta_on(*child, "mbox.from_line", m.from_line);
+      ctx.meta_on(*child, meta::mbox::from_line, m.from_line);
       Fragment f;
       if (message_fragment(m.bytes, f)) fragments.push_back(std::move(f));
     }
@@ -168,15 +169,15 @@ class MimeUnpacker final : public core::Unpacker {
       ctx.budget().charge_decoded(whole.size());
       auto child = ctx.emit_owned(std::move(whole), "partial[" + std::to_string(++k) + "]", {}, capped);
       if (!child) return;
-      ctx.meta_on(*child, "mime.partial_id", set.id);
-      ctx.meta_on(*child, "mime.partial_total", static_cast<std::int64_t>(set.total));
+      ctx.meta_on(*child, meta::mime::partial_id, set.id);
+      ctx.meta_on(*child, meta::mime::partial_total, static_cast<std::int64_t>(set.total));
     }
   }
 
   static void header_meta(core::UnpackContext& ctx, const ParsedMessage& pm) {
     if (const HeaderField* f = find_field(pm.headers, "subject")) {
       const Rfc2047Result r = decode_rfc2047(f->value);
-      ctx.meta("mail.subject", r.text);
+      ctx.meta(meta::mail::subject, r.text);
       if (r.malformed) {
         ctx.anomaly("mime.rfc2047_malformed", Severity::low, f->offset,
                     "a broken RFC 2047 encoded word in Subject");
@@ -184,7 +185,7 @@ class MimeUnpacker final : public core::Unpacker {
     }
     for (const auto& mh : kMetaHeaders) {
       if (const HeaderField* f = find_field(pm.headers, mh.header)) {
-        ctx.meta(std::string(mh.key), decode_rfc2047(f->value).text);
+        ctx.meta(mh.key, decode_rfc2047(f->value).text);
       }
     }
     // Every Received field, newest first as written: the sending
@@ -194,7 +195,7 @@ class MimeUnpacker final : public core::Unpacker {
     for (const HeaderField& f : pm.headers.fields) {
       if (f.lname != "received") continue;
       if (++received > kMaxReceivedMeta) break;
-      ctx.meta("mail.received", f.value.substr(0, kMaxReceivedLength));
+      ctx.meta(meta::mail::received, f.value.substr(0, kMaxReceivedLength));
     }
   }
 
@@ -271,7 +272,7 @@ class MimeUnpacker final : public core::Unpacker {
       auto child = ctx.emit_owned(std::move(out), "part[" + leaf.path + "].uu[" + std::to_string(k) + "]",
                                   std::move(names), st.capped || !b.terminated);
       if (!child) return;
-      ctx.meta_on(*child, "mime.uuencode_mode", b.mode);
+      ctx.meta_on(*child, meta::mime::uuencode_mode, b.mode);
     }
   }
 
@@ -313,11 +314,11 @@ class MimeUnpacker final : public core::Unpacker {
       }
       if (!child) break;
       emitted[i] = child;
-      ctx.meta_on(*child, "mime.content_type", leaf.declared_type.empty() ? leaf.content_type
+      ctx.meta_on(*child, meta::mime::content_type, leaf.declared_type.empty() ? leaf.content_type
                                                                            : leaf.declared_type);
-      if (!leaf.cte.empty()) ctx.meta_on(*child, "mime.transfer_encoding", leaf.cte);
-      if (!leaf.charset.empty()) ctx.meta_on(*child, "mime.charset", leaf.charset);
-      if (!leaf.disposition.empty()) ctx.meta_on(*child, "mime.disposition", leaf.disposition);
+      if (!leaf.cte.empty()) ctx.meta_on(*child, meta::mime::transfer_encoding, leaf.cte);
+      if (!leaf.charset.empty()) ctx.meta_on(*child, meta::mime::charset, leaf.charset);
+      if (!leaf.disposition.empty()) ctx.meta_on(*child, meta::mime::disposition, leaf.disposition);
       encoding_anomalies(ctx, *child, leaf, st);
       if (!identity_encoding(leaf.cte) && !d.owned && !uu_encoding(leaf.cte)) {
         ctx.anomaly_on(*child, "mime.unknown_encoding", Severity::low, leaf.offset,

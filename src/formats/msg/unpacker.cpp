@@ -15,6 +15,8 @@
 #include "codecs/mapi/layout.hpp"
 #include "codecs/mapi/lzfu.hpp"
 #include "codecs/mapi/names.hpp"
+#include "meta/mime.hpp"
+#include "meta/msg.hpp"
 
 namespace sluice::formats::msg {
 
@@ -174,11 +176,11 @@ class MsgUnpacker final : public core::Unpacker {
     // The file's own message speaks through the artifact's meta, as an .eml's
     // headers do; an embedded one through its body child (below).
     std::vector<Meta> meta;
-    if (!subject.empty()) meta.push_back({"mail.subject", subject});
-    if (!from.empty()) meta.push_back({"mail.from", from});
-    if (!cls.empty()) meta.push_back({"msg.message_class", cls});
+    if (!subject.empty()) meta.push_back(meta::mail::subject(subject));
+    if (!from.empty()) meta.push_back(meta::mail::from(from));
+    if (!cls.empty()) meta.push_back(meta::msg::message_class(cls));
     if (w.depth == 0) {
-      for (Meta& x : meta) ctx.meta(std::move(x.key), std::move(x.value));
+      for (Meta& x : meta) ctx.record(std::move(x));
     }
     if (const PropStream* b = find(m.props, t::kPrBody); b && (b->type == t::kPtUnicode || b->type == t::kPtString8)) {
       if (!emit_text(ctx, cfb, *b, w.path + "body", "body.txt", issues)) return false;
@@ -213,9 +215,9 @@ class MsgUnpacker final : public core::Unpacker {
       auto child = emit_stream(ctx, cfb, *a.data, locator, std::move(names), issues);
       if (!child) return false;
       const std::string mime = string_prop(ctx, cfb, a.props, t::kPrAttachMimeTag, issues);
-      if (!mime.empty()) ctx.meta_on(*child, "msg.mime_tag", mime);
+      if (!mime.empty()) ctx.meta_on(*child, meta::msg::mime_tag, mime);
       // An embedded message's subject stays visible next to what it carried.
-      if (w.depth > 0 && !subject.empty()) ctx.meta_on(*child, "msg.embedded_subject", subject);
+      if (w.depth > 0 && !subject.empty()) ctx.meta_on(*child, meta::msg::embedded_subject, subject);
     }
     return true;
   }

@@ -9,6 +9,7 @@
 #include "formats/ntfs/parser.hpp"
 #include "formats/ntfs/tsk_image.hpp"
 #include "formats/ntfs/volume_walk.hpp"
+#include "meta/ntfs.hpp"
 
 namespace sluice::formats::ntfs {
 namespace {
@@ -45,28 +46,28 @@ class NtfsUnpacker final : public core::Unpacker {
                   "The Sleuth Kit could not open this " + prefix + " volume: " + ctx.clean_name(why));
       return std::unexpected(Error{Errc::malformed, 0, prefix + " volume not readable: " + why});
     }
-    ctx.meta(prefix + ".block_size", static_cast<std::int64_t>(fs->block_size));
+    ctx.meta((exfat ? meta::exfat::block_size : meta::ntfs::block_size), static_cast<std::int64_t>(fs->block_size));
     std::string serial = exfat ? serial_hex(ctx.bytes(), kExfatSerialOffset, 4)
                                : serial_hex(ctx.bytes(), kNtfsSerialOffset, 8);
     if (exfat && serial.size() == 8) serial.insert(4, "-");  // as `vol` and fsstat print it
-    if (!serial.empty()) ctx.meta(prefix + ".serial", serial);
+    if (!serial.empty()) ctx.meta((exfat ? meta::exfat::serial : meta::ntfs::serial), serial);
     if (!exfat) {
       if (std::string label = ntfs_label(fs.get()); !label.empty()) {
-        ctx.meta("ntfs.volume_label", ctx.clean_name(label));
+        ctx.meta(meta::ntfs::volume_label, ctx.clean_name(label));
       }
     }
 
     VolumeWalk walk(ctx, fs.get(), exfat);
     const bool ok = walk.run();
     if (exfat && !walk.exfat_label().empty()) {
-      ctx.meta("exfat.volume_label", ctx.clean_name(walk.exfat_label()));
+      ctx.meta(meta::exfat::volume_label, ctx.clean_name(walk.exfat_label()));
     }
     const WalkStats& s = walk.stats();
-    ctx.meta(prefix + ".files", s.files);
-    ctx.meta(prefix + ".directories", s.directories);
-    if (s.streams != 0) ctx.meta("ntfs.streams", s.streams);
-    if (s.deleted != 0) ctx.meta(prefix + ".deleted_files", s.deleted);
-    if (s.hard_links != 0) ctx.meta(prefix + ".hard_links", s.hard_links);
+    ctx.meta((exfat ? meta::exfat::files : meta::ntfs::files), s.files);
+    ctx.meta((exfat ? meta::exfat::directories : meta::ntfs::directories), s.directories);
+    if (s.streams != 0) ctx.meta(meta::ntfs::streams, s.streams);
+    if (s.deleted != 0) ctx.meta((exfat ? meta::exfat::deleted_files : meta::ntfs::deleted_files), s.deleted);
+    if (s.hard_links != 0) ctx.meta((exfat ? meta::exfat::hard_links : meta::ntfs::hard_links), s.hard_links);
     if (!ok) {
       ctx.anomaly("ntfs.walk_failed", Severity::medium, 0,
                   "The Sleuth Kit stopped walking the " + prefix +

@@ -6,6 +6,7 @@
 #include "formats/ntfs/layout.hpp"
 #include "formats/ntfs/parser.hpp"
 #include "formats/ntfs/tsk_image.hpp"
+#include "meta/ntfs.hpp"
 
 namespace sluice::formats::ntfs {
 namespace {
@@ -124,7 +125,7 @@ TSK_WALK_RET_ENUM VolumeWalk::visit(TSK_FS_FILE* file, const char* parent_c) {
   if (!deleted) {
     if (auto it = seen_.find(inum); it != seen_.end()) {
       ++stats_.hard_links;
-      ctx_.meta_on(it->second, std::string(view_) + ".hard_link", ctx_.clean_name(path));
+      ctx_.meta_on(it->second, (exfat_ ? meta::exfat::hard_link : meta::ntfs::hard_link), ctx_.clean_name(path));
       return TSK_WALK_CONT;
     }
   }
@@ -160,7 +161,7 @@ TSK_WALK_RET_ENUM VolumeWalk::visit(TSK_FS_FILE* file, const char* parent_c) {
     ++stats_.files;
     if (deleted) ++stats_.deleted;
     if (!deleted) seen_.emplace(inum, *child);
-    ctx_.meta_on(*child, std::string(view_) + ".inode", static_cast<std::int64_t>(inum));
+    ctx_.meta_on(*child, (exfat_ ? meta::exfat::inode : meta::ntfs::inode), static_cast<std::int64_t>(inum));
     if (si != nullptr) note_dos_flags(*child, si, path);
   }
   for (const TSK_FS_ATTR* s : streams) {
@@ -175,7 +176,7 @@ TSK_WALK_RET_ENUM VolumeWalk::visit(TSK_FS_FILE* file, const char* parent_c) {
     // Mark of the Web: Windows writes it on every download, so it is provenance,
     // not hiding. Anything else in a named stream is invisible to Explorer.
     if (stream == "Zone.Identifier") {
-      if (auto zone = zone_id(resident_bytes(s))) ctx_.meta_on(owner, "ntfs.zone_id", *zone);
+      if (auto zone = zone_id(resident_bytes(s))) ctx_.meta_on(owner, meta::ntfs::zone_id, *zone);
       continue;
     }
     ctx_.anomaly_on(owner, "ntfs.alternate_data_stream", Severity::low, 0,
@@ -196,13 +197,13 @@ void VolumeWalk::note_dos_flags(ArtifactId child, const TSK_FS_ATTR* si, const s
   auto flags = dos_flags(resident_bytes(si));
   if (!flags) return;
   if (*flags & kDosHidden) {
-    ctx_.meta_on(child, "ntfs.hidden", true);
+    ctx_.meta_on(child, meta::ntfs::hidden, true);
     ctx_.anomaly_on(child, "ntfs.hidden_file", Severity::medium, 0,
                     "\"" + ctx_.clean_name(path) +
                         "\" carries the hidden attribute: Explorer does not list it by default");
   }
-  if (*flags & kDosSystem) ctx_.meta_on(child, "ntfs.system", true);
-  if (*flags & kDosReadOnly) ctx_.meta_on(child, "ntfs.read_only", true);
+  if (*flags & kDosSystem) ctx_.meta_on(child, meta::ntfs::system, true);
+  if (*flags & kDosReadOnly) ctx_.meta_on(child, meta::ntfs::read_only, true);
 }
 
 std::optional<ByteView> VolumeWalk::contiguous_view(const TSK_FS_ATTR* attr) const {
@@ -284,7 +285,7 @@ std::optional<ArtifactId> VolumeWalk::emit_attr(const TSK_FS_ATTR* attr, std::st
     stats_.stopped = true;  // the children/artifacts limit refused it, already recorded
     return std::nullopt;
   }
-  if (deleted) ctx_.meta_on(*child, std::string(view_) + ".deleted", true);
+  if (deleted) ctx_.meta_on(*child, (exfat_ ? meta::exfat::deleted : meta::ntfs::deleted), true);
   if (!read_ok) {
     ++stats_.unreadable;
     // Deleted files are expected to have lost clusters; a live one is not.

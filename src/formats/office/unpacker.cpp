@@ -18,6 +18,8 @@
 #include "codecs/office/fields.hpp"
 #include "codecs/office/xlm.hpp"
 #include "formats/office/xml_scan.hpp"
+#include "meta/ioc.hpp"
+#include "meta/office.hpp"
 
 namespace sluice::formats::office {
 
@@ -100,14 +102,14 @@ void formula_functions(std::string_view f, std::vector<std::string>& out) {
 class Facts {
  public:
   explicit Facts(core::UnpackContext& ctx) : ctx_(ctx) {}
-  void add(const std::string& key, std::string value) {
+  void add(const MetaKey<std::string>& key, std::string value) {
     value = ctx_.clean_name(value);
     if (value.empty()) return;
-    auto& seen = seen_[key];
+    auto& seen = seen_[key.name];
     if (std::find(seen.begin(), seen.end(), value) != seen.end()) return;
     if (seen.size() >= kMaxFacts) {
       if (!capped_) ctx_.anomaly("office.fact_limit", Severity::low, 0, "more than " + std::to_string(kMaxFacts) +
-                                                                             " " + key + " facts in one part");
+                                                                             " " + std::string(key.name) + " facts in one part");
       capped_ = true;
       return;
     }
@@ -117,7 +119,7 @@ class Facts {
 
  private:
   core::UnpackContext& ctx_;
-  std::map<std::string, std::vector<std::string>> seen_;
+  std::map<std::string_view, std::vector<std::string>> seen_;  // by key name (static text)
   bool capped_ = false;
 };
 
@@ -147,23 +149,23 @@ class OfficeUnpacker final : public core::Unpacker {
         if (!wb) return {};
         for (const Sheet& sh : wb->sheets) {
           if (sh.state == SheetState::hidden || sh.state == SheetState::very_hidden) {
-            facts.add("office.hidden_sheet", std::string(to_string(sh.state)) + " " + sh.rel_id + " " + sh.name);
+            facts.add(meta::office::hidden_sheet, std::string(to_string(sh.state)) + " " + sh.rel_id + " " + sh.name);
           }
         }
         for (const DefinedName& n : wb->names) {
-          if (is_auto_name(n.name)) facts.add("office.auto_name", n.name);
+          if (is_auto_name(n.name)) facts.add(meta::office::auto_name, n.name);
         }
         return {};
       }
       case Biff12Part::sheet: {
         const MacroFacts m = read_biff12_macrosheet(b);
-        if (m.formulas > 0) ctx.meta("xlm.formulas", static_cast<std::int64_t>(m.formulas));
-        for (const auto& [fn, count] : m.functions) facts.add("xlm.function", fn);
-        for (std::string_view url : m.urls()) facts.add("ioc.url", std::string(url));
+        if (m.formulas > 0) ctx.meta(meta::xlm::formulas, static_cast<std::int64_t>(m.formulas));
+        for (const auto& [fn, count] : m.functions) facts.add(meta::xlm::function, fn);
+        for (std::string_view url : m.urls()) facts.add(meta::ioc::url, std::string(url));
         return {};
       }
       case Biff12Part::external_link:
-        if (auto link = read_biff12_dde_link(b)) facts.add("office.dde_link", *link);
+        if (auto link = read_biff12_dde_link(b)) facts.add(meta::office::dde_link, *link);
         return {};
       case Biff12Part::other:
         return {};
@@ -183,7 +185,7 @@ class OfficeUnpacker final : public core::Unpacker {
     std::string instruction;
     auto flush_field = [&] {
       const std::string clean = collapse_spaces(instruction);
-      if (external_field_keyword(clean)) facts.add("office.field", clean);
+      if (external_field_keyword(clean)) facts.add(meta::office::field, clean);
       instruction.clear();
       in_field = false;
     };
@@ -207,15 +209,15 @@ class OfficeUnpacker final : public core::Unpacker {
         const std::string f = unescape(t.text);
         ++formulas;
         if (macrosheet) formula_functions(f, functions);
-        if (auto dde = dde_formula("=" + f)) facts.add("office.dde_link", *dde);
+        if (auto dde = dde_formula("=" + f)) facts.add(meta::office::dde_link, *dde);
       } else if (n == "Cell") {
         if (auto f = attr(t.attrs, "Formula")) {
-          if (auto dde = dde_formula(*f)) facts.add("office.dde_link", *dde);
+          if (auto dde = dde_formula(*f)) facts.add(meta::office::dde_link, *dde);
         }
       } else if (n == "ddeLink") {
         const std::string service = attr(t.attrs, "ddeService").value_or("");
         const std::string topic = attr(t.attrs, "ddeTopic").value_or("");
-        if (!service.empty()) facts.add("office.dde_link", collapse_spaces(service + " " + topic));
+        if (!service.empty()) facts.add(meta::office::dde_link, collapse_spaces(service + " " + topic));
       } else if (n == "fldChar") {
         const std::string kind = attr(t.attrs, "fldCharType").value_or("");
         if (kind == "begin") {
@@ -231,17 +233,17 @@ class OfficeUnpacker final : public core::Unpacker {
       } else if (n == "fldSimple") {
         if (auto instr = attr(t.attrs, "instr")) {
           const std::string clean = collapse_spaces(*instr);
-          if (external_field_keyword(clean)) facts.add("office.field", clean);
+          if (external_field_keyword(clean)) facts.add(meta::office::field, clean);
         }
       } else if (n == "sheet") {
         const std::string state = attr(t.attrs, "state").value_or("visible");
         if (state != "visible") {
-          facts.add("office.hidden_sheet", state + " " + attr(t.attrs, "id").value_or("") + " " +
+          facts.add(meta::office::hidden_sheet, state + " " + attr(t.attrs, "id").value_or("") + " " +
                                                attr(t.attrs, "name").value_or(""));
         }
       } else if (n == "definedName") {
         const std::string name = attr(t.attrs, "name").value_or("");
-        if (is_auto_name(name)) facts.add("office.auto_name", name);
+        if (is_auto_name(name)) facts.add(meta::office::auto_name, name);
       } else if (n == "binData" && !stopped) {
         // Word 2003 XML: <w:binData w:name="editdata.mso"> holds the macros (ActiveMime).
         stopped = !emit_base64(ctx, t.text, "bindata[" + std::to_string(children++) + "]",
@@ -256,9 +258,9 @@ class OfficeUnpacker final : public core::Unpacker {
     });
     if (in_field) flush_field();
     if (macrosheet) {
-      ctx.meta("xlm.macro_sheet", ctx.name());
-      ctx.meta("xlm.formulas", static_cast<std::int64_t>(formulas));
-      for (auto& f : functions) ctx.meta("xlm.function", std::move(f));
+      ctx.meta(meta::xlm::macro_sheet, ctx.name());
+      ctx.meta(meta::xlm::formulas, static_cast<std::int64_t>(formulas));
+      for (auto& f : functions) ctx.meta(meta::xlm::function, std::move(f));
     }
     return {};
   }
@@ -268,12 +270,12 @@ class OfficeUnpacker final : public core::Unpacker {
     const std::string target = attr(t.attrs, "Target").value_or("");
     const std::string id = attr(t.attrs, "Id").value_or("");
     const bool external = core::ascii_lower(attr(t.attrs, "TargetMode").value_or("")) == "external";
-    if (type == "xlMacrosheet" || type == "xlIntlMacrosheet") facts.add("office.macro_sheet", id + " " + target);
+    if (type == "xlMacrosheet" || type == "xlIntlMacrosheet") facts.add(meta::office::macro_sheet, id + " " + target);
     if (!external) return;
-    facts.add("office.external_rel", type + " " + target);
+    facts.add(meta::office::external_rel, type + " " + target);
     if (has_scheme(target)) {
       const std::string clean = ctx.clean_name(target);
-      ctx.meta("ioc.url", clean);
+      ctx.meta(meta::ioc::url, clean);
     }
   }
 
@@ -281,16 +283,16 @@ class OfficeUnpacker final : public core::Unpacker {
     const std::string type = core::ascii_lower(attr(t.attrs, "ContentType").value_or(""));
     if (type.find("ms-excel.macrosheet") != std::string::npos ||
         type.find("ms-excel.intlmacrosheet") != std::string::npos) {
-      facts.add("office.macro_sheet", attr(t.attrs, "PartName").value_or(""));
+      facts.add(meta::office::macro_sheet, attr(t.attrs, "PartName").value_or(""));
     }
     for (const MainPart& m : kMainParts) {
       if (type.find(m.marker) == std::string::npos) continue;
       // The package (the ZIP this part came from) is what the name claims to be.
       const ArtifactId package = ctx.parent();
       if (package == kNoArtifact) return;
-      ctx.meta_on(package, "office.application", std::string(m.application));
-      ctx.meta_on(package, "office.container", std::string("ooxml"));
-      if (m.macro_enabled) ctx.meta_on(package, "office.macro_enabled", true);
+      ctx.meta_on(package, meta::office::application, std::string(m.application));
+      ctx.meta_on(package, meta::office::container, std::string("ooxml"));
+      if (m.macro_enabled) ctx.meta_on(package, meta::office::macro_enabled, true);
       return;
     }
   }

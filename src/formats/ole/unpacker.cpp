@@ -23,6 +23,9 @@
 #include "codecs/ole1/package.hpp"
 #include "codecs/ole1/package_report.hpp"
 #include "formats/ole/ppt_objects.hpp"
+#include "meta/ioc.hpp"
+#include "meta/office.hpp"
+#include "meta/ole.hpp"
 
 namespace sluice::formats::ole {
 
@@ -113,16 +116,16 @@ class OleUnpacker final : public core::Unpacker {
   static void documents(State& st) {
     core::UnpackContext& ctx = st.ctx;
     if (auto e = root_stream(st, "WordDocument")) {
-      ctx.meta("office.application", std::string("word"));
-      ctx.meta("office.container", std::string("ole2"));
+      ctx.meta(meta::office::application, std::string("word"));
+      ctx.meta(meta::office::container, std::string("ole2"));
       word(st, *e);
     } else if (auto wb = root_stream(st, "Workbook"); wb || root_stream(st, "Book")) {
-      ctx.meta("office.application", std::string("excel"));
-      ctx.meta("office.container", std::string("ole2"));
+      ctx.meta(meta::office::application, std::string("excel"));
+      ctx.meta(meta::office::container, std::string("ole2"));
       excel(st, wb ? *wb : *root_stream(st, "Book"));
     } else if (root_stream(st, kPptDocument)) {
-      ctx.meta("office.application", std::string("powerpoint"));
-      ctx.meta("office.container", std::string("ole2"));
+      ctx.meta(meta::office::application, std::string("powerpoint"));
+      ctx.meta(meta::office::container, std::string("ole2"));
       if (root_stream(st, "EncryptedSummary")) {
         ctx.anomaly("office.encrypted", Severity::low, 0, "PowerPoint presentation is encrypted (CryptoAPI RC4)");
         ctx.anomaly("office.encrypted_unopened", Severity::medium, 0,
@@ -144,7 +147,7 @@ class OleUnpacker final : public core::Unpacker {
     if (!wb) return;  // not BIFF5/8: nothing Excel would run either
     if (wb->encrypted()) {
       const std::string scheme(codecs::office::to_string(wb->encryption));
-      ctx.meta("office.encryption", scheme);
+      ctx.meta(meta::office::encryption, scheme);
       ctx.anomaly("office.encrypted", Severity::low, 0, "Excel workbook is encrypted (" + scheme + ")");
       auto plain = decrypt_workbook(st, sb.bytes());
       if (!plain) {
@@ -162,28 +165,28 @@ class OleUnpacker final : public core::Unpacker {
       if (sh.kind != codecs::office::SheetKind::macro) continue;
       macro_sheet = true;
       const std::string name = ctx.clean_name(sh.name);
-      ctx.meta("xlm.macro_sheet", name);
+      ctx.meta(meta::xlm::macro_sheet, name);
       if (sh.state == codecs::office::SheetState::hidden || sh.state == codecs::office::SheetState::very_hidden) {
-        ctx.meta("xlm.hidden_macro_sheet", name + " (" + std::string(codecs::office::to_string(sh.state)) + ")");
+        ctx.meta(meta::xlm::hidden_macro_sheet, name + " (" + std::string(codecs::office::to_string(sh.state)) + ")");
       }
     }
     // An encrypted workbook still shows its substreams' types in clear.
     if (!macro_sheet) {
       for (const codecs::office::Substream& sub : wb->substreams) {
         if (sub.kind != codecs::office::SheetKind::macro) continue;
-        ctx.meta("xlm.macro_sheet", "substream at " + std::to_string(sub.offset));
+        ctx.meta(meta::xlm::macro_sheet, "substream at " + std::to_string(sub.offset));
         break;
       }
     }
     for (const codecs::office::DefinedName& n : wb->names) {
-      if (codecs::office::is_auto_name(n.name)) ctx.meta("office.auto_name", ctx.clean_name(n.name));
+      if (codecs::office::is_auto_name(n.name)) ctx.meta(meta::office::auto_name, ctx.clean_name(n.name));
     }
     const codecs::office::MacroFacts& m = wb->macros;
-    if (m.formulas > 0) ctx.meta("xlm.formulas", static_cast<std::int64_t>(m.formulas));
-    for (const auto& [fn, count] : m.functions) ctx.meta("xlm.function", ctx.clean_name(fn));
-    for (const auto& [fn, count] : m.udf_calls) ctx.meta("xlm.function", ctx.clean_name(core::ascii_upper(fn)));
-    for (std::string_view url : m.urls()) ctx.meta("ioc.url", ctx.clean_name(url));
-    for (const std::string& link : wb->dde_links) ctx.meta("office.dde_link", ctx.clean_name(link));
+    if (m.formulas > 0) ctx.meta(meta::xlm::formulas, static_cast<std::int64_t>(m.formulas));
+    for (const auto& [fn, count] : m.functions) ctx.meta(meta::xlm::function, ctx.clean_name(fn));
+    for (const auto& [fn, count] : m.udf_calls) ctx.meta(meta::xlm::function, ctx.clean_name(core::ascii_upper(fn)));
+    for (std::string_view url : m.urls()) ctx.meta(meta::ioc::url, ctx.clean_name(url));
+    for (const std::string& link : wb->dde_links) ctx.meta(meta::office::dde_link, ctx.clean_name(link));
   }
 
   // MS-XLS §2.2.10: an encrypted workbook's records after FILEPASS, decrypted
@@ -209,7 +212,7 @@ class OleUnpacker final : public core::Unpacker {
         },
         max);
     ctx.budget().charge_decoded(plain.size());
-    ctx.meta("office.password", ctx.clean_name(password));
+    ctx.meta(meta::office::password, ctx.clean_name(password));
     return plain;
   }
 
@@ -259,7 +262,7 @@ class OleUnpacker final : public core::Unpacker {
                   "encrypted Office document whose encryption cannot be read: its content was not scanned");
       return;
     }
-    ctx.meta("office.encryption", info->algorithm);
+    ctx.meta(meta::office::encryption, info->algorithm);
     ctx.anomaly("office.encrypted", Severity::low, 0, "encrypted Office document (" + info->algorithm + ")");
     if (!info->supported) {
       ctx.anomaly("office.encrypted_unopened", Severity::medium, 0,
@@ -274,7 +277,7 @@ class OleUnpacker final : public core::Unpacker {
       return;
     }
     const auto& [password, key] = *found;
-    ctx.meta("office.password", ctx.clean_name(password));
+    ctx.meta(meta::office::password, ctx.clean_name(password));
     const StreamBytes pkg_sb = read_stream(st, package_e, "EncryptedPackage stream", capped);
     const ByteView enc = pkg_sb.bytes();
     // value_or(0): a stream shorter than its size field declares 0 bytes; the
@@ -318,7 +321,7 @@ class OleUnpacker final : public core::Unpacker {
         return;
       }
     }
-    for (auto& f : codecs::office::word_binary_fields(b, ctx.limits().max_children)) ctx.meta("office.field", ctx.clean_name(f));
+    for (auto& f : codecs::office::word_binary_fields(b, ctx.limits().max_children)) ctx.meta(meta::office::field, ctx.clean_name(f));
   }
 
   // A VBA project: the dir stream lists the modules; each module stream holds
@@ -354,7 +357,7 @@ class OleUnpacker final : public core::Unpacker {
       return;
     }
     for (const std::string& issue : project->issues) ctx.anomaly("office.vba_malformed", Severity::low, 0, issue);
-    ctx.meta("vba.project", ctx.clean_name(project->name.empty() ? path : project->name));
+    ctx.meta(meta::vba::project, ctx.clean_name(project->name.empty() ? path : project->name));
     for (const codecs::office::VbaModule& m : project->modules) {
       if (st.stopped) return;
       module(st, m, find(m.stream_name));
@@ -486,7 +489,7 @@ class OleUnpacker final : public core::Unpacker {
       st.stopped = true;
       return;
     }
-    for (Meta& m : report.meta) ctx.meta_on(*child, std::move(m.key), std::move(m.value));
+    for (Meta& m : report.meta) ctx.record_on(*child, std::move(m));
   }
 
   static void raw(State& st, std::uint32_t e, const std::string& path) {

@@ -11,6 +11,8 @@
 #include "core/unpacker.hpp"
 #include "codecs/text/urls.hpp"
 #include "formats/onenote/section.hpp"
+#include "meta/ioc.hpp"
+#include "meta/onenote.hpp"
 
 namespace sluice::formats::onenote {
 namespace {
@@ -74,9 +76,9 @@ class OneNoteUnpacker final : public core::Unpacker {
                                 std::to_string(index) + "]";
     auto child = ctx.emit(f.data, locator, std::move(names));
     if (!child) return false;
-    if (d != nullptr && !d->extension.empty()) ctx.meta_on(*child, "onenote.extension", ctx.clean_name(d->extension));
+    if (d != nullptr && !d->extension.empty()) ctx.meta_on(*child, meta::onenote::extension, ctx.clean_name(d->extension));
     if (n != nullptr && !n->source_path.empty()) {
-      ctx.meta_on(*child, "onenote.source_path", ctx.clean_name(n->source_path));
+      ctx.meta_on(*child, meta::onenote::source_path, ctx.clean_name(n->source_path));
     }
     return true;
   }
@@ -103,7 +105,7 @@ class OneNoteUnpacker final : public core::Unpacker {
       if (n.jcid == kJcidRichTextNode && !n.text.empty() && !codecs::text::find_urls(n.text, urls)) break;
     }
     if (urls.limited()) ctx.limit_hit(LimitKind::children, "more links in a OneNote section");
-    for (const std::string& u : urls.urls()) ctx.meta("ioc.url", u);
+    for (const std::string& u : urls.urls()) ctx.meta(meta::ioc::url, u);
   }
 
 };

@@ -8,6 +8,7 @@
 #include "core/unpacker.hpp"
 #include "formats/partition/layout.hpp"
 #include "formats/partition/parser.hpp"
+#include "meta/partition.hpp"
 
 namespace sluice::formats::partition {
 namespace {
@@ -28,11 +29,11 @@ class PartitionUnpacker final : public core::Unpacker {
     if (!parsed) return std::unexpected(parsed.error());
     const PartitionTable* table = &parsed->model;
     const std::string_view scheme = table->gpt ? "gpt" : "mbr";
-    ctx.meta("partition.scheme", std::string(scheme));
+    ctx.meta(meta::partition::scheme, std::string(scheme));
     if (scheme == "gpt") {
-      ctx.meta("gpt.disk_guid", table->disk_guid);
+      ctx.meta(meta::gpt::disk_guid, table->disk_guid);
     } else {
-      ctx.meta("mbr.disk_signature", static_cast<std::int64_t>(table->disk_signature));
+      ctx.meta(meta::mbr::disk_signature, static_cast<std::int64_t>(table->disk_signature));
     }
     for (const auto& i : parsed->anomalies) ctx.anomaly(i.id, i.severity, i.offset, i.message);
 
@@ -53,16 +54,16 @@ class PartitionUnpacker final : public core::Unpacker {
       if (!p.name.empty()) names.push_back({"gpt-name", ctx.clean_name(p.name)});
       auto child = ctx.emit(bytes, "partition[" + std::to_string(p.index) + "]", std::move(names));
       if (!child) break;
-      ctx.meta_on(*child, "partition.start_lba", static_cast<std::int64_t>(p.start_lba));
-      ctx.meta_on(*child, "partition.sectors", static_cast<std::int64_t>(p.sectors));
+      ctx.meta_on(*child, meta::partition::start_lba, static_cast<std::int64_t>(p.start_lba));
+      ctx.meta_on(*child, meta::partition::sectors, static_cast<std::int64_t>(p.sectors));
       if (scheme == "gpt") {
-        ctx.meta_on(*child, "gpt.type_guid", p.type_guid);
-        ctx.meta_on(*child, "gpt.unique_guid", p.unique_guid);
-        if (p.attributes != 0) ctx.meta_on(*child, "gpt.attributes", static_cast<std::int64_t>(p.attributes));
+        ctx.meta_on(*child, meta::gpt::type_guid, p.type_guid);
+        ctx.meta_on(*child, meta::gpt::unique_guid, p.unique_guid);
+        if (p.attributes != 0) ctx.meta_on(*child, meta::gpt::attributes, static_cast<std::int64_t>(p.attributes));
       } else {
-        ctx.meta_on(*child, "mbr.type", hex_byte(p.mbr_type));
-        if (p.bootable) ctx.meta_on(*child, "mbr.bootable", true);
-        if (p.logical) ctx.meta_on(*child, "mbr.logical", true);
+        ctx.meta_on(*child, meta::mbr::type, hex_byte(p.mbr_type));
+        if (p.bootable) ctx.meta_on(*child, meta::mbr::bootable, true);
+        if (p.logical) ctx.meta_on(*child, meta::mbr::logical, true);
       }
     }
     return {};

@@ -14,6 +14,8 @@
 #include "core/text.hpp"
 #include "formats/pdf/document.hpp"
 #include "formats/pdf/revisions.hpp"
+#include "meta/ioc.hpp"
+#include "meta/pdf.hpp"
 
 namespace sluice::formats::pdf {
 namespace {
@@ -88,13 +90,13 @@ class PdfUnpacker final : public core::Unpacker {
       ctx.anomaly("pdf.unreadable", Severity::low, 0, error);
       return {};
     }
-    if (latest.encrypted) ctx.meta("pdf.encrypted", true);
-    if (!latest.password.empty()) ctx.meta("pdf.password", latest.password);
-    if (latest.warnings > 0) ctx.meta("pdf.repairs", static_cast<std::int64_t>(latest.warnings));
+    if (latest.encrypted) ctx.meta(meta::pdf::encrypted, true);
+    if (!latest.password.empty()) ctx.meta(meta::pdf::password, latest.password);
+    if (latest.warnings > 0) ctx.meta(meta::pdf::repairs, static_cast<std::int64_t>(latest.warnings));
     if (!take(st, std::move(latest), false)) return {};
 
     const std::size_t max_rev = ctx.limits().max_document_revisions;
-    ctx.meta("pdf.revisions", static_cast<std::int64_t>(ends.size() + 1));
+    ctx.meta(meta::pdf::revisions, static_cast<std::int64_t>(ends.size() + 1));
     std::size_t read = 0;
     for (auto it = ends.rbegin(); it != ends.rend(); ++it) {
       if (read == max_rev) {
@@ -185,8 +187,8 @@ class PdfUnpacker final : public core::Unpacker {
     ctx.budget().charge_decoded(f.data.size());
     auto child = ctx.emit_owned(std::move(f.data), locator, std::move(names), f.capped || f.decode_failed);
     if (!child) return false;
-    if (!f.description.empty()) ctx.meta_on(*child, "pdf.attachment_description", ctx.clean_name(f.description));
-    if (!f.subtype.empty()) ctx.meta_on(*child, "pdf.mime_type", ctx.clean_name(f.subtype));
+    if (!f.description.empty()) ctx.meta_on(*child, meta::pdf::attachment_description, ctx.clean_name(f.description));
+    if (!f.subtype.empty()) ctx.meta_on(*child, meta::pdf::mime_type, ctx.clean_name(f.subtype));
     return true;
   }
 
@@ -207,12 +209,12 @@ class PdfUnpacker final : public core::Unpacker {
     }
     if (a.target.empty()) return true;
     if (a.kind == "URI") {
-      ctx.meta("ioc.url", core::to_valid_utf8(a.target.substr(0, 4096)));
+      ctx.meta(meta::ioc::url, core::to_valid_utf8(a.target.substr(0, 4096)));
       return true;
     }
     // GoToR, GoToE, ImportData, SubmitForm: a file or address outside the PDF.
     ctx.anomaly("pdf.external_action", Severity::low, 0, a.kind + " action in " + where + ": " + snippet(a.target));
-    if (looks_like_url(a.target)) ctx.meta("ioc.url", core::to_valid_utf8(a.target.substr(0, 4096)));
+    if (looks_like_url(a.target)) ctx.meta(meta::ioc::url, core::to_valid_utf8(a.target.substr(0, 4096)));
     return true;
   }
 };

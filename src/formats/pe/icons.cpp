@@ -7,6 +7,7 @@
 #include "codecs/icon/describe.hpp"
 #include "codecs/icon/directory.hpp"
 #include "formats/pe/layout.hpp"
+#include "meta/pe.hpp"
 
 namespace sluice::formats::pe {
 
@@ -43,7 +44,7 @@ void explorer_icon(core::UnpackContext& ctx, const PeImage& pe, ByteView file) {
   }
   auto view = file.subview(image->file_offset, image->size);
   if (!view) return;
-  ctx.meta("icon.group", group->name);
+  ctx.meta(meta::icon::group, group->name);
   codecs::icon::describe_image(ctx, *view, image->file_offset);
 }
 

@@ -11,6 +11,7 @@
 #include "formats/pe/icons.hpp"
 #include "formats/pe/layout.hpp"
 #include "formats/pe/parser.hpp"
+#include "meta/pe.hpp"
 
 namespace sluice::formats::pe {
 namespace {
@@ -77,7 +78,7 @@ class PeUnpacker final : public core::Unpacker {
     auto parsed = parse(file, ctx.limits());
     if (!parsed) {
       if (parsed.error().code == Errc::unsupported) {
-        ctx.meta("pe.dos_only", true);  // MZ without NT headers: a DOS program, nothing more to read
+        ctx.meta(meta::pe::dos_only, true);  // MZ without NT headers: a DOS program, nothing more to read
         return {};
       }
       ctx.anomaly("pe.malformed_headers", Severity::medium, parsed.error().offset, parsed.error().what);
@@ -104,15 +105,15 @@ class PeUnpacker final : public core::Unpacker {
   static constexpr std::array kTypes{FileType::pe_exe, FileType::pe_dll};
 
   static void headers(core::UnpackContext& ctx, const PeImage& pe) {
-    ctx.meta("pe.format", std::string(pe.pe32_plus ? "PE32+" : "PE32"));
-    ctx.meta("pe.machine", machine_name(pe.machine));
-    ctx.meta("pe.characteristics", static_cast<std::int64_t>(pe.characteristics));
-    ctx.meta("pe.dll", (pe.characteristics & kFileDll) != 0);
-    ctx.meta("pe.subsystem", subsystem_name(pe.subsystem));
-    ctx.meta("pe.timestamp", static_cast<std::int64_t>(pe.timestamp));
-    ctx.meta("pe.dll_characteristics", static_cast<std::int64_t>(pe.dll_characteristics));
-    ctx.meta("pe.entry_point", static_cast<std::int64_t>(pe.entry_point));
-    ctx.meta("pe.image_base", hex32(pe.image_base));
+    ctx.meta(meta::pe::format, std::string(pe.pe32_plus ? "PE32+" : "PE32"));
+    ctx.meta(meta::pe::machine, machine_name(pe.machine));
+    ctx.meta(meta::pe::characteristics, static_cast<std::int64_t>(pe.characteristics));
+    ctx.meta(meta::pe::dll, (pe.characteristics & kFileDll) != 0);
+    ctx.meta(meta::pe::subsystem, subsystem_name(pe.subsystem));
+    ctx.meta(meta::pe::timestamp, static_cast<std::int64_t>(pe.timestamp));
+    ctx.meta(meta::pe::dll_characteristics, static_cast<std::int64_t>(pe.dll_characteristics));
+    ctx.meta(meta::pe::entry_point, static_cast<std::int64_t>(pe.entry_point));
+    ctx.meta(meta::pe::image_base, hex32(pe.image_base));
     std::string dirs;
     static constexpr std::array<std::string_view, 16> kDirNames{
         "export", "import", "resource", "exception", "security", "basereloc", "debug", "architecture",
@@ -122,12 +123,12 @@ class PeUnpacker final : public core::Unpacker {
       if (!dirs.empty()) dirs.push_back(',');
       dirs += kDirNames[i];
     }
-    ctx.meta("pe.directories", dirs);
+    ctx.meta(meta::pe::directories, dirs);
     if (pe.has_rich) {
-      ctx.meta("pe.rich", true);
-      ctx.meta("pe.rich.entries", static_cast<std::int64_t>(pe.rich_entries));
+      ctx.meta(meta::pe::rich, true);
+      ctx.meta(meta::pe::rich_entries, static_cast<std::int64_t>(pe.rich_entries));
     }
-    if (pe.dotnet) ctx.meta("pe.dotnet", true);
+    if (pe.dotnet) ctx.meta(meta::pe::dotnet, true);
     if (pe.tls_callbacks) {
       // Code that runs before the entry point: debuggers and sandboxes that break
       // on the entry miss it. mingw's CRT registers one too, hence low.
@@ -137,12 +138,12 @@ class PeUnpacker final : public core::Unpacker {
   }
 
   static void sections(core::UnpackContext& ctx, const PeImage& pe, std::uint64_t file_size) {
-    ctx.meta("pe.sections", static_cast<std::int64_t>(pe.sections.size()));
+    ctx.meta(meta::pe::sections, static_cast<std::int64_t>(pe.sections.size()));
     const std::uint64_t align = std::max<std::uint64_t>(pe.file_alignment, 0x200);
     for (std::size_t i = 0; i < pe.sections.size(); ++i) {
       const Section& s = pe.sections[i];
       const std::string name = ctx.clean_name(s.name);
-      ctx.meta("pe.section." + std::to_string(i),
+      ctx.meta(meta::pe::section_index[std::to_string(i)],
                name + " va=" + hex32(s.virtual_address) + " vsize=" + std::to_string(s.virtual_size) +
                    " raw=" + hex32(s.raw_pointer) + " rawsize=" + std::to_string(s.raw_size) +
                    " flags=" + hex32(s.characteristics) + " entropy=" + two_decimals(s.entropy));
@@ -178,7 +179,7 @@ class PeUnpacker final : public core::Unpacker {
       return;
     }
     const Section& s = pe.sections[*pe.entry_section];
-    ctx.meta("pe.entry_section", ctx.clean_name(s.name));
+    ctx.meta(meta::pe::entry_section, ctx.clean_name(s.name));
     const bool code = (s.characteristics & (kScnMemExecute | kScnCntCode)) != 0;
     if (!code || (s.characteristics & kScnMemWrite)) {
       ctx.anomaly("pe.entry_in_noncode_section", Severity::medium, pe.optional_header_offset + 16,
@@ -194,24 +195,24 @@ class PeUnpacker final : public core::Unpacker {
         if (!dlls.empty()) dlls.push_back(',');
         dlls += d.dll;
       }
-      ctx.meta("pe.imports.dlls", ctx.clean_name(dlls));
-      ctx.meta("pe.imports.count", static_cast<std::int64_t>(pe.import_symbol_count));
-      ctx.meta("pe.imphash", pe.imphash);
+      ctx.meta(meta::pe::imports_dlls, ctx.clean_name(dlls));
+      ctx.meta(meta::pe::imports_count, static_cast<std::int64_t>(pe.import_symbol_count));
+      ctx.meta(meta::pe::imphash, pe.imphash);
     }
     if (pe.directories[kDirExport].rva != 0) {
-      ctx.meta("pe.exports.name", ctx.clean_name(pe.export_dll_name));
-      ctx.meta("pe.exports.count", static_cast<std::int64_t>(pe.export_count));
+      ctx.meta(meta::pe::exports_name, ctx.clean_name(pe.export_dll_name));
+      ctx.meta(meta::pe::exports_count, static_cast<std::int64_t>(pe.export_count));
       std::string names;
       for (const std::string& n : pe.export_names) {
         if (!names.empty()) names.push_back(',');
         names += n;
       }
-      if (!names.empty()) ctx.meta("pe.exports.names", ctx.clean_name(names));
+      if (!names.empty()) ctx.meta(meta::pe::exports_names, ctx.clean_name(names));
     }
   }
 
   static void signature(core::UnpackContext& ctx, const PeImage& pe) {
-    ctx.meta("pe.signed", pe.has_security);
+    ctx.meta(meta::pe::signed_, pe.has_security);
     if (!pe.has_security) return;
     auto signer = read_signer(pe.pkcs7);
     if (!signer) {
@@ -219,24 +220,24 @@ class PeUnpacker final : public core::Unpacker {
                   "the certificate table holds no readable PKCS#7 SignedData");
       return;
     }
-    ctx.meta("pe.signer.subject", ctx.clean_name(signer->subject_cn));
-    ctx.meta("pe.signer.issuer", ctx.clean_name(signer->issuer_cn));
+    ctx.meta(meta::pe::signer_subject, ctx.clean_name(signer->subject_cn));
+    ctx.meta(meta::pe::signer_issuer, ctx.clean_name(signer->issuer_cn));
   }
 
   // VERSIONINFO strings in the resource's order; analysis/executables judges a
   // vendor named by an unsigned program.
   static void version(core::UnpackContext& ctx, const PeImage& pe) {
     for (const auto& [key, value] : pe.version_strings) {
-      ctx.meta("pe.version." + ctx.clean_name(key), ctx.clean_name(value));
+      ctx.meta(meta::pe::version_field[ctx.clean_name(key)], ctx.clean_name(value));
     }
     if (!pe.execution_level.empty()) {
-      ctx.meta("pe.manifest.execution_level", ctx.clean_name(pe.execution_level));
+      ctx.meta(meta::pe::manifest_execution_level, ctx.clean_name(pe.execution_level));
     }
   }
 
   static void resources(core::UnpackContext& ctx, const PeImage& pe, ByteView file) {
     if (pe.resources.empty()) return;
-    ctx.meta("pe.resources", static_cast<std::int64_t>(pe.resources.size()));
+    ctx.meta(meta::pe::resources, static_cast<std::int64_t>(pe.resources.size()));
     for (const Resource& r : pe.resources) {
       if (!r.in_file || r.size == 0 || !emit_resource(r)) continue;
       const std::string path = "/" + r.type + "/" + r.name + "/" + std::to_string(r.lang);
@@ -248,9 +249,9 @@ class PeUnpacker final : public core::Unpacker {
 
   static void overlay(core::UnpackContext& ctx, const PeImage& pe, ByteView file) {
     if (!pe.overlay_offset) return;
-    ctx.meta("pe.overlay.offset", static_cast<std::int64_t>(*pe.overlay_offset));
-    ctx.meta("pe.overlay.size", static_cast<std::int64_t>(pe.overlay_size));
-    ctx.meta("pe.overlay.entropy", two_decimals(pe.overlay_entropy));
+    ctx.meta(meta::pe::overlay_offset, static_cast<std::int64_t>(*pe.overlay_offset));
+    ctx.meta(meta::pe::overlay_size, static_cast<std::int64_t>(pe.overlay_size));
+    ctx.meta(meta::pe::overlay_entropy, two_decimals(pe.overlay_entropy));
     if (pe.overlay_size == 0) return;
     auto view = file.subview(*pe.overlay_offset, pe.overlay_size);
     if (view) ctx.emit(*view, "overlay@" + std::to_string(*pe.overlay_offset), {});

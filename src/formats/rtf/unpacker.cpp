@@ -15,6 +15,8 @@
 #include "codecs/ole1/package_report.hpp"
 #include "formats/rtf/fields.hpp"
 #include "formats/rtf/objects.hpp"
+#include "meta/office.hpp"
+#include "meta/rtf.hpp"
 
 namespace sluice::formats::rtf {
 namespace {
@@ -35,7 +37,7 @@ class RtfUnpacker final : public core::Unpacker {
     // Fields that reach outside (DDEAUTO, INCLUDETEXT): facts for the office detector.
     for (const std::string& f : field_instructions(ctx.bytes(), ctx.limits().max_children)) {
       const std::string clean = codecs::office::collapse_spaces(f);
-      if (codecs::office::external_field_keyword(clean)) ctx.meta("office.field", ctx.clean_name(clean));
+      if (codecs::office::external_field_keyword(clean)) ctx.meta(meta::office::field, ctx.clean_name(clean));
     }
     for (std::size_t i = 0; i < scan.objects.size(); ++i) {
       if (ctx.budget().expired()) {
@@ -68,7 +70,7 @@ class RtfUnpacker final : public core::Unpacker {
       // kept whole and sniffed (an exploit's shellcode object looks like this).
       ctx.anomaly("rtf.object_malformed", Severity::medium, o.offset, locator + ": " + ole1.error().what);
       auto child = ctx.emit_owned(std::move(o.data), locator, {}, capped);
-      if (child && !o.class_name.empty()) ctx.meta_on(*child, "rtf.object_class", ctx.clean_name(o.class_name));
+      if (child && !o.class_name.empty()) ctx.meta_on(*child, meta::rtf::object_class, ctx.clean_name(o.class_name));
       return child.has_value();
     }
     const std::string cls = ctx.clean_name(ole1->class_name.empty() ? o.class_name : ole1->class_name);
@@ -78,7 +80,7 @@ class RtfUnpacker final : public core::Unpacker {
                       ctx.clean_name(ole1->class_name) + "\"");
     }
     if (ole1->format_id == 1) {
-      ctx.meta("rtf.linked_object", ctx.clean_name(ole1->topic));
+      ctx.meta(meta::rtf::linked_object, ctx.clean_name(ole1->topic));
       return true;
     }
     if (ole1->truncated) {
@@ -88,7 +90,7 @@ class RtfUnpacker final : public core::Unpacker {
     }
     ByteView part = ole1->native;
     std::vector<Name> names;
-    std::vector<Meta> meta{{"rtf.object_class", cls}};
+    std::vector<Meta> meta{meta::rtf::object_class(cls)};
     if (ole1->class_name == "Package") {
       if (auto p = codecs::ole1::decode_package(ole1->native); p) {
         codecs::ole1::PackageReport report = codecs::ole1::report_package(ctx, *p, o.offset, locator);
@@ -105,7 +107,7 @@ class RtfUnpacker final : public core::Unpacker {
     if (!part.empty()) bytes.assign(part.data(), part.data() + part.size());
     auto child = ctx.emit_owned(std::move(bytes), locator, std::move(names), capped || ole1->truncated);
     if (!child) return false;
-    for (Meta& m : meta) ctx.meta_on(*child, std::move(m.key), std::move(m.value));
+    for (Meta& m : meta) ctx.record_on(*child, std::move(m));
     return true;
   }
 };

@@ -16,6 +16,8 @@
 #include "formats/script/squeeze.hpp"
 #include "formats/script/strings.hpp"
 #include "formats/script/text.hpp"
+#include "meta/ioc.hpp"
+#include "meta/script.hpp"
 
 namespace sluice::formats::script {
 namespace {
@@ -48,14 +50,14 @@ class Analyser {
     if (blocks) return;
     // The fact detectors judge the text by: analysis/scripts reads it again as
     // this language (the HTA/WSF markup with blocks above is not script text).
-    ctx_.meta_on(target, "script.language", std::string(to_string(type)));
+    ctx_.meta_on(target, meta::script::language, std::string(to_string(type)));
     ObfuscationCounts ignored;
     const std::string cased = squeeze(text, ignored, false);
     const std::size_t max_items = ctx_.limits().max_children;
     const std::size_t max_len = ctx_.limits().max_name_length;
-    for (auto& url : find_urls(cased, max_items, max_len)) ctx_.meta_on(target, "ioc.url", std::move(url));
+    for (auto& url : find_urls(cased, max_items, max_len)) ctx_.meta_on(target, meta::ioc::url, std::move(url));
     for (auto& ref : find_file_references(cased, max_items, max_len)) {
-      ctx_.meta_on(target, "script.references", std::move(ref));
+      ctx_.meta_on(target, meta::script::references, std::move(ref));
     }
     if (text.find("#@~^") != std::string_view::npos) encoded_blocks(target, text, in_place);
     base64_runs(target, text, in_place);
@@ -99,7 +101,7 @@ class Analyser {
     std::size_t n = 0;
     const auto found = find_script_blocks(text, ctx_.limits().max_children);
     for (const auto& b : found) {
-      if (!b.src.empty()) ctx_.meta_on(target, "script.references", ctx_.clean_name(b.src));
+      if (!b.src.empty()) ctx_.meta_on(target, meta::script::references, ctx_.clean_name(b.src));
       if (b.length == 0) continue;
       const std::string locator = "script[" + std::to_string(n++) + "]";
       if (view_base_) {
@@ -197,7 +199,7 @@ class ScriptUnpacker final : public core::Unpacker {
   Status unpack(core::UnpackContext& ctx) const override {
     const ByteView bytes = ctx.bytes();
     const ScriptText st = normalise(bytes);
-    if (st.encoding != Encoding::bytes) ctx.meta("script.encoding", std::string(to_string(st.encoding)));
+    if (st.encoding != Encoding::bytes) ctx.meta(meta::script::encoding, std::string(to_string(st.encoding)));
     if (st.encoding == Encoding::utf16le || st.encoding == Encoding::utf16be) {
       bool capped = false;
       // The UTF-8 copy is working memory the size of the script: charge it.

@@ -9,6 +9,8 @@
 #include "codecs/mapi/lzfu.hpp"
 #include "codecs/mapi/names.hpp"
 #include "formats/tnef/parser.hpp"
+#include "meta/mime.hpp"
+#include "meta/tnef.hpp"
 
 namespace sluice::formats::tnef {
 
@@ -46,12 +48,12 @@ class TnefUnpacker final : public core::Unpacker {
     auto parsed = parse(ctx.bytes(), ctx.limits());
     if (!parsed) return std::unexpected(parsed.error());
     const Message& m = parsed->model;
-    ctx.meta("tnef.key", static_cast<std::int64_t>(m.key));
-    ctx.meta("tnef.attributes", static_cast<std::int64_t>(m.attributes));
-    if (!m.message_class.empty()) ctx.meta("tnef.message_class", m.message_class);
-    if (!m.subject.empty()) ctx.meta("mail.subject", m.subject);
+    ctx.meta(meta::tnef::key, static_cast<std::int64_t>(m.key));
+    ctx.meta(meta::tnef::attributes, static_cast<std::int64_t>(m.attributes));
+    if (!m.message_class.empty()) ctx.meta(meta::tnef::message_class, m.message_class);
+    if (!m.subject.empty()) ctx.meta(meta::mail::subject, m.subject);
     if (!m.sender_email.empty() || !m.sender_name.empty()) {
-      ctx.meta("mail.from", m.sender_name.empty() ? m.sender_email
+      ctx.meta(meta::mail::from, m.sender_name.empty() ? m.sender_email
                             : m.sender_email.empty() ? m.sender_name
                                                      : m.sender_name + " <" + m.sender_email + ">");
     }
@@ -73,13 +75,13 @@ class TnefUnpacker final : public core::Unpacker {
         auto child = ctx.emit(a.data, locator, names);
         if (!child) return {};
         describe(ctx, *child, a);
-        if (a.data_truncated) ctx.meta_on(*child, "tnef.truncated", true);
+        if (a.data_truncated) ctx.meta_on(*child, meta::tnef::truncated, true);
       }
       if (a.has_object) {
         auto child = ctx.emit(a.object, locator + ".object", std::move(names));
         if (!child) return {};
         describe(ctx, *child, a);
-        ctx.meta_on(*child, a.embedded_message ? "tnef.embedded_message" : "tnef.ole_object", true);
+        ctx.meta_on(*child, a.embedded_message ? meta::tnef::embedded_message : meta::tnef::ole_object, true);
       }
     }
     return {};
@@ -89,8 +91,8 @@ class TnefUnpacker final : public core::Unpacker {
   static constexpr std::array kTypes{FileType::tnef};
 
   static void describe(core::UnpackContext& ctx, ArtifactId child, const Attachment& a) {
-    if (!a.mime_tag.empty()) ctx.meta_on(child, "tnef.mime_tag", a.mime_tag);
-    if (a.method >= 0) ctx.meta_on(child, "tnef.attach_method", a.method);
+    if (!a.mime_tag.empty()) ctx.meta_on(child, meta::tnef::mime_tag, a.mime_tag);
+    if (a.method >= 0) ctx.meta_on(child, meta::tnef::attach_method, a.method);
   }
 
   // 8-bit bodies are views; UTF-16 ones are decoded to UTF-8 so the text

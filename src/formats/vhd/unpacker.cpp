@@ -10,6 +10,7 @@
 #include "core/unpacker.hpp"
 #include "formats/vhd/layout.hpp"
 #include "formats/vhd/parser.hpp"
+#include "meta/vhd.hpp"
 
 namespace sluice::formats::vhd {
 namespace {
@@ -25,11 +26,11 @@ class VhdUnpacker final : public core::Unpacker {
     if (!parsed) return std::unexpected(parsed.error());
     const Image* img = &parsed->model;
     const Footer& f = img->footer;
-    ctx.meta("vhd.disk_type", std::string(f.disk_type == kDiskFixed     ? "fixed"
+    ctx.meta(meta::vhd::disk_type, std::string(f.disk_type == kDiskFixed     ? "fixed"
                                           : f.disk_type == kDiskDynamic ? "dynamic"
                                                                         : "differencing"));
-    ctx.meta("vhd.virtual_size", static_cast<std::int64_t>(f.current_size));
-    ctx.meta("vhd.creator", ctx.clean_name(f.creator));
+    ctx.meta(meta::vhd::virtual_size, static_cast<std::int64_t>(f.current_size));
+    ctx.meta(meta::vhd::creator, ctx.clean_name(f.creator));
     for (const auto& i : parsed->anomalies) ctx.anomaly(i.id, i.severity, i.offset, i.message);
 
     if (!img->has_dynamic) {
@@ -51,14 +52,14 @@ class VhdUnpacker final : public core::Unpacker {
   static Status assemble(core::UnpackContext& ctx, ByteView file, const Image& img) {
     const Dynamic& d = img.dynamic;
     const std::uint64_t bs = d.block_size;
-    ctx.meta("vhd.block_size", static_cast<std::int64_t>(bs));
+    ctx.meta(meta::vhd::block_size, static_cast<std::int64_t>(bs));
     const bool differencing = img.footer.disk_type == kDiskDifferencing;
     if (differencing) {
       // The parent is another file on the victim's disk; a mailed child alone
       // shows only the sectors it changed, so what we scan is incomplete.
       ctx.anomaly("vhd.parent_missing", Severity::medium, img.footer.data_offset,
                   "differencing disk: parent \"" + d.parent_name + "\" is not in the message");
-      if (!d.parent_name.empty()) ctx.meta("vhd.parent_name", ctx.clean_name(d.parent_name));
+      if (!d.parent_name.empty()) ctx.meta(meta::vhd::parent_name, ctx.clean_name(d.parent_name));
     }
 
     // Two BAT entries for one block: writes to one show up in the other.
@@ -74,7 +75,7 @@ class VhdUnpacker final : public core::Unpacker {
       ctx.anomaly("vhd.bat_overlap", Severity::medium, d.table_offset,
                   "several BAT entries point at the same block");
     }
-    ctx.meta("vhd.allocated_blocks", static_cast<std::int64_t>(sorted.size()));
+    ctx.meta(meta::vhd::allocated_blocks, static_cast<std::int64_t>(sorted.size()));
     const std::uint64_t mapped_end =
         highest < 0 ? 0 : std::min(img.footer.current_size, (static_cast<std::uint64_t>(highest) + 1) * bs);
     bool capped = false;

@@ -17,6 +17,7 @@
 #include "formats/vhdx/layout.hpp"
 #include "formats/vhdx/log.hpp"
 #include "formats/vhdx/parser.hpp"
+#include "meta/vhdx.hpp"
 
 namespace sluice::formats::vhdx {
 namespace {
@@ -44,7 +45,7 @@ void report_bat(core::UnpackContext& ctx, const Image& img) {
     ctx.anomaly("vhdx.bat_overlap", Severity::medium, img.bat_offset,
                 "several BAT entries point at the same file offset");
   }
-  ctx.meta("vhdx.present_blocks", static_cast<std::int64_t>(offsets.size()));
+  ctx.meta(meta::vhdx::present_blocks, static_cast<std::int64_t>(offsets.size()));
 }
 
 struct Assembled {
@@ -129,7 +130,7 @@ std::optional<std::vector<std::uint8_t>> replay(core::UnpackContext& ctx, ByteVi
     return std::nullopt;
   }
   const LogScan scan = scan_log(*region, h.log_guid);
-  ctx.meta("vhdx.log_valid_entries", static_cast<std::int64_t>(scan.valid_entries));
+  ctx.meta(meta::vhdx::log_valid_entries, static_cast<std::int64_t>(scan.valid_entries));
   if (scan.active.empty()) {
     ctx.anomaly("vhdx.log_invalid", Severity::medium, h.log_offset,
                 "LogGuid is set but the log holds no active sequence (" + scan.why_none +
@@ -164,8 +165,8 @@ std::optional<std::vector<std::uint8_t>> replay(core::UnpackContext& ctx, ByteVi
   }
   std::uint64_t descriptors = 0;
   for (const LogEntry& e : scan.active) descriptors += e.descriptors.size();
-  ctx.meta("vhdx.log_entries", static_cast<std::int64_t>(scan.active.size()));
-  ctx.meta("vhdx.log_descriptors", static_cast<std::int64_t>(descriptors));
+  ctx.meta(meta::vhdx::log_entries, static_cast<std::int64_t>(scan.active.size()));
+  ctx.meta(meta::vhdx::log_descriptors, static_cast<std::int64_t>(descriptors));
   ctx.anomaly("vhdx.log_replayed", Severity::info, h.log_offset + scan.active.front().offset,
               "replayed " + std::to_string(scan.active.size()) + " log entries (sequence " +
                   std::to_string(scan.active.front().sequence) + " to " +
@@ -206,11 +207,11 @@ class VhdxUnpacker final : public core::Unpacker {
     const Image& img = parsed.model;
     const ByteView source = replayed ? ByteView(replayed->data(), replayed->size()) : file;
 
-    ctx.meta("vhdx.creator", ctx.clean_name(img.creator));
-    ctx.meta("vhdx.virtual_size", static_cast<std::int64_t>(img.virtual_size));
-    ctx.meta("vhdx.block_size", static_cast<std::int64_t>(img.block_size));
-    ctx.meta("vhdx.logical_sector_size", static_cast<std::int64_t>(img.logical_sector_size));
-    ctx.meta("vhdx.sequence", static_cast<std::int64_t>(img.header.sequence));
+    ctx.meta(meta::vhdx::creator, ctx.clean_name(img.creator));
+    ctx.meta(meta::vhdx::virtual_size, static_cast<std::int64_t>(img.virtual_size));
+    ctx.meta(meta::vhdx::block_size, static_cast<std::int64_t>(img.block_size));
+    ctx.meta(meta::vhdx::logical_sector_size, static_cast<std::int64_t>(img.logical_sector_size));
+    ctx.meta(meta::vhdx::sequence, static_cast<std::int64_t>(img.header.sequence));
     for (const auto& i : parsed.anomalies) ctx.anomaly(i.id, i.severity, i.offset, i.message);
     if (mounted && stored) {
       // What only the stored file shows (a region-table mismatch the log

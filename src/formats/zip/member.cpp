@@ -7,6 +7,7 @@
 #include "formats/zip/crypto.hpp"
 #include "formats/zip/decode.hpp"
 #include "formats/zip/layout.hpp"
+#include "meta/zip.hpp"
 
 namespace sluice::formats::zip {
 namespace {
@@ -119,18 +120,18 @@ std::vector<Name> member_names(core::UnpackContext& ctx, const Member& m, Outcom
 }
 
 void attributes(const Member& m, Outcome& o) {
-  o.meta.push_back({"zip.method", static_cast<std::int64_t>(m.method)});
+  o.meta.push_back(meta::zip::method(static_cast<std::int64_t>(m.method)));
   if (!m.has_external) return;
   const std::uint8_t host = static_cast<std::uint8_t>(m.made_by >> 8);
   // The low byte holds MS-DOS attributes for DOS/NTFS/VFAT hosts, and Info-ZIP
   // keeps them there for Unix hosts too (APPNOTE 4.4.15).
   if (host == kHostDos || host == kHostNtfs || host == kHostVfat || host == kHostUnix) {
-    if (m.external_attr & kDosReadOnly) o.meta.push_back({"zip.readonly", true});
-    if (m.external_attr & kDosHidden) o.meta.push_back({"zip.hidden", true});
-    if (m.external_attr & kDosSystem) o.meta.push_back({"zip.system", true});
+    if (m.external_attr & kDosReadOnly) o.meta.push_back(meta::zip::readonly(true));
+    if (m.external_attr & kDosHidden) o.meta.push_back(meta::zip::hidden(true));
+    if (m.external_attr & kDosSystem) o.meta.push_back(meta::zip::system(true));
   }
   if (host == kHostUnix && (m.external_attr >> 16) != 0) {
-    o.meta.push_back({"zip.unix_mode", static_cast<std::int64_t>(m.external_attr >> 16)});
+    o.meta.push_back(meta::zip::unix_mode(static_cast<std::int64_t>(m.external_attr >> 16)));
   }
 }
 
@@ -247,7 +248,7 @@ void finish(core::UnpackContext& ctx, std::optional<ArtifactId> child, Outcome& 
     }
   }
   if (!child) return;
-  for (auto& mt : o.meta) ctx.meta_on(*child, std::move(mt.key), std::move(mt.value));
+  for (Meta& mt : o.meta) ctx.record_on(*child, std::move(mt));
 }
 
 }  // namespace
@@ -262,12 +263,11 @@ void emit_member(core::UnpackContext& ctx, const Member& m, EmitState& state) {
   std::vector<Name> names = member_names(ctx, m, o);
   attributes(m, o);
   if (!m.comment.empty()) {
-    o.meta.push_back({"zip.entry_comment",
-                      core::truncate_utf8(core::to_valid_utf8(m.comment.chars()), kMetaTextMax)});
+    o.meta.push_back(meta::zip::entry_comment(core::truncate_utf8(core::to_valid_utf8(m.comment.chars()), kMetaTextMax)));
   }
-  if (m.local_only) o.meta.push_back({"zip.local_only", true});
+  if (m.local_only) o.meta.push_back(meta::zip::local_only(true));
 
-  if (m.alias) o.meta.push_back({"zip.local_view", true});
+  if (m.alias) o.meta.push_back(meta::zip::local_view(true));
   const std::string key = core::ascii_lower(names.front().value);
   if (!m.alias && !state.seen_names.insert(key).second) {
     o.anomaly("zip.duplicate_name", Severity::medium, m.header_offset,
@@ -289,7 +289,7 @@ void emit_member(core::UnpackContext& ctx, const Member& m, EmitState& state) {
   if (m.skip_decode) {
     // The overlapping-entry bomb: these bytes are already decoded for another
     // member; decoding them again per entry is the whole attack.
-    o.meta.push_back({"zip.overlapping", true});
+    o.meta.push_back(meta::zip::overlapping(true));
     auto child = ctx.emit(raw, m.locator, std::move(names));
     finish(ctx, child, o);
     return;
@@ -304,9 +304,9 @@ void emit_member(core::UnpackContext& ctx, const Member& m, EmitState& state) {
   }
 
   if (encrypted) {
-    o.meta.push_back({"zip.encrypted", true});
+    o.meta.push_back(meta::zip::encrypted(true));
     const bool aes = m.method == kMethodAes;
-    o.meta.push_back({"zip.encryption", std::string(aes ? "winzip-aes" : (m.flags & kFlagStrongEncryption) ? "pkware-strong" : "zipcrypto")});
+    o.meta.push_back(meta::zip::encryption(std::string(aes ? "winzip-aes" : (m.flags & kFlagStrongEncryption) ? "pkware-strong" : "zipcrypto")));
     o.anomaly("zip.encrypted", Severity::low, m.header_offset,
                            std::string("member is encrypted (") + (aes ? "WinZip AES" : "ZipCrypto") +
                                "): scanners without the password see only ciphertext");
@@ -328,7 +328,7 @@ void emit_member(core::UnpackContext& ctx, const Member& m, EmitState& state) {
       finish(ctx, child, o);
       return;
     }
-    o.meta.push_back({"zip.password", plain->password});
+    o.meta.push_back(meta::zip::password(plain->password));
     if (!plain->mac_ok) {
       o.anomaly("zip.crc_mismatch", Severity::medium, m.data_offset,
                 "WinZip AES authentication code (HMAC-SHA1) does not match: the ciphertext was altered");
@@ -373,7 +373,7 @@ void emit_member(core::UnpackContext& ctx, const Member& m, EmitState& state) {
     auto child = ctx.emit(raw, m.locator, std::move(names));
     if (child && truncated) {
       // A stored prefix is still a view; mark it as incomplete via meta.
-      o.meta.push_back({"zip.truncated", true});
+      o.meta.push_back(meta::zip::truncated(true));
     }
     finish(ctx, child, o);
     return;
@@ -385,9 +385,9 @@ void emit_member(core::UnpackContext& ctx, const Member& m, EmitState& state) {
         std::memcmp(d.compressed.data(), raw.data(), static_cast<std::size_t>(raw.size())) != 0) {
       continue;
     }
-    o.meta.push_back({"zip.same_stream_as", d.locator});
+    o.meta.push_back(meta::zip::same_stream_as(d.locator));
     auto child = ctx.emit(d.output, m.locator, std::move(names));
-    if (child && (d.prefix || truncated)) o.meta.push_back({"zip.truncated", true});
+    if (child && (d.prefix || truncated)) o.meta.push_back(meta::zip::truncated(true));
     finish(ctx, child, o);
     return;
   }

@@ -15,6 +15,7 @@
 #include "formats/zip/layout.hpp"
 #include "formats/zip/member.hpp"
 #include "formats/zip/parser.hpp"
+#include "meta/zip.hpp"
 
 namespace sluice::formats::zip {
 namespace {
@@ -219,11 +220,11 @@ std::optional<std::uint64_t> streamed_size(core::UnpackContext& ctx, const Local
 void note_directory(core::UnpackContext& ctx, const CentralDirectory& cd) {
   const Eocd& e = cd.eocd;
   const ByteView in = ctx.bytes();
-  ctx.meta("zip.entries", static_cast<std::int64_t>(cd.entries.size()));
-  if (e.zip64) ctx.meta("zip.zip64", true);
+  ctx.meta(meta::zip::entries, static_cast<std::int64_t>(cd.entries.size()));
+  if (e.zip64) ctx.meta(meta::zip::zip64, true);
   // A comment is not a name: cut it quietly (up to 64 KiB is legitimate).
   if (!e.comment.empty()) {
-    ctx.meta("zip.comment", core::truncate_utf8(core::to_valid_utf8(e.comment.chars()), kMetaTextMax));
+    ctx.meta(meta::zip::comment, core::truncate_utf8(core::to_valid_utf8(e.comment.chars()), kMetaTextMax));
   }
   if (e.zip64_broken) {
     ctx.anomaly("zip.malformed", Severity::low, e.offset,
@@ -394,7 +395,7 @@ Status unpack_zip(core::UnpackContext& ctx, std::span<const std::string> passwor
   std::uint64_t first = in.size();
   for (const Member& m : members) first = std::min(first, m.header_offset);
   if (cd && cd->shift > 0) {
-    ctx.meta("zip.shift", static_cast<std::int64_t>(cd->shift));
+    ctx.meta(meta::zip::shift, static_cast<std::int64_t>(cd->shift));
   }
   const std::size_t central_count = members.size();
   if (cd && cd->capped) {
@@ -442,7 +443,7 @@ Status unpack_zip(core::UnpackContext& ctx, std::span<const std::string> passwor
     }
     emit_member(ctx, members[i], state);
   }
-  if (directories > 0) ctx.meta("zip.directories", directories);
+  if (directories > 0) ctx.meta(meta::zip::directories, directories);
   if (!cd && members.empty()) return fail(Errc::malformed, 0, "no ZIP structure found");
   return {};
 }
