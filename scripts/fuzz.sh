@@ -54,6 +54,7 @@ status=0
 for bin in "${targets[@]}"; do
   name="${bin##*/fuzz_}"
   seeds="${name#parse_}"  # fuzz_parse_<format> mutates its format's seeds
+  [ -d "fuzz/seeds/$seeds" ] || seeds="${seeds%_*}"  # fuzz_parse_icon_png: the icon seeds
   dirs=("fuzz/seeds/$seeds")
   for d in $(extra_seeds "$seeds"); do
     if [ -d "$corpora/$d" ]; then

@@ -22,19 +22,20 @@ namespace icon = sluice::codecs::icon;
 namespace {
 
 bool print_one(sluice::ByteView image, const std::string& label, const sluice::core::Budget& budget) {
-  const icon::DecodeCaps caps;
-  auto decoded = image.starts_with(icon::kPngSignature) ? icon::decode_png(image, caps, budget)
-                                                        : icon::decode_dib(image, caps);
+  auto decoded = image.starts_with(icon::kPngSignature) ? icon::decode_png(image, budget)
+                                                        : icon::decode_dib(image, budget);
   if (!decoded) {
     std::fprintf(stderr, "%s: %s\n", label.c_str(), decoded.error().what.c_str());
     return false;
   }
-  for (const sluice::Anomaly& p : decoded->problems) {
+  for (const sluice::Anomaly& p : decoded->anomalies) {
     std::fprintf(stderr, "%s: warning: %s\n", label.c_str(), p.message.c_str());
   }
-  const icon::IconHash h = icon::hash_image(decoded->image);
+  const icon::Image& img = decoded->model.image;
+  if (img.rgba.empty()) return false;  // sides past the cap: said above
+  const icon::IconHash h = icon::hash_image(img);
   std::printf("%s\t%s\t%u\t%u\t%u\t%s\n", icon::hex64(h.phash).c_str(), icon::hex64(h.dhash).c_str(),
-              static_cast<unsigned>(h.hue), decoded->image.width, decoded->image.height, label.c_str());
+              static_cast<unsigned>(h.hue), img.width, img.height, label.c_str());
   return true;
 }
 

@@ -47,6 +47,18 @@ struct RtfLimits {
   std::uint32_t max_class_length = 256;  // bytes of an \objclass name kept
 };
 
+struct OleLimits {
+  // PowerPoint records nest in a handful of containers in real files; a deeper
+  // nest is built to be walked, and what it holds is still reported above it.
+  std::uint32_t max_ppt_nesting = 64;
+};
+
+struct IconLimits {
+  // Windows draws icons up to 256 px; a PNG entry may legally be larger, but a
+  // side past this is a resource bomb, refused before anything is allocated.
+  std::uint32_t max_side = 1024;
+};
+
 struct PartitionLimits {
   // Logical partitions in one extended (EBR) chain: Linux's msdos.c stops at a
   // similar number; a real disk never has more than a few dozen logical drives.

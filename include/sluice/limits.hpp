@@ -100,6 +100,8 @@ struct Limits {
   // Caps inside one parsed structure, per format (format_limits.hpp). Not
   // configurable: they bound work on absurd inputs, no real file comes near.
   PeLimits pe;
+  IconLimits icon;
+  OleLimits ole;
   Iso9660Limits iso9660;
   OneNoteLimits onenote;
   PartitionLimits partition;

@@ -29,10 +29,14 @@ std::unexpected<Error> config_error(const fs::path& p, const std::string& what) 
   return fail(Errc::invalid_argument, 0, "icons.reference_dirs: " + p.string() + ": " + what);
 }
 
-Result<codecs::icon::Decoded> decode(ByteView b, const core::Budget& budget) {
-  const codecs::icon::DecodeCaps caps;
-  return b.starts_with(codecs::icon::kPngSignature) ? codecs::icon::decode_png(b, caps, budget)
-                                                     : codecs::icon::decode_dib(b, caps);
+Result<codecs::icon::Image> decode(ByteView b, const core::Budget& budget) {
+  auto d = b.starts_with(codecs::icon::kPngSignature) ? codecs::icon::decode_png(b, budget)
+                                                       : codecs::icon::decode_dib(b, budget);
+  if (!d) return std::unexpected(d.error());
+  if (d->model.image.rgba.empty()) {  // sides past limits.icon.max_side
+    return fail(Errc::limit, 0, d->anomalies.empty() ? std::string("no pixels") : d->anomalies.front().message);
+  }
+  return std::move(d->model.image);
 }
 
 Status add_file(const fs::path& file, const std::string& category, const core::Budget& budget,
@@ -57,10 +61,10 @@ Status add_file(const fs::path& file, const std::string& category, const core::B
     auto decoded = decode(image, budget);
     if (!decoded) return config_error(file, decoded.error().what);
     Reference r;
-    r.hash = codecs::icon::hash_image(decoded->image);
+    r.hash = codecs::icon::hash_image(*decoded);
     r.category = category;
     r.theme = "user";
-    r.size = std::max(decoded->image.width, decoded->image.height);
+    r.size = std::max(decoded->width, decoded->height);
     r.name = file.filename().string();
     out.push_back(std::move(r));
   }

@@ -9,31 +9,27 @@
 namespace sluice::codecs::icon {
 
 bool describe_image(core::UnpackContext& ctx, ByteView image, std::uint64_t base) {
-  const auto allowance = ctx.budget().decode_allowance(image.size());
-  DecodeCaps caps;
-  caps.max_bytes = allowance.bytes;
   const bool png = image.starts_with(kPngSignature);
-  auto decoded = png ? decode_png(image, caps, ctx.budget()) : decode_dib(image, caps);
+  auto decoded = png ? decode_png(image, ctx.budget()) : decode_dib(image, ctx.budget());
   if (!decoded) {
     const Error& e = decoded.error();
-    if (e.code == Errc::limit && e.what.find(kOverBudget) != std::string::npos) {
-      ctx.limit_hit(allowance.binding, "icon image: " + e.what);
-    } else if (e.code == Errc::limit) {
-      ctx.anomaly("icon.oversized", Severity::medium, base + e.offset, e.what);
+    if (e.code == Errc::limit) {  // the decode allowance refused the pixels
+      ctx.limit_hit(ctx.budget().decode_allowance(image.size()).binding, "icon image: " + e.what);
     } else {
       ctx.anomaly("icon.malformed", Severity::low, base + e.offset, e.what);
     }
     return false;
   }
   // Pixels are transient, but they are memory an attacker made us spend.
-  ctx.budget().charge_decoded(decoded->bytes_used);
-  for (const Anomaly& p : decoded->problems) {
+  ctx.budget().charge_decoded(decoded->model.bytes_used);
+  for (const Anomaly& p : decoded->anomalies) {
     ctx.anomaly(p.id, p.severity, base + p.offset, p.message);
   }
-  const IconHash h = hash_image(decoded->image);
+  if (decoded->model.image.rgba.empty()) return false;  // sides past limits.icon.max_side
+  const IconHash h = hash_image(decoded->model.image);
   ctx.meta(meta::icon::format, std::string(png ? "png" : "dib"));
-  ctx.meta(meta::icon::width, static_cast<std::int64_t>(decoded->image.width));
-  ctx.meta(meta::icon::height, static_cast<std::int64_t>(decoded->image.height));
+  ctx.meta(meta::icon::width, static_cast<std::int64_t>(decoded->model.image.width));
+  ctx.meta(meta::icon::height, static_cast<std::int64_t>(decoded->model.image.height));
   ctx.meta(meta::icon::phash, hex64(h.phash));
   ctx.meta(meta::icon::dhash, hex64(h.dhash));
   ctx.meta(meta::icon::hue, static_cast<std::int64_t>(h.hue));

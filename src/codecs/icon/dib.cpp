@@ -22,7 +22,7 @@ struct Header {
   std::uint32_t clr_used = 0;
 };
 
-Result<Header> read_header(ByteView b, const DecodeCaps& caps) {
+Result<Header> read_header(ByteView b, std::uint32_t max_side) {
   Header h;
   const auto size = load_le<std::uint32_t>(b, 0);
   if (!size) return fail(Errc::truncated, 0, "BITMAPINFOHEADER is cut short");
@@ -42,10 +42,10 @@ Result<Header> read_header(ByteView b, const DecodeCaps& caps) {
   const std::int64_t hh = height < 0 ? -static_cast<std::int64_t>(height) : height;
   h.top_down = height < 0;
   if (w <= 0 || hh < 2) return fail(Errc::malformed, 4, "icon bitmap has no pixels (width or height <= 0)");
-  if (w > caps.max_side || hh / 2 > caps.max_side) {
+  if (w > max_side || hh / 2 > max_side) {
     return fail(Errc::limit, 4,
                 "icon bitmap claims " + std::to_string(w) + "x" + std::to_string(hh / 2) +
-                    " pixels, over the " + std::to_string(caps.max_side) + " px cap");
+                    " pixels, over the " + std::to_string(max_side) + " px cap");
   }
   h.width = static_cast<std::uint32_t>(w);
   h.height = static_cast<std::uint32_t>(hh / 2);
@@ -84,11 +84,17 @@ std::uint8_t channel(std::uint32_t px, std::uint32_t mask) {
 
 }  // namespace
 
-Result<Decoded> decode_dib(ByteView bytes, const DecodeCaps& caps) {
-  auto hdr = read_header(bytes, caps);
+Result<Parsed<Decoded>> decode_dib(ByteView bytes, const core::Budget& budget) {
+  Parsed<Decoded> parsed;
+  auto hdr = read_header(bytes, budget.limits().icon.max_side);
+  if (!hdr && hdr.error().code == Errc::limit) {
+    parsed.anomalies.push_back({"icon.oversized", Severity::medium, hdr.error().offset, hdr.error().what});
+    return parsed;
+  }
   if (!hdr) return std::unexpected(hdr.error());
   const Header& h = *hdr;
-  Decoded out;
+  Decoded& out = parsed.model;
+  std::vector<Anomaly>& problems = parsed.anomalies;
 
   std::uint64_t pos = h.size;
   Masks masks{0xFF0000, 0xFF00, 0xFF};
@@ -107,7 +113,7 @@ Result<Decoded> decode_dib(ByteView bytes, const DecodeCaps& caps) {
   for (std::uint32_t i = 0; i < h.colours; ++i) {
     const auto entry = bytes.subview(pos + 4ull * i, 4);
     if (!entry) {
-      out.problems.push_back({"icon.malformed", Severity::low, pos, "icon palette is cut short"});
+      problems.push_back({"icon.malformed", Severity::low, pos, "icon palette is cut short"});
       break;
     }
     palette[i] = {entry->data()[2], entry->data()[1], entry->data()[0]};  // RGBQUAD is B, G, R, 0
@@ -121,8 +127,8 @@ Result<Decoded> decode_dib(ByteView bytes, const DecodeCaps& caps) {
   const std::uint64_t stride = (static_cast<std::uint64_t>(h.width) * h.bpp + 31) / 32 * 4;
   const std::uint64_t mask_stride = (static_cast<std::uint64_t>(h.width) + 31) / 32 * 4;
   const std::uint64_t pixels = static_cast<std::uint64_t>(h.width) * h.height * 4;
-  if (pixels > caps.max_bytes) {
-    return fail(Errc::limit, 4, "icon bitmap needs " + std::to_string(pixels) + " bytes of pixels, " + std::string(kOverBudget));
+  if (pixels > budget.decode_allowance(bytes.size()).bytes) {
+    return fail(Errc::limit, 4, "icon bitmap needs " + std::to_string(pixels) + " bytes of pixels, over the budget");
   }
   out.image.width = h.width;
   out.image.height = h.height;
@@ -133,7 +139,7 @@ Result<Decoded> decode_dib(ByteView bytes, const DecodeCaps& caps) {
   const ByteView and_bits = bytes.tail(pos + stride * h.height);
   const std::uint64_t xor_rows = xor_bits.size() / stride;
   if (xor_rows < h.height) {
-    out.problems.push_back({"icon.malformed", Severity::low, pos,
+    problems.push_back({"icon.malformed", Severity::low, pos,
                             "icon bitmap holds " + std::to_string(xor_rows) + " of " +
                                 std::to_string(h.height) + " pixel rows"});
   }
@@ -198,7 +204,7 @@ Result<Decoded> decode_dib(ByteView bytes, const DecodeCaps& caps) {
       if (out.image.rgba[i] == 0 && h.bpp == 32) out.image.rgba[i] = 0xFF;  // opaque without a mask
     }
     if (xor_rows >= h.height) {
-      out.problems.push_back({"icon.malformed", Severity::low, pos + stride * h.height, "icon bitmap has no AND mask"});
+      problems.push_back({"icon.malformed", Severity::low, pos + stride * h.height, "icon bitmap has no AND mask"});
     }
   }
   // Rows a truncated bitmap lacks stay transparent (alpha 0), whatever the mask.
@@ -208,7 +214,7 @@ Result<Decoded> decode_dib(ByteView bytes, const DecodeCaps& caps) {
     std::uint8_t* dst = out.image.rgba.data() + static_cast<std::uint64_t>(y) * h.width * 4;
     for (std::uint32_t x = 0; x < h.width; ++x) dst[4ull * x + 3] = 0;
   }
-  return out;
+  return parsed;
 }
 
 }  // namespace sluice::codecs::icon

@@ -1,14 +1,19 @@
 #pragma once
 // The decoded model shared by the icon decoders (DIB and PNG) and the
-// perceptual hash: a top-down RGBA bitmap plus what the decoder could not vouch
-// for. Decoders are pure: ByteView in, Decoded out; the caps (largest side and
-// the bytes the caller's budget allows) come from the glue.
+// perceptual hash: a top-down RGBA bitmap. Decoders follow the parser contract
+// (core/parsed.hpp, Budget variant): Result<Parsed<Decoded>> from the bytes
+// and the scan's budget, which gives the largest side (limits.icon.max_side)
+// and the bytes pixels and scanlines may take (its decode allowance). The
+// error side with Errc::limit is that allowance refusing the image; an image
+// whose sides pass the cap is a Decoded without pixels and an icon.oversized
+// anomaly (an absurd header, not a budget).
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "sluice/byte_view.hpp"
+#include "core/parsed.hpp"
 #include "sluice/finding.hpp"
 
 namespace sluice::codecs::icon {
@@ -19,22 +24,9 @@ struct Image {
   std::vector<std::uint8_t> rgba;  // width * height * 4, row 0 is the top row
 };
 
-struct DecodeCaps {
-  // Windows draws icons up to 256 px; a PNG entry may legally be larger, but a
-  // side past this is a resource bomb, refused before anything is allocated.
-  std::uint32_t max_side = 1024;
-  // Pixel memory plus inflated PNG scanlines the caller's budget allows.
-  std::uint64_t max_bytes = 64ull << 20;
-};
-
-// Decoders name a budget refusal with this phrase so the glue can report it as
-// the limit hit it is (the side cap is a format absurdity: an anomaly).
-inline constexpr std::string_view kOverBudget = "over the budget";
-
 struct Decoded {
-  Image image;
+  Image image;                   // empty when the sides pass limits.icon.max_side
   std::uint64_t bytes_used = 0;  // what was allocated for pixels and scanlines
-  std::vector<Anomaly> problems;  // with the severity the reader judged
 };
 
 }  // namespace sluice::codecs::icon

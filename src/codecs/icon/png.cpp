@@ -97,7 +97,7 @@ struct Chunks {
 
 // IHDR (PNG 1.2 §11.2.2); `data` holds at least its 13 bytes, so the loads
 // below cannot fail (value_or: in bounds).
-Result<Header> read_header(ByteView data, std::uint64_t at, const DecodeCaps& caps) {
+Result<Header> read_header(ByteView data, std::uint64_t at, std::uint32_t max_side) {
   Header h;
   h.width = core::load_be<std::uint32_t>(data, 0).value_or(0);
   h.height = core::load_be<std::uint32_t>(data, 4).value_or(0);
@@ -105,10 +105,10 @@ Result<Header> read_header(ByteView data, std::uint64_t at, const DecodeCaps& ca
   h.colour = data.data()[9];
   h.interlaced = data.data()[12] == 1;
   if (h.width == 0 || h.height == 0) return fail(Errc::malformed, at, "PNG has no pixels");
-  if (h.width > caps.max_side || h.height > caps.max_side) {
+  if (h.width > max_side || h.height > max_side) {
     return fail(Errc::limit, at + 8,
                 "PNG claims " + std::to_string(h.width) + "x" + std::to_string(h.height) +
-                    " pixels, over the " + std::to_string(caps.max_side) + " px cap");
+                    " pixels, over the " + std::to_string(max_side) + " px cap");
   }
   if (!depth_allowed(h.colour, h.depth) || data.data()[10] != 0 || data.data()[11] != 0 ||
       data.data()[12] > 1) {
@@ -135,7 +135,7 @@ void read_transparency(ByteView data, Chunks& c) {
   }
 }
 
-Result<Chunks> read_chunks(ByteView bytes, const DecodeCaps& caps, std::vector<Anomaly>& problems) {
+Result<Chunks> read_chunks(ByteView bytes, std::uint32_t max_side, std::vector<Anomaly>& problems) {
   Chunks c;
   core::Reader r(bytes);
   (void)r.skip(kPngSignature.size());
@@ -171,7 +171,7 @@ Result<Chunks> read_chunks(ByteView bytes, const DecodeCaps& caps, std::vector<A
     const std::string_view t = type->chars();
     if (!have_header) {
       if (t != "IHDR" || data->size() < 13) return fail(Errc::malformed, at, "PNG does not start with IHDR");
-      auto h = read_header(*data, at, caps);
+      auto h = read_header(*data, at, max_side);
       if (!h) return std::unexpected(h.error());
       c.h = *h;
       have_header = true;
@@ -331,27 +331,33 @@ bool draw(const Chunks& c, std::vector<std::uint8_t>& raw, Image& image) {
 
 }  // namespace
 
-Result<Decoded> decode_png(ByteView bytes, const DecodeCaps& caps, const core::Budget& budget) {
+Result<Parsed<Decoded>> decode_png(ByteView bytes, const core::Budget& budget) {
   if (!bytes.starts_with(kPngSignature)) return fail(Errc::malformed, 0, "no PNG signature");
-  Decoded out;
-  auto chunks = read_chunks(bytes, caps, out.problems);
+  Parsed<Decoded> parsed;
+  Decoded& out = parsed.model;
+  std::vector<Anomaly>& problems = parsed.anomalies;
+  auto chunks = read_chunks(bytes, budget.limits().icon.max_side, problems);
+  if (!chunks && chunks.error().code == Errc::limit) {
+    problems.push_back({"icon.oversized", Severity::medium, chunks.error().offset, chunks.error().what});
+    return parsed;
+  }
   if (!chunks) return std::unexpected(chunks.error());
   const Header& h = chunks->h;
   const std::uint64_t raw_size = raw_size_of(h);
   const std::uint64_t pixels = static_cast<std::uint64_t>(h.width) * h.height * 4;
-  if (raw_size + pixels > caps.max_bytes) {
-    return fail(Errc::limit, 0, "PNG needs " + std::to_string(raw_size + pixels) + " bytes decoded, " + std::string(kOverBudget));
+  if (raw_size + pixels > budget.decode_allowance(bytes.size()).bytes) {
+    return fail(Errc::limit, 0, "PNG needs " + std::to_string(raw_size + pixels) + " bytes decoded, over the budget");
   }
-  std::vector<std::uint8_t> raw = inflate_scanlines(*chunks, raw_size, budget, out.problems);
+  std::vector<std::uint8_t> raw = inflate_scanlines(*chunks, raw_size, budget, problems);
   out.image.width = h.width;
   out.image.height = h.height;
   out.image.rgba.assign(pixels, 0);
   out.bytes_used = raw_size + pixels;
   if (!draw(*chunks, raw, out.image)) {
-    out.problems.push_back({"icon.malformed", Severity::low, 0, "PNG scanline with an unknown filter type"});
+    problems.push_back({"icon.malformed", Severity::low, 0, "PNG scanline with an unknown filter type"});
   }
-  if (!chunks->ended) out.problems.push_back({"icon.malformed", Severity::low, bytes.size(), "PNG ends without IEND"});
-  return out;
+  if (!chunks->ended) problems.push_back({"icon.malformed", Severity::low, bytes.size(), "PNG ends without IEND"});
+  return parsed;
 }
 
 }  // namespace sluice::codecs::icon

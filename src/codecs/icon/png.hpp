@@ -11,8 +11,8 @@ namespace sluice::codecs::icon {
 // A bad chunk CRC is a problem and decoding goes on (browsers and Windows'
 // decoder differ here; the image still shows somewhere). Dimensions past the
 // cap are refused before inflating; inflate output is capped at exactly what
-// the dimensions need, so a zlib bomb costs nothing past that. `budget` is
-// read for the scan's deadline only.
-[[nodiscard]] Result<Decoded> decode_png(ByteView bytes, const DecodeCaps& caps, const core::Budget& budget);
+// the dimensions need, so a zlib bomb costs nothing past that. The budget gives
+// the side cap, the bytes the image may take and the scan's deadline.
+[[nodiscard]] Result<Parsed<Decoded>> decode_png(ByteView bytes, const core::Budget& budget);
 
 }  // namespace sluice::codecs::icon

@@ -8,9 +8,11 @@
 
 namespace sluice::formats::gzip {
 
-Result<MemberHeader> parse_member_header(ByteView bytes, std::uint64_t base) {
+Result<Parsed<MemberHeader>> parse(ByteView bytes, const Limits& /*limits*/) {
+  constexpr std::uint64_t base = 0;
   core::Reader r(bytes, base);
-  MemberHeader h;
+  Parsed<MemberHeader> out;
+  MemberHeader& h = out.model;
   auto id1 = r.u8();
   auto id2 = r.u8();
   auto method = r.u8();
@@ -53,7 +55,14 @@ Result<MemberHeader> parse_member_header(ByteView bytes, std::uint64_t base) {
     h.header_crc_ok = (crc & 0xFFFF) == *crc16;
   }
   h.size = r.pos();
-  return h;
+  if (h.flags & kFlagReserved) {
+    out.anomalies.push_back({"gzip.reserved_flags", Severity::low, 3,
+                             "reserved header flags set (RFC 1952 says a reader must reject them)"});
+  }
+  if (!h.header_crc_ok) {
+    out.anomalies.push_back({"gzip.header_crc_mismatch", Severity::low, 0, "header CRC16 does not match"});
+  }
+  return out;
 }
 
 }  // namespace sluice::formats::gzip

@@ -2,7 +2,9 @@
 #include <cstdint>
 #include <string>
 
+#include "core/parsed.hpp"
 #include "sluice/byte_view.hpp"
+#include "sluice/limits.hpp"
 #include "sluice/result.hpp"
 
 namespace sluice::formats::gzip {
@@ -20,8 +22,12 @@ struct MemberHeader {
   std::uint64_t size = 0;     // bytes up to the deflate data
 };
 
-// Parses one member header at the start of `bytes`. `base` is its offset in the
-// artifact, for error positions. Pure: no allocation beyond the strings.
-[[nodiscard]] Result<MemberHeader> parse_member_header(ByteView bytes, std::uint64_t base);
+// One member header at the start of `bytes` (a member follows the previous
+// one's trailer; offsets in the error and the anomalies count from the
+// member's first byte). Reserved flags and a header CRC that does not match
+// are anomalies: gzip's header is read anyway, as `gzip -d` reads it. A
+// header has no cap of its own to take from `limits`: its strings end at the
+// bytes' end.
+[[nodiscard]] Result<Parsed<MemberHeader>> parse(ByteView bytes, const Limits& limits);
 
 }  // namespace sluice::formats::gzip

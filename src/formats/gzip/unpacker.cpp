@@ -44,14 +44,15 @@ class GzipUnpacker final : public core::Unpacker {
     std::optional<Error> failure;
 
     while (pos < in.size() && !truncated) {
-      auto hdr = parse_member_header(in.tail(pos), pos);
-      if (!hdr) {
-        if (members == 0) return std::unexpected(hdr.error());
+      auto parsed = parse(in.tail(pos), ctx.limits());
+      if (!parsed) {
+        if (members == 0) return std::unexpected(parsed.error());
         break;  // not another member: trailing data, judged below
       }
       ++members;
-      note_header(ctx, *hdr, pos, members, names);
-      const std::uint64_t data_at = pos + hdr->size;
+      for (Anomaly& a : parsed->anomalies) ctx.anomaly(std::move(a.id), a.severity, pos + a.offset, std::move(a.message));
+      note_header(ctx, parsed->model, members, names);
+      const std::uint64_t data_at = pos + parsed->model.size;
       const std::uint64_t cap = allowance.bytes - std::min<std::uint64_t>(allowance.bytes, out.size());
       const core::InflateResult inf =
           core::inflate_bounded(in.tail(data_at), out, cap, ctx.budget());
@@ -109,15 +110,8 @@ class GzipUnpacker final : public core::Unpacker {
  private:
   static constexpr std::array kTypes{FileType::gzip};
 
-  static void note_header(core::UnpackContext& ctx, const MemberHeader& h, std::uint64_t at,
-                          std::uint32_t member, std::vector<Name>& names) {
-    if (h.flags & kFlagReserved) {
-      ctx.anomaly("gzip.reserved_flags", Severity::low, at + 3,
-                  "reserved header flags set (RFC 1952 says a reader must reject them)");
-    }
-    if (!h.header_crc_ok) {
-      ctx.anomaly("gzip.header_crc_mismatch", Severity::low, at, "header CRC16 does not match");
-    }
+  static void note_header(core::UnpackContext& ctx, const MemberHeader& h, std::uint32_t member,
+                          std::vector<Name>& names) {
     if (h.has_name) {
       std::string n = ctx.clean_name(h.name);
       if (member == 1) {

@@ -21,8 +21,7 @@
 
 namespace sluice::formats::icon {
 
-using codecs::icon::DecodeCaps;
-using codecs::icon::Decoded;
+using codecs::icon::Image;
 using codecs::icon::DirEntry;
 using codecs::icon::IconHash;
 using codecs::icon::Reference;
@@ -41,10 +40,19 @@ using testing::fixture;
 using testing::has_finding;
 using testing::read_file;
 
+// A decoder's answer flattened for the assertions below.
+struct Decoded {
+  Image image;
+  std::uint64_t bytes_used = 0;
+  std::vector<Anomaly> problems;
+};
+
 Result<Decoded> decode_any(ByteView bytes) {
   static const Limits limits;
   const core::Budget budget(limits, core::Budget::Clock::now());
-  return bytes.starts_with(kPngSignature) ? decode_png(bytes, DecodeCaps{}, budget) : decode_dib(bytes, DecodeCaps{});
+  auto parsed = bytes.starts_with(kPngSignature) ? decode_png(bytes, budget) : decode_dib(bytes, budget);
+  if (!parsed) return std::unexpected(parsed.error());
+  return Decoded{std::move(parsed->model.image), parsed->model.bytes_used, std::move(parsed->anomalies)};
 }
 
 // The first image of an .ico, or the PNG itself.
@@ -103,12 +111,30 @@ TEST(Icon, DecodersAgreeWithPillowOnEveryDepthAndColourType) {
 }
 
 TEST(Icon, OversizedImagesAreRefusedBeforeAllocation) {
-  auto png = decode_file(read_file(fixture("icons/huge.png")));
-  ASSERT_FALSE(png.has_value());
-  EXPECT_EQ(png.error().code, Errc::limit);
-  auto dib = decode_file(read_file(fixture("icons/huge_dib.ico")));
-  ASSERT_FALSE(dib.has_value());
-  EXPECT_EQ(dib.error().code, Errc::limit);
+  // A header whose sides pass limits.icon.max_side: a model without pixels
+  // and the anomaly, nothing allocated.
+  for (const char* name : {"icons/huge.png", "icons/huge_dib.ico"}) {
+    auto d = decode_file(read_file(fixture(name)));
+    ASSERT_TRUE(d.has_value()) << name;
+    EXPECT_TRUE(d->image.rgba.empty()) << name;
+    EXPECT_EQ(d->bytes_used, 0u) << name;
+    EXPECT_TRUE(has_problem(*d, "icon.oversized")) << name;
+  }
+  // A smaller cap in the Limits refuses an ordinary 16 px icon the same way.
+  Limits small;
+  small.icon.max_side = 8;
+  const core::Budget budget(small, core::Budget::Clock::now());
+  const auto bytes = read_file(fixture("icons/bomb.png"));
+  auto capped = decode_png(ByteView(bytes.data(), bytes.size()), budget);
+  ASSERT_TRUE(capped.has_value());
+  EXPECT_TRUE(capped->model.image.rgba.empty());
+  // The decode allowance refusing the pixels is the error side, Errc::limit.
+  Limits tight;
+  tight.max_artifact_bytes = 64;
+  const core::Budget poor(tight, core::Budget::Clock::now());
+  auto refused = decode_png(ByteView(bytes.data(), bytes.size()), poor);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, Errc::limit);
   // Through the engine: an anomaly (and so a finding), never a crash or clean.
   const auto r = testing::engine_only({"icon"}).scan(read_file(fixture("icons/huge_dib.ico")), "huge_dib.ico");
   EXPECT_TRUE(has_finding(r, "icon.oversized"));

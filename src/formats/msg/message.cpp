@@ -1,5 +1,6 @@
 #include "formats/msg/message.hpp"
 
+#include <deque>
 #include <string_view>
 
 #include "codecs/cfb/layout.hpp"
@@ -82,6 +83,33 @@ MsgMessage read_message(CompoundFile& cfb, std::uint32_t storage, std::vector<An
     }
   }
   return m;
+}
+
+Result<Parsed<MsgFile>> parse(ByteView bytes, const core::Budget& budget) {
+  std::vector<Anomaly> issues;
+  auto cfb = CompoundFile::parse(bytes, issues);
+  if (!cfb) return std::unexpected(cfb.error());
+  Parsed<MsgFile> out{MsgFile{std::move(*cfb), {}, false}, std::move(issues)};
+  MsgFile& f = out.model;
+  std::deque<MsgNode> todo;
+  todo.push_back({read_message(f.cfb, 0, out.anomalies), 0, ""});
+  while (!todo.empty()) {
+    MsgNode n = std::move(todo.front());
+    todo.pop_front();
+    for (std::size_t i = 0; i < n.message.attachments.size(); ++i) {
+      const std::optional<std::uint32_t> embedded = n.message.attachments[i].embedded;
+      if (!embedded) continue;
+      if (budget.expired()) {
+        f.deadline = true;
+        break;
+      }
+      todo.push_back({read_message(f.cfb, *embedded, out.anomalies), n.depth + 1,
+                      n.path + "attachment[" + std::to_string(i) + "]/"});
+    }
+    f.messages.push_back(std::move(n));
+    if (f.deadline) break;
+  }
+  return out;
 }
 
 }  // namespace sluice::formats::msg

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "codecs/cfb/cfb.hpp"
+#include "core/budget.hpp"
+#include "core/parsed.hpp"
 
 namespace sluice::formats::msg {
 
@@ -45,5 +47,26 @@ struct MsgMessage {
 [[nodiscard]] MsgMessage read_message(CompoundFile& cfb, std::uint32_t storage, std::vector<Anomaly>& issues);
 
 [[nodiscard]] const PropStream* find(const std::vector<PropStream>& props, std::uint16_t id);
+
+// A message of the file: the file's own (depth 0), then embedded ones
+// breadth-first, as the unpacker emits them.
+struct MsgNode {
+  MsgMessage message;
+  std::uint32_t depth = 0;
+  std::string path;  // "" or "attachment[2]/" — the locator prefix of its parts
+};
+
+struct MsgFile {
+  CompoundFile cfb;  // the unpacker reads the property streams through it
+  std::vector<MsgNode> messages;
+  bool deadline = false;  // the scan's time ran out before every message was read
+};
+
+// The parser contract (core/parsed.hpp), Budget variant: the compound file and
+// every message in it. Each storage is read once (the directory walk hands out
+// every entry once), so the walk is bounded by the directory; the engine's
+// depth limit is the unpacker's to apply, since only it knows how deep the
+// file itself sits. The error side: no usable compound-file header.
+[[nodiscard]] Result<Parsed<MsgFile>> parse(ByteView bytes, const core::Budget& budget);
 
 }  // namespace sluice::formats::msg

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <deque>
 
 #include "core/text.hpp"
 #include "core/unpacker.hpp"
@@ -30,50 +29,35 @@ namespace t = codecs::mapi;
 constexpr std::uint16_t kPrSenderSmtp = 0x5D01;
 constexpr std::uint16_t kPrSentRepresentingName = 0x0042;
 
-struct Work {
-  std::uint32_t storage;
-  std::uint32_t depth;  // 0: the file's own message
-  std::string path;     // "" or "message[2]/"
-};
-
 class MsgUnpacker final : public core::Unpacker {
  public:
   std::string_view name() const noexcept override { return "msg"; }
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
-    std::vector<Anomaly> issues;
-    auto parsed = CompoundFile::parse(ctx.bytes(), issues);
-    if (!parsed) {
-      core::report_anomalies(ctx, issues);
-      return std::unexpected(parsed.error());
-    }
-    CompoundFile& cfb = *parsed;
+    auto parsed = parse(ctx.bytes(), ctx.budget());
+    if (!parsed) return std::unexpected(parsed.error());
+    MsgFile& file = parsed->model;
+    std::vector<Anomaly>& issues = parsed->anomalies;
     // Levels of embedding this artifact may still add under the engine's depth limit.
     const std::uint32_t max_nesting = ctx.limits().max_depth > ctx.depth() ? ctx.limits().max_depth - ctx.depth() : 0;
-    std::deque<Work> todo{{0, 0, ""}};
     bool ok = true;
-    // Each storage is read once (the directory walk hands out every entry once),
-    // so the worklist is bounded by the directory.
-    while (!todo.empty() && ok) {
+    bool out_of_time = file.deadline;
+    for (const MsgNode& n : file.messages) {
+      if (!ok) break;
+      if (n.depth >= max_nesting) continue;  // its embedding was reported below
       if (ctx.budget().expired()) {
-        ctx.limit_hit(LimitKind::deadline, "the scan's time ran out inside an .msg");
+        out_of_time = true;
         break;
       }
-      const Work w = todo.front();
-      todo.pop_front();
-      const MsgMessage m = read_message(cfb, w.storage, issues);
-      ok = emit_message(ctx, cfb, m, w, issues);
-      for (std::size_t i = 0; i < m.attachments.size() && ok; ++i) {
-        const MsgAttachment& a = m.attachments[i];
-        if (!a.embedded) continue;
-        if (w.depth + 1 >= max_nesting) {
-          ctx.limit_hit(LimitKind::depth, "message embedded " + std::to_string(w.depth + 1) + " deep in an .msg");
-          continue;
+      ok = emit_message(ctx, file.cfb, n.message, n, issues);
+      for (std::size_t i = 0; i < n.message.attachments.size() && ok; ++i) {
+        if (n.message.attachments[i].embedded && n.depth + 1 >= max_nesting) {
+          ctx.limit_hit(LimitKind::depth, "message embedded " + std::to_string(n.depth + 1) + " deep in an .msg");
         }
-        todo.push_back({*a.embedded, w.depth + 1, w.path + "attachment[" + std::to_string(i) + "]/"});
       }
     }
+    if (out_of_time) ctx.limit_hit(LimitKind::deadline, "the scan's time ran out inside an .msg");
     core::report_anomalies(ctx, issues);
     return {};
   }
@@ -164,7 +148,7 @@ class MsgUnpacker final : public core::Unpacker {
     return ctx.emit_owned(std::move(out->bytes), path + "rtf", {Name{"msg.body", "body.rtf"}}, truncated).has_value();
   }
 
-  static bool emit_message(core::UnpackContext& ctx, CompoundFile& cfb, const MsgMessage& m, const Work& w,
+  static bool emit_message(core::UnpackContext& ctx, CompoundFile& cfb, const MsgMessage& m, const MsgNode& w,
                            std::vector<Anomaly>& issues) {
     const std::string subject = string_prop(ctx, cfb, m.props, t::kPrSubject, issues);
     std::string email = string_prop(ctx, cfb, m.props, kPrSenderSmtp, issues);

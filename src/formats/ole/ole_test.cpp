@@ -98,8 +98,10 @@ TEST(PptRecords, AnOverrunIsReportedAndTheWalkEnds) {
   put32(s, 8);
   put32(s, 100);
   put32(s, 0);
-  std::vector<Anomaly> issues;
-  const auto objs = formats::ole::find_ppt_objects(ByteView(s.data(), s.size()), issues);
+  const auto parsed = formats::ole::parse_powerpoint(ByteView(s.data(), s.size()), Limits{});
+  ASSERT_TRUE(parsed.has_value());
+  const auto& objs = parsed->model.objects;
+  const auto& issues = parsed->anomalies;
   ASSERT_EQ(objs.size(), 1u);
   EXPECT_TRUE(objs[0].compressed);
   EXPECT_EQ(objs[0].declared_size, 100u);

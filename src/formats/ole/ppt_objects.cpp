@@ -7,14 +7,13 @@ namespace {
 
 constexpr std::uint16_t kRtExOleObjStg = 0x1011;
 constexpr std::uint8_t kContainerVersion = 0xF;
-// A record nests in a handful of containers in real files; a deeper nest is
-// built to be walked, and what it holds is still reported below that depth.
-constexpr std::size_t kMaxNesting = 64;
 
 }  // namespace
 
-std::vector<PptObject> find_ppt_objects(ByteView stream, std::vector<Anomaly>& issues) {
-  std::vector<PptObject> out;
+Result<Parsed<PptObjects>> parse_powerpoint(ByteView stream, const Limits& limits) {
+  Parsed<PptObjects> parsed;
+  std::vector<PptObject>& out = parsed.model.objects;
+  std::vector<Anomaly>& issues = parsed.anomalies;
   struct Span {
     std::uint64_t pos, end;
   };
@@ -57,11 +56,11 @@ std::vector<PptObject> find_ppt_objects(ByteView stream, std::vector<Anomaly>& i
       }
       o.data = data;
       out.push_back(o);
-    } else if (version == kContainerVersion && body_len >= 8 && stack.size() < kMaxNesting) {
+    } else if (version == kContainerVersion && body_len >= 8 && stack.size() < limits.ole.max_ppt_nesting) {
       stack.push_back({body, body + body_len});
     }
   }
-  return out;
+  return parsed;
 }
 
 }  // namespace sluice::formats::ole

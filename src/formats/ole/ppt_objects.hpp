@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "codecs/mapi/mapi.hpp"  // Anomaly
+#include "core/parsed.hpp"
 #include "sluice/byte_view.hpp"
+#include "sluice/limits.hpp"
+#include "sluice/result.hpp"
 
 namespace sluice::formats::ole {
 
@@ -18,8 +20,15 @@ struct PptObject {
   std::uint32_t declared_size = 0;  // decompressed size, when compressed
 };
 
-// Every ExOleObjStg record, containers walked into. The walk is bounded by the
-// stream: each record header advances at least 8 bytes.
-[[nodiscard]] std::vector<PptObject> find_ppt_objects(ByteView stream, std::vector<Anomaly>& issues);
+struct PptObjects {
+  std::vector<PptObject> objects;
+};
+
+// Every ExOleObjStg record of a "PowerPoint Document" stream, containers
+// walked into up to limits.ole.max_ppt_nesting deep (the parser contract,
+// core/parsed.hpp; never the error side: any stream is a list of records,
+// possibly empty). The walk is bounded by the stream: each record header
+// advances at least 8 bytes.
+[[nodiscard]] Result<Parsed<PptObjects>> parse_powerpoint(ByteView stream, const Limits& limits);
 
 }  // namespace sluice::formats::ole

@@ -505,8 +505,10 @@ class OleUnpacker final : public core::Unpacker {
     core::UnpackContext& ctx = st.ctx;
     bool capped = false;
     const StreamBytes sb = read_stream(st, e, "PowerPoint Document stream", capped);
-    const std::vector<PptObject> objects = find_ppt_objects(sb.bytes(), st.issues);
-    for (const PptObject& o : objects) {
+    auto parsed = parse_powerpoint(sb.bytes(), ctx.limits());
+    if (!parsed) return;  // not reached: any stream is a list of records
+    for (Anomaly& a : parsed->anomalies) st.issues.push_back(std::move(a));
+    for (const PptObject& o : parsed->model.objects) {
       const std::string locator = "object[" + std::to_string(st.embedded++) + "]";
       const std::vector<Name> names{Name{"ole.stream", "PowerPoint Document"}};
       if (!o.compressed) {
