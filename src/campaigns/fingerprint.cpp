@@ -244,11 +244,6 @@ void body_template(const ArtifactTree& tree, const Artifact& msg, Builder& b) {
   }
 }
 
-bool hidden(const Artifact& a) {
-  return std::any_of(std::begin(meta::kHiddenFlags), std::end(meta::kHiddenFlags),
-                     [&a](const MetaKey<bool>& k) { return a.meta_flag(k); });
-}
-
 // From the message (or the scanned file) down to an executable: types with
 // their member counts, then the names' pattern, then which are hidden.
 void layout(const ArtifactTree& tree, ArtifactId exe, ArtifactId top, Builder& b) {
@@ -270,7 +265,7 @@ void layout(const ArtifactTree& tree, ArtifactId exe, ArtifactId top, Builder& b
     counted += to_string(a.type);
     if (i + 1 < chain.size()) counted += '[' + std::to_string(a.children.size()) + ']';
     if (i) names += name_pattern(a.display_name());
-    hide += hidden(a) ? 'h' : '-';
+    hide += meta::any_hidden_flag(a) ? 'h' : '-';
   }
   b.add("chain", types);
   b.add("layout", counted + " " + names + " " + hide);

@@ -227,10 +227,7 @@ void structural(const ArtifactTree& tree, std::span<const Finding> findings, std
       v[encrypted_members] += 1;
       v[opened(a) ? encrypted_opened : encrypted_unopened] += 1;
     }
-    if (std::any_of(std::begin(meta::kHiddenFlags), std::end(meta::kHiddenFlags),
-                    [&a](const MetaKey<bool>& k) { return a.meta_flag(k); })) {
-      v[hidden_files] += 1;
-    }
+    if (meta::any_hidden_flag(a)) v[hidden_files] += 1;
     const std::string_view shown = a.display_name();
     if (!shown.empty()) {
       const nm::Claim claim = nm::claim_of(nm::last_extension(shown));

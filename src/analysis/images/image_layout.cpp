@@ -24,9 +24,7 @@ bool filesystem(FileType t) {
 }
 
 bool hidden(const Artifact& a) {
-  for (const MetaKey<bool>& k : meta::kHiddenFlags) {
-    if (a.meta_flag(k)) return true;
-  }
+  if (meta::any_hidden_flag(a)) return true;
   return std::any_of(a.anomalies.begin(), a.anomalies.end(), [](const Anomaly& an) {
     return an.id == "iso.hidden_file" || an.id == "udf.hidden_file";
   });

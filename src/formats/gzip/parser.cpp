@@ -9,23 +9,22 @@
 namespace sluice::formats::gzip {
 
 Result<Parsed<MemberHeader>> parse(ByteView bytes, const Limits& /*limits*/) {
-  constexpr std::uint64_t base = 0;
-  core::Reader r(bytes, base);
+  core::Reader r(bytes);
   Parsed<MemberHeader> out;
   MemberHeader& h = out.model;
   auto id1 = r.u8();
   auto id2 = r.u8();
   auto method = r.u8();
-  if (!id1 || !id2 || !method) return fail(Errc::truncated, base, "gzip header cut short");
-  if (*id1 != kId1 || *id2 != kId2) return fail(Errc::malformed, base, "no gzip magic");
+  if (!id1 || !id2 || !method) return fail(Errc::truncated, 0, "gzip header cut short");
+  if (*id1 != kId1 || *id2 != kId2) return fail(Errc::malformed, 0, "no gzip magic");
   if (*method != kMethodDeflate) {
-    return fail(Errc::unsupported, base + 2, "compression method " + std::to_string(*method));
+    return fail(Errc::unsupported, 2, "compression method " + std::to_string(*method));
   }
   auto flags = r.u8();
   auto mtime = r.le<std::uint32_t>();
   auto xfl = r.u8();
   auto os = r.u8();
-  if (!flags || !mtime || !xfl || !os) return fail(Errc::truncated, base, "gzip header cut short");
+  if (!flags || !mtime || !xfl || !os) return fail(Errc::truncated, 0, "gzip header cut short");
   h.flags = *flags;
   h.mtime = *mtime;
   h.extra_flags = *xfl;
