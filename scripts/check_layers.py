@@ -47,7 +47,7 @@ TIER_MAY_USE = {
     "engine": {"public", "core", "meta", "codecs", "formats", "families", "analysis", "scoring", "model"},
     "report": {"public", "core", "meta", "analysis", "scoring"},
     "isolation": {"public", "core", "meta", "analysis", "scoring", "model", "engine", "report"},
-    "campaigns": {"public", "core", "meta", "analysis", "scoring", "model", "engine", "report"},
+    "campaigns": {"public", "core", "meta", "codecs", "analysis", "scoring", "model", "engine", "report"},
     "training": {"public", "core", "meta", "analysis", "scoring", "model", "engine", "report", "training"},
     "apps": {"public", "core", "meta", "codecs", "formats", "families", "analysis", "scoring", "model", "engine",
              "report", "isolation", "campaigns", "training", "apps"},

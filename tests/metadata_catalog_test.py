@@ -34,7 +34,7 @@ if stored != generated:
 
 # The declarations as the binary prints them: key -> type; families by prefix.
 exact, families = {}, []
-for m in re.finditer(r"^\| `([^`]+)` \| (string|int|bool) \|", generated, re.M):
+for m in re.finditer(r"^\| `([^`]+)` \| (string|int|bool|addresses|hash64) \|", generated, re.M):
     key, kind = m.group(1), m.group(2)
     if "<" in key:
         families.append((key.split("<")[0], kind))
@@ -52,6 +52,11 @@ def kind_of(value):
     if isinstance(value, str):
         return "string"
     return type(value).__name__
+
+
+# How each declared type reads in the JSON report: typed values render as text.
+JSON_KIND = {"string": "string", "int": "int", "bool": "bool", "addresses": "string", "hash64": "string"}
+HASH64 = re.compile(r"^[0-9a-f]{16}$")
 
 
 def declared(key):
@@ -82,7 +87,8 @@ for path in reports:
                         values = value if isinstance(value, list) else [value]
                         if want is None:
                             problems.append(f"{os.path.basename(path)}: meta key {key} is not declared in src/meta")
-                        elif any(kind_of(x) != want for x in values):
+                        elif any(kind_of(x) != JSON_KIND[want] for x in values) or (
+                                want == "hash64" and not all(HASH64.match(str(x)) for x in values)):
                             problems.append(f"{os.path.basename(path)}: {key} holds {values!r}, declared {want}")
                 else:
                     walk(v)

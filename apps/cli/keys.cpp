@@ -17,7 +17,11 @@ values have and what it means; formats write through the declaration
 campaigns (src/campaigns), the model (src/model), the report (src/report) and the apps
 read through it (`a.meta_string(meta::mail::from)`), so a key cannot be misspelt or
 written with a second type. A value is a `MetaValue` (include/sluice/meta_key.hpp): a
-string, a 64-bit signed integer (`int` below) or a bool. Keys are `<format>.<name>`; a
+string, a 64-bit signed integer (`int` below), a bool, an address header with its mailboxes
+read once (`addresses`: display name, address and lower-case domain of each; the report shows
+the header's text) or a 64-bit digest (`hash64`; the report shows 16 hex digits). Readers
+take typed values as they are (`a.meta_value(meta::icon::phash)->bits`,
+`a.first_mailbox(meta::mail::from).domain`) and never parse text back. Keys are `<format>.<name>`; a
 key may occur several times on one artifact (one value per URL, per field, per sheet …)
 and readers take them all with `meta_strings`. A family of keys is one row with a
 placeholder: `pe.version.<field>` stands for every key under `pe.version.`.
@@ -34,6 +38,8 @@ std::string_view type_word(MetaKind k) {
     case MetaKind::string: return "string";
     case MetaKind::integer: return "int";
     case MetaKind::boolean: return "bool";
+    case MetaKind::addresses: return "addresses";
+    case MetaKind::hash64: return "hash64";
   }
   return "?";
 }

@@ -89,13 +89,19 @@ struct Artifact {
     const MetaValue* v = find_meta(key.name);
     return v != nullptr ? std::get_if<T>(v) : nullptr;
   }
-  // The first string value under `key`, or empty.
+  // The text of the first value under `key` (meta_text: a string, an address
+  // header's text, a digest's hex), or empty.
   [[nodiscard]] std::string meta_string(std::string_view key) const;
   [[nodiscard]] std::string meta_string(const MetaKey<std::string>& key) const { return meta_string(key.name); }
-  // Every string value under a repeated key (ioc.url, office.field), in order.
+  // The text of every value under a repeated key (ioc.url, office.field), in order.
   [[nodiscard]] std::vector<std::string> meta_strings(std::string_view key) const;
   [[nodiscard]] std::vector<std::string> meta_strings(const MetaKey<std::string>& key) const {
     return meta_strings(key.name);
+  }
+  // The first mailbox of an address header (mail.from …); empty when absent.
+  [[nodiscard]] Mailbox first_mailbox(const MetaKey<MailAddresses>& key) const {
+    const MailAddresses* a = meta_value(key);
+    return a != nullptr && !a->mailboxes.empty() ? a->mailboxes.front() : Mailbox{};
   }
   // True only when `key` holds the boolean true.
   [[nodiscard]] bool meta_flag(std::string_view key) const noexcept;

@@ -13,17 +13,58 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace sluice {
 
-using MetaValue = std::variant<std::string, std::int64_t, bool>;
+// One mailbox of an address header: "Display Name" <local@domain>.
+struct Mailbox {
+  std::string display;  // unquoted; empty when the header names none
+  std::string address;  // local@domain as written
+  std::string domain;   // lower-case, no trailing dot; empty when there is no '@'
+  friend bool operator==(const Mailbox&, const Mailbox&) = default;
+};
+
+// An address header as written, with its mailboxes read once by the format
+// (codecs/text/addresses.hpp), so no reader parses the text again. The report
+// shows the text.
+struct MailAddresses {
+  std::string text;
+  std::vector<Mailbox> mailboxes;  // in order; a one-mailbox header (From) has one
+  friend bool operator==(const MailAddresses&, const MailAddresses&) = default;
+};
+
+// A 64-bit digest (the icons' perceptual hashes), kept as the number readers
+// compare; the report shows its 16 lower-case hex digits.
+struct Hash64 {
+  std::uint64_t bits = 0;
+  [[nodiscard]] std::string hex() const {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (int i = 15; i >= 0; --i) out[static_cast<std::size_t>(15 - i)] = kDigits[(bits >> (4 * i)) & 0xF];
+    return out;
+  }
+  friend bool operator==(const Hash64&, const Hash64&) = default;
+};
+
+using MetaValue = std::variant<std::string, std::int64_t, bool, MailAddresses, Hash64>;
+
+// What a value reads as in the report: a string's text, an address header's
+// text, a digest's hex; empty for numbers and flags.
+[[nodiscard]] inline std::string meta_text(const MetaValue& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* a = std::get_if<MailAddresses>(&v)) return a->text;
+  if (const auto* h = std::get_if<Hash64>(&v)) return h->hex();
+  return {};
+}
 struct Meta {
   std::string key;
   MetaValue value;
 };
 
 template <class T>
-concept MetaType = std::same_as<T, std::string> || std::same_as<T, std::int64_t> || std::same_as<T, bool>;
+concept MetaType = std::same_as<T, std::string> || std::same_as<T, std::int64_t> || std::same_as<T, bool> ||
+                   std::same_as<T, MailAddresses> || std::same_as<T, Hash64>;
 
 template <MetaType T>
 struct MetaKey {
@@ -62,11 +103,13 @@ struct MetaKeyFamily {
   }
 };
 
-enum class MetaKind : std::uint8_t { string, integer, boolean };
+enum class MetaKind : std::uint8_t { string, integer, boolean, addresses, hash64 };
 template <MetaType T>
-inline constexpr MetaKind kMetaKindOf = std::same_as<T, std::string> ? MetaKind::string
-                                        : std::same_as<T, bool>      ? MetaKind::boolean
-                                                                     : MetaKind::integer;
+inline constexpr MetaKind kMetaKindOf = std::same_as<T, std::string>     ? MetaKind::string
+                                        : std::same_as<T, bool>          ? MetaKind::boolean
+                                        : std::same_as<T, MailAddresses> ? MetaKind::addresses
+                                        : std::same_as<T, Hash64>        ? MetaKind::hash64
+                                                                         : MetaKind::integer;
 
 // The catalog's view of one declaration, whatever its type.
 struct MetaKeyInfo {

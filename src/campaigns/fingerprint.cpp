@@ -14,6 +14,7 @@
 #include <openssl/sha.h>
 
 #include "campaigns/mail_date.hpp"
+#include "codecs/text/addresses.hpp"
 #include "core/text.hpp"
 #include "meta/families.hpp"
 #include "meta/groups.hpp"
@@ -25,7 +26,6 @@
 namespace sluice::campaigns {
 namespace {
 
-using analysis::lure::parse_address;
 using analysis::lure::PublicSuffixList;
 
 struct KindClass {
@@ -85,29 +85,8 @@ class Builder {
   std::set<std::pair<std::string, std::string>> set_;
 };
 
-// "A <a@x.com>, \"B, C\" <b@y.org>" → the addresses one by one.
-std::vector<std::string> split_addresses(std::string_view header) {
-  std::vector<std::string> out;
-  bool quoted = false;
-  int angle = 0;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= header.size(); ++i) {
-    const char c = i < header.size() ? header[i] : ',';
-    if (c == '"') quoted = !quoted;
-    if (!quoted && c == '<') ++angle;
-    if (!quoted && c == '>' && angle > 0) --angle;
-    if (c == ',' && !quoted && angle == 0) {
-      if (i > start) out.emplace_back(header.substr(start, i - start));
-      start = i + 1;
-      if (out.size() >= 1000) break;
-    }
-  }
-  return out;
-}
-
-std::string domain_of(std::string_view address_or_header) {
-  return parse_address(address_or_header).domain;
-}
+// An envelope address as the MTA gave it (the milter's, not a header's).
+std::string domain_of(std::string_view address) { return codecs::text::read_mailbox(address).domain; }
 
 bool private_ipv4(std::string_view ip) {
   unsigned a = 0, b = 0;
@@ -172,7 +151,7 @@ void mail_facts(const Artifact& msg, const PublicSuffixList& psl, const Envelope
   while (!mid.empty() && (mid.back() == ' ' || mid.back() == '>')) mid.pop_back();
   f.message_id = mid.substr(0, 512);
 
-  const auto from = parse_address(msg.meta_string(meta::mail::from));
+  const Mailbox from = msg.first_mailbox(meta::mail::from);
   f.from_domain = from.domain;
   if (!from.domain.empty()) b.add("from_domain", psl.registrable(from.domain));
   if (!from.display.empty()) b.add("display_name", core::ascii_lower(from.display).substr(0, 128));
@@ -185,14 +164,14 @@ void mail_facts(const Artifact& msg, const PublicSuffixList& psl, const Envelope
       if (auto d = domain_of(r); !d.empty()) rcpt.insert(std::move(d));
     }
   } else {
-    f.envelope_sender = domain_of(msg.meta_string(meta::mail::return_path));
+    f.envelope_sender = msg.first_mailbox(meta::mail::return_path).domain;
     for (const Meta& m : msg.meta) {
       if (m.key != meta::mail::to && m.key != meta::mail::cc) continue;
-      const auto* s = std::get_if<std::string>(&m.value);
-      if (s == nullptr) continue;
-      for (const auto& a : split_addresses(*s)) {
+      const auto* list = std::get_if<MailAddresses>(&m.value);
+      if (list == nullptr) continue;
+      for (const Mailbox& a : list->mailboxes) {
         if (rcpt.size() >= 256) break;
-        if (auto d = domain_of(a); !d.empty()) rcpt.insert(std::move(d));
+        if (!a.domain.empty()) rcpt.insert(a.domain);
       }
     }
   }
@@ -281,8 +260,9 @@ void payloads(const ArtifactTree& tree, ArtifactId top, Builder& b) {
       if (!imp.empty()) b.add("imphash", imp);
       // The executable's own icon: the first icon artifact below it.
       for (ArtifactId c : a.children) {
-        const std::string ph = tree[c].meta_string(meta::icon::phash);
-        if (ph.empty()) continue;
+        const Hash64* hash = tree[c].meta_value(meta::icon::phash);
+        if (hash == nullptr) continue;
+        const std::string ph = hash->hex();
         b.add("icon", ph);
         if (!imp.empty()) b.add("icon_imphash", ph + "/" + imp);
         break;

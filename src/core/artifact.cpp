@@ -24,15 +24,16 @@ const MetaValue* Artifact::find_meta(std::string_view key) const noexcept {
 
 std::string Artifact::meta_string(std::string_view key) const {
   const MetaValue* v = find_meta(key);
-  const auto* s = v != nullptr ? std::get_if<std::string>(v) : nullptr;
-  return s != nullptr ? *s : std::string();
+  return v != nullptr ? meta_text(*v) : std::string();
 }
 
 std::vector<std::string> Artifact::meta_strings(std::string_view key) const {
   std::vector<std::string> out;
   for (const Meta& m : meta) {
     if (m.key != key) continue;
-    if (const auto* s = std::get_if<std::string>(&m.value)) out.push_back(*s);
+    if (!std::holds_alternative<std::int64_t>(m.value) && !std::holds_alternative<bool>(m.value)) {
+      out.push_back(meta_text(m.value));
+    }
   }
   return out;
 }

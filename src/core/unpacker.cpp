@@ -131,6 +131,14 @@ void UnpackContext::text_on(ArtifactId target, std::vector<std::uint8_t>&& utf8)
 
 void UnpackContext::record_on(ArtifactId target, Meta entry) {
   if (auto* s = std::get_if<std::string>(&entry.value)) *s = to_valid_utf8(*s);
+  if (auto* a = std::get_if<MailAddresses>(&entry.value)) {
+    a->text = to_valid_utf8(a->text);
+    for (Mailbox& m : a->mailboxes) {
+      m.display = to_valid_utf8(m.display);
+      m.address = to_valid_utf8(m.address);
+      m.domain = to_valid_utf8(m.domain);
+    }
+  }
   tree_.at(target).meta.push_back(std::move(entry));
 }
 

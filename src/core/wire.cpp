@@ -44,9 +44,21 @@ void put_meta(std::vector<std::uint8_t>& o, const std::vector<Meta>& list) {
     } else if (const auto* i = std::get_if<std::int64_t>(&m.value)) {
       put_u8(o, 1);
       put_u64(o, static_cast<std::uint64_t>(*i));
-    } else {
+    } else if (const auto* b = std::get_if<bool>(&m.value)) {
       put_u8(o, 2);
-      put_u8(o, std::get<bool>(m.value) ? 1 : 0);
+      put_u8(o, *b ? 1 : 0);
+    } else if (const auto* a = std::get_if<MailAddresses>(&m.value)) {
+      put_u8(o, 3);
+      put_str(o, a->text);
+      put_u32(o, static_cast<std::uint32_t>(a->mailboxes.size()));
+      for (const Mailbox& x : a->mailboxes) {
+        put_str(o, x.display);
+        put_str(o, x.address);
+        put_str(o, x.domain);
+      }
+    } else {
+      put_u8(o, 4);
+      put_u64(o, std::get<Hash64>(m.value).bits);
     }
   }
 }
@@ -99,6 +111,25 @@ Status get_meta(Reader& r, std::vector<Meta>& out) {
       auto v = r.u8();
       if (!v) return std::unexpected(v.error());
       out.push_back(Meta{std::move(*key), *v != 0});
+    } else if (*tag == 3) {
+      auto text = get_str(r);
+      auto count = r.le<std::uint32_t>();
+      if (!text || !count) return fail(Errc::truncated, r.offset(), "worker meta cut");
+      // Each mailbox takes at least 12 bytes: a count past the rest is a lie.
+      if (*count > r.remaining() / 12) return fail(Errc::malformed, r.offset(), "worker mailbox count too large");
+      MailAddresses a{std::move(*text), {}};
+      for (std::uint32_t k = 0; k < *count; ++k) {
+        auto display = get_str(r);
+        auto address = get_str(r);
+        auto domain = get_str(r);
+        if (!display || !address || !domain) return fail(Errc::truncated, r.offset(), "worker meta cut");
+        a.mailboxes.push_back({std::move(*display), std::move(*address), std::move(*domain)});
+      }
+      out.push_back(Meta{std::move(*key), std::move(a)});
+    } else if (*tag == 4) {
+      auto v = r.le<std::uint64_t>();
+      if (!v) return std::unexpected(v.error());
+      out.push_back(Meta{std::move(*key), Hash64{*v}});
     } else {
       return fail(Errc::malformed, r.offset(), "worker meta tag unknown");
     }

@@ -43,6 +43,36 @@ TEST(ResultWire, RoundTripsSparseDisks) {
   }
 }
 
+// The report shows typed values as text, so comparing reports would miss a
+// mailbox or a digest lost on the way: the meta lists must be equal as values.
+TEST(ResultWire, KeepsTypedMetaValues) {
+  const Engine engine = testing::default_engine();
+  std::size_t addresses = 0;
+  std::size_t digests = 0;
+  for (const char* fixture : {"campaigns/iso_as_pdf.eml", "campaigns/sba_icon_img.eml"}) {
+    SCOPED_TRACE(fixture);
+    const auto bytes = testing::read_file(testing::fixture(fixture));
+    const ByteView input(bytes.data(), bytes.size());
+    const ScanResult r = engine.scan(input, fixture);
+    auto back = decode_result(encode_result(r), input, engine.config().limits);
+    ASSERT_TRUE(back) << back.error().what;
+    ASSERT_EQ(back->tree.size(), r.tree.size());
+    for (std::size_t i = 0; i < r.tree.size(); ++i) {
+      const auto& want = r.tree[static_cast<ArtifactId>(i)].meta;
+      const auto& got = back->tree[static_cast<ArtifactId>(i)].meta;
+      ASSERT_EQ(got.size(), want.size()) << i;
+      for (std::size_t k = 0; k < want.size(); ++k) {
+        EXPECT_EQ(got[k].key, want[k].key);
+        EXPECT_TRUE(got[k].value == want[k].value) << want[k].key;
+        addresses += std::holds_alternative<MailAddresses>(want[k].value) ? 1 : 0;
+        digests += std::holds_alternative<Hash64>(want[k].value) ? 1 : 0;
+      }
+    }
+  }
+  EXPECT_GT(addresses, 0u);
+  EXPECT_GT(digests, 0u);
+}
+
 TEST(ResultWire, RefusesEveryCutAndAForeignInput) {
   const auto bytes = testing::read_file(testing::fixture("campaigns/iso_as_pdf.eml"));
   const ByteView input(bytes.data(), bytes.size());

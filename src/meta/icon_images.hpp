@@ -15,13 +15,13 @@ inline constexpr MetaKey<std::int64_t> width{
 inline constexpr MetaKey<std::int64_t> height{
     "icon.height",
     "height of the decoded image, pixels"};
-inline constexpr MetaKey<std::string> phash{
+inline constexpr MetaKey<Hash64> phash{
     "icon.phash",
-    "64-bit perceptual (DCT) hash of the image, 16 hex digits; the icons detector and campaign "
-    "fingerprints compare it"};
-inline constexpr MetaKey<std::string> dhash{
+    "64-bit perceptual (DCT) hash of the image; the icons detector and campaign fingerprints "
+    "compare it"};
+inline constexpr MetaKey<Hash64> dhash{
     "icon.dhash",
-    "64-bit difference hash of the image, 16 hex digits"};
+    "64-bit difference hash of the image"};
 inline constexpr MetaKey<std::int64_t> hue{
     "icon.hue",
     "dominant hue in 30-degree bins, 1..12; 0 when the image is mostly grey"};

@@ -9,24 +9,25 @@ namespace sluice::meta::mail {
 inline constexpr MetaKey<std::string> subject{
     "mail.subject",
     "Subject (also written by tnef and msg from the message's subject property)"};
-inline constexpr MetaKey<std::string> from{
+inline constexpr MetaKey<MailAddresses> from{
     "mail.from",
-    "From (also written by tnef as \"name <address>\" and msg from the sender properties)"};
-inline constexpr MetaKey<std::string> to{
+    "From, with its one mailbox (also written by tnef as \"name <address>\" and msg from the "
+    "sender properties)"};
+inline constexpr MetaKey<MailAddresses> to{
     "mail.to",
-    "To"};
-inline constexpr MetaKey<std::string> cc{
+    "To, with each mailbox"};
+inline constexpr MetaKey<MailAddresses> cc{
     "mail.cc",
-    "Cc"};
-inline constexpr MetaKey<std::string> reply_to{
+    "Cc, with each mailbox"};
+inline constexpr MetaKey<MailAddresses> reply_to{
     "mail.reply_to",
-    "Reply-To"};
-inline constexpr MetaKey<std::string> return_path{
+    "Reply-To, with its one mailbox"};
+inline constexpr MetaKey<MailAddresses> return_path{
     "mail.return_path",
-    "Return-Path (envelope sender)"};
-inline constexpr MetaKey<std::string> sender{
+    "Return-Path (envelope sender), with its one mailbox"};
+inline constexpr MetaKey<MailAddresses> sender{
     "mail.sender",
-    "Sender"};
+    "Sender, with its one mailbox"};
 inline constexpr MetaKey<std::string> date{
     "mail.date",
     "Date (RFC 5322 text; campaigns parse it)"};

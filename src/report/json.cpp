@@ -9,8 +9,18 @@
 namespace sluice::report {
 namespace {
 
+// Typed values render as the text they were read from (meta_text), so the
+// schema sees strings where the format stored an address header or a digest.
 void meta_value(JsonWriter& w, const MetaValue& v) {
-  std::visit([&w](const auto& x) { w.value(x); }, v);
+  if (const auto* i = std::get_if<std::int64_t>(&v)) {
+    w.value(*i);
+  } else if (const auto* b = std::get_if<bool>(&v)) {
+    w.value(*b);
+  } else if (const auto* s = std::get_if<std::string>(&v)) {
+    w.value(*s);
+  } else {
+    w.value(meta_text(v));
+  }
 }
 
 // An artifact's meta as one object: repeated keys (one per member, say)

@@ -89,9 +89,9 @@ std::string command_output(const std::string& cmd) {
 std::string meta_text(const Artifact& a, std::string_view key) {
   const MetaValue* v = a.find_meta(key);
   if (v == nullptr) return "<missing>";
-  if (const auto* s = std::get_if<std::string>(v)) return *s;
   if (const auto* i = std::get_if<std::int64_t>(v)) return std::to_string(*i);
-  return std::get<bool>(*v) ? "true" : "false";
+  if (const auto* b = std::get_if<bool>(v)) return *b ? "true" : "false";
+  return sluice::meta_text(*v);  // text, an address header's text, a digest's hex
 }
 
 bool has_finding(const ScanResult& r, std::string_view id) {

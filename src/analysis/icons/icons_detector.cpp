@@ -9,21 +9,16 @@ namespace {
 using codecs::icon::IconHash;
 using codecs::icon::Reference;
 
-bool parse_hex(std::string_view s, std::uint64_t& out) {
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out, 16);
-  return ec == std::errc{} && p == s.data() + s.size() && !s.empty();
-}
-
 // The hashes the unpacker recorded; nothing when the artifact has no icon.
 std::optional<IconHash> recorded_hash(const Artifact& a) {
+  const Hash64* phash = a.meta_value(meta::icon::phash);
+  const Hash64* dhash = a.meta_value(meta::icon::dhash);
+  if (phash == nullptr || dhash == nullptr) return std::nullopt;
   IconHash h;
-  if (!parse_hex(a.meta_string(meta::icon::phash), h.phash) || !parse_hex(a.meta_string(meta::icon::dhash), h.dhash)) {
-    return std::nullopt;
-  }
-  if (const MetaValue* v = a.find_meta(meta::icon::hue); v != nullptr) {
-    if (const auto* n = std::get_if<std::int64_t>(v); n != nullptr && *n >= 0 && *n <= 12) {
-      h.hue = static_cast<std::uint8_t>(*n);
-    }
+  h.phash = phash->bits;
+  h.dhash = dhash->bits;
+  if (const std::int64_t* n = a.meta_value(meta::icon::hue); n != nullptr && *n >= 0 && *n <= 12) {
+    h.hue = static_cast<std::uint8_t>(*n);
   }
   return h;
 }
@@ -49,7 +44,7 @@ class IconsDetector final : public Detector {
                {{"category", m->ref->category},
                 {"reference", ref},
                 {"distance", std::to_string(m->distance)},
-                {"phash", a.meta_string(meta::icon::phash)}});
+                {"phash", Hash64{hash->phash}.hex()}});
     }
   }
 

@@ -82,28 +82,6 @@ std::string PublicSuffixList::registrable(std::string_view host) const {
   return std::string(std::string_view(h).substr(static_cast<std::size_t>(labels[first].data() - h.data())));
 }
 
-Address parse_address(std::string_view header) {
-  Address a;
-  std::string_view addr = header;
-  const auto lt = header.rfind('<');
-  const auto gt = header.rfind('>');
-  if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt) {
-    addr = header.substr(lt + 1, gt - lt - 1);
-    std::string_view disp = header.substr(0, lt);
-    while (!disp.empty() && (disp.back() == ' ' || disp.back() == '\t')) disp.remove_suffix(1);
-    while (!disp.empty() && (disp.front() == ' ' || disp.front() == '\t')) disp.remove_prefix(1);
-    if (disp.size() >= 2 && disp.front() == '"' && disp.back() == '"') disp = disp.substr(1, disp.size() - 2);
-    a.display = std::string(disp);
-  }
-  const auto at = addr.rfind('@');
-  if (at != std::string_view::npos) {
-    std::string_view d = addr.substr(at + 1);
-    while (!d.empty() && (d.back() == ' ' || d.back() == '.' || d.back() == '>')) d.remove_suffix(1);
-    a.domain = core::ascii_lower(d);
-  }
-  return a;
-}
-
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t cap) {
   const std::size_t diff = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
   if (diff > cap || a.size() > 256 || b.size() > 256) return cap + 1;

@@ -27,13 +27,6 @@ class PublicSuffixList {
   std::unordered_set<std::string> rules_, wildcards_, exceptions_;
 };
 
-// The address inside "Display Name" <user@host>, and the display name.
-struct Address {
-  std::string display;
-  std::string domain;  // lower-case host part, no trailing dot
-};
-[[nodiscard]] Address parse_address(std::string_view header);
-
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t cap);
 
 }  // namespace sluice::analysis::lure

@@ -104,7 +104,7 @@ class LureDetector final : public Detector {
 
  private:
   void inspect_message(const ArtifactTree& tree, const Artifact& msg, FindingSink& sink) const {
-    const Address from = parse_address(msg.meta_string(meta::mail::from));
+    const Mailbox from = msg.first_mailbox(meta::mail::from);
     const std::string from_reg = from.domain.empty() ? "" : psl_.registrable(from.domain);
     const std::string display = core::ascii_lower(from.display);
     std::string text = core::ascii_lower(msg.meta_string(meta::mail::subject));
@@ -245,7 +245,7 @@ class LureDetector final : public Detector {
       }
     }
     if (msg.find_meta(meta::mail::arc_seal) != nullptr) add("ARC-Seal");
-    const Address sender = parse_address(msg.meta_string(meta::mail::sender));
+    const Mailbox sender = msg.first_mailbox(meta::mail::sender);
     if (!sender.domain.empty() && !from_reg.empty() && psl_.registrable(sender.domain) != from_reg) {
       add("Sender ≠ From");
       if (f.list_reg.empty()) f.list_reg = psl_.registrable(sender.domain);
@@ -255,7 +255,7 @@ class LureDetector final : public Detector {
 
   void reply_to(const Artifact& msg, const std::string& from_reg, const Forwarding& fwd,
                 FindingSink& sink) const {
-    const Address rt = parse_address(msg.meta_string(meta::mail::reply_to));
+    const Mailbox rt = msg.first_mailbox(meta::mail::reply_to);
     if (rt.domain.empty() || from_reg.empty()) return;
     const std::string rt_reg = psl_.registrable(rt.domain);
     // Replies to the list that carried the message are how lists work.

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "codecs/text/addresses.hpp"
 #include "analysis/lure/domains.hpp"
 #include "analysis/lure/lexicon.hpp"
 #include "sluice/engine.hpp"
@@ -57,12 +58,21 @@ TEST(Lure, ThePublicSuffixListIsTheOneConfigured) {
 }
 
 TEST(Lure, AddressesAndDistances) {
-  auto a = analysis::lure::parse_address("\"U.S. Small Business Administration\" <noreply@SBA-loans-gov.com>");
+  auto a = codecs::text::read_mailbox("\"U.S. Small Business Administration\" <noreply@SBA-loans-gov.com>");
   EXPECT_EQ(a.display, "U.S. Small Business Administration");
+  EXPECT_EQ(a.address, "noreply@SBA-loans-gov.com");
   EXPECT_EQ(a.domain, "sba-loans-gov.com");
-  a = analysis::lure::parse_address("bare@example.org");
+  a = codecs::text::read_mailbox("bare@example.org");
   EXPECT_EQ(a.domain, "example.org");
   EXPECT_TRUE(a.display.empty());
+  // A list header: commas inside quotes or angle brackets do not split.
+  const MailAddresses to = codecs::text::read_addresses("A <a@X.com>, \"B, C\" <b@y.org>,c@z.net",
+                                                        codecs::text::AddressForm::list);
+  ASSERT_EQ(to.mailboxes.size(), 3u);
+  EXPECT_EQ(to.mailboxes[0].domain, "x.com");
+  EXPECT_EQ(to.mailboxes[1].display, "B, C");
+  EXPECT_EQ(to.mailboxes[2].address, "c@z.net");
+  EXPECT_EQ(codecs::text::read_addresses("A <a@x.com>, B <b@y.org>", codecs::text::AddressForm::one).mailboxes.size(), 1u);
   EXPECT_EQ(analysis::lure::edit_distance("paypa1", "paypal", 2), 1u);
   EXPECT_GT(analysis::lure::edit_distance("short", "muchlongerword", 2), 2u);
 }

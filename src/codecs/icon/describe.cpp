@@ -30,8 +30,8 @@ bool describe_image(core::UnpackContext& ctx, ByteView image, std::uint64_t base
   ctx.meta(meta::icon::format, std::string(png ? "png" : "dib"));
   ctx.meta(meta::icon::width, static_cast<std::int64_t>(decoded->model.image.width));
   ctx.meta(meta::icon::height, static_cast<std::int64_t>(decoded->model.image.height));
-  ctx.meta(meta::icon::phash, hex64(h.phash));
-  ctx.meta(meta::icon::dhash, hex64(h.dhash));
+  ctx.meta(meta::icon::phash, Hash64{h.phash});
+  ctx.meta(meta::icon::dhash, Hash64{h.dhash});
   ctx.meta(meta::icon::hue, static_cast<std::int64_t>(h.hue));
   if (const auto m = closest(h, builtin_references().refs)) {
     ctx.meta(meta::icon::closest, m->ref->category + "/" + m->ref->theme + "/" + m->ref->name + "@" +

@@ -20,21 +20,26 @@ inline constexpr std::uint64_t kMaxLineLength = 998;
 
 // Header names whose values Sluice copies to the root's meta for the lure
 // and sender detectors ("mail.<suffix>").
+// An address header's key instead of `key` when `addresses` names one: its
+// mailboxes are read once here (codecs/text/addresses.hpp).
+enum class HeaderForm : std::uint8_t { text, mailbox, mailboxes };
 struct MetaHeader {
   std::string_view header;
-  MetaKey<std::string> key;
+  MetaKey<std::string> key{};
+  MetaKey<MailAddresses> addresses{};
+  HeaderForm form = HeaderForm::text;
 };
 // Received fields kept as mail.received meta, and the length kept of each.
 inline constexpr std::size_t kMaxReceivedMeta = 16;
 inline constexpr std::size_t kMaxReceivedLength = 512;
 
 inline constexpr MetaHeader kMetaHeaders[] = {
-    {"from", meta::mail::from},
-    {"to", meta::mail::to},
-    {"cc", meta::mail::cc},
-    {"reply-to", meta::mail::reply_to},
-    {"return-path", meta::mail::return_path},
-    {"sender", meta::mail::sender},
+    {"from", {}, meta::mail::from, HeaderForm::mailbox},
+    {"to", {}, meta::mail::to, HeaderForm::mailboxes},
+    {"cc", {}, meta::mail::cc, HeaderForm::mailboxes},
+    {"reply-to", {}, meta::mail::reply_to, HeaderForm::mailbox},
+    {"return-path", {}, meta::mail::return_path, HeaderForm::mailbox},
+    {"sender", {}, meta::mail::sender, HeaderForm::mailbox},
     {"date", meta::mail::date},
     {"message-id", meta::mail::message_id},
     {"authentication-results", meta::mail::authentication_results},

@@ -157,7 +157,12 @@ TEST(Mime, FixturesMatchListingsAndPayloadHashes) {
     ASSERT_EQ(r.tree[0].type, FileType::email);
     EXPECT_EQ(r.tree[0].locator, "message");
     EXPECT_EQ(meta_str(r.tree[0], "mail.subject"), m.subject);
-    EXPECT_EQ(meta_str(r.tree[0], "mail.to"), "Jane Doe <jane.doe@example.com>");
+    // Address headers are stored read: the text as written and its mailboxes.
+    const auto* to = std::get_if<MailAddresses>(r.tree[0].find_meta("mail.to"));
+    ASSERT_NE(to, nullptr);
+    EXPECT_EQ(to->text, "Jane Doe <jane.doe@example.com>");
+    ASSERT_EQ(to->mailboxes.size(), 1u);
+    EXPECT_EQ(to->mailboxes[0], (Mailbox{"Jane Doe", "jane.doe@example.com", "example.com"}));
     ASSERT_EQ(r.tree[0].children.size(), 2u);
     const Artifact* body = child_at(r, "part[1]");
     const Artifact* att = child_at(r, "part[2]");

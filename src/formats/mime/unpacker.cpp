@@ -12,6 +12,7 @@
 #include "core/text.hpp"
 #include "core/unpacker.hpp"
 #include "formats/mime/body_text.hpp"
+#include "codecs/text/addresses.hpp"
 #include "codecs/text/decode.hpp"
 #include "formats/mime/layout.hpp"
 #include "formats/mime/mbox.hpp"
@@ -185,7 +186,14 @@ class MimeUnpacker final : public core::Unpacker {
     }
     for (const auto& mh : kMetaHeaders) {
       if (const HeaderField* f = find_field(pm.headers, mh.header)) {
-        ctx.meta(mh.key, decode_rfc2047(f->value).text);
+        std::string text = decode_rfc2047(f->value).text;
+        if (mh.form == HeaderForm::text) {
+          ctx.meta(mh.key, std::move(text));
+        } else {
+          ctx.meta(mh.addresses, codecs::text::read_addresses(std::move(text), mh.form == HeaderForm::mailbox
+                                                                                   ? codecs::text::AddressForm::one
+                                                                                   : codecs::text::AddressForm::list));
+        }
       }
     }
     // Every Received field, newest first as written: the sending

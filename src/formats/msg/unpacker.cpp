@@ -12,6 +12,7 @@
 #include "codecs/cfb/cfb.hpp"
 #include "formats/msg/message.hpp"
 #include "codecs/mapi/layout.hpp"
+#include "codecs/text/addresses.hpp"
 #include "codecs/mapi/lzfu.hpp"
 #include "codecs/mapi/names.hpp"
 #include "meta/mime.hpp"
@@ -161,7 +162,7 @@ class MsgUnpacker final : public core::Unpacker {
     // headers do; an embedded one through its body child (below).
     std::vector<Meta> meta;
     if (!subject.empty()) meta.push_back(meta::mail::subject(subject));
-    if (!from.empty()) meta.push_back(meta::mail::from(from));
+    if (!from.empty()) meta.push_back(meta::mail::from(codecs::text::read_addresses(from, codecs::text::AddressForm::one)));
     if (!cls.empty()) meta.push_back(meta::msg::message_class(cls));
     if (w.depth == 0) {
       for (Meta& x : meta) ctx.record(std::move(x));

@@ -5,6 +5,7 @@
 #include <bit>
 
 #include "core/text.hpp"
+#include "codecs/text/addresses.hpp"
 #include "core/unpacker.hpp"
 #include "codecs/mapi/lzfu.hpp"
 #include "codecs/mapi/names.hpp"
@@ -53,9 +54,10 @@ class TnefUnpacker final : public core::Unpacker {
     if (!m.message_class.empty()) ctx.meta(meta::tnef::message_class, m.message_class);
     if (!m.subject.empty()) ctx.meta(meta::mail::subject, m.subject);
     if (!m.sender_email.empty() || !m.sender_name.empty()) {
-      ctx.meta(meta::mail::from, m.sender_name.empty() ? m.sender_email
-                            : m.sender_email.empty() ? m.sender_name
-                                                     : m.sender_name + " <" + m.sender_email + ">");
+      std::string from = m.sender_name.empty()    ? m.sender_email
+                         : m.sender_email.empty() ? m.sender_name
+                                                  : m.sender_name + " <" + m.sender_email + ">";
+      ctx.meta(meta::mail::from, codecs::text::read_addresses(std::move(from), codecs::text::AddressForm::one));
     }
     for (const Anomaly& is : parsed->anomalies) ctx.anomaly(is.id, is.severity, is.offset, is.message);
 
