@@ -314,7 +314,7 @@ FileType sniff(ByteView b) noexcept {
       b.starts_with("\xCE\xFA\xED\xFE") || b.starts_with("\xCF\xFA\xED\xFE"))
     return FileType::macho;
   if (b.starts_with("\x1F\x8B\x08")) return FileType::gzip;
-  if (b.starts_with("BZh") && b.size() > 3 && b.data()[3] >= '1' && b.data()[3] <= '9')
+  if (std::uint8_t level = 0; b.starts_with("BZh") && b.byte_at(3, level) && level >= '1' && level <= '9')
     return FileType::bzip2;
   if (b.starts_with(std::string_view("\xFD" "7zXZ\0", 6))) return FileType::xz;
   if (b.starts_with("\x28\xB5\x2F\xFD")) return FileType::zstd;

@@ -107,9 +107,9 @@ inline constexpr MetaKey<std::string> domain{
 inline constexpr MetaKey<std::string> revision{
     "udf.revision",
     "UDF revision from the domain identifier, e.g. \"2.01\"; absent when zero"};
-inline constexpr MetaKey<std::string> vat_entries{
+inline constexpr MetaKey<std::int64_t> vat_entries{
     "udf.vat_entries",
-    "number of entries in the virtual allocation table of a write-once UDF disc, as decimal text"};
+    "number of entries in the virtual allocation table of a write-once UDF disc"};
 inline constexpr MetaKey<std::string> file_set_id{
     "udf.file_set_id",
     "UDF file set descriptor's identifier"};

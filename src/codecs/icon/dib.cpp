@@ -3,6 +3,7 @@
 #include <array>
 
 #include "core/checked.hpp"
+#include "core/fixed.hpp"
 #include "core/reader.hpp"
 #include "codecs/icon/layout.hpp"
 
@@ -111,12 +112,12 @@ Result<Parsed<Decoded>> decode_dib(ByteView bytes, const core::Budget& budget) {
   }
   std::array<std::array<std::uint8_t, 3>, 256> palette{};
   for (std::uint32_t i = 0; i < h.colours; ++i) {
-    const auto entry = bytes.subview(pos + 4ull * i, 4);
+    const auto entry = core::Fixed<4>::at(bytes, pos + 4ull * i);
     if (!entry) {
       problems.push_back({"icon.malformed", Severity::low, pos, "icon palette is cut short"});
       break;
     }
-    palette[i] = {entry->data()[2], entry->data()[1], entry->data()[0]};  // RGBQUAD is B, G, R, 0
+    palette[i] = {entry->u8<2>(), entry->u8<1>(), entry->u8<0>()};  // RGBQUAD is B, G, R, 0
   }
   pos += 4ull * h.colours;
   // Above 8 bpp a non-zero biClrUsed announces an optional "optimisation"

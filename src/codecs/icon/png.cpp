@@ -8,6 +8,7 @@
 #include <span>
 
 #include "core/checked.hpp"
+#include "core/fixed.hpp"
 #include "core/inflate.hpp"
 #include "core/reader.hpp"
 #include "codecs/icon/layout.hpp"
@@ -95,23 +96,22 @@ struct Chunks {
   bool ended = false;
 };
 
-// IHDR (PNG 1.2 §11.2.2); `data` holds at least its 13 bytes, so the loads
-// below cannot fail (value_or: in bounds).
-Result<Header> read_header(ByteView data, std::uint64_t at, std::uint32_t max_side) {
+// IHDR (PNG 1.2 §11.2.2): width, height, depth, colour type, compression,
+// filter and interlace methods.
+Result<Header> read_header(const core::Fixed<13>& data, std::uint64_t at, std::uint32_t max_side) {
   Header h;
-  h.width = core::load_be<std::uint32_t>(data, 0).value_or(0);
-  h.height = core::load_be<std::uint32_t>(data, 4).value_or(0);
-  h.depth = data.data()[8];
-  h.colour = data.data()[9];
-  h.interlaced = data.data()[12] == 1;
+  h.width = data.be32<0>();
+  h.height = data.be32<4>();
+  h.depth = data.u8<8>();
+  h.colour = data.u8<9>();
+  h.interlaced = data.u8<12>() == 1;
   if (h.width == 0 || h.height == 0) return fail(Errc::malformed, at, "PNG has no pixels");
   if (h.width > max_side || h.height > max_side) {
     return fail(Errc::limit, at + 8,
                 "PNG claims " + std::to_string(h.width) + "x" + std::to_string(h.height) +
                     " pixels, over the " + std::to_string(max_side) + " px cap");
   }
-  if (!depth_allowed(h.colour, h.depth) || data.data()[10] != 0 || data.data()[11] != 0 ||
-      data.data()[12] > 1) {
+  if (!depth_allowed(h.colour, h.depth) || data.u8<10>() != 0 || data.u8<11>() != 0 || data.u8<12>() > 1) {
     return fail(Errc::malformed, at + 8, "PNG header has an invalid type/depth/method combination");
   }
   h.channels = channels_of(h.colour);
@@ -119,19 +119,15 @@ Result<Header> read_header(ByteView data, std::uint64_t at, std::uint32_t max_si
 }
 
 // tRNS (§11.3.2.1): alpha per palette entry, or one colour that is transparent.
-// The two-byte loads are within the sizes checked before them (value_or: in
-// bounds).
 void read_transparency(ByteView data, Chunks& c) {
   if (c.h.colour == 3) {
-    for (std::uint64_t i = 0; i < data.size() && i < 256; ++i) c.palette[i][3] = data.data()[i];
-  } else if (c.h.colour == 0 && data.size() >= 2) {
-    const std::uint16_t g = core::load_be<std::uint16_t>(data, 0).value_or(0);  // value_or: size >= 2
+    std::uint8_t alpha = 0;
+    for (std::uint64_t i = 0; i < 256 && data.byte_at(i, alpha); ++i) c.palette[i][3] = alpha;
+  } else if (const auto grey = core::Fixed<2>::at(data); c.h.colour == 0 && grey) {
+    const std::uint16_t g = grey->be16<0>();
     c.colour_key = std::array<std::uint16_t, 3>{g, g, g};
-  } else if (c.h.colour == 2 && data.size() >= 6) {
-    // value_or: in bounds, size >= 6.
-    c.colour_key = std::array<std::uint16_t, 3>{core::load_be<std::uint16_t>(data, 0).value_or(0),
-                                                core::load_be<std::uint16_t>(data, 2).value_or(0),
-                                                core::load_be<std::uint16_t>(data, 4).value_or(0)};
+  } else if (const auto rgb = core::Fixed<6>::at(data); c.h.colour == 2 && rgb) {
+    c.colour_key = std::array<std::uint16_t, 3>{rgb->be16<0>(), rgb->be16<2>(), rgb->be16<4>()};
   }
 }
 
@@ -170,15 +166,18 @@ Result<Chunks> read_chunks(ByteView bytes, std::uint32_t max_side, std::vector<A
     }
     const std::string_view t = type->chars();
     if (!have_header) {
-      if (t != "IHDR" || data->size() < 13) return fail(Errc::malformed, at, "PNG does not start with IHDR");
-      auto h = read_header(*data, at, max_side);
+      const auto ihdr = core::Fixed<13>::at(*data);
+      if (t != "IHDR" || !ihdr) return fail(Errc::malformed, at, "PNG does not start with IHDR");
+      auto h = read_header(*ihdr, at, max_side);
       if (!h) return std::unexpected(h.error());
       c.h = *h;
       have_header = true;
     } else if (t == "PLTE") {
       c.palette_size = static_cast<std::uint32_t>(std::min<std::uint64_t>(data->size() / 3, 256));
       for (std::uint32_t i = 0; i < c.palette_size; ++i) {
-        c.palette[i] = {data->data()[3 * i], data->data()[3 * i + 1], data->data()[3 * i + 2], 0xFF};
+        const auto rgb = core::Fixed<3>::at(*data, 3ull * i);  // palette_size entries fit
+        if (!rgb) break;
+        c.palette[i] = {rgb->u8<0>(), rgb->u8<1>(), rgb->u8<2>(), 0xFF};
       }
     } else if (t == "tRNS") {
       read_transparency(*data, c);

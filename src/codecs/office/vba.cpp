@@ -26,7 +26,10 @@ Result<Decompressed> decompress(ByteView in, std::uint64_t max_out, std::vector<
     if (partial != nullptr) *partial = std::move(d.bytes);
     return fail(Errc::malformed, at, std::move(what));
   };
-  if (in.empty() || in.data()[0] != 0x01) return failure(0, "VBA compressed container without signature byte 0x01");
+  std::uint8_t signature = 0;
+  if (!in.byte_at(0, signature) || signature != 0x01) {
+    return failure(0, "VBA compressed container without signature byte 0x01");
+  }
   std::vector<std::uint8_t>& out = d.bytes;
   out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(max_out, in.size() * 4)));
   std::uint64_t pos = 1;
@@ -43,25 +46,29 @@ Result<Decompressed> decompress(ByteView in, std::uint64_t max_out, std::vector<
     if (!compressed) {
       // Raw chunks hold exactly 4096 bytes (2.4.1.3.3); a short one is truncation.
       const std::uint64_t n = std::min<std::uint64_t>(kChunkMax, in.size() - pos);
-      for (std::uint64_t i = 0; i < n; ++i) {
-        if (out.size() >= max_out) {
-          d.complete = false;
-          return d;
-        }
-        out.push_back(in.data()[pos + i]);
+      const ByteView raw = in.clamp(pos, n);
+      if (out.size() + raw.size() > max_out) {
+        out.insert(out.end(), raw.data(), raw.data() + (max_out - std::min<std::uint64_t>(max_out, out.size())));
+        d.complete = false;
+        return d;
       }
+      out.insert(out.end(), raw.data(), raw.data() + raw.size());
       pos += n;
       continue;
     }
-    while (pos < chunk_end) {
-      const std::uint8_t flags = in.data()[pos++];
+    std::uint8_t flags = 0;
+    while (pos < chunk_end && in.byte_at(pos, flags)) {
+      ++pos;
       for (int bit = 0; bit < 8 && pos < chunk_end; ++bit) {
         if ((flags & (1u << bit)) == 0) {
+          std::uint8_t literal = 0;
+          if (!in.byte_at(pos, literal)) break;  // chunk_end <= in.size(): not reached
           if (out.size() >= max_out) {
             d.complete = false;
             return d;
           }
-          out.push_back(in.data()[pos++]);
+          out.push_back(literal);
+          ++pos;
           continue;
         }
         const auto token = core::load_le<std::uint16_t>(in, pos);

@@ -219,11 +219,16 @@ std::uint64_t packed_length(ByteView fields, ByteView plain) {
   if (((*compression >> 7) & 7) == 0) return std::min<std::uint64_t>(*unpacked, plain.size());
   std::uint64_t pos = 0;
   while (pos + 2 < plain.size()) {
-    const std::uint8_t flags = plain.data()[pos];
+    std::uint8_t flags = 0;
+    if (!plain.byte_at(pos, flags)) return plain.size();
     const unsigned n = ((flags >> 3) & 3) + 1;
     if (n == 4 || pos + 2 + n > plain.size()) return plain.size();
     std::uint64_t size = 0;
-    for (unsigned i = 0; i < n; ++i) size |= static_cast<std::uint64_t>(plain.data()[pos + 2 + i]) << (8 * i);
+    for (unsigned i = 0; i < n; ++i) {
+      std::uint8_t b = 0;
+      if (!plain.byte_at(pos + 2 + i, b)) return plain.size();
+      size |= static_cast<std::uint64_t>(b) << (8 * i);
+    }
     pos += 2 + n + size;
     if (pos > plain.size()) return plain.size();
     if (flags & 0x40) return pos;  // the last block

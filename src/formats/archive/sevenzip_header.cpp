@@ -142,7 +142,7 @@ class HeaderReader {
       Coder c;
       auto idb = r_.bytes(*main & 0x0Fu);
       if (!idb) return std::unexpected(idb.error());
-      for (std::uint64_t k = 0; k < idb->size(); ++k) c.id.push_back(idb->data()[k]);
+      c.id.assign(idb->data(), idb->data() + idb->size());
       if (*main & 0x10u) {
         auto ni = count(kMaxStreams, 0, "coder streams");
         auto no = count(kMaxStreams, 0, "coder streams");
@@ -156,7 +156,7 @@ class HeaderReader {
         if (!ps) return std::unexpected(ps.error());
         auto pb = r_.bytes(*ps);
         if (!pb) return std::unexpected(pb.error());
-        for (std::uint64_t k = 0; k < pb->size(); ++k) c.props.push_back(pb->data()[k]);
+        c.props.assign(pb->data(), pb->data() + pb->size());
       }
       total_in += c.num_in;
       total_out += c.num_out;

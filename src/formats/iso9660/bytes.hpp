@@ -1,34 +1,36 @@
 #pragma once
-// Small checked loads shared by the ISO 9660 and UDF parsers. A load past the
-// end yields 0: callers bound-check the enclosing structure first, so 0 only
-// appears for structures that were already reported as truncated.
+// The structures the ISO 9660 and UDF readers take whole (core::Fixed): once
+// taken, their fields are read at offsets the compiler checks, so a cut
+// structure is refused where it is taken (and reported there) instead of
+// reading as zeros.
 #include <cstdint>
 #include <string>
 
-#include "core/reader.hpp"
+#include "core/fixed.hpp"
+#include "formats/iso9660/layout.hpp"
 #include "sluice/byte_view.hpp"
 
 namespace sluice::formats::iso9660 {
 
-[[nodiscard]] inline std::uint8_t u8_at(ByteView v, std::uint64_t off) noexcept {
-  std::uint8_t b = 0;
-  (void)v.byte_at(off, b);
-  return b;
+// ECMA-119 8: a volume descriptor is one 2048-byte sector.
+using VolumeDescriptor = core::Fixed<kSector>;
+// ECMA-119 9.1: a directory record (the root's in a descriptor is exactly this).
+using DirRecord = core::Fixed<kDrMinSize>;
+// A directory record up to its file identifier: the fixed fields every record has.
+using RecordHead = core::Fixed<kDrName>;
+// ECMA-167 descriptors are read in blocks of at least 512 bytes, and every
+// fixed field Sluice reads (the file set descriptor's root ICB, at 400, is the
+// farthest) lies in the first 512.
+using UdfBlock = core::Fixed<512>;
+
+// ECMA-119 7.2.3 / 7.3.3: a both-endian field, little-endian half first.
+template <std::uint64_t Off, std::uint64_t N>
+[[nodiscard]] bool both_endian_agree32(const core::Fixed<N>& f) noexcept {
+  return f.template le32<Off>() == f.template be32<Off + 4>();
 }
-[[nodiscard]] inline std::uint16_t le16(ByteView v, std::uint64_t off) {
-  return core::load_le<std::uint16_t>(v, off).value_or(0);
-}
-[[nodiscard]] inline std::uint32_t le32(ByteView v, std::uint64_t off) {
-  return core::load_le<std::uint32_t>(v, off).value_or(0);
-}
-[[nodiscard]] inline std::uint64_t le64(ByteView v, std::uint64_t off) {
-  return core::load_le<std::uint64_t>(v, off).value_or(0);
-}
-[[nodiscard]] inline std::uint16_t be16(ByteView v, std::uint64_t off) {
-  return core::load_be<std::uint16_t>(v, off).value_or(0);
-}
-[[nodiscard]] inline std::uint32_t be32(ByteView v, std::uint64_t off) {
-  return core::load_be<std::uint32_t>(v, off).value_or(0);
+template <std::uint64_t Off, std::uint64_t N>
+[[nodiscard]] bool both_endian_agree16(const core::Fixed<N>& f) noexcept {
+  return f.template le16<Off>() == f.template be16<Off + 2>();
 }
 
 // A fixed-width, space-padded text field (ECMA-119 a-/d-characters).

@@ -221,7 +221,9 @@ TEST(Iso9660, UdfVatMapsVirtualBlocks) {
   ASSERT_NE(img, nullptr);
   EXPECT_EQ(img->type, FileType::udf);
   EXPECT_EQ(meta_string(*img, "udf.logical_volume_id"), "UDF_VAT");
-  EXPECT_EQ(meta_string(*img, "udf.vat_entries"), "2") << "the FSD and the root directory";
+  const auto* vat = std::get_if<std::int64_t>(img->find_meta("udf.vat_entries"));  // a number, stored as one
+  ASSERT_NE(vat, nullptr);
+  EXPECT_EQ(*vat, 2) << "the FSD and the root directory";
   // mkudffs names every file set "LinuxUDF"; it is read from the FSD the VAT maps.
   EXPECT_EQ(meta_string(*img, "udf.file_set_id"), "LinuxUDF");
   EXPECT_FALSE(st::has_finding(r, "udf.unsupported"));
@@ -237,7 +239,7 @@ TEST(Iso9660, UdfVat150TrailingRegidFormIsRead) {
   ASSERT_NE(img, nullptr);
   EXPECT_EQ(meta_string(*img, "udf.revision"), "1.50");
   EXPECT_EQ(meta_string(*img, "udf.logical_volume_id"), "UDF_VAT150");
-  EXPECT_EQ(meta_string(*img, "udf.vat_entries"), "2") << "the FSD and the root directory";
+  EXPECT_EQ(st::meta_text(*img, "udf.vat_entries"), "2") << "the FSD and the root directory";
   // mkudffs names every file set "LinuxUDF"; it is read from the FSD the VAT maps.
   EXPECT_EQ(meta_string(*img, "udf.file_set_id"), "LinuxUDF");
   EXPECT_FALSE(st::has_finding(r, "udf.bad_descriptor"));
@@ -253,7 +255,7 @@ TEST(Iso9660, UdfVatFuzzSeedReachesTheVat) {
       st::read_file(fixture("../../fuzz/seeds/iso9660/udf_vat.compact.img")), "seed.img", o);
   const Artifact* img = image_of(r);
   ASSERT_NE(img, nullptr);
-  EXPECT_EQ(meta_string(*img, "udf.vat_entries"), "2");
+  EXPECT_EQ(st::meta_text(*img, "udf.vat_entries"), "2");
   EXPECT_EQ(meta_string(*img, "udf.file_set_id"), "LinuxUDF");
   EXPECT_FALSE(st::has_finding(r, "udf.bad_descriptor"));
 }
@@ -382,6 +384,47 @@ TEST(Iso9660, UdfDamagedMetadataFileFallsBackToMirror) {
   EXPECT_TRUE(meta_string(*image_of(both), "udf.file_set_id").empty());
 }
 
+// A descriptor the image ends inside was read with zeros for its missing
+// fields; now it is refused where it is taken, and the reason is reported.
+TEST(Iso9660, UdfDescriptorCutByTheImageEndIsReported) {
+  MetadataUdf udf;
+  udf.b[udf.main_fe] = 0;                  // the metadata file is no file entry
+  udf.b.resize(udf.mirror_fe + 100);       // and the image ends inside its mirror
+  const ScanResult r = udf.scan();
+  const Artifact* img = image_of(r);
+  ASSERT_NE(img, nullptr);
+  bool cut = false;
+  for (const Anomaly& x : img->anomalies) {
+    cut = cut || (x.id == "udf.bad_descriptor" && x.message.find("a file entry at offset " +
+                                                                  std::to_string(udf.mirror_fe) +
+                                                                  " is cut by the end of the image") != std::string::npos);
+  }
+  EXPECT_TRUE(cut);
+  EXPECT_FALSE(st::has_finding(r, "udf.metadata_mirror_used"));
+}
+
+// A type 2 partition map is 64 bytes; one recorded shorter had its metadata
+// file and mirror locations read as block 0.
+TEST(Iso9660, UdfShortTypeTwoPartitionMapIsReported) {
+  MetadataUdf udf;
+  const std::size_t lvd = udf.find_tag(6);
+  const std::size_t map = lvd + 440 + (udf.u32(lvd + 264) - 64);
+  ASSERT_EQ(udf.b[map], 2);
+  udf.b[map + 1] = 40;
+  udf.checksum(lvd);
+  const ScanResult r = udf.scan();
+  const Artifact* img = image_of(r);
+  ASSERT_NE(img, nullptr);
+  bool reported = false;
+  for (const Anomaly& x : img->anomalies) {
+    reported = reported || (x.id == "udf.bad_descriptor" &&
+                            x.message == "a type 2 partition map of 40 bytes (64 expected) is not read");
+  }
+  EXPECT_TRUE(reported);
+  // The file set descriptor lies in that partition: it cannot be found.
+  EXPECT_TRUE(meta_string(*img, "udf.file_set_id").empty());
+}
+
 // --- hand-made hostile images ---------------------------------------------------
 
 namespace {
@@ -500,6 +543,53 @@ TEST(Iso9660, RockRidgeChildLinkToAncestorIsBoundedAndReported) {
   at = iso.record(at, 0, 0, 0, "SELF;1", susp("CL", both32(19)));
   const ScanResult r = scan_bytes(std::move(iso.b));
   EXPECT_TRUE(st::has_finding(r, "iso.directory_cycle"));
+  EXPECT_EQ(names_in_view(r, "rockridge"), (std::set<std::string>{"/a.txt"}));
+}
+
+// Entries cut short of their fixed fields were read as zeros: an NM without
+// its flags byte named the file "" (so Rock Ridge listed it as "/"), a cut CE
+// continued at block 0. Each is now skipped and reported where it stands.
+TEST(Iso9660, RockRidgeEntriesTooShortForTheirFieldsAreReportedAndSkipped) {
+  IsoBuilder iso;
+  std::fill(iso.b.begin() + 18 * 2048, iso.b.begin() + 19 * 2048, 0);
+  std::size_t at = iso.record(18 * 2048, 18, 2048, 2, std::string(1, '\0'),
+                              susp("SP", std::string("\xBE\xEF\0", 3)));
+  at = iso.record(at, 18, 2048, 2, std::string(1, '\1'));
+  at = iso.record(at, 20, 5, 0, "A.TXT;1",
+                  susp("NM", "") + susp("PX", std::string(4, '\0')) + susp("CL", std::string("\1\0", 2)) +
+                      susp("TF", "") + susp("CE", std::string(8, '\0')));
+  iso.b[20 * 2048] = 'h';
+  const ScanResult r = scan_bytes(std::move(iso.b));
+  EXPECT_EQ(names_in_view(r, "rockridge"), (std::set<std::string>{"/A.TXT;1"}));
+  const Artifact* a = child_named(r, "rockridge", "/A.TXT;1");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->find_meta("rr.uid"), nullptr);
+  EXPECT_EQ(a->find_meta("rr.mode"), nullptr);
+  std::set<std::string> cut;
+  for (const Anomaly& x : r.tree[0].anomalies) {
+    if (x.id == "iso.bad_directory_record" && x.message.find("too short for its fields") != std::string::npos) {
+      cut.insert(x.message.substr(0, x.message.find(" of ")));
+    }
+  }
+  EXPECT_EQ(cut, (std::set<std::string>{"system use entry 'NM'", "system use entry 'PX'", "system use entry 'CL'",
+                                        "system use entry 'TF'", "system use entry 'CE'"}));
+}
+
+TEST(Iso9660, RockRidgeChildLinkPastTheEndIsReported) {
+  IsoBuilder iso;
+  std::fill(iso.b.begin() + 18 * 2048, iso.b.begin() + 19 * 2048, 0);
+  std::size_t at = iso.record(18 * 2048, 18, 2048, 2, std::string(1, '\0'),
+                              susp("SP", std::string("\xBE\xEF\0", 3)));
+  at = iso.record(at, 18, 2048, 2, std::string(1, '\1'));
+  at = iso.record(at, 0, 0, 0, "FAR;1", susp("NM", std::string("\0far", 4)) + susp("CL", both32(100000)));
+  at = iso.record(at, 20, 5, 0, "A.TXT;1", susp("NM", std::string("\0a.txt", 6)));
+  iso.b[20 * 2048] = 'h';
+  const ScanResult r = scan_bytes(std::move(iso.b));
+  bool reported = false;
+  for (const Anomaly& x : r.tree[0].anomalies) {
+    reported = reported || (x.id == "iso.extent_past_end" && x.message.find("'/far' points past the end") != std::string::npos);
+  }
+  EXPECT_TRUE(reported);
   EXPECT_EQ(names_in_view(r, "rockridge"), (std::set<std::string>{"/a.txt"}));
 }
 

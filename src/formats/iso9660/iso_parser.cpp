@@ -71,18 +71,19 @@ class IsoReader {
   };
 
   void read_metadata(ByteView pvd);
-  void check_both_endian(ByteView pvd, std::uint64_t at);
-  void walk(ByteView root_record, std::uint64_t root_at, const WalkSpec& spec,
+  void check_both_endian(const VolumeDescriptor& pvd, std::uint64_t at);
+  void walk(const DirRecord& root, std::uint64_t root_at, const WalkSpec& spec,
             std::unordered_set<std::uint32_t>& visited);
   class TreeWalk;
   void parse_susp(ByteView sua, std::uint64_t at, RockRidge& rr);
+  void short_entry(ByteView e, std::uint64_t at);
   bool detect_susp(ByteView root_dir);
-  void check_path_tables(ByteView pvd, std::uint64_t at,
+  void check_path_tables(const VolumeDescriptor& pvd, std::uint64_t at,
                          const std::unordered_set<std::uint32_t>& dirs);
-  void read_el_torito(ByteView boot, std::uint64_t at);
+  void read_el_torito(const VolumeDescriptor& boot, std::uint64_t at);
   void scan_sessions(std::uint64_t vd_end, std::unordered_set<std::uint32_t>& visited);
   void add_file(View& v, FileRecord f);
-  std::vector<Extent> file_extents(ByteView rec, std::uint64_t rec_at, std::uint32_t lba,
+  std::vector<Extent> file_extents(const RecordHead& rec, std::uint64_t rec_at, std::uint32_t lba,
                                    std::uint32_t size, FileRecord& notes);
   bool stop();
 
@@ -128,11 +129,11 @@ void IsoReader::add_file(View& v, FileRecord f) {
 // The blocks mapped over all records are capped at twice the image's blocks, as
 // a directory of records each interleaving over the whole image would otherwise
 // cost memory quadratic in the image; the cap is a children limit hit.
-std::vector<Extent> IsoReader::file_extents(ByteView rec, std::uint64_t rec_at, std::uint32_t lba,
+std::vector<Extent> IsoReader::file_extents(const RecordHead& rec, std::uint64_t rec_at, std::uint32_t lba,
                                             std::uint32_t size, FileRecord& notes) {
-  const std::uint64_t ear = u8_at(rec, kDrEarLength);
-  const std::uint64_t unit = u8_at(rec, kDrUnitSize);
-  const std::uint64_t gap = u8_at(rec, kDrGapSize);
+  const std::uint64_t ear = rec.u8<kDrEarLength>();
+  const std::uint64_t unit = rec.u8<kDrUnitSize>();
+  const std::uint64_t gap = rec.u8<kDrGapSize>();
   // value_or(0): lba and ear are a u32 and a u8, so the sum cannot overflow;
   // the product's overflow is kept as UINT64_MAX, an extent past any image.
   const auto data_at = core::checked_mul(core::checked_add(lba, ear).value_or(0), block_);
@@ -197,19 +198,18 @@ void IsoReader::read_metadata(ByteView pvd) {
 // ECMA-119 7.2.3 / 7.3.3: both byte orders must agree. Windows' cdfs reads the
 // little-endian half, Linux isofs and most tools too, but some read the other:
 // a disagreement is two readers seeing two discs.
-void IsoReader::check_both_endian(ByteView pvd, std::uint64_t at) {
+void IsoReader::check_both_endian(const VolumeDescriptor& pvd, std::uint64_t at) {
   struct Field {
     std::uint64_t off;
-    int width;
+    bool same;
     const char* what;
   };
-  for (const Field f : {Field{kPvdSpaceSize, 4, "volume space size"},
-                        Field{120, 2, "volume set size"}, Field{124, 2, "volume sequence number"},
-                        Field{kPvdBlockSize, 2, "logical block size"},
-                        Field{kPvdPathTableSize, 4, "path table size"}}) {
-    const bool same = f.width == 4 ? le32(pvd, f.off) == be32(pvd, f.off + 4)
-                                   : le16(pvd, f.off) == be16(pvd, f.off + 2);
-    if (!same) {
+  for (const Field f : {Field{kPvdSpaceSize, both_endian_agree32<kPvdSpaceSize>(pvd), "volume space size"},
+                        Field{120, both_endian_agree16<120>(pvd), "volume set size"},
+                        Field{124, both_endian_agree16<124>(pvd), "volume sequence number"},
+                        Field{kPvdBlockSize, both_endian_agree16<kPvdBlockSize>(pvd), "logical block size"},
+                        Field{kPvdPathTableSize, both_endian_agree32<kPvdPathTableSize>(pvd), "path table size"}}) {
+    if (!f.same) {
       issues_.anomaly("iso.endian_mismatch", Severity::high, at + f.off,
                           std::string("the little- and big-endian copies of the ") + f.what +
                               " disagree");
@@ -219,16 +219,28 @@ void IsoReader::check_both_endian(ByteView pvd, std::uint64_t at) {
 
 bool IsoReader::detect_susp(ByteView root_dir) {
   // IEEE P1281 5.3: the SP entry opens the system use area of the root's "." record.
-  const std::uint8_t len = u8_at(root_dir, 0);
-  if (len < kDrMinSize) return false;
+  std::uint8_t len = 0;
+  if (!root_dir.byte_at(0, len) || len < kDrMinSize) return false;
   const ByteView rec = root_dir.clamp(0, len);
-  const std::uint8_t name_len = u8_at(rec, kDrNameLength);
+  const auto head = RecordHead::at(rec);
+  if (!head) return false;  // the directory ends inside its first record
+  const std::uint8_t name_len = head->u8<kDrNameLength>();
   const std::uint64_t sua = kDrName + name_len + (name_len % 2 == 0 ? 1 : 0);
-  if (rec.matches_at(sua, "SP") && u8_at(rec, sua + 4) == 0xBE && u8_at(rec, sua + 5) == 0xEF) {
-    susp_skip_ = u8_at(rec, sua + 6);
+  // SUSP 5.3: "SP", length 7, version 1, check bytes BE EF, bytes skipped.
+  const auto sp = core::Fixed<7>::at(rec, sua);
+  if (sp && sp->view().starts_with("SP") && sp->u8<4>() == 0xBE && sp->u8<5>() == 0xEF) {
+    susp_skip_ = sp->u8<6>();
     return true;
   }
   return false;
+}
+
+// An entry too short for its fixed fields is skipped: its fields are not there
+// to read, and reading them as zeros would invent a link, a mode or a size.
+void IsoReader::short_entry(ByteView e, std::uint64_t at) {
+  issues_.anomaly("iso.bad_directory_record", Severity::low, at,
+                  "system use entry '" + std::string(e.clamp(0, 2).chars()) + "' of " + std::to_string(e.size()) +
+                      " bytes is too short for its fields; skipped");
 }
 
 void IsoReader::parse_susp(ByteView sua, std::uint64_t at, RockRidge& rr) {
@@ -237,16 +249,25 @@ void IsoReader::parse_susp(ByteView sua, std::uint64_t at, RockRidge& rr) {
   std::set<std::uint64_t> seen;
   for (std::uint32_t hop = 0;; ++hop) {
     std::optional<std::pair<std::uint64_t, std::uint64_t>> next;
+    // SUSP 4.1: each entry is signature, length, version, then its fields.
     std::uint64_t pos = 0;
-    while (pos + 4 <= area.size()) {
-      const std::uint8_t len = u8_at(area, pos + 2);
+    for (auto head = core::Fixed<4>::at(area, pos); head; head = core::Fixed<4>::at(area, pos)) {
+      const std::uint8_t len = head->u8<2>();
       if (len < 4 || !area.contains(pos, len)) break;
       const ByteView e = area.clamp(pos, len);
       if (e.starts_with("ST")) break;
-      if (!parse_rrip_entry(e, rr) && e.starts_with("CE")) {
-        const auto base = block_offset(le32(e, 4));
-        const auto where = base ? core::checked_add(*base, le32(e, 12)) : std::nullopt;
-        if (where) next = std::pair{*where, std::uint64_t{le32(e, 20)}};
+      const EntryRead read = parse_rrip_entry(e, rr);
+      if (read == EntryRead::unknown && e.starts_with("CE")) {
+        // SUSP 5.1: block, offset and length of the continuation, both-endian.
+        if (const auto ce = core::Fixed<kSuspCeSize>::at(e)) {
+          const auto base = block_offset(ce->le32<4>());
+          const auto where = base ? core::checked_add(*base, ce->le32<12>()) : std::nullopt;
+          if (where) next = std::pair{*where, std::uint64_t{ce->le32<20>()}};
+        } else {
+          short_entry(e, area_at + pos);
+        }
+      } else if (read == EntryRead::short_entry) {
+        short_entry(e, area_at + pos);
       }
       pos += len;
     }
@@ -315,8 +336,8 @@ class IsoReader::TreeWalk {
 
     Pending pending;
     std::uint64_t pos = 0;
-    while (pos < dir.size()) {
-      const std::uint8_t len = u8_at(dir, pos);
+    std::uint8_t len = 0;
+    while (dir.byte_at(pos, len)) {
       const std::uint64_t next_sector = (pos / kSector + 1) * kSector;
       // ECMA-119 6.8.1.1: records never span a sector; a zero length pads to the next.
       if (len == 0) {
@@ -347,7 +368,14 @@ class IsoReader::TreeWalk {
 
   void read_record(const Dir& d, ByteView rec, std::uint64_t rec_at, Pending& pending) {
     const std::uint8_t len = static_cast<std::uint8_t>(rec.size());
-    const std::uint8_t name_len = u8_at(rec, kDrNameLength);
+    // read_directory keeps records of at least 33 bytes, the fixed part.
+    const auto head = RecordHead::at(rec);
+    if (!head) {
+      r_.issues_.anomaly("iso.bad_directory_record", Severity::low, rec_at,
+                         "directory record of length " + std::to_string(len) + " is shorter than its fixed fields");
+      return;
+    }
+    const std::uint8_t name_len = head->u8<kDrNameLength>();
     if (kDrName + name_len > len) {
       r_.issues_.anomaly("iso.bad_directory_record", Severity::low, rec_at,
                              "file identifier runs past its directory record");
@@ -356,10 +384,10 @@ class IsoReader::TreeWalk {
     const ByteView raw_name = rec.clamp(kDrName, name_len);
     std::uint8_t c0 = 0;
     if (name_len == 1 && raw_name.byte_at(0, c0) && c0 <= 1) return;  // "." and ".."
-    const std::uint8_t flags = u8_at(rec, kDrFlags);
-    const std::uint32_t lba = le32(rec, kDrExtent);
-    const std::uint32_t size = le32(rec, kDrDataLength);
-    if (lba != be32(rec, kDrExtent + 4) || size != be32(rec, kDrDataLength + 4)) {
+    const std::uint8_t flags = head->u8<kDrFlags>();
+    const std::uint32_t lba = head->le32<kDrExtent>();
+    const std::uint32_t size = head->le32<kDrDataLength>();
+    if (!both_endian_agree32<kDrExtent>(*head) || !both_endian_agree32<kDrDataLength>(*head)) {
       r_.issues_.anomaly("iso.endian_mismatch", Severity::high, rec_at,
                              "extent or size differs between the little- and big-endian copies");
     }
@@ -389,7 +417,7 @@ class IsoReader::TreeWalk {
     }
     Piece piece{rec_at, flags, {}, {}};
     piece.notes.size = size;
-    piece.extents = r_.file_extents(rec, rec_at, lba, size, piece.notes);
+    piece.extents = r_.file_extents(*head, rec_at, lba, size, piece.notes);
     if ((flags & kFlagAssociated) != 0) {
       associated_record(d, name, piece, pending);
       return;
@@ -526,8 +554,13 @@ class IsoReader::TreeWalk {
         continue;
       }
       const auto at = r_.block_offset(lba);
-      const ByteView dot = at ? r_.img_.clamp(*at, kDrMinSize) : ByteView{};
-      stack_.push_back(Dir{lba, le32(dot, kDrDataLength), "", *r.rr_path, false});
+      const auto dot = at ? DirRecord::at(r_.img_, *at) : std::nullopt;
+      if (!dot) {
+        r_.issues_.anomaly("iso.extent_past_end", Severity::medium, r.cl_at,
+                           "Rock Ridge child link '" + *r.rr_path + "' points past the end of the image");
+        continue;
+      }
+      stack_.push_back(Dir{lba, dot->le32<kDrDataLength>(), "", *r.rr_path, false});
     }
     return !stack_.empty();
   }
@@ -543,7 +576,7 @@ class IsoReader::TreeWalk {
   bool use_rr_ = false;
 };
 
-void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec& spec,
+void IsoReader::walk(const DirRecord& root_record, std::uint64_t root_at, const WalkSpec& spec,
                      std::unordered_set<std::uint32_t>& visited) {
   out_.views.push_back(View{spec.view, !spec.view.starts_with("iso9660@"), {}});
   const std::size_t iso_index = out_.views.size() - 1;
@@ -552,24 +585,24 @@ void IsoReader::walk(ByteView root_record, std::uint64_t root_at, const WalkSpec
     out_.views.push_back(View{spec.rr_view, false, {}});
     rr_index = out_.views.size() - 1;
   }
-  const std::uint32_t root_lba = le32(root_record, kDrExtent);
-  if (root_lba != be32(root_record, kDrExtent + 4)) {
+  const std::uint32_t root_lba = root_record.le32<kDrExtent>();
+  if (!both_endian_agree32<kDrExtent>(root_record)) {
     issues_.anomaly("iso.endian_mismatch", Severity::high, root_at + kDrExtent,
                         "the root directory's extent differs between byte orders");
   }
   if (!visited.insert(root_lba).second) return;  // an earlier walk covered this tree
   TreeWalk(*this, spec, visited, iso_index, rr_index)
-      .run(Dir{root_lba, le32(root_record, kDrDataLength), "", "", true});
+      .run(Dir{root_lba, root_record.le32<kDrDataLength>(), "", "", true});
   if (rr_index != SIZE_MAX && out_.views[rr_index].files.empty()) {
     out_.views.erase(out_.views.begin() + static_cast<std::ptrdiff_t>(rr_index));
   }
 }
 
-void IsoReader::check_path_tables(ByteView pvd, std::uint64_t at,
+void IsoReader::check_path_tables(const VolumeDescriptor& pvd, std::uint64_t at,
                                   const std::unordered_set<std::uint32_t>& dirs) {
-  const std::uint32_t size = le32(pvd, kPvdPathTableSize);
-  const auto l_at = block_offset(le32(pvd, kPvdLPathTable));
-  const auto m_at = block_offset(be32(pvd, kPvdMPathTable));
+  const std::uint32_t size = pvd.le32<kPvdPathTableSize>();
+  const auto l_at = block_offset(pvd.le32<kPvdLPathTable>());
+  const auto m_at = block_offset(pvd.be32<kPvdMPathTable>());
   if (!l_at || !m_at) return;
   const ByteView l = img_.clamp(*l_at, size);
   const ByteView m = img_.clamp(*m_at, size);
@@ -582,10 +615,10 @@ void IsoReader::check_path_tables(ByteView pvd, std::uint64_t at,
   auto read_table = [](ByteView t, bool little, std::vector<std::uint32_t>& out) {
     std::uint64_t pos = 0;
     // ECMA-119 9.4: 8 fixed bytes, the identifier, a pad byte when its length is odd.
-    while (pos + 8 <= t.size()) {
-      const std::uint8_t len = u8_at(t, pos);
+    for (auto entry = core::Fixed<8>::at(t, pos); entry; entry = core::Fixed<8>::at(t, pos)) {
+      const std::uint8_t len = entry->u8<0>();
       if (len == 0) break;
-      out.push_back(little ? le32(t, pos + 2) : be32(t, pos + 2));
+      out.push_back(little ? entry->le32<2>() : entry->be32<2>());
       pos += 8 + len + (len % 2);
     }
   };
@@ -609,27 +642,33 @@ void IsoReader::check_path_tables(ByteView pvd, std::uint64_t at,
   }
 }
 
-void IsoReader::read_el_torito(ByteView boot, std::uint64_t at) {
-  if (!boot.matches_at(kBootSystemId, "EL TORITO SPECIFICATION")) return;
-  const auto cat_at = block_offset(le32(boot, kBootCatalogLba));
+void IsoReader::read_el_torito(const VolumeDescriptor& boot, std::uint64_t at) {
+  if (!boot.view().matches_at(kBootSystemId, "EL TORITO SPECIFICATION")) return;
+  const auto cat_at = block_offset(boot.le32<kBootCatalogLba>());
   const ByteView cat = cat_at ? img_.clamp(*cat_at, budget_.limits().iso9660.max_catalog_sectors * kSector) : ByteView{};
-  if (cat.size() < 64 || u8_at(cat, 0) != kCatalogValidation || u8_at(cat, 30) != 0x55 ||
-      u8_at(cat, 31) != 0xAA) {
+  // El Torito 2.1-2.2: the validation entry and the initial/default entry.
+  const auto head = core::Fixed<2 * kCatalogEntry>::at(cat);
+  if (!head || head->u8<0>() != kCatalogValidation || head->u8<30>() != 0x55 || head->u8<31>() != 0xAA) {
     issues_.anomaly("iso.eltorito_bad_catalog", Severity::low, at + kBootCatalogLba,
                         "the El Torito boot catalog has no valid validation entry");
     return;
   }
+  // The validation entry's sixteen little-endian words sum to zero.
   std::uint16_t sum = 0;
-  for (std::uint64_t i = 0; i < 32; i += 2) sum = static_cast<std::uint16_t>(sum + le16(cat, i));
+  const std::string_view words = head->view().chars().substr(0, kCatalogEntry);
+  for (std::size_t i = 0; i + 1 < words.size(); i += 2) {
+    sum = static_cast<std::uint16_t>(sum + static_cast<std::uint8_t>(words[i]) +
+                                     (static_cast<std::uint8_t>(words[i + 1]) << 8));
+  }
   if (sum != 0) {
     issues_.anomaly("iso.eltorito_bad_catalog", Severity::low, *cat_at,
                         "the El Torito validation entry checksum is wrong");
   }
   out_.meta.push_back(meta::iso::eltorito_id(trimmed(cat, 4, 24)));
   View v{"eltorito", false, {}};
-  auto add_entry = [&](ByteView e, std::uint64_t e_at) {
-    const std::uint8_t media = u8_at(e, 1) & 0x0F;
-    std::uint64_t size = std::uint64_t{le16(e, 6)} * 512;
+  auto add_entry = [&](const core::Fixed<kCatalogEntry>& e, std::uint64_t e_at) {
+    const std::uint8_t media = e.u8<1>() & 0x0F;
+    std::uint64_t size = std::uint64_t{e.le16<6>()} * 512;
     const char* kind = "NoEmul";
     switch (media) {
       case 1: size = 1200 * 1024; kind = "1.2M"; break;
@@ -639,25 +678,28 @@ void IsoReader::read_el_torito(ByteView boot, std::uint64_t at) {
       default: break;
     }
     if (size == 0) size = 512;  // a count of 0 is read as one virtual sector by BIOSes
-    const auto off = block_offset(le32(e, 8));
+    const auto off = block_offset(e.le32<8>());
     std::string name = std::string("/[BOOT]/Boot-") + kind;
     if (!v.files.empty()) name += "-" + std::to_string(v.files.size() + 1);
     add_file(v, FileRecord{"eltorito", name + ".img", {Extent{off.value_or(UINT64_MAX), size, false}},
                            size, false, e_at, {}, std::nullopt, {}});
   };
-  add_entry(cat.clamp(32, 32), *cat_at + 32);
+  add_entry(head->sub<kCatalogEntry, kCatalogEntry>(), *cat_at + kCatalogEntry);
   // Section headers (0x90, 0x91 for the last) each announce their entries.
-  std::uint64_t pos = 64;
-  while (pos + kCatalogEntry <= cat.size() && !stop()) {
-    const std::uint8_t h = u8_at(cat, pos);
+  using Entry = core::Fixed<kCatalogEntry>;
+  std::uint64_t pos = 2 * kCatalogEntry;
+  for (auto header = Entry::at(cat, pos); header && !stop(); header = Entry::at(cat, pos)) {
+    const std::uint8_t h = header->u8<0>();
     if (h != kCatalogHeader && h != kCatalogLastHeader) break;
-    const std::uint16_t n = le16(cat, pos + 2);
+    const std::uint16_t n = header->le16<2>();
     pos += kCatalogEntry;
-    for (std::uint16_t i = 0; i < n && pos + kCatalogEntry <= cat.size(); ++i) {
-      const ByteView e = cat.clamp(pos, kCatalogEntry);
-      if (u8_at(e, 0) == kCatalogBootable || u8_at(e, 0) == 0) add_entry(e, *cat_at + pos);
+    for (std::uint16_t i = 0; i < n; ++i) {
+      const auto e = Entry::at(cat, pos);
+      if (!e) break;
+      if (e->u8<0>() == kCatalogBootable || e->u8<0>() == 0) add_entry(*e, *cat_at + pos);
       pos += kCatalogEntry;
-      while (pos + kCatalogEntry <= cat.size() && u8_at(cat, pos) == 0x44) pos += kCatalogEntry;
+      // Extension entries (0x44) continue the entry before them.
+      for (auto x = Entry::at(cat, pos); x && x->u8<0>() == 0x44; x = Entry::at(cat, pos)) pos += kCatalogEntry;
     }
     if (h == kCatalogLastHeader) break;
   }
@@ -688,13 +730,13 @@ void IsoReader::scan_sessions(std::uint64_t vd_end, std::unordered_set<std::uint
       ++fi;
     }
     if (off < covered_to) continue;
-    if (!img_.matches_at(off + 1, "CD001") || u8_at(img_, off) != kVdPrimary) continue;
-    const ByteView pvd = img_.clamp(off, kSector);
+    const auto pvd = VolumeDescriptor::at(img_, off);
+    if (!pvd || !pvd->view().matches_at(1, "CD001") || pvd->u8<0>() != kVdPrimary) continue;
     const std::string tag = "@" + std::to_string(s);
     const std::size_t before = out_.views.size();
     WalkSpec spec{"iso9660" + tag, susp_ ? "rockridge" + tag : "", false, false, false};
     const bool keep_susp = susp_;
-    walk(pvd.clamp(kPvdRoot, kDrMinSize), off + kPvdRoot, spec, visited);
+    walk(pvd->sub<kPvdRoot, kDrMinSize>(), off + kPvdRoot, spec, visited);
     susp_ = keep_susp;
     // Drop sessions that added nothing (their root was already walked).
     while (out_.views.size() > before && out_.views.back().files.empty()) out_.views.pop_back();
@@ -708,8 +750,9 @@ void IsoReader::run() {
   bool terminated = false;
   for (;; ++s) {
     const std::uint64_t off = s * kSector;
-    if (!img_.contains(off, kSector) || !img_.matches_at(off + 1, "CD001")) break;
-    const std::uint8_t type = u8_at(img_, off);
+    const auto vd = VolumeDescriptor::at(img_, off);
+    if (!vd || !vd->view().matches_at(1, "CD001")) break;
+    const std::uint8_t type = vd->u8<0>();
     if (type == kVdTerminator) {
       terminated = true;
       ++s;
@@ -728,16 +771,17 @@ void IsoReader::run() {
       boot_at = off;
     }
   }
-  if (!pvd_at) return;
+  // Descriptors were listed only when whole, so these takes succeed.
+  const auto pvd = pvd_at ? VolumeDescriptor::at(img_, *pvd_at) : std::nullopt;
+  if (!pvd) return;
   out_.iso = true;
   if (!terminated) {
     issues_.anomaly("iso.no_terminator", Severity::low, s * kSector,
                         "the volume descriptor set has no terminator");
   }
-  const ByteView pvd = img_.clamp(*pvd_at, kSector);
-  read_metadata(pvd);
-  check_both_endian(pvd, *pvd_at);
-  const std::uint16_t bs = le16(pvd, kPvdBlockSize);
+  read_metadata(pvd->view());
+  check_both_endian(*pvd, *pvd_at);
+  const std::uint16_t bs = pvd->le16<kPvdBlockSize>();
   if (bs == 512 || bs == 1024 || bs == 2048) {
     block_ = bs;
   } else {
@@ -745,7 +789,7 @@ void IsoReader::run() {
                         "logical block size " + std::to_string(bs) + " is not 512/1024/2048; "
                         "2048 assumed");
   }
-  const auto space = core::checked_mul(le32(pvd, kPvdSpaceSize), block_);
+  const auto space = core::checked_mul(pvd->le32<kPvdSpaceSize>(), block_);
   if (space && *space > img_.size()) {
     issues_.anomaly("iso.truncated", Severity::low, *pvd_at + kPvdSpaceSize,
                         "the volume claims " + std::to_string(*space) + " bytes, the image has " +
@@ -753,14 +797,16 @@ void IsoReader::run() {
   }
 
   std::unordered_set<std::uint32_t> primary_dirs;
-  walk(pvd.clamp(kPvdRoot, kDrMinSize), *pvd_at + kPvdRoot,
+  walk(pvd->sub<kPvdRoot, kDrMinSize>(), *pvd_at + kPvdRoot,
        WalkSpec{"iso9660", "rockridge", false, true, true}, primary_dirs);
-  check_path_tables(pvd, *pvd_at, primary_dirs);
+  check_path_tables(*pvd, *pvd_at, primary_dirs);
 
   int joliet = 0;
   for (const std::uint64_t at : svds) {
     if (stop()) break;
-    const ByteView svd = img_.clamp(at, kSector);
+    const auto svd_whole = VolumeDescriptor::at(img_, at);
+    if (!svd_whole) continue;
+    const ByteView svd = svd_whole->view();
     // Joliet: UCS-2 escape sequences %/@ (level 1), %/C (2), %/E (3).
     const bool is_joliet = svd.matches_at(kSvdEscapes, "%/@") || svd.matches_at(kSvdEscapes, "%/C") ||
                            svd.matches_at(kSvdEscapes, "%/E");
@@ -773,10 +819,12 @@ void IsoReader::run() {
       out_.meta.push_back(meta::iso::joliet_level(level == '@' ? "1" : level == 'C' ? "2" : "3"));
     }
     std::unordered_set<std::uint32_t> dirs;
-    walk(svd.clamp(kPvdRoot, kDrMinSize), at + kPvdRoot, WalkSpec{view, "", is_joliet, false, true},
+    walk(svd_whole->sub<kPvdRoot, kDrMinSize>(), at + kPvdRoot, WalkSpec{view, "", is_joliet, false, true},
          dirs);
   }
-  if (boot_at) read_el_torito(img_.clamp(*boot_at, kSector), *boot_at);
+  if (const auto boot = boot_at ? VolumeDescriptor::at(img_, *boot_at) : std::nullopt) {
+    read_el_torito(*boot, *boot_at);
+  }
   scan_sessions(s, primary_dirs);
 }
 

@@ -27,9 +27,18 @@ struct RockRidge {
 // Longest symlink target kept; PATH_MAX on Linux.
 inline constexpr std::size_t kMaxLinkTarget = 4096;
 
+// SUSP 5.1: a CE entry's fixed size (signature, length, version, then block,
+// offset and length of the continuation area, each both-endian).
+inline constexpr std::uint64_t kSuspCeSize = 28;
+
+enum class EntryRead : std::uint8_t {
+  read,         // a Rock Ridge entry, decoded
+  unknown,      // not one this decodes (SP, ST, CE are the caller's)
+  short_entry,  // a Rock Ridge entry shorter than its fixed fields: skipped
+};
+
 // Decodes one SUSP entry (`e` spans exactly the entry, its length byte checked).
-// Returns false for entries it does not know (SP, ST, CE are the caller's).
-bool parse_rrip_entry(ByteView e, RockRidge& rr);
+[[nodiscard]] EntryRead parse_rrip_entry(ByteView e, RockRidge& rr);
 
 // Called once all areas are read: turns the accumulated SL text into meta.
 void finish_rock_ridge(RockRidge& rr);

@@ -64,8 +64,8 @@ struct FileEntry {
 std::string dstring(ByteView v, std::uint64_t off, std::uint64_t len) {
   // ECMA-167 1/7.2.12: the last byte holds the used length.
   const ByteView field = v.clamp(off, len);
-  const std::uint8_t used = u8_at(field, len - 1);
-  if (used == 0 || used >= len) return {};
+  std::uint8_t used = 0;
+  if (len == 0 || !field.byte_at(len - 1, used) || used == 0 || used >= len) return {};
   bool ok = true;
   return osta_cs0_to_utf8(field.clamp(0, used), ok);
 }
@@ -80,8 +80,9 @@ class UdfReader {
   bool recognised() const;
   bool find_anchor();
   bool tag_ok(ByteView d, std::uint16_t id, std::uint64_t at);
+  std::optional<UdfBlock> descriptor(std::uint64_t at, const char* what);
   bool read_vds(std::uint64_t loc, std::uint64_t len);
-  void read_partition_maps(ByteView lvd, std::uint64_t at);
+  void read_partition_maps(const UdfBlock& lvd_head, ByteView lvd, std::uint64_t at);
   std::optional<std::uint64_t> resolve(std::uint16_t part, std::uint64_t lbn) const;
   std::optional<FileEntry> read_file_entry(const LongAd& icb);
   std::optional<FileEntry> read_file_entry_at(std::uint64_t at, std::uint16_t part);
@@ -89,6 +90,13 @@ class UdfReader {
   void read_vat(PartitionMap& map);
   void read_metadata_file(std::size_t index);
   std::vector<std::uint8_t> gather(const FileEntry& fe, std::uint64_t cap) const;
+  struct Ad {
+    std::uint32_t raw = 0;  // type (top 2 bits) and length
+    std::uint32_t lbn = 0;
+    std::uint16_t ref = 0;  // partition reference
+  };
+  static std::optional<Ad> allocation_descriptor(ByteView ads, std::uint64_t pos, std::uint8_t kind,
+                                                 std::uint16_t part);
   void read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, std::uint16_t part,
                 std::uint64_t size, FileEntry& fe);
   void walk(const LongAd& root);
@@ -122,12 +130,15 @@ bool UdfReader::recognised() const {
 }
 
 bool UdfReader::tag_ok(ByteView d, std::uint16_t id, std::uint64_t at) {
-  if (d.size() < kUdfTagSize || le16(d, 0) != id) return false;
+  const auto tag = core::Fixed<kUdfTagSize>::at(d);
+  if (!tag || tag->le16<0>() != id) return false;
+  // ECMA-167 3/7.2.3: the sum of the tag's bytes but the checksum itself.
   std::uint8_t sum = 0;
-  for (std::uint64_t i = 0; i < kUdfTagSize; ++i) {
-    if (i != 4) sum = static_cast<std::uint8_t>(sum + u8_at(d, i));
+  const std::string_view bytes = tag->view().chars();
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i != 4) sum = static_cast<std::uint8_t>(sum + static_cast<std::uint8_t>(bytes[i]));
   }
-  if (sum != u8_at(d, 4)) {
+  if (sum != tag->u8<4>()) {
     if (!tag_reported_) {
       issues_.anomaly("udf.bad_tag", Severity::low, at,
                           "descriptor tag " + std::to_string(id) + " has a wrong checksum");
@@ -145,8 +156,8 @@ bool UdfReader::find_anchor() {
     const std::uint64_t n = img_.size() / bs;
     for (const std::uint64_t s : {kAnchorSector, n > 256 ? n - 256 : 0, n > 0 ? n - 1 : 0}) {
       if (s == 0) continue;
-      const ByteView d = img_.clamp(s * bs, 512);
-      if (le16(d, 0) == kTagAnchor && tag_ok(d, kTagAnchor, s * bs) && le32(d, 12) == s) {
+      const auto d = UdfBlock::at(img_, s * bs);
+      if (d && tag_ok(d->view(), kTagAnchor, s * bs) && d->le32<12>() == s) {
         bs_ = bs;
         anchor_ = s * bs;
         if (s != kAnchorSector) {
@@ -160,6 +171,17 @@ bool UdfReader::find_anchor() {
   return false;
 }
 
+// A descriptor block's fixed fields, or nothing (reported) when the image ends
+// before them.
+std::optional<UdfBlock> UdfReader::descriptor(std::uint64_t at, const char* what) {
+  auto d = UdfBlock::at(img_, at);
+  if (!d) {
+    issues_.anomaly("udf.bad_descriptor", Severity::low, at,
+                    std::string(what) + " at offset " + std::to_string(at) + " is cut by the end of the image");
+  }
+  return d;
+}
+
 bool UdfReader::read_vds(std::uint64_t loc, std::uint64_t len) {
   std::set<std::uint64_t> seen;
   for (std::uint32_t hop = 0; hop < budget_.limits().iso9660.max_udf_chain && seen.insert(loc).second; ++hop) {
@@ -168,35 +190,37 @@ bool UdfReader::read_vds(std::uint64_t loc, std::uint64_t len) {
     for (std::uint64_t i = 0; i < blocks; ++i) {
       const auto at = core::checked_mul(loc + i, bs_);
       if (!at) break;
-      const ByteView d = img_.clamp(*at, bs_);
-      const std::uint16_t id = le16(d, 0);
+      const auto head = descriptor(*at, "a volume descriptor");
+      if (!head) break;
+      const ByteView d = img_.clamp(*at, bs_);  // the whole block: partition maps may pass 512
+      const std::uint16_t id = head->le16<0>();
       if (!tag_ok(d, id, *at)) break;
       if (id == kTagTerminating) break;
       if (id == kTagVdp) {
-        next = std::pair{std::uint64_t{le32(d, 24)}, std::uint64_t{le32(d, 20)}};
+        next = std::pair{std::uint64_t{head->le32<24>()}, std::uint64_t{head->le32<20>()}};
         break;
       }
       if (id == kTagPvd) {
         out_.meta.push_back(meta::udf::volume_id(dstring(d, 24, 32)));
         out_.meta.push_back(meta::udf::volume_set_id(dstring(d, 72, 128)));
       } else if (id == kTagPartition) {
-        partitions_.push_back(Partition{le16(d, 22), le32(d, 188), le32(d, 192)});
+        partitions_.push_back(Partition{head->le16<22>(), head->le32<188>(), head->le32<192>()});
       } else if (id == kTagLvd && !have_lvd_) {
         have_lvd_ = true;
-        if (le32(d, 212) != bs_) {
+        if (head->le32<212>() != bs_) {
           issues_.anomaly("udf.bad_descriptor", Severity::low, *at + 212,
                               "logical block size differs from the anchor's sector size");
         }
         out_.meta.push_back(meta::udf::logical_volume_id(dstring(d, 84, 128)));
         out_.meta.push_back(meta::udf::domain(trimmed(d, 217, 23)));
-        const std::uint16_t rev = le16(d, 240);
+        const std::uint16_t rev = head->le16<240>();
         if (rev != 0) {
           char buf[16];
           std::snprintf(buf, sizeof buf, "%x.%02x", rev >> 8, rev & 0xFF);
           out_.meta.push_back(meta::udf::revision(buf));
         }
-        fsd_ = LongAd{le32(d, 248), le32(d, 252), le16(d, 256)};
-        read_partition_maps(d, *at);
+        fsd_ = LongAd{head->le32<248>(), head->le32<252>(), head->le16<256>()};
+        read_partition_maps(*head, d, *at);
       }
     }
     if (!next) break;
@@ -206,28 +230,38 @@ bool UdfReader::read_vds(std::uint64_t loc, std::uint64_t len) {
   return have_lvd_ && !partitions_.empty();
 }
 
-void UdfReader::read_partition_maps(ByteView lvd, std::uint64_t at) {
-  const std::uint32_t count = le32(lvd, 268);
+void UdfReader::read_partition_maps(const UdfBlock& lvd_head, ByteView lvd, std::uint64_t at) {
+  const std::uint32_t count = lvd_head.le32<268>();
   std::uint64_t pos = 440;
-  for (std::uint32_t i = 0; i < count && pos + 2 <= lvd.size(); ++i) {
-    const std::uint8_t type = u8_at(lvd, pos);
-    const std::uint8_t len = u8_at(lvd, pos + 1);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const auto head = core::Fixed<2>::at(lvd, pos);
+    if (!head) break;
+    const std::uint8_t type = head->u8<0>();
+    const std::uint8_t len = head->u8<1>();
     if (len < 6 || !lvd.contains(pos, len)) break;
     const ByteView m = lvd.clamp(pos, len);
-    if (type == 1) {
-      maps_.push_back(map_of(le16(m, 4)));
+    // ECMA-167 3/10.7.2-3: a type 1 map is 6 bytes, a type 2 map 64; UDF's
+    // type 2 maps keep their partition number at 38 and their own fields after.
+    const auto type1 = core::Fixed<6>::at(m);
+    const auto type2 = core::Fixed<64>::at(m);
+    if (type == 1 && type1) {
+      maps_.push_back(map_of(type1->le16<4>()));
+    } else if (type == 2 && !type2) {
+      issues_.anomaly("udf.bad_descriptor", Severity::low, at + pos,
+                      "a type 2 partition map of " + std::to_string(len) + " bytes (64 expected) is not read");
+      maps_.push_back(map_of(0xFFFF));
     } else if (type == 2 && m.matches_at(5, "*UDF Metadata Partition")) {
-      PartitionMap meta = map_of(le16(m, 38));
+      PartitionMap meta = map_of(type2->le16<38>());
       meta.metadata = true;
-      meta.metadata_file = le32(m, 40);
-      meta.metadata_mirror = le32(m, 44);
+      meta.metadata_file = type2->le32<40>();
+      meta.metadata_mirror = type2->le32<44>();
       maps_.push_back(std::move(meta));
     } else if (type == 2 && m.matches_at(5, "*UDF Sparable Partition")) {
       // Sparing only remaps defective packets on rewritable media; an image
       // reads correctly through the physical partition.
-      maps_.push_back(map_of(le16(m, 38)));
+      maps_.push_back(map_of(type2->le16<38>()));
     } else if (type == 2 && m.matches_at(5, "*UDF Virtual Partition")) {
-      maps_.push_back(map_of(le16(m, 38), true));
+      maps_.push_back(map_of(type2->le16<38>(), true));
     } else {
       issues_.anomaly("udf.unsupported", Severity::low, at + pos,
                           "partition map type " + std::to_string(type) + " (" +
@@ -295,8 +329,8 @@ void UdfReader::read_vat(PartitionMap& map) {
   const std::uint64_t blocks = img_.size() / bs_;
   for (std::uint64_t k = 0; k < kVatSearchBlocks && k < blocks && phys_ref != 0xFFFF; ++k) {
     const std::uint64_t at = (blocks - 1 - k) * bs_;
-    const std::uint16_t id = le16(img_.clamp(at, kUdfTagSize), 0);
-    if (id != kTagFileEntry && id != kTagExtendedFileEntry) continue;
+    const auto tag = core::Fixed<kUdfTagSize>::at(img_, at);  // a whole block of the image
+    if (!tag || (tag->le16<0>() != kTagFileEntry && tag->le16<0>() != kTagExtendedFileEntry)) continue;
     const auto fe = read_file_entry_at(at, phys_ref);
     if (!fe || (fe->type != kIcbVat && fe->type != 0)) continue;
     // Each entry is 4 bytes; a table larger than the image maps nothing real.
@@ -304,19 +338,49 @@ void UdfReader::read_vat(PartitionMap& map) {
     const ByteView v(vat.data(), vat.size());
     std::uint64_t first = 0, end = v.size();
     if (fe->type == kIcbVat) {
-      first = le16(v, 0);  // L_HD: header length, entries follow it
+      const auto header = core::Fixed<2>::at(v);
+      if (!header) {
+        issues_.anomaly("udf.bad_descriptor", Severity::low, at,
+                        "the Virtual Allocation Table is too short for its header");
+        return;
+      }
+      first = header->le16<0>();  // L_HD: header length, entries follow it
     } else if (v.size() >= 36 && v.matches_at(v.size() - 35, "*UDF Virtual Alloc Tbl")) {
       end = v.size() - 36;  // 1.50: entries, then the regid and the previous VAT's location
     } else {
       continue;
     }
-    for (std::uint64_t pos = first; pos + 4 <= end; pos += 4) map.vat.push_back(le32(v, pos));
-    out_.meta.push_back(meta::udf::vat_entries(std::to_string(map.vat.size())));
+    for (std::uint64_t pos = first; pos + 4 <= end; pos += 4) {
+      const auto entry = core::Fixed<4>::at(v, pos);  // end <= v.size()
+      if (!entry) break;
+      map.vat.push_back(entry->le32<0>());
+    }
+    out_.meta.push_back(meta::udf::vat_entries(static_cast<std::int64_t>(map.vat.size())));
     return;
   }
   issues_.anomaly("udf.bad_descriptor", Severity::low, img_.size(),
                       "a virtual partition map but no Virtual Allocation Table in the last " +
                           std::to_string(kVatSearchBlocks) + " blocks");
+}
+
+// ECMA-167 4/14.14: short (8 bytes: length, position), long (16: length,
+// position, partition) and extended (20: length, recorded and information
+// lengths, position, partition) allocation descriptors, as one shape.
+std::optional<UdfReader::Ad> UdfReader::allocation_descriptor(ByteView ads, std::uint64_t pos, std::uint8_t kind,
+                                                              std::uint16_t part) {
+  if (kind == 0) {
+    const auto a = core::Fixed<8>::at(ads, pos);
+    if (!a) return std::nullopt;
+    return Ad{a->le32<0>(), a->le32<4>(), part};
+  }
+  if (kind == 1) {
+    const auto a = core::Fixed<16>::at(ads, pos);
+    if (!a) return std::nullopt;
+    return Ad{a->le32<0>(), a->le32<4>(), a->le16<8>()};
+  }
+  const auto a = core::Fixed<20>::at(ads, pos);
+  if (!a) return std::nullopt;
+  return Ad{a->le32<0>(), a->le32<12>(), a->le16<16>()};
 }
 
 void UdfReader::read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, std::uint16_t part,
@@ -327,14 +391,13 @@ void UdfReader::read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, 
   const std::uint32_t max_chain = budget_.limits().iso9660.max_udf_chain;
   for (std::uint32_t hop = 0; hop <= max_chain; ++hop) {
     std::optional<std::pair<std::uint64_t, std::uint64_t>> next;
-    for (std::uint64_t pos = 0; pos + step <= ads.size(); pos += step) {
-      const std::uint32_t raw = le32(ads, pos);
-      const std::uint32_t len = raw & 0x3FFFFFFF;
-      const std::uint32_t type = raw >> 30;
+    for (std::uint64_t pos = 0;; pos += step) {
+      const auto ad = allocation_descriptor(ads, pos, kind, part);
+      if (!ad) break;
+      const std::uint32_t len = ad->raw & 0x3FFFFFFF;
+      const std::uint32_t type = ad->raw >> 30;
       if (len == 0) break;
-      std::uint32_t lbn = le32(ads, pos + (kind == 2 ? 12 : 4));
-      std::uint16_t ref = kind == 0 ? part : le16(ads, pos + (kind == 2 ? 16 : 8));
-      const auto abs = resolve(ref, lbn);
+      const auto abs = resolve(ad->ref, ad->lbn);
       if (type == 3) {  // ECMA-167 4/14.6: the next extent holds more descriptors
         if (abs) next = std::pair{*abs, std::uint64_t{len}};
         break;
@@ -360,12 +423,13 @@ void UdfReader::read_ads(ByteView ads, std::uint64_t ads_at, std::uint8_t kind, 
     // The continuation is an Allocation Extent Descriptor (4/14.5): its
     // descriptors follow a 24-byte header, L_AD bytes of them.
     const ByteView aed = img_.clamp(next->first, next->second);
-    if (!tag_ok(aed, kTagAllocationExtent, next->first) || aed.size() < kAedHeaderSize) {
+    const auto aed_head = core::Fixed<kAedHeaderSize>::at(aed);
+    if (!tag_ok(aed, kTagAllocationExtent, next->first) || !aed_head) {
       issues_.anomaly("udf.bad_descriptor", Severity::low, next->first,
                           "an allocation continuation extent is not an Allocation Extent Descriptor");
       return;
     }
-    const std::uint64_t l_ad = le32(aed, 20);
+    const std::uint64_t l_ad = aed_head->le32<20>();
     if (l_ad > aed.size() - kAedHeaderSize) {
       issues_.anomaly("udf.bad_descriptor", Severity::low, next->first + 20,
                           "an Allocation Extent Descriptor claims more descriptors than its extent holds");
@@ -384,8 +448,10 @@ std::optional<FileEntry> UdfReader::read_file_entry(const LongAd& icb) {
 std::optional<FileEntry> UdfReader::read_file_entry_at(std::uint64_t at_value, std::uint16_t part) {
   const std::optional<std::uint64_t> at = at_value;
   const LongAd icb{0, 0, part};
+  const auto head = descriptor(*at, "a file entry");
+  if (!head) return std::nullopt;
   const ByteView d = img_.clamp(*at, bs_);
-  const std::uint16_t id = le16(d, 0);
+  const std::uint16_t id = head->le16<0>();
   if (id != kTagFileEntry && id != kTagExtendedFileEntry) {
     issues_.anomaly("udf.bad_descriptor", Severity::low, *at,
                         "expected a file entry, found tag " + std::to_string(id));
@@ -393,22 +459,24 @@ std::optional<FileEntry> UdfReader::read_file_entry_at(std::uint64_t at_value, s
   }
   if (!tag_ok(d, id, *at)) return std::nullopt;
   FileEntry fe;
-  fe.type = u8_at(d, 27);
-  fe.size = le64(d, 56);
+  // ECMA-167 4/14.9 and 4/14.17: the ICB tag's file type, the information
+  // length, then the extended attribute and allocation descriptor lengths.
+  fe.type = head->u8<27>();
+  fe.size = head->le64<56>();
   const bool extended = id == kTagExtendedFileEntry;
-  if (extended && (le32(d, kEfeStreamIcb) & 0x3FFFFFFF) != 0) {
-    fe.streams = LongAd{le32(d, kEfeStreamIcb), le32(d, kEfeStreamIcb + 4),
-                        le16(d, kEfeStreamIcb + 8)};
+  if (extended && (head->le32<kEfeStreamIcb>() & 0x3FFFFFFF) != 0) {
+    fe.streams = LongAd{head->le32<kEfeStreamIcb>(), head->le32<kEfeStreamIcb + 4>(),
+                        head->le16<kEfeStreamIcb + 8>()};
   }
-  const std::uint64_t l_ea = le32(d, extended ? 208 : 168);
-  const std::uint64_t l_ad = le32(d, extended ? 212 : 172);
+  const std::uint64_t l_ea = extended ? head->le32<208>() : head->le32<168>();
+  const std::uint64_t l_ad = extended ? head->le32<212>() : head->le32<172>();
   const std::uint64_t ad_start = (extended ? 216 : 176) + l_ea;
   if (ad_start + l_ad > d.size()) {
     issues_.anomaly("udf.bad_descriptor", Severity::low, *at,
                         "extended attributes and allocation descriptors overrun the file entry");
     return std::nullopt;
   }
-  const std::uint8_t kind = le16(d, 34) & 0x07;
+  const std::uint8_t kind = head->le16<34>() & 0x07;
   if (kind == 3) {  // ECMA-167 4/14.6.8: data embedded in the entry itself
     fe.extents.push_back(Extent{*at + ad_start, std::min(fe.size, l_ad), false});
     if (fe.size > l_ad) {
@@ -501,16 +569,19 @@ class UdfReader::TreeWalk {
   // One File Identifier Descriptor (ECMA-167 4/14.4); advances `pos` past it.
   Next read_fid(const Dir& d, ByteView f, std::uint64_t fid_at, std::uint64_t& pos) {
     auto& issues = r_.issues_;
-    if (le16(f, 0) != kTagFid) {
-      if (le16(f, 0) != 0) {
+    // ECMA-167 4/14.4: 38 fixed bytes (the caller's loop keeps that many).
+    const auto fid = core::Fixed<38>::at(f);
+    if (!fid) return Next::stop;
+    if (fid->le16<0>() != kTagFid) {
+      if (fid->le16<0>() != 0) {
         issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
                        "directory '" + d.path + "/' holds a non-FID descriptor");
       }
       return Next::stop;
     }
-    const std::uint8_t chars = u8_at(f, 18);
-    const std::uint8_t l_fi = u8_at(f, 19);
-    const std::uint16_t l_iu = le16(f, 36);
+    const std::uint8_t chars = fid->u8<18>();
+    const std::uint8_t l_fi = fid->u8<19>();
+    const std::uint16_t l_iu = fid->le16<36>();
     const std::uint64_t total = (38 + std::uint64_t{l_iu} + l_fi + 3) & ~std::uint64_t{3};
     if (total > f.size()) {
       issues.anomaly("udf.bad_descriptor", Severity::low, fid_at,
@@ -525,7 +596,7 @@ class UdfReader::TreeWalk {
       issues.anomaly("udf.unsupported", Severity::low, fid_at, "file identifier with an unknown compression id");
     }
     const std::string path = d.path + (d.streams ? ":" : "/") + name;
-    const LongAd icb{le32(f, 20), le32(f, 24), le16(f, 28)};
+    const LongAd icb{fid->le32<20>(), fid->le32<24>(), fid->le16<28>()};
     if (++entries_ > cap_) {
       r_.out_.limit_reached = true;
       return Next::stop;
@@ -617,12 +688,14 @@ void UdfReader::run() {
                         "UDF recognition sequence present but no anchor volume descriptor");
     return;
   }
-  const ByteView a = img_.clamp(anchor_, bs_);
-  if (!read_vds(le32(a, 20), le32(a, 16))) {
+  // ECMA-167 3/10.2: the main and reserve sequences' extents (length, location).
+  const auto a = UdfBlock::at(img_, anchor_);  // find_anchor took it whole
+  if (!a) return;
+  if (!read_vds(a->le32<20>(), a->le32<16>())) {
     partitions_.clear();
     maps_.clear();
     have_lvd_ = false;
-    if (!read_vds(le32(a, 28), le32(a, 24))) {
+    if (!read_vds(a->le32<28>(), a->le32<24>())) {
       issues_.anomaly("udf.bad_descriptor", Severity::low, anchor_,
                           "no usable partition and logical volume descriptors");
       return;
@@ -637,15 +710,16 @@ void UdfReader::run() {
   }
   if (!fsd_) return;
   const auto fsd_at = resolve(fsd_->part, fsd_->lbn);
-  const ByteView fsd = fsd_at ? img_.clamp(*fsd_at, bs_) : ByteView{};
-  if (!fsd_at || !tag_ok(fsd, kTagFsd, *fsd_at)) {
+  const auto fsd = fsd_at ? UdfBlock::at(img_, *fsd_at) : std::nullopt;
+  if (!fsd || !tag_ok(fsd->view(), kTagFsd, *fsd_at)) {
     // value_or(0): a descriptor in no partition is reported at 0.
     issues_.anomaly("udf.bad_descriptor", Severity::low, fsd_at.value_or(0),
                         "the file set descriptor is missing or damaged");
     return;
   }
-  out_.meta.push_back(meta::udf::file_set_id(dstring(fsd, 304, 32)));
-  walk(LongAd{le32(fsd, 400), le32(fsd, 404), le16(fsd, 408)});
+  // ECMA-167 4/14.1: the file set identifier, then the root directory's ICB.
+  out_.meta.push_back(meta::udf::file_set_id(dstring(fsd->view(), 304, 32)));
+  walk(LongAd{fsd->le32<400>(), fsd->le32<404>(), fsd->le16<408>()});
 }
 
 }  // namespace

@@ -39,10 +39,13 @@ class DiscUnpacker final : public core::Unpacker {
     for (Anomaly& a : parsed->anomalies) {
       ctx.anomaly(std::move(a.id), a.severity, a.offset, std::move(a.message));
     }
+    // Volume texts are the image's own words: cleaned as names are, and an
+    // empty one is no fact. Numbers are recorded as they are.
     for (Meta& m : model.meta) {
-      auto* text = std::get_if<std::string>(&m.value);
-      if (text == nullptr || text->empty()) continue;
-      *text = ctx.clean_name(*text);
+      if (auto* text = std::get_if<std::string>(&m.value)) {
+        if (text->empty()) continue;
+        *text = ctx.clean_name(*text);
+      }
       ctx.record(std::move(m));
     }
     if (!model.iso && !model.udf) {

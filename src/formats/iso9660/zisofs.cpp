@@ -10,13 +10,12 @@ namespace sluice::formats::iso9660 {
 ZisofsOutcome zisofs_decode(ByteView file, std::uint64_t declared, std::uint64_t cap,
                             const core::Budget& budget) {
   ZisofsOutcome out;
-  for (std::uint64_t i = 0; i < sizeof kZisofsMagic; ++i) {
-    if (u8_at(file, i) != kZisofsMagic[i] || file.size() < 16) return out;
-  }
   // Header: magic, uncompressed size (LE32), header size / 4, log2 block size.
-  const std::uint64_t size = le32(file, 8);
-  const std::uint64_t header = std::uint64_t{u8_at(file, 12)} * 4;
-  const std::uint8_t log2 = u8_at(file, 13);
+  const auto head = core::Fixed<16>::at(file);
+  if (!head || !head->view().starts_with(kZisofsMagic)) return out;
+  const std::uint64_t size = head->le32<8>();
+  const std::uint64_t header = std::uint64_t{head->u8<12>()} * 4;
+  const std::uint8_t log2 = head->u8<13>();
   // zisofs defines block sizes of 32, 64 and 128 KiB; mkzftree writes 15.
   if (header < 16 || log2 < 15 || log2 > 17) {
     out.problem = "zisofs header size " + std::to_string(header) + " or block size 2^" +
@@ -43,8 +42,14 @@ ZisofsOutcome zisofs_decode(ByteView file, std::uint64_t declared, std::uint64_t
       out.deadline = true;
       return out;
     }
-    const std::uint64_t start = le32(file, header + 4 * b);
-    const std::uint64_t end = le32(file, header + 4 * (b + 1));
+    // Inside the file: the table's size was checked against it above.
+    const auto pointers = core::Fixed<8>::at(file, header + 4 * b);
+    if (!pointers) {
+      out.problem = "the zisofs block pointer table runs past the end of the file";
+      return out;
+    }
+    const std::uint64_t start = pointers->le32<0>();
+    const std::uint64_t end = pointers->le32<4>();
     const std::uint64_t want = std::min(out.block_size, want_total - b * out.block_size);
     if (end < start || end > file.size()) {
       out.problem = "zisofs block " + std::to_string(b) + " points outside the file";

@@ -6,6 +6,7 @@
 // the caller's cap and the scan's deadline.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/budget.hpp"
@@ -13,7 +14,7 @@
 
 namespace sluice::formats::iso9660 {
 
-inline constexpr std::uint8_t kZisofsMagic[8] = {0x37, 0xE4, 0x53, 0x96, 0xC9, 0xDB, 0xD6, 0x07};
+inline constexpr std::string_view kZisofsMagic{"\x37\xE4\x53\x96\xC9\xDB\xD6\x07", 8};
 
 struct ZisofsOutcome {
   std::vector<std::uint8_t> data;

@@ -12,6 +12,7 @@
 #include <array>
 #include <map>
 
+#include "core/fixed.hpp"
 #include "core/inflate.hpp"
 #include "core/text.hpp"
 #include "codecs/text/decode.hpp"
@@ -319,8 +320,9 @@ class OfficeUnpacker final : public core::Unpacker {
   static Status activemime(core::UnpackContext& ctx) {
     const ByteView b = ctx.bytes();
     auto is_zlib = [&](std::uint64_t at) {
-      if (at + 2 > b.size()) return false;
-      const unsigned cmf = b.data()[at], flg = b.data()[at + 1];
+      const auto head = core::Fixed<2>::at(b, at);  // RFC 1950 2.2: CMF, FLG
+      if (!head) return false;
+      const unsigned cmf = head->u8<0>(), flg = head->u8<1>();
       return (cmf & 0x0F) == 8 && (cmf >> 4) <= 7 && ((cmf << 8) | flg) % 31 == 0;
     };
     std::uint64_t at = 0x32;
