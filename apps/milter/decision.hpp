@@ -13,7 +13,8 @@ namespace sluice::milter {
 
 // Why a message was not scanned (empty when it was).
 struct Unscanned {
-  std::string reason;  // "oversize", "busy", "authenticated", "sender_allow", "recipient_allow"
+  std::string reason;  // "oversize", "busy", "authenticated", "sender_allow", "recipient_allow",
+                      // "error" (the message could not be held for its scan)
   Action action = Action::accept;
 };
 

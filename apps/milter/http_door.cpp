@@ -37,8 +37,9 @@ void json_error(httplib::Response& res, int status, const std::string& what) {
 void serve_scan(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
   const auto settings = daemon.settings();
   std::string name = req.has_param("name") ? req.get_param_value("name") : "upload";
-  auto bytes = std::make_shared<const std::vector<std::uint8_t>>(req.body.begin(), req.body.end());
-  const ScanOutcome outcome = daemon.scanner().scan(bytes, std::move(name), settings->deadline());
+  auto bytes = bytes_of(ByteView(reinterpret_cast<const std::uint8_t*>(req.body.data()), req.body.size()));
+  if (!bytes) return json_error(res, 500, "cannot hold the upload for scanning: " + bytes.error().what);
+  const ScanOutcome outcome = daemon.scanner().scan(*bytes, std::move(name), settings->deadline());
   daemon.metrics().http_scan();
   switch (outcome.status) {
     case ScanStatus::busy:
@@ -52,7 +53,7 @@ void serve_scan(Daemon& daemon, const httplib::Request& req, httplib::Response& 
     case ScanStatus::done:
       break;
   }
-  daemon.metrics().scan(outcome.result->elapsed, bytes->size());
+  daemon.metrics().scan(outcome.result->elapsed, (*bytes)->size());
   res.set_content(report::to_json(*outcome.result, false) + "\n", "application/json");
 }
 

@@ -80,6 +80,9 @@ std::string Metrics::render(const PoolStats& pool) const {
           pool.worker_failures);
   counter(o, "sluice_worker_respawns_total", "Sandboxed workers started to replace a failed one (since start or the last reload).",
           pool.worker_respawns);
+  counter(o, "sluice_pool_input_bytes_copied_total",
+          "Message bytes copied on their way to a sandboxed worker (0: each message is written once, into the memfd the worker maps).",
+          pool.input_bytes_copied);
   return o.str();
 }
 

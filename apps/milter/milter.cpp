@@ -20,6 +20,7 @@
 
 #include "decision.hpp"
 #include "sluice/report.hpp"
+#include "sluice/sealed_input.hpp"
 
 namespace sluice::milter {
 
@@ -45,7 +46,12 @@ struct Message {
   std::string sender;
   std::vector<std::string> recipients;
   std::string message_id;
-  std::vector<std::uint8_t> bytes;
+  // The headers as rebuilt (CRLF throughout), held here until the body
+  // starts; from then on the message goes into `input` chunk by chunk as it
+  // arrives, the one copy it gets (a sandboxed worker maps the same pages).
+  std::vector<std::uint8_t> head;
+  std::optional<SealedInput> input;
+  std::string input_error;  // why the message could not be held, if it could not
   std::uint64_t size = 0;  // bytes seen, also past max_message_bytes
   bool oversize = false;
   bool headers_done = false;
@@ -92,18 +98,46 @@ void end_message(Connection& c) {
   c.msg = Message{};
 }
 
+// Counts what arrives; past the limit nothing more is kept and the message is
+// handled by on_oversize.
+bool keep(Message& m, std::uint64_t limit, std::size_t bytes) {
+  m.size += bytes;
+  if (m.oversize) return false;
+  if (m.size > limit) {
+    m.oversize = true;
+    std::vector<std::uint8_t>().swap(m.head);
+    m.input.reset();
+    return false;
+  }
+  return true;
+}
+
 void append(Message& m, std::uint64_t limit, std::string_view a, std::string_view b = {}, std::string_view c = {},
             std::string_view d = {}) {
   for (const std::string_view part : {a, b, c, d}) {
-    m.size += part.size();
-    if (m.oversize) continue;
-    if (m.size > limit) {
-      // Past the limit nothing more is kept: the message is handled by on_oversize.
-      m.oversize = true;
-      std::vector<std::uint8_t>().swap(m.bytes);
-      continue;
+    if (keep(m, limit, part.size())) m.head.insert(m.head.end(), part.begin(), part.end());
+  }
+}
+
+// Moves the held headers, then `part`, into the message's memfd. A failure
+// (no memfd, no memory) is kept for the end of the message, which answers
+// with on_error: the message is deferred, never passed unscanned.
+void hold(Message& m, ByteView part) {
+  if (!m.input_error.empty()) return;
+  if (!m.input) {
+    auto in = SealedInput::create();
+    if (!in) {
+      m.input_error = in.error().what;
+      return;
     }
-    m.bytes.insert(m.bytes.end(), part.begin(), part.end());
+    m.input = std::move(*in);
+  }
+  if (!m.head.empty()) {
+    if (auto st = m.input->append(ByteView(m.head.data(), m.head.size())); !st) m.input_error = st.error().what;
+    std::vector<std::uint8_t>().swap(m.head);
+  }
+  if (m.input_error.empty() && !part.empty()) {
+    if (auto st = m.input->append(part); !st) m.input_error = st.error().what;
   }
 }
 
@@ -232,8 +266,7 @@ sfsistat on_eoh(SMFICTX* ctx) {
 sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
   Connection* c = conn(ctx);
   if (c == nullptr || c->settings == nullptr) return answer(c, SMFIP_NR_BODY, SMFIS_TEMPFAIL);  // no MAIL FROM seen
-  append(c->msg, c->settings->milter.max_message_bytes,
-         std::string_view(reinterpret_cast<const char*>(chunk), len));
+  if (keep(c->msg, c->settings->milter.max_message_bytes, len)) hold(c->msg, ByteView(chunk, len));
   return answer(c, SMFIP_NR_BODY);
 }
 
@@ -290,6 +323,17 @@ sfsistat on_eom(SMFICTX* ctx) {
     m.skip = Unscanned{"recipient_allow", Action::accept};
   }
   if (!m.skip && m.oversize) m.skip = Unscanned{"oversize", ms.on_oversize};
+  if (!m.skip) {
+    hold(m, {});  // a message without a body is all headers
+    if (m.input_error.empty()) {
+      if (auto st = m.input->seal(); !st) m.input_error = st.error().what;
+    }
+    if (!m.input_error.empty()) {
+      g_daemon->log(nlohmann::json{{"event", "message_not_held"}, {"queue_id", m.queue_id},
+                                   {"error", m.input_error}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      m.skip = Unscanned{"error", ms.on_error};
+    }
+  }
 
   Metrics& metrics = g_daemon->metrics();
   const auto started = std::chrono::steady_clock::now();
@@ -299,8 +343,12 @@ sfsistat on_eom(SMFICTX* ctx) {
   std::string campaign;  // the campaign store's label for this message, when recorded
   if (m.skip) {
     d = unscanned(*m.skip, new_scan_id());
+    if (d.reason == "error") {  // the message could not be held for its scan
+      d.verdict = Outcome::error;
+      metrics.error();
+    }
   } else {
-    bytes = std::make_shared<const std::vector<std::uint8_t>>(std::move(m.bytes));
+    bytes = std::make_shared<const SealedInput>(std::move(*m.input));
     const std::string name = m.queue_id.empty() ? "message" : m.queue_id;
     const ScanOutcome outcome = g_daemon->scanner().scan(bytes, name, s.deadline());
     result = outcome.result;
@@ -329,7 +377,7 @@ sfsistat on_eom(SMFICTX* ctx) {
 
   if ((d.action == Action::reject || d.action == Action::quarantine) && !ms.quarantine_dir.empty()) {
     if (bytes && result) {
-      const std::string_view raw(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+      const std::string_view raw = bytes->bytes().chars();
       if (auto st = write_quarantine(ms.quarantine_dir, d.scan_id, raw, report::to_json(*result, true)); !st) {
         g_daemon->log(nlohmann::json{{"event", "quarantine_write_failed"}, {"scan_id", d.scan_id},
                                      {"error", st.error().what}}.dump());

@@ -16,8 +16,14 @@ struct EnginePool::Job {
   bool abandoned = false;
 };
 
-ScanResult EnginePool::Backend::scan(ByteView bytes, const std::string& name) const {
-  return pool ? pool->scan(bytes, name) : engine->scan(bytes, name);
+Result<Bytes> bytes_of(ByteView bytes) {
+  auto in = SealedInput::of(bytes);
+  if (!in) return std::unexpected(in.error());
+  return std::make_shared<const SealedInput>(std::move(*in));
+}
+
+ScanResult EnginePool::Backend::scan(const SealedInput& input, const std::string& name) const {
+  return pool ? pool->scan(input, name) : engine->scan(input.bytes(), name);
 }
 
 Result<std::shared_ptr<EnginePool::Backend>> EnginePool::make_backend(const Config& config, unsigned workers,
@@ -101,8 +107,7 @@ void EnginePool::work(const std::stop_token& stop) {
     std::shared_ptr<const ScanResult> result;
     if (!skip) {
       const std::shared_ptr<Backend> be = backend();
-      const auto& b = *job->bytes;
-      result = std::make_shared<const ScanResult>(be->scan(ByteView(b.data(), b.size()), job->name));
+      result = std::make_shared<const ScanResult>(be->scan(*job->bytes, job->name));
     }
     {
       // Free the slot before the answer: whoever got it may look at stats()
@@ -140,6 +145,7 @@ PoolStats EnginePool::stats() const {
     const WorkerPool::Stats w = be->pool->stats();
     s.worker_failures = w.failures;
     s.worker_respawns = w.respawns;
+    s.input_bytes_copied = w.bytes_copied;
   }
   return s;
 }

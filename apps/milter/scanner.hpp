@@ -15,11 +15,16 @@
 #include <vector>
 
 #include "sluice/engine.hpp"
+#include "sluice/sealed_input.hpp"
 #include "sluice/worker_pool.hpp"
 
 namespace sluice::milter {
 
-using Bytes = std::shared_ptr<const std::vector<std::uint8_t>>;
+// A message written once into a sealed memfd: a sandboxed worker maps the same
+// pages, so nothing copies it again (sluice/sealed_input.hpp).
+using Bytes = std::shared_ptr<const SealedInput>;
+// For callers that hold the bytes already (the HTTP API, tests): one copy.
+[[nodiscard]] Result<Bytes> bytes_of(ByteView bytes);
 
 enum class ScanStatus : std::uint8_t {
   done,     // `result` holds the engine's answer (which may itself be an error)
@@ -43,6 +48,9 @@ struct PoolStats {
   // or ran out of memory, and workers started to replace them.
   std::uint64_t worker_failures = 0;
   std::uint64_t worker_respawns = 0;
+  // Message bytes the pool copied on their way to a worker: zero, as the
+  // milter and the HTTP API hand it sealed inputs (a check, not a cost).
+  std::uint64_t input_bytes_copied = 0;
 };
 
 class Scanner {
@@ -78,7 +86,7 @@ class EnginePool final : public Scanner {
   struct Backend {
     std::shared_ptr<const Engine> engine;  // in process
     std::unique_ptr<WorkerPool> pool;      // or sandboxed
-    ScanResult scan(ByteView bytes, const std::string& name) const;
+    ScanResult scan(const SealedInput& input, const std::string& name) const;
   };
   static Result<std::shared_ptr<Backend>> make_backend(const Config& config, unsigned workers, bool isolate);
   EnginePool(std::shared_ptr<Backend> backend, unsigned workers, unsigned max_queued, bool isolate);

@@ -11,13 +11,19 @@
 namespace sluice::milter {
 namespace {
 
+Bytes text_bytes(std::string_view text) {
+  auto b = milter::bytes_of(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  EXPECT_TRUE(b) << b.error().what;
+  return *b;
+}
+
 // A message whose scan takes long (100,000 MIME parts, all opened): what a
 // worker is busy with while the tests look at the pool from outside.
 Bytes many_parts() {
   std::string m = "From: a@example.org\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n";
   for (int i = 0; i < 100'000; ++i) m += "--b\r\nContent-Type: text/plain\r\n\r\npart " + std::to_string(i) + "\r\n";
   m += "--b--\r\n";
-  return std::make_shared<const std::vector<std::uint8_t>>(m.begin(), m.end());
+  return text_bytes(m);
 }
 
 Config slow_config() {
@@ -30,7 +36,7 @@ Config slow_config() {
 
 Bytes small() {
   const std::string m = "From: a@example.org\r\nSubject: hi\r\n\r\nhello\r\n";
-  return std::make_shared<const std::vector<std::uint8_t>>(m.begin(), m.end());
+  return text_bytes(m);
 }
 
 void wait_in_use(const Scanner& s, unsigned n) {
@@ -90,7 +96,7 @@ TEST(EnginePool, ReconfigureKeepsTheOldEngineOnError) {
   EXPECT_NE(after.result->verdict, Verdict::clean);
 }
 
-Bytes bytes_of(std::string_view s) { return std::make_shared<const std::vector<std::uint8_t>>(s.begin(), s.end()); }
+Bytes bytes_of(std::string_view s) { return text_bytes(s); }
 
 // The daemon's default: the same answers from sandboxed worker processes.
 TEST(IsolatedPool, SameAnswerAsInProcessAndStatsSayIsolated) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "sluice/engine.hpp"
+#include "sluice/sealed_input.hpp"
 
 namespace sluice {
 
@@ -42,8 +43,13 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // Waits as long as it takes for a free worker. The result's root views
-  // `input`, which the caller keeps alive as for Engine::scan.
+  // `input`, which the caller keeps alive as for Engine::scan. The pool copies
+  // `input` into a sealed memfd of its own (Stats::bytes_copied).
   [[nodiscard]] ScanResult scan(ByteView input, std::string input_name, const ScanOptions& options = {});
+  // The same for an input the caller wrote into a SealedInput: the worker gets
+  // its descriptor and nothing is copied. The result's root views
+  // input.bytes(). An input not yet sealed gets an error result.
+  [[nodiscard]] ScanResult scan(const SealedInput& input, std::string input_name, const ScanOptions& options = {});
   // Several inputs on one worker, results in the order given: the requests go
   // out together and, while the scans are fast, the results come back in one
   // write, so a batch of small messages costs two process wake-ups instead of
@@ -68,6 +74,9 @@ class WorkerPool {
   [[nodiscard]] std::optional<ScanResult> try_scan(ByteView input, std::string input_name,
                                                    std::chrono::milliseconds wait,
                                                    const ScanOptions& options = {});
+  [[nodiscard]] std::optional<ScanResult> try_scan(const SealedInput& input, std::string input_name,
+                                                   std::chrono::milliseconds wait,
+                                                   const ScanOptions& options = {});
 
   struct Stats {
     std::uint64_t scans = 0;
@@ -75,6 +84,7 @@ class WorkerPool {
     std::uint64_t respawns = 0;  // workers replaced after a failure
     std::uint64_t spawns = 0;    // every worker started, the first ones included
     std::chrono::microseconds spawn_time{0};  // fork to "ready" (locked down), summed
+    std::uint64_t bytes_copied = 0;  // input bytes copied into memfds of the pool's own (ByteView scans)
   };
   [[nodiscard]] Stats stats() const;
   [[nodiscard]] unsigned size() const noexcept;

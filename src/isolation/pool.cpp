@@ -301,45 +301,60 @@ struct WorkerPool::Impl {
   }
 
   ScanResult run(Slot& s, ByteView input, const std::string& name, const ScanOptions& scan_options);
+  ScanResult run_on(Slot& s, int input_fd, ByteView input, const std::string& name, const ScanOptions& scan_options);
+  ScanResult run_sealed(Slot& s, const SealedInput& input, const std::string& name, const ScanOptions& scan_options);
   void run_batch(Slot& s, std::span<const BatchInput> items,
                  const std::function<void(std::size_t, ScanResult&&)>& each);
 };
 
+// The caller's bytes, copied once into a memfd of our own.
 ScanResult WorkerPool::Impl::run(Slot& s, ByteView input, const std::string& name,
                                  const ScanOptions& scan_options) {
-  const auto start = Clock::now();
-  const Limits& limits = engine.config().limits;
   auto fd = sealed_input(std::span(&input, 1));
   if (!fd) return parent_error(input, name, fd.error().what);
+  {
+    std::lock_guard lock(mu);
+    stats.bytes_copied += input.size();
+  }
+  ScanResult r = run_on(s, *fd, input, name, scan_options);
+  ::close(*fd);
+  return r;
+}
+
+// The caller's memfd as it is: nothing copied.
+ScanResult WorkerPool::Impl::run_sealed(Slot& s, const SealedInput& input, const std::string& name,
+                                        const ScanOptions& scan_options) {
+  if (!input.sealed()) return parent_error(input.bytes(), name, "the input was not sealed before its scan");
+  return run_on(s, input.fd(), input.bytes(), name, scan_options);
+}
+
+// One input on one worker; `fd` is the caller's to close.
+ScanResult WorkerPool::Impl::run_on(Slot& s, int fd, ByteView input, const std::string& name,
+                                    const ScanOptions& scan_options) {
+  const auto start = Clock::now();
+  const Limits& limits = engine.config().limits;
 
   // A worker that died while idle (killed from outside, say) is replaced
   // without blaming this input: one retry on a fresh worker.
   bool sent = false;
   for (int attempt = 0; attempt < 2 && !sent; ++attempt) {
     if (s.pid < 0) {
-      if (auto st = spawn(s); !st) {
-        ::close(*fd);
-        return parent_error(input, name, st.error().what);
-      }
+      if (auto st = spawn(s); !st) return parent_error(input, name, st.error().what);
       std::lock_guard lock(mu);
       ++stats.respawns;
     }
-    sent = send_request(s.fd, *fd, input, name, scan_options);
+    sent = send_request(s.fd, fd, input, name, scan_options);
     if (!sent) {
       (void)reap(s.pid, true);
       retire(s);
     }
   }
-  if (!sent) {
-    ::close(*fd);
-    return parent_error(input, name, "cannot hand the input to a scan worker");
-  }
+  if (!sent) return parent_error(input, name, "cannot hand the input to a scan worker");
 
   const auto deadline = start + std::chrono::milliseconds(limits.deadline_ms) + options.grace;
   std::vector<std::uint8_t> record;
   const std::uint64_t cap = input.size() + limits.max_total_bytes + kRecordOverhead;
   Outcome outcome = read_record(s.fd, record, cap, deadline);
-  ::close(*fd);
 
   std::string detail;
   if (outcome == Outcome::ok) {
@@ -394,6 +409,12 @@ void WorkerPool::Impl::run_batch(Slot& s, std::span<const BatchInput> items,
   std::vector<ByteView> inputs;
   for (const BatchInput& b : items) inputs.push_back(b.input);
   auto fd = items.size() > 1 && s.pid >= 0 ? sealed_input(inputs) : Result<int>(-1);
+  if (fd && *fd >= 0) {
+    std::uint64_t copied = 0;
+    for (const ByteView in : inputs) copied += in.size();
+    std::lock_guard lock(mu);
+    stats.bytes_copied += copied;
+  }
   if (fd && *fd >= 0) {
     std::vector<std::uint8_t> req;
     std::uint64_t offset = 0;
@@ -494,6 +515,22 @@ std::vector<ScanResult> WorkerPool::scan_batch(std::span<const BatchInput> input
   out.reserve(inputs.size());
   scan_batch(inputs, [&out](std::size_t, ScanResult&& r) { out.push_back(std::move(r)); });
   return out;
+}
+
+ScanResult WorkerPool::scan(const SealedInput& input, std::string input_name, const ScanOptions& options) {
+  const std::size_t i = *impl_->acquire(std::nullopt);
+  ScanResult r = impl_->run_sealed(impl_->slots[i], input, input_name, options);
+  impl_->release(i);
+  return r;
+}
+
+std::optional<ScanResult> WorkerPool::try_scan(const SealedInput& input, std::string input_name,
+                                               std::chrono::milliseconds wait, const ScanOptions& options) {
+  const auto i = impl_->acquire(wait);
+  if (!i) return std::nullopt;
+  ScanResult r = impl_->run_sealed(impl_->slots[*i], input, input_name, options);
+  impl_->release(*i);
+  return r;
 }
 
 std::optional<ScanResult> WorkerPool::try_scan(ByteView input, std::string input_name,

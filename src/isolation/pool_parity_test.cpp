@@ -6,6 +6,9 @@
 
 #include <set>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -185,6 +188,58 @@ TEST(WorkerPoolParity, TryScanGetsAResultWhenAWorkerIsFree) {
   auto r = (*pool)->try_scan(ByteView(bytes.data(), bytes.size()), "x.eml", std::chrono::milliseconds(0));
   ASSERT_TRUE(r.has_value());
   EXPECT_NE(r->verdict, Verdict::error) << describe(*r) << (r->error ? r->error->what : "");
+}
+
+// An input written into a SealedInput reaches the worker as it is: the same
+// conclusions as the pool's own copy gives, and no byte copied on the way.
+TEST(WorkerPoolParity, SealedInputsAreScannedWithoutACopy) {
+  auto pool = WorkerPool::create(testing::default_engine(), {.workers = 1});
+  ASSERT_TRUE(pool) << pool.error().what;
+  std::uint64_t total = 0;
+  for (const char* name : {"campaigns/iso_as_pdf.eml", "campaigns/sba_icon_img.eml", "campaigns/benign_zip_docs.eml"}) {
+    SCOPED_TRACE(name);
+    const auto bytes = testing::read_file(testing::fixture(name));
+    const ByteView view(bytes.data(), bytes.size());
+    // Appended in pieces, as the milter receives a message.
+    auto in = SealedInput::create();
+    ASSERT_TRUE(in) << in.error().what;
+    for (std::uint64_t at = 0; at < view.size(); at += 65536) ASSERT_TRUE(in->append(view.clamp(at, 65536)));
+    ASSERT_TRUE(in->seal());
+    EXPECT_EQ(in->size(), bytes.size());
+    EXPECT_TRUE(std::equal(bytes.begin(), bytes.end(), in->bytes().data()));
+    const auto before = (*pool)->stats().bytes_copied;
+    const ScanResult sealed = (*pool)->scan(*in, name);
+    EXPECT_EQ((*pool)->stats().bytes_copied, before) << "a sealed input is not copied";
+    EXPECT_EQ(sealed.tree[0].bytes.data(), in->bytes().data()) << "the root views the caller's mapping";
+    const ScanResult copied = (*pool)->scan(view, name);
+    EXPECT_EQ((*pool)->stats().bytes_copied, before + bytes.size());
+    EXPECT_EQ(describe(sealed), describe(copied));
+    EXPECT_NE(sealed.verdict, Verdict::error);
+    total += bytes.size();
+  }
+  EXPECT_EQ((*pool)->stats().bytes_copied, total);
+}
+
+TEST(WorkerPoolParity, SealedInputsRefuseChangeAndUnsealedOnesAreNotScanned) {
+  auto in = SealedInput::create();
+  ASSERT_TRUE(in);
+  ASSERT_TRUE(in->append(ByteView(reinterpret_cast<const std::uint8_t*>("From: a@b.c\n\nhi\n"), 16)));
+  auto pool = WorkerPool::create(testing::default_engine(), {.workers = 1});
+  ASSERT_TRUE(pool) << pool.error().what;
+  const ScanResult early = (*pool)->scan(*in, "early.eml");
+  EXPECT_EQ(early.verdict, Verdict::error);
+  ASSERT_TRUE(in->seal());
+  EXPECT_FALSE(in->append(ByteView(reinterpret_cast<const std::uint8_t*>("x"), 1)));
+  // Sealed means sealed for every descriptor: a write through the fd fails too.
+  EXPECT_LT(::write(in->fd(), "x", 1), 0);
+  EXPECT_EQ(in->bytes().size(), 16u);
+  const ScanResult r = (*pool)->scan(*in, "late.eml");
+  EXPECT_NE(r.verdict, Verdict::error);
+  // An empty input seals and scans too.
+  auto empty = SealedInput::of(ByteView{});
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->bytes().empty());
+  EXPECT_EQ((*pool)->scan(*empty, "empty").tree.size(), 1u);
 }
 
 }  // namespace

@@ -265,6 +265,13 @@ def phase_policy(args, pf, sink, milter, ledger):
         check(api["verdict"] == cli["verdict"] and [x["id"] for x in api["findings"]] == [x["id"] for x in cli["findings"]],
               f"/v1/scan {rel}: {api['verdict']} vs the CLI's {cli['verdict']}")
     check(milter.metrics().get("sluice_http_scans_total") == 3, "/metrics counts HTTP scans")
+    # Every message and upload reached its sandboxed worker without a copy: each
+    # was written once, into the sealed memfd the worker maps.
+    m = milter.metrics()
+    check(m.get("sluice_pool_isolated") == 1, "the milter scans in sandboxed workers by default")
+    check((m.get("sluice_scanned_bytes_total") or 0) > 0 and m.get("sluice_pool_input_bytes_copied_total") == 0,
+          f"input bytes copied on the way to the workers: {m.get('sluice_pool_input_bytes_copied_total')} "
+          f"of {m.get('sluice_scanned_bytes_total')} scanned")
     try:
         milter.http("/v1/scan", b"x" * 5_000_000)
         check(False, "/v1/scan accepted a body above max_body_bytes")

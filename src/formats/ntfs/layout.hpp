@@ -31,7 +31,5 @@ inline constexpr const char* kExfatLabelSuffix = " (Volume Label Entry)";
 
 // Reads from TSK come through fixed chunks so the deadline is checked between them.
 inline constexpr std::uint64_t kReadChunk = 1u << 20;
-// Guards the walk over a TSK run list, which a hostile $DATA can make long.
-inline constexpr std::uint32_t kMaxRunsInspected = 4096;
 
 }  // namespace sluice::formats::ntfs
