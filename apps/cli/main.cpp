@@ -409,6 +409,11 @@ int run_scan(const ScanArgs& args_in) {
   // worker together (scan_group); runs stay short enough that every job gets
   // several, so a short list still spreads over all workers.
   const std::size_t group = sandbox ? std::clamp<std::size_t>(inputs.size() / (4 * jobs), 1, kBatchInputs) : 1;
+  // Sandboxed, two feeding threads per worker: while one waits for its batch,
+  // the other decodes and renders the batch before, so the worker is never
+  // idle on the parent's account (the workers, not these threads, are the
+  // parallel scans -j asks for: the pool lends each thread a free one).
+  const unsigned feeders = sandbox ? 2 * std::max(1u, sandbox->size()) : jobs;
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(group)) < inputs.size();) {
       std::vector<Outcome> os = scan_group(scanner, inputs, i, std::min(group, inputs.size() - i), args, color);
@@ -417,10 +422,10 @@ int run_scan(const ScanArgs& args_in) {
       cv.notify_all();
     }
   };
-  // One job scans on this thread: no hand-over, no wake-up per message.
+  // One job in process scans on this thread: no hand-over, no wake-up per message.
   std::vector<std::jthread> pool;
-  if (jobs > 1) {
-    for (unsigned t = 0; t < jobs; ++t) pool.emplace_back(worker);
+  if (feeders > 1) {
+    for (unsigned t = 0; t < std::min<std::size_t>(feeders, inputs.size()); ++t) pool.emplace_back(worker);
   }
 
   // Results print in input order as soon as each is ready, so output is stable
