@@ -525,6 +525,19 @@ std::string both32(std::uint32_t v) {
   return o;
 }
 
+namespace {
+
+// The root directory's "." with SUSP's SP entry (so the tree is read with
+// Rock Ridge) and its ".."; returns where the next record goes.
+std::size_t rock_ridge_root(IsoBuilder& iso) {
+  std::fill(iso.b.begin() + 18 * 2048, iso.b.begin() + 19 * 2048, 0);
+  const std::size_t at = iso.record(18 * 2048, 18, 2048, 2, std::string(1, '\0'),
+                                    susp("SP", std::string("\xBE\xEF\0", 3)));
+  return iso.record(at, 18, 2048, 2, std::string(1, '\1'));
+}
+
+}  // namespace
+
 TEST(Iso9660, RockRidgeChildLinkToAncestorIsBoundedAndReported) {
   IsoBuilder iso;
   // Root "." carries SUSP's SP entry so the tree is read with Rock Ridge.
@@ -551,10 +564,7 @@ TEST(Iso9660, RockRidgeChildLinkToAncestorIsBoundedAndReported) {
 // continued at block 0. Each is now skipped and reported where it stands.
 TEST(Iso9660, RockRidgeEntriesTooShortForTheirFieldsAreReportedAndSkipped) {
   IsoBuilder iso;
-  std::fill(iso.b.begin() + 18 * 2048, iso.b.begin() + 19 * 2048, 0);
-  std::size_t at = iso.record(18 * 2048, 18, 2048, 2, std::string(1, '\0'),
-                              susp("SP", std::string("\xBE\xEF\0", 3)));
-  at = iso.record(at, 18, 2048, 2, std::string(1, '\1'));
+  std::size_t at = rock_ridge_root(iso);
   at = iso.record(at, 20, 5, 0, "A.TXT;1",
                   susp("NM", "") + susp("PX", std::string(4, '\0')) + susp("CL", std::string("\1\0", 2)) +
                       susp("TF", "") + susp("CE", std::string(8, '\0')));
@@ -577,10 +587,7 @@ TEST(Iso9660, RockRidgeEntriesTooShortForTheirFieldsAreReportedAndSkipped) {
 
 TEST(Iso9660, RockRidgeChildLinkPastTheEndIsReported) {
   IsoBuilder iso;
-  std::fill(iso.b.begin() + 18 * 2048, iso.b.begin() + 19 * 2048, 0);
-  std::size_t at = iso.record(18 * 2048, 18, 2048, 2, std::string(1, '\0'),
-                              susp("SP", std::string("\xBE\xEF\0", 3)));
-  at = iso.record(at, 18, 2048, 2, std::string(1, '\1'));
+  std::size_t at = rock_ridge_root(iso);
   at = iso.record(at, 0, 0, 0, "FAR;1", susp("NM", std::string("\0far", 4)) + susp("CL", both32(100000)));
   at = iso.record(at, 20, 5, 0, "A.TXT;1", susp("NM", std::string("\0a.txt", 6)));
   iso.b[20 * 2048] = 'h';
@@ -595,10 +602,7 @@ TEST(Iso9660, RockRidgeChildLinkPastTheEndIsReported) {
 
 TEST(Iso9660, RockRidgeSymlinkWithDataIsReported) {
   IsoBuilder iso;
-  std::fill(iso.b.begin() + 18 * 2048, iso.b.begin() + 19 * 2048, 0);
-  std::size_t at = iso.record(18 * 2048, 18, 2048, 2, std::string(1, '\0'),
-                              susp("SP", std::string("\xBE\xEF\0", 3)));
-  at = iso.record(at, 18, 2048, 2, std::string(1, '\1'));
+  std::size_t at = rock_ridge_root(iso);
   // SL "/tmp/x": a ROOT component, then "tmp" and "x".
   const std::string sl = std::string("\0\x08\0\0\3tmp\0\1x", 11);
   at = iso.record(at, 20, 5, 0, "LINK.EXE;1", susp("NM", std::string("\0link.exe", 9)) + susp("SL", sl));
