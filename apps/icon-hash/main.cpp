@@ -16,6 +16,7 @@
 #include "codecs/icon/layout.hpp"
 #include "codecs/icon/png.hpp"
 #include "codecs/icon/reference.hpp"
+#include "sluice/meta_key.hpp"
 
 namespace icon = sluice::codecs::icon;
 
@@ -34,7 +35,7 @@ bool print_one(sluice::ByteView image, const std::string& label, const sluice::c
   const icon::Image& img = decoded->model.image;
   if (img.rgba.empty()) return false;  // sides past the cap: said above
   const icon::IconHash h = icon::hash_image(img);
-  std::printf("%s\t%s\t%u\t%u\t%u\t%s\n", icon::hex64(h.phash).c_str(), icon::hex64(h.dhash).c_str(),
+  std::printf("%s\t%s\t%u\t%u\t%u\t%s\n", sluice::Hash64{h.phash}.hex().c_str(), sluice::Hash64{h.dhash}.hex().c_str(),
               static_cast<unsigned>(h.hue), img.width, img.height, label.c_str());
   return true;
 }

@@ -37,7 +37,7 @@ void json_error(httplib::Response& res, int status, const std::string& what) {
 void serve_scan(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
   const auto settings = daemon.settings();
   std::string name = req.has_param("name") ? req.get_param_value("name") : "upload";
-  auto bytes = bytes_of(ByteView(reinterpret_cast<const std::uint8_t*>(req.body.data()), req.body.size()));
+  auto bytes = bytes_of(ByteView::of(req.body));
   if (!bytes) return json_error(res, 500, "cannot hold the upload for scanning: " + bytes.error().what);
   const ScanOutcome outcome = daemon.scanner().scan(*bytes, std::move(name), settings->deadline());
   daemon.metrics().http_scan();

@@ -12,7 +12,7 @@ namespace sluice::milter {
 namespace {
 
 Bytes text_bytes(std::string_view text) {
-  auto b = milter::bytes_of(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  auto b = milter::bytes_of(ByteView::of(text));
   EXPECT_TRUE(b) << b.error().what;
   return *b;
 }
@@ -96,7 +96,6 @@ TEST(EnginePool, ReconfigureKeepsTheOldEngineOnError) {
   EXPECT_NE(after.result->verdict, Verdict::clean);
 }
 
-Bytes bytes_of(std::string_view s) { return text_bytes(s); }
 
 // The daemon's default: the same answers from sandboxed worker processes.
 TEST(IsolatedPool, SameAnswerAsInProcessAndStatsSayIsolated) {
@@ -109,7 +108,7 @@ TEST(IsolatedPool, SameAnswerAsInProcessAndStatsSayIsolated) {
       "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
       "Please see the invoice.\r\n--b\r\nContent-Type: application/octet-stream; name=\"Invoice.pdf.exe\"\r\n"
       "Content-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA==\r\n--b--\r\n";
-  for (const Bytes& b : {small(), bytes_of(lure)}) {
+  for (const Bytes& b : {small(), text_bytes(lure)}) {
     const ScanOutcome a = (*here)->scan(b, "m.eml", std::chrono::minutes(1));
     const ScanOutcome z = (*there)->scan(b, "m.eml", std::chrono::minutes(1));
     ASSERT_EQ(a.status, ScanStatus::done);
@@ -121,7 +120,7 @@ TEST(IsolatedPool, SameAnswerAsInProcessAndStatsSayIsolated) {
       EXPECT_EQ(z.result->findings[i].id, a.result->findings[i].id);
     }
   }
-  EXPECT_NE((*here)->scan(bytes_of(lure), "m.eml", std::chrono::minutes(1)).result->verdict, Verdict::clean);
+  EXPECT_NE((*here)->scan(text_bytes(lure), "m.eml", std::chrono::minutes(1)).result->verdict, Verdict::clean);
   const PoolStats st = (*there)->stats();
   EXPECT_TRUE(st.isolated);
   EXPECT_FALSE((*here)->stats().isolated);
@@ -150,7 +149,7 @@ TEST(IsolatedPool, ACrashIsOneMessagesErrorAndTheNextIsScanned) {
   c.limits.deadline_ms = 2000;
   auto pool = EnginePool::create(c, 1, 0, true);
   ASSERT_TRUE(pool) << pool.error().what;
-  const ScanOutcome crashed = (*pool)->scan(bytes_of("ITSF SLUICE-FAULT:segv\n"), "crash", std::chrono::minutes(1));
+  const ScanOutcome crashed = (*pool)->scan(text_bytes("ITSF SLUICE-FAULT:segv\n"), "crash", std::chrono::minutes(1));
   ASSERT_EQ(crashed.status, ScanStatus::done);
   EXPECT_EQ(crashed.result->verdict, Verdict::error);
   bool named = false;

@@ -4,11 +4,9 @@
 // busy flags and the counters.
 #include "sluice/worker_pool.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -142,25 +140,18 @@ WorkerFailure classify(int status, Outcome outcome, std::string detail) {
   return f;
 }
 
-// The inputs, one after another, as a sealed memfd: the worker maps it
-// read-only, and no one — neither a confused parent nor the worker — can
-// change it under the scan. A batch shares one (one file's life, not eight).
-Result<int> sealed_input(std::span<const ByteView> inputs) {
-  const int fd = ::memfd_create("sluice-input", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0) return fail(Errc::io, 0, std::string("memfd_create: ") + std::strerror(errno));
+// Copies of the caller's inputs, one after another, in a sealed memfd of the
+// pool's own: the worker maps it read-only, and no one — neither a confused
+// parent nor the worker — can change it under the scan. A batch shares one
+// (one file's life, not eight).
+Result<SealedInput> sealed_copy(std::span<const ByteView> inputs) {
+  auto in = SealedInput::create();
+  if (!in) return in;
   for (const ByteView input : inputs) {
-    if (!core::wire::write_all(fd, input.data(), input.size())) {
-      const int err = errno;
-      ::close(fd);
-      return fail(Errc::io, 0, std::string("memfd write: ") + (err != 0 ? std::strerror(err) : "short write"));
-    }
+    if (auto st = in->append(input); !st) return std::unexpected(st.error());
   }
-  if (::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return fail(Errc::io, 0, std::string("memfd seal: ") + std::strerror(err));
-  }
-  return fd;
+  if (auto st = in->seal(); !st) return std::unexpected(st.error());
+  return in;
 }
 
 // One request's bytes, appended to `out`.
@@ -310,15 +301,13 @@ struct WorkerPool::Impl {
 // The caller's bytes, copied once into a memfd of our own.
 ScanResult WorkerPool::Impl::run(Slot& s, ByteView input, const std::string& name,
                                  const ScanOptions& scan_options) {
-  auto fd = sealed_input(std::span(&input, 1));
-  if (!fd) return parent_error(input, name, fd.error().what);
+  auto copy = sealed_copy(std::span(&input, 1));
+  if (!copy) return parent_error(input, name, copy.error().what);
   {
     std::lock_guard lock(mu);
     stats.bytes_copied += input.size();
   }
-  ScanResult r = run_on(s, *fd, input, name, scan_options);
-  ::close(*fd);
-  return r;
+  return run_on(s, copy->fd(), input, name, scan_options);
 }
 
 // The caller's memfd as it is: nothing copied.
@@ -406,28 +395,28 @@ void WorkerPool::Impl::run_batch(Slot& s, std::span<const BatchInput> items,
     std::lock_guard lock(mu);
     ++stats.respawns;
   }
-  std::vector<ByteView> inputs;
-  for (const BatchInput& b : items) inputs.push_back(b.input);
-  auto fd = items.size() > 1 && s.pid >= 0 ? sealed_input(inputs) : Result<int>(-1);
-  if (fd && *fd >= 0) {
-    std::uint64_t copied = 0;
-    for (const ByteView in : inputs) copied += in.size();
-    std::lock_guard lock(mu);
-    stats.bytes_copied += copied;
+  bool offered = false;  // the whole batch went to the socket, or was meant to
+  if (items.size() > 1 && s.pid >= 0) {
+    std::vector<ByteView> inputs;
+    for (const BatchInput& b : items) inputs.push_back(b.input);
+    if (auto copy = sealed_copy(inputs)) {
+      {
+        std::lock_guard lock(mu);
+        stats.bytes_copied += copy->size();
+      }
+      std::vector<std::uint8_t> req;
+      std::uint64_t offset = 0;
+      for (const BatchInput& b : items) {
+        put_request(req, offset, b.input, b.name, b.options, &b != &items.front(), &b != &items.back());
+        offset += b.input.size();
+      }
+      if (req.size() <= kMaxBatchRequestBytes) {
+        offered = true;
+        if (send_requests(s.fd, copy->fd(), req)) sent = items.size();
+      }
+    }  // our memfd closes here: the worker holds its own descriptor now
   }
-  if (fd && *fd >= 0) {
-    std::vector<std::uint8_t> req;
-    std::uint64_t offset = 0;
-    for (const BatchInput& b : items) {
-      put_request(req, offset, b.input, b.name, b.options, &b != &items.front(), &b != &items.back());
-      offset += b.input.size();
-    }
-    const bool fits = req.size() <= kMaxBatchRequestBytes;
-    if (fits && send_requests(s.fd, *fd, req)) sent = items.size();
-    ::close(*fd);  // the worker holds its own copy of the descriptor now
-    if (!fits) fd = Result<int>(-1);
-  }
-  if (sent == 0 && fd && *fd >= 0) {
+  if (offered && sent == 0) {
     // A worker that could not take the whole batch (part of it may be in its
     // socket) takes none of it.
     (void)reap(s.pid, true);

@@ -223,13 +223,13 @@ TEST(WorkerPoolParity, SealedInputsAreScannedWithoutACopy) {
 TEST(WorkerPoolParity, SealedInputsRefuseChangeAndUnsealedOnesAreNotScanned) {
   auto in = SealedInput::create();
   ASSERT_TRUE(in);
-  ASSERT_TRUE(in->append(ByteView(reinterpret_cast<const std::uint8_t*>("From: a@b.c\n\nhi\n"), 16)));
+  ASSERT_TRUE(in->append(ByteView::of("From: a@b.c\n\nhi\n")));
   auto pool = WorkerPool::create(testing::default_engine(), {.workers = 1});
   ASSERT_TRUE(pool) << pool.error().what;
   const ScanResult early = (*pool)->scan(*in, "early.eml");
   EXPECT_EQ(early.verdict, Verdict::error);
   ASSERT_TRUE(in->seal());
-  EXPECT_FALSE(in->append(ByteView(reinterpret_cast<const std::uint8_t*>("x"), 1)));
+  EXPECT_FALSE(in->append(ByteView::of("x")));
   // Sealed means sealed for every descriptor: a write through the fd fails too.
   EXPECT_LT(::write(in->fd(), "x", 1), 0);
   EXPECT_EQ(in->bytes().size(), 16u);

@@ -1,8 +1,6 @@
 #include "codecs/icon/reference.hpp"
 
-#include <array>
 #include <charconv>
-#include <cstdio>
 
 namespace sluice::embedded {
 extern const char* const kIconsTsv;
@@ -69,12 +67,6 @@ std::optional<Match> closest(const IconHash& hash, const std::vector<Reference>&
     if (!best || d < best->distance) best = Match{&r, d};
   }
   return best;
-}
-
-std::string hex64(std::uint64_t v) {
-  std::array<char, 17> buf{};
-  std::snprintf(buf.data(), buf.size(), "%016llx", static_cast<unsigned long long>(v));
-  return buf.data();
 }
 
 }  // namespace sluice::codecs::icon

@@ -38,6 +38,4 @@ struct Match {
 // The nearest reference; ties keep the earlier line (the TSV order is sorted).
 [[nodiscard]] std::optional<Match> closest(const IconHash& hash, const std::vector<Reference>& refs);
 
-[[nodiscard]] std::string hex64(std::uint64_t v);
-
 }  // namespace sluice::codecs::icon
