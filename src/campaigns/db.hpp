@@ -26,6 +26,12 @@ class Db {
   [[nodiscard]] virtual Dialect dialect() const noexcept = 0;
   // Rows of a statement (none for DDL and plain writes).
   virtual Result<std::vector<SqlRow>> query(std::string_view sql, std::span<const SqlValue> params) = 0;
+  // A statement whose columns are all integers, its rows laid end to end
+  // (row r, column c at r × columns + c; NULL reads 0). Grouping reads
+  // hundreds of candidate rows per message, and a vector of variants per row
+  // was most of what recording cost (bench/README.md). The default goes
+  // through query(); SQLite reads the columns straight into the vector.
+  virtual Result<std::vector<std::int64_t>> query_ints(std::string_view sql, std::span<const SqlValue> params);
   // A transaction that writes: other writers (threads, processes, hosts) wait
   // until commit() or rollback(). SQLite: BEGIN IMMEDIATE with a busy timeout;
   // PostgreSQL: a transaction holding one advisory lock.

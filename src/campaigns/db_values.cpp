@@ -36,4 +36,14 @@ std::string as_text(const SqlValue& v) {
 
 bool is_null(const SqlValue& v) noexcept { return std::holds_alternative<std::monostate>(v); }
 
+Result<std::vector<std::int64_t>> Db::query_ints(std::string_view sql, std::span<const SqlValue> params) {
+  auto rows = query(sql, params);
+  if (!rows) return std::unexpected(rows.error());
+  std::vector<std::int64_t> out;
+  for (const SqlRow& row : *rows) {
+    for (const SqlValue& v : row) out.push_back(as_int(v));
+  }
+  return out;
+}
+
 }  // namespace sluice::campaigns

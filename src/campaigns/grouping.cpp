@@ -8,6 +8,7 @@
 // window. Linked campaigns merge into the oldest: an ID seen yesterday still
 // names the campaign today.
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <set>
 
@@ -24,20 +25,96 @@ namespace {
 constexpr std::int64_t kCandidatesPerValue = 50;
 constexpr std::size_t kSharedReported = 16;
 
-struct Candidate {
+// One earlier message that shares fingerprint `fp` (an index into the
+// message's fingerprints) with the message being recorded.
+struct Hit {
+  std::int64_t message = 0;
   std::int64_t campaign = 0;
   std::int64_t seen_at = 0;
-  bool strong = false;
-  std::set<LinkClass> classes;
-  std::vector<const Fingerprint*> shared;
+  std::uint32_t fp = 0;
+  LinkClass cls = LinkClass::report;
 };
+
+// An earlier message and what it shares: its hits, sorted together, of which
+// `shared` are evidence (strong ones, and weak ones inside the window).
+struct Candidate {
+  std::int64_t message = 0;
+  std::int64_t campaign = 0;
+  bool strong = false;
+  std::uint32_t classes = 0;  // bit per LinkClass
+  std::vector<std::uint32_t> shared;
+};
+
+constexpr std::uint32_t bit(LinkClass c) { return 1U << static_cast<unsigned>(c); }
 
 // Weak evidence needs two classes, one of them the actor's own lure or
 // infrastructure: a kit's layout and a builder's imphash are shared by many
 // actors, and a brand by every wave that imitates it.
 bool links(const Candidate& c) {
-  const bool actor = c.classes.contains(LinkClass::template_) || c.classes.contains(LinkClass::infrastructure);
-  return c.strong || (c.classes.size() >= 2 && actor);
+  const bool actor = (c.classes & (bit(LinkClass::template_) | bit(LinkClass::infrastructure))) != 0;
+  return c.strong || (std::popcount(c.classes) >= 2 && actor);
+}
+
+// Reads the campaign and time of each earlier message the hits name, once
+// per message (a message sharing ten values with this one is ten hits), and
+// leaves the hits sorted by message, then fingerprint. Hits on a message
+// without a campaign are dropped: only the message being recorded has none,
+// and the look-ups exclude it already.
+constexpr std::size_t kPlaceIds = 32;
+Status place(Db& db, std::vector<Hit>& hits) {
+  std::sort(hits.begin(), hits.end(),
+            [](const Hit& a, const Hit& b) { return a.message != b.message ? a.message < b.message : a.fp < b.fp; });
+  std::vector<std::int64_t> ids;
+  for (const Hit& h : hits) {
+    if (ids.empty() || ids.back() != h.message) ids.push_back(h.message);
+  }
+  struct Placed {
+    std::int64_t id, campaign, seen_at;
+  };
+  std::vector<Placed> placed;
+  placed.reserve(ids.size());
+  for (std::size_t at = 0; at < ids.size(); at += kPlaceIds) {
+    std::vector<SqlValue> p(kPlaceIds, SqlValue{std::int64_t{-1}});  // -1: no message
+    for (std::size_t k = 0; k < kPlaceIds && at + k < ids.size(); ++k) p[k] = ids[at + k];
+    auto rows = db.query_ints(
+        "SELECT id, campaign, seen_at FROM messages WHERE campaign IS NOT NULL AND id IN "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        p);
+    if (!rows) return std::unexpected(rows.error());
+    for (std::size_t r = 0; r + 3 <= rows->size(); r += 3) placed.push_back({(*rows)[r], (*rows)[r + 1], (*rows)[r + 2]});
+  }
+  std::sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) { return a.id < b.id; });
+  auto next = placed.begin();
+  for (Hit& h : hits) {
+    while (next != placed.end() && next->id < h.message) ++next;
+    if (next != placed.end() && next->id == h.message) {
+      h.campaign = next->campaign;
+      h.seen_at = next->seen_at;
+    }
+  }
+  std::erase_if(hits, [](const Hit& h) { return h.campaign == 0; });
+  return {};
+}
+
+// Folds the placed hits into one candidate per earlier message, in message
+// order, each one's evidence in the order of the fingerprints.
+std::vector<Candidate> candidates(const std::vector<Hit>& hits, std::int64_t seen_at, std::int64_t window) {
+  std::vector<Candidate> out;
+  for (const Hit& h : hits) {
+    if (out.empty() || out.back().message != h.message) {
+      out.push_back({.message = h.message, .campaign = h.campaign, .shared = {}});
+    }
+    Candidate& c = out.back();
+    if (h.cls == LinkClass::strong) {
+      c.strong = true;
+    } else if (window <= 0 || (seen_at - h.seen_at <= window && h.seen_at - seen_at <= window)) {
+      c.classes |= bit(h.cls);
+    } else {
+      continue;  // weak evidence outside the window says nothing
+    }
+    c.shared.push_back(h.fp);
+  }
+  return out;
 }
 
 std::string joined(const std::vector<std::string>& v) {
@@ -107,9 +184,9 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     if (ins->size() != 1) return fail(Errc::io, 0, "campaign store: insert returned no id");
     const std::int64_t self = as_int(ins->front().front());
 
-    std::map<std::int64_t, Candidate> cands;
-    const std::int64_t window = options_.window_days * 86400;
-    for (const Fingerprint& fp : m.fingerprints) {
+    std::vector<Hit> hits;
+    for (std::uint32_t i = 0; i < m.fingerprints.size(); ++i) {
+      const Fingerprint& fp = m.fingerprints[i];
       const std::vector<SqlValue> p{self, fp.kind, fp.value};
       if (auto s = db.exec("INSERT INTO fingerprints (message, kind, value) VALUES (?, ?, ?)", p); !s) {
         return std::unexpected(s.error());
@@ -117,31 +194,22 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
       const LinkClass cls = link_class(fp.kind);
       if (cls == LinkClass::report) continue;
       const std::vector<SqlValue> q{fp.kind, fp.value, self, kCandidatesPerValue};
-      auto rows = db.query(
-          "SELECT m.id, m.campaign, m.seen_at FROM fingerprints f "
-          "JOIN messages m ON m.id = f.message WHERE f.kind = ? AND f.value = ? AND f.message <> ? "
-          "AND m.campaign IS NOT NULL ORDER BY f.message DESC LIMIT ?",
+      // The fingerprint's own index alone (its key holds the message): the
+      // messages' campaigns and times are read once each, by place().
+      auto rows = db.query_ints(
+          "SELECT message FROM fingerprints WHERE kind = ? AND value = ? AND message <> ? "
+          "ORDER BY message DESC LIMIT ?",
           q);
       if (!rows) return std::unexpected(rows.error());
-      for (const SqlRow& r : *rows) {
-        Candidate& c = cands[as_int(r[0])];
-        c.campaign = as_int(r[1]);
-        c.seen_at = as_int(r[2]);
-        if (cls == LinkClass::strong) {
-          c.strong = true;
-        } else if (window <= 0 || (seen_at - c.seen_at <= window && c.seen_at - seen_at <= window)) {
-          c.classes.insert(cls);
-        } else {
-          continue;  // weak evidence outside the window says nothing
-        }
-        c.shared.push_back(&fp);
-      }
+      for (const std::int64_t id : *rows) hits.push_back({.message = id, .fp = i, .cls = cls});
     }
+    if (auto s = place(db, hits); !s) return std::unexpected(s.error());
+    const std::vector<Candidate> cands = candidates(hits, seen_at, options_.window_days * 86400);
 
     // The campaigns this message links to, oldest first; candidates are
     // visited in id order, so the evidence reported is deterministic.
     std::set<std::int64_t> linked;
-    for (const auto& [id, c] : cands) {
+    for (const Candidate& c : cands) {
       if (links(c)) linked.insert(c.campaign);
     }
     Assignment a;
@@ -177,21 +245,26 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
         a.merged.push_back(*it);
       }
     }
-    std::set<std::pair<std::string, std::string>> reported;
+    // A message's fingerprints are distinct (they are the table's key with
+    // it), so an index names a (kind, value) pair.
+    std::vector<bool> reported(m.fingerprints.size(), false);
     // Names are read only for the few candidates the result reports: the
     // look-ups above carry integers alone (they run for every fingerprint).
-    for (const auto& [id, c] : cands) {
+    for (const Candidate& c : cands) {
       if (!links(c)) continue;
       std::string name;
-      for (const Fingerprint* fp : c.shared) {
+      for (const std::uint32_t i : c.shared) {
         if (a.shared.size() >= kSharedReported) break;
-        if (!reported.emplace(fp->kind, fp->value).second) continue;
+        if (reported[i]) continue;
+        reported[i] = true;
         if (name.empty()) {
-          auto n = db.query("SELECT message_id, input FROM messages WHERE id = ?", std::vector<SqlValue>{id});
+          auto n = db.query("SELECT message_id, input FROM messages WHERE id = ?",
+                            std::vector<SqlValue>{c.message});
           if (!n) return std::unexpected(n.error());
           if (!n->empty()) name = as_text(n->front()[0]).empty() ? as_text(n->front()[1]) : as_text(n->front()[0]);
         }
-        a.shared.push_back({fp->kind, fp->value, std::string(to_string(link_class(fp->kind))), name});
+        const Fingerprint& fp = m.fingerprints[i];
+        a.shared.push_back({fp.kind, fp.value, std::string(to_string(link_class(fp.kind))), name});
       }
     }
     nlohmann::json links = nlohmann::json::array();

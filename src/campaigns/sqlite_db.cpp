@@ -33,39 +33,9 @@ class SqliteDb final : public Db {
   [[nodiscard]] Dialect dialect() const noexcept override { return Dialect::sqlite; }
 
   Result<std::vector<SqlRow>> query(std::string_view sql, std::span<const SqlValue> params) override {
-    // Statements are prepared once per connection: grouping runs the same
-    // dozen for every message, and preparing them was most of its cost.
-    auto it = cache_.find(sql);
-    if (it == cache_.end()) {
-      sqlite3_stmt* fresh = nullptr;
-      if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &fresh,
-                             nullptr) != SQLITE_OK) {
-        return error("prepare");
-      }
-      it = cache_.emplace(std::string(sql), Stmt(fresh)).first;
-    }
-    sqlite3_stmt* raw = it->second.get();
-    struct Reset {
-      sqlite3_stmt* s;
-      ~Reset() {
-        sqlite3_reset(s);
-        sqlite3_clear_bindings(s);
-      }
-    } reset{raw};
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      const int at = static_cast<int>(i + 1);
-      int rc = SQLITE_OK;
-      if (const auto* n = std::get_if<std::int64_t>(&params[i])) {
-        rc = sqlite3_bind_int64(raw, at, *n);
-      } else if (const auto* d = std::get_if<double>(&params[i])) {
-        rc = sqlite3_bind_double(raw, at, *d);
-      } else if (const auto* s = std::get_if<std::string>(&params[i])) {
-        rc = sqlite3_bind_text(raw, at, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
-      } else {
-        rc = sqlite3_bind_null(raw, at);
-      }
-      if (rc != SQLITE_OK) return error("bind");
-    }
+    auto stmt = bound(sql, params);
+    if (!stmt) return std::unexpected(stmt.error());
+    sqlite3_stmt* raw = stmt->get();
     std::vector<SqlRow> rows;
     for (;;) {
       const int rc = sqlite3_step(raw);
@@ -90,6 +60,21 @@ class SqliteDb final : public Db {
     return rows;
   }
 
+  Result<std::vector<std::int64_t>> query_ints(std::string_view sql, std::span<const SqlValue> params) override {
+    auto stmt = bound(sql, params);
+    if (!stmt) return std::unexpected(stmt.error());
+    sqlite3_stmt* raw = stmt->get();
+    std::vector<std::int64_t> out;
+    for (;;) {
+      const int rc = sqlite3_step(raw);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) return error("step");
+      const int n = sqlite3_column_count(raw);
+      for (int c = 0; c < n; ++c) out.push_back(sqlite3_column_int64(raw, c));
+    }
+    return out;
+  }
+
   Status begin_write() override { return simple("BEGIN IMMEDIATE"); }
   Status commit() override { return simple("COMMIT"); }
   void rollback() noexcept override { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
@@ -104,6 +89,47 @@ class SqliteDb final : public Db {
     const int code = sqlite3_extended_errcode(db_);
     const Errc e = (code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED ? Errc::limit : Errc::io;
     return fail(e, 0, "campaign store (SQLite): " + std::string(what) + ": " + sqlite3_errmsg(db_));
+  }
+
+  // A cached statement with its parameters bound; reset and unbound when the
+  // handle goes, however the caller leaves.
+  struct Unbind {
+    void operator()(sqlite3_stmt* s) const noexcept {
+      sqlite3_reset(s);
+      sqlite3_clear_bindings(s);
+    }
+  };
+  using Bound = std::unique_ptr<sqlite3_stmt, Unbind>;
+
+  Result<Bound> bound(std::string_view sql, std::span<const SqlValue> params) {
+    // Statements are prepared once per connection: grouping runs the same
+    // dozen for every message, and preparing them was most of its cost.
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+      sqlite3_stmt* fresh = nullptr;
+      if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &fresh,
+                             nullptr) != SQLITE_OK) {
+        return error("prepare");
+      }
+      it = cache_.emplace(std::string(sql), Stmt(fresh)).first;
+    }
+    Bound stmt(it->second.get());
+    sqlite3_stmt* raw = stmt.get();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const int at = static_cast<int>(i + 1);
+      int rc = SQLITE_OK;
+      if (const auto* n = std::get_if<std::int64_t>(&params[i])) {
+        rc = sqlite3_bind_int64(raw, at, *n);
+      } else if (const auto* d = std::get_if<double>(&params[i])) {
+        rc = sqlite3_bind_double(raw, at, *d);
+      } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+        rc = sqlite3_bind_text(raw, at, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+      } else {
+        rc = sqlite3_bind_null(raw, at);
+      }
+      if (rc != SQLITE_OK) return error("bind");
+    }
+    return stmt;
   }
 
   sqlite3* db_;
@@ -136,6 +162,11 @@ Result<std::unique_ptr<Db>> open_sqlite(const std::string& path) {
   // page cache made every grouping read a system call. Memory-mapped reads and
   // a 64 MiB cache keep a message's lookups in memory (bench/README.md).
   if (auto s = db->simple("PRAGMA cache_size=-65536"); !s) return std::unexpected(s.error());
+  // Each message recorded in a batch is a savepoint, and a savepoint's undo
+  // pages (the statement sub-journal) spill to an unlinked file in /var/tmp
+  // beyond 64 KiB: 25,000 writes for 520 messages. In memory they are a few
+  // hundred KiB per message at most, freed at its RELEASE (bench/README.md).
+  if (auto s = db->simple("PRAGMA temp_store=MEMORY"); !s) return std::unexpected(s.error());
   if (auto s = db->simple("PRAGMA mmap_size=268435456"); !s) return std::unexpected(s.error());
   return std::unique_ptr<Db>(std::move(db));
 }
