@@ -27,6 +27,7 @@ enum class LimitKind : std::uint8_t {
   script_memory,   // heap one document's script interpreter may allocate
   scan_ratio,      // decoded bytes across one scan / the input's size
   document_revisions,  // earlier revisions of one PDF read besides the latest
+  anomalies,       // anomalies of one ID recorded on one artifact
   // worker_cpu stays last: record readers check kinds against it.
   worker_memory,   // address space of one sandboxed scan worker besides sparse disks
   worker_cpu,      // CPU seconds of one scan in a sandboxed worker
@@ -37,7 +38,8 @@ inline constexpr LimitKind kAllLimitKinds[] = {
     LimitKind::artifact_bytes, LimitKind::total_bytes, LimitKind::ratio,
     LimitKind::name_length, LimitKind::deadline,     LimitKind::input_bytes,
     LimitKind::virtual_bytes, LimitKind::password_candidates, LimitKind::key_derivation,
-    LimitKind::script_ms, LimitKind::script_memory, LimitKind::scan_ratio, LimitKind::document_revisions, LimitKind::worker_memory,
+    LimitKind::script_ms, LimitKind::script_memory, LimitKind::scan_ratio, LimitKind::document_revisions, LimitKind::anomalies,
+    LimitKind::worker_memory,
     LimitKind::worker_cpu};
 
 [[nodiscard]] std::string_view to_string(LimitKind kind) noexcept;
@@ -96,6 +98,11 @@ struct Limits {
   // parsed again on its own, so a thousand appended updates cost a thousand
   // parses. Real documents have a handful (each signature adds one).
   std::uint32_t max_document_revisions = 32;
+  // Anomalies of one ID on one artifact (core/unpacker.cpp): a hostile
+  // structure repeats one fault thousands of times, and the first ones say
+  // it. The cap is per ID, so padding a file with one fault cannot push
+  // another out of the report.
+  std::uint32_t max_anomalies_per_kind = 32;
 
   // Caps inside one parsed structure, per format (format_limits.hpp). Not
   // configurable: they bound work on absurd inputs, no real file comes near.

@@ -49,7 +49,7 @@ constexpr std::array<std::pair<Verdict, std::string_view>, 4> kVerdict{{
     {Verdict::malicious, "malicious"},
     {Verdict::error, "error"},
 }};
-constexpr std::array<std::pair<LimitKind, std::string_view>, 18> kLimit{{
+constexpr std::array<std::pair<LimitKind, std::string_view>, 19> kLimit{{
     {LimitKind::depth, "max_depth"},
     {LimitKind::children, "max_children"},
     {LimitKind::artifacts, "max_artifacts"},
@@ -68,6 +68,7 @@ constexpr std::array<std::pair<LimitKind, std::string_view>, 18> kLimit{{
     {LimitKind::script_memory, "max_script_memory"},
     {LimitKind::scan_ratio, "max_scan_ratio"},
     {LimitKind::document_revisions, "max_document_revisions"},
+    {LimitKind::anomalies, "max_anomalies_per_kind"},
 }};
 
 }  // namespace
@@ -106,6 +107,7 @@ std::uint64_t Limits::value(LimitKind kind) const noexcept {
     case LimitKind::script_memory: return max_script_memory;
     case LimitKind::scan_ratio: return max_scan_ratio;
     case LimitKind::document_revisions: return max_document_revisions;
+    case LimitKind::anomalies: return max_anomalies_per_kind;
   }
   return 0;
 }
@@ -131,6 +133,7 @@ void Limits::set(LimitKind kind, std::uint64_t v) noexcept {
     case LimitKind::script_memory: max_script_memory = v; break;
     case LimitKind::scan_ratio: max_scan_ratio = u32; break;
     case LimitKind::document_revisions: max_document_revisions = u32; break;
+    case LimitKind::anomalies: max_anomalies_per_kind = u32; break;
   }
 }
 

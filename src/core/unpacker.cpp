@@ -1,6 +1,8 @@
 #include "core/unpacker.hpp"
 
 #include <algorithm>
+#include <string>
+#include <utility>
 
 #include "core/passwords.hpp"
 #include "core/text.hpp"
@@ -112,8 +114,23 @@ void UnpackContext::anomaly(std::string id, Severity severity, std::uint64_t off
 
 void UnpackContext::anomaly_on(ArtifactId target, std::string id, Severity severity,
                                std::uint64_t offset, std::string message) {
-  tree_.at(target).anomalies.push_back(
-      Anomaly{std::move(id), severity, offset, to_valid_utf8(message)});
+  Artifact& a = tree_.at(target);
+  const std::uint32_t cap = limits().max_anomalies_per_kind;
+  const auto same = std::count_if(a.anomalies.begin(), a.anomalies.end(), [&](const Anomaly& x) { return x.id == id; });
+  if (std::cmp_less(same, cap)) {
+    a.anomalies.push_back(Anomaly{std::move(id), severity, offset, to_valid_utf8(message)});
+    return;
+  }
+  // The first one past the cap is reported as the limit, once per ID and
+  // artifact; the rest of that ID go unlisted.
+  const std::string named = "`" + id + "`";
+  for (const LimitHit& h : tree_.limits_hit) {
+    if (h.kind == LimitKind::anomalies && h.artifact == target && h.detail.find(named) != std::string::npos) return;
+  }
+  std::string detail = "more than " + std::to_string(cap) + " " + named + " anomalies on one artifact; the rest are not listed";
+  a.anomalies.push_back(Anomaly{"limit.exceeded", Severity::medium, 0,
+                                std::string(to_string(LimitKind::anomalies)) + " limit reached: " + detail});
+  tree_.limits_hit.push_back(LimitHit{LimitKind::anomalies, target, cap, std::move(detail)});
 }
 
 void UnpackContext::limit_hit(LimitKind kind, std::string detail) {
@@ -194,10 +211,8 @@ Status Registry::retain(std::span<const std::string> names) {
   return {};
 }
 
-void report_anomalies(UnpackContext& ctx, std::span<const Anomaly> anomalies, std::size_t max) {
-  for (std::size_t i = 0; i < anomalies.size() && i < max; ++i) {
-    ctx.anomaly(anomalies[i].id, anomalies[i].severity, anomalies[i].offset, anomalies[i].message);
-  }
+void report_anomalies(UnpackContext& ctx, std::span<const Anomaly> anomalies) {
+  for (const Anomaly& a : anomalies) ctx.anomaly(a.id, a.severity, a.offset, a.message);
 }
 
 }  // namespace sluice::core

@@ -138,9 +138,10 @@ class Unpacker {
   [[nodiscard]] virtual Status unpack(UnpackContext& ctx) const = 0;
 };
 
-// A pure parser's anomalies on the artifact being unpacked: the first `max` of
-// them, since a hostile structure can repeat one fault thousands of times.
-void report_anomalies(UnpackContext& ctx, std::span<const Anomaly> anomalies, std::size_t max = 32);
+// A pure parser's anomalies on the artifact being unpacked, through
+// anomaly(): Limits::max_anomalies_per_kind of each ID, and the limit
+// reported where a hostile structure repeats one fault past it.
+void report_anomalies(UnpackContext& ctx, std::span<const Anomaly> anomalies);
 
 // A reader that follows a format's unpacker on the model that unpacker parsed:
 // malware family configurations read a parsed PE's resources. The format

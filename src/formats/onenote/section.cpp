@@ -1,9 +1,11 @@
 #include "formats/onenote/section.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <set>
 #include <string_view>
+#include <utility>
 
 #include "core/reader.hpp"
 #include "core/text.hpp"
@@ -216,8 +218,8 @@ Status object_prop_set(ByteView chunk, std::uint64_t base, Node& node, const One
 
 class Walker {
  public:
-  Walker(ByteView b, const OneNoteLimits& caps, std::vector<Anomaly>& issues)
-      : b_(b), caps_(caps), issues_(issues), budget_(8 * b.size() + 4096) {}
+  Walker(ByteView b, const OneNoteLimits& caps, std::uint32_t per_kind, std::vector<Anomaly>& issues)
+      : b_(b), caps_(caps), per_kind_(per_kind), issues_(issues), budget_(8 * b.size() + 4096) {}
 
   void walk(Chunk root) {
     std::vector<Chunk> todo{root};
@@ -231,8 +233,12 @@ class Walker {
   Section section;
 
  private:
+  // One past the per-ID cap is kept, so that the unpacker's report of the
+  // list (core::report_anomalies) finds the cap exceeded and says so; the list
+  // itself stays bounded by the number of IDs.
   void issue(std::string id, Severity s, std::uint64_t off, std::string msg) {
-    if (issues_.size() < 64) issues_.push_back({std::move(id), s, off, std::move(msg)});
+    const auto same = std::count_if(issues_.begin(), issues_.end(), [&](const Anomaly& a) { return a.id == id; });
+    if (std::cmp_less_equal(same, per_kind_)) issues_.push_back({std::move(id), s, off, std::move(msg)});
   }
 
   void read_list(Chunk c, std::vector<Chunk>& todo) {
@@ -359,6 +365,7 @@ class Walker {
 
   ByteView b_;
   const OneNoteLimits& caps_;
+  std::uint32_t per_kind_;
   std::vector<Anomaly>& issues_;
   std::set<std::uint64_t> seen_;
   std::uint64_t budget_;
@@ -376,7 +383,7 @@ Result<Parsed<Section>> parse(ByteView bytes, const Limits& limits) {
   const std::uint64_t stp = core::load_le<std::uint64_t>(bytes, kOffRootList).value_or(0);
   const std::uint32_t cb = core::load_le<std::uint32_t>(bytes, kOffRootList + 8).value_or(0);
   Parsed<Section> out;
-  Walker w(bytes, limits.onenote, out.anomalies);
+  Walker w(bytes, limits.onenote, limits.max_anomalies_per_kind, out.anomalies);
   w.walk({stp, cb});
   out.model = std::move(w.section);
   return out;

@@ -56,7 +56,8 @@ struct Section {
 };
 
 // Fails when the header is unusable; damage further in is reported as
-// anomalies (at most 64 per section). Strings, text and property nesting are
+// anomalies (Limits::max_anomalies_per_kind of each ID, plus one that
+// makes the unpacker report the limit). Strings, text and property nesting are
 // capped by limits.onenote.
 [[nodiscard]] Result<Parsed<Section>> parse(ByteView bytes, const Limits& limits);
 
