@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -329,9 +330,7 @@ void add_campaign(Rendered& r, const ScanArgs& args, campaigns::Store& store, st
   }
   std::string doc = std::move(r.text);
   while (!doc.empty() && doc.back() == '\n') doc.pop_back();
-  const std::string value = assigned ? campaigns::to_json(**a).dump(-1, ' ', false,
-                                           nlohmann::ordered_json::error_handler_t::replace)
-                                     : std::string("null");
+  const std::string value = assigned ? campaigns::assignment_json(**a) : std::string("null");
   r.text = report::with_member(std::move(doc), "campaign", value) + "\n";
 }
 
@@ -344,39 +343,54 @@ int run_scan(const ScanArgs& args_in) {
   const Verdict exit_at = cfg->policy.exit_at;
   // The campaign store is memory, not the verdict: one that cannot be opened
   // is an error the user hears about, and every scan result is still printed.
-  bool store_error = false;
-  std::optional<campaigns::Store> store;
-  std::optional<analysis::lure::PublicSuffixList> psl;
+  // It is opened (and pruned) beside the engine's start-up, each a few
+  // milliseconds of one core, and joined before anything is scanned or forked.
+  struct Memory {
+    std::optional<campaigns::Store> store;
+    std::optional<analysis::lure::PublicSuffixList> psl;
+    std::string said;  // for stderr, once joined
+    bool failed = false;
+  };
   const std::string db = args_in.campaign_db.empty() ? cfg->campaigns.db : args_in.campaign_db;
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  std::future<Memory> opening;
   if (!db.empty()) {
-    auto opened = campaigns::Store::open(db, {.min_verdict = cfg->campaigns.min_verdict,
-                                              .window_days = cfg->campaigns.window_days,
-                                              .keep_days = cfg->campaigns.keep_days});
-    if (opened) {
-      if (auto pruned = opened->prune(now); !pruned) {
-        std::fprintf(stderr, "sluice: campaign store: %s\n", pruned.error().what.c_str());
+    opening = std::async(std::launch::async, [db, now, list = cfg->lure.public_suffix_list,
+                                              options = campaigns::StoreOptions{
+                                                  .min_verdict = cfg->campaigns.min_verdict,
+                                                  .window_days = cfg->campaigns.window_days,
+                                                  .keep_days = cfg->campaigns.keep_days}] {
+      Memory m;
+      auto opened = campaigns::Store::open(db, options);
+      if (!opened) {
+        m.said = "sluice: " + opened.error().what + "; results are not recorded\n";
+        m.failed = true;
+        return m;
       }
-      // The engine has read the same list already, so this fails only if the
-      // file vanished since; then nothing is recorded rather than misgrouped.
-      if (auto list = analysis::lure::PublicSuffixList::load(cfg->lure.public_suffix_list)) {
-        store.emplace(std::move(*opened));
-        psl.emplace(std::move(*list));
-      } else {
-        std::fprintf(stderr, "sluice: %s; results are not recorded\n", list.error().what.c_str());
-        store_error = true;
+      if (auto pruned = opened->prune(now); !pruned) m.said = "sluice: campaign store: " + pruned.error().what + "\n";
+      // The engine reads the same list; without it nothing is recorded
+      // rather than misgrouped.
+      auto psl = analysis::lure::PublicSuffixList::load(list);
+      if (!psl) {
+        m.said += "sluice: " + psl.error().what + "; results are not recorded\n";
+        m.failed = true;
+        return m;
       }
-    } else {
-      std::fprintf(stderr, "sluice: %s; results are not recorded\n", opened.error().what.c_str());
-      store_error = true;
-    }
+      m.store.emplace(std::move(*opened));
+      m.psl.emplace(std::move(*psl));
+      return m;
+    });
   }
   ScanArgs args = args_in;
   const model::FeatureSpace features = model::FeatureSpace::builtin();
-  if (psl) args.psl = &*psl;
   args.features = &features;
   args.record_from = cfg->campaigns.min_verdict;
   auto engine = Engine::create(std::move(*cfg));
+  Memory memory = opening.valid() ? opening.get() : Memory{};
+  std::fputs(memory.said.c_str(), stderr);
+  bool store_error = memory.failed;
+  std::optional<campaigns::Store>& store = memory.store;
+  if (memory.psl) args.psl = &*memory.psl;
   if (!engine) {
     std::fprintf(stderr, "sluice: %s\n", engine.error().what.c_str());
     return kExitError;

@@ -37,6 +37,11 @@ struct ScanResult {
   double score = 0;
   std::chrono::microseconds elapsed{0};
   std::optional<Error> error;  // set when the input could not be scanned at all
+  // What the model read (docs/model.md), when one ran in this process: the
+  // campaign store keeps it as training data instead of computing it again.
+  // Not carried back from sandboxed workers (readers compute it then).
+  std::vector<float> features;
+  std::string feature_version;
 };
 
 class Engine {

@@ -56,7 +56,6 @@ constexpr std::array kKinds{
     KindClass{"brand", LinkClass::report},
     KindClass{"theme", LinkClass::report},
     KindClass{"family", LinkClass::report},
-    KindClass{"recipient_domain", LinkClass::report},
 };
 
 constexpr std::size_t kMaxFingerprints = 256;  // per message: a report, not a dump
@@ -176,8 +175,9 @@ void mail_facts(const Artifact& msg, const PublicSuffixList& psl, const Envelope
     }
   }
   if (!f.envelope_sender.empty()) b.add("sender_domain", psl.registrable(f.envelope_sender));
+  // The targeted domains are a fact of the message (its row), not a
+  // fingerprint: they never link, and a row each only repeated the list.
   f.recipient_domains.assign(rcpt.begin(), rcpt.end());
-  for (const auto& d : f.recipient_domains) b.add("recipient_domain", d);
 
   f.subject = msg.meta_string(meta::mail::subject).substr(0, 998);
   f.sent_at = parse_mail_date(msg.meta_string(meta::mail::date));
@@ -354,9 +354,14 @@ std::string encode_features(const model::FeatureSpace& space, std::span<const fl
   const auto names = space.features();
   for (std::size_t i = 0; i < x.size() && i < names.size(); ++i) {
     if (x[i] == 0) continue;
+    // The shortest text that reads back as the same float (decode_features).
     char value[32];
-    std::snprintf(value, sizeof value, "%.9g", static_cast<double>(x[i]));
-    out += (out.empty() ? "" : ";") + names[i].name + "=" + value;
+    const auto [end, ec] = std::to_chars(value, value + sizeof value, x[i]);
+    if (ec != std::errc{}) continue;
+    if (!out.empty()) out += ';';
+    out += names[i].name;
+    out += '=';
+    out.append(value, end);
   }
   return out;
 }
@@ -390,7 +395,11 @@ MessageRecord extract(const ScanResult& result, const PublicSuffixList& psl, con
   f.input = result.input;
   if (features != nullptr) {
     f.feature_version = features->version();
-    f.features = encode_features(*features, features->extract(result));
+    // The engine's own model input when it has one in this space: the same
+    // vector (the model's finding is not a feature), computed once.
+    const bool scored = result.feature_version == f.feature_version && result.features.size() == features->size();
+    f.features = scored ? encode_features(*features, result.features)
+                        : encode_features(*features, features->extract(result));
   }
   f.verdict = result.verdict;
   f.score = result.score;

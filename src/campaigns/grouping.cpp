@@ -12,8 +12,7 @@
 #include <map>
 #include <set>
 
-#include <nlohmann/json.hpp>
-
+#include "campaigns/render.hpp"
 #include "campaigns/store.hpp"
 
 namespace sluice::campaigns {
@@ -24,6 +23,15 @@ namespace {
 // builder's imphash may be in half the store).
 constexpr std::int64_t kCandidatesPerValue = 50;
 constexpr std::size_t kSharedReported = 16;
+constexpr std::size_t kRowsPerInsert = 16;
+
+// "INSERT … VALUES (…), (…)" for n rows: the same text for the same n, so
+// each is prepared once per connection.
+std::string insert_fingerprints(std::size_t n) {
+  std::string sql = "INSERT INTO fingerprints (message, kind, value, seen_at, campaign) VALUES (?, ?, ?, ?, ?)";
+  for (std::size_t k = 1; k < n; ++k) sql += ", (?, ?, ?, ?, ?)";
+  return sql;
+}
 
 // One earlier message that shares fingerprint `fp` (an index into the
 // message's fingerprints) with the message being recorded.
@@ -55,42 +63,30 @@ bool links(const Candidate& c) {
   return c.strong || (std::popcount(c.classes) >= 2 && actor);
 }
 
-// Reads the campaign and time of each earlier message the hits name, once
-// per message (a message sharing ten values with this one is ten hits), and
-// leaves the hits sorted by message, then fingerprint. Hits on a message
-// without a campaign are dropped: only the message being recorded has none,
-// and the look-ups exclude it already.
-constexpr std::size_t kPlaceIds = 32;
+// Hits carry the campaign each earlier message was recorded into; one merged
+// since answers for the campaign it is part of now (merges flatten
+// merged_into, so one step is enough). Leaves the hits sorted by message,
+// then fingerprint. Hits without a live campaign are dropped: a store
+// upgraded from schema 3 may hold rows of messages never grouped.
 Status place(Db& db, std::vector<Hit>& hits) {
   std::sort(hits.begin(), hits.end(),
             [](const Hit& a, const Hit& b) { return a.message != b.message ? a.message < b.message : a.fp < b.fp; });
-  std::vector<std::int64_t> ids;
+  std::vector<std::int64_t> recorded;
   for (const Hit& h : hits) {
-    if (ids.empty() || ids.back() != h.message) ids.push_back(h.message);
+    if (h.campaign != 0) recorded.push_back(h.campaign);
   }
-  struct Placed {
-    std::int64_t id, campaign, seen_at;
-  };
-  std::vector<Placed> placed;
-  placed.reserve(ids.size());
-  for (std::size_t at = 0; at < ids.size(); at += kPlaceIds) {
-    std::vector<SqlValue> p(kPlaceIds, SqlValue{std::int64_t{-1}});  // -1: no message
-    for (std::size_t k = 0; k < kPlaceIds && at + k < ids.size(); ++k) p[k] = ids[at + k];
-    auto rows = db.query_ints(
-        "SELECT id, campaign, seen_at FROM messages WHERE campaign IS NOT NULL AND id IN "
-        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        p);
+  std::sort(recorded.begin(), recorded.end());
+  recorded.erase(std::unique(recorded.begin(), recorded.end()), recorded.end());
+  std::vector<std::int64_t> now(recorded.size(), 0);
+  for (std::size_t i = 0; i < recorded.size(); ++i) {
+    auto rows = db.query_ints("SELECT COALESCE(merged_into, id) FROM campaigns WHERE id = ?",
+                              std::vector<SqlValue>{recorded[i]});
     if (!rows) return std::unexpected(rows.error());
-    for (std::size_t r = 0; r + 3 <= rows->size(); r += 3) placed.push_back({(*rows)[r], (*rows)[r + 1], (*rows)[r + 2]});
+    if (!rows->empty()) now[i] = rows->front();
   }
-  std::sort(placed.begin(), placed.end(), [](const Placed& a, const Placed& b) { return a.id < b.id; });
-  auto next = placed.begin();
   for (Hit& h : hits) {
-    while (next != placed.end() && next->id < h.message) ++next;
-    if (next != placed.end() && next->id == h.message) {
-      h.campaign = next->campaign;
-      h.seen_at = next->seen_at;
-    }
+    const auto it = std::lower_bound(recorded.begin(), recorded.end(), h.campaign);
+    h.campaign = it != recorded.end() && *it == h.campaign ? now[static_cast<std::size_t>(it - recorded.begin())] : 0;
   }
   std::erase_if(hits, [](const Hit& h) { return h.campaign == 0; });
   return {};
@@ -187,21 +183,19 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     std::vector<Hit> hits;
     for (std::uint32_t i = 0; i < m.fingerprints.size(); ++i) {
       const Fingerprint& fp = m.fingerprints[i];
-      const std::vector<SqlValue> p{self, fp.kind, fp.value};
-      if (auto s = db.exec("INSERT INTO fingerprints (message, kind, value) VALUES (?, ?, ?)", p); !s) {
-        return std::unexpected(s.error());
-      }
       const LinkClass cls = link_class(fp.kind);
       if (cls == LinkClass::report) continue;
       const std::vector<SqlValue> q{fp.kind, fp.value, self, kCandidatesPerValue};
-      // The fingerprint's own index alone (its key holds the message): the
-      // messages' campaigns and times are read once each, by place().
+      // The key's own rows alone: each carries its message's time and campaign.
       auto rows = db.query_ints(
-          "SELECT message FROM fingerprints WHERE kind = ? AND value = ? AND message <> ? "
+          "SELECT message, campaign, seen_at FROM fingerprints WHERE kind = ? AND value = ? AND message <> ? "
           "ORDER BY message DESC LIMIT ?",
           q);
       if (!rows) return std::unexpected(rows.error());
-      for (const std::int64_t id : *rows) hits.push_back({.message = id, .fp = i, .cls = cls});
+      for (std::size_t r = 0; r + 3 <= rows->size(); r += 3) {
+        hits.push_back(
+            {.message = (*rows)[r], .campaign = (*rows)[r + 1], .seen_at = (*rows)[r + 2], .fp = i, .cls = cls});
+      }
     }
     if (auto s = place(db, hits); !s) return std::unexpected(s.error());
     const std::vector<Candidate> cands = candidates(hits, seen_at, options_.window_days * 86400);
@@ -267,14 +261,20 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
         a.shared.push_back({fp.kind, fp.value, std::string(to_string(link_class(fp.kind))), name});
       }
     }
-    nlohmann::json links = nlohmann::json::array();
-    for (const auto& s : a.shared) {
-      links.push_back({{"kind", s.kind}, {"value", s.value}, {"link", s.link}, {"with", s.with}});
-    }
-    const std::vector<SqlValue> upd{a.campaign, links.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                                    self};
+    const std::vector<SqlValue> upd{a.campaign, shared_json(a.shared), self};
     if (auto s = db.exec("UPDATE messages SET campaign = ?, links = ? WHERE id = ?", upd); !s) {
       return std::unexpected(s.error());
+    }
+    // Stored once the campaign is known (later messages find it in the row),
+    // several rows per statement.
+    for (std::size_t at = 0; at < m.fingerprints.size(); at += kRowsPerInsert) {
+      const std::size_t n = std::min(kRowsPerInsert, m.fingerprints.size() - at);
+      std::vector<SqlValue> p;
+      p.reserve(5 * n);
+      for (std::size_t k = at; k < at + n; ++k) {
+        p.insert(p.end(), {self, m.fingerprints[k].kind, m.fingerprints[k].value, seen_at, a.campaign});
+      }
+      if (auto s = db.exec(insert_fingerprints(n), p); !s) return std::unexpected(s.error());
     }
     if (auto s = grow(db, a.campaign, 1, seen_at, seen_at); !s) return std::unexpected(s.error());
     auto stats = db.query("SELECT size, first_seen, last_seen FROM campaigns WHERE id = ?",

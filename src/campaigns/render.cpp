@@ -6,6 +6,8 @@
 #include <ctime>
 #include <sstream>
 
+#include "report/json_writer.hpp"
+
 namespace sluice::campaigns {
 namespace {
 
@@ -45,16 +47,47 @@ std::string iso_time(std::int64_t t) {
   return buf;
 }
 
-Json to_json(const Assignment& a) {
-  Json merged = Json::array();
-  for (auto id : a.merged) merged.push_back(campaign_label(id));
-  Json shared = Json::array();
-  for (const auto& s : a.shared) {
-    shared.push_back({{"kind", s.kind}, {"value", s.value}, {"link", s.link}, {"with", s.with}});
+namespace {
+
+void write_shared(report::JsonWriter& w, const std::vector<SharedFingerprint>& shared) {
+  w.begin_array();
+  for (const auto& s : shared) {
+    w.begin_object();
+    w.member("kind", s.kind);
+    w.member("value", s.value);
+    w.member("link", s.link);
+    w.member("with", s.with);
+    w.end_object();
   }
-  return Json{{"id", a.label},       {"size", a.size},        {"first_seen", iso_time(a.first_seen)},
-              {"last_seen", iso_time(a.last_seen)}, {"started", a.started}, {"merged", std::move(merged)},
-              {"shared", std::move(shared)}};
+  w.end_array();
+}
+
+}  // namespace
+
+std::string shared_json(const std::vector<SharedFingerprint>& shared) {
+  std::string out;
+  report::JsonWriter w(out, -1);
+  write_shared(w, shared);
+  return out;
+}
+
+std::string assignment_json(const Assignment& a) {
+  std::string out;
+  report::JsonWriter w(out, -1);
+  w.begin_object();
+  w.member("id", a.label);
+  w.member("size", a.size);
+  w.member("first_seen", iso_time(a.first_seen));
+  w.member("last_seen", iso_time(a.last_seen));
+  w.member("started", a.started);
+  w.key("merged");
+  w.begin_array();
+  for (auto id : a.merged) w.value(campaign_label(id));
+  w.end_array();
+  w.key("shared");
+  write_shared(w, a.shared);
+  w.end_object();
+  return out;
 }
 
 Json to_json(const CampaignSummary& c) {

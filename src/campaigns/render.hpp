@@ -4,6 +4,7 @@
 // STIX bundle have files of their own.)
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,8 +16,11 @@ namespace sluice::campaigns {
 // "2020-05-21T10:00:00Z"
 [[nodiscard]] std::string iso_time(std::int64_t unix_seconds);
 
-// The result's "campaign" member (docs/report.schema.json).
-[[nodiscard]] nlohmann::ordered_json to_json(const Assignment& a);
+// The result's "campaign" member (docs/report.schema.json), compact, written
+// straight: `sluice scan` adds one to every stored message.
+[[nodiscard]] std::string assignment_json(const Assignment& a);
+// Its "shared" array alone: also what the store keeps as the message's links.
+[[nodiscard]] std::string shared_json(const std::vector<SharedFingerprint>& shared);
 [[nodiscard]] nlohmann::ordered_json to_json(const CampaignSummary& c);
 [[nodiscard]] nlohmann::ordered_json to_json(const StoredMessage& m);
 

@@ -57,6 +57,18 @@ constexpr std::array<std::string_view, 5> kVersion3{
     "UPDATE sluice_schema SET version = 3",
 };
 
+// Version 4: each fingerprint carries its message's time and the campaign it
+// was recorded into, so grouping's look-ups read the (kind, value) key's rows
+// alone instead of every message they name; a campaign merged since is
+// followed through campaigns.merged_into (docs/campaigns.md).
+constexpr std::array<std::string_view, 4> kVersion4{
+    "ALTER TABLE fingerprints ADD COLUMN seen_at BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE fingerprints ADD COLUMN campaign BIGINT",
+    "UPDATE fingerprints SET seen_at = (SELECT seen_at FROM messages WHERE messages.id = fingerprints.message), "
+    "campaign = (SELECT campaign FROM messages WHERE messages.id = fingerprints.message)",
+    "UPDATE sluice_schema SET version = 4",
+};
+
 std::string spelled(std::string_view sql, Dialect d) {
   std::string s(sql);
   if (const auto at = s.find("{ID}"); at != std::string::npos) {
@@ -116,6 +128,9 @@ Status migrate(Db& db, std::int64_t target) {
   }
   if (have < 3 && target >= 3) {
     if (auto s = run_step(db, kVersion3); !s) return done(s);
+  }
+  if (have < 4 && target >= 4) {
+    if (auto s = run_step(db, kVersion4); !s) return done(s);
   }
   return done({});
 }

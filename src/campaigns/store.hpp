@@ -20,7 +20,7 @@ namespace sluice::campaigns {
 
 // The schema this code writes. A store of an older schema is upgraded when it
 // is opened; a newer one is refused (an older Sluice must not half-understand it).
-inline constexpr std::int64_t kSchemaVersion = 3;
+inline constexpr std::int64_t kSchemaVersion = 4;
 
 // One fingerprint a message shares with an earlier message of its campaign.
 struct SharedFingerprint {

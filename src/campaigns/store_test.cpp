@@ -124,6 +124,25 @@ TEST_P(StoreTest, StrongLinksJoinAndWeakEvidenceNeedsTwoClasses) {
   EXPECT_EQ(f.label, "C-4");
 }
 
+// Fingerprint rows keep the campaign their message was recorded into (schema
+// 4); a campaign merged since must answer for the one it is part of now.
+TEST_P(StoreTest, AValueOnlyAMergedCampaignsMessageHoldsLeadsToTheCampaignNow) {
+  Store s = open();
+  EXPECT_EQ(recorded(s, message("a1", {{"c2", "a.invalid:1"}}), kT0).label, "C-1");
+  EXPECT_EQ(recorded(s, message("b1", {{"payload", "bb"}, {"icon_imphash", "ib"}}), kT0 + 10).label, "C-2");
+  EXPECT_EQ(recorded(s, message("ab", {{"c2", "a.invalid:1"}, {"mutex", "M"}}), kT0 + 20).label, "C-1");
+  const auto bm = recorded(s, message("bm", {{"payload", "bb"}, {"mutex", "M"}}), kT0 + 30);
+  EXPECT_EQ(bm.label, "C-1");
+  EXPECT_EQ(bm.merged, std::vector<std::int64_t>{2});
+  // Only b1, recorded into C-2, holds "ib".
+  const auto b2 = recorded(s, message("b2", {{"icon_imphash", "ib"}}), kT0 + 40);
+  EXPECT_EQ(b2.label, "C-1");
+  EXPECT_TRUE(b2.merged.empty());
+  EXPECT_EQ(b2.size, 5);
+  ASSERT_EQ(b2.shared.size(), 1u);
+  EXPECT_EQ(b2.shared.front().with, "b1");
+}
+
 TEST_P(StoreTest, LaterEvidenceMergesCampaignsIntoTheOlderId) {
   Store s = open();
   EXPECT_EQ(recorded(s, message("x1", {{"c2", "c2.example.invalid:2404"}}), kT0).label, "C-1");

@@ -216,7 +216,9 @@ ScanResult run(const Engine::Impl& impl, ByteView input, std::string name,
   if (impl.model) {
     // The model reads the rules' findings, then stands beside them in one
     // score (docs/model.md).
-    const std::vector<float> x = impl.features.extract(r.tree, r.findings);
+    r.features = impl.features.extract(r.tree, r.findings);
+    r.feature_version = impl.features.version();
+    const std::vector<float>& x = r.features;
     r.findings.push_back(model::score_finding(*impl.model, impl.features, x, impl.config.model));
     const scoring::Score rules = s;
     s = scoring::score(r.findings, impl.config.policy);

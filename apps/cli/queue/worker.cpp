@@ -568,8 +568,7 @@ class Consumer {
       const auto a = s_.recorder.record(r, nullptr, static_cast<std::int64_t>(std::time(nullptr)), why);
       if (!why.empty()) s_.log("campaign store: " + why);
       doc = report::with_member(std::move(doc), "campaign",
-                                a ? campaigns::to_json(*a).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-                                  : std::string("null"));
+                                a ? campaigns::assignment_json(*a) : std::string("null"));
     }
     const nlohmann::ordered_json meta{{"id", job.id}, {"worker", name_}, {"delivery", delivered}, {"attempts", job.attempts}};
     doc = report::with_member(std::move(doc), "job",
