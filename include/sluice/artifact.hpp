@@ -29,10 +29,21 @@ struct Name {
   std::string value;
 };
 
+// SHA-256 always; MD5 and SHA-1 where the configuration or the artifact's
+// type asks for them ([report] hashes, docs/report.md): without, they are
+// zero and `has_md5` / `has_sha1` false.
 struct Hashes {
   std::array<std::uint8_t, 16> md5{};
   std::array<std::uint8_t, 20> sha1{};
   std::array<std::uint8_t, 32> sha256{};
+  bool has_md5 = false;
+  bool has_sha1 = false;
+};
+
+// Which digests besides SHA-256 to compute.
+struct DigestChoice {
+  bool md5 = true;
+  bool sha1 = true;
 };
 [[nodiscard]] std::string to_hex(std::span<const std::uint8_t> bytes);
 

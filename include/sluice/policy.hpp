@@ -97,6 +97,15 @@ struct LureConfig {
   std::string public_suffix_list;
 };
 
+// What each artifact's report carries besides its SHA-256 ([report] hashes,
+// docs/report.md): MD5 and SHA-1 of every artifact cost three times the
+// SHA-256 alone, so by default they are computed for executables only (the
+// hashes threat feeds and sandboxes pivot on).
+struct ReportConfig {
+  bool md5 = false;
+  bool sha1 = false;
+};
+
 // The campaign store (src/campaigns, docs/campaigns.md). Read by the programs
 // that record campaigns (sluice scan, sluice-milter); the engine ignores it.
 struct CampaignsConfig {
@@ -144,6 +153,7 @@ struct Config {
   CampaignsConfig campaigns;
   LureConfig lure;
   ModelConfig model;
+  ReportConfig report;
 };
 
 // The built-in configuration (data/policy.toml as compiled in).

@@ -7,7 +7,9 @@
 
 namespace sluice::report {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: an artifact's md5 and sha1 are present for executables, and for every
+// artifact only when [report] hashes lists them (ADR 0026).
+inline constexpr int kSchemaVersion = 2;
 
 // One JSON document for one input (no trailing newline); `pretty` indents.
 [[nodiscard]] std::string to_json(const ScanResult& r, bool pretty);

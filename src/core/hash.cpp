@@ -34,19 +34,21 @@ const Algorithms& algorithms() {
 
 class Digests {
  public:
-  Digests() : md5_(EVP_MD_CTX_new()), sha1_(EVP_MD_CTX_new()), sha256_(EVP_MD_CTX_new()) {
+  explicit Digests(DigestChoice choice)
+      : md5_(choice.md5 ? EVP_MD_CTX_new() : nullptr),
+        sha1_(choice.sha1 ? EVP_MD_CTX_new() : nullptr),
+        sha256_(EVP_MD_CTX_new()) {
     const Algorithms& a = algorithms();
-    ok_ = md5_ && sha1_ && sha256_ && a.md5 && a.sha1 && a.sha256 &&
-          EVP_DigestInit_ex(md5_.get(), a.md5, nullptr) == 1 &&
-          EVP_DigestInit_ex(sha1_.get(), a.sha1, nullptr) == 1 &&
-          EVP_DigestInit_ex(sha256_.get(), a.sha256, nullptr) == 1;
+    ok_ = sha256_ && a.sha256 && EVP_DigestInit_ex(sha256_.get(), a.sha256, nullptr) == 1 &&
+          (!choice.md5 || (md5_ && a.md5 && EVP_DigestInit_ex(md5_.get(), a.md5, nullptr) == 1)) &&
+          (!choice.sha1 || (sha1_ && a.sha1 && EVP_DigestInit_ex(sha1_.get(), a.sha1, nullptr) == 1));
   }
   void update(ByteView bytes) {
     if (!ok_) return;
     for (std::uint64_t off = 0; off < bytes.size(); off += kChunk) {
       const ByteView c = bytes.clamp(off, kChunk);
-      EVP_DigestUpdate(md5_.get(), c.data(), c.size());
-      EVP_DigestUpdate(sha1_.get(), c.data(), c.size());
+      if (md5_) EVP_DigestUpdate(md5_.get(), c.data(), c.size());
+      if (sha1_) EVP_DigestUpdate(sha1_.get(), c.data(), c.size());
       EVP_DigestUpdate(sha256_.get(), c.data(), c.size());
     }
   }
@@ -66,8 +68,8 @@ class Digests {
   Hashes finish() {
     Hashes h;
     if (!ok_) return h;
-    EVP_DigestFinal_ex(md5_.get(), h.md5.data(), nullptr);
-    EVP_DigestFinal_ex(sha1_.get(), h.sha1.data(), nullptr);
+    if (md5_) h.has_md5 = EVP_DigestFinal_ex(md5_.get(), h.md5.data(), nullptr) == 1;
+    if (sha1_) h.has_sha1 = EVP_DigestFinal_ex(sha1_.get(), h.sha1.data(), nullptr) == 1;
     EVP_DigestFinal_ex(sha256_.get(), h.sha256.data(), nullptr);
     return h;
   }
@@ -79,20 +81,20 @@ class Digests {
 
 }  // namespace
 
-Hashes compute_hashes(ByteView bytes) {
-  Digests d;
+Hashes compute_hashes(ByteView bytes, DigestChoice choice) {
+  Digests d(choice);
   d.update(bytes);
   return d.finish();
 }
 
-Hashes compute_hashes(ByteView bytes, std::span<const Extent> present) {
+Hashes compute_hashes(ByteView bytes, std::span<const Extent> present, DigestChoice choice) {
   std::uint64_t at = 0;
   for (const Extent& e : present) {
     // Unsorted or out of range cannot come from a SparseBuffer; read it all.
-    if (e.offset < at || !bytes.contains(e.offset, e.length)) return compute_hashes(bytes);
+    if (e.offset < at || !bytes.contains(e.offset, e.length)) return compute_hashes(bytes, choice);
     at = e.end();
   }
-  Digests d;
+  Digests d(choice);
   at = 0;
   for (const Extent& e : present) {
     d.zeros(e.offset - at);
@@ -103,8 +105,8 @@ Hashes compute_hashes(ByteView bytes, std::span<const Extent> present) {
   return d.finish();
 }
 
-Hashes compute_extent_hashes(ByteView bytes, std::span<const Extent> present) {
-  Digests d;
+Hashes compute_extent_hashes(ByteView bytes, std::span<const Extent> present, DigestChoice choice) {
+  Digests d(choice);
   for (const Extent& e : present) {
     const ByteView data = bytes.clamp(e.offset, e.length);
     d.number(e.offset);

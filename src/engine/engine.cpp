@@ -78,11 +78,16 @@ bool reads_sparsely(FileType t) {
   }
 }
 
-void hash_artifact(ArtifactTree& tree, Artifact& a, const Limits& limits) {
+// SHA-256 of everything; MD5 and SHA-1 of executables, and of everything
+// when [report] hashes lists them (ADR 0026).
+void hash_artifact(ArtifactTree& tree, Artifact& a, const Config& config) {
+  const Limits& limits = config.limits;
+  const bool executable = is_executable(a.type);
+  const DigestChoice choice{.md5 = executable || config.report.md5, .sha1 = executable || config.report.sha1};
   a.hashed = true;
   auto present = tree.present_extents(a.bytes);
   if (!present) {
-    a.hashes = core::compute_hashes(a.bytes);
+    a.hashes = core::compute_hashes(a.bytes, choice);
     return;
   }
   if (a.bytes.size() > limits.max_artifact_bytes && !reads_sparsely(a.type)) {
@@ -99,12 +104,12 @@ void hash_artifact(ArtifactTree& tree, Artifact& a, const Limits& limits) {
   // Said only where there are holes: a file inside the disk is usually whole.
   if (held < a.bytes.size()) a.meta.push_back(meta::sparse::present_bytes(static_cast<std::int64_t>(held)));
   if (a.bytes.size() <= limits.max_artifact_bytes) {
-    a.hashes = core::compute_hashes(a.bytes, *present);
+    a.hashes = core::compute_hashes(a.bytes, *present, choice);
     return;
   }
   // Hashing every zero of a 2 TiB disk would take an hour; the data alone
   // identifies it (core/hash.hpp has the exact form).
-  a.hashes = core::compute_extent_hashes(a.bytes, *present);
+  a.hashes = core::compute_extent_hashes(a.bytes, *present, choice);
   a.hashed_by_extents = true;
   a.meta.push_back(meta::hash::scope(std::string("present-extents")));
   note(tree, a.id, "sparse.hashed_by_extents", Severity::info,
@@ -149,7 +154,7 @@ void unpack_tree(const Engine::Impl& impl, ArtifactTree& tree, core::Budget& bud
       }
     }
     a.type = (id == 0 && options.root_type) ? *options.root_type : core::sniff(a.bytes);
-    hash_artifact(tree, a, limits);
+    hash_artifact(tree, a, impl.config);
 
     if (auto [it, fresh] = seen.try_emplace(DedupKey{a.hashes.sha256, a.hashed_by_extents}, id); !fresh) {
       a.duplicate_of = it->second;

@@ -24,6 +24,8 @@ enum Flags : std::uint8_t {
   kHashed = 2,
   kHashedByExtents = 4,
   kDuplicate = 8,
+  kHasMd5 = 16,
+  kHasSha1 = 32,
 };
 
 void put_f64(std::vector<std::uint8_t>& o, double v) { put_u64(o, std::bit_cast<std::uint64_t>(v)); }
@@ -212,6 +214,8 @@ Status get_artifact(core::Reader& r, ArtifactTree& tree, ArtifactId self, ByteVi
   a.hashed = (*flags & kHashed) != 0;
   a.hashed_by_extents = (*flags & kHashedByExtents) != 0;
   a.duplicate_of = duplicate_of;
+  h.has_md5 = (*flags & kHasMd5) != 0;
+  h.has_sha1 = (*flags & kHasSha1) != 0;
   a.hashes = h;
   if (auto s = get_anomalies(r, a.anomalies); !s) return s;
   if (auto s = get_meta(r, a.meta); !s) return s;
@@ -280,7 +284,8 @@ std::vector<std::uint8_t> encode_result(const ScanResult& res) {
     o.push_back(static_cast<std::uint8_t>(static_cast<std::uint16_t>(a.type) >> 8));
     const std::uint8_t flags = (a.truncated ? kTruncated : 0) | (a.hashed ? kHashed : 0) |
                                (a.hashed_by_extents ? kHashedByExtents : 0) |
-                               (a.duplicate_of ? kDuplicate : 0);
+                               (a.duplicate_of ? kDuplicate : 0) | (a.hashes.has_md5 ? kHasMd5 : 0) |
+                               (a.hashes.has_sha1 ? kHasSha1 : 0);
     put_u8(o, flags);
     if (a.duplicate_of) put_u32(o, *a.duplicate_of);
     o.insert(o.end(), a.hashes.md5.begin(), a.hashes.md5.end());

@@ -252,7 +252,7 @@ std::string digest(std::span<const FeatureInfo> features) {
     all += f.name;
     all += '\n';
   }
-  const Hashes h = core::compute_hashes(ByteView(reinterpret_cast<const std::uint8_t*>(all.data()), all.size()));
+  const Hashes h = core::compute_hashes(ByteView::of(all), {.md5 = false, .sha1 = false});
   return "f1-" + to_hex(std::span<const std::uint8_t>(h.sha256).first(8));
 }
 

@@ -64,8 +64,9 @@ void artifact_head(JsonWriter& w, const ArtifactTree& tree, const Artifact& a) {
   w.end_array();
   w.member("type", to_string(a.type));
   w.member("size", static_cast<std::uint64_t>(a.bytes.size()));
-  w.member("md5", to_hex(a.hashes.md5));
-  w.member("sha1", to_hex(a.hashes.sha1));
+  // Executables always; everything else when [report] hashes asks (ADR 0026).
+  if (a.hashes.has_md5) w.member("md5", to_hex(a.hashes.md5));
+  if (a.hashes.has_sha1) w.member("sha1", to_hex(a.hashes.sha1));
   w.member("sha256", to_hex(a.hashes.sha256));
   if (a.truncated) w.member("truncated", true);
   if (a.duplicate_of) w.member("duplicate_of", *a.duplicate_of);

@@ -15,7 +15,7 @@ ScanResult nested_scan() {
 TEST(Report, JsonCarriesTheTreeFindingsAndPaths) {
   const ScanResult r = nested_scan();
   const auto j = nlohmann::json::parse(report::to_json(r, false));
-  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["schema_version"], 2);
   EXPECT_EQ(j["input"], "dir/nested.gz.gz");
   EXPECT_EQ(j["verdict"], "suspicious");
   const auto& root = j["artifacts"][0];

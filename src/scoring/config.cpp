@@ -189,6 +189,30 @@ Status apply_lure(const toml::table& t, LureConfig& c, std::string_view source) 
   return {};
 }
 
+// [report]: the digests every artifact carries besides SHA-256.
+Status apply_report(const toml::table& t, ReportConfig& c, std::string_view source) {
+  for (const auto& [key, node] : t) {
+    const std::string k(key.str());
+    if (k != "hashes") return config_error(source, "unknown report key '" + k + "'");
+    const toml::array* list = node.as_array();
+    if (list == nullptr) return config_error(source, "report.hashes needs a list, e.g. [\"sha256\", \"md5\", \"sha1\"]");
+    ReportConfig chosen;
+    for (const auto& item : *list) {
+      const auto name = item.value<std::string>();
+      if (name == "md5") {
+        chosen.md5 = true;
+      } else if (name == "sha1") {
+        chosen.sha1 = true;
+      } else if (name != "sha256") {
+        return config_error(source, "report.hashes: unknown digest '" + name.value_or("?") +
+                                        "' (sha256 is always computed; md5 and sha1 may be added)");
+      }
+    }
+    c = chosen;
+  }
+  return {};
+}
+
 // [model]: which model scores each message and how its probability weighs.
 Status apply_model(const toml::table& t, ModelConfig& c, std::string_view source) {
   for (const auto& [key, node] : t) {
@@ -339,6 +363,10 @@ Result<Config> apply_config(Config base, std::string_view toml_text, std::string
       }
     } else if (k == "model" && node.is_table()) {
       if (auto s = apply_model(*node.as_table(), base.model, source_name); !s) {
+        return std::unexpected(s.error());
+      }
+    } else if (k == "report" && node.is_table()) {
+      if (auto s = apply_report(*node.as_table(), base.report, source_name); !s) {
         return std::unexpected(s.error());
       }
     } else if (k == "campaigns" && node.is_table()) {
