@@ -30,7 +30,7 @@ struct Name {
 };
 
 // SHA-256 always; MD5 and SHA-1 where the configuration or the artifact's
-// type asks for them ([report] hashes, docs/report.md): without, they are
+// type asks for them ([report] hashes, docs/adr/0026): without, they are
 // zero and `has_md5` / `has_sha1` false.
 struct Hashes {
   std::array<std::uint8_t, 16> md5{};

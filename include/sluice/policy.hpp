@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sluice/artifact.hpp"
 #include "sluice/finding.hpp"
 #include "sluice/limits.hpp"
 #include "sluice/result.hpp"
@@ -98,12 +99,11 @@ struct LureConfig {
 };
 
 // What each artifact's report carries besides its SHA-256 ([report] hashes,
-// docs/report.md): MD5 and SHA-1 of every artifact cost three times the
+// docs/adr/0026): MD5 and SHA-1 of every artifact cost three times the
 // SHA-256 alone, so by default they are computed for executables only (the
 // hashes threat feeds and sandboxes pivot on).
 struct ReportConfig {
-  bool md5 = false;
-  bool sha1 = false;
+  DigestChoice hashes{.md5 = false, .sha1 = false};
 };
 
 // The campaign store (src/campaigns, docs/campaigns.md). Read by the programs

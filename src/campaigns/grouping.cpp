@@ -9,7 +9,6 @@
 // names the campaign today.
 #include <algorithm>
 #include <bit>
-#include <map>
 #include <set>
 
 #include "campaigns/render.hpp"

@@ -83,7 +83,7 @@ bool reads_sparsely(FileType t) {
 void hash_artifact(ArtifactTree& tree, Artifact& a, const Config& config) {
   const Limits& limits = config.limits;
   const bool executable = is_executable(a.type);
-  const DigestChoice choice{.md5 = executable || config.report.md5, .sha1 = executable || config.report.sha1};
+  const DigestChoice choice = executable ? DigestChoice{} : config.report.hashes;
   a.hashed = true;
   auto present = tree.present_extents(a.bytes);
   if (!present) {
