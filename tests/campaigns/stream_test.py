@@ -127,6 +127,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sluice", required=True)
     ap.add_argument("--source", required=True)
+    # OASIS's STIX 2.1 JSON schemas are packaged by neither Debian nor npm; with a
+    # checkout's schemas/ folder here (or in SLUICE_STIX_SCHEMAS) every campaign's
+    # export is validated against them too.
+    ap.add_argument("--stix-schemas", default=os.environ.get("SLUICE_STIX_SCHEMAS"))
     a = ap.parse_args()
     corpora = os.path.join(a.source, "..", "shared", "corpora")
     if not os.path.isdir(os.path.join(corpora, "ham")):
@@ -240,6 +244,18 @@ def main():
         kinds = Counter(o["type"] for o in bundle.get("objects", []))
         check(bundle.get("type") == "bundle" and kinds["campaign"] == 1 and kinds["indicator"] >= 1,
               "STIX bundle: %s" % dict(kinds))
+        if a.stix_schemas:
+            bundles = []
+            for cid in sorted(by_id):
+                rc, out, err = run([a.sluice, "campaigns", "--db", db, "export", cid, "--format", "stix"])
+                check(rc == 0, "export %s --format stix: %s" % (cid, err))
+                bundles.append(os.path.join(tmp, "stix-%s.json" % cid))
+                with open(bundles[-1], "w") as f:
+                    f.write(out)
+            rc, out, err = run([sys.executable, os.path.join(a.source, "scripts", "validate_stix.py"),
+                                "--schemas", a.stix_schemas] + bundles)
+            check(rc == 0, "STIX bundles against the OASIS schemas:\n%s%s" % (out[-3000:], err[-1000:]))
+            print("stream_test: %d STIX bundles validated against %s" % (len(bundles), a.stix_schemas))
         rc, out, err = run([a.sluice, "campaigns", "--db", db, "assignments", "--format", "jsonl"])
         check(rc == 0, "assignments: %s" % err)
         rows = [json.loads(l) for l in out.splitlines() if l.strip()]
