@@ -5,6 +5,7 @@
 // placeholders; the PostgreSQL backend renumbers them as $1, $2 ….
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,6 +37,10 @@ class Db {
   // until commit() or rollback(). SQLite: BEGIN IMMEDIATE with a busy timeout;
   // PostgreSQL: a transaction holding one advisory lock.
   virtual Status begin_write() = 0;
+  // A number that changes whenever another connection commits to the store
+  // (SQLite's PRAGMA data_version), so what this connection read may be
+  // kept; nullopt where the backend cannot tell (PostgreSQL).
+  virtual Result<std::optional<std::int64_t>> data_version() { return std::optional<std::int64_t>{}; }
   virtual Status commit() = 0;
   virtual void rollback() noexcept = 0;
 

@@ -1,7 +1,7 @@
 // Online, incremental grouping (docs/campaigns.md). Each recorded message is
 // compared with the earlier messages that share one of its fingerprints —
-// found through the (kind, value) index, at most kCandidatesPerValue per value,
-// so the cost of a message does not grow with the store. A strong link
+// found through the (kind, value) index, at most kCandidatesPerValue per value
+// (candidate_cache.hpp), so the cost of a message does not grow with the store. A strong link
 // (payload hash, C2, mutex, icon+imphash) puts it in that message's campaign;
 // weaker evidence needs two different classes (template, infrastructure,
 // layout, payload traits, link domains) shared with one message within the
@@ -17,10 +17,6 @@
 namespace sluice::campaigns {
 namespace {
 
-// The most recent messages per shared value that are compared: enough to find
-// the wave a message belongs to, bounded however common the value is (a
-// builder's imphash may be in half the store).
-constexpr std::int64_t kCandidatesPerValue = 50;
 constexpr std::size_t kSharedReported = 16;
 constexpr std::size_t kRowsPerInsert = 16;
 
@@ -165,35 +161,24 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
   // Alone: one transaction. In a batch: a savepoint, so a failed message
   // undoes only itself.
   if (auto s = batch_ ? db.exec("SAVEPOINT sluice_record") : db.begin_write(); !s) return std::unexpected(s.error());
+  if (!batch_) {
+    if (auto s = candidates_.sync(db); !s) {
+      db.rollback();
+      return std::unexpected(s.error());
+    }
+  }
+  std::int64_t self = 0;
   auto out = [&]() -> Result<Assignment> {
     const MessageFacts& f = m.facts;
-    const std::vector<SqlValue> row{seen_at, f.input, f.message_id, f.from_domain, f.envelope_sender,
-                                    joined(f.recipient_domains), f.subject, std::string(to_string(f.verdict)),
-                                    f.score, joined(f.findings), f.evidence, f.feature_version, f.features};
-    auto ins = db.query(
-        "INSERT INTO messages (seen_at, input, message_id, from_domain, sender_domain, recipient_domains, "
-        "subject, verdict, score, findings, evidence, feature_version, features) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        row);
-    if (!ins) return std::unexpected(ins.error());
-    if (ins->size() != 1) return fail(Errc::io, 0, "campaign store: insert returned no id");
-    const std::int64_t self = as_int(ins->front().front());
-
     std::vector<Hit> hits;
     for (std::uint32_t i = 0; i < m.fingerprints.size(); ++i) {
       const Fingerprint& fp = m.fingerprints[i];
       const LinkClass cls = link_class(fp.kind);
       if (cls == LinkClass::report) continue;
-      const std::vector<SqlValue> q{fp.kind, fp.value, self, kCandidatesPerValue};
-      // The key's own rows alone: each carries its message's time and campaign.
-      auto rows = db.query_ints(
-          "SELECT message, campaign, seen_at FROM fingerprints WHERE kind = ? AND value = ? AND message <> ? "
-          "ORDER BY message DESC LIMIT ?",
-          q);
+      auto rows = candidates_.rows(db, fp.kind, fp.value);
       if (!rows) return std::unexpected(rows.error());
-      for (std::size_t r = 0; r + 3 <= rows->size(); r += 3) {
-        hits.push_back(
-            {.message = (*rows)[r], .campaign = (*rows)[r + 1], .seen_at = (*rows)[r + 2], .fp = i, .cls = cls});
+      for (const CandidateRow& r : *rows) {
+        hits.push_back({.message = r.message, .campaign = r.campaign, .seen_at = r.seen_at, .fp = i, .cls = cls});
       }
     }
     if (auto s = place(db, hits); !s) return std::unexpected(s.error());
@@ -260,10 +245,19 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
         a.shared.push_back({fp.kind, fp.value, std::string(to_string(link_class(fp.kind))), name});
       }
     }
-    const std::vector<SqlValue> upd{a.campaign, shared_json(a.shared), self};
-    if (auto s = db.exec("UPDATE messages SET campaign = ?, links = ? WHERE id = ?", upd); !s) {
-      return std::unexpected(s.error());
-    }
+    // The message row is written once, with its campaign and evidence.
+    const std::vector<SqlValue> row{seen_at, f.input, f.message_id, f.from_domain, f.envelope_sender,
+                                    joined(f.recipient_domains), f.subject, std::string(to_string(f.verdict)),
+                                    f.score, joined(f.findings), f.evidence, f.feature_version, f.features,
+                                    a.campaign, shared_json(a.shared)};
+    auto ins = db.query(
+        "INSERT INTO messages (seen_at, input, message_id, from_domain, sender_domain, recipient_domains, "
+        "subject, verdict, score, findings, evidence, feature_version, features, campaign, links) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        row);
+    if (!ins) return std::unexpected(ins.error());
+    if (ins->size() != 1) return fail(Errc::io, 0, "campaign store: insert returned no id");
+    self = as_int(ins->front().front());
     // Stored once the campaign is known (later messages find it in the row),
     // several rows per statement.
     for (std::size_t at = 0; at < m.fingerprints.size(); at += kRowsPerInsert) {
@@ -292,8 +286,12 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
       (void)db.exec("RELEASE SAVEPOINT sluice_record");
       return std::unexpected(out.error());
     }
-    if (auto s = db.exec("RELEASE SAVEPOINT sluice_record"); !s) return std::unexpected(s.error());
+    if (auto s = db.exec("RELEASE SAVEPOINT sluice_record"); !s) {
+      candidates_.forget();
+      return std::unexpected(s.error());
+    }
     ++batched_;
+    remember(m, {.message = self, .campaign = out->campaign, .seen_at = seen_at});
     return std::optional<Assignment>(std::move(*out));
   }
   if (!out) {
@@ -302,14 +300,26 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
   }
   if (auto s = db.commit(); !s) {
     db.rollback();
+    candidates_.forget();
     return std::unexpected(s.error());
   }
+  remember(m, {.message = self, .campaign = out->campaign, .seen_at = seen_at});
   return std::optional<Assignment>(std::move(*out));
+}
+
+void Store::remember(const MessageRecord& m, const CandidateRow& row) {
+  for (const Fingerprint& fp : m.fingerprints) {
+    if (link_class(fp.kind) != LinkClass::report) candidates_.add(fp.kind, fp.value, row);
+  }
 }
 
 Status Store::begin_batch() {
   if (batch_) return {};
   if (auto s = db_->begin_write(); !s) return s;
+  if (auto s = candidates_.sync(*db_); !s) {
+    db_->rollback();
+    return s;
+  }
   batch_ = true;
   batched_ = 0;
   batch_started_ = std::chrono::steady_clock::now();
@@ -321,6 +331,7 @@ Status Store::end_batch() {
   batch_ = false;
   if (auto s = db_->commit(); !s) {
     db_->rollback();
+    candidates_.forget();
     return s;
   }
   return {};

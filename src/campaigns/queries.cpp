@@ -200,6 +200,7 @@ Result<std::vector<StoredMessage>> Store::assignments() {
 Result<std::int64_t> Store::prune(std::int64_t now) {
   if (options_.keep_days <= 0) return 0;
   const std::int64_t cutoff = now - options_.keep_days * kDay;
+  candidates_.forget();  // the rows it holds may be the ones deleted
   if (auto s = db_->begin_write(); !s) return std::unexpected(s.error());
   auto work = [&]() -> Result<std::int64_t> {
     auto n = db_->query("SELECT COUNT(*) FROM messages WHERE seen_at < ?", std::vector<SqlValue>{cutoff});

@@ -76,6 +76,12 @@ class SqliteDb final : public Db {
   }
 
   Status begin_write() override { return simple("BEGIN IMMEDIATE"); }
+  Result<std::optional<std::int64_t>> data_version() override {
+    auto v = query_ints("PRAGMA data_version", {});
+    if (!v) return std::unexpected(v.error());
+    if (v->size() != 1) return fail(Errc::io, 0, "campaign store (SQLite): PRAGMA data_version returned no row");
+    return std::optional<std::int64_t>(v->front());
+  }
   Status commit() override { return simple("COMMIT"); }
   void rollback() noexcept override { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
 

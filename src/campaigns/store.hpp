@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "campaigns/candidate_cache.hpp"
 #include "campaigns/db.hpp"
 #include "campaigns/fingerprint.hpp"
 #include "campaigns/summary.hpp"
@@ -123,8 +124,11 @@ class Store {
 
  private:
   Store(std::unique_ptr<Db> db, StoreOptions options) : db_(std::move(db)), options_(options) {}
+  // A recorded message's rows, for the next messages' look-ups.
+  void remember(const MessageRecord& m, const CandidateRow& row);
   std::unique_ptr<Db> db_;
   StoreOptions options_;
+  CandidateCache candidates_;
   bool batch_ = false;
   std::int64_t batched_ = 0;
   std::chrono::steady_clock::time_point batch_started_{};

@@ -317,6 +317,39 @@ TEST_P(StoreTest, BatchedRecordingGroupsAsSingleRecordingDoes) {
   EXPECT_EQ(rows->size(), stream.size());
 }
 
+// A store remembers the rows it read for the next message
+// (candidate_cache.hpp); what another connection wrote in between must still
+// be seen. "b" (written by the other connection) shares the subject template
+// with "a" and the sender domain with nobody yet; "c" shares both with "b",
+// so it joins b's campaign. A connection answering the subject from its own
+// memory (a alone) would start a new campaign instead.
+TEST_P(StoreTest, WhatAnotherConnectionRecordedIsSeenByTheNextMessage) {
+  for (const bool batch : {false, true}) {
+    SCOPED_TRACE(batch ? "batch" : "one transaction per message");
+    TearDown();
+    SetUp();
+    Store mine = open();
+    Store other = open();
+    const auto a = recorded(mine, message("a", {{"subject", "loan # approval"}, {"from_domain", "one.example"}}), kT0);
+    const auto b =
+        recorded(other, message("b", {{"subject", "loan # approval"}, {"from_domain", "two.example"}}), kT0 + 60);
+    EXPECT_NE(b.label, a.label);
+    if (batch) ASSERT_TRUE(mine.begin_batch());
+    const auto c =
+        recorded(mine, message("c", {{"subject", "loan # approval"}, {"from_domain", "two.example"}}), kT0 + 120);
+    EXPECT_EQ(c.label, b.label);
+    EXPECT_EQ(c.size, 2);
+    // Its own recordings it does remember: "d" links to "c" through the same pair.
+    const auto d =
+        recorded(mine, message("d", {{"subject", "loan # approval"}, {"from_domain", "two.example"}}), kT0 + 180);
+    EXPECT_EQ(d.label, b.label);
+    EXPECT_EQ(d.size, 3);
+    ASSERT_FALSE(d.shared.empty());
+    EXPECT_EQ(d.shared[0].with, "b");
+    if (batch) ASSERT_TRUE(mine.end_batch());
+  }
+}
+
 TEST_P(StoreTest, RetentionDropsOldMessagesAndEmptyCampaigns) {
   Store s = open({.keep_days = 30});
   recorded(s, message("old", {{"payload", "o"}}), kT0);

@@ -1,0 +1,62 @@
+#pragma once
+// The recent messages per fingerprint value that grouping compares a new
+// message with, kept in memory between messages (docs/campaigns.md). Every
+// message of a wave asks for the same dozen values, and reading their rows
+// from the store again for each one was the largest part of what recording
+// cost (bench/README.md). The cache answers exactly what the query answers:
+// the kCandidatesPerValue most recent rows of the value, newest first.
+//
+// It is only trusted while no other connection has written to the store:
+// sync() is called with the write lock held and forgets everything when the
+// store's data version moved (SQLite's PRAGMA data_version). A backend that
+// cannot tell (PostgreSQL, shared by several gateways) is never cached.
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "campaigns/db.hpp"
+
+namespace sluice::campaigns {
+
+// The most recent messages per shared value that are compared: enough to find
+// the wave a message belongs to, bounded however common the value is (a
+// builder's imphash may be in half the store).
+inline constexpr std::int64_t kCandidatesPerValue = 50;
+
+// One stored fingerprint row: its message, the campaign that message was
+// recorded into, and the message's time.
+struct CandidateRow {
+  std::int64_t message = 0;
+  std::int64_t campaign = 0;
+  std::int64_t seen_at = 0;
+};
+
+class CandidateCache {
+ public:
+  // With the write lock held: keep the cache if nobody else wrote since the
+  // last call, else forget it.
+  Status sync(Db& db);
+  // The value's recent rows, newest first; valid until the next call.
+  Result<std::span<const CandidateRow>> rows(Db& db, std::string_view kind, std::string_view value);
+  // A message's fingerprint rows, once they are stored and committed to (the
+  // message's savepoint released, or its transaction committed).
+  void add(std::string_view kind, std::string_view value, const CandidateRow& row);
+  // After a rollback or a delete: the store may no longer hold what is cached.
+  void forget() noexcept;
+
+ private:
+  static std::string key(std::string_view kind, std::string_view value);
+  // Values cached at most; past it the cache starts again (a store of
+  // one-off payload hashes must not grow the process without bound).
+  static constexpr std::size_t kMaxValues = 16'384;
+
+  std::unordered_map<std::string, std::vector<CandidateRow>> values_;
+  std::vector<CandidateRow> scratch_;  // an uncached backend's answer
+  std::int64_t version_ = 0;
+  bool enabled_ = false;
+};
+
+}  // namespace sluice::campaigns
