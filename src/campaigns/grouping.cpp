@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <bit>
 #include <set>
+#include <unordered_map>
 
 #include "campaigns/render.hpp"
 #include "campaigns/store.hpp"
@@ -28,21 +29,13 @@ std::string insert_fingerprints(std::size_t n) {
   return sql;
 }
 
-// One earlier message that shares fingerprint `fp` (an index into the
-// message's fingerprints) with the message being recorded.
-struct Hit {
-  std::int64_t message = 0;
-  std::int64_t campaign = 0;
-  std::int64_t seen_at = 0;
-  std::uint32_t fp = 0;
-  LinkClass cls = LinkClass::report;
-};
-
-// An earlier message and what it shares: its hits, sorted together, of which
-// `shared` are evidence (strong ones, and weak ones inside the window).
+// An earlier message and what it shares with the message being recorded:
+// `shared` indexes the message's fingerprints that are evidence (strong ones,
+// and weak ones inside the window), in fingerprint order.
 struct Candidate {
   std::int64_t message = 0;
-  std::int64_t campaign = 0;
+  std::int64_t campaign = 0;  // the one it was recorded into, then the one it is part of now
+  std::int64_t seen_at = 0;
   bool strong = false;
   std::uint32_t classes = 0;  // bit per LinkClass
   std::vector<std::uint32_t> shared;
@@ -58,17 +51,28 @@ bool links(const Candidate& c) {
   return c.strong || (std::popcount(c.classes) >= 2 && actor);
 }
 
-// Hits carry the campaign each earlier message was recorded into; one merged
-// since answers for the campaign it is part of now (merges flatten
-// merged_into, so one step is enough). Leaves the hits sorted by message,
-// then fingerprint. Hits without a live campaign are dropped: a store
-// upgraded from schema 3 may hold rows of messages never grouped.
-Status place(Db& db, std::vector<Hit>& hits) {
-  std::sort(hits.begin(), hits.end(),
-            [](const Hit& a, const Hit& b) { return a.message != b.message ? a.message < b.message : a.fp < b.fp; });
+// Fingerprint `fp` of class `cls` is shared with candidate `c`.
+void share(Candidate& c, std::uint32_t fp, LinkClass cls, std::int64_t seen_at, std::int64_t window) {
+  if (cls == LinkClass::strong) {
+    c.strong = true;
+  } else if (window <= 0 || (seen_at - c.seen_at <= window && c.seen_at - seen_at <= window)) {
+    c.classes |= bit(cls);
+  } else {
+    return;  // weak evidence outside the window says nothing
+  }
+  c.shared.push_back(fp);
+}
+
+// Candidates carry the campaign each earlier message was recorded into; one
+// merged since answers for the campaign it is part of now (merges flatten
+// merged_into, so one step is enough). Candidates without a live campaign are
+// dropped: a store upgraded from schema 3 may hold rows of messages never
+// grouped. Leaves them in message order, so the evidence reported is
+// deterministic.
+Status place(Db& db, std::vector<Candidate>& cands) {
   std::vector<std::int64_t> recorded;
-  for (const Hit& h : hits) {
-    if (h.campaign != 0) recorded.push_back(h.campaign);
+  for (const Candidate& c : cands) {
+    if (c.campaign != 0) recorded.push_back(c.campaign);
   }
   std::sort(recorded.begin(), recorded.end());
   recorded.erase(std::unique(recorded.begin(), recorded.end()), recorded.end());
@@ -79,33 +83,13 @@ Status place(Db& db, std::vector<Hit>& hits) {
     if (!rows) return std::unexpected(rows.error());
     if (!rows->empty()) now[i] = rows->front();
   }
-  for (Hit& h : hits) {
-    const auto it = std::lower_bound(recorded.begin(), recorded.end(), h.campaign);
-    h.campaign = it != recorded.end() && *it == h.campaign ? now[static_cast<std::size_t>(it - recorded.begin())] : 0;
+  for (Candidate& c : cands) {
+    const auto it = std::lower_bound(recorded.begin(), recorded.end(), c.campaign);
+    c.campaign = it != recorded.end() && *it == c.campaign ? now[static_cast<std::size_t>(it - recorded.begin())] : 0;
   }
-  std::erase_if(hits, [](const Hit& h) { return h.campaign == 0; });
+  std::erase_if(cands, [](const Candidate& c) { return c.campaign == 0; });
+  std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) { return a.message < b.message; });
   return {};
-}
-
-// Folds the placed hits into one candidate per earlier message, in message
-// order, each one's evidence in the order of the fingerprints.
-std::vector<Candidate> candidates(const std::vector<Hit>& hits, std::int64_t seen_at, std::int64_t window) {
-  std::vector<Candidate> out;
-  for (const Hit& h : hits) {
-    if (out.empty() || out.back().message != h.message) {
-      out.push_back({.message = h.message, .campaign = h.campaign, .shared = {}});
-    }
-    Candidate& c = out.back();
-    if (h.cls == LinkClass::strong) {
-      c.strong = true;
-    } else if (window <= 0 || (seen_at - h.seen_at <= window && h.seen_at - seen_at <= window)) {
-      c.classes |= bit(h.cls);
-    } else {
-      continue;  // weak evidence outside the window says nothing
-    }
-    c.shared.push_back(h.fp);
-  }
-  return out;
 }
 
 std::string joined(const std::vector<std::string>& v) {
@@ -170,7 +154,11 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
   std::int64_t self = 0;
   auto out = [&]() -> Result<Assignment> {
     const MessageFacts& f = m.facts;
-    std::vector<Hit> hits;
+    // One candidate per earlier message, found through any of the values:
+    // a message of the same wave comes back for most of them.
+    const std::int64_t window = options_.window_days * 86400;
+    std::vector<Candidate> cands;
+    std::unordered_map<std::int64_t, std::size_t> index_of;
     for (std::uint32_t i = 0; i < m.fingerprints.size(); ++i) {
       const Fingerprint& fp = m.fingerprints[i];
       const LinkClass cls = link_class(fp.kind);
@@ -178,11 +166,15 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
       auto rows = candidates_.rows(db, fp.kind, fp.value);
       if (!rows) return std::unexpected(rows.error());
       for (const CandidateRow& r : *rows) {
-        hits.push_back({.message = r.message, .campaign = r.campaign, .seen_at = r.seen_at, .fp = i, .cls = cls});
+        const auto [it, fresh] = index_of.try_emplace(r.message, cands.size());
+        if (fresh) {
+          cands.push_back({.message = r.message, .campaign = r.campaign, .seen_at = r.seen_at, .strong = false,
+                           .classes = 0, .shared = {}});
+        }
+        share(cands[it->second], i, cls, seen_at, window);
       }
     }
-    if (auto s = place(db, hits); !s) return std::unexpected(s.error());
-    const std::vector<Candidate> cands = candidates(hits, seen_at, options_.window_days * 86400);
+    if (auto s = place(db, cands); !s) return std::unexpected(s.error());
 
     // The campaigns this message links to, oldest first; candidates are
     // visited in id order, so the evidence reported is deterministic.
