@@ -29,16 +29,23 @@ std::string insert_fingerprints(std::size_t n) {
   return sql;
 }
 
-// An earlier message and what it shares with the message being recorded:
-// `shared` indexes the message's fingerprints that are evidence (strong ones,
-// and weak ones inside the window), in fingerprint order.
+// An earlier message and the classes of what it shares with the message
+// being recorded. Which fingerprints those are is kept beside the candidates
+// in one list (Evidence): a vector per candidate was most of what grouping
+// allocated.
 struct Candidate {
   std::int64_t message = 0;
   std::int64_t campaign = 0;  // the one it was recorded into, then the one it is part of now
   std::int64_t seen_at = 0;
   bool strong = false;
   std::uint32_t classes = 0;  // bit per LinkClass
-  std::vector<std::uint32_t> shared;
+};
+
+// Fingerprint `fp` is evidence shared with the candidate in slot `slot`
+// (strong, or weak inside the window); in fingerprint order.
+struct Evidence {
+  std::uint32_t slot = 0;
+  std::uint32_t fp = 0;
 };
 
 constexpr std::uint32_t bit(LinkClass c) { return 1U << static_cast<unsigned>(c); }
@@ -51,25 +58,26 @@ bool links(const Candidate& c) {
   return c.strong || (std::popcount(c.classes) >= 2 && actor);
 }
 
-// Fingerprint `fp` of class `cls` is shared with candidate `c`.
-void share(Candidate& c, std::uint32_t fp, LinkClass cls, std::int64_t seen_at, std::int64_t window) {
+// A fingerprint of class `cls` is shared with candidate `c`: whether it is
+// evidence.
+bool share(Candidate& c, LinkClass cls, std::int64_t seen_at, std::int64_t window) {
   if (cls == LinkClass::strong) {
     c.strong = true;
   } else if (window <= 0 || (seen_at - c.seen_at <= window && c.seen_at - seen_at <= window)) {
     c.classes |= bit(cls);
   } else {
-    return;  // weak evidence outside the window says nothing
+    return false;  // weak evidence outside the window says nothing
   }
-  c.shared.push_back(fp);
+  return true;
 }
 
 // Candidates carry the campaign each earlier message was recorded into; one
 // merged since answers for the campaign it is part of now (merges flatten
-// merged_into, so one step is enough). Candidates without a live campaign are
-// dropped: a store upgraded from schema 3 may hold rows of messages never
-// grouped. Leaves them in message order, so the evidence reported is
+// merged_into, so one step is enough). Returns the slots of the candidates
+// with a live campaign (a store upgraded from schema 3 may hold rows of
+// messages never grouped) in message order, so the evidence reported is
 // deterministic.
-Status place(Db& db, std::vector<Candidate>& cands) {
+Result<std::vector<std::uint32_t>> place(Db& db, std::vector<Candidate>& cands) {
   std::vector<std::int64_t> recorded;
   for (const Candidate& c : cands) {
     if (c.campaign != 0) recorded.push_back(c.campaign);
@@ -87,9 +95,13 @@ Status place(Db& db, std::vector<Candidate>& cands) {
     const auto it = std::lower_bound(recorded.begin(), recorded.end(), c.campaign);
     c.campaign = it != recorded.end() && *it == c.campaign ? now[static_cast<std::size_t>(it - recorded.begin())] : 0;
   }
-  std::erase_if(cands, [](const Candidate& c) { return c.campaign == 0; });
-  std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) { return a.message < b.message; });
-  return {};
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t slot = 0; slot < cands.size(); ++slot) {
+    if (cands[slot].campaign != 0) order.push_back(slot);
+  }
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return cands[a].message < cands[b].message; });
+  return order;
 }
 
 std::string joined(const std::vector<std::string>& v) {
@@ -158,7 +170,8 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     // a message of the same wave comes back for most of them.
     const std::int64_t window = options_.window_days * 86400;
     std::vector<Candidate> cands;
-    std::unordered_map<std::int64_t, std::size_t> index_of;
+    std::vector<Evidence> evidence;
+    std::unordered_map<std::int64_t, std::uint32_t> index_of;
     for (std::uint32_t i = 0; i < m.fingerprints.size(); ++i) {
       const Fingerprint& fp = m.fingerprints[i];
       const LinkClass cls = link_class(fp.kind);
@@ -166,21 +179,22 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
       auto rows = candidates_.rows(db, fp.kind, fp.value);
       if (!rows) return std::unexpected(rows.error());
       for (const CandidateRow& r : *rows) {
-        const auto [it, fresh] = index_of.try_emplace(r.message, cands.size());
+        const auto [it, fresh] = index_of.try_emplace(r.message, static_cast<std::uint32_t>(cands.size()));
         if (fresh) {
-          cands.push_back({.message = r.message, .campaign = r.campaign, .seen_at = r.seen_at, .strong = false,
-                           .classes = 0, .shared = {}});
+          cands.push_back(
+              {.message = r.message, .campaign = r.campaign, .seen_at = r.seen_at, .strong = false, .classes = 0});
         }
-        share(cands[it->second], i, cls, seen_at, window);
+        if (share(cands[it->second], cls, seen_at, window)) evidence.push_back({.slot = it->second, .fp = i});
       }
     }
-    if (auto s = place(db, cands); !s) return std::unexpected(s.error());
+    auto order = place(db, cands);
+    if (!order) return std::unexpected(order.error());
 
     // The campaigns this message links to, oldest first; candidates are
     // visited in id order, so the evidence reported is deterministic.
     std::set<std::int64_t> linked;
-    for (const Candidate& c : cands) {
-      if (links(c)) linked.insert(c.campaign);
+    for (const std::uint32_t slot : *order) {
+      if (links(cands[slot])) linked.insert(cands[slot].campaign);
     }
     Assignment a;
     if (linked.empty()) {
@@ -220,10 +234,21 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     std::vector<bool> reported(m.fingerprints.size(), false);
     // Names are read only for the few candidates the result reports: the
     // look-ups above carry integers alone (they run for every fingerprint).
-    for (const Candidate& c : cands) {
+    // Each candidate's evidence, grouped by slot (a counting sort keeps
+    // fingerprint order within a slot).
+    std::vector<std::uint32_t> start(cands.size() + 1, 0), by_slot(evidence.size());
+    for (const Evidence& e : evidence) ++start[e.slot + 1];
+    for (std::size_t k = 1; k < start.size(); ++k) start[k] += start[k - 1];
+    {
+      std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+      for (const Evidence& e : evidence) by_slot[next[e.slot]++] = e.fp;
+    }
+    for (const std::uint32_t slot : *order) {
+      const Candidate& c = cands[slot];
       if (!links(c)) continue;
       std::string name;
-      for (const std::uint32_t i : c.shared) {
+      for (std::uint32_t k = start[slot]; k < start[slot + 1]; ++k) {
+        const std::uint32_t i = by_slot[k];
         if (a.shared.size() >= kSharedReported) break;
         if (reported[i]) continue;
         reported[i] = true;
