@@ -318,8 +318,8 @@ TEST_P(StoreTest, BatchedRecordingGroupsAsSingleRecordingDoes) {
 }
 
 // A store remembers the rows it read for the next message
-// (candidate_cache.hpp); what another connection wrote in between must still
-// be seen. "b" (written by the other connection) shares the subject template
+// (candidate_cache.hpp): what another connection wrote in between must still
+// be seen, and what it recorded itself must be added to what it remembers. "b" (written by the other connection) shares the subject template
 // with "a" and the sender domain with nobody yet; "c" shares both with "b",
 // so it joins b's campaign. A connection answering the subject from its own
 // memory (a alone) would start a new campaign instead.
@@ -334,19 +334,24 @@ TEST_P(StoreTest, WhatAnotherConnectionRecordedIsSeenByTheNextMessage) {
     const auto b =
         recorded(other, message("b", {{"subject", "loan # approval"}, {"from_domain", "two.example"}}), kT0 + 60);
     EXPECT_NE(b.label, a.label);
-    if (batch) ASSERT_TRUE(mine.begin_batch());
-    const auto c =
-        recorded(mine, message("c", {{"subject", "loan # approval"}, {"from_domain", "two.example"}}), kT0 + 120);
+    if (batch) {
+      ASSERT_TRUE(mine.begin_batch());
+    }
+    const auto c = recorded(
+        mine, message("c", {{"subject", "loan # approval"}, {"from_domain", "two.example"}, {"payload", "p1"}}),
+        kT0 + 120);
     EXPECT_EQ(c.label, b.label);
     EXPECT_EQ(c.size, 2);
-    // Its own recordings it does remember: "d" links to "c" through the same pair.
-    const auto d =
-        recorded(mine, message("d", {{"subject", "loan # approval"}, {"from_domain", "two.example"}}), kT0 + 180);
+    // What it recorded itself is remembered too: c's payload was asked for
+    // (and found nowhere) before c was stored, and d shares only that.
+    const auto d = recorded(mine, message("d", {{"payload", "p1"}}), kT0 + 180);
     EXPECT_EQ(d.label, b.label);
     EXPECT_EQ(d.size, 3);
     ASSERT_FALSE(d.shared.empty());
-    EXPECT_EQ(d.shared[0].with, "b");
-    if (batch) ASSERT_TRUE(mine.end_batch());
+    EXPECT_EQ(d.shared[0].with, "c");
+    if (batch) {
+      ASSERT_TRUE(mine.end_batch());
+    }
   }
 }
 

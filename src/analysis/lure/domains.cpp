@@ -10,35 +10,25 @@ namespace sluice::analysis::lure {
 
 PublicSuffixList PublicSuffixList::parse(std::string_view text) {
   PublicSuffixList psl;
-  auto lowered = std::make_shared<const std::string>(core::ascii_lower(text));
-  const std::string_view all = *lowered;
-  psl.text_ = std::move(lowered);
   std::size_t pos = 0;
-  while (pos < all.size()) {
-    std::size_t nl = all.find('\n', pos);
-    if (nl == std::string_view::npos) nl = all.size();
-    std::string_view line = all.substr(pos, nl - pos);
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
     pos = nl + 1;
     // Rules end at the first whitespace; "//" starts a comment line.
     if (const auto ws = line.find_first_of(" \t\r"); ws != std::string_view::npos) line = line.substr(0, ws);
     if (line.empty() || line.starts_with("//")) continue;
-    if (line.starts_with("!")) {
-      psl.exceptions_.push_back(line.substr(1));
-    } else if (line.starts_with("*.")) {
-      psl.wildcards_.push_back(line.substr(2));
+    std::string rule = core::ascii_lower(line);
+    if (rule.starts_with("!")) {
+      psl.exceptions_.insert(rule.substr(1));
+    } else if (rule.starts_with("*.")) {
+      psl.wildcards_.insert(rule.substr(2));
     } else {
-      psl.rules_.push_back(line);
+      psl.rules_.insert(std::move(rule));
     }
   }
-  for (auto* set : {&psl.rules_, &psl.wildcards_, &psl.exceptions_}) {
-    std::sort(set->begin(), set->end());
-    set->erase(std::unique(set->begin(), set->end()), set->end());
-  }
   return psl;
-}
-
-bool PublicSuffixList::has(const std::vector<std::string_view>& set, std::string_view rule) noexcept {
-  return std::binary_search(set.begin(), set.end(), rule);
 }
 
 Result<PublicSuffixList> PublicSuffixList::load(const std::string& path) {
@@ -74,17 +64,17 @@ std::string PublicSuffixList::registrable(std::string_view host) const {
   for (std::size_t i = 0; i < labels.size(); ++i) {
     const std::string_view tail = std::string_view(h).substr(
         static_cast<std::size_t>(labels[i].data() - h.data()));
-    if (has(exceptions_, tail)) {
+    if (exceptions_.count(std::string(tail))) {
       suffix_labels = labels.size() - i - 1;
       break;
     }
-    if (has(rules_, tail)) {
+    if (rules_.count(std::string(tail))) {
       suffix_labels = std::max(suffix_labels, labels.size() - i);
     }
     if (i + 1 < labels.size()) {
       const std::string_view parent = std::string_view(h).substr(
           static_cast<std::size_t>(labels[i + 1].data() - h.data()));
-      if (has(wildcards_, parent)) suffix_labels = std::max(suffix_labels, labels.size() - i);
+      if (wildcards_.count(std::string(parent))) suffix_labels = std::max(suffix_labels, labels.size() - i);
     }
   }
   if (suffix_labels >= labels.size()) return h;

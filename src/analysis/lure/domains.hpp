@@ -1,10 +1,9 @@
 #pragma once
 // Registrable domains ("example.co.uk" for "mail.example.co.uk") through the
 // Public Suffix List, and the distance measures used to spot look-alikes.
-#include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
+#include <unordered_set>
 
 #include "sluice/result.hpp"
 
@@ -25,13 +24,7 @@ class PublicSuffixList {
   [[nodiscard]] std::size_t rule_count() const noexcept { return rules_.size() + wildcards_.size(); }
 
  private:
-  [[nodiscard]] static bool has(const std::vector<std::string_view>& set, std::string_view rule) noexcept;
-  // The list's text, lower-cased once; the rules are sorted views into it.
-  // Loading ~10,000 rules as one buffer instead of one string per rule made
-  // the list a fraction of a millisecond to build and to free (it is loaded at
-  // every engine start). Shared, so a copy's views stay valid.
-  std::shared_ptr<const std::string> text_;
-  std::vector<std::string_view> rules_, wildcards_, exceptions_;
+  std::unordered_set<std::string> rules_, wildcards_, exceptions_;
 };
 
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t cap);
