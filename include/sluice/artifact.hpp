@@ -45,6 +45,9 @@ struct DigestChoice {
   bool md5 = true;
   bool sha1 = true;
 };
+// SHA-256 alone: identities inside Sluice (dedup keys, digests of lists) and
+// the default for artifacts that are not executables.
+inline constexpr DigestChoice kSha256Only{.md5 = false, .sha1 = false};
 [[nodiscard]] std::string to_hex(std::span<const std::uint8_t> bytes);
 
 struct LimitHit {

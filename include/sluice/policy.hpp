@@ -103,7 +103,7 @@ struct LureConfig {
 // SHA-256 alone, so by default they are computed for executables only (the
 // hashes threat feeds and sandboxes pivot on).
 struct ReportConfig {
-  DigestChoice hashes{.md5 = false, .sha1 = false};
+  DigestChoice hashes = kSha256Only;
 };
 
 // The campaign store (src/campaigns, docs/campaigns.md). Read by the programs

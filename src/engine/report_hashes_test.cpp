@@ -14,15 +14,15 @@
 namespace sluice {
 namespace {
 
-Engine engine_with(std::string_view toml) {
-  auto config = apply_config(*default_config(), toml, "test");
-  EXPECT_TRUE(config) << config.error().what;
-  auto made = Engine::create(std::move(*config));
-  EXPECT_TRUE(made) << made.error().what;
-  return std::move(*made);
-}
-
 std::vector<std::uint8_t> text_bytes(std::string_view s) { return {s.begin(), s.end()}; }
+
+// `got` carries MD5 and SHA-1, and they are the bytes' own (`want`).
+void expect_md5_and_sha1(const Hashes& got, const Hashes& want) {
+  EXPECT_TRUE(got.has_md5);
+  EXPECT_TRUE(got.has_sha1);
+  EXPECT_EQ(got.md5, want.md5);
+  EXPECT_EQ(got.sha1, want.sha1);
+}
 
 TEST(ReportHashes, ByDefaultOnlyExecutablesCarryMd5AndSha1) {
   const Engine e = testing::default_engine();
@@ -30,10 +30,7 @@ TEST(ReportHashes, ByDefaultOnlyExecutablesCarryMd5AndSha1) {
   const ScanResult pe = e.scan(std::vector<std::uint8_t>(exe), "hello.exe");
   ASSERT_TRUE(is_executable(pe.tree[0].type));
   const Hashes all = core::compute_hashes(ByteView(exe.data(), exe.size()));
-  EXPECT_TRUE(pe.tree[0].hashes.has_md5);
-  EXPECT_TRUE(pe.tree[0].hashes.has_sha1);
-  EXPECT_EQ(pe.tree[0].hashes.md5, all.md5);
-  EXPECT_EQ(pe.tree[0].hashes.sha1, all.sha1);
+  expect_md5_and_sha1(pe.tree[0].hashes, all);
   EXPECT_EQ(pe.tree[0].hashes.sha256, all.sha256);
 
   const auto note = text_bytes("Dear customer, your invoice is attached.\n");
@@ -51,16 +48,13 @@ TEST(ReportHashes, ByDefaultOnlyExecutablesCarryMd5AndSha1) {
 }
 
 TEST(ReportHashes, ConfiguredDigestsCoverEveryArtifact) {
-  const Engine e = engine_with("[report]\nhashes = [\"sha256\", \"md5\", \"sha1\"]\n");
+  const Engine e = testing::engine_with_toml("[report]\nhashes = [\"sha256\", \"md5\", \"sha1\"]\n");
   const auto note = text_bytes("Dear customer, your invoice is attached.\n");
   const ScanResult r = e.scan(std::vector<std::uint8_t>(note), "note.txt");
   const Hashes all = core::compute_hashes(ByteView(note.data(), note.size()));
-  EXPECT_TRUE(r.tree[0].hashes.has_md5);
-  EXPECT_TRUE(r.tree[0].hashes.has_sha1);
-  EXPECT_EQ(r.tree[0].hashes.md5, all.md5);
-  EXPECT_EQ(r.tree[0].hashes.sha1, all.sha1);
+  expect_md5_and_sha1(r.tree[0].hashes, all);
 
-  const Engine md5_only = engine_with("[report]\nhashes = [\"md5\"]\n");
+  const Engine md5_only = testing::engine_with_toml("[report]\nhashes = [\"md5\"]\n");
   const ScanResult m = md5_only.scan(std::vector<std::uint8_t>(note), "note.txt");
   EXPECT_TRUE(m.tree[0].hashes.has_md5);
   EXPECT_FALSE(m.tree[0].hashes.has_sha1);

@@ -252,7 +252,7 @@ std::string digest(std::span<const FeatureInfo> features) {
     all += f.name;
     all += '\n';
   }
-  const Hashes h = core::compute_hashes(ByteView::of(all), {.md5 = false, .sha1 = false});
+  const Hashes h = core::compute_hashes(ByteView::of(all), kSha256Only);
   return "f1-" + to_hex(std::span<const std::uint8_t>(h.sha256).first(8));
 }
 

@@ -196,7 +196,7 @@ Status apply_report(const toml::table& t, ReportConfig& c, std::string_view sour
     if (k != "hashes") return config_error(source, "unknown report key '" + k + "'");
     const toml::array* list = node.as_array();
     if (list == nullptr) return config_error(source, "report.hashes needs a list, e.g. [\"sha256\", \"md5\", \"sha1\"]");
-    DigestChoice chosen{.md5 = false, .sha1 = false};
+    DigestChoice chosen = kSha256Only;
     for (const auto& item : *list) {
       const auto name = item.value<std::string>();
       if (name == "md5") {

@@ -54,6 +54,18 @@ Engine engine_only(std::vector<std::string> formats, const Limits* limits) {
   return std::move(*e);
 }
 
+Engine engine_with_toml(std::string_view toml) {
+  auto cfg = apply_config(*default_config(), toml, "test");
+  auto e = cfg ? Engine::create(std::move(*cfg)) : std::unexpected(cfg.error());
+  if (!e) {
+    // The test fails here, and goes on with the built-in engine rather than
+    // reading an engine that is not there.
+    ADD_FAILURE() << "configuring the engine with\n" << toml << "failed: " << e.error().what;
+    return default_engine();
+  }
+  return std::move(*e);
+}
+
 Engine default_engine() {
   auto cfg = default_config();
   EXPECT_TRUE(cfg.has_value()) << (cfg ? "" : cfg.error().what);

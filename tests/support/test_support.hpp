@@ -29,6 +29,8 @@ namespace sluice::testing {
 [[nodiscard]] std::string sha256_hex(const std::vector<std::uint8_t>& bytes);
 [[nodiscard]] Engine default_engine();
 [[nodiscard]] Engine engine_with(const Limits& limits);
+// The built-in configuration with `toml` applied on top ("[report]\nhashes = …").
+[[nodiscard]] Engine engine_with_toml(std::string_view toml);
 // Only these unpackers: a format's structural tests stay independent of what
 // other formats later find inside its children.
 [[nodiscard]] Engine engine_only(std::vector<std::string> formats, const Limits* limits = nullptr);

@@ -140,11 +140,7 @@ TEST(OleobjCorpus, EveryEmbeddedFileOletoolsFindsWithItsNameAndBytes) {
   if (!fs::is_directory(dir)) SLUICE_SKIP_UNLESS_CI() << "oletools corpus not present";
   // oletools names each file by its MD5, which the report carries for
   // documents' parts only when [report] hashes asks.
-  auto config = apply_config(*default_config(), "[report]\nhashes = [\"sha256\", \"md5\"]\n", "test");
-  ASSERT_TRUE(config) << config.error().what;
-  auto made = Engine::create(std::move(*config));
-  ASSERT_TRUE(made) << made.error().what;
-  const Engine& engine = *made;
+  const Engine engine = testing::engine_with_toml("[report]\nhashes = [\"sha256\", \"md5\"]\n");
   const auto samples = oleobj_samples();
   ASSERT_EQ(samples.size(), 33u);
   for (const Sample& s : samples) {

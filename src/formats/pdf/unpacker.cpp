@@ -134,7 +134,7 @@ class PdfUnpacker final : public core::Unpacker {
     if (doc.deadline) ctx.limit_hit(LimitKind::deadline, "the scan's time ran out inside a PDF");
     for (EmbeddedFile& f : doc.files) {
       if (st.dedupe &&
-          !st.files_seen.insert(core::compute_hashes(ByteView(f.data.data(), f.data.size()), {.md5 = false, .sha1 = false}).sha256).second) {
+          !st.files_seen.insert(core::compute_hashes(ByteView(f.data.data(), f.data.size()), kSha256Only).sha256).second) {
         continue;
       }
       if (!emit_file(st, std::move(f), earlier)) return false;
