@@ -27,37 +27,44 @@ Status CandidateCache::sync(Db& db) {
   return {};
 }
 
-Result<std::span<const CandidateRow>> CandidateCache::rows(Db& db, std::string_view kind, std::string_view value) {
+Result<const StoredValue*> CandidateCache::find(Db& db, std::string_view kind, std::string_view value) {
   std::string k;
   if (enabled_) {
     k = key(kind, value);
-    if (const auto it = values_.find(k); it != values_.end()) return std::span<const CandidateRow>(it->second);
+    if (const auto it = values_.find(k); it != values_.end()) return &it->second;
   }
-  // The key's own rows alone: each carries its message's time and campaign.
+  // The value's id and its own rows: each carries its message's time and
+  // campaign. A value without rows (its messages pruned) answers one row of
+  // NULLs, read as 0.
   const std::vector<SqlValue> q{std::string(kind), std::string(value), kCandidatesPerValue};
   auto ints = db.query_ints(
-      "SELECT message, campaign, seen_at FROM fingerprints WHERE kind = ? AND value = ? ORDER BY message DESC LIMIT ?",
+      "SELECT v.id, f.message, f.campaign, f.seen_at FROM fingerprint_values v "
+      "LEFT JOIN message_fingerprints f ON f.fingerprint = v.id "
+      "WHERE v.kind = ? AND v.value = ? ORDER BY f.message DESC LIMIT ?",
       q);
   if (!ints) return std::unexpected(ints.error());
-  std::vector<CandidateRow> found;
-  found.reserve(ints->size() / 3);
-  for (std::size_t r = 0; r + 3 <= ints->size(); r += 3) {
-    found.push_back({.message = (*ints)[r], .campaign = (*ints)[r + 1], .seen_at = (*ints)[r + 2]});
+  StoredValue found;
+  found.rows.reserve(ints->size() / 4);
+  for (std::size_t r = 0; r + 4 <= ints->size(); r += 4) {
+    found.id = (*ints)[r];
+    if ((*ints)[r + 1] == 0) continue;
+    found.rows.push_back({.message = (*ints)[r + 1], .campaign = (*ints)[r + 2], .seen_at = (*ints)[r + 3]});
   }
   if (!enabled_) {
     scratch_ = std::move(found);
-    return std::span<const CandidateRow>(scratch_);
+    return &scratch_;
   }
   if (values_.size() >= kMaxValues) values_.clear();
-  return std::span<const CandidateRow>(values_.emplace(std::move(k), std::move(found)).first->second);
+  return &values_.emplace(std::move(k), std::move(found)).first->second;
 }
 
-void CandidateCache::add(std::string_view kind, std::string_view value, const CandidateRow& row) {
+void CandidateCache::add(std::string_view kind, std::string_view value, std::int64_t id, const CandidateRow& row) {
   if (!enabled_) return;
   // A value never asked for stays uncached: the store answers it when it is.
   const auto it = values_.find(key(kind, value));
   if (it == values_.end()) return;
-  auto& rows = it->second;
+  it->second.id = id;
+  auto& rows = it->second.rows;
   const auto at = std::find_if(rows.begin(), rows.end(), [&](const CandidateRow& r) { return r.message <= row.message; });
   if (at != rows.end() && at->message == row.message) return;
   rows.insert(at, row);

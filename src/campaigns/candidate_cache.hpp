@@ -1,17 +1,17 @@
 #pragma once
-// The recent messages per fingerprint value that grouping compares a new
-// message with, kept in memory between messages (docs/campaigns.md). Every
+// Each fingerprint value's id in the store and the recent messages that
+// grouping compares a new message with, kept in memory between messages
+// (docs/campaigns.md). Every
 // message of a wave asks for the same dozen values, and reading their rows
 // from the store again for each one was the largest part of what recording
 // cost (bench/README.md). The cache answers exactly what the query answers:
-// the kCandidatesPerValue most recent rows of the value, newest first.
+// the value's id and its kCandidatesPerValue most recent rows, newest first.
 //
 // It is only trusted while no other connection has written to the store:
 // sync() is called with the write lock held and forgets everything when the
 // store's data version moved (SQLite's PRAGMA data_version). A backend that
 // cannot tell (PostgreSQL, shared by several gateways) is never cached.
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -34,16 +34,24 @@ struct CandidateRow {
   std::int64_t seen_at = 0;
 };
 
+// A (kind, value) as stored: its id in fingerprint_values (0 while the store
+// has none) and its most recent rows, newest first.
+struct StoredValue {
+  std::int64_t id = 0;
+  std::vector<CandidateRow> rows;
+};
+
 class CandidateCache {
  public:
   // With the write lock held: keep the cache if nobody else wrote since the
   // last call, else forget it.
   Status sync(Db& db);
-  // The value's recent rows, newest first; valid until the next call.
-  Result<std::span<const CandidateRow>> rows(Db& db, std::string_view kind, std::string_view value);
-  // A message's fingerprint rows, once they are stored and committed to (the
-  // message's savepoint released, or its transaction committed).
-  void add(std::string_view kind, std::string_view value, const CandidateRow& row);
+  // The value as stored; valid until the next call.
+  Result<const StoredValue*> find(Db& db, std::string_view kind, std::string_view value);
+  // A message's fingerprint row (of value `id`), once it is stored and
+  // committed to (the message's savepoint released, or its transaction
+  // committed).
+  void add(std::string_view kind, std::string_view value, std::int64_t id, const CandidateRow& row);
   // After a rollback or a delete: the store may no longer hold what is cached.
   void forget() noexcept;
 
@@ -53,8 +61,8 @@ class CandidateCache {
   // one-off payload hashes must not grow the process without bound).
   static constexpr std::size_t kMaxValues = 16'384;
 
-  std::unordered_map<std::string, std::vector<CandidateRow>> values_;
-  std::vector<CandidateRow> scratch_;  // an uncached backend's answer
+  std::unordered_map<std::string, StoredValue> values_;
+  StoredValue scratch_;  // an uncached backend's answer
   std::int64_t version_ = 0;
   bool enabled_ = false;
 };

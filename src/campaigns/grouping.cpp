@@ -1,7 +1,8 @@
 // Online, incremental grouping (docs/campaigns.md). Each recorded message is
 // compared with the earlier messages that share one of its fingerprints —
-// found through the (kind, value) index, at most kCandidatesPerValue per value
-// (candidate_cache.hpp), so the cost of a message does not grow with the store. A strong link
+// found through each value's rows (stored once per value, schema 5), at most
+// kCandidatesPerValue per value (candidate_cache.hpp), so the cost of a
+// message does not grow with the store. A strong link
 // (payload hash, C2, mutex, icon+imphash) puts it in that message's campaign;
 // weaker evidence needs two different classes (template, infrastructure,
 // layout, payload traits, link domains) shared with one message within the
@@ -24,9 +25,24 @@ constexpr std::size_t kRowsPerInsert = 16;
 // "INSERT … VALUES (…), (…)" for n rows: the same text for the same n, so
 // each is prepared once per connection.
 std::string insert_fingerprints(std::size_t n) {
-  std::string sql = "INSERT INTO fingerprints (message, kind, value, seen_at, campaign) VALUES (?, ?, ?, ?, ?)";
-  for (std::size_t k = 1; k < n; ++k) sql += ", (?, ?, ?, ?, ?)";
+  std::string sql = "INSERT INTO message_fingerprints (fingerprint, message, seen_at, campaign) VALUES (?, ?, ?, ?)";
+  for (std::size_t k = 1; k < n; ++k) sql += ", (?, ?, ?, ?)";
   return sql;
+}
+
+// The id of a value the store did not hold when the message was looked up.
+// (PostgreSQL's writers hold one advisory lock, SQLite's one write lock, so
+// the conflict arm is for a store written outside Sluice's locking.)
+Result<std::int64_t> value_id(Db& db, std::string_view kind, std::string_view value) {
+  const std::vector<SqlValue> p{std::string(kind), std::string(value)};
+  auto made = db.query_ints(
+      "INSERT INTO fingerprint_values (kind, value) VALUES (?, ?) ON CONFLICT (kind, value) DO NOTHING RETURNING id", p);
+  if (!made) return std::unexpected(made.error());
+  if (made->size() == 1) return made->front();
+  auto had = db.query_ints("SELECT id FROM fingerprint_values WHERE kind = ? AND value = ?", p);
+  if (!had) return std::unexpected(had.error());
+  if (had->size() != 1) return fail(Errc::io, 0, "campaign store: a fingerprint value has no id");
+  return had->front();
 }
 
 // An earlier message and the classes of what it shares with the message
@@ -164,6 +180,7 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     }
   }
   std::int64_t self = 0;
+  std::vector<std::int64_t> ids(m.fingerprints.size(), 0);  // each fingerprint's value in the store
   auto out = [&]() -> Result<Assignment> {
     const MessageFacts& f = m.facts;
     // One candidate per earlier message, found through any of the values:
@@ -175,10 +192,11 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     for (std::uint32_t i = 0; i < m.fingerprints.size(); ++i) {
       const Fingerprint& fp = m.fingerprints[i];
       const LinkClass cls = link_class(fp.kind);
+      auto stored = candidates_.find(db, fp.kind, fp.value);
+      if (!stored) return std::unexpected(stored.error());
+      ids[i] = (*stored)->id;
       if (cls == LinkClass::report) continue;
-      auto rows = candidates_.rows(db, fp.kind, fp.value);
-      if (!rows) return std::unexpected(rows.error());
-      for (const CandidateRow& r : *rows) {
+      for (const CandidateRow& r : (*stored)->rows) {
         const auto [it, fresh] = index_of.try_emplace(r.message, static_cast<std::uint32_t>(cands.size()));
         if (fresh) {
           cands.push_back(
@@ -263,10 +281,11 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
       }
     }
     // The message row is written once, with its campaign and evidence.
+    a.shared_json = shared_json(a.shared);
     const std::vector<SqlValue> row{seen_at, f.input, f.message_id, f.from_domain, f.envelope_sender,
                                     joined(f.recipient_domains), f.subject, std::string(to_string(f.verdict)),
                                     f.score, joined(f.findings), f.evidence, f.feature_version, f.features,
-                                    a.campaign, shared_json(a.shared)};
+                                    a.campaign, a.shared_json};
     auto ins = db.query(
         "INSERT INTO messages (seen_at, input, message_id, from_domain, sender_domain, recipient_domains, "
         "subject, verdict, score, findings, evidence, feature_version, features, campaign, links) "
@@ -276,14 +295,18 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     if (ins->size() != 1) return fail(Errc::io, 0, "campaign store: insert returned no id");
     self = as_int(ins->front().front());
     // Stored once the campaign is known (later messages find it in the row),
-    // several rows per statement.
+    // several rows per statement; a value new to the store first gets its id.
+    for (std::size_t i = 0; i < m.fingerprints.size(); ++i) {
+      if (ids[i] != 0) continue;
+      auto id = value_id(db, m.fingerprints[i].kind, m.fingerprints[i].value);
+      if (!id) return std::unexpected(id.error());
+      ids[i] = *id;
+    }
     for (std::size_t at = 0; at < m.fingerprints.size(); at += kRowsPerInsert) {
       const std::size_t n = std::min(kRowsPerInsert, m.fingerprints.size() - at);
       std::vector<SqlValue> p;
-      p.reserve(5 * n);
-      for (std::size_t k = at; k < at + n; ++k) {
-        p.insert(p.end(), {self, m.fingerprints[k].kind, m.fingerprints[k].value, seen_at, a.campaign});
-      }
+      p.reserve(4 * n);
+      for (std::size_t k = at; k < at + n; ++k) p.insert(p.end(), {ids[k], self, seen_at, a.campaign});
       if (auto s = db.exec(insert_fingerprints(n), p); !s) return std::unexpected(s.error());
     }
     if (auto s = grow(db, a.campaign, 1, seen_at, seen_at); !s) return std::unexpected(s.error());
@@ -308,7 +331,7 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
       return std::unexpected(s.error());
     }
     ++batched_;
-    remember(m, {.message = self, .campaign = out->campaign, .seen_at = seen_at});
+    remember(m, ids, {.message = self, .campaign = out->campaign, .seen_at = seen_at});
     return std::optional<Assignment>(std::move(*out));
   }
   if (!out) {
@@ -320,13 +343,13 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     candidates_.forget();
     return std::unexpected(s.error());
   }
-  remember(m, {.message = self, .campaign = out->campaign, .seen_at = seen_at});
+  remember(m, ids, {.message = self, .campaign = out->campaign, .seen_at = seen_at});
   return std::optional<Assignment>(std::move(*out));
 }
 
-void Store::remember(const MessageRecord& m, const CandidateRow& row) {
-  for (const Fingerprint& fp : m.fingerprints) {
-    if (link_class(fp.kind) != LinkClass::report) candidates_.add(fp.kind, fp.value, row);
+void Store::remember(const MessageRecord& m, std::span<const std::int64_t> ids, const CandidateRow& row) {
+  for (std::size_t i = 0; i < m.fingerprints.size(); ++i) {
+    candidates_.add(m.fingerprints[i].kind, m.fingerprints[i].value, ids[i], row);
   }
 }
 

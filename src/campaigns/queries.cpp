@@ -80,8 +80,9 @@ Status fill(Db& db, CampaignSummary& c) {
   c.findings = sorted(findings);
 
   auto fps = db.query(
-      "SELECT f.kind, f.value, COUNT(*) FROM fingerprints f JOIN messages m ON m.id = f.message "
-      "WHERE m.campaign = ? GROUP BY f.kind, f.value ORDER BY f.kind, f.value",
+      "SELECT v.kind, v.value, COUNT(*) FROM message_fingerprints f JOIN messages m ON m.id = f.message "
+      "JOIN fingerprint_values v ON v.id = f.fingerprint "
+      "WHERE m.campaign = ? GROUP BY v.kind, v.value ORDER BY v.kind, v.value",
       id);
   if (!fps) return std::unexpected(fps.error());
   std::map<std::string, std::map<std::string, std::int64_t>> by_kind;
@@ -146,6 +147,22 @@ Status check_label(std::string_view label) {
   return fail(Errc::invalid_argument, 0, "a label is malicious or benign (or \"\" to clear), not '" + std::string(label) + "'");
 }
 
+// Deletes those of `ids` no message names any more, 64 per statement (the
+// last chunk padded with its last id, so one statement serves every chunk).
+Status drop_unnamed_values(Db& db, std::span<const std::int64_t> ids) {
+  constexpr std::size_t kChunk = 64;
+  std::string sql = "DELETE FROM fingerprint_values WHERE id IN (?";
+  for (std::size_t k = 1; k < kChunk; ++k) sql += ", ?";
+  sql += ") AND NOT EXISTS (SELECT 1 FROM message_fingerprints f WHERE f.fingerprint = fingerprint_values.id)";
+  for (std::size_t at = 0; at < ids.size(); at += kChunk) {
+    std::vector<SqlValue> p;
+    p.reserve(kChunk);
+    for (std::size_t k = 0; k < kChunk; ++k) p.emplace_back(ids[std::min(at + k, ids.size() - 1)]);
+    if (auto s = db.exec(sql, p); !s) return s;
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::string> Store::label_campaign(std::string_view which, std::string_view label) {
@@ -205,12 +222,19 @@ Result<std::int64_t> Store::prune(std::int64_t now) {
   auto work = [&]() -> Result<std::int64_t> {
     auto n = db_->query("SELECT COUNT(*) FROM messages WHERE seen_at < ?", std::vector<SqlValue>{cutoff});
     if (!n) return std::unexpected(n.error());
-    // Fingerprints go with their message (ON DELETE CASCADE).
-    if (auto s = db_->exec("DELETE FROM fingerprints WHERE message IN (SELECT id FROM messages WHERE seen_at < ?)",
-                           std::vector<SqlValue>{cutoff});
+    // The values the old messages name, kept where a newer message names them too.
+    auto named = db_->query_ints(
+        "SELECT DISTINCT fingerprint FROM message_fingerprints WHERE message IN "
+        "(SELECT id FROM messages WHERE seen_at < ?)",
+        std::vector<SqlValue>{cutoff});
+    if (!named) return std::unexpected(named.error());
+    if (auto s = db_->exec(
+            "DELETE FROM message_fingerprints WHERE message IN (SELECT id FROM messages WHERE seen_at < ?)",
+            std::vector<SqlValue>{cutoff});
         !s) {
       return std::unexpected(s.error());
     }
+    if (auto s = drop_unnamed_values(*db_, *named); !s) return std::unexpected(s.error());
     if (auto s = db_->exec("DELETE FROM messages WHERE seen_at < ?", std::vector<SqlValue>{cutoff}); !s) {
       return std::unexpected(s.error());
     }

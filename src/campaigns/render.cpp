@@ -85,7 +85,11 @@ std::string assignment_json(const Assignment& a) {
   for (auto id : a.merged) w.value(campaign_label(id));
   w.end_array();
   w.key("shared");
-  write_shared(w, a.shared);
+  if (a.shared_json.empty()) {
+    write_shared(w, a.shared);
+  } else {
+    w.written(a.shared_json);
+  }
   w.end_object();
   return out;
 }

@@ -69,6 +69,25 @@ constexpr std::array<std::string_view, 4> kVersion4{
     "UPDATE sluice_schema SET version = 4",
 };
 
+// Version 5: each (kind, value) is stored once, and a message's fingerprints
+// are integer pairs (value, message): the values repeat across a wave (7,700
+// rows of the benchmark stream hold 100 distinct ones), and writing them into
+// two B-trees per row was most of what recording a message cost
+// (docs/adr/0019, bench/README.md).
+constexpr std::array<std::string_view, 7> kVersion5{
+    "CREATE TABLE fingerprint_values (id {ID}, kind TEXT NOT NULL, value TEXT NOT NULL, UNIQUE (kind, value))",
+    "CREATE TABLE message_fingerprints (fingerprint BIGINT NOT NULL REFERENCES fingerprint_values(id), "
+    "message BIGINT NOT NULL REFERENCES messages(id) ON DELETE CASCADE, seen_at BIGINT NOT NULL, campaign BIGINT, "
+    "PRIMARY KEY (fingerprint, message)){CLUSTER}",
+    "INSERT INTO fingerprint_values (kind, value) SELECT DISTINCT kind, value FROM fingerprints ORDER BY kind, value",
+    "INSERT INTO message_fingerprints (fingerprint, message, seen_at, campaign) "
+    "SELECT v.id, f.message, f.seen_at, f.campaign FROM fingerprints f "
+    "JOIN fingerprint_values v ON v.kind = f.kind AND v.value = f.value",
+    "DROP TABLE fingerprints",
+    "CREATE INDEX message_fingerprints_by_message ON message_fingerprints(message)",
+    "UPDATE sluice_schema SET version = 5",
+};
+
 std::string spelled(std::string_view sql, Dialect d) {
   std::string s(sql);
   if (const auto at = s.find("{ID}"); at != std::string::npos) {
@@ -131,6 +150,9 @@ Status migrate(Db& db, std::int64_t target) {
   }
   if (have < 4 && target >= 4) {
     if (auto s = run_step(db, kVersion4); !s) return done(s);
+  }
+  if (have < 5 && target >= 5) {
+    if (auto s = run_step(db, kVersion5); !s) return done(s);
   }
   return done({});
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,7 @@ namespace sluice::campaigns {
 
 // The schema this code writes. A store of an older schema is upgraded when it
 // is opened; a newer one is refused (an older Sluice must not half-understand it).
-inline constexpr std::int64_t kSchemaVersion = 4;
+inline constexpr std::int64_t kSchemaVersion = 5;
 
 // One fingerprint a message shares with an earlier message of its campaign.
 struct SharedFingerprint {
@@ -41,6 +42,7 @@ struct Assignment {
   bool started = false;                // this message started the campaign
   std::vector<std::int64_t> merged;    // campaigns this message's evidence folded into it
   std::vector<SharedFingerprint> shared;
+  std::string shared_json;  // `shared` as stored and reported (render.hpp: shared_json), written once
 };
 
 // One stored message, for `sluice campaigns assignments`.
@@ -125,7 +127,7 @@ class Store {
  private:
   Store(std::unique_ptr<Db> db, StoreOptions options) : db_(std::move(db)), options_(options) {}
   // A recorded message's rows, for the next messages' look-ups.
-  void remember(const MessageRecord& m, const CandidateRow& row);
+  void remember(const MessageRecord& m, std::span<const std::int64_t> ids, const CandidateRow& row);
   std::unique_ptr<Db> db_;
   StoreOptions options_;
   CandidateCache candidates_;

@@ -374,6 +374,28 @@ Result<std::unique_ptr<Db>> raw(const std::string& where) {
   return where.starts_with("postgresql://") ? open_postgresql(where) : open_sqlite(where);
 }
 
+// Values are stored once (schema 5): those only pruned messages named go with
+// them, more than one statement's worth included; one a newer message names stays.
+TEST_P(StoreTest, RetentionForgetsTheValuesOnlyOldMessagesNamed) {
+  Store s = open({.keep_days = 30});
+  std::vector<Fingerprint> old{{"mutex", "kept"}, {"payload", "o"}};
+  for (int i = 0; i < 70; ++i) old.push_back({"url_domain", "d" + std::to_string(100 + i) + ".example"});
+  recorded(s, message("old", old), kT0);
+  recorded(s, message("new", {{"mutex", "kept"}, {"payload", "n"}}), kT0 + 40 * kDay);
+  auto pruned = s.prune(kT0 + 41 * kDay);
+  ASSERT_TRUE(pruned) << pruned.error().what;
+  EXPECT_EQ(*pruned, 1);
+  auto db = raw(where_);
+  ASSERT_TRUE(db) << db.error().what;
+  auto left = (*db)->query("SELECT kind, value FROM fingerprint_values ORDER BY kind, value", {});
+  ASSERT_TRUE(left) << left.error().what;
+  std::vector<std::string> kinds_values;
+  for (const SqlRow& r : *left) kinds_values.push_back(as_text(r[0]) + "=" + as_text(r[1]));
+  EXPECT_EQ(kinds_values, (std::vector<std::string>{"mutex=kept", "payload=n"}));
+  // The value kept still links: a later message naming it joins the campaign.
+  EXPECT_EQ(recorded(s, message("later", {{"mutex", "kept"}}), kT0 + 42 * kDay).label, "C-1");
+}
+
 TEST_P(StoreTest, AStoreOfAnOlderSchemaIsUpgradedWithItsData) {
   {
     auto db = raw(where_);
@@ -400,6 +422,11 @@ TEST_P(StoreTest, AStoreOfAnOlderSchemaIsUpgradedWithItsData) {
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ(rows->front().campaign, "C-1");
+  // Its fingerprints came through every step (schema 5 stores each value once).
+  auto c = s.summary("C-1");
+  ASSERT_TRUE(c) << c.error().what;
+  ASSERT_EQ(c->payload_hashes.size(), 1u);
+  EXPECT_EQ(c->payload_hashes[0].value, "v1hash");
   if (GetParam() == Dialect::sqlite) {
     const auto a = recorded(s, message("v2", {{"payload", "v1hash"}}), kT0 + 60);
     EXPECT_EQ(a.label, "C-1");
