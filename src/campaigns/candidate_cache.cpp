@@ -1,6 +1,7 @@
 #include "campaigns/candidate_cache.hpp"
 
 #include <algorithm>
+#include <span>
 
 namespace sluice::campaigns {
 
@@ -27,35 +28,46 @@ Status CandidateCache::sync(Db& db) {
   return {};
 }
 
-Result<const StoredValue*> CandidateCache::find(Db& db, std::string_view kind, std::string_view value) {
+Result<const StoredValue*> CandidateCache::find(Db& db, std::string_view kind, std::string_view value,
+                                                bool with_rows) {
   std::string k;
   if (enabled_) {
     k = key(kind, value);
-    if (const auto it = values_.find(k); it != values_.end()) return &it->second;
+    if (const auto it = values_.find(k); it != values_.end() && (it->second.with_rows || !with_rows)) {
+      return &it->second;
+    }
   }
-  // The value's id and its own rows: each carries its message's time and
-  // campaign. A value without rows (its messages pruned) answers one row of
-  // NULLs, read as 0.
-  const std::vector<SqlValue> q{std::string(kind), std::string(value), kCandidatesPerValue};
-  auto ints = db.query_ints(
-      "SELECT v.id, f.message, f.campaign, f.seen_at FROM fingerprint_values v "
-      "LEFT JOIN message_fingerprints f ON f.fingerprint = v.id "
-      "WHERE v.kind = ? AND v.value = ? ORDER BY f.message DESC LIMIT ?",
-      q);
-  if (!ints) return std::unexpected(ints.error());
   StoredValue found;
-  found.rows.reserve(ints->size() / 4);
-  for (std::size_t r = 0; r + 4 <= ints->size(); r += 4) {
-    found.id = (*ints)[r];
-    if ((*ints)[r + 1] == 0) continue;
-    found.rows.push_back({.message = (*ints)[r + 1], .campaign = (*ints)[r + 2], .seen_at = (*ints)[r + 3]});
+  found.with_rows = with_rows;
+  const std::vector<SqlValue> q{std::string(kind), std::string(value), kCandidatesPerValue};
+  if (with_rows) {
+    // The value's id and its own rows: each carries its message's time and
+    // campaign. A value without rows (its messages pruned) answers one row of
+    // NULLs, read as 0.
+    auto ints = db.query_ints(
+        "SELECT v.id, f.message, f.campaign, f.seen_at FROM fingerprint_values v "
+        "LEFT JOIN message_fingerprints f ON f.fingerprint = v.id "
+        "WHERE v.kind = ? AND v.value = ? ORDER BY f.message DESC LIMIT ?",
+        q);
+    if (!ints) return std::unexpected(ints.error());
+    found.rows.reserve(ints->size() / 4);
+    for (std::size_t r = 0; r + 4 <= ints->size(); r += 4) {
+      found.id = (*ints)[r];
+      if ((*ints)[r + 1] == 0) continue;
+      found.rows.push_back({.message = (*ints)[r + 1], .campaign = (*ints)[r + 2], .seen_at = (*ints)[r + 3]});
+    }
+  } else {
+    auto ids = db.query_ints("SELECT id FROM fingerprint_values WHERE kind = ? AND value = ?",
+                             std::span<const SqlValue>(q).first(2));
+    if (!ids) return std::unexpected(ids.error());
+    if (!ids->empty()) found.id = ids->front();
   }
   if (!enabled_) {
     scratch_ = std::move(found);
     return &scratch_;
   }
   if (values_.size() >= kMaxValues) values_.clear();
-  return &values_.emplace(std::move(k), std::move(found)).first->second;
+  return &values_.insert_or_assign(std::move(k), std::move(found)).first->second;
 }
 
 void CandidateCache::add(std::string_view kind, std::string_view value, std::int64_t id, const CandidateRow& row) {
@@ -64,6 +76,7 @@ void CandidateCache::add(std::string_view kind, std::string_view value, std::int
   const auto it = values_.find(key(kind, value));
   if (it == values_.end()) return;
   it->second.id = id;
+  if (!it->second.with_rows) return;
   auto& rows = it->second.rows;
   const auto at = std::find_if(rows.begin(), rows.end(), [&](const CandidateRow& r) { return r.message <= row.message; });
   if (at != rows.end() && at->message == row.message) return;

@@ -35,10 +35,11 @@ struct CandidateRow {
 };
 
 // A (kind, value) as stored: its id in fingerprint_values (0 while the store
-// has none) and its most recent rows, newest first.
+// has none) and, when they were asked for, its most recent rows, newest first.
 struct StoredValue {
   std::int64_t id = 0;
   std::vector<CandidateRow> rows;
+  bool with_rows = false;  // a report-only kind never links: its id alone is read
 };
 
 class CandidateCache {
@@ -46,11 +47,11 @@ class CandidateCache {
   // With the write lock held: keep the cache if nobody else wrote since the
   // last call, else forget it.
   Status sync(Db& db);
-  // The value as stored; valid until the next call.
-  Result<const StoredValue*> find(Db& db, std::string_view kind, std::string_view value);
+  // The value as stored, its rows only `with_rows`; valid until the next call.
+  Result<const StoredValue*> find(Db& db, std::string_view kind, std::string_view value, bool with_rows);
   // A message's fingerprint row (of value `id`), once it is stored and
   // committed to (the message's savepoint released, or its transaction
-  // committed).
+  // committed); kept where the value's rows are.
   void add(std::string_view kind, std::string_view value, std::int64_t id, const CandidateRow& row);
   // After a rollback or a delete: the store may no longer hold what is cached.
   void forget() noexcept;

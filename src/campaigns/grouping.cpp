@@ -192,7 +192,7 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     for (std::uint32_t i = 0; i < m.fingerprints.size(); ++i) {
       const Fingerprint& fp = m.fingerprints[i];
       const LinkClass cls = link_class(fp.kind);
-      auto stored = candidates_.find(db, fp.kind, fp.value);
+      auto stored = candidates_.find(db, fp.kind, fp.value, cls != LinkClass::report);
       if (!stored) return std::unexpected(stored.error());
       ids[i] = (*stored)->id;
       if (cls == LinkClass::report) continue;

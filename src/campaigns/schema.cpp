@@ -71,7 +71,7 @@ constexpr std::array<std::string_view, 4> kVersion4{
 
 // Version 5: each (kind, value) is stored once, and a message's fingerprints
 // are integer pairs (value, message): the values repeat across a wave (7,700
-// rows of the benchmark stream hold 100 distinct ones), and writing them into
+// rows of the benchmark stream hold 98 distinct ones), and writing them into
 // two B-trees per row was most of what recording a message cost
 // (docs/adr/0019, bench/README.md).
 constexpr std::array<std::string_view, 7> kVersion5{
