@@ -5,14 +5,13 @@
 
 namespace sluice::campaigns {
 
-std::string CandidateCache::key(std::string_view kind, std::string_view value) {
+const std::string& CandidateCache::key(std::string_view kind, std::string_view value) {
   // Kinds are fixed identifiers without control characters, so the
-  // separator cannot be forged by a value.
-  std::string k;
-  k.reserve(kind.size() + 1 + value.size());
-  k.append(kind).push_back('\x1f');
-  k.append(value);
-  return k;
+  // separator cannot be forged by a value. Built in place: a look-up per
+  // fingerprint allocates nothing once the buffer has grown.
+  key_.assign(kind).push_back('\x1f');
+  key_.append(value);
+  return key_;
 }
 
 Status CandidateCache::sync(Db& db) {
@@ -30,10 +29,8 @@ Status CandidateCache::sync(Db& db) {
 
 Result<const StoredValue*> CandidateCache::find(Db& db, std::string_view kind, std::string_view value,
                                                 bool with_rows) {
-  std::string k;
   if (enabled_) {
-    k = key(kind, value);
-    if (const auto it = values_.find(k); it != values_.end() && (it->second.with_rows || !with_rows)) {
+    if (const auto it = values_.find(key(kind, value)); it != values_.end() && (it->second.with_rows || !with_rows)) {
       return &it->second;
     }
   }
@@ -46,7 +43,7 @@ Result<const StoredValue*> CandidateCache::find(Db& db, std::string_view kind, s
     // NULLs, read as 0.
     auto ints = db.query_ints(
         "SELECT v.id, f.message, f.campaign, f.seen_at FROM fingerprint_values v "
-        "LEFT JOIN message_fingerprints f ON f.fingerprint = v.id "
+        "LEFT JOIN linking_fingerprints f ON f.fingerprint = v.id "
         "WHERE v.kind = ? AND v.value = ? ORDER BY f.message DESC LIMIT ?",
         q);
     if (!ints) return std::unexpected(ints.error());
@@ -67,7 +64,7 @@ Result<const StoredValue*> CandidateCache::find(Db& db, std::string_view kind, s
     return &scratch_;
   }
   if (values_.size() >= kMaxValues) values_.clear();
-  return &values_.insert_or_assign(std::move(k), std::move(found)).first->second;
+  return &values_.insert_or_assign(std::string(key(kind, value)), std::move(found)).first->second;
 }
 
 void CandidateCache::add(std::string_view kind, std::string_view value, std::int64_t id, const CandidateRow& row) {

@@ -57,13 +57,14 @@ class CandidateCache {
   void forget() noexcept;
 
  private:
-  static std::string key(std::string_view kind, std::string_view value);
+  const std::string& key(std::string_view kind, std::string_view value);
   // Values cached at most; past it the cache starts again (a store of
   // one-off payload hashes must not grow the process without bound).
   static constexpr std::size_t kMaxValues = 16'384;
 
   std::unordered_map<std::string, StoredValue> values_;
   StoredValue scratch_;  // an uncached backend's answer
+  std::string key_;      // the last key built
   std::int64_t version_ = 0;
   bool enabled_ = false;
 };

@@ -336,6 +336,14 @@ LinkClass link_class(std::string_view kind) noexcept {
   return LinkClass::report;
 }
 
+std::vector<std::string_view> linking_kinds() {
+  std::vector<std::string_view> out;
+  for (const auto& k : kKinds) {
+    if (k.cls != LinkClass::report) out.push_back(k.kind);
+  }
+  return out;
+}
+
 std::string_view to_string(LinkClass c) noexcept {
   switch (c) {
     case LinkClass::strong: return "strong";
@@ -351,39 +359,56 @@ std::string_view to_string(LinkClass c) noexcept {
 
 std::string encode_features(const model::FeatureSpace& space, std::span<const float> x) {
   std::string out;
-  const auto names = space.features();
-  for (std::size_t i = 0; i < x.size() && i < names.size(); ++i) {
+  char item[48];
+  for (std::size_t i = 0; i < x.size() && i < space.size(); ++i) {
     if (x[i] == 0) continue;
-    // The shortest text that reads back as the same float (decode_features).
-    char value[32];
-    const auto [end, ec] = std::to_chars(value, value + sizeof value, x[i]);
+    // The feature's place in its version's list, and the shortest text that
+    // reads back as the same float (decode_features).
+    char* at = item;
+    if (!out.empty()) *at++ = ';';
+    at = std::to_chars(at, item + sizeof item, i).ptr;
+    *at++ = '=';
+    // Most features are counts: an integer is its own shortest text.
+    const auto whole = static_cast<std::int32_t>(x[i]);
+    const auto [end, ec] = std::abs(x[i]) < 1e6f && static_cast<float>(whole) == x[i]
+                               ? std::to_chars(at, item + sizeof item, whole)
+                               : std::to_chars(at, item + sizeof item, x[i]);
     if (ec != std::errc{}) continue;
-    if (!out.empty()) out += ';';
-    out += names[i].name;
-    out += '=';
-    out.append(value, end);
+    out.append(item, end);
   }
   return out;
 }
 
 std::vector<float> decode_features(const model::FeatureSpace& space, std::string_view text, std::size_t& skipped) {
   std::vector<float> x(space.size(), 0.0f);
-  std::map<std::string_view, std::size_t> index;
-  for (std::size_t i = 0; i < space.size(); ++i) index.emplace(space.features()[i].name, i);
+  std::map<std::string_view, std::size_t> index;  // for rows recorded before schema 6, which named them
   while (!text.empty()) {
     const std::size_t end = std::min(text.find(';'), text.size());
     const std::string_view item = text.substr(0, end);
     text.remove_prefix(std::min(end + 1, text.size()));
-    const std::size_t eq = item.find('=');
+    const std::size_t eq = std::min(item.find('='), item.size());
+    const std::string_view key = item.substr(0, eq);
+    std::size_t at = space.size();
+    if (!key.empty() && key.find_first_not_of("0123456789") == std::string_view::npos) {
+      if (const auto [p, ec] = std::from_chars(key.data(), key.data() + key.size(), at);
+          ec != std::errc{} || p != key.data() + key.size()) {
+        at = space.size();
+      }
+    } else {
+      if (index.empty()) {
+        for (std::size_t i = 0; i < space.size(); ++i) index.emplace(space.features()[i].name, i);
+      }
+      if (const auto it = index.find(key); it != index.end()) at = it->second;
+    }
     float v = 0;
-    const auto it = eq == std::string_view::npos ? index.end() : index.find(item.substr(0, eq));
-    const char* first = item.data() + (eq == std::string_view::npos ? 0 : eq + 1);
+    const char* first = item.data() + std::min(eq + 1, item.size());
     const auto [ptr, ec] = std::from_chars(first, item.data() + item.size(), v);
-    if (it == index.end() || ec != std::errc{} || ptr != item.data() + item.size() || !std::isfinite(v)) {
+    if (at >= space.size() || eq == item.size() || ec != std::errc{} || ptr != item.data() + item.size() ||
+        !std::isfinite(v)) {
       ++skipped;
       continue;
     }
-    x[it->second] = v;
+    x[at] = v;
   }
   return x;
 }

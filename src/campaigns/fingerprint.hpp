@@ -31,6 +31,8 @@ struct Fingerprint {
 
 [[nodiscard]] LinkClass link_class(std::string_view kind) noexcept;
 [[nodiscard]] std::string_view to_string(LinkClass c) noexcept;
+// The kinds that can link messages (every class but `report`).
+[[nodiscard]] std::vector<std::string_view> linking_kinds();
 
 struct MessageFacts {
   std::string input;
@@ -44,7 +46,7 @@ struct MessageFacts {
   double score = 0;
   std::vector<std::string> findings;  // IDs, in the result's order, unique
   std::string evidence;               // the top finding's evidence path
-  // The model's features (docs/features.md), non-zero ones as "name=value;…",
+  // The model's features (docs/features.md), non-zero ones as "place=value;…",
   // so an analyst's label can make the message training data
   // (`sluice model train --from-store`). Techniques only, like the vector.
   std::string feature_version;
@@ -67,8 +69,10 @@ struct Envelope {
 [[nodiscard]] MessageRecord extract(const ScanResult& result, const analysis::lure::PublicSuffixList& psl,
                                     const Envelope* envelope = nullptr, const model::FeatureSpace* features = nullptr);
 
-// "name=value;…" of the non-zero entries of `x`, and back (unknown names and
-// malformed entries are skipped and counted in `skipped`).
+// "place=value;…" of the non-zero entries of `x` (the place in `space`'s list),
+// and back; decoding also takes "name=value" (rows recorded before schema 6).
+// Unknown names, places outside the list and malformed entries are skipped
+// and counted in `skipped`.
 [[nodiscard]] std::string encode_features(const model::FeatureSpace& space, std::span<const float> x);
 [[nodiscard]] std::vector<float> decode_features(const model::FeatureSpace& space, std::string_view text,
                                                  std::size_t& skipped);

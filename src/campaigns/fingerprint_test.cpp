@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "campaigns/fingerprint.hpp"
 #include "campaigns/mail_date.hpp"
@@ -84,6 +85,38 @@ TEST(Extract, AMessageGivesItsFactsAndFingerprints) {
   EXPECT_TRUE(std::is_sorted(m.fingerprints.begin(), m.fingerprints.end(), [](const auto& a, const auto& b) {
     return std::tie(a.kind, a.value) < std::tie(b.kind, b.value);
   }));
+}
+
+// The features a message is recorded with come back as the same vector:
+// keyed by their place in the list since schema 6, by name before it.
+TEST(Features, ComeBackAsTheVectorTheyWere) {
+  const auto bytes = sluice::testing::read_file(sluice::testing::fixture("remcos/remcos_campaign.eml"));
+  const Engine engine = sluice::testing::default_engine();
+  const ScanResult r = engine.scan(ByteView(bytes.data(), bytes.size()), "m.eml");
+  const model::FeatureSpace space = model::FeatureSpace::builtin();
+  const std::vector<float> x = space.extract(r);
+  const MessageRecord m = extract(r, debian_psl(), nullptr, &space);
+  EXPECT_EQ(m.facts.feature_version, space.version());
+  ASSERT_FALSE(m.facts.features.empty());
+  EXPECT_EQ(m.facts.features.find_first_not_of("0123456789.=;e-+"), std::string::npos) << m.facts.features;
+  std::size_t skipped = 0;
+  EXPECT_EQ(decode_features(space, m.facts.features, skipped), x);
+  EXPECT_EQ(skipped, 0u);
+  // A row recorded before names each feature.
+  std::string named;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (x[i] == 0) continue;
+    char v[32];
+    const auto end = std::to_chars(v, v + sizeof v, x[i]).ptr;
+    named += (named.empty() ? "" : ";") + space.features()[i].name + "=" + std::string(v, end);
+  }
+  EXPECT_EQ(decode_features(space, named, skipped), x);
+  EXPECT_EQ(skipped, 0u);
+  // Damage is counted, never read as a feature.
+  const std::string outside = std::to_string(space.size());
+  const std::vector<float> none = decode_features(space, outside + "=1;0=;=1;1=x;no.such.feature=2;7", skipped);
+  EXPECT_EQ(skipped, 6u);
+  EXPECT_TRUE(std::all_of(none.begin(), none.end(), [](float v) { return v == 0; }));
 }
 
 TEST(Extract, AnEnvelopeReplacesWhatTheHeadersClaim) {

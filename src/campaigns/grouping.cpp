@@ -10,8 +10,6 @@
 // names the campaign today.
 #include <algorithm>
 #include <bit>
-#include <set>
-#include <unordered_map>
 
 #include "campaigns/render.hpp"
 #include "campaigns/store.hpp"
@@ -25,7 +23,7 @@ constexpr std::size_t kRowsPerInsert = 16;
 // "INSERT … VALUES (…), (…)" for n rows: the same text for the same n, so
 // each is prepared once per connection.
 std::string insert_fingerprints(std::size_t n) {
-  std::string sql = "INSERT INTO message_fingerprints (fingerprint, message, seen_at, campaign) VALUES (?, ?, ?, ?)";
+  std::string sql = "INSERT INTO linking_fingerprints (fingerprint, message, seen_at, campaign) VALUES (?, ?, ?, ?)";
   for (std::size_t k = 1; k < n; ++k) sql += ", (?, ?, ?, ?)";
   return sql;
 }
@@ -181,6 +179,7 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
   }
   std::int64_t self = 0;
   std::vector<std::int64_t> ids(m.fingerprints.size(), 0);  // each fingerprint's value in the store
+  std::vector<LinkClass> classes(m.fingerprints.size(), LinkClass::report);
   auto out = [&]() -> Result<Assignment> {
     const MessageFacts& f = m.facts;
     // One candidate per earlier message, found through any of the values:
@@ -188,21 +187,37 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     const std::int64_t window = options_.window_days * 86400;
     std::vector<Candidate> cands;
     std::vector<Evidence> evidence;
-    std::unordered_map<std::int64_t, std::uint32_t> index_of;
+    // Message id -> its slot + 1 (0: free), open-addressed and kept at most
+    // half full: a wave's message meets dozens of candidates, and a hash
+    // node each was a third of what recording allocated.
+    std::vector<std::pair<std::int64_t, std::uint32_t>> table(64);
+    const auto probe = [&](std::int64_t message) {
+      const std::size_t mask = table.size() - 1;
+      std::size_t h = static_cast<std::size_t>((static_cast<std::uint64_t>(message) * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+      while (table[h].second != 0 && table[h].first != message) h = (h + 1) & mask;
+      return h;
+    };
     for (std::uint32_t i = 0; i < m.fingerprints.size(); ++i) {
       const Fingerprint& fp = m.fingerprints[i];
-      const LinkClass cls = link_class(fp.kind);
+      const LinkClass cls = classes[i] = link_class(fp.kind);
       auto stored = candidates_.find(db, fp.kind, fp.value, cls != LinkClass::report);
       if (!stored) return std::unexpected(stored.error());
       ids[i] = (*stored)->id;
       if (cls == LinkClass::report) continue;
       for (const CandidateRow& r : (*stored)->rows) {
-        const auto [it, fresh] = index_of.try_emplace(r.message, static_cast<std::uint32_t>(cands.size()));
-        if (fresh) {
+        std::size_t h = probe(r.message);
+        if (table[h].second == 0) {
           cands.push_back(
               {.message = r.message, .campaign = r.campaign, .seen_at = r.seen_at, .strong = false, .classes = 0});
+          table[h] = {r.message, static_cast<std::uint32_t>(cands.size())};
+          if (2 * cands.size() > table.size()) {
+            table.assign(2 * table.size(), {0, 0});
+            for (std::uint32_t k = 0; k < cands.size(); ++k) table[probe(cands[k].message)] = {cands[k].message, k + 1};
+            h = probe(r.message);
+          }
         }
-        if (share(cands[it->second], cls, seen_at, window)) evidence.push_back({.slot = it->second, .fp = i});
+        const std::uint32_t slot = table[h].second - 1;
+        if (share(cands[slot], cls, seen_at, window)) evidence.push_back({.slot = slot, .fp = i});
       }
     }
     auto order = place(db, cands);
@@ -210,10 +225,12 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
 
     // The campaigns this message links to, oldest first; candidates are
     // visited in id order, so the evidence reported is deterministic.
-    std::set<std::int64_t> linked;
+    std::vector<std::int64_t> linked;
     for (const std::uint32_t slot : *order) {
-      if (links(cands[slot])) linked.insert(cands[slot].campaign);
+      if (links(cands[slot])) linked.push_back(cands[slot].campaign);
     }
+    std::sort(linked.begin(), linked.end());
+    linked.erase(std::unique(linked.begin(), linked.end()), linked.end());
     Assignment a;
     if (linked.empty()) {
       auto created = db.query("INSERT INTO campaigns (created_at, size, first_seen, last_seen) VALUES (?, 0, ?, ?) "
@@ -261,6 +278,10 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
       std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
       for (const Evidence& e : evidence) by_slot[next[e.slot]++] = e.fp;
     }
+    // The evidence is stored as [value id, message id] pairs (docs/campaigns.md):
+    // names and values are in their own tables already, and written out here
+    // they made the message row a page of its own.
+    std::string stored_links = "[";
     for (const std::uint32_t slot : *order) {
       const Candidate& c = cands[slot];
       if (!links(c)) continue;
@@ -277,36 +298,48 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
           if (!n->empty()) name = as_text(n->front()[0]).empty() ? as_text(n->front()[1]) : as_text(n->front()[0]);
         }
         const Fingerprint& fp = m.fingerprints[i];
-        a.shared.push_back({fp.kind, fp.value, std::string(to_string(link_class(fp.kind))), name});
+        a.shared.push_back({fp.kind, fp.value, std::string(to_string(classes[i])), name});
+        if (stored_links.size() > 1) stored_links += ',';
+        stored_links += '[' + std::to_string(ids[i]) + ',' + std::to_string(c.message) + ']';
       }
     }
+    stored_links += ']';
+    // A value new to the store gets its id first: the message row names them all.
+    std::string fingerprint_ids;
+    for (std::size_t i = 0; i < m.fingerprints.size(); ++i) {
+      if (ids[i] == 0) {
+        auto id = value_id(db, m.fingerprints[i].kind, m.fingerprints[i].value);
+        if (!id) return std::unexpected(id.error());
+        ids[i] = *id;
+      }
+      if (i) fingerprint_ids += ' ';
+      fingerprint_ids += std::to_string(ids[i]);
+    }
     // The message row is written once, with its campaign and evidence.
-    a.shared_json = shared_json(a.shared);
     const std::vector<SqlValue> row{seen_at, f.input, f.message_id, f.from_domain, f.envelope_sender,
                                     joined(f.recipient_domains), f.subject, std::string(to_string(f.verdict)),
                                     f.score, joined(f.findings), f.evidence, f.feature_version, f.features,
-                                    a.campaign, a.shared_json};
+                                    a.campaign, std::move(stored_links), std::move(fingerprint_ids)};
     auto ins = db.query(
         "INSERT INTO messages (seen_at, input, message_id, from_domain, sender_domain, recipient_domains, "
-        "subject, verdict, score, findings, evidence, feature_version, features, campaign, links) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "subject, verdict, score, findings, evidence, feature_version, features, campaign, links, fingerprint_ids) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         row);
     if (!ins) return std::unexpected(ins.error());
     if (ins->size() != 1) return fail(Errc::io, 0, "campaign store: insert returned no id");
     self = as_int(ins->front().front());
-    // Stored once the campaign is known (later messages find it in the row),
-    // several rows per statement; a value new to the store first gets its id.
+    // The rows later messages are linked through, stored once the campaign is
+    // known (they carry it), several per statement; a report-only value is
+    // in the message row alone.
+    std::vector<std::int64_t> linking;
     for (std::size_t i = 0; i < m.fingerprints.size(); ++i) {
-      if (ids[i] != 0) continue;
-      auto id = value_id(db, m.fingerprints[i].kind, m.fingerprints[i].value);
-      if (!id) return std::unexpected(id.error());
-      ids[i] = *id;
+      if (classes[i] != LinkClass::report) linking.push_back(ids[i]);
     }
-    for (std::size_t at = 0; at < m.fingerprints.size(); at += kRowsPerInsert) {
-      const std::size_t n = std::min(kRowsPerInsert, m.fingerprints.size() - at);
+    for (std::size_t at = 0; at < linking.size(); at += kRowsPerInsert) {
+      const std::size_t n = std::min(kRowsPerInsert, linking.size() - at);
       std::vector<SqlValue> p;
       p.reserve(4 * n);
-      for (std::size_t k = at; k < at + n; ++k) p.insert(p.end(), {ids[k], self, seen_at, a.campaign});
+      for (std::size_t k = at; k < at + n; ++k) p.insert(p.end(), {linking[k], self, seen_at, a.campaign});
       if (auto s = db.exec(insert_fingerprints(n), p); !s) return std::unexpected(s.error());
     }
     if (auto s = grow(db, a.campaign, 1, seen_at, seen_at); !s) return std::unexpected(s.error());

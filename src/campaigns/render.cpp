@@ -64,15 +64,12 @@ void write_shared(report::JsonWriter& w, const std::vector<SharedFingerprint>& s
 
 }  // namespace
 
-std::string shared_json(const std::vector<SharedFingerprint>& shared) {
-  std::string out;
-  report::JsonWriter w(out, -1);
-  write_shared(w, shared);
-  return out;
-}
-
 std::string assignment_json(const Assignment& a) {
   std::string out;
+  // Written for every recorded message: grown once, not member by member.
+  std::size_t size = 160;
+  for (const auto& s : a.shared) size += 40 + s.kind.size() + s.value.size() + s.link.size() + s.with.size();
+  out.reserve(size);
   report::JsonWriter w(out, -1);
   w.begin_object();
   w.member("id", a.label);
@@ -85,11 +82,7 @@ std::string assignment_json(const Assignment& a) {
   for (auto id : a.merged) w.value(campaign_label(id));
   w.end_array();
   w.key("shared");
-  if (a.shared_json.empty()) {
-    write_shared(w, a.shared);
-  } else {
-    w.written(a.shared_json);
-  }
+  write_shared(w, a.shared);
   w.end_object();
   return out;
 }
@@ -128,9 +121,14 @@ Json to_json(const CampaignSummary& c) {
 }
 
 Json to_json(const StoredMessage& m) {
+  Json shared = Json::array();
+  for (const auto& s : m.shared) {
+    shared.push_back({{"kind", s.kind}, {"value", s.value}, {"link", s.link}, {"with", s.with}});
+  }
   return Json{{"message_id", m.message_id}, {"input", m.input},   {"seen_at", iso_time(m.seen_at)},
               {"verdict", m.verdict},       {"score", m.score},
-              {"campaign", m.campaign.empty() ? Json(nullptr) : Json(m.campaign)}};
+              {"campaign", m.campaign.empty() ? Json(nullptr) : Json(m.campaign)},
+              {"shared", std::move(shared)}};
 }
 
 std::string to_text(const Assignment& a) {

@@ -19,8 +19,6 @@ namespace sluice::campaigns {
 // The result's "campaign" member (docs/report.schema.json), compact, written
 // straight: `sluice scan` adds one to every stored message.
 [[nodiscard]] std::string assignment_json(const Assignment& a);
-// Its "shared" array alone: also what the store keeps as the message's links.
-[[nodiscard]] std::string shared_json(const std::vector<SharedFingerprint>& shared);
 [[nodiscard]] nlohmann::ordered_json to_json(const CampaignSummary& c);
 [[nodiscard]] nlohmann::ordered_json to_json(const StoredMessage& m);
 

@@ -88,8 +88,44 @@ constexpr std::array<std::string_view, 7> kVersion5{
     "UPDATE sluice_schema SET version = 5",
 };
 
+// Version 6: a message names all its fingerprints in its own row
+// (`fingerprint_ids`, value ids), and message_fingerprints keeps only those
+// that can link messages, with neither foreign keys nor a by-message index:
+// each row cost two B-tree inserts and two look-ups, for retention and
+// summaries that now read the message rows they scan anyway. Two columns are
+// spelled shorter: a message's links are [value id, message id] pairs and its
+// features are keyed by their place in the feature version's list (written
+// out, names and values made each message row a page of its own); rows
+// recorded before keep their spelling, which every reader still accepts.
+// (docs/adr/0019, bench/README.md)
+constexpr std::array<std::string_view, 6> kVersion6{
+    "ALTER TABLE messages ADD COLUMN fingerprint_ids TEXT NOT NULL DEFAULT ''",
+    "UPDATE messages SET fingerprint_ids = COALESCE((SELECT {ID_LIST} FROM message_fingerprints f "
+    "WHERE f.message = messages.id), '')",
+    "CREATE TABLE linking_fingerprints (fingerprint BIGINT NOT NULL, message BIGINT NOT NULL, "
+    "seen_at BIGINT NOT NULL, campaign BIGINT, PRIMARY KEY (fingerprint, message)){CLUSTER}",
+    "INSERT INTO linking_fingerprints (fingerprint, message, seen_at, campaign) "
+    "SELECT f.fingerprint, f.message, f.seen_at, f.campaign FROM message_fingerprints f "
+    "JOIN fingerprint_values v ON v.id = f.fingerprint WHERE v.kind IN ({LINKING_KINDS})",
+    "DROP TABLE message_fingerprints",
+    "UPDATE sluice_schema SET version = 6",
+};
+
+std::string linking_kind_list() {
+  std::string out;
+  for (std::string_view k : linking_kinds()) {
+    if (!out.empty()) out += ", ";
+    out += '\'' + std::string(k) + '\'';
+  }
+  return out;
+}
+
 std::string spelled(std::string_view sql, Dialect d) {
   std::string s(sql);
+  if (const auto at = s.find("{ID_LIST}"); at != std::string::npos) {
+    s.replace(at, 9, d == Dialect::sqlite ? "group_concat(f.fingerprint, ' ')" : "string_agg(f.fingerprint::text, ' ')");
+  }
+  if (const auto at = s.find("{LINKING_KINDS}"); at != std::string::npos) s.replace(at, 15, linking_kind_list());
   if (const auto at = s.find("{ID}"); at != std::string::npos) {
     s.replace(at, 4, d == Dialect::sqlite ? kIdSqlite : kIdPostgres);
   }
@@ -153,6 +189,9 @@ Status migrate(Db& db, std::int64_t target) {
   }
   if (have < 5 && target >= 5) {
     if (auto s = run_step(db, kVersion5); !s) return done(s);
+  }
+  if (have < 6 && target >= 6) {
+    if (auto s = run_step(db, kVersion6); !s) return done(s);
   }
   return done({});
 }

@@ -22,7 +22,7 @@ namespace sluice::campaigns {
 
 // The schema this code writes. A store of an older schema is upgraded when it
 // is opened; a newer one is refused (an older Sluice must not half-understand it).
-inline constexpr std::int64_t kSchemaVersion = 5;
+inline constexpr std::int64_t kSchemaVersion = 6;
 
 // One fingerprint a message shares with an earlier message of its campaign.
 struct SharedFingerprint {
@@ -42,7 +42,6 @@ struct Assignment {
   bool started = false;                // this message started the campaign
   std::vector<std::int64_t> merged;    // campaigns this message's evidence folded into it
   std::vector<SharedFingerprint> shared;
-  std::string shared_json;  // `shared` as stored and reported (render.hpp: shared_json), written once
 };
 
 // One stored message, for `sluice campaigns assignments`.
@@ -54,6 +53,9 @@ struct StoredMessage {
   std::string verdict;
   double score = 0;
   std::string campaign;  // label of its campaign now (after merges)
+  // The fingerprints that placed it, as recorded; `with` is empty once the
+  // earlier message has been forgotten (keep_days).
+  std::vector<SharedFingerprint> shared;
 };
 
 // A message an analyst labelled, itself or through its campaign, with the
@@ -64,7 +66,7 @@ struct LabelledMessage {
   bool malicious = false;
   std::string campaign;  // "C-42", or empty
   std::string feature_version;
-  std::string features;  // "name=value;…", campaigns::encode_features
+  std::string features;  // "place=value;…" (before schema 6 "name=value;…"), campaigns::encode_features
 };
 
 struct StoreOptions {

@@ -176,6 +176,50 @@ TEST_P(StoreTest, LaterEvidenceMergesCampaignsIntoTheOlderId) {
   EXPECT_EQ(again->merged, (std::vector<std::int64_t>{2, 3}));
 }
 
+// The store keeps what placed each message (schema 6: value and message ids)
+// and `assignments` reads it back as the result reported it; once the earlier
+// message is forgotten, the fingerprint is still named, the message no longer.
+TEST_P(StoreTest, AssignmentsSayWhatPlacedEachMessage) {
+  Store s = open({.keep_days = 30});
+  recorded(s, message("first", {{"c2", "c2.example.invalid:2404"}, {"payload", "p1"}}), kT0);
+  const auto second = recorded(s, message("second", {{"c2", "c2.example.invalid:2404"}, {"payload", "p2"},
+                                                     {"subject", "loan # approval"}}),
+                               kT0 + 20 * kDay);
+  const auto third = recorded(s, message("third", {{"payload", "p2"}, {"subject", "loan # approval"}}),
+                              kT0 + 25 * kDay);
+  ASSERT_EQ(second.shared.size(), 1u);
+  ASSERT_EQ(third.shared.size(), 2u);
+  auto rows = s.assignments();
+  ASSERT_TRUE(rows) << rows.error().what;
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_TRUE((*rows)[0].shared.empty());
+  const auto same = [](const std::vector<SharedFingerprint>& a, const std::vector<SharedFingerprint>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (std::tie(a[i].kind, a[i].value, a[i].link, a[i].with) !=
+          std::tie(b[i].kind, b[i].value, b[i].link, b[i].with)) {
+        return false;
+      }
+    }
+    return true;
+  };
+  EXPECT_TRUE(same((*rows)[1].shared, second.shared));
+  EXPECT_EQ((*rows)[1].shared[0].value, "c2.example.invalid:2404");
+  EXPECT_EQ((*rows)[1].shared[0].with, "first");
+  EXPECT_TRUE(same((*rows)[2].shared, third.shared));
+  auto pruned = s.prune(kT0 + 45 * kDay);
+  ASSERT_TRUE(pruned) << pruned.error().what;
+  EXPECT_EQ(*pruned, 1);
+  rows = s.assignments();
+  ASSERT_TRUE(rows) << rows.error().what;
+  ASSERT_EQ(rows->size(), 2u);
+  ASSERT_EQ(rows->front().shared.size(), 1u);
+  EXPECT_EQ(rows->front().shared[0].kind, "c2");
+  EXPECT_EQ(rows->front().shared[0].link, "strong");
+  EXPECT_EQ(rows->front().shared[0].with, "");
+  EXPECT_TRUE(same(rows->back().shared, third.shared));
+}
+
 // Labels from the field (docs/model.md): a campaign's label covers its
 // messages, merged ones and later ones too; a message's own label wins; the
 // features stored at recording come back for training.
@@ -378,10 +422,11 @@ Result<std::unique_ptr<Db>> raw(const std::string& where) {
 // them, more than one statement's worth included; one a newer message names stays.
 TEST_P(StoreTest, RetentionForgetsTheValuesOnlyOldMessagesNamed) {
   Store s = open({.keep_days = 30});
-  std::vector<Fingerprint> old{{"mutex", "kept"}, {"payload", "o"}};
+  // Report-only values (a brand) are named in the message row alone.
+  std::vector<Fingerprint> old{{"mutex", "kept"}, {"payload", "o"}, {"brand", "gone"}, {"brand", "still"}};
   for (int i = 0; i < 70; ++i) old.push_back({"url_domain", "d" + std::to_string(100 + i) + ".example"});
   recorded(s, message("old", old), kT0);
-  recorded(s, message("new", {{"mutex", "kept"}, {"payload", "n"}}), kT0 + 40 * kDay);
+  recorded(s, message("new", {{"mutex", "kept"}, {"payload", "n"}, {"brand", "still"}}), kT0 + 40 * kDay);
   auto pruned = s.prune(kT0 + 41 * kDay);
   ASSERT_TRUE(pruned) << pruned.error().what;
   EXPECT_EQ(*pruned, 1);
@@ -391,7 +436,10 @@ TEST_P(StoreTest, RetentionForgetsTheValuesOnlyOldMessagesNamed) {
   ASSERT_TRUE(left) << left.error().what;
   std::vector<std::string> kinds_values;
   for (const SqlRow& r : *left) kinds_values.push_back(as_text(r[0]) + "=" + as_text(r[1]));
-  EXPECT_EQ(kinds_values, (std::vector<std::string>{"mutex=kept", "payload=n"}));
+  EXPECT_EQ(kinds_values, (std::vector<std::string>{"brand=still", "mutex=kept", "payload=n"}));
+  auto rows = (*db)->query("SELECT COUNT(*) FROM linking_fingerprints", {});
+  ASSERT_TRUE(rows) << rows.error().what;
+  EXPECT_EQ(as_int(rows->front().front()), 2);  // the new message's mutex and payload
   // The value kept still links: a later message naming it joins the campaign.
   EXPECT_EQ(recorded(s, message("later", {{"mutex", "kept"}}), kT0 + 42 * kDay).label, "C-1");
 }
@@ -408,9 +456,14 @@ TEST_P(StoreTest, AStoreOfAnOlderSchemaIsUpgradedWithItsData) {
         "'b.example', 'hi', 'malicious', 99, 'x.y', '', 1)",
         std::vector<SqlValue>{kT0}));
     ASSERT_TRUE((*db)->exec("INSERT INTO fingerprints (message, kind, value) VALUES (1, 'payload', 'v1hash')"));
+    ASSERT_TRUE((*db)->exec("INSERT INTO fingerprints (message, kind, value) VALUES (1, 'brand', 'SBA')"));
     auto v = stored_schema_version(**db);
     ASSERT_TRUE(v);
     EXPECT_EQ(*v, 1);
+    // Schemas 2 to 5 wrote a message's evidence out whole.
+    ASSERT_TRUE(migrate(**db, 2));
+    ASSERT_TRUE((*db)->exec("UPDATE messages SET links = "
+                            "'[{\"kind\":\"payload\",\"value\":\"v1hash\",\"link\":\"payload\",\"with\":\"v0\"}]'"));
   }
   Store s = open();
   auto v = s.schema_version();
@@ -422,15 +475,26 @@ TEST_P(StoreTest, AStoreOfAnOlderSchemaIsUpgradedWithItsData) {
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ(rows->front().campaign, "C-1");
+  ASSERT_EQ(rows->front().shared.size(), 1u);
+  EXPECT_EQ(rows->front().shared[0].value, "v1hash");
+  EXPECT_EQ(rows->front().shared[0].with, "v0");
   // Its fingerprints came through every step (schema 5 stores each value once).
   auto c = s.summary("C-1");
   ASSERT_TRUE(c) << c.error().what;
   ASSERT_EQ(c->payload_hashes.size(), 1u);
   EXPECT_EQ(c->payload_hashes[0].value, "v1hash");
+  ASSERT_EQ(c->brands.size(), 1u);  // schema 6 keeps a report-only value in the message row alone
+  EXPECT_EQ(c->brands[0].value, "SBA");
   if (GetParam() == Dialect::sqlite) {
     const auto a = recorded(s, message("v2", {{"payload", "v1hash"}}), kT0 + 60);
     EXPECT_EQ(a.label, "C-1");
     EXPECT_EQ(a.size, 2);
+    rows = s.assignments();
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->size(), 2u);
+    ASSERT_EQ(rows->back().shared.size(), 1u);
+    EXPECT_EQ(rows->back().shared[0].kind, "payload");
+    EXPECT_EQ(rows->back().shared[0].with, "v1");
   }
 }
 

@@ -88,11 +88,6 @@ void JsonWriter::newline(std::size_t level) {
   out_.append(level * static_cast<std::size_t>(indent_), ' ');
 }
 
-void JsonWriter::written(std::string_view json) {
-  before_value();
-  out_ += json;
-}
-
 void JsonWriter::before_value() {
   if (after_key_) {
     after_key_ = false;

@@ -33,10 +33,6 @@ class JsonWriter {
   void value(double v);
   void value(bool v);
   void null();
-  // A value a compact JsonWriter (indent < 0) already wrote, spliced as is,
-  // so a document written once is not written again; in a pretty writer it
-  // stays valid JSON, compact.
-  void written(std::string_view json);
 
   // A member in one call.
   template <class T>

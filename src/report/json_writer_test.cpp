@@ -98,34 +98,6 @@ TEST(JsonWriter, LayoutCompactAndPretty) {
   }
 }
 
-// A compact document written once and spliced into another (a campaign's
-// evidence, stored and reported) reads as if it had been written in place.
-TEST(JsonWriter, AWrittenDocumentSplicesAsAValue) {
-  std::string part;
-  JsonWriter p(part, -1);
-  p.begin_array();
-  p.begin_object();
-  p.member("kind", "c2");
-  p.member("value", "a\"b");
-  p.end_object();
-  p.end_array();
-  std::string out;
-  JsonWriter w(out, -1);
-  w.begin_object();
-  w.member("id", "C-1");
-  w.key("shared");
-  w.written(part);
-  w.key("list");
-  w.begin_array();
-  w.written(part);
-  w.written("[]");
-  w.end_array();
-  w.end_object();
-  const Json shared = Json::array({{{"kind", "c2"}, {"value", "a\"b"}}});
-  const Json expect = {{"id", "C-1"}, {"shared", shared}, {"list", {shared, Json::array()}}};
-  EXPECT_EQ(out, dumped(expect, -1));
-}
-
 // Every report the fixtures give, compact and pretty, re-dumped by nlohmann
 // after a parse: identical bytes mean the same members, order, escapes and
 // number forms (a duplicated key would be lost in the parse and show).
