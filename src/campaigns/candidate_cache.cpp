@@ -81,6 +81,41 @@ void CandidateCache::add(std::string_view kind, std::string_view value, std::int
   if (rows.size() > static_cast<std::size_t>(kCandidatesPerValue)) rows.resize(static_cast<std::size_t>(kCandidatesPerValue));
 }
 
-void CandidateCache::forget() noexcept { values_.clear(); }
+void CandidateCache::forget() noexcept {
+  values_.clear();
+  names_.clear();
+  campaigns_.clear();
+}
+
+const std::string* CandidateCache::name(std::int64_t message) const {
+  const auto it = names_.find(message);
+  return it == names_.end() ? nullptr : &it->second;
+}
+
+void CandidateCache::set_name(std::int64_t message, std::string name) {
+  if (!enabled_) return;
+  if (names_.size() >= kMaxValues) names_.clear();
+  names_.insert_or_assign(message, std::move(name));
+}
+
+std::optional<std::int64_t> CandidateCache::campaign(std::int64_t id) const {
+  const auto it = campaigns_.find(id);
+  if (it == campaigns_.end()) return std::nullopt;
+  return it->second;
+}
+
+void CandidateCache::set_campaign(std::int64_t id, std::int64_t now) {
+  if (!enabled_) return;
+  if (campaigns_.size() >= kMaxValues) campaigns_.clear();
+  campaigns_.insert_or_assign(id, now);
+}
+
+void CandidateCache::merged(std::int64_t from, std::int64_t into) {
+  if (!enabled_) return;
+  for (auto& [id, now] : campaigns_) {
+    if (now == from) now = into;
+  }
+  set_campaign(from, into);
+}
 
 }  // namespace sluice::campaigns

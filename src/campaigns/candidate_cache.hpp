@@ -12,6 +12,7 @@
 // store's data version moved (SQLite's PRAGMA data_version). A backend that
 // cannot tell (PostgreSQL, shared by several gateways) is never cached.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -56,6 +57,17 @@ class CandidateCache {
   // After a rollback or a delete: the store may no longer hold what is cached.
   void forget() noexcept;
 
+  // Under the same rule, what grouping reads about the candidates it links
+  // to: a message's name (Message-ID, else input) and the campaign a
+  // campaign is part of now (itself, or the one it was merged into). The
+  // setters take what the store answered or, after a commit, what was written.
+  [[nodiscard]] const std::string* name(std::int64_t message) const;
+  void set_name(std::int64_t message, std::string name);
+  [[nodiscard]] std::optional<std::int64_t> campaign(std::int64_t id) const;
+  void set_campaign(std::int64_t id, std::int64_t now);
+  // Campaign `from` (and what was merged into it) is part of `into` now.
+  void merged(std::int64_t from, std::int64_t into);
+
  private:
   const std::string& key(std::string_view kind, std::string_view value);
   // Values cached at most; past it the cache starts again (a store of
@@ -63,6 +75,8 @@ class CandidateCache {
   static constexpr std::size_t kMaxValues = 16'384;
 
   std::unordered_map<std::string, StoredValue> values_;
+  std::unordered_map<std::int64_t, std::string> names_;
+  std::unordered_map<std::int64_t, std::int64_t> campaigns_;
   StoredValue scratch_;  // an uncached backend's answer
   std::string key_;      // the last key built
   std::int64_t version_ = 0;

@@ -91,7 +91,7 @@ bool share(Candidate& c, LinkClass cls, std::int64_t seen_at, std::int64_t windo
 // with a live campaign (a store upgraded from schema 3 may hold rows of
 // messages never grouped) in message order, so the evidence reported is
 // deterministic.
-Result<std::vector<std::uint32_t>> place(Db& db, std::vector<Candidate>& cands) {
+Result<std::vector<std::uint32_t>> place(Db& db, CandidateCache& cache, std::vector<Candidate>& cands) {
   std::vector<std::int64_t> recorded;
   for (const Candidate& c : cands) {
     if (c.campaign != 0) recorded.push_back(c.campaign);
@@ -100,10 +100,15 @@ Result<std::vector<std::uint32_t>> place(Db& db, std::vector<Candidate>& cands) 
   recorded.erase(std::unique(recorded.begin(), recorded.end()), recorded.end());
   std::vector<std::int64_t> now(recorded.size(), 0);
   for (std::size_t i = 0; i < recorded.size(); ++i) {
+    if (const auto known = cache.campaign(recorded[i])) {
+      now[i] = *known;
+      continue;
+    }
     auto rows = db.query_ints("SELECT COALESCE(merged_into, id) FROM campaigns WHERE id = ?",
                               std::vector<SqlValue>{recorded[i]});
     if (!rows) return std::unexpected(rows.error());
     if (!rows->empty()) now[i] = rows->front();
+    cache.set_campaign(recorded[i], now[i]);
   }
   for (Candidate& c : cands) {
     const auto it = std::lower_bound(recorded.begin(), recorded.end(), c.campaign);
@@ -127,12 +132,15 @@ std::string joined(const std::vector<std::string>& v) {
   return out;
 }
 
-// A campaign gains `n` messages seen between `first` and `last`.
-Status grow(Db& db, std::int64_t id, std::int64_t n, std::int64_t first, std::int64_t last) {
-  return db.exec(
+// A campaign gains `n` messages seen between `first` and `last`; its size,
+// first and last seen after that (none when there is no such campaign).
+Result<std::vector<std::int64_t>> grow(Db& db, std::int64_t id, std::int64_t n, std::int64_t first,
+                                       std::int64_t last) {
+  return db.query_ints(
       "UPDATE campaigns SET size = size + ?, "
       "first_seen = CASE WHEN first_seen IS NULL OR first_seen > ? THEN ? ELSE first_seen END, "
-      "last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END WHERE id = ?",
+      "last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END WHERE id = ? "
+      "RETURNING size, first_seen, last_seen",
       std::vector<SqlValue>{n, first, first, last, last, id});
 }
 
@@ -220,7 +228,7 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
         if (share(cands[slot], cls, seen_at, window)) evidence.push_back({.slot = slot, .fp = i});
       }
     }
-    auto order = place(db, cands);
+    auto order = place(db, candidates_, cands);
     if (!order) return std::unexpected(order.error());
 
     // The campaigns this message links to, oldest first; candidates are
@@ -292,10 +300,15 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
         if (reported[i]) continue;
         reported[i] = true;
         if (name.empty()) {
-          auto n = db.query("SELECT message_id, input FROM messages WHERE id = ?",
-                            std::vector<SqlValue>{c.message});
-          if (!n) return std::unexpected(n.error());
-          if (!n->empty()) name = as_text(n->front()[0]).empty() ? as_text(n->front()[1]) : as_text(n->front()[0]);
+          if (const std::string* known = candidates_.name(c.message)) {
+            name = *known;
+          } else {
+            auto n = db.query("SELECT message_id, input FROM messages WHERE id = ?",
+                              std::vector<SqlValue>{c.message});
+            if (!n) return std::unexpected(n.error());
+            if (!n->empty()) name = as_text(n->front()[0]).empty() ? as_text(n->front()[1]) : as_text(n->front()[0]);
+            candidates_.set_name(c.message, name);
+          }
         }
         const Fingerprint& fp = m.fingerprints[i];
         a.shared.push_back({fp.kind, fp.value, std::string(to_string(classes[i])), name});
@@ -342,14 +355,12 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
       for (std::size_t k = at; k < at + n; ++k) p.insert(p.end(), {linking[k], self, seen_at, a.campaign});
       if (auto s = db.exec(insert_fingerprints(n), p); !s) return std::unexpected(s.error());
     }
-    if (auto s = grow(db, a.campaign, 1, seen_at, seen_at); !s) return std::unexpected(s.error());
-    auto stats = db.query("SELECT size, first_seen, last_seen FROM campaigns WHERE id = ?",
-                          std::vector<SqlValue>{a.campaign});
+    auto stats = grow(db, a.campaign, 1, seen_at, seen_at);
     if (!stats) return std::unexpected(stats.error());
-    if (stats->empty()) return fail(Errc::malformed, 0, "campaign store: campaign vanished during recording");
-    a.size = as_int(stats->front()[0]);
-    a.first_seen = as_int(stats->front()[1]);
-    a.last_seen = as_int(stats->front()[2]);
+    if (stats->size() != 3) return fail(Errc::malformed, 0, "campaign store: campaign vanished during recording");
+    a.size = (*stats)[0];
+    a.first_seen = (*stats)[1];
+    a.last_seen = (*stats)[2];
     a.label = campaign_label(a.campaign);
     return a;
   }();
@@ -364,7 +375,7 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
       return std::unexpected(s.error());
     }
     ++batched_;
-    remember(m, ids, {.message = self, .campaign = out->campaign, .seen_at = seen_at});
+    remember(m, ids, {.message = self, .campaign = out->campaign, .seen_at = seen_at}, out->merged);
     return std::optional<Assignment>(std::move(*out));
   }
   if (!out) {
@@ -376,14 +387,18 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
     candidates_.forget();
     return std::unexpected(s.error());
   }
-  remember(m, ids, {.message = self, .campaign = out->campaign, .seen_at = seen_at});
+  remember(m, ids, {.message = self, .campaign = out->campaign, .seen_at = seen_at}, out->merged);
   return std::optional<Assignment>(std::move(*out));
 }
 
-void Store::remember(const MessageRecord& m, std::span<const std::int64_t> ids, const CandidateRow& row) {
+void Store::remember(const MessageRecord& m, std::span<const std::int64_t> ids, const CandidateRow& row,
+                     std::span<const std::int64_t> merged) {
   for (std::size_t i = 0; i < m.fingerprints.size(); ++i) {
     candidates_.add(m.fingerprints[i].kind, m.fingerprints[i].value, ids[i], row);
   }
+  candidates_.set_name(row.message, m.facts.message_id.empty() ? m.facts.input : m.facts.message_id);
+  for (const std::int64_t from : merged) candidates_.merged(from, row.campaign);
+  candidates_.set_campaign(row.campaign, row.campaign);
 }
 
 Status Store::begin_batch() {

@@ -129,7 +129,8 @@ class Store {
  private:
   Store(std::unique_ptr<Db> db, StoreOptions options) : db_(std::move(db)), options_(options) {}
   // A recorded message's rows, for the next messages' look-ups.
-  void remember(const MessageRecord& m, std::span<const std::int64_t> ids, const CandidateRow& row);
+  void remember(const MessageRecord& m, std::span<const std::int64_t> ids, const CandidateRow& row,
+                std::span<const std::int64_t> merged);
   std::unique_ptr<Db> db_;
   StoreOptions options_;
   CandidateCache candidates_;

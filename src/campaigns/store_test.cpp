@@ -399,6 +399,31 @@ TEST_P(StoreTest, WhatAnotherConnectionRecordedIsSeenByTheNextMessage) {
   }
 }
 
+// The campaign a candidate is part of is remembered too, and a merge another
+// connection made must still be followed: y's campaign is folded into x's by
+// the other connection, so w (sharing only y's mutex) joins x's campaign.
+TEST_P(StoreTest, AMergeAnotherConnectionMadeIsFollowed) {
+  Store mine = open();
+  Store other = open();
+  const auto x = recorded(mine, message("x", {{"c2", "x.example.invalid:80"}}), kT0);
+  const auto y = recorded(mine, message("y", {{"mutex", "Rmc-Y"}}), kT0 + 60);
+  ASSERT_NE(x.label, y.label);
+  const auto z = recorded(other, message("z", {{"c2", "x.example.invalid:80"}, {"mutex", "Rmc-Y"}}), kT0 + 120);
+  EXPECT_EQ(z.label, x.label);
+  ASSERT_EQ(z.merged.size(), 1u);
+  const auto w = recorded(mine, message("w", {{"mutex", "Rmc-Y"}}), kT0 + 180);
+  EXPECT_EQ(w.label, x.label);
+  EXPECT_EQ(w.size, 4);
+  // And one this connection made itself.
+  const auto p = recorded(mine, message("p", {{"payload", "p-only"}}), kT0 + 240);
+  const auto q = recorded(mine, message("q", {{"payload", "p-only"}, {"mutex", "Rmc-Y"}}), kT0 + 300);
+  EXPECT_EQ(q.label, x.label);
+  const auto r = recorded(mine, message("r", {{"payload", "p-only"}}), kT0 + 360);
+  EXPECT_NE(p.label, x.label);
+  EXPECT_EQ(r.label, x.label);
+  EXPECT_EQ(r.size, 7);
+}
+
 TEST_P(StoreTest, RetentionDropsOldMessagesAndEmptyCampaigns) {
   Store s = open({.keep_days = 30});
   recorded(s, message("old", {{"payload", "o"}}), kT0);
