@@ -368,11 +368,11 @@ std::string encode_features(const model::FeatureSpace& space, std::span<const fl
     if (!out.empty()) *at++ = ';';
     at = std::to_chars(at, item + sizeof item, i).ptr;
     *at++ = '=';
-    // Most features are counts: an integer is its own shortest text.
-    const auto whole = static_cast<std::int32_t>(x[i]);
-    const auto [end, ec] = std::abs(x[i]) < 1e6f && static_cast<float>(whole) == x[i]
-                               ? std::to_chars(at, item + sizeof item, whole)
-                               : std::to_chars(at, item + sizeof item, x[i]);
+    // Most features are counts: an integer is its own shortest text. (Cast
+    // only in range: converting NaN, an infinity or a huge value is undefined.)
+    const bool count = std::abs(x[i]) < 1e6f && x[i] == std::trunc(x[i]);
+    const auto [end, ec] = count ? std::to_chars(at, item + sizeof item, static_cast<std::int32_t>(x[i]))
+                                 : std::to_chars(at, item + sizeof item, x[i]);
     if (ec != std::errc{}) continue;
     out.append(item, end);
   }

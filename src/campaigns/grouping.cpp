@@ -306,7 +306,7 @@ Result<std::optional<Assignment>> Store::record(const MessageRecord& m, std::int
             auto n = db.query("SELECT message_id, input FROM messages WHERE id = ?",
                               std::vector<SqlValue>{c.message});
             if (!n) return std::unexpected(n.error());
-            if (!n->empty()) name = as_text(n->front()[0]).empty() ? as_text(n->front()[1]) : as_text(n->front()[0]);
+            if (!n->empty()) name = message_name(as_text(n->front()[0]), as_text(n->front()[1]));
             candidates_.set_name(c.message, name);
           }
         }
@@ -396,7 +396,7 @@ void Store::remember(const MessageRecord& m, std::span<const std::int64_t> ids, 
   for (std::size_t i = 0; i < m.fingerprints.size(); ++i) {
     candidates_.add(m.fingerprints[i].kind, m.fingerprints[i].value, ids[i], row);
   }
-  candidates_.set_name(row.message, m.facts.message_id.empty() ? m.facts.input : m.facts.message_id);
+  candidates_.set_name(row.message, message_name(m.facts.message_id, m.facts.input));
   for (const std::int64_t from : merged) candidates_.merged(from, row.campaign);
   candidates_.set_campaign(row.campaign, row.campaign);
 }

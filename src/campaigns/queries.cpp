@@ -304,7 +304,7 @@ Result<std::vector<StoredMessage>> Store::assignments() {
         const auto w = at.find(l.with);
         if (w != at.end()) {
           const StoredMessage& earlier = out[w->second];
-          l.shared.with = earlier.message_id.empty() ? earlier.input : earlier.message_id;
+          l.shared.with = message_name(earlier.message_id, earlier.input);
         }
       }
       out[i].shared.push_back(std::move(l.shared));

@@ -89,8 +89,9 @@ constexpr std::array<std::string_view, 7> kVersion5{
 };
 
 // Version 6: a message names all its fingerprints in its own row
-// (`fingerprint_ids`, value ids), and message_fingerprints keeps only those
-// that can link messages, with neither foreign keys nor a by-message index:
+// (`fingerprint_ids`, value ids), and only those that can link messages keep
+// rows (linking_fingerprints, replacing message_fingerprints), with neither
+// foreign keys nor a by-message index:
 // each row cost two B-tree inserts and two look-ups, for retention and
 // summaries that now read the message rows they scan anyway. Two columns are
 // spelled shorter: a message's links are [value id, message id] pairs and its

@@ -58,6 +58,11 @@ struct StoredMessage {
   std::vector<SharedFingerprint> shared;
 };
 
+// How evidence names a stored message: its Message-ID, else its input name.
+[[nodiscard]] inline const std::string& message_name(const std::string& message_id, const std::string& input) {
+  return message_id.empty() ? input : message_id;
+}
+
 // A message an analyst labelled, itself or through its campaign, with the
 // features it was recorded with (docs/model.md, `sluice model train --from-store`).
 struct LabelledMessage {
