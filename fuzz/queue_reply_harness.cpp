@@ -3,9 +3,8 @@
 // stream entries, job fields and result fields read from them. A shared Redis
 // is not trusted to hold well-formed jobs: anyone who can XADD can write one.
 // The first line is also read as a Redis URL.
-#include <hiredis/hiredis.h>
-
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
 
 #include "job.hpp"
@@ -48,16 +47,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   (void)sluice::queue::parse_redis_url(text.substr(0, text.find('\n')));
   if (!framing_plausible(text)) return 0;
-  redisReader* reader = redisReaderCreate();
+  // Loaded once per process: libFuzzer calls this function millions of times.
+  static const std::shared_ptr<const sluice::queue::HiredisApi> api = [] {
+    auto loaded = sluice::queue::HiredisApi::load();
+    if (!loaded) std::abort();  // the harness cannot run without hiredis
+    return *loaded;
+  }();
+  redisReader* reader = api->reader_create();
   if (reader == nullptr) return 0;
   reader->maxbuf = 0;
-  if (redisReaderFeed(reader, text.data(), text.size()) == REDIS_OK) {
+  if (api->reader_feed(reader, text.data(), text.size()) == REDIS_OK) {
     for (int replies = 0; replies < 64; ++replies) {
       void* raw = nullptr;
-      if (redisReaderGetReply(reader, &raw) != REDIS_OK || raw == nullptr) break;
-      walk(sluice::queue::Reply::adopt(raw), 0);
+      if (api->reader_get_reply(reader, &raw) != REDIS_OK || raw == nullptr) break;
+      walk(sluice::queue::Reply::adopt(raw, *api), 0);
     }
   }
-  redisReaderFree(reader);
+  api->reader_free(reader);
   return 0;
 }

@@ -8,15 +8,64 @@
 #include <memory>
 
 #include "campaigns/db.hpp"
+#include "core/dynamic_library.hpp"
+#include "deferred_libraries.hpp"
 
 namespace sluice::campaigns {
 namespace {
+
+// libpq, opened with the first PostgreSQL store rather than by every start
+// (docs/adr/0030); each member has the type the header declares.
+struct PqApi {
+  decltype(&::PQconnectdb) connectdb = nullptr;
+  decltype(&::PQstatus) status = nullptr;
+  decltype(&::PQerrorMessage) error_message = nullptr;
+  decltype(&::PQfinish) finish = nullptr;
+  decltype(&::PQsetNoticeProcessor) set_notice_processor = nullptr;
+  decltype(&::PQexec) exec = nullptr;
+  decltype(&::PQexecParams) exec_params = nullptr;
+  decltype(&::PQresultStatus) result_status = nullptr;
+  decltype(&::PQresultErrorMessage) result_error_message = nullptr;
+  decltype(&::PQntuples) ntuples = nullptr;
+  decltype(&::PQnfields) nfields = nullptr;
+  decltype(&::PQgetisnull) getisnull = nullptr;
+  decltype(&::PQgetvalue) getvalue = nullptr;
+  decltype(&::PQgetlength) getlength = nullptr;
+  decltype(&::PQclear) clear = nullptr;
+  core::DynamicLibrary lib;
+
+  explicit PqApi(core::DynamicLibrary l) : lib(std::move(l)) {}
+  static Result<std::shared_ptr<const PqApi>> load() {
+    auto l = core::DynamicLibrary::open(deferred::k_pq);
+    if (!l) return fail(Errc::io, 0, "campaign store (PostgreSQL): " + l.error().what);
+    auto api = std::make_shared<PqApi>(std::move(*l));
+    core::Binder b(api->lib);
+    b(api->connectdb, "PQconnectdb");
+    b(api->status, "PQstatus");
+    b(api->error_message, "PQerrorMessage");
+    b(api->finish, "PQfinish");
+    b(api->set_notice_processor, "PQsetNoticeProcessor");
+    b(api->exec, "PQexec");
+    b(api->exec_params, "PQexecParams");
+    b(api->result_status, "PQresultStatus");
+    b(api->result_error_message, "PQresultErrorMessage");
+    b(api->ntuples, "PQntuples");
+    b(api->nfields, "PQnfields");
+    b(api->getisnull, "PQgetisnull");
+    b(api->getvalue, "PQgetvalue");
+    b(api->getlength, "PQgetlength");
+    b(api->clear, "PQclear");
+    if (!b.status()) return fail(Errc::io, 0, "campaign store (PostgreSQL): " + b.status().error().what);
+    return api;
+  }
+};
 
 // Any constant works; it only has to be the same in every Sluice.
 constexpr const char* kLockSql = "SELECT pg_advisory_xact_lock(7357015)";
 
 struct ResultCloser {
-  void operator()(PGresult* r) const noexcept { PQclear(r); }
+  decltype(&::PQclear) clear;
+  void operator()(PGresult* r) const noexcept { clear(r); }
 };
 using PgResult = std::unique_ptr<PGresult, ResultCloser>;
 
@@ -45,8 +94,8 @@ std::string number_text(double d) {
 
 class PostgresDb final : public Db {
  public:
-  explicit PostgresDb(PGconn* c) : conn_(c) {}
-  ~PostgresDb() override { PQfinish(conn_); }
+  PostgresDb(std::shared_ptr<const PqApi> api, PGconn* c) : pq_(std::move(api)), conn_(c) {}
+  ~PostgresDb() override { pq_->finish(conn_); }
   PostgresDb(const PostgresDb&) = delete;
   PostgresDb& operator=(const PostgresDb&) = delete;
 
@@ -68,24 +117,25 @@ class PostgresDb final : public Db {
       values[i] = text[i].c_str();
     }
     const std::string stmt = numbered(sql);
-    PgResult r(PQexecParams(conn_, stmt.c_str(), static_cast<int>(params.size()), nullptr,
-                            values.data(), nullptr, nullptr, 0));
-    const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    PgResult r(pq_->exec_params(conn_, stmt.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                                nullptr, nullptr, 0),
+               ResultCloser{pq_->clear});
+    const auto status = r ? pq_->result_status(r.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return error(r.get());
     std::vector<SqlRow> rows;
     if (status == PGRES_TUPLES_OK) {
-      const int nrows = PQntuples(r.get());
-      const int ncols = PQnfields(r.get());
+      const int nrows = pq_->ntuples(r.get());
+      const int ncols = pq_->nfields(r.get());
       rows.reserve(static_cast<std::size_t>(nrows));
       for (int i = 0; i < nrows; ++i) {
         SqlRow row;
         row.reserve(static_cast<std::size_t>(ncols));
         for (int c = 0; c < ncols; ++c) {
-          if (PQgetisnull(r.get(), i, c)) {
+          if (pq_->getisnull(r.get(), i, c)) {
             row.emplace_back(std::monostate{});
           } else {
-            row.emplace_back(std::string(PQgetvalue(r.get(), i, c),
-                                         static_cast<std::size_t>(PQgetlength(r.get(), i, c))));
+            row.emplace_back(std::string(pq_->getvalue(r.get(), i, c),
+                                         static_cast<std::size_t>(pq_->getlength(r.get(), i, c))));
           }
         }
         rows.push_back(std::move(row));
@@ -103,34 +153,38 @@ class PostgresDb final : public Db {
     return {};
   }
   Status commit() override { return exec("COMMIT"); }
-  void rollback() noexcept override { PgResult r(PQexec(conn_, "ROLLBACK")); }
+  void rollback() noexcept override { PgResult r(pq_->exec(conn_, "ROLLBACK"), ResultCloser{pq_->clear}); }
 
  private:
   std::unexpected<Error> error(const PGresult* r) const {
-    const char* msg = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
+    const char* msg = r ? pq_->result_error_message(r) : pq_->error_message(conn_);
     std::string what = msg ? msg : "unknown error";
     while (!what.empty() && (what.back() == '\n' || what.back() == ' ')) what.pop_back();
-    return fail(PQstatus(conn_) == CONNECTION_OK ? Errc::malformed : Errc::io, 0,
+    return fail(pq_->status(conn_) == CONNECTION_OK ? Errc::malformed : Errc::io, 0,
                 "campaign store (PostgreSQL): " + what);
   }
 
+  std::shared_ptr<const PqApi> pq_;
   PGconn* conn_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Db>> open_postgresql(const std::string& conninfo) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  if (c == nullptr || PQstatus(c) != CONNECTION_OK) {
-    std::string why = c ? PQerrorMessage(c) : "out of memory";
+  auto pq = PqApi::load();
+  if (!pq) return std::unexpected(pq.error());
+  const PqApi& api = **pq;
+  PGconn* c = api.connectdb(conninfo.c_str());
+  if (c == nullptr || api.status(c) != CONNECTION_OK) {
+    std::string why = c ? api.error_message(c) : "out of memory";
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    PQfinish(c);
+    api.finish(c);
     return fail(Errc::io, 0, "campaign store (PostgreSQL): " + why);
   }
-  auto db = std::make_unique<PostgresDb>(c);
   // Notices ("relation already exists, skipping") are not errors: keep stderr
   // for what the admin must read.
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  api.set_notice_processor(c, [](void*, const char*) {}, nullptr);
+  auto db = std::make_unique<PostgresDb>(std::move(*pq), c);
   return std::unique_ptr<Db>(std::move(db));
 }
 

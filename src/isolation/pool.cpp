@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "core/text.hpp"
+#include "core/dynamic_library.hpp"
 #include "core/wire.hpp"
+#include "deferred_libraries.hpp"
 #include "isolation/charset_preload.hpp"
 #include "isolation/failure.hpp"
 #include "isolation/protocol.hpp"
@@ -215,6 +217,12 @@ struct WorkerPool::Impl {
   Engine engine;
   WorkerPoolOptions options;
   CharsetPreload charsets;  // loaded before the first fork: workers inherit the converters
+  // The Sleuth Kit is opened by the first NTFS or exFAT volume (formats/ntfs/
+  // tsk_api.hpp, docs/adr/0030), which a sandboxed worker cannot do: opened
+  // here, before the first fork, it is already mapped in every worker, whose
+  // own load then finds it without opening a file. Not installed: NTFS
+  // volumes are reported unsupported, as in process.
+  Result<core::DynamicLibrary> tsk = core::DynamicLibrary::open(deferred::k_tsk);
   WorkerSetup setup;
   mutable std::mutex mu;
   std::condition_variable cv;

@@ -5,11 +5,51 @@
 
 #include <xgboost/c_api.h>
 
+#include "core/dynamic_library.hpp"
+#include "deferred_libraries.hpp"
+
 namespace sluice::training {
+
+struct XgbApi {
+  decltype(&::XGBGetLastError) last_error = nullptr;
+  decltype(&::XGDMatrixCreateFromMat_omp) matrix_from_rows = nullptr;
+  decltype(&::XGDMatrixSetFloatInfo) matrix_set_floats = nullptr;
+  decltype(&::XGDMatrixFree) matrix_free = nullptr;
+  decltype(&::XGBoosterCreate) booster_create = nullptr;
+  decltype(&::XGBoosterSetParam) booster_set_param = nullptr;
+  decltype(&::XGBoosterUpdateOneIter) booster_update = nullptr;
+  decltype(&::XGBoosterLoadModelFromBuffer) booster_load = nullptr;
+  decltype(&::XGBoosterSaveModelToBuffer) booster_save = nullptr;
+  decltype(&::XGBoosterPredictFromDMatrix) booster_predict = nullptr;
+  decltype(&::XGBoosterFree) booster_free = nullptr;
+  core::DynamicLibrary lib;
+
+  explicit XgbApi(core::DynamicLibrary l) : lib(std::move(l)) {}
+  static Result<std::shared_ptr<const XgbApi>> load() {
+    auto l = core::DynamicLibrary::open(deferred::k_xgboost);
+    if (!l) return std::unexpected(l.error());
+    auto api = std::make_shared<XgbApi>(std::move(*l));
+    core::Binder b(api->lib);
+    b(api->last_error, "XGBGetLastError");
+    b(api->matrix_from_rows, "XGDMatrixCreateFromMat_omp");
+    b(api->matrix_set_floats, "XGDMatrixSetFloatInfo");
+    b(api->matrix_free, "XGDMatrixFree");
+    b(api->booster_create, "XGBoosterCreate");
+    b(api->booster_set_param, "XGBoosterSetParam");
+    b(api->booster_update, "XGBoosterUpdateOneIter");
+    b(api->booster_load, "XGBoosterLoadModelFromBuffer");
+    b(api->booster_save, "XGBoosterSaveModelToBuffer");
+    b(api->booster_predict, "XGBoosterPredictFromDMatrix");
+    b(api->booster_free, "XGBoosterFree");
+    if (!b.status()) return std::unexpected(b.status().error());
+    return api;
+  }
+};
+
 namespace {
 
-std::unexpected<Error> xgb_error(std::string_view what) {
-  return fail(Errc::invalid_argument, 0, std::string(what) + ": XGBoost: " + XGBGetLastError());
+std::unexpected<Error> xgb_error(const XgbApi& api, std::string_view what) {
+  return fail(Errc::invalid_argument, 0, std::string(what) + ": XGBoost: " + api.last_error());
 }
 
 std::string number(double v) {
@@ -24,23 +64,27 @@ Result<Matrix> Matrix::dense(std::span<const float> rows, std::size_t width, std
   if (width == 0 || rows.size() % width != 0) return fail(Errc::invalid_argument, 0, "rows are not a whole number of vectors");
   const std::size_t n = rows.size() / width;
   if (!labels.empty() && labels.size() != n) return fail(Errc::invalid_argument, 0, "one label per row");
+  auto loaded = XgbApi::load();
+  if (!loaded) return std::unexpected(loaded.error());
+  const XgbApi& api = **loaded;
   DMatrixHandle h = nullptr;
   // Missing is NaN, never 0: a zero count is a fact the trees may split on.
-  if (XGDMatrixCreateFromMat_omp(rows.data(), n, width, NAN, &h, 1) != 0) return xgb_error("matrix");
-  Matrix m(h);
-  if (!labels.empty() && XGDMatrixSetFloatInfo(h, "label", labels.data(), n) != 0) return xgb_error("labels");
+  if (api.matrix_from_rows(rows.data(), n, width, NAN, &h, 1) != 0) return xgb_error(api, "matrix");
+  Matrix m(std::move(*loaded), h);
+  if (!labels.empty() && api.matrix_set_floats(h, "label", labels.data(), n) != 0) return xgb_error(api, "labels");
   return m;
 }
 
 Matrix::~Matrix() {
-  if (handle_ != nullptr) XGDMatrixFree(handle_);
+  if (handle_ != nullptr) api_->matrix_free(handle_);
 }
 
 Result<Booster> Booster::train(const Matrix& data, const BoostParams& p) {
+  const XgbApi& api = *data.api_;
   DMatrixHandle d = data.handle();
   BoosterHandle h = nullptr;
-  if (XGBoosterCreate(&d, 1, &h) != 0) return xgb_error("booster");
-  Booster b(h);
+  if (api.booster_create(&d, 1, &h) != 0) return xgb_error(api, "booster");
+  Booster b(data.api_, h);
   const std::pair<const char*, std::string> params[] = {
       {"objective", "binary:logistic"},
       {"tree_method", "exact"},
@@ -55,31 +99,34 @@ Result<Booster> Booster::train(const Matrix& data, const BoostParams& p) {
       {"verbosity", "0"},
   };
   for (const auto& [key, value] : params) {
-    if (XGBoosterSetParam(h, key, value.c_str()) != 0) return xgb_error(key);
+    if (api.booster_set_param(h, key, value.c_str()) != 0) return xgb_error(api, key);
   }
   for (std::uint32_t i = 0; i < p.rounds; ++i) {
-    if (XGBoosterUpdateOneIter(h, static_cast<int>(i), d) != 0) return xgb_error("training round");
+    if (api.booster_update(h, static_cast<int>(i), d) != 0) return xgb_error(api, "training round");
   }
   return b;
 }
 
 Result<Booster> Booster::load(std::string_view json_document) {
+  auto loaded = XgbApi::load();
+  if (!loaded) return std::unexpected(loaded.error());
+  const XgbApi& api = **loaded;
   BoosterHandle h = nullptr;
-  if (XGBoosterCreate(nullptr, 0, &h) != 0) return xgb_error("booster");
-  Booster b(h);
-  if (XGBoosterLoadModelFromBuffer(h, json_document.data(), json_document.size()) != 0) return xgb_error("load");
-  if (XGBoosterSetParam(h, "nthread", "1") != 0) return xgb_error("nthread");
+  if (api.booster_create(nullptr, 0, &h) != 0) return xgb_error(api, "booster");
+  Booster b(std::move(*loaded), h);
+  if (api.booster_load(h, json_document.data(), json_document.size()) != 0) return xgb_error(api, "load");
+  if (api.booster_set_param(h, "nthread", "1") != 0) return xgb_error(api, "nthread");
   return b;
 }
 
 Booster::~Booster() {
-  if (handle_ != nullptr) XGBoosterFree(handle_);
+  if (handle_ != nullptr) api_->booster_free(handle_);
 }
 
 Result<std::string> Booster::save_json() const {
   bst_ulong len = 0;
   const char* buf = nullptr;
-  if (XGBoosterSaveModelToBuffer(handle_, R"({"format": "json"})", &len, &buf) != 0) return xgb_error("save");
+  if (api_->booster_save(handle_, R"({"format": "json"})", &len, &buf) != 0) return xgb_error(*api_, "save");
   return std::string(buf, len);
 }
 
@@ -89,8 +136,8 @@ Result<std::vector<float>> Booster::run(const Matrix& rows, int type) const {
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* out = nullptr;
-  if (XGBoosterPredictFromDMatrix(handle_, rows.handle(), config.c_str(), &shape, &dim, &out) != 0) {
-    return xgb_error("predict");
+  if (api_->booster_predict(handle_, rows.handle(), config.c_str(), &shape, &dim, &out) != 0) {
+    return xgb_error(*api_, "predict");
   }
   std::size_t n = 1;
   for (bst_ulong i = 0; i < dim; ++i) n *= shape[i];

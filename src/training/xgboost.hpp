@@ -2,8 +2,10 @@
 // XGBoost's C API (Debian libxgboost-dev) behind owners that free what they
 // create and turn its error codes into Results. Only training and evaluation
 // use it: scans evaluate the trees themselves (model/forest.hpp), so the engine
-// and its sandboxed workers never load XGBoost.
+// and its sandboxed workers never load XGBoost, and the library is opened by
+// the first matrix or model made here (docs/adr/0030).
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -13,18 +15,22 @@
 
 namespace sluice::training {
 
+struct XgbApi;  // the functions used, resolved from the library (xgboost.cpp)
+
 // Rows of `width` features, row-major; labels 0 or 1 (may be empty when only predicting).
 class Matrix {
  public:
   [[nodiscard]] static Result<Matrix> dense(std::span<const float> rows, std::size_t width, std::span<const float> labels);
-  Matrix(Matrix&& o) noexcept : handle_(std::exchange(o.handle_, nullptr)) {}
+  Matrix(Matrix&& o) noexcept : api_(std::move(o.api_)), handle_(std::exchange(o.handle_, nullptr)) {}
   Matrix& operator=(Matrix&&) = delete;
   Matrix(const Matrix&) = delete;
   ~Matrix();
   [[nodiscard]] void* handle() const noexcept { return handle_; }
 
  private:
-  explicit Matrix(void* h) : handle_(h) {}
+  friend class Booster;
+  Matrix(std::shared_ptr<const XgbApi> api, void* h) : api_(std::move(api)), handle_(h) {}
+  std::shared_ptr<const XgbApi> api_;
   void* handle_ = nullptr;
 };
 
@@ -46,7 +52,7 @@ class Booster {
  public:
   [[nodiscard]] static Result<Booster> train(const Matrix& data, const BoostParams& params);
   [[nodiscard]] static Result<Booster> load(std::string_view json_document);
-  Booster(Booster&& o) noexcept : handle_(std::exchange(o.handle_, nullptr)) {}
+  Booster(Booster&& o) noexcept : api_(std::move(o.api_)), handle_(std::exchange(o.handle_, nullptr)) {}
   Booster& operator=(Booster&&) = delete;
   Booster(const Booster&) = delete;
   ~Booster();
@@ -61,8 +67,9 @@ class Booster {
   [[nodiscard]] Result<std::vector<float>> contributions(const Matrix& rows) const;
 
  private:
-  explicit Booster(void* h) : handle_(h) {}
+  Booster(std::shared_ptr<const XgbApi> api, void* h) : api_(std::move(api)), handle_(h) {}
   [[nodiscard]] Result<std::vector<float>> run(const Matrix& rows, int type) const;
+  std::shared_ptr<const XgbApi> api_;
   void* handle_ = nullptr;
 };
 

@@ -2,11 +2,33 @@
 // real Redis from outside (tests/scaleout/scaleout_test.py).
 #include <gtest/gtest.h>
 
+#include "hiredis_api.hpp"
 #include "queue_settings.hpp"
+#include "redis_client.hpp"
 #include "redis_url.hpp"
 
 namespace sluice::queue {
 namespace {
+
+// hiredis is opened by the first connection (docs/adr/0030): every function
+// the client calls binds, and a reply its own parser makes is read and freed
+// through the table.
+TEST(HiredisApi, LoadsAndParsesAReply) {
+  auto api = HiredisApi::load();
+  ASSERT_TRUE(api) << api.error().what;
+  const HiredisApi& h = **api;
+  redisReader* reader = h.reader_create();
+  ASSERT_NE(reader, nullptr);
+  const std::string_view resp = "*2\r\n$3\r\njob\r\n:42\r\n";
+  ASSERT_EQ(h.reader_feed(reader, resp.data(), resp.size()), REDIS_OK);
+  void* raw = nullptr;
+  ASSERT_EQ(h.reader_get_reply(reader, &raw), REDIS_OK);
+  h.reader_free(reader);
+  const Reply r = Reply::adopt(raw, h);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].str(), "job");
+  EXPECT_EQ(r[1].integer(), 42);
+}
 
 TEST(RedisUrl, HostPortDatabaseAndPassword) {
   auto ep = parse_redis_url("redis://alice:s%40cret@cache.example.org:6380/3");

@@ -1,7 +1,5 @@
 #include "redis_client.hpp"
 
-#include <hiredis/hiredis.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <thread>
@@ -55,10 +53,10 @@ Reply Reply::operator[](std::size_t i) const noexcept {
   return Reply(owner_, node_->element[i]);
 }
 
-Reply Reply::adopt(void* hiredis_reply) {
+Reply Reply::adopt(void* hiredis_reply, const HiredisApi& api) {
   if (hiredis_reply == nullptr) return {};
   std::shared_ptr<const redisReply> owner(static_cast<redisReply*>(hiredis_reply),
-                                          [](const redisReply* r) { freeReplyObject(const_cast<redisReply*>(r)); });
+                                          [free = api.free_reply](const redisReply* r) { free(const_cast<redisReply*>(r)); });
   const redisReply* node = owner.get();
   return Reply(std::move(owner), node);
 }
@@ -82,17 +80,25 @@ void RedisClient::log(const std::string& line) const {
 }
 
 void RedisClient::drop() {
-  if (ctx_ != nullptr) redisFree(ctx_);
+  if (ctx_ != nullptr) api_->free_context(ctx_);
   ctx_ = nullptr;
   tunnel_.reset();
 }
 
 RedisClient::Attempt RedisClient::open_once(std::string& why) {
   drop();
+  if (!api_) {
+    auto api = HiredisApi::load();
+    if (!api) {
+      why = api.error().what;
+      return Attempt::fatal;  // not installed: waiting will not install it
+    }
+    api_ = std::move(*api);
+  }
   const RedisEndpoint& ep = options_.endpoint;
   const timeval tv = to_timeval(options_.connect_timeout);
   if (!ep.unix_path.empty()) {
-    ctx_ = redisConnectUnixWithTimeout(ep.unix_path.c_str(), tv);
+    ctx_ = api_->connect_unix(ep.unix_path.c_str(), tv);
   } else if (ep.tls) {
     auto t = TlsTunnel::open(ep.host, ep.port, options_.tls, options_.connect_timeout);
     if (!t) {
@@ -101,9 +107,9 @@ RedisClient::Attempt RedisClient::open_once(std::string& why) {
       return t.error().code == Errc::invalid_argument ? Attempt::fatal : Attempt::retry;
     }
     tunnel_ = std::move(*t);
-    ctx_ = redisConnectFd(tunnel_->release_local_fd());
+    ctx_ = api_->connect_fd(tunnel_->release_local_fd());
   } else {
-    ctx_ = redisConnectWithTimeout(ep.host.c_str(), ep.port, tv);
+    ctx_ = api_->connect_tcp(ep.host.c_str(), ep.port, tv);
   }
   if (ctx_ == nullptr) {
     why = "out of memory";
@@ -114,8 +120,8 @@ RedisClient::Attempt RedisClient::open_once(std::string& why) {
     drop();
     return Attempt::retry;
   }
-  redisSetTimeout(ctx_, to_timeval(options_.io_timeout));
-  if (ep.unix_path.empty() && !ep.tls) redisEnableKeepAlive(ctx_);
+  api_->set_timeout(ctx_, to_timeval(options_.io_timeout));
+  if (ep.unix_path.empty() && !ep.tls) api_->enable_keep_alive(ctx_);
   // The hand-shake commands: AUTH, SELECT, CLIENT SETNAME.
   std::vector<std::vector<std::string_view>> hello;
   if (!ep.password.empty()) {
@@ -154,14 +160,14 @@ RedisClient::Attempt RedisClient::send_once(std::span<const std::string_view> ar
     ptrs.push_back(a.data());
     lens.push_back(a.size());
   }
-  void* raw = redisCommandArgv(ctx_, static_cast<int>(argv.size()), ptrs.data(), lens.data());
+  void* raw = api_->command_argv(ctx_, static_cast<int>(argv.size()), ptrs.data(), lens.data());
   if (raw == nullptr) {
     why = ctx_->err != 0 ? std::string(ctx_->errstr) : std::string("no reply");
     if (why.empty()) why = "connection lost";
     drop();
     return Attempt::retry;
   }
-  out = Reply::adopt(raw);
+  out = Reply::adopt(raw, *api_);
   return Attempt::ok;
 }
 
@@ -177,7 +183,7 @@ RedisClient::Attempt RedisClient::pipeline_once(std::span<const std::vector<std:
       ptrs.push_back(a.data());
       lens.push_back(a.size());
     }
-    if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), ptrs.data(), lens.data()) != REDIS_OK) {
+    if (api_->append_command_argv(ctx_, static_cast<int>(argv.size()), ptrs.data(), lens.data()) != REDIS_OK) {
       why = ctx_->err != 0 ? std::string(ctx_->errstr) : std::string("out of memory");
       drop();
       return Attempt::retry;
@@ -185,12 +191,12 @@ RedisClient::Attempt RedisClient::pipeline_once(std::span<const std::vector<std:
   }
   for (std::size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
-    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
+    if (api_->get_reply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
       why = ctx_->err != 0 ? std::string(ctx_->errstr) : std::string("connection lost");
       drop();
       return Attempt::retry;
     }
-    out.push_back(Reply::adopt(raw));
+    out.push_back(Reply::adopt(raw, *api_));
   }
   return Attempt::ok;
 }

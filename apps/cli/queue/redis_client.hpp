@@ -17,12 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include "hiredis_api.hpp"
 #include "redis_url.hpp"
 #include "sluice/result.hpp"
 #include "tls_tunnel.hpp"
-
-struct redisReply;
-struct redisContext;
 
 namespace sluice::queue {
 
@@ -34,7 +32,7 @@ class Reply {
   Reply() = default;
   // Takes ownership of a reply hiredis made (redisCommand, redisGetReply, a
   // redisReader): freed with the last Reply that shares it.
-  [[nodiscard]] static Reply adopt(void* hiredis_reply);
+  [[nodiscard]] static Reply adopt(void* hiredis_reply, const HiredisApi& api);
   [[nodiscard]] Kind kind() const noexcept;
   [[nodiscard]] bool is_error() const noexcept { return kind() == Kind::error; }
   [[nodiscard]] bool is_nil() const noexcept { return kind() == Kind::nil; }
@@ -97,6 +95,7 @@ class RedisClient {
   void log(const std::string& line) const;
 
   ClientOptions options_;
+  std::shared_ptr<const HiredisApi> api_;  // loaded by the first connection
   redisContext* ctx_ = nullptr;
   std::unique_ptr<TlsTunnel> tunnel_;
   std::chrono::milliseconds backoff_{0};

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 
@@ -64,6 +65,28 @@ struct FileCloser {
   void operator()(std::FILE* f) const noexcept { std::fclose(f); }
 };
 
+// libyara's stream: fread-like callbacks over our buffers.
+struct ReadCursor {
+  std::span<const std::uint8_t> bytes;
+  std::size_t at = 0;
+};
+
+std::size_t read_stream(void* ptr, std::size_t size, std::size_t count, void* user) {
+  auto* c = static_cast<ReadCursor*>(user);
+  if (size == 0) return 0;
+  const std::size_t whole = std::min(count, (c->bytes.size() - c->at) / size);
+  std::memcpy(ptr, c->bytes.data() + c->at, whole * size);
+  c->at += whole * size;
+  return whole;
+}
+
+std::size_t write_stream(const void* ptr, std::size_t size, std::size_t count, void* user) {
+  auto* out = static_cast<std::vector<std::uint8_t>*>(user);
+  const auto* p = static_cast<const std::uint8_t*>(ptr);
+  out->insert(out->end(), p, p + size * count);
+  return count;
+}
+
 }  // namespace
 
 Rules::~Rules() {
@@ -71,10 +94,47 @@ Rules::~Rules() {
   if (library_) release_library();
 }
 
-Result<std::shared_ptr<const Rules>> Rules::compile(const std::vector<RuleSource>& sources) {
+Result<std::shared_ptr<Rules>> Rules::begin() {
   std::shared_ptr<Rules> out(new Rules());
   if (!acquire_library()) return fail(Errc::io, 0, "yara: libyara could not be initialised");
   out->library_ = true;
+  return out;
+}
+
+void Rules::count_rules() noexcept {
+  YR_RULE* rule = nullptr;
+  yr_rules_foreach(rules_, rule) { ++rule_count_; }
+}
+
+Result<std::shared_ptr<const Rules>> Rules::load(std::span<const std::uint8_t> compiled) {
+  auto out = begin();
+  if (!out) return std::unexpected(out.error());
+  ReadCursor cursor{compiled, 0};
+  YR_STREAM stream{};
+  stream.user_data = &cursor;
+  stream.read = read_stream;
+  YR_RULES* rules = nullptr;
+  if (const int rc = yr_rules_load_stream(&stream, &rules); rc != ERROR_SUCCESS || rules == nullptr) {
+    return fail(Errc::unsupported, 0, "yara: saved rules not loadable by this libyara (error " + std::to_string(rc) + ")");
+  }
+  (*out)->rules_ = rules;
+  (*out)->count_rules();
+  return std::shared_ptr<const Rules>(std::move(*out));
+}
+
+Result<std::vector<std::uint8_t>> Rules::save() const {
+  std::vector<std::uint8_t> bytes;
+  YR_STREAM stream{};
+  stream.user_data = &bytes;
+  stream.write = write_stream;
+  if (yr_rules_save_stream(rules_, &stream) != ERROR_SUCCESS) return fail(Errc::io, 0, "yara: could not save the rules");
+  return bytes;
+}
+
+Result<std::shared_ptr<const Rules>> Rules::compile(const std::vector<RuleSource>& sources) {
+  auto begun = begin();
+  if (!begun) return std::unexpected(begun.error());
+  std::shared_ptr<Rules> out = std::move(*begun);
 
   YR_COMPILER* raw = nullptr;
   if (yr_compiler_create(&raw) != ERROR_SUCCESS) {
@@ -110,8 +170,7 @@ Result<std::shared_ptr<const Rules>> Rules::compile(const std::vector<RuleSource
     return fail(Errc::io, 0, "yara: could not build the compiled rules");
   }
   out->rules_ = rules;
-  YR_RULE* rule = nullptr;
-  yr_rules_foreach(rules, rule) { ++out->rule_count_; }
+  out->count_rules();
   return std::shared_ptr<const Rules>(std::move(out));
 }
 

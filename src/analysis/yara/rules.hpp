@@ -3,7 +3,9 @@
 // keeps process-wide state (yr_initialize/yr_finalize, refcounted): a Rules
 // object holds one reference for as long as it lives, so the library stays
 // initialised exactly while some engine can scan (docs/adr/0007-yara-detector.md).
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +32,12 @@ class Rules {
   // Compiles every source; the first source with an error fails the whole set,
   // its message naming file and line ("rules/x.yar:12: syntax error ...").
   static Result<std::shared_ptr<const Rules>> compile(const std::vector<RuleSource>& sources);
+  // Rules compiled earlier and saved (save() below; libyara's own format, what
+  // yarac writes). The starter rules are compiled when Sluice is built and
+  // loaded at start: libyara's compiler costs a one-file scan about a fifth of
+  // its time (docs/adr/0030). Fails on bytes this libyara did not write.
+  static Result<std::shared_ptr<const Rules>> load(std::span<const std::uint8_t> compiled);
+  [[nodiscard]] Result<std::vector<std::uint8_t>> save() const;
   ~Rules();
   Rules(const Rules&) = delete;
   Rules& operator=(const Rules&) = delete;
@@ -39,6 +47,8 @@ class Rules {
 
  private:
   Rules() = default;
+  static Result<std::shared_ptr<Rules>> begin();
+  void count_rules() noexcept;
   bool library_ = false;  // this object holds one yr_initialize reference
   YR_RULES* rules_ = nullptr;
   std::size_t rule_count_ = 0;

@@ -14,6 +14,11 @@
 #include "analysis/yara/rules.hpp"
 #include "core/text.hpp"
 
+namespace sluice::embedded {
+extern const unsigned char kYaraCompiled[];
+extern const std::size_t kYaraCompiledSize;
+}  // namespace sluice::embedded
+
 namespace sluice::analysis::yara {
 namespace {
 
@@ -366,6 +371,13 @@ class YaraDetector final : public Detector {
 Result<std::unique_ptr<Detector>> make_detector(const YaraConfig& config) {
   if (!config.enabled) return std::unique_ptr<Detector>();
   std::vector<RuleSource> sources;
+  if (config.builtin_rules && config.rule_dirs.empty()) {
+    // The starter rules alone: load what the build compiled from the same
+    // sources. A libyara that cannot read it (upgraded since the build)
+    // compiles them below instead, with the same result.
+    auto saved = Rules::load({embedded::kYaraCompiled, embedded::kYaraCompiledSize});
+    if (saved) return std::unique_ptr<Detector>(std::make_unique<YaraDetector>(std::move(*saved), config));
+  }
   if (config.builtin_rules) sources = builtin_sources();
   auto user = directory_sources(config.rule_dirs);
   if (!user) return std::unexpected(user.error());

@@ -68,6 +68,50 @@ TEST(Yara, StarterRulesCompileIntoTheDefaultEngine) {
   EXPECT_EQ((*rules)->rule_count(), 8u);
 }
 
+}  // namespace
+}  // namespace sluice
+
+namespace sluice::embedded {
+extern const unsigned char kYaraCompiled[];
+extern const std::size_t kYaraCompiledSize;
+}  // namespace sluice::embedded
+
+namespace sluice {
+namespace {
+
+// The default engine loads the starter rules the build compiled
+// (docs/adr/0030): they must be exactly what compiling the embedded sources
+// now gives, byte for byte in libyara's saved form.
+TEST(Yara, TheStarterRulesTheBuildSavedAreTheOnesTheSourcesCompileTo) {
+  const std::span<const std::uint8_t> saved(embedded::kYaraCompiled, embedded::kYaraCompiledSize);
+  auto loaded = analysis::yara::Rules::load(saved);
+  ASSERT_TRUE(loaded) << loaded.error().what;
+  auto compiled = analysis::yara::Rules::compile(analysis::yara::builtin_sources());
+  ASSERT_TRUE(compiled) << compiled.error().what;
+  EXPECT_EQ((*loaded)->rule_count(), (*compiled)->rule_count());
+  auto again = (*compiled)->save();
+  ASSERT_TRUE(again) << again.error().what;
+  EXPECT_TRUE(std::equal(again->begin(), again->end(), saved.begin(), saved.end()))
+      << "generated/yara_compiled.cpp is stale: " << again->size() << " bytes compiled, " << saved.size() << " saved";
+  auto reloaded = (*loaded)->save();
+  ASSERT_TRUE(reloaded);
+  EXPECT_TRUE(std::equal(reloaded->begin(), reloaded->end(), saved.begin(), saved.end()));
+}
+
+TEST(Yara, SavedRulesCutShortOrDamagedAreAnErrorNotACrash) {
+  const std::span<const std::uint8_t> saved(embedded::kYaraCompiled, embedded::kYaraCompiledSize);
+  for (std::size_t n : {std::size_t{0}, std::size_t{3}, std::size_t{16}, saved.size() / 2}) {
+    auto r = analysis::yara::Rules::load(saved.first(n));
+    EXPECT_FALSE(r) << n << " bytes loaded";
+    if (!r) {
+      EXPECT_EQ(r.error().code, Errc::unsupported);
+    }
+  }
+  std::vector<std::uint8_t> wrong_version(saved.begin(), saved.end());
+  wrong_version[4] ^= 0xFF;  // after the "YARA" magic: the format version
+  EXPECT_FALSE(analysis::yara::Rules::load(wrong_version));
+}
+
 TEST(Yara, EicarIsAMatchTaggedTestWhoseScoreComesFromTheRule) {
   const ScanResult r = testing::default_engine().scan(eicar(), "eicar.com");
   const auto m = yara_matches(r);

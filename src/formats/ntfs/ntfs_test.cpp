@@ -12,6 +12,7 @@
 #include <string>
 
 #include "formats/ntfs/parser.hpp"
+#include "formats/ntfs/tsk_api.hpp"
 #include "test_support.hpp"
 
 namespace sluice {
@@ -95,6 +96,15 @@ bool hit_deadline(const ScanResult& r) {
     if (h.kind == LimitKind::deadline) return true;
   }
   return false;
+}
+
+// The Sleuth Kit is opened on first use (docs/adr/0030): every function the
+// unpacker calls is in the library the build found.
+TEST(Ntfs, TheSleuthKitLoadsWithEveryFunctionTheUnpackerCalls) {
+  auto tsk = formats::ntfs::TskApi::load();
+  ASSERT_TRUE(tsk) << tsk.error().what;
+  EXPECT_NE((*tsk)->fs_attr_read, nullptr);
+  EXPECT_NE((*tsk)->error_set_errstr, nullptr);
 }
 
 TEST(Ntfs, FilesAndStreamsMatchFlsAndIcat) {

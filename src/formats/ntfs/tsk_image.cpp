@@ -13,6 +13,7 @@ struct MemoryImage::State {
   TSK_IMG_INFO info;
   ByteView bytes;
   const core::Budget* budget;
+  const TskApi* tsk;
   bool opened;
 };
 static_assert(std::is_standard_layout_v<MemoryImage::State>);
@@ -27,9 +28,9 @@ ssize_t read_cb(TSK_IMG_INFO* img, TSK_OFF_T off, char* buf, size_t len) {
   const MemoryImage::State* s = state_of(img);
   if (off < 0 || buf == nullptr) return -1;
   if (s->budget->expired()) {
-    tsk_error_reset();
-    tsk_error_set_errno(TSK_ERR_IMG_READ);
-    tsk_error_set_errstr("sluice: scan deadline passed");
+    s->tsk->error_reset();
+    s->tsk->error_set_errno(TSK_ERR_IMG_READ);
+    s->tsk->error_set_errstr("sluice: scan deadline passed");
     return -1;
   }
   // A read that starts past the end is TSK following a hostile pointer: give it
@@ -45,13 +46,15 @@ void imgstat_cb(TSK_IMG_INFO*, FILE*) {}
 
 }  // namespace
 
-Result<std::unique_ptr<MemoryImage>> MemoryImage::open(ByteView bytes, const core::Budget& budget) {
+Result<std::unique_ptr<MemoryImage>> MemoryImage::open(ByteView bytes, const core::Budget& budget,
+                                                       const TskApi& tsk) {
   auto state = std::make_unique<State>();  // value-initialised: TSK's cache starts empty
   state->bytes = bytes;
   state->budget = &budget;
-  TSK_IMG_INFO* img = tsk_img_open_external(state.get(), static_cast<TSK_OFF_T>(bytes.size()), 512,
+  state->tsk = &tsk;
+  TSK_IMG_INFO* img = tsk.img_open_external(state.get(), static_cast<TSK_OFF_T>(bytes.size()), 512,
                                             read_cb, close_cb, imgstat_cb);
-  if (img == nullptr) return std::unexpected(Error{Errc::unsupported, 0, tsk_last_error()});
+  if (img == nullptr) return std::unexpected(Error{Errc::unsupported, 0, tsk_last_error(tsk)});
   state->opened = true;
   return std::unique_ptr<MemoryImage>(new MemoryImage(std::move(state)));
 }
@@ -59,15 +62,15 @@ Result<std::unique_ptr<MemoryImage>> MemoryImage::open(ByteView bytes, const cor
 MemoryImage::MemoryImage(std::unique_ptr<State> state) noexcept : state_(std::move(state)) {}
 
 MemoryImage::~MemoryImage() {
-  if (state_ && state_->opened) tsk_img_close(&state_->info);
+  if (state_ && state_->opened) state_->tsk->img_close(&state_->info);
 }
 
 TSK_IMG_INFO* MemoryImage::img() noexcept { return &state_->info; }
 
-std::string tsk_last_error() {
-  const char* e = tsk_error_get();
+std::string tsk_last_error(const TskApi& tsk) {
+  const char* e = tsk.error_get();
   std::string out = e == nullptr ? std::string("unknown TSK error") : std::string(e);
-  tsk_error_reset();
+  tsk.error_reset();
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/budget.hpp"
+#include "formats/ntfs/tsk_api.hpp"
 #include "sluice/byte_view.hpp"
 #include "sluice/result.hpp"
 
@@ -17,7 +18,7 @@ class MemoryImage {
  public:
   // Reads fail once the scan's deadline has passed, so a slow TSK operation
   // (a huge $MFT, a long run list) unwinds through TSK's own error path.
-  static Result<std::unique_ptr<MemoryImage>> open(ByteView bytes, const core::Budget& budget);
+  static Result<std::unique_ptr<MemoryImage>> open(ByteView bytes, const core::Budget& budget, const TskApi& tsk);
   ~MemoryImage();
   MemoryImage(const MemoryImage&) = delete;
   MemoryImage& operator=(const MemoryImage&) = delete;
@@ -32,16 +33,18 @@ class MemoryImage {
 };
 
 struct FsCloser {
-  void operator()(TSK_FS_INFO* fs) const noexcept { tsk_fs_close(fs); }
+  decltype(&::tsk_fs_close) close;
+  void operator()(TSK_FS_INFO* fs) const noexcept { close(fs); }
 };
 using FsHandle = std::unique_ptr<TSK_FS_INFO, FsCloser>;
 
 struct FileCloser {
-  void operator()(TSK_FS_FILE* f) const noexcept { tsk_fs_file_close(f); }
+  decltype(&::tsk_fs_file_close) close;
+  void operator()(TSK_FS_FILE* f) const noexcept { close(f); }
 };
 using FileHandle = std::unique_ptr<TSK_FS_FILE, FileCloser>;
 
 // TSK's last error (thread-local inside TSK) as a string we own.
-[[nodiscard]] std::string tsk_last_error();
+[[nodiscard]] std::string tsk_last_error(const TskApi& tsk);
 
 }  // namespace sluice::formats::ntfs

@@ -3,6 +3,7 @@
 // what forensic examiners use on hostile images, and writing a second NTFS parser
 // would add attack surface without adding coverage.
 #include <array>
+#include <mutex>
 
 #include "core/unpacker.hpp"
 #include "formats/ntfs/layout.hpp"
@@ -14,15 +15,15 @@
 namespace sluice::formats::ntfs {
 namespace {
 
-std::string ntfs_label(TSK_FS_INFO* fs) {
-  FileHandle vol(tsk_fs_file_open_meta(fs, nullptr, kVolumeInode));
+std::string ntfs_label(const TskApi& tsk, TSK_FS_INFO* fs) {
+  FileHandle vol(tsk.fs_file_open_meta(fs, nullptr, kVolumeInode), FileCloser{tsk.fs_file_close});
   if (!vol) {
-    tsk_error_reset();
+    tsk.error_reset();
     return {};
   }
-  const TSK_FS_ATTR* a = tsk_fs_file_attr_get_type(vol.get(), TSK_FS_ATTR_TYPE_NTFS_VNAME, 0, 0);
+  const TSK_FS_ATTR* a = tsk.fs_file_attr_get_type(vol.get(), TSK_FS_ATTR_TYPE_NTFS_VNAME, 0, 0);
   if (a == nullptr || !(a->flags & TSK_FS_ATTR_RES) || a->rd.buf == nullptr || a->size < 0) {
-    tsk_error_reset();
+    tsk.error_reset();
     return {};
   }
   const auto n = std::min<std::uint64_t>(static_cast<std::uint64_t>(a->size), a->rd.buf_size);
@@ -37,11 +38,19 @@ class NtfsUnpacker final : public core::Unpacker {
   Status unpack(core::UnpackContext& ctx) const override {
     const bool exfat = ctx.type() == FileType::exfat;
     const std::string prefix = exfat ? "exfat" : "ntfs";
-    auto image = MemoryImage::open(ctx.bytes(), ctx.budget());
+    auto loaded = tsk();
+    if (!loaded) {
+      ctx.anomaly("ntfs.unreadable", Severity::low, 0,
+                  "The Sleuth Kit could not be loaded to read this " + prefix + " volume: " + loaded.error().what);
+      return std::unexpected(Error{Errc::unsupported, 0, loaded.error().what});
+    }
+    const TskApi& tsk = **loaded;
+    auto image = MemoryImage::open(ctx.bytes(), ctx.budget(), tsk);
     if (!image) return std::unexpected(image.error());
-    FsHandle fs(tsk_fs_open_img((*image)->img(), 0, exfat ? TSK_FS_TYPE_EXFAT : TSK_FS_TYPE_NTFS));
+    FsHandle fs(tsk.fs_open_img((*image)->img(), 0, exfat ? TSK_FS_TYPE_EXFAT : TSK_FS_TYPE_NTFS),
+                FsCloser{tsk.fs_close});
     if (!fs) {
-      const std::string why = tsk_last_error();
+      const std::string why = tsk_last_error(tsk);
       ctx.anomaly("ntfs.unreadable", Severity::low, 0,
                   "The Sleuth Kit could not open this " + prefix + " volume: " + ctx.clean_name(why));
       return std::unexpected(Error{Errc::malformed, 0, prefix + " volume not readable: " + why});
@@ -52,12 +61,12 @@ class NtfsUnpacker final : public core::Unpacker {
     if (exfat && serial.size() == 8) serial.insert(4, "-");  // as `vol` and fsstat print it
     if (!serial.empty()) ctx.meta((exfat ? meta::exfat::serial : meta::ntfs::serial), serial);
     if (!exfat) {
-      if (std::string label = ntfs_label(fs.get()); !label.empty()) {
+      if (std::string label = ntfs_label(tsk, fs.get()); !label.empty()) {
         ctx.meta(meta::ntfs::volume_label, ctx.clean_name(label));
       }
     }
 
-    VolumeWalk walk(ctx, fs.get(), exfat);
+    VolumeWalk walk(ctx, tsk, fs.get(), exfat);
     const bool ok = walk.run();
     if (exfat && !walk.exfat_label().empty()) {
       ctx.meta(meta::exfat::volume_label, ctx.clean_name(walk.exfat_label()));
@@ -80,6 +89,14 @@ class NtfsUnpacker final : public core::Unpacker {
 
  private:
   static constexpr std::array kTypes{FileType::ntfs, FileType::exfat};
+
+  // Loaded by the first volume, once for every thread that scans.
+  Result<std::shared_ptr<const TskApi>> tsk() const {
+    std::call_once(once_, [this] { tsk_ = TskApi::load(); });
+    return tsk_;
+  }
+  mutable std::once_flag once_;
+  mutable Result<std::shared_ptr<const TskApi>> tsk_ = fail(Errc::unsupported, 0, "not loaded");
 };
 
 }  // namespace

@@ -38,8 +38,9 @@ bool is_exfat_special(const TSK_FS_FILE* f, std::string_view name) {
 
 }  // namespace
 
-VolumeWalk::VolumeWalk(core::UnpackContext& ctx, TSK_FS_INFO* fs, bool exfat)
+VolumeWalk::VolumeWalk(core::UnpackContext& ctx, const TskApi& tsk, TSK_FS_INFO* fs, bool exfat)
     : ctx_(ctx),
+      tsk_(tsk),
       fs_(fs),
       exfat_(exfat),
       view_(exfat ? "exfat" : "ntfs"),
@@ -54,8 +55,8 @@ bool VolumeWalk::run() {
   const auto flags = static_cast<TSK_FS_DIR_WALK_FLAG_ENUM>(
       TSK_FS_DIR_WALK_FLAG_ALLOC | TSK_FS_DIR_WALK_FLAG_UNALLOC | TSK_FS_DIR_WALK_FLAG_RECURSE |
       TSK_FS_DIR_WALK_FLAG_NOORPHAN);
-  if (tsk_fs_dir_walk(fs_, fs_->root_inum, flags, &VolumeWalk::visit_cb, this) != 0) {
-    error_ = tsk_last_error();
+  if (tsk_.fs_dir_walk(fs_, fs_->root_inum, flags, &VolumeWalk::visit_cb, this) != 0) {
+    error_ = tsk_last_error(tsk_);
     return stats_.stopped;  // our own STOP is not a TSK failure
   }
   return true;
@@ -130,12 +131,12 @@ TSK_WALK_RET_ENUM VolumeWalk::visit(TSK_FS_FILE* file, const char* parent_c) {
     }
   }
 
-  const int count = tsk_fs_file_attr_getsize(file);
+  const int count = tsk_.fs_file_attr_getsize(file);
   const TSK_FS_ATTR* si = nullptr;
   const TSK_FS_ATTR* main = nullptr;
   std::vector<const TSK_FS_ATTR*> streams;
   for (int i = 0; i < count; ++i) {
-    const TSK_FS_ATTR* a = tsk_fs_file_attr_get_idx(file, i);
+    const TSK_FS_ATTR* a = tsk_.fs_file_attr_get_idx(file, i);
     if (a == nullptr) continue;
     if (exfat_) {
       if (main == nullptr && a->type == TSK_FS_ATTR_TYPE_DEFAULT) main = a;
@@ -244,12 +245,12 @@ bool VolumeWalk::read_owned(const TSK_FS_ATTR* attr, std::vector<std::uint8_t>& 
     const std::uint64_t n = std::min(want - off, kReadChunk);
     const std::size_t had = out.size();
     out.resize(had + static_cast<std::size_t>(n));
-    const ssize_t got = tsk_fs_attr_read(attr, static_cast<TSK_OFF_T>(off),
+    const ssize_t got = tsk_.fs_attr_read(attr, static_cast<TSK_OFF_T>(off),
                                          reinterpret_cast<char*>(out.data() + had),
                                          static_cast<size_t>(n), TSK_FS_FILE_READ_FLAG_NONE);
     if (got <= 0) {
       out.resize(had);
-      tsk_error_reset();
+      tsk_.error_reset();
       ok = false;
       break;
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/unpacker.hpp"
+#include "formats/ntfs/tsk_api.hpp"
 
 namespace sluice::formats::ntfs {
 
@@ -26,7 +27,7 @@ struct WalkStats {
 
 class VolumeWalk {
  public:
-  VolumeWalk(core::UnpackContext& ctx, TSK_FS_INFO* fs, bool exfat);
+  VolumeWalk(core::UnpackContext& ctx, const TskApi& tsk, TSK_FS_INFO* fs, bool exfat);
 
   // False when TSK itself failed the walk (its error is in `error()`).
   bool run();
@@ -46,6 +47,7 @@ class VolumeWalk {
   void note_dos_flags(ArtifactId child, const TSK_FS_ATTR* si, const std::string& path);
 
   core::UnpackContext& ctx_;
+  const TskApi& tsk_;
   TSK_FS_INFO* fs_;
   bool exfat_;
   const char* view_;  // Name view: "ntfs" or "exfat"

@@ -1,0 +1,66 @@
+#pragma once
+// A shared library opened on first use instead of by the dynamic loader at
+// every start. The libraries only some runs need (The Sleuth Kit for NTFS and
+// exFAT volumes, libpq for a PostgreSQL campaign store, hiredis for the queue,
+// XGBoost for training) and their dependency trees cost a one-file scan about
+// half of its start-up when they are mapped and relocated up front (ADR 0030).
+// Opened with RTLD_NODELETE: libraries with thread-local state or threads of
+// their own (TSK, XGBoost's OpenMP pool) are never unmapped under them.
+#include <string>
+#include <utility>
+
+#include "sluice/result.hpp"
+
+namespace sluice::core {
+
+class DynamicLibrary {
+ public:
+  // `soname` is the name the build found (generated/deferred_libraries.hpp).
+  [[nodiscard]] static Result<DynamicLibrary> open(const char* soname);
+
+  DynamicLibrary(DynamicLibrary&& o) noexcept
+      : handle_(std::exchange(o.handle_, nullptr)), soname_(std::move(o.soname_)) {}
+  DynamicLibrary& operator=(DynamicLibrary&& o) noexcept;
+  DynamicLibrary(const DynamicLibrary&) = delete;
+  DynamicLibrary& operator=(const DynamicLibrary&) = delete;
+  ~DynamicLibrary();
+
+  // Resolves `name` into `slot`, typed by the declaration the caller compiled
+  // against (decltype(&::function)), so a call through it is checked as a
+  // direct call would be.
+  template <class Fn>
+  [[nodiscard]] Status bind(Fn*& slot, const char* name) const {
+    void* p = address(name);
+    if (p == nullptr) return missing(name);
+    slot = reinterpret_cast<Fn*>(p);
+    return {};
+  }
+
+  [[nodiscard]] const std::string& soname() const noexcept { return soname_; }
+
+ private:
+  DynamicLibrary(void* handle, std::string soname) noexcept : handle_(handle), soname_(std::move(soname)) {}
+  [[nodiscard]] void* address(const char* name) const noexcept;
+  [[nodiscard]] std::unexpected<Error> missing(const char* name) const;
+
+  void* handle_ = nullptr;
+  std::string soname_;
+};
+
+// Binds a table of functions, stopping at the first that is missing:
+//   Binder b(lib); b(api.connect, "PQconnectdb"); … ; if (!b.status()) …
+class Binder {
+ public:
+  explicit Binder(const DynamicLibrary& lib) noexcept : lib_(lib) {}
+  template <class Fn>
+  void operator()(Fn*& slot, const char* name) {
+    if (status_) status_ = lib_.bind(slot, name);
+  }
+  [[nodiscard]] const Status& status() const noexcept { return status_; }
+
+ private:
+  const DynamicLibrary& lib_;
+  Status status_;
+};
+
+}  // namespace sluice::core

@@ -1,0 +1,66 @@
+// Libraries opened on first use (docs/adr/0030): what the build recorded opens,
+// functions come back typed and callable, and what is missing is an error
+// that names it, never a crash.
+#include "core/dynamic_library.hpp"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include "deferred_libraries.hpp"
+
+namespace sluice::core {
+namespace {
+
+TEST(DynamicLibrary, EveryDeferredLibraryTheBuildFoundOpens) {
+  for (const char* soname : {deferred::k_tsk, deferred::k_pq, deferred::k_hiredis, deferred::k_xgboost}) {
+    auto lib = DynamicLibrary::open(soname);
+    ASSERT_TRUE(lib) << lib.error().what;
+    EXPECT_EQ(lib->soname(), soname);
+  }
+}
+
+TEST(DynamicLibrary, AFunctionIsTheOneTheLoaderWouldHaveBound) {
+  auto lib = DynamicLibrary::open("libz.so.1");
+  ASSERT_TRUE(lib) << lib.error().what;
+  decltype(&::zlibVersion) version = nullptr;
+  ASSERT_TRUE(lib->bind(version, "zlibVersion"));
+  ASSERT_NE(version, nullptr);
+  EXPECT_STREQ(version(), ::zlibVersion());
+}
+
+TEST(DynamicLibrary, AMissingLibraryIsAnErrorThatNamesIt) {
+  auto lib = DynamicLibrary::open("libsluice-not-installed.so.7");
+  ASSERT_FALSE(lib);
+  EXPECT_EQ(lib.error().code, Errc::io);
+  EXPECT_NE(lib.error().what.find("libsluice-not-installed.so.7"), std::string::npos) << lib.error().what;
+}
+
+TEST(DynamicLibrary, TheBinderStopsAtTheFirstMissingSymbolAndNamesIt) {
+  auto lib = DynamicLibrary::open("libz.so.1");
+  ASSERT_TRUE(lib);
+  decltype(&::zlibVersion) version = nullptr;
+  decltype(&::zlibVersion) missing = nullptr;
+  decltype(&::zlibCompileFlags) flags = nullptr;
+  Binder b(*lib);
+  b(version, "zlibVersion");
+  b(missing, "zlibVersionOfSluice");
+  b(flags, "zlibCompileFlags");
+  ASSERT_FALSE(b.status());
+  EXPECT_NE(b.status().error().what.find("zlibVersionOfSluice"), std::string::npos);
+  EXPECT_NE(version, nullptr);
+  EXPECT_EQ(missing, nullptr);
+  EXPECT_EQ(flags, nullptr);  // not bound after the first failure
+}
+
+TEST(DynamicLibrary, MovedFromOwnsNothing) {
+  auto lib = DynamicLibrary::open("libz.so.1");
+  ASSERT_TRUE(lib);
+  DynamicLibrary moved(std::move(*lib));
+  decltype(&::zlibVersion) version = nullptr;
+  EXPECT_TRUE(moved.bind(version, "zlibVersion"));
+  DynamicLibrary other = std::move(moved);
+  EXPECT_TRUE(other.bind(version, "zlibVersion"));
+}
+
+}  // namespace
+}  // namespace sluice::core
