@@ -1,5 +1,7 @@
 #include "isolation/charset_preload.hpp"
 
+#include <dlfcn.h>
+
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -20,15 +22,32 @@ constexpr const char* kGconvDirs[] = {
 };
 
 // "module FROM// TO// FILE COST": every charset a module converts to glibc's
-// INTERNAL form; opening each once loads every module file.
-void read_modules(const std::filesystem::path& file, std::set<std::string>& out) {
+// INTERNAL form, and the module's file (FILE.so beside the configuration
+// unless absolute, as glibc resolves it); opening each charset once loads
+// every module file.
+void read_modules(const std::filesystem::path& file, const std::filesystem::path& dir,
+                  std::set<std::string>& charsets, std::set<std::string>& files) {
   std::ifstream in(file);
   for (std::string line; std::getline(in, line);) {
     std::istringstream words(line);
-    std::string kind, from, to;
-    if (!(words >> kind >> from >> to) || kind != "module" || to != "INTERNAL") continue;
+    std::string kind, from, to, module;
+    if (!(words >> kind >> from >> to >> module) || kind != "module" || to != "INTERNAL") continue;
     while (!from.empty() && from.back() == '/') from.pop_back();
-    if (!from.empty()) out.insert(from);
+    if (from.empty()) continue;
+    charsets.insert(from);
+    files.insert(module.front() == '/' ? module : (dir / (module + ".so")).string());
+  }
+}
+
+// Each module file opened once with RTLD_NODELETE before glibc opens it for
+// iconv: when the handles are closed (a pool that ends, a milter reloading),
+// glibc drops its references but nothing is unmapped. Unmapping 250 modules
+// cost as much as loading them on this project's VM (≈ 40 ms of a process's
+// start-up in every `sluice worker` and `scan --isolate`, docs/adr/0030),
+// and a pool made again after a reload would load them all again.
+void pin(const std::set<std::string>& files) {
+  for (const std::string& f : files) {
+    if (void* h = ::dlopen(f.c_str(), RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE)) ::dlclose(h);
   }
 }
 
@@ -53,16 +72,18 @@ void prime_arena_shrink_check() {
 CharsetPreload::CharsetPreload() {
   prime_arena_shrink_check();
   std::set<std::string> charsets;
+  std::set<std::string> files;
   std::error_code ec;
   for (const char* dir : kGconvDirs) {
     const std::filesystem::path d(dir);
     if (!std::filesystem::is_directory(d, ec)) continue;
-    read_modules(d / "gconv-modules", charsets);
+    read_modules(d / "gconv-modules", d, charsets, files);
     for (const auto& e : std::filesystem::directory_iterator(d / "gconv-modules.d", ec)) {
-      if (e.path().extension() == ".conf") read_modules(e.path(), charsets);
+      if (e.path().extension() == ".conf") read_modules(e.path(), d, charsets, files);
     }
     break;
   }
+  pin(files);
   for (const std::string& cs : charsets) {
     iconv_t cd = ::iconv_open("UTF-8", cs.c_str());
     if (cd != reinterpret_cast<iconv_t>(-1)) handles_.push_back(cd);
