@@ -8,8 +8,11 @@
 
 namespace sluice::analysis::lure {
 
-PublicSuffixList PublicSuffixList::parse(std::string_view text) {
+PublicSuffixList PublicSuffixList::parse(std::string_view text_in) {
   PublicSuffixList psl;
+  psl.text_ = std::make_shared<const std::string>(core::ascii_lower(text_in));
+  const std::string_view text = *psl.text_;
+  psl.rules_.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) / 2 + 16);
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t nl = text.find('\n', pos);
@@ -19,13 +22,12 @@ PublicSuffixList PublicSuffixList::parse(std::string_view text) {
     // Rules end at the first whitespace; "//" starts a comment line.
     if (const auto ws = line.find_first_of(" \t\r"); ws != std::string_view::npos) line = line.substr(0, ws);
     if (line.empty() || line.starts_with("//")) continue;
-    std::string rule = core::ascii_lower(line);
-    if (rule.starts_with("!")) {
-      psl.exceptions_.insert(rule.substr(1));
-    } else if (rule.starts_with("*.")) {
-      psl.wildcards_.insert(rule.substr(2));
+    if (line.starts_with("!")) {
+      psl.exceptions_.insert(line.substr(1));
+    } else if (line.starts_with("*.")) {
+      psl.wildcards_.insert(line.substr(2));
     } else {
-      psl.rules_.insert(std::move(rule));
+      psl.rules_.insert(line);
     }
   }
   return psl;
@@ -64,17 +66,17 @@ std::string PublicSuffixList::registrable(std::string_view host) const {
   for (std::size_t i = 0; i < labels.size(); ++i) {
     const std::string_view tail = std::string_view(h).substr(
         static_cast<std::size_t>(labels[i].data() - h.data()));
-    if (exceptions_.count(std::string(tail))) {
+    if (exceptions_.contains(tail)) {
       suffix_labels = labels.size() - i - 1;
       break;
     }
-    if (rules_.count(std::string(tail))) {
+    if (rules_.contains(tail)) {
       suffix_labels = std::max(suffix_labels, labels.size() - i);
     }
     if (i + 1 < labels.size()) {
       const std::string_view parent = std::string_view(h).substr(
           static_cast<std::size_t>(labels[i + 1].data() - h.data()));
-      if (wildcards_.count(std::string(parent))) suffix_labels = std::max(suffix_labels, labels.size() - i);
+      if (wildcards_.contains(parent)) suffix_labels = std::max(suffix_labels, labels.size() - i);
     }
   }
   if (suffix_labels >= labels.size()) return h;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "codecs/text/addresses.hpp"
 #include "analysis/lure/domains.hpp"
 #include "analysis/lure/lexicon.hpp"
@@ -15,6 +17,22 @@ namespace sluice {
 namespace {
 
 using analysis::lure::PublicSuffixList;
+
+// The rules are views into the list's own text: a copy made from a list that
+// is then gone, and a list parsed from text that is then gone, still answer.
+TEST(Lure, APublicSuffixListOutlivesItsSourceAndItsOriginal) {
+  std::optional<PublicSuffixList> copy;
+  {
+    std::string text = "COM\nco.UK\n*.ck\n!www.ck\n";
+    const PublicSuffixList original = PublicSuffixList::parse(text);
+    text.assign(text.size(), 'x');
+    copy = original;
+  }
+  EXPECT_EQ(copy->registrable("mail.Example.CO.uk"), "example.co.uk");
+  EXPECT_EQ(copy->registrable("a.b.foo.ck"), "b.foo.ck");
+  EXPECT_EQ(copy->registrable("www.ck"), "www.ck");
+  EXPECT_EQ(copy->rule_count(), 3u);
+}
 
 TEST(Lure, RegistrableDomainsFollowThePublicSuffixList) {
   const auto psl = PublicSuffixList::load(std::string(PublicSuffixList::kDebianPath)).value();
