@@ -36,26 +36,24 @@ struct PqApi {
 
   explicit PqApi(core::DynamicLibrary l) : lib(std::move(l)) {}
   static Result<std::shared_ptr<const PqApi>> load() {
-    auto l = core::DynamicLibrary::open(deferred::k_pq);
-    if (!l) return fail(Errc::io, 0, "campaign store (PostgreSQL): " + l.error().what);
-    auto api = std::make_shared<PqApi>(std::move(*l));
-    core::Binder b(api->lib);
-    b(api->connectdb, "PQconnectdb");
-    b(api->status, "PQstatus");
-    b(api->error_message, "PQerrorMessage");
-    b(api->finish, "PQfinish");
-    b(api->set_notice_processor, "PQsetNoticeProcessor");
-    b(api->exec, "PQexec");
-    b(api->exec_params, "PQexecParams");
-    b(api->result_status, "PQresultStatus");
-    b(api->result_error_message, "PQresultErrorMessage");
-    b(api->ntuples, "PQntuples");
-    b(api->nfields, "PQnfields");
-    b(api->getisnull, "PQgetisnull");
-    b(api->getvalue, "PQgetvalue");
-    b(api->getlength, "PQgetlength");
-    b(api->clear, "PQclear");
-    if (!b.status()) return fail(Errc::io, 0, "campaign store (PostgreSQL): " + b.status().error().what);
+    auto api = core::load_table<PqApi>(deferred::k_pq, [](PqApi& a, core::Binder& b) {
+      b(a.connectdb, "PQconnectdb");
+      b(a.status, "PQstatus");
+      b(a.error_message, "PQerrorMessage");
+      b(a.finish, "PQfinish");
+      b(a.set_notice_processor, "PQsetNoticeProcessor");
+      b(a.exec, "PQexec");
+      b(a.exec_params, "PQexecParams");
+      b(a.result_status, "PQresultStatus");
+      b(a.result_error_message, "PQresultErrorMessage");
+      b(a.ntuples, "PQntuples");
+      b(a.nfields, "PQnfields");
+      b(a.getisnull, "PQgetisnull");
+      b(a.getvalue, "PQgetvalue");
+      b(a.getlength, "PQgetlength");
+      b(a.clear, "PQclear");
+    });
+    if (!api) return fail(Errc::io, 0, "campaign store (PostgreSQL): " + api.error().what);
     return api;
   }
 };

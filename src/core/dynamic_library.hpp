@@ -6,6 +6,7 @@
 // half of its start-up when they are mapped and relocated up front (ADR 0030).
 // Opened with RTLD_NODELETE: libraries with thread-local state or threads of
 // their own (TSK, XGBoost's OpenMP pool) are never unmapped under them.
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -62,5 +63,19 @@ class Binder {
   const DynamicLibrary& lib_;
   Status status_;
 };
+
+// A library's function table: opens `soname`, makes an Api that keeps the
+// library (Api(DynamicLibrary), member `lib`) and fills it with
+// bind_all(api, binder); the first missing function is the error.
+template <class Api, class BindAll>
+[[nodiscard]] Result<std::shared_ptr<const Api>> load_table(const char* soname, BindAll bind_all) {
+  auto lib = DynamicLibrary::open(soname);
+  if (!lib) return std::unexpected(lib.error());
+  auto api = std::make_shared<Api>(std::move(*lib));
+  Binder b(api->lib);
+  bind_all(*api, b);
+  if (!b.status()) return std::unexpected(b.status().error());
+  return std::shared_ptr<const Api>(std::move(api));
+}
 
 }  // namespace sluice::core

@@ -52,6 +52,30 @@ TEST(DynamicLibrary, TheBinderStopsAtTheFirstMissingSymbolAndNamesIt) {
   EXPECT_EQ(flags, nullptr);  // not bound after the first failure
 }
 
+struct ZlibTable {
+  decltype(&::zlibVersion) version = nullptr;
+  decltype(&::zlibCompileFlags) flags = nullptr;
+  DynamicLibrary lib;
+  explicit ZlibTable(DynamicLibrary l) : lib(std::move(l)) {}
+};
+
+TEST(DynamicLibrary, ATableIsWholeOrAnError) {
+  auto whole = load_table<ZlibTable>("libz.so.1", [](ZlibTable& t, Binder& b) {
+    b(t.version, "zlibVersion");
+    b(t.flags, "zlibCompileFlags");
+  });
+  ASSERT_TRUE(whole) << whole.error().what;
+  EXPECT_STREQ((*whole)->version(), ::zlibVersion());
+  EXPECT_EQ((*whole)->flags(), ::zlibCompileFlags());
+  auto partial = load_table<ZlibTable>("libz.so.1", [](ZlibTable& t, Binder& b) {
+    b(t.version, "zlibVersion");
+    b(t.flags, "zlibFlagsOfSluice");
+  });
+  ASSERT_FALSE(partial);
+  EXPECT_NE(partial.error().what.find("zlibFlagsOfSluice"), std::string::npos);
+  EXPECT_FALSE((load_table<ZlibTable>("libsluice-not-installed.so.7", [](ZlibTable&, Binder&) {})));
+}
+
 TEST(DynamicLibrary, MovedFromOwnsNothing) {
   auto lib = DynamicLibrary::open("libz.so.1");
   ASSERT_TRUE(lib);

@@ -26,23 +26,19 @@ struct XgbApi {
 
   explicit XgbApi(core::DynamicLibrary l) : lib(std::move(l)) {}
   static Result<std::shared_ptr<const XgbApi>> load() {
-    auto l = core::DynamicLibrary::open(deferred::k_xgboost);
-    if (!l) return std::unexpected(l.error());
-    auto api = std::make_shared<XgbApi>(std::move(*l));
-    core::Binder b(api->lib);
-    b(api->last_error, "XGBGetLastError");
-    b(api->matrix_from_rows, "XGDMatrixCreateFromMat_omp");
-    b(api->matrix_set_floats, "XGDMatrixSetFloatInfo");
-    b(api->matrix_free, "XGDMatrixFree");
-    b(api->booster_create, "XGBoosterCreate");
-    b(api->booster_set_param, "XGBoosterSetParam");
-    b(api->booster_update, "XGBoosterUpdateOneIter");
-    b(api->booster_load, "XGBoosterLoadModelFromBuffer");
-    b(api->booster_save, "XGBoosterSaveModelToBuffer");
-    b(api->booster_predict, "XGBoosterPredictFromDMatrix");
-    b(api->booster_free, "XGBoosterFree");
-    if (!b.status()) return std::unexpected(b.status().error());
-    return api;
+    return core::load_table<XgbApi>(deferred::k_xgboost, [](XgbApi& a, core::Binder& b) {
+      b(a.last_error, "XGBGetLastError");
+      b(a.matrix_from_rows, "XGDMatrixCreateFromMat_omp");
+      b(a.matrix_set_floats, "XGDMatrixSetFloatInfo");
+      b(a.matrix_free, "XGDMatrixFree");
+      b(a.booster_create, "XGBoosterCreate");
+      b(a.booster_set_param, "XGBoosterSetParam");
+      b(a.booster_update, "XGBoosterUpdateOneIter");
+      b(a.booster_load, "XGBoosterLoadModelFromBuffer");
+      b(a.booster_save, "XGBoosterSaveModelToBuffer");
+      b(a.booster_predict, "XGBoosterPredictFromDMatrix");
+      b(a.booster_free, "XGBoosterFree");
+    });
   }
 };
 

@@ -28,16 +28,10 @@ struct HiredisApi {
   decltype(&::redisReaderGetReply) reader_get_reply = nullptr;
   decltype(&::redisReaderFree) reader_free = nullptr;
 
+  core::DynamicLibrary lib;  // kept open while the table is in use
+
+  explicit HiredisApi(core::DynamicLibrary l) : lib(std::move(l)) {}
   [[nodiscard]] static Result<std::shared_ptr<const HiredisApi>> load();
-
- private:
-  struct Key {};
-
- public:
-  HiredisApi(Key, core::DynamicLibrary lib) : lib_(std::move(lib)) {}
-
- private:
-  core::DynamicLibrary lib_;  // kept open while the table is in use
 };
 
 }  // namespace sluice::queue
