@@ -94,7 +94,7 @@ Rules::~Rules() {
   if (library_) release_library();
 }
 
-Result<std::shared_ptr<Rules>> Rules::begin() {
+Result<std::shared_ptr<Rules>> Rules::with_library() {
   std::shared_ptr<Rules> out(new Rules());
   if (!acquire_library()) return fail(Errc::io, 0, "yara: libyara could not be initialised");
   out->library_ = true;
@@ -107,7 +107,7 @@ void Rules::count_rules() noexcept {
 }
 
 Result<std::shared_ptr<const Rules>> Rules::load(std::span<const std::uint8_t> compiled) {
-  auto out = begin();
+  auto out = with_library();
   if (!out) return std::unexpected(out.error());
   ReadCursor cursor{compiled, 0};
   YR_STREAM stream{};
@@ -132,7 +132,7 @@ Result<std::vector<std::uint8_t>> Rules::save() const {
 }
 
 Result<std::shared_ptr<const Rules>> Rules::compile(const std::vector<RuleSource>& sources) {
-  auto begun = begin();
+  auto begun = with_library();
   if (!begun) return std::unexpected(begun.error());
   std::shared_ptr<Rules> out = std::move(*begun);
 

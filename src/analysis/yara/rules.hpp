@@ -47,7 +47,7 @@ class Rules {
 
  private:
   Rules() = default;
-  static Result<std::shared_ptr<Rules>> begin();
+  static Result<std::shared_ptr<Rules>> with_library();  // empty, holding a yr_initialize reference
   void count_rules() noexcept;
   bool library_ = false;  // this object holds one yr_initialize reference
   YR_RULES* rules_ = nullptr;
