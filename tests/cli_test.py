@@ -265,6 +265,16 @@ class Cli(unittest.TestCase):
             doc = self.valid(json.loads(p.stdout))
             self.assertEqual(doc["verdict"], "suspicious")
             self.assertEqual(doc["limits_hit"][0]["limit"], "max_input_bytes")
+            # The boundary, read by size (a regular file) and by stream (stdin):
+            # exactly the limit is whole, one byte more is cut.
+            for size, cut in ((50, False), (51, True)):
+                note = pathlib.Path(tmp) / f"note{size}.txt"
+                note.write_bytes(b"x" * (size - 1) + b"\n")
+                for args, stdin in ((["--format", "json", str(note)], None), (["--format", "json", "-"], note.read_bytes())):
+                    p = run("scan", "--config", str(cfg), *args, stdin=stdin)
+                    doc = self.valid(json.loads(p.stdout))
+                    hit = [h["limit"] for h in doc.get("limits_hit", [])]
+                    self.assertEqual("max_input_bytes" in hit, cut, (size, args))
 
     def test_gzip_bomb_ends_in_a_finding(self):
         with tempfile.TemporaryDirectory() as tmp:

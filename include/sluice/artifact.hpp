@@ -64,6 +64,10 @@ struct Artifact {
   std::string locator;  // where in the parent: "part[2]", "member[0]"; may be empty
   std::vector<Name> names;
   FileType type = FileType::unknown;
+  // The unpacker that emitted it ran core::sniff on exactly these bytes and
+  // kept the answer in `type` (UnpackContext::sniffed_on): the engine does not
+  // sniff them again.
+  bool sniffed = false;
   ByteView bytes;
   // What a reader of this artifact sees as text, when a format knows better
   // than the raw bytes: a MIME text part converted from its charset to UTF-8,

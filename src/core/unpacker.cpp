@@ -59,6 +59,13 @@ std::optional<ArtifactId> UnpackContext::emit_owned(std::vector<std::uint8_t>&& 
   return child;
 }
 
+void UnpackContext::sniffed_on(ArtifactId child, FileType type) {
+  Artifact& a = tree_.at(child);
+  if (a.parent != id_) return;  // only a child of this context's artifact
+  a.type = type;
+  a.sniffed = true;
+}
+
 Result<SparseBuffer> UnpackContext::reserve_sparse(std::uint64_t size, std::uint64_t fallback,
                                                   std::string_view what, bool& capped) {
   const std::uint64_t left = budget_.virtual_left();

@@ -44,6 +44,11 @@ class UnpackContext {
   std::optional<ArtifactId> emit_owned(std::vector<std::uint8_t>&& bytes, std::string locator,
                                        std::vector<Name> names, bool truncated = false);
 
+  // What core::sniff(bytes) gave for a child this context emitted, when the
+  // format had to sniff it anyway (a MIME part checked against its declared
+  // type): the engine then takes it instead of sniffing the same bytes again.
+  void sniffed_on(ArtifactId child, FileType type);
+
   // A sparse virtual disk of `size` bytes (docs/adr/0009-sparse-disks.md),
   // within max_virtual_bytes: beyond it the disk is cut (recorded, `capped`
   // set). When the system refuses that much address space, `fallback` bytes

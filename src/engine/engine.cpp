@@ -153,7 +153,11 @@ void unpack_tree(const Engine::Impl& impl, ArtifactTree& tree, core::Budget& bud
         continue;
       }
     }
-    a.type = (id == 0 && options.root_type) ? *options.root_type : core::sniff(a.bytes);
+    if (id == 0 && options.root_type) {
+      a.type = *options.root_type;
+    } else if (!a.sniffed) {
+      a.type = core::sniff(a.bytes);
+    }
     hash_artifact(tree, a, impl.config);
 
     if (auto [it, fresh] = seen.try_emplace(DedupKey{a.hashes.sha256, a.hashed_by_extents}, id); !fresh) {

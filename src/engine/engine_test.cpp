@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <filesystem>
 #include <string>
 
+#include "core/sniff.hpp"
 #include "engine/engine_factory.hpp"
 #include "test_support.hpp"
 
@@ -170,6 +172,31 @@ TEST(Engine, OwnedInputIsKeptAlive) {
   ASSERT_GE(r.tree.size(), 2u);
   EXPECT_EQ(r.tree[0].type, FileType::gzip);
   EXPECT_EQ(r.tree[0].bytes.size(), 5824u);
+}
+
+// A MIME part is sniffed once, by the unpacker that checks it against its
+// declared type (UnpackContext::sniffed_on); the type it keeps must be the one
+// the engine's own sniff of the same bytes gives, for every artifact of every
+// mail fixture.
+TEST(Engine, ATypeSniffedByTheUnpackerIsTheOneTheEngineWouldHaveSniffed) {
+  const Engine e = testing::default_engine();
+  std::size_t taken = 0;
+  std::size_t artifacts = 0;
+  for (const char* dir : {"mail", "campaigns", "lies"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(testing::fixture(dir))) {
+      if (entry.path().extension() != ".eml") continue;
+      const auto bytes = testing::read_file(entry.path());
+      const ScanResult r = e.scan(ByteView(bytes.data(), bytes.size()), entry.path().filename().string());
+      for (std::size_t i = 1; i < r.tree.size(); ++i) {
+        const Artifact& a = r.tree[static_cast<ArtifactId>(i)];
+        ++artifacts;
+        if (a.sniffed) ++taken;
+        EXPECT_EQ(a.type, core::sniff(a.bytes)) << entry.path().filename() << " artifact " << i << " " << a.locator;
+      }
+    }
+  }
+  EXPECT_GT(artifacts, 100u);
+  EXPECT_GT(taken, 50u) << "MIME parts should carry the unpacker's sniff";
 }
 
 }  // namespace

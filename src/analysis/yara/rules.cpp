@@ -87,6 +87,15 @@ std::size_t write_stream(const void* ptr, std::size_t size, std::size_t count, v
   return count;
 }
 
+struct ScannerDeleter {
+  void operator()(YR_SCANNER* s) const noexcept { yr_scanner_destroy(s); }
+};
+
+int note_module_import(YR_SCAN_CONTEXT* /*context*/, int message, void* /*data*/, void* user) {
+  if (message == CALLBACK_MSG_IMPORT_MODULE) *static_cast<bool*>(user) = true;
+  return CALLBACK_CONTINUE;
+}
+
 }  // namespace
 
 Rules::~Rules() {
@@ -106,6 +115,22 @@ void Rules::count_rules() noexcept {
   yr_rules_foreach(rules_, rule) { ++rule_count_; }
 }
 
+// libyara has no call that lists a rule set's imports, but every scan loads
+// each imported module and tells its callback first: one scan of no bytes
+// (under libyara's fault guard, as a module parses even an empty input) asks.
+// A scanner that cannot be made counts as importing: the guard stays on.
+void Rules::probe_modules() noexcept {
+  imports_modules_ = true;
+  YR_SCANNER* raw = nullptr;
+  if (yr_scanner_create(rules_, &raw) != ERROR_SUCCESS) return;
+  std::unique_ptr<YR_SCANNER, ScannerDeleter> scanner(raw);
+  bool imported = false;
+  yr_scanner_set_callback(scanner.get(), note_module_import, &imported);
+  static constexpr std::uint8_t kNothing[1] = {0};
+  if (yr_scanner_scan_mem(scanner.get(), kNothing, 0) != ERROR_SUCCESS) return;
+  imports_modules_ = imported;
+}
+
 Result<std::shared_ptr<const Rules>> Rules::load(std::span<const std::uint8_t> compiled) {
   auto out = with_library();
   if (!out) return std::unexpected(out.error());
@@ -119,6 +144,7 @@ Result<std::shared_ptr<const Rules>> Rules::load(std::span<const std::uint8_t> c
   }
   (*out)->rules_ = rules;
   (*out)->count_rules();
+  (*out)->probe_modules();
   return std::shared_ptr<const Rules>(std::move(*out));
 }
 
@@ -171,6 +197,7 @@ Result<std::shared_ptr<const Rules>> Rules::compile(const std::vector<RuleSource
   }
   out->rules_ = rules;
   out->count_rules();
+  out->probe_modules();
   return std::shared_ptr<const Rules>(std::move(out));
 }
 

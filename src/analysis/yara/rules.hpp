@@ -44,14 +44,21 @@ class Rules {
 
   [[nodiscard]] YR_RULES* get() const noexcept { return rules_; }
   [[nodiscard]] std::size_t rule_count() const noexcept { return rule_count_; }
+  // Whether some rule imports a module (pe, elf, dotnet, math …): module code
+  // parses the artifact itself, so scans keep libyara's fault guard on
+  // (docs/adr/0031). Pattern-and-condition rules read only through libyara's
+  // bounds-checked matcher and need none.
+  [[nodiscard]] bool imports_modules() const noexcept { return imports_modules_; }
 
  private:
   Rules() = default;
   static Result<std::shared_ptr<Rules>> with_library();  // empty, holding a yr_initialize reference
   void count_rules() noexcept;
+  void probe_modules() noexcept;
   bool library_ = false;  // this object holds one yr_initialize reference
   YR_RULES* rules_ = nullptr;
   std::size_t rule_count_ = 0;
+  bool imports_modules_ = true;
 };
 
 // The starter rules compiled into the binary (data/yara/*.yar), namespace "sluice".

@@ -249,12 +249,16 @@ class YaraDetector final : public Detector {
     state.max_strings = config_.max_strings_reported;
     yr_scanner_set_callback(scanner.get(), on_scan_message, &state);
     yr_scanner_set_timeout(scanner.get(), static_cast<int>(config_.timeout_seconds));
-    // libyara guards each read of an artifact with SIGBUS/SIGSEGV handlers it
-    // installs and removes (five system calls per artifact, ~28 per ham
-    // message). In a sandboxed worker a fault is already contained and
-    // reported, so the guard is left off there; in process it still turns a
-    // fault inside libyara into a failed scan rather than a dead caller.
-    yr_scanner_set_flags(scanner.get(), SCAN_FLAGS_FAST_MODE | (sink.contained() ? SCAN_FLAGS_NO_TRYCATCH : 0));
+    // libyara guards each scan with SIGBUS/SIGSEGV handlers it installs and
+    // removes (five system calls per artifact, ~28 per ham message, up to a
+    // tenth of a ham scan on this VM). The guard is kept where a fault can
+    // happen: in process, with rules whose modules parse the artifact. In a
+    // sandboxed worker a fault is contained and reported already; rules of
+    // patterns and conditions alone read through libyara's bounds-checked
+    // matcher, and the bytes are in memory Sluice owns — never a file mapping
+    // that could shrink under the scan (docs/adr/0031).
+    const bool guard = !sink.contained() && rules_->imports_modules();
+    yr_scanner_set_flags(scanner.get(), SCAN_FLAGS_FAST_MODE | (guard ? 0 : SCAN_FLAGS_NO_TRYCATCH));
 
     std::uint64_t total = 0;
     std::size_t skipped = 0;

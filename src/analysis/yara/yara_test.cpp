@@ -98,6 +98,41 @@ TEST(Yara, TheStarterRulesTheBuildSavedAreTheOnesTheSourcesCompileTo) {
   EXPECT_TRUE(std::equal(reloaded->begin(), reloaded->end(), saved.begin(), saved.end()));
 }
 
+// Whether scans keep libyara's fault guard (docs/adr/0031) follows from the
+// rules themselves: asked of libyara by a probe scan, for compiled and loaded
+// rule sets alike, including an import reached only through an include.
+TEST(Yara, ARuleSetImportsModulesOnlyWhenOneOfItsRulesDoes) {
+  using analysis::yara::Rules;
+  auto starter = Rules::compile(analysis::yara::builtin_sources());
+  ASSERT_TRUE(starter) << starter.error().what;
+  EXPECT_FALSE((*starter)->imports_modules());
+  auto loaded = Rules::load(std::span<const std::uint8_t>(embedded::kYaraCompiled, embedded::kYaraCompiledSize));
+  ASSERT_TRUE(loaded) << loaded.error().what;
+  EXPECT_FALSE((*loaded)->imports_modules());
+
+  for (const char* module : {"pe", "math", "elf"}) {
+    const std::string text = std::string("import \"") + module + "\"\nrule r { condition: filesize > 0 }\n";
+    auto rules = Rules::compile({{"inline.yar", "t", text, false}});
+    ASSERT_TRUE(rules) << module << ": " << rules.error().what;
+    EXPECT_TRUE((*rules)->imports_modules()) << module;
+    auto saved = (*rules)->save();
+    ASSERT_TRUE(saved);
+    auto back = Rules::load(*saved);
+    ASSERT_TRUE(back) << back.error().what;
+    EXPECT_TRUE((*back)->imports_modules()) << module << " after save and load";
+  }
+
+  TempDir dir;
+  dir.write("base.yar", "import \"pe\"\nrule is_dll { condition: pe.is_dll() }\n");
+  dir.write("main.yar", "include \"base.yar\"\nrule plain { strings: $a = \"abc\" condition: $a }\n");
+  auto included = Rules::compile({{(dir.path / "main.yar").string(), "main", "", true}});
+  ASSERT_TRUE(included) << included.error().what;
+  EXPECT_TRUE((*included)->imports_modules());
+  auto plain = Rules::compile({{"plain.yar", "p", "rule plain { strings: $a = \"abc\" condition: $a and uint16(0) == 0x5A4D }", false}});
+  ASSERT_TRUE(plain) << plain.error().what;
+  EXPECT_FALSE((*plain)->imports_modules());
+}
+
 TEST(Yara, SavedRulesCutShortOrDamagedAreAnErrorNotACrash) {
   const std::span<const std::uint8_t> saved(embedded::kYaraCompiled, embedded::kYaraCompiledSize);
   for (std::size_t n : {std::size_t{0}, std::size_t{3}, std::size_t{16}, saved.size() / 2}) {

@@ -2,6 +2,7 @@
 
 #include <iconv.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 
@@ -82,6 +83,25 @@ constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+// Single-byte charsets whose bytes 0x00-0x7F are ASCII, as glibc decodes them
+// (not Shift_JIS, whose 0x5C is the yen sign; not the stateful or multi-byte
+// ones, not EBCDIC). Names as iconv_charset_name() gives them.
+bool ascii_superset(std::string_view cs) {
+  static constexpr std::string_view kNames[] = {
+      "ISO-8859-1",   "iso-8859-1",   "iso-8859-2",   "iso-8859-3",   "iso-8859-4",   "iso-8859-5",
+      "iso-8859-6",   "iso-8859-7",   "iso-8859-8",   "iso-8859-9",   "iso-8859-10",  "iso-8859-11",
+      "iso-8859-13",  "iso-8859-14",  "iso-8859-15",  "iso-8859-16",  "WINDOWS-1250", "WINDOWS-1251",
+      "WINDOWS-1252", "WINDOWS-1253", "WINDOWS-1254", "WINDOWS-1255", "WINDOWS-1256", "WINDOWS-1257",
+      "WINDOWS-1258", "windows-1250", "windows-1251", "windows-1252", "windows-1253", "windows-1254",
+      "windows-1255", "windows-1256", "windows-1257", "windows-1258", "KOI8-R",       "KOI8-U",
+      "koi8-r",       "koi8-u"};
+  return std::find(std::begin(kNames), std::end(kNames), cs) != std::end(kNames);
+}
+
+bool all_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
 }  // namespace
 
 std::string iconv_charset_name(std::string_view cs) {
@@ -111,6 +131,14 @@ Utf8Text to_utf8(std::string_view label, std::string_view bytes, std::uint64_t m
   Utf8Text r;
   const std::string cs = iconv_charset_name(label);
   r.known = !cs.empty() || label.empty();
+  // Most mail text is ASCII under a Latin label: that decodes to itself, so
+  // no converter is opened (iconv_open costs more than a short part's text).
+  if (ascii_superset(cs) && all_ascii(bytes)) {
+    const std::size_t keep = static_cast<std::size_t>(std::min<std::uint64_t>(bytes.size(), max_out));
+    r.text.assign(bytes.substr(0, keep));
+    r.capped = bytes.size() > max_out;
+    return r;
+  }
   iconv_t cd = reinterpret_cast<iconv_t>(-1);
   if (!cs.empty() && cs != "UTF-8") {
     cd = iconv_open("UTF-8", cs.c_str());
@@ -152,8 +180,17 @@ Utf8Text to_utf8(std::string_view label, std::string_view bytes, std::uint64_t m
     ++in_ptr;  // skip the refused byte, as a 'replace' decoder does
     --in_left;
   }
-  // A stateful charset (ISO-2022-JP) may still hold a shift state: what it
-  // holds is not text, so nothing is flushed.
+  // The end of the input: a decoder that holds a character back to combine
+  // it with the next (glibc's CP1255 and CP1258) gives it up now; one that
+  // holds only a shift state (ISO-2022-JP) gives nothing in UTF-8. Without
+  // this, Vietnamese and Hebrew text lost its last character.
+  if (in_left == 0 && !incomplete && r.text.size() < max_out) {
+    char* out_ptr = buf.data();
+    std::size_t out_left = buf.size();
+    if (iconv(cd, nullptr, nullptr, &out_ptr, &out_left) != static_cast<std::size_t>(-1)) {
+      r.text.append(buf.data(), buf.size() - out_left);
+    }
+  }
   iconv_close(cd);
   r.capped = in_left > 0 && !incomplete;
   if (r.text.size() > max_out) {

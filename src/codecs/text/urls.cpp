@@ -1,6 +1,7 @@
 #include "codecs/text/urls.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "core/text.hpp"
 
@@ -126,12 +127,22 @@ bool UrlSet::add(std::string url) {
 }
 
 bool find_urls(std::string_view text, UrlSet& out) {
+  // Most bytes of prose cannot start a URL: one table look-up passes them
+  // before the boundary and prefix checks (a scan of every text part).
+  static constexpr auto kMayStart = [] {
+    std::array<bool, 256> t{};
+    for (const char c : {'h', 'H', 'f', 'F', 'w', 'W'}) t[static_cast<unsigned char>(c)] = true;
+    return t;
+  }();
   std::size_t i = 0;
   while (i < text.size()) {
+    if (!kMayStart[static_cast<unsigned char>(text[i])]) {
+      ++i;
+      continue;
+    }
     // A URL starts at a word boundary: "xhttp://" and "awww.b" are not URLs.
     const bool boundary = i == 0 || !(is_alnum(text[i - 1]) || text[i - 1] == '.' || text[i - 1] == '-');
-    const char c = lower(text[i]);
-    if (!boundary || (c != 'h' && c != 'f' && c != 'w')) {
+    if (!boundary) {
       ++i;
       continue;
     }

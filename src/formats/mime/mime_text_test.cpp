@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <iconv.h>
+
 #include <algorithm>
 #include <fstream>
 #include <string>
@@ -100,6 +102,48 @@ TEST(MimeText, CharsetLabelsAndBounds) {
   EXPECT_TRUE(t.capped);
   EXPECT_LE(t.text.size(), 11u);
   EXPECT_EQ(t.text.size() % 2, 0u);
+}
+
+// ASCII text under a Latin, Cyrillic or Windows label is taken as it is,
+// without opening a converter: it must be exactly what glibc's converter
+// gives for every byte below 0x80, and non-ASCII text still goes through it.
+TEST(MimeText, AsciiUnderASingleByteLabelDecodesAsIconvWould) {
+  std::string ascii;
+  for (int c = 0; c < 0x80; ++c) ascii.push_back(static_cast<char>(c));
+  for (const char* label : {"iso-8859-1", "ISO-8859-2", "latin1", "iso-8859-15", "iso-8859-16", "windows-1252",
+                            "cp1251", "windows-1255", "Windows-1258", "koi8-r", "KOI8U"}) {
+    SCOPED_TRACE(label);
+    const std::string cs = iconv_charset_name(label);
+    iconv_t cd = iconv_open("UTF-8", cs.c_str());
+    ASSERT_NE(cd, reinterpret_cast<iconv_t>(-1)) << cs;
+    std::string want(4 * ascii.size(), '\0');
+    char* in = ascii.data();
+    std::size_t in_left = ascii.size();
+    char* out = want.data();
+    std::size_t out_left = want.size();
+    ASSERT_NE(iconv(cd, &in, &in_left, &out, &out_left), static_cast<std::size_t>(-1));
+    ASSERT_NE(iconv(cd, nullptr, nullptr, &out, &out_left), static_cast<std::size_t>(-1));  // the end
+    iconv_close(cd);
+    want.resize(want.size() - out_left);
+    const Utf8Text t = to_utf8(label, ascii, 1000);
+    EXPECT_EQ(t.text, want);
+    EXPECT_TRUE(t.known);
+    EXPECT_FALSE(t.replaced);
+    EXPECT_FALSE(t.capped);
+    const Utf8Text cut = to_utf8(label, ascii, 100);
+    EXPECT_EQ(cut.text, want.substr(0, 100));
+    EXPECT_TRUE(cut.capped);
+  }
+  // One byte above ASCII and the converter decides: "caf\xe9" is café in Latin-1, "cafй" in KOI8-R.
+  EXPECT_EQ(to_utf8("iso-8859-1", "caf\xe9", 100).text, "caf\xC3\xA9");
+  EXPECT_EQ(to_utf8("koi8-r", "caf\xca", 100).text, "caf\xD0\xB9");
+  // Vietnamese and Hebrew decoders hold each letter back for a combining mark
+  // that may follow: the last one is not lost at the end of the text.
+  EXPECT_EQ(to_utf8("windows-1258", "Vi\xEA", 100).text, "Vi\xC3\xAA");
+  EXPECT_EQ(to_utf8("windows-1255", "\xF9\xEC\xE5\xED", 100).text, "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D");
+  // A label outside the list still goes to its converter: UTF-16 is never taken as ASCII.
+  const Utf8Text utf16 = to_utf8("utf-16le", std::string("a\0b\0", 4), 100);
+  EXPECT_EQ(utf16.text, "ab");
 }
 
 TEST(MimeText, PasswordsComeFromDecodedCharsetText) {

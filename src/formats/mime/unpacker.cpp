@@ -322,6 +322,7 @@ class MimeUnpacker final : public core::Unpacker {
       }
       if (!child) break;
       emitted[i] = child;
+      ctx.sniffed_on(*child, sniffed);
       ctx.meta_on(*child, meta::mime::content_type, leaf.declared_type.empty() ? leaf.content_type
                                                                            : leaf.declared_type);
       if (!leaf.cte.empty()) ctx.meta_on(*child, meta::mime::transfer_encoding, leaf.cte);
