@@ -386,8 +386,6 @@ int run_scan(const ScanArgs& args_in) {
     });
   }
   ScanArgs args = args_in;
-  const model::FeatureSpace features = model::FeatureSpace::builtin();
-  args.features = &features;
   args.record_from = cfg->campaigns.min_verdict;
   auto engine = Engine::create(std::move(*cfg));
   Memory memory = opening.valid() ? opening.get() : Memory{};
@@ -395,6 +393,10 @@ int run_scan(const ScanArgs& args_in) {
   bool store_error = memory.failed;
   std::optional<campaigns::Store>& store = memory.store;
   if (memory.psl) args.psl = &*memory.psl;
+  // Only a recorded message keeps its feature vector: the list is built when
+  // there is a store to record into (a one-file scan does not pay for it).
+  std::optional<model::FeatureSpace> features;
+  if (store) args.features = &features.emplace(model::FeatureSpace::builtin());
   if (!engine) {
     std::fprintf(stderr, "sluice: %s\n", engine.error().what.c_str());
     return kExitError;

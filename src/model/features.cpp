@@ -275,12 +275,13 @@ FeatureSpace FeatureSpace::builtin() { return from_catalog(embedded::kFindingsMd
 
 FeatureSpace FeatureSpace::from_catalog(std::string_view findings_md) {
   FeatureSpace s;
-  for (const Def& d : kStructural) s.features_.push_back({std::string(d.name), std::string(d.meaning), std::string(d.range)});
-  s.structural_ = s.features_.size();
   std::vector<std::string> ids = catalog_ids(findings_md);
   std::erase_if(ids, [](const std::string& id) { return id.starts_with("model."); });
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  s.features_.reserve(std::size(kStructural) + ids.size());
+  for (const Def& d : kStructural) s.features_.push_back({std::string(d.name), std::string(d.meaning), std::string(d.range)});
+  s.structural_ = s.features_.size();
   for (const std::string& id : ids) {
     s.features_.push_back({"finding." + id, "how many " + id + " findings the rules raised", "0 … ∞"});
   }

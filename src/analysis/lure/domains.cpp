@@ -12,7 +12,11 @@ PublicSuffixList PublicSuffixList::parse(std::string_view text_in) {
   PublicSuffixList psl;
   psl.text_ = std::make_shared<const std::string>(core::ascii_lower(text_in));
   const std::string_view text = *psl.text_;
-  psl.rules_.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) / 2 + 16);
+  // The Public Suffix List has one rule per two lines (the rest comments);
+  // wildcards and exceptions are a few dozen. The sets grow past a guess.
+  psl.rules_ = core::ViewSet(text, static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) / 2 + 16);
+  psl.wildcards_ = core::ViewSet(text, 64);
+  psl.exceptions_ = core::ViewSet(text, 16);
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t nl = text.find('\n', pos);

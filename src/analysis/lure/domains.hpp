@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
+#include "core/view_set.hpp"
 #include "sluice/result.hpp"
 
 namespace sluice::analysis::lure {
@@ -29,7 +29,7 @@ class PublicSuffixList {
   // copies: one allocation for 9,000 rules instead of one each (a fifth of a
   // one-file scan's engine start, docs/adr/0030), and look-ups by view.
   std::shared_ptr<const std::string> text_;
-  std::unordered_set<std::string_view> rules_, wildcards_, exceptions_;
+  core::ViewSet rules_, wildcards_, exceptions_;
 };
 
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t cap);
