@@ -1,6 +1,14 @@
 #include "core/dynamic_library.hpp"
 
 #include <dlfcn.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <string_view>
+#include <vector>
+
+#include "deferred_libraries.hpp"
 
 namespace sluice::core {
 
@@ -14,6 +22,46 @@ Result<DynamicLibrary> DynamicLibrary::open(const char* soname) {
                 std::string("cannot load ") + soname + ": " + (why != nullptr ? why : "unknown dynamic loader error"));
   }
   return DynamicLibrary(h, soname);
+}
+
+namespace {
+
+std::string real_path(const char* path) {
+  char buf[PATH_MAX];
+  return ::realpath(path, buf) != nullptr ? std::string(buf) : std::string();
+}
+
+std::string program_dir() {
+  char buf[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return {};
+  const std::string_view exe(buf, static_cast<std::size_t>(n));
+  const auto slash = exe.rfind('/');
+  return slash == std::string_view::npos ? std::string() : std::string(exe.substr(0, slash));
+}
+
+}  // namespace
+
+Result<DynamicLibrary> DynamicLibrary::open_own(const char* soname) {
+  if (void* h = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE | RTLD_NOLOAD)) return DynamicLibrary(h, soname);
+  const std::string dir = program_dir();
+  std::vector<std::string> tried;
+  if (!dir.empty()) tried.push_back(dir + "/../" + deferred::k_own_libdir + "/" + soname);
+  // Only a program that runs from inside the build tree takes the build's copy.
+  const std::string build = real_path(deferred::k_build_dir);
+  if (!build.empty() && !dir.empty() && (dir == build || dir.starts_with(build + "/"))) {
+    tried.push_back(build + "/" + soname);
+  }
+  std::string why = "not beside the program";
+  for (const std::string& path : tried) {
+    if (::access(path.c_str(), F_OK) != 0) continue;
+    if (void* h = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)) return DynamicLibrary(h, soname);
+    const char* e = ::dlerror();
+    why = e != nullptr ? e : "unknown dynamic loader error";
+  }
+  std::string where;
+  for (const std::string& path : tried) where += (where.empty() ? "" : ", ") + path;
+  return fail(Errc::io, 0, std::string("cannot load ") + soname + " (" + where + "): " + why);
 }
 
 DynamicLibrary& DynamicLibrary::operator=(DynamicLibrary&& o) noexcept {

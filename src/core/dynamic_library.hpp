@@ -18,6 +18,13 @@ class DynamicLibrary {
  public:
   // `soname` is the name the build found (generated/deferred_libraries.hpp).
   [[nodiscard]] static Result<DynamicLibrary> open(const char* soname);
+  // One of Sluice's own libraries (libsluice-pdf.so, docs/adr/0031). It is on
+  // no search path: the one already loaded under `soname` (a sandboxed worker,
+  // which cannot open files, finds the one its pool opened), else the one
+  // installed beside the running program (<program dir>/../<libdir>/sluice),
+  // else, for a program inside the build tree, the build tree's. Never a
+  // directory the user happens to be in.
+  [[nodiscard]] static Result<DynamicLibrary> open_own(const char* soname);
 
   DynamicLibrary(DynamicLibrary&& o) noexcept
       : handle_(std::exchange(o.handle_, nullptr)), soname_(std::move(o.soname_)) {}
@@ -64,18 +71,21 @@ class Binder {
   Status status_;
 };
 
-// A library's function table: opens `soname`, makes an Api that keeps the
-// library (Api(DynamicLibrary), member `lib`) and fills it with
+// A library's function table: from the library opened (or the error), makes
+// an Api that keeps it (Api(DynamicLibrary), member `lib`) and fills it with
 // bind_all(api, binder); the first missing function is the error.
 template <class Api, class BindAll>
-[[nodiscard]] Result<std::shared_ptr<const Api>> load_table(const char* soname, BindAll bind_all) {
-  auto lib = DynamicLibrary::open(soname);
+[[nodiscard]] Result<std::shared_ptr<const Api>> load_table(Result<DynamicLibrary> lib, BindAll bind_all) {
   if (!lib) return std::unexpected(lib.error());
   auto api = std::make_shared<Api>(std::move(*lib));
   Binder b(api->lib);
   bind_all(*api, b);
   if (!b.status()) return std::unexpected(b.status().error());
   return std::shared_ptr<const Api>(std::move(api));
+}
+template <class Api, class BindAll>
+[[nodiscard]] Result<std::shared_ptr<const Api>> load_table(const char* soname, BindAll bind_all) {
+  return load_table<Api>(DynamicLibrary::open(soname), std::move(bind_all));
 }
 
 }  // namespace sluice::core

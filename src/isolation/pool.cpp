@@ -218,11 +218,13 @@ struct WorkerPool::Impl {
   WorkerPoolOptions options;
   CharsetPreload charsets;  // loaded before the first fork: workers inherit the converters
   // The Sleuth Kit is opened by the first NTFS or exFAT volume (formats/ntfs/
-  // tsk_api.hpp, docs/adr/0030), which a sandboxed worker cannot do: opened
-  // here, before the first fork, it is already mapped in every worker, whose
-  // own load then finds it without opening a file. Not installed: NTFS
-  // volumes are reported unsupported, as in process.
+  // tsk_api.hpp, docs/adr/0030), the PDF reader by the first PDF (formats/pdf/
+  // pdf_api.hpp, ADR 0031); a sandboxed worker cannot open files. Opened
+  // here, before the first fork, they are already mapped in every worker,
+  // whose own load then finds them without opening a file. Not installed:
+  // those volumes and documents are reported unsupported, as in process.
   Result<core::DynamicLibrary> tsk = core::DynamicLibrary::open(deferred::k_tsk);
+  Result<core::DynamicLibrary> pdf = core::DynamicLibrary::open_own(deferred::k_sluice_pdf);
   WorkerSetup setup;
   mutable std::mutex mu;
   std::condition_variable cv;

@@ -6,7 +6,7 @@
 // ImportData/SubmitForm actions and their targets. QPDF throws; nothing leaves
 // this file as an exception.
 //
-// This header and document.cpp are C++17: QPDF 11.3's JSON.hh destroys a
+// This header and qpdf/document.cpp are C++17: QPDF 11.3's JSON.hh destroys a
 // std::vector<JSON> while JSON is incomplete, which C++20's constexpr vector
 // destructor rejects under clang (the fuzz build). The unpacker turns the
 // outcome into a Result.
@@ -61,8 +61,12 @@ struct ReadOptions {
 
 enum class ReadOutcome : std::uint8_t { ok, encrypted, unreadable, deadline };
 
-// `error` says why when the outcome is not ok.
-[[nodiscard]] ReadOutcome read_document(const std::uint8_t* pdf, std::size_t size, const ReadOptions& options,
-                                        Document& doc, std::string& error);
+// `error` says why when the outcome is not ok. The one entry point of
+// libsluice-pdf.so (src/formats/pdf/qpdf): QPDF and its dependency tree
+// (GnuTLS, p11-kit, libjpeg …) are mapped by the first PDF instead of by every
+// start (docs/adr/0031). C linkage so the engine finds it by this name; the
+// types are this header's, built by the same compiler (pdf_api.hpp).
+extern "C" ReadOutcome sluice_pdf_read_document(const std::uint8_t* pdf, std::size_t size, const ReadOptions& options,
+                                                Document& doc, std::string& error);
 
 }  // namespace sluice::formats::pdf

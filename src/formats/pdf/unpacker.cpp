@@ -7,12 +7,14 @@
 #include "core/unpacker.hpp"
 
 #include <array>
+#include <mutex>
 #include <optional>
 #include <set>
 
 #include "core/hash.hpp"
 #include "core/text.hpp"
 #include "formats/pdf/document.hpp"
+#include "formats/pdf/pdf_api.hpp"
 #include "formats/pdf/revisions.hpp"
 #include "meta/ioc.hpp"
 #include "meta/pdf.hpp"
@@ -40,6 +42,13 @@ class PdfUnpacker final : public core::Unpacker {
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
+    auto loaded = api();
+    if (!loaded) {
+      ctx.anomaly("pdf.unreadable", Severity::low, 0,
+                  "the PDF reader (QPDF) could not be loaded: " + ctx.clean_name(loaded.error().what));
+      return std::unexpected(Error{Errc::unsupported, 0, loaded.error().what});
+    }
+    const auto read_document = (*loaded)->read_document;
     const ByteView all = ctx.bytes();
     // The whole file first (what a reader shows), then each earlier revision,
     // newest first, as far as the limit allows.
@@ -119,6 +128,14 @@ class PdfUnpacker final : public core::Unpacker {
 
  private:
   static constexpr std::array kTypes{FileType::pdf};
+
+  // Loaded by the first PDF and kept for the unpacker's life (the engine's).
+  Result<std::shared_ptr<const PdfApi>> api() const {
+    std::call_once(once_, [this] { api_ = PdfApi::load(); });
+    return api_;
+  }
+  mutable std::once_flag once_;
+  mutable Result<std::shared_ptr<const PdfApi>> api_ = fail(Errc::unsupported, 0, "not loaded");
 
   struct State {
     core::UnpackContext& ctx;

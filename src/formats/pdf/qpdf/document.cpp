@@ -1,3 +1,5 @@
+// libsluice-pdf.so: the QPDF side of the PDF reader, loaded by the engine on
+// the first PDF (formats/pdf/pdf_api.hpp, docs/adr/0031).
 #include "formats/pdf/document.hpp"
 
 // QPDF 11 asks callers to declare they use std::shared_ptr, not its old PointerHolder.
@@ -258,8 +260,8 @@ std::shared_ptr<QPDFLogger> silent_logger() {
 
 }  // namespace
 
-ReadOutcome read_document(const std::uint8_t* pdf, std::size_t size, const ReadOptions& options, Document& doc,
-                          std::string& error) {
+ReadOutcome sluice_pdf_read_document(const std::uint8_t* pdf, std::size_t size, const ReadOptions& options,
+                                     Document& doc, std::string& error) {
   std::vector<const char*> tries{nullptr};
   const auto logger = silent_logger();
   for (std::size_t i = 0; i < tries.size(); ++i) {
