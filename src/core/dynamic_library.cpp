@@ -12,18 +12,6 @@
 
 namespace sluice::core {
 
-Result<DynamicLibrary> DynamicLibrary::open(const char* soname) {
-  // RTLD_LOCAL: the library's symbols stay out of the global scope, so a
-  // library opened later cannot bind to them by accident.
-  void* h = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-  if (h == nullptr) {
-    const char* why = ::dlerror();
-    return fail(Errc::io, 0,
-                std::string("cannot load ") + soname + ": " + (why != nullptr ? why : "unknown dynamic loader error"));
-  }
-  return DynamicLibrary(h, soname);
-}
-
 namespace {
 
 std::string real_path(const char* path) {
@@ -40,10 +28,29 @@ std::string program_dir() {
   return slash == std::string_view::npos ? std::string() : std::string(exe.substr(0, slash));
 }
 
+std::unexpected<Error> not_preloaded(const char* soname) {
+  return fail(Errc::io, 0, std::string(soname) + " was not loaded before the sandbox was entered (not installed?)");
+}
+
 }  // namespace
 
-Result<DynamicLibrary> DynamicLibrary::open_own(const char* soname) {
+Result<DynamicLibrary> DynamicLibrary::open(const char* soname, LibrarySearch search) {
+  // RTLD_LOCAL: the library's symbols stay out of the global scope, so a
+  // library opened later cannot bind to them by accident.
+  const int loaded_only = search == LibrarySearch::loaded_only ? RTLD_NOLOAD : 0;
+  void* h = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE | loaded_only);
+  if (h == nullptr) {
+    const char* why = ::dlerror();
+    if (loaded_only != 0) return not_preloaded(soname);
+    return fail(Errc::io, 0,
+                std::string("cannot load ") + soname + ": " + (why != nullptr ? why : "unknown dynamic loader error"));
+  }
+  return DynamicLibrary(h, soname);
+}
+
+Result<DynamicLibrary> DynamicLibrary::open_own(const char* soname, LibrarySearch search) {
   if (void* h = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE | RTLD_NOLOAD)) return DynamicLibrary(h, soname);
+  if (search == LibrarySearch::loaded_only) return not_preloaded(soname);
   const std::string dir = program_dir();
   std::vector<std::string> tried;
   if (!dir.empty()) tried.push_back(dir + "/../" + deferred::k_own_libdir + "/" + soname);

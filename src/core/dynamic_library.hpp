@@ -14,17 +14,23 @@
 
 namespace sluice::core {
 
+// Where a library may come from. A sandboxed worker's filter kills it at the
+// first file it opens (docs/adr/0011): there only a library its pool loaded
+// before forking can be had, and one that was not is an error, not a death.
+enum class LibrarySearch : bool { files, loaded_only };
+
 class DynamicLibrary {
  public:
   // `soname` is the name the build found (generated/deferred_libraries.hpp).
-  [[nodiscard]] static Result<DynamicLibrary> open(const char* soname);
+  [[nodiscard]] static Result<DynamicLibrary> open(const char* soname, LibrarySearch search = LibrarySearch::files);
   // One of Sluice's own libraries (libsluice-pdf.so, docs/adr/0031). It is on
   // no search path: the one already loaded under `soname` (a sandboxed worker,
   // which cannot open files, finds the one its pool opened), else the one
   // installed beside the running program (<program dir>/../<libdir>/sluice),
   // else, for a program inside the build tree, the build tree's. Never a
   // directory the user happens to be in.
-  [[nodiscard]] static Result<DynamicLibrary> open_own(const char* soname);
+  [[nodiscard]] static Result<DynamicLibrary> open_own(const char* soname,
+                                                      LibrarySearch search = LibrarySearch::files);
 
   DynamicLibrary(DynamicLibrary&& o) noexcept
       : handle_(std::exchange(o.handle_, nullptr)), soname_(std::move(o.soname_)) {}

@@ -35,6 +35,35 @@ TEST(DynamicLibrary, AMissingLibraryIsAnErrorThatNamesIt) {
   EXPECT_NE(lib.error().what.find("libsluice-not-installed.so.7"), std::string::npos) << lib.error().what;
 }
 
+// A sandboxed worker may only take what its pool mapped before forking
+// (docs/adr/0011, 0031): a library that is not mapped is an error there.
+TEST(DynamicLibrary, LoadedOnlyTakesWhatIsMappedAndNothingElse) {
+  auto z = DynamicLibrary::open("libz.so.1", LibrarySearch::loaded_only);  // linked: mapped at start
+  ASSERT_TRUE(z) << z.error().what;
+  auto missing = DynamicLibrary::open("libsluice-not-installed.so.7", LibrarySearch::loaded_only);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().what.find("not loaded before the sandbox"), std::string::npos) << missing.error().what;
+  auto own = DynamicLibrary::open_own("libsluice-not-installed.so", LibrarySearch::loaded_only);
+  ASSERT_FALSE(own);
+  EXPECT_NE(own.error().what.find("not loaded before the sandbox"), std::string::npos) << own.error().what;
+}
+
+// Sluice's own PDF reader (ADR 0031): a program inside the build tree finds
+// the build's copy; once mapped, a loaded-only search finds it too.
+TEST(DynamicLibrary, TheBuildTreesOwnLibraryOpensFromAProgramInsideIt) {
+  auto pdf = DynamicLibrary::open_own(deferred::k_sluice_pdf);
+  ASSERT_TRUE(pdf) << pdf.error().what;
+  void (*entry)() = nullptr;
+  EXPECT_TRUE(pdf->bind(entry, "sluice_pdf_read_document"));
+  auto again = DynamicLibrary::open_own(deferred::k_sluice_pdf, LibrarySearch::loaded_only);
+  EXPECT_TRUE(again) << again.error().what;
+  auto missing = DynamicLibrary::open_own("libsluice-not-installed.so");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().what.find(std::string(deferred::k_own_libdir) + "/libsluice-not-installed.so"),
+            std::string::npos)
+      << missing.error().what;
+}
+
 TEST(DynamicLibrary, TheBinderStopsAtTheFirstMissingSymbolAndNamesIt) {
   auto lib = DynamicLibrary::open("libz.so.1");
   ASSERT_TRUE(lib);

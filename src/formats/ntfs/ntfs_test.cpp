@@ -101,7 +101,7 @@ bool hit_deadline(const ScanResult& r) {
 // The Sleuth Kit is opened on first use (docs/adr/0030): every function the
 // unpacker calls is in the library the build found.
 TEST(Ntfs, TheSleuthKitLoadsWithEveryFunctionTheUnpackerCalls) {
-  auto tsk = formats::ntfs::TskApi::load();
+  auto tsk = formats::ntfs::TskApi::load(core::LibrarySearch::files);
   ASSERT_TRUE(tsk) << tsk.error().what;
   EXPECT_NE((*tsk)->fs_attr_read, nullptr);
   EXPECT_NE((*tsk)->error_set_errstr, nullptr);

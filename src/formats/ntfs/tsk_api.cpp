@@ -4,8 +4,8 @@
 
 namespace sluice::formats::ntfs {
 
-Result<std::shared_ptr<const TskApi>> TskApi::load() {
-  return core::load_table<TskApi>(deferred::k_tsk, [](TskApi& api, core::Binder& b) {
+Result<std::shared_ptr<const TskApi>> TskApi::load(core::LibrarySearch search) {
+  return core::load_table<TskApi>(core::DynamicLibrary::open(deferred::k_tsk, search), [](TskApi& api, core::Binder& b) {
     b(api.img_open_external, "tsk_img_open_external");
     b(api.img_close, "tsk_img_close");
     b(api.fs_open_img, "tsk_fs_open_img");

@@ -33,7 +33,8 @@ struct TskApi {
   core::DynamicLibrary lib;
 
   explicit TskApi(core::DynamicLibrary l) : lib(std::move(l)) {}
-  [[nodiscard]] static Result<std::shared_ptr<const TskApi>> load();
+  // In a sandboxed worker (`loaded_only`), only the copy its pool loaded.
+  [[nodiscard]] static Result<std::shared_ptr<const TskApi>> load(core::LibrarySearch search);
 };
 
 }  // namespace sluice::formats::ntfs

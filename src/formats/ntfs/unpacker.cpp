@@ -38,7 +38,7 @@ class NtfsUnpacker final : public core::Unpacker {
   Status unpack(core::UnpackContext& ctx) const override {
     const bool exfat = ctx.type() == FileType::exfat;
     const std::string prefix = exfat ? "exfat" : "ntfs";
-    auto loaded = tsk();
+    auto loaded = tsk(ctx.budget().sandboxed() ? core::LibrarySearch::loaded_only : core::LibrarySearch::files);
     if (!loaded) {
       ctx.anomaly("ntfs.unreadable", Severity::low, 0,
                   "The Sleuth Kit could not be loaded to read this " + prefix + " volume: " + loaded.error().what);
@@ -90,9 +90,10 @@ class NtfsUnpacker final : public core::Unpacker {
  private:
   static constexpr std::array kTypes{FileType::ntfs, FileType::exfat};
 
-  // Loaded by the first volume, once for every thread that scans.
-  Result<std::shared_ptr<const TskApi>> tsk() const {
-    std::call_once(once_, [this] { tsk_ = TskApi::load(); });
+  // Loaded by the first volume, once for every thread that scans; an engine
+  // is either sandboxed or not, so the first search is every one's.
+  Result<std::shared_ptr<const TskApi>> tsk(core::LibrarySearch search) const {
+    std::call_once(once_, [this, search] { tsk_ = TskApi::load(search); });
     return tsk_;
   }
   mutable std::once_flag once_;

@@ -17,7 +17,8 @@ struct PdfApi {
   core::DynamicLibrary lib;
 
   explicit PdfApi(core::DynamicLibrary l) : lib(std::move(l)) {}
-  [[nodiscard]] static Result<std::shared_ptr<const PdfApi>> load();
+  // In a sandboxed worker (`loaded_only`), only the copy its pool loaded.
+  [[nodiscard]] static Result<std::shared_ptr<const PdfApi>> load(core::LibrarySearch search);
 };
 
 }  // namespace sluice::formats::pdf

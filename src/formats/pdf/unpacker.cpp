@@ -42,7 +42,7 @@ class PdfUnpacker final : public core::Unpacker {
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
-    auto loaded = api();
+    auto loaded = api(ctx.budget().sandboxed() ? core::LibrarySearch::loaded_only : core::LibrarySearch::files);
     if (!loaded) {
       ctx.anomaly("pdf.unreadable", Severity::low, 0,
                   "the PDF reader (QPDF) could not be loaded: " + ctx.clean_name(loaded.error().what));
@@ -129,9 +129,10 @@ class PdfUnpacker final : public core::Unpacker {
  private:
   static constexpr std::array kTypes{FileType::pdf};
 
-  // Loaded by the first PDF and kept for the unpacker's life (the engine's).
-  Result<std::shared_ptr<const PdfApi>> api() const {
-    std::call_once(once_, [this] { api_ = PdfApi::load(); });
+  // Loaded by the first PDF and kept for the unpacker's life (the engine's);
+  // an engine is either sandboxed or not, so the first search is every one's.
+  Result<std::shared_ptr<const PdfApi>> api(core::LibrarySearch search) const {
+    std::call_once(once_, [this, search] { api_ = PdfApi::load(search); });
     return api_;
   }
   mutable std::once_flag once_;
