@@ -90,8 +90,8 @@ class NtfsUnpacker final : public core::Unpacker {
  private:
   static constexpr std::array kTypes{FileType::ntfs, FileType::exfat};
 
-  // Loaded by the first volume, once for every thread that scans; an engine
-  // is either sandboxed or not, so the first search is every one's.
+  // Loaded by the first volume, once for every thread that scans; the load
+  // runs once per process, and a process either is a sandboxed worker or is not.
   Result<std::shared_ptr<const TskApi>> tsk(core::LibrarySearch search) const {
     std::call_once(once_, [this, search] { tsk_ = TskApi::load(search); });
     return tsk_;

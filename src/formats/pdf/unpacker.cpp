@@ -130,7 +130,7 @@ class PdfUnpacker final : public core::Unpacker {
   static constexpr std::array kTypes{FileType::pdf};
 
   // Loaded by the first PDF and kept for the unpacker's life (the engine's);
-  // an engine is either sandboxed or not, so the first search is every one's.
+  // each process runs it once, and a process either is a sandboxed worker or is not.
   Result<std::shared_ptr<const PdfApi>> api(core::LibrarySearch search) const {
     std::call_once(once_, [this, search] { api_ = PdfApi::load(search); });
     return api_;
