@@ -14,6 +14,10 @@ namespace sluice::core {
 
 namespace {
 
+// RTLD_LOCAL: the library's symbols stay out of the global scope, so a
+// library opened later cannot bind to them by accident.
+constexpr int kFlags = RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE;
+
 std::string real_path(const char* path) {
   char buf[PATH_MAX];
   return ::realpath(path, buf) != nullptr ? std::string(buf) : std::string();
@@ -35,13 +39,11 @@ std::unexpected<Error> not_preloaded(const char* soname) {
 }  // namespace
 
 Result<DynamicLibrary> DynamicLibrary::open(const char* soname, LibrarySearch search) {
-  // RTLD_LOCAL: the library's symbols stay out of the global scope, so a
-  // library opened later cannot bind to them by accident.
-  const int loaded_only = search == LibrarySearch::loaded_only ? RTLD_NOLOAD : 0;
-  void* h = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE | loaded_only);
+  const bool loaded_only = search == LibrarySearch::loaded_only;
+  void* h = ::dlopen(soname, kFlags | (loaded_only ? RTLD_NOLOAD : 0));
   if (h == nullptr) {
     const char* why = ::dlerror();
-    if (loaded_only != 0) return not_preloaded(soname);
+    if (loaded_only) return not_preloaded(soname);
     return fail(Errc::io, 0,
                 std::string("cannot load ") + soname + ": " + (why != nullptr ? why : "unknown dynamic loader error"));
   }
@@ -49,8 +51,8 @@ Result<DynamicLibrary> DynamicLibrary::open(const char* soname, LibrarySearch se
 }
 
 Result<DynamicLibrary> DynamicLibrary::open_own(const char* soname, LibrarySearch search) {
-  if (void* h = ::dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE | RTLD_NOLOAD)) return DynamicLibrary(h, soname);
-  if (search == LibrarySearch::loaded_only) return not_preloaded(soname);
+  auto mapped = open(soname, LibrarySearch::loaded_only);
+  if (mapped || search == LibrarySearch::loaded_only) return mapped;
   const std::string dir = program_dir();
   std::vector<std::string> tried;
   if (!dir.empty()) tried.push_back(dir + "/../" + deferred::k_own_libdir + "/" + soname);
@@ -62,7 +64,7 @@ Result<DynamicLibrary> DynamicLibrary::open_own(const char* soname, LibrarySearc
   std::string why = "not beside the program";
   for (const std::string& path : tried) {
     if (::access(path.c_str(), F_OK) != 0) continue;
-    if (void* h = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE)) return DynamicLibrary(h, soname);
+    if (void* h = ::dlopen(path.c_str(), kFlags)) return DynamicLibrary(h, soname);
     const char* e = ::dlerror();
     why = e != nullptr ? e : "unknown dynamic loader error";
   }

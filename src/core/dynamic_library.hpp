@@ -7,6 +7,7 @@
 // Opened with RTLD_NODELETE: libraries with thread-local state or threads of
 // their own (TSK, XGBoost's OpenMP pool) are never unmapped under them.
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -93,5 +94,22 @@ template <class Api, class BindAll>
 [[nodiscard]] Result<std::shared_ptr<const Api>> load_table(const char* soname, BindAll bind_all) {
   return load_table<Api>(DynamicLibrary::open(soname), std::move(bind_all));
 }
+
+// A table (an Api with `static load(LibrarySearch)`) loaded by the first
+// caller that needs it and kept for the owner's life — an unpacker's, so the
+// engine's. It loads once per process, and a process either is a sandboxed
+// worker or is not, so the first caller's search is every caller's.
+template <class Api>
+class LazyTable {
+ public:
+  [[nodiscard]] Result<std::shared_ptr<const Api>> get(LibrarySearch search) const {
+    std::call_once(once_, [this, search] { table_ = Api::load(search); });
+    return table_;
+  }
+
+ private:
+  mutable std::once_flag once_;
+  mutable Result<std::shared_ptr<const Api>> table_ = fail(Errc::unsupported, 0, "not loaded");
+};
 
 }  // namespace sluice::core

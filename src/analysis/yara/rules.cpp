@@ -87,16 +87,20 @@ std::size_t write_stream(const void* ptr, std::size_t size, std::size_t count, v
   return count;
 }
 
-struct ScannerDeleter {
-  void operator()(YR_SCANNER* s) const noexcept { yr_scanner_destroy(s); }
-};
-
 int note_module_import(YR_SCAN_CONTEXT* /*context*/, int message, void* /*data*/, void* user) {
   if (message == CALLBACK_MSG_IMPORT_MODULE) *static_cast<bool*>(user) = true;
   return CALLBACK_CONTINUE;
 }
 
 }  // namespace
+
+void ScannerDeleter::operator()(YR_SCAN_CONTEXT* s) const noexcept { yr_scanner_destroy(s); }
+
+Scanner Rules::new_scanner() const noexcept {
+  YR_SCANNER* raw = nullptr;
+  if (yr_scanner_create(rules_, &raw) != ERROR_SUCCESS) return nullptr;
+  return Scanner(raw);
+}
 
 Rules::~Rules() {
   if (rules_ != nullptr) yr_rules_destroy(rules_);
@@ -121,9 +125,8 @@ void Rules::count_rules() noexcept {
 // A scanner that cannot be made counts as importing: the guard stays on.
 void Rules::probe_modules() noexcept {
   imports_modules_ = true;
-  YR_SCANNER* raw = nullptr;
-  if (yr_scanner_create(rules_, &raw) != ERROR_SUCCESS) return;
-  std::unique_ptr<YR_SCANNER, ScannerDeleter> scanner(raw);
+  const Scanner scanner = new_scanner();
+  if (!scanner) return;
   bool imported = false;
   yr_scanner_set_callback(scanner.get(), note_module_import, &imported);
   static constexpr std::uint8_t kNothing[1] = {0};

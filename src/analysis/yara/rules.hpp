@@ -14,6 +14,7 @@
 #include "sluice/result.hpp"
 
 struct YR_RULES;
+struct YR_SCAN_CONTEXT;  // libyara's YR_SCANNER
 
 namespace sluice::analysis::yara {
 
@@ -26,6 +27,11 @@ struct RuleSource {
   std::string text;
   bool from_file = false;
 };
+
+struct ScannerDeleter {
+  void operator()(YR_SCAN_CONTEXT* s) const noexcept;
+};
+using Scanner = std::unique_ptr<YR_SCAN_CONTEXT, ScannerDeleter>;
 
 class Rules {
  public:
@@ -43,6 +49,10 @@ class Rules {
   Rules& operator=(const Rules&) = delete;
 
   [[nodiscard]] YR_RULES* get() const noexcept { return rules_; }
+  // A scanner over these rules, null when libyara cannot make one (out of
+  // memory). Scanners hold one scan's matches: one per scan, never shared
+  // between threads; the rules are.
+  [[nodiscard]] Scanner new_scanner() const noexcept;
   [[nodiscard]] std::size_t rule_count() const noexcept { return rule_count_; }
   // Whether some rule imports a module (pe, elf, dotnet, math …): module code
   // parses the artifact itself, so scans keep libyara's fault guard on

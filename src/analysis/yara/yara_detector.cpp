@@ -110,10 +110,6 @@ int on_scan_message(YR_SCAN_CONTEXT* context, int message, void* data, void* use
   return CALLBACK_CONTINUE;
 }
 
-struct ScannerDeleter {
-  void operator()(YR_SCANNER* s) const noexcept { yr_scanner_destroy(s); }
-};
-
 Severity severity_for(const RuleMatch& m, double weight) {
   if (std::find(m.tags.begin(), m.tags.end(), "test") != m.tags.end()) return Severity::medium;
   if (weight >= 70) return Severity::high;
@@ -235,16 +231,14 @@ class YaraDetector final : public Detector {
   std::string_view name() const noexcept override { return "yara"; }
 
   void inspect(const ArtifactTree& tree, FindingSink& sink) const override {
-    // One scanner per message: scanners are not shared between threads, the
-    // compiled rules are (libyara keeps per-scan matches in the scanner).
-    YR_SCANNER* raw = nullptr;
-    if (yr_scanner_create(rules_->get(), &raw) != ERROR_SUCCESS) {
+    // One scanner per message.
+    const Scanner scanner = rules_->new_scanner();
+    if (!scanner) {
       if (!tree.empty()) {
         sink.add("yara.incomplete", Severity::low, 0, "YARA could not start a scan (out of memory)");
       }
       return;
     }
-    std::unique_ptr<YR_SCANNER, ScannerDeleter> scanner(raw);
     ScanState state;
     state.max_strings = config_.max_strings_reported;
     yr_scanner_set_callback(scanner.get(), on_scan_message, &state);

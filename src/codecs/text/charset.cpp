@@ -88,14 +88,14 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; 
 // ones, not EBCDIC). Names as iconv_charset_name() gives them.
 bool ascii_superset(std::string_view cs) {
   static constexpr std::string_view kNames[] = {
-      "ISO-8859-1",   "iso-8859-1",   "iso-8859-2",   "iso-8859-3",   "iso-8859-4",   "iso-8859-5",
-      "iso-8859-6",   "iso-8859-7",   "iso-8859-8",   "iso-8859-9",   "iso-8859-10",  "iso-8859-11",
-      "iso-8859-13",  "iso-8859-14",  "iso-8859-15",  "iso-8859-16",  "WINDOWS-1250", "WINDOWS-1251",
-      "WINDOWS-1252", "WINDOWS-1253", "WINDOWS-1254", "WINDOWS-1255", "WINDOWS-1256", "WINDOWS-1257",
-      "WINDOWS-1258", "windows-1250", "windows-1251", "windows-1252", "windows-1253", "windows-1254",
-      "windows-1255", "windows-1256", "windows-1257", "windows-1258", "KOI8-R",       "KOI8-U",
+      "iso-8859-1",   "iso-8859-2",   "iso-8859-3",   "iso-8859-4",   "iso-8859-5",   "iso-8859-6",
+      "iso-8859-7",   "iso-8859-8",   "iso-8859-9",   "iso-8859-10",  "iso-8859-11",  "iso-8859-13",
+      "iso-8859-14",  "iso-8859-15",  "iso-8859-16",  "windows-1250", "windows-1251", "windows-1252",
+      "windows-1253", "windows-1254", "windows-1255", "windows-1256", "windows-1257", "windows-1258",
       "koi8-r",       "koi8-u"};
-  return std::find(std::begin(kNames), std::end(kNames), cs) != std::end(kNames);
+  // The aliases give upper-case names, labels as written lower-case ones.
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  return std::ranges::any_of(kNames, [&](std::string_view name) { return std::ranges::equal(cs, name, {}, lower); });
 }
 
 bool all_ascii(std::string_view s) {

@@ -3,7 +3,6 @@
 // what forensic examiners use on hostile images, and writing a second NTFS parser
 // would add attack surface without adding coverage.
 #include <array>
-#include <mutex>
 
 #include "core/unpacker.hpp"
 #include "formats/ntfs/layout.hpp"
@@ -38,7 +37,7 @@ class NtfsUnpacker final : public core::Unpacker {
   Status unpack(core::UnpackContext& ctx) const override {
     const bool exfat = ctx.type() == FileType::exfat;
     const std::string prefix = exfat ? "exfat" : "ntfs";
-    auto loaded = tsk(ctx.budget().sandboxed() ? core::LibrarySearch::loaded_only : core::LibrarySearch::files);
+    auto loaded = tsk_.get(ctx.budget().sandboxed() ? core::LibrarySearch::loaded_only : core::LibrarySearch::files);
     if (!loaded) {
       ctx.anomaly("ntfs.unreadable", Severity::low, 0,
                   "The Sleuth Kit could not be loaded to read this " + prefix + " volume: " + loaded.error().what);
@@ -90,14 +89,7 @@ class NtfsUnpacker final : public core::Unpacker {
  private:
   static constexpr std::array kTypes{FileType::ntfs, FileType::exfat};
 
-  // Loaded by the first volume, once for every thread that scans; the load
-  // runs once per process, and a process either is a sandboxed worker or is not.
-  Result<std::shared_ptr<const TskApi>> tsk(core::LibrarySearch search) const {
-    std::call_once(once_, [this, search] { tsk_ = TskApi::load(search); });
-    return tsk_;
-  }
-  mutable std::once_flag once_;
-  mutable Result<std::shared_ptr<const TskApi>> tsk_ = fail(Errc::unsupported, 0, "not loaded");
+  core::LazyTable<TskApi> tsk_;  // loaded by the first volume
 };
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include "core/unpacker.hpp"
 
 #include <array>
-#include <mutex>
 #include <optional>
 #include <set>
 
@@ -42,7 +41,7 @@ class PdfUnpacker final : public core::Unpacker {
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
-    auto loaded = api(ctx.budget().sandboxed() ? core::LibrarySearch::loaded_only : core::LibrarySearch::files);
+    auto loaded = reader_.get(ctx.budget().sandboxed() ? core::LibrarySearch::loaded_only : core::LibrarySearch::files);
     if (!loaded) {
       ctx.anomaly("pdf.unreadable", Severity::low, 0,
                   "the PDF reader (QPDF) could not be loaded: " + ctx.clean_name(loaded.error().what));
@@ -129,14 +128,7 @@ class PdfUnpacker final : public core::Unpacker {
  private:
   static constexpr std::array kTypes{FileType::pdf};
 
-  // Loaded by the first PDF and kept for the unpacker's life (the engine's);
-  // each process runs it once, and a process either is a sandboxed worker or is not.
-  Result<std::shared_ptr<const PdfApi>> api(core::LibrarySearch search) const {
-    std::call_once(once_, [this, search] { api_ = PdfApi::load(search); });
-    return api_;
-  }
-  mutable std::once_flag once_;
-  mutable Result<std::shared_ptr<const PdfApi>> api_ = fail(Errc::unsupported, 0, "not loaded");
+  core::LazyTable<PdfApi> reader_;  // loaded by the first PDF
 
   struct State {
     core::UnpackContext& ctx;
