@@ -132,7 +132,8 @@ function(sluice_finish_registries)
   add_executable(sluice_yara_precompile ${CMAKE_SOURCE_DIR}/apps/yara-precompile/main.cpp
                  ${CMAKE_SOURCE_DIR}/src/analysis/yara/rules.cpp ${CMAKE_SOURCE_DIR}/src/core/text.cpp
                  ${gen}/embedded.cpp)
-  target_include_directories(sluice_yara_precompile PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/include)
+  target_include_directories(sluice_yara_precompile PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/include
+                             ${CMAKE_SOURCE_DIR}/apps)
   target_link_libraries(sluice_yara_precompile PRIVATE PkgConfig::YARA)
   sluice_warnings(sluice_yara_precompile)
   file(GLOB yara_rules CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/data/yara/*.yar)
@@ -143,6 +144,24 @@ function(sluice_finish_registries)
                      DEPENDS sluice_yara_precompile ${yara_rules}
                      COMMENT "Compiling the starter YARA rules")
   target_sources(sluice PRIVATE ${gen}/yara_compiled.cpp)
+
+  # The shipped model, read by the engine's own reader and packed at build
+  # time (apps/model-pack, docs/adr/0032): the engine does not parse its JSON.
+  add_executable(sluice_model_pack ${CMAKE_SOURCE_DIR}/apps/model-pack/main.cpp
+                 ${CMAKE_SOURCE_DIR}/src/model/document.cpp ${CMAKE_SOURCE_DIR}/src/model/packed.cpp
+                 ${CMAKE_SOURCE_DIR}/src/model/forest.cpp ${CMAKE_SOURCE_DIR}/src/core/wire.cpp
+                 ${CMAKE_SOURCE_DIR}/src/core/text.cpp ${CMAKE_SOURCE_DIR}/src/core/files.cpp)
+  target_include_directories(sluice_model_pack PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/include
+                             ${CMAKE_SOURCE_DIR}/apps)
+  target_link_libraries(sluice_model_pack PRIVATE nlohmann_json::nlohmann_json)
+  sluice_warnings(sluice_model_pack)
+  add_custom_command(OUTPUT ${gen}/model_packed.cpp
+                     COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=0
+                             $<TARGET_FILE:sluice_model_pack> ${CMAKE_SOURCE_DIR}/data/model/sluice-model.json
+                             ${gen}/model_packed.cpp
+                     DEPENDS sluice_model_pack ${CMAKE_SOURCE_DIR}/data/model/sluice-model.json
+                     COMMENT "Packing the shipped model")
+  target_sources(sluice PRIVATE ${gen}/model_packed.cpp)
 endfunction()
 
 # generated/deferred_libraries.hpp: the soname of each library Sluice opens on

@@ -26,6 +26,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const text::HtmlText h = text::html_to_text(u.text, u.text.size(), 64);
   if (h.text.size() > u.text.size() || h.links.size() > 64) std::abort();
   if (sluice::core::to_valid_utf8(h.text) != h.text) std::abort();
+  // The links-only pass (the html format's) finds exactly the same links.
+  const text::HtmlLinks bare = text::html_links(u.text, 64);
+  if (bare.links.size() != h.links.size() || bare.limited != h.links_limited) std::abort();
+  for (std::size_t i = 0; i < h.links.size(); ++i) {
+    if (bare.links[i].url != h.links[i].url || bare.links[i].offset != h.links[i].offset ||
+        bare.links[i].anchor != h.links[i].anchor || bare.links[i].attribute != h.links[i].attribute) {
+      std::abort();
+    }
+  }
 
   text::UrlSet urls(64);
   text::find_urls(h.text, urls);

@@ -3,11 +3,15 @@
 layout (the layout src/model/forest_test.cpp checks against XGBoost itself),
 with the Sluice header for the harness's two-finding catalog, plus broken
 variants. The feature names are read from src/model/features.cpp, so the
-seeds follow the feature list. Usage: make_model_seeds.py [OUT_DIR]"""
+seeds follow the feature list. With the build's sluice_model_pack, each
+document that reads is also written in the packed form the engine embeds
+(src/model/packed.hpp), which the harness loads too.
+Usage: make_model_seeds.py [OUT_DIR [SLUICE_MODEL_PACK]]"""
 import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -67,4 +71,9 @@ os.makedirs(out, exist_ok=True)
 for name, text in seeds.items():
     with open(os.path.join(out, name), "w") as f:
         f.write(text)
-print("%d seeds, %d features, %s" % (len(seeds), width, version))
+packed = 0
+if len(sys.argv) > 2:
+    for name in ("stump.json", "three_trees.json", "base_score.json", "other_version.json"):
+        subprocess.run([sys.argv[2], os.path.join(out, name), os.path.join(out, name[:-5] + ".packed")], check=True)
+        packed += 1
+print("%d seeds (%d packed), %d features, %s" % (len(seeds) + packed, packed, width, version))

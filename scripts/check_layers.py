@@ -6,7 +6,7 @@ A module is a folder: src/core, src/codecs/<name>, src/formats/<name>,
 src/analysis/<name> (src/analysis itself is the detector framework), src/families,
 src/engine, ... and include/sluice (the public API). Every `#include "..."` is
 resolved the way the compiler would (the including file's folder, then include/,
-src/, the generated folder, tests/) and becomes an edge between modules.
+src/, the generated folder, tests/, apps/) and becomes an edge between modules.
 
 Checked, for every source that is not a test:
   * each module includes only the tiers its own tier may use (TIER_MAY_USE);
@@ -144,7 +144,7 @@ def main() -> int:
     if args.root:
         ROOT = args.root.resolve()
     search = [ROOT / "include", ROOT / "src", ROOT / "tests", ROOT / "tests" / "support",
-              ROOT / "apps" / "cli"]
+              ROOT / "apps" / "cli", ROOT / "apps"]
     if args.generated:
         search.append(args.generated)
 

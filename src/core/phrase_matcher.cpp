@@ -7,21 +7,29 @@ namespace {
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
 }
 
-PhraseMatcher::PhraseMatcher(std::span<const std::string_view> phrases) { build(phrases); }
+PhraseMatcher::PhraseMatcher(std::span<const std::string_view> phrases, Case c) { build(phrases, c); }
 
-PhraseMatcher::PhraseMatcher(std::span<const std::string> phrases) {
+PhraseMatcher::PhraseMatcher(std::span<const std::string> phrases, Case c) {
   std::vector<std::string_view> views(phrases.begin(), phrases.end());
-  build(views);
+  build(views, c);
 }
 
-void PhraseMatcher::build(std::span<const std::string_view> phrases) {
+void PhraseMatcher::build(std::span<const std::string_view> phrases, Case letter_case) {
+  const bool fold = letter_case == Case::ascii_insensitive;
+  const auto byte = [fold](char ch) {
+    const auto b = static_cast<unsigned char>(ch);
+    return fold && b >= 'A' && b <= 'Z' ? static_cast<unsigned char>(b - 'A' + 'a') : b;
+  };
   // Columns only for bytes some phrase uses: the table stays small (a few
   // dozen columns, not 256) and every other byte goes back to the root.
   for (std::string_view p : phrases) {
     for (char ch : p) {
-      auto& c = class_of_[static_cast<unsigned char>(ch)];
+      auto& c = class_of_[byte(ch)];
       if (c == 0) c = static_cast<std::uint16_t>(classes_++);
     }
+  }
+  if (fold) {
+    for (unsigned char b = 'a'; b <= 'z'; ++b) class_of_[b - 'a' + 'A'] = class_of_[b];
   }
   // The trie: goto_ holds kNone where no phrase continues.
   std::vector<std::uint32_t> goto_(classes_, kNone);
@@ -31,7 +39,7 @@ void PhraseMatcher::build(std::span<const std::string_view> phrases) {
     if (phrases[i].empty()) continue;
     std::uint32_t s = 0;
     for (char ch : phrases[i]) {
-      const std::size_t at = s * classes_ + class_of_[static_cast<unsigned char>(ch)];
+      const std::size_t at = s * classes_ + class_of_[byte(ch)];
       if (goto_[at] == kNone) {
         goto_[at] = static_cast<std::uint32_t>(outputs.size());
         outputs.emplace_back();

@@ -6,8 +6,9 @@
 // built once per list, when the engine or its detector is made, and the scan
 // is one table lookup per byte whatever the number of phrases.
 //
-// Bytes are matched exactly: callers lower-case both the phrases and the text
-// (every caller already holds a lower-cased text).
+// Bytes are matched exactly, or with ASCII letters of either case alike
+// (Case::ascii_insensitive: both cases of a letter share the letter's column,
+// so the scan costs the same and no caller lower-cases a copy of its text).
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -19,10 +20,12 @@ namespace sluice::core {
 
 class PhraseMatcher {
  public:
+  enum class Case : std::uint8_t { exact, ascii_insensitive };
+
   // Phrase i of the list is reported as index i. Empty phrases never match;
   // a phrase listed twice is reported under each of its indices.
-  explicit PhraseMatcher(std::span<const std::string_view> phrases);
-  explicit PhraseMatcher(std::span<const std::string> phrases);
+  explicit PhraseMatcher(std::span<const std::string_view> phrases, Case c = Case::exact);
+  explicit PhraseMatcher(std::span<const std::string> phrases, Case c = Case::exact);
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
 
@@ -46,7 +49,7 @@ class PhraseMatcher {
   }
 
  private:
-  void build(std::span<const std::string_view> phrases);
+  void build(std::span<const std::string_view> phrases, Case c);
 
   std::uint16_t class_of_[256]{};  // byte → column; 0 is "no phrase has this byte"
   std::uint32_t classes_ = 1;

@@ -90,5 +90,36 @@ TEST(PhraseMatcher, AgreesWithFindOnRandomTexts) {
   }
 }
 
+// Case::ascii_insensitive over a text of mixed case reports exactly what the
+// exact matcher reports over the text lower-cased (what callers did before),
+// whatever case the phrases were written in; other bytes stay exact.
+TEST(PhraseMatcher, IgnoringCaseIsMatchingTheLowerCasedText) {
+  std::mt19937 rng(2026);
+  const std::string alphabet = "abAB[@`{zZ\xc4\xe4";
+  for (int round = 0; round < 300; ++round) {
+    std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+    std::uniform_int_distribution<int> len(0, 5), count(1, 12);
+    std::vector<std::string> phrases(static_cast<std::size_t>(count(rng)));
+    std::vector<std::string> lowered;
+    for (auto& p : phrases) {
+      const int n = len(rng);
+      for (int i = 0; i < n; ++i) p += alphabet[pick(rng)];
+      std::string l = p;
+      for (char& c : l) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+      lowered.push_back(l);
+    }
+    std::string text, lower_text;
+    for (int i = 0; i < 200; ++i) text += alphabet[pick(rng)];
+    for (char c : text) lower_text += c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    const PhraseMatcher folded(phrases, PhraseMatcher::Case::ascii_insensitive);
+    const PhraseMatcher exact(lowered);
+    ASSERT_EQ(hits(folded, text), hits(exact, lower_text)) << "round " << round;
+  }
+  const std::vector<std::string> one{"invoke-expression"};
+  const PhraseMatcher folded(one, PhraseMatcher::Case::ascii_insensitive);
+  EXPECT_EQ(hits(folded, "x Invoke-EXPRESSION y").size(), 1u);
+  EXPECT_TRUE(hits(PhraseMatcher(one), "Invoke-Expression").empty());
+}
+
 }  // namespace
 }  // namespace sluice::core

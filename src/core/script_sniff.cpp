@@ -69,12 +69,12 @@ struct Markers {
 const PhraseMatcher& matcher() {
   // Immutable once built; built on first use because sniffing is a free
   // function with no engine to own it.
-  static const PhraseMatcher m(kAll);
+  static const PhraseMatcher m(kAll, PhraseMatcher::Case::ascii_insensitive);
   return m;
 }
 
-// The first non-blank line, carets and '@' stripped: batch authors write
-// "@echo off", "@ECHO OFF", "e^c^h^o off" or start with "::" / "rem".
+// The first non-blank line, carets and '@' stripped, lower-cased: batch
+// authors write "@echo off", "@ECHO OFF", "e^c^h^o off" or start with "::" / "rem".
 bool batch_first_line(std::string_view t) noexcept {
   std::size_t i = 0;
   while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' || t[i] == '\n')) ++i;
@@ -82,7 +82,8 @@ bool batch_first_line(std::string_view t) noexcept {
   std::size_t n = 0;
   for (; i < t.size() && n < sizeof squeezed && t[i] != '\n'; ++i) {
     if (t[i] == '^' || t[i] == '@') continue;
-    squeezed[n++] = t[i];
+    const char c = t[i];
+    squeezed[n++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   }
   const std::string_view head(squeezed, n);
   return head.starts_with("echo off") || head.starts_with("::") || head.starts_with("rem ") ||
@@ -98,12 +99,9 @@ bool has_encoded_script_marker(std::string_view text) noexcept {
   return false;
 }
 
-FileType sniff_script(std::string_view t) noexcept {
-  Markers k;
-  matcher().scan(t, [&k](std::size_t marker, std::size_t) {
-    k.seen.set(marker);
-    return true;
-  });
+namespace {
+
+FileType judge(const Markers& k, std::string_view t) noexcept {
   // Containers of script blocks first: an HTA or WSF may hold encoded blocks.
   if (k.has(single("<hta:application"))) return FileType::script_hta;
   if ((k.has(single("<job")) || k.has(single("<package")) || k.has(single("<?job"))) && k.has(single("<script")))
@@ -131,6 +129,17 @@ FileType sniff_script(std::string_view t) noexcept {
   if (k.has(single("on error resume next")) || (k.has(single("end sub")) && k.has(single("dim "))))
     return FileType::script_vbs;
   return FileType::text;
+}
+
+}  // namespace
+
+ScriptSniff sniff_script(std::string_view head) noexcept {
+  Markers k;
+  matcher().scan(head, [&k](std::size_t marker, std::size_t) {
+    k.seen.set(marker);
+    return true;
+  });
+  return {judge(k, head), k.has(single("<html"))};
 }
 
 }  // namespace sluice::core

@@ -9,9 +9,14 @@
 
 namespace sluice::core {
 
-// `lower` is the lower-cased head of a text (sniff_text's window). Returns
-// FileType::text when no script language is recognised.
-[[nodiscard]] FileType sniff_script(std::string_view lower) noexcept;
+struct ScriptSniff {
+  FileType type = FileType::text;  // FileType::text when no script language is recognised
+  bool html_tag = false;           // "<html" somewhere, in any case (the same pass saw it)
+};
+
+// `head` is the head of a text (sniff_text's window), in any letter case:
+// markers are matched ASCII-case-insensitively.
+[[nodiscard]] ScriptSniff sniff_script(std::string_view head) noexcept;
 
 // A Script Encoder marker "#@~^" followed by a 6-character length and "==".
 [[nodiscard]] bool has_encoded_script_marker(std::string_view text) noexcept;

@@ -250,35 +250,39 @@ FileType classify_text(std::string_view head) {
     if (c >= 0x20 || c == '\n' || c == '\r' || c == '\t' || c == '\f') ++printable;
   }
   if (printable * 100 < first.size() * 95) return FileType::unknown;
-  const std::string lower = ascii_lower(head);
-  std::string_view t = lower;
+  // The script matcher reads the whole head in any case; the tests on the
+  // start of the text read a lower-cased copy of the first 4 KiB alone.
+  const ScriptSniff script = sniff_script(head);
+  const std::string lower = ascii_lower(first);
+  const std::string_view t = lower;
   // VBA module source always starts with its name attribute (MS-OVBA 2.3.4.3
   // module streams as Office writes them; .bas/.cls exports too).
   if (t.starts_with("attribute vb_name")) return FileType::vba;
   // HTA and WSF are markup that holds scripts: decided before plain HTML.
-  const FileType script = sniff_script(t);
-  if (script == FileType::script_hta || script == FileType::script_wsf) return script;
-  if (t.starts_with("<!doctype html") || t.find("<html") != std::string_view::npos)
-    return FileType::html;
+  if (script.type == FileType::script_hta || script.type == FileType::script_wsf) return script.type;
+  if (t.starts_with("<!doctype html") || script.html_tag) return FileType::html;
   // SVG is XML: an optional declaration, doctype or comment, then <svg.
   // Checked on the start only, so an HTML page or a script that mentions
   // "<svg" stays what it is.
-  std::string_view lead = t;
-  while (!lead.empty() && (lead.front() == ' ' || lead.front() == '\t' || lead.front() == '\r' || lead.front() == '\n'))
-    lead.remove_prefix(1);
+  std::string_view lead_raw = head;
+  while (!lead_raw.empty() &&
+         (lead_raw.front() == ' ' || lead_raw.front() == '\t' || lead_raw.front() == '\r' || lead_raw.front() == '\n'))
+    lead_raw.remove_prefix(1);
+  const std::string lead_lower = ascii_lower(lead_raw.substr(0, 16));
+  const std::string_view lead = lead_lower;
   if (lead.starts_with("<svg") || ((lead.starts_with("<?xml") || lead.starts_with("<!doctype svg") ||
                                     lead.starts_with("<!--")) &&
-                                   t.substr(0, 4096).find("<svg") != std::string_view::npos))
+                                   t.find("<svg") != std::string_view::npos))
     return FileType::svg;
   // Office opens XML by its namespaces and processing instruction, not by
   // its name: OOXML parts, Word/Excel 2003 XML and flat OPC packages.
-  if (lead.starts_with("<") && is_office_xml(t.substr(0, 4096))) return FileType::office_xml;
+  if (lead.starts_with("<") && is_office_xml(t)) return FileType::office_xml;
   // HTML fragments browsers open just the same (a saved page without <html>,
   // a smuggling page that is one <script>): an element a document starts with.
   for (std::string_view tag : {"<head", "<body", "<script", "<meta ", "<title", "<!doctype html"}) {
     if (lead.starts_with(tag)) return FileType::html;
   }
-  return script;
+  return script.type;
 }
 
 // An OLE2 compound file is an Outlook message when its directory holds the

@@ -245,10 +245,11 @@ ScanResult run(const Engine::Impl& impl, ByteView input, std::string name,
 
 namespace {
 
-// The shipped model, or the file [model] path names; read once, here.
+// The shipped model (as the build packed it), or the file [model] path
+// names; read once, here.
 Result<std::optional<model::Model>> load_model(const ModelConfig& config, const model::FeatureSpace& space) {
   if (!config.enabled) return std::optional<model::Model>{};
-  auto m = config.path.empty() ? model::Model::load(model::builtin_model_document(), space)
+  auto m = config.path.empty() ? model::Model::load_packed(model::builtin_model_packed(), space)
                                : model::Model::load_file(config.path, space);
   if (!m) {
     const std::string source = config.path.empty() ? "the shipped model (data/model/sluice-model.json): " : "";

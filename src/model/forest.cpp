@@ -66,14 +66,8 @@ std::optional<double> string_number(const Json& j, std::string_view key) {
   return v;
 }
 
-struct RawNode {
-  std::int64_t left = -1, right = -1, feature = 0;
-  float value = 0, cover = 0;
-  bool default_left = false;
-};
-
 // One tree's arrays as XGBoost wrote them, every field type-checked.
-Result<std::vector<RawNode>> raw_nodes(const Json& t, const std::string& name) {
+Result<std::vector<SourceNode>> raw_nodes(const Json& t, const std::string& name) {
   const Json* left = member(t, "left_children", Json::value_t::array);
   if (left == nullptr || left->empty()) return bad(name + " has no left_children");
   const std::size_t n = left->size();
@@ -96,7 +90,7 @@ Result<std::vector<RawNode>> raw_nodes(const Json& t, const std::string& name) {
       if (integer(v) != 0) return bad(name + ": categorical splits are not supported");
     }
   }
-  std::vector<RawNode> raw(n);
+  std::vector<SourceNode> raw(n);
   for (std::size_t i = 0; i < n; ++i) {
     const auto l = integer((*left)[i]), r = integer((*right)[i]), f = integer((*index)[i]);
     const auto c = real((*cond)[i]), h = real((*cover)[i]);
@@ -106,7 +100,7 @@ Result<std::vector<RawNode>> raw_nodes(const Json& t, const std::string& name) {
     if (!l || !r || !f || !c || !h || !dl) {
       return bad(name + " node " + std::to_string(i) + ": a field of the wrong type");
     }
-    raw[i] = {*l, *r, *f, *c, *h, *dl};
+    raw[i] = {static_cast<std::int32_t>(*l), static_cast<std::int32_t>(*r), static_cast<std::int32_t>(*f), *c, *h, *dl};
   }
   return raw;
 }
@@ -122,7 +116,7 @@ struct Loaded {
 // adjacent indices after their parent, whatever XGBoost's numbering was. A
 // tree pruned by `gamma` keeps its deleted nodes in the arrays, unreachable,
 // so those are skipped rather than refused.
-Status append_tree(std::span<const RawNode> raw, std::size_t num_features, const std::string& name, Loaded& out) {
+Status append_tree(std::span<const SourceNode> raw, std::size_t num_features, const std::string& name, Loaded& out) {
   const std::size_t root = out.nodes.size();
   if (raw.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()) - root) {
     return bad("more nodes than 32-bit indices reach");
@@ -134,11 +128,11 @@ Status append_tree(std::span<const RawNode> raw, std::size_t num_features, const
   seen[0] = 1;
   out.nodes.push_back(Node{.share = 1});
   for (std::size_t k = 0; k < origin.size(); ++k) {
-    const RawNode& r = raw[origin[k]];
+    const SourceNode& r = raw[origin[k]];
     const auto where = [&] { return name + " node " + std::to_string(origin[k]); };
     out.nodes[root + k].value = r.value;
     if (r.left == -1 && r.right == -1) continue;
-    const auto in_range = [&](std::int64_t c) { return c >= 0 && static_cast<std::uint64_t>(c) < raw.size(); };
+    const auto in_range = [&](std::int32_t c) { return c >= 0 && static_cast<std::uint64_t>(c) < raw.size(); };
     if (!in_range(r.left) || !in_range(r.right)) return bad(where() + ": a child out of range");
     const auto lc = static_cast<std::size_t>(r.left), rc = static_cast<std::size_t>(r.right);
     if (lc == rc || seen[lc] != 0 || seen[rc] != 0) {
@@ -322,6 +316,12 @@ Result<Forest> Forest::from_xgboost_json(std::string_view json_text, std::size_t
 }
 
 Result<Forest> Forest::from_xgboost_document(const Json& doc, std::size_t num_features) {
+  auto source = read_xgboost_document(doc);
+  if (!source) return std::unexpected(std::move(source.error()));
+  return build(*source, num_features);
+}
+
+Result<ForestSource> Forest::read_xgboost_document(const Json& doc) {
   const Json* learner = member(doc, "learner", Json::value_t::object);
   if (learner == nullptr) return bad("no \"learner\" object (not an XGBoost JSON model)");
   const Json* objective = member(*learner, "objective", Json::value_t::object);
@@ -342,22 +342,37 @@ Result<Forest> Forest::from_xgboost_document(const Json& doc, std::size_t num_fe
   }
   const Json* param = member(*learner, "learner_model_param", Json::value_t::object);
   const auto base_score = param == nullptr ? std::nullopt : string_number(*param, "base_score");
-  if (!base_score || !(*base_score > 0 && *base_score < 1)) return bad("base_score is not a probability");
+  if (!base_score) return bad("base_score is not a probability");
 
-  Loaded loaded;
+  ForestSource source;
+  source.base_score = *base_score;
+  source.trees.reserve(trees->size());
   for (std::size_t i = 0; i < trees->size(); ++i) {
     const std::string name = "tree " + std::to_string(i);
     const Json& t = (*trees)[i];
     if (!t.is_object()) return bad(name + " is not an object");
     auto raw = raw_nodes(t, name);
     if (!raw) return std::unexpected(std::move(raw.error()));
-    if (auto st = append_tree(*raw, num_features, name, loaded); !st) return std::unexpected(std::move(st.error()));
+    source.trees.push_back(std::move(*raw));
+  }
+  return source;
+}
+
+Result<Forest> Forest::build(const ForestSource& source, std::size_t num_features) {
+  if (!(source.base_score > 0 && source.base_score < 1)) return bad("base_score is not a probability");
+  if (source.trees.empty()) return bad("no trees");
+  Loaded loaded;
+  for (std::size_t i = 0; i < source.trees.size(); ++i) {
+    if (source.trees[i].empty()) return bad("tree " + std::to_string(i) + " has no nodes");
+    if (auto st = append_tree(source.trees[i], num_features, "tree " + std::to_string(i), loaded); !st) {
+      return std::unexpected(std::move(st.error()));
+    }
   }
   Forest f;
   f.nodes_ = std::move(loaded.nodes);
   f.roots_ = std::move(loaded.roots);
   f.num_features_ = num_features;
-  f.base_margin_ = std::log(*base_score / (1 - *base_score));
+  f.base_margin_ = std::log(source.base_score / (1 - source.base_score));
   f.bias_ = f.base_margin_ + loaded.mean_sum;
   f.max_depth_ = loaded.max_depth;
   return f;

@@ -15,9 +15,32 @@
 
 namespace sluice::model {
 
+// One node as XGBoost's JSON model lists it (its arrays' i-th entries),
+// type-checked but not yet checked as a tree.
+struct SourceNode {
+  std::int32_t left = -1, right = -1, feature = 0;
+  float value = 0, cover = 0;
+  bool default_left = false;
+};
+
+// A forest as XGBoost describes it: what Forest::build checks and shapes.
+// The model loader reads it from the JSON document or from the build's packed
+// copy of the shipped model (model/packed.hpp); both go through build.
+struct ForestSource {
+  double base_score = 0;  // a probability
+  std::vector<std::vector<SourceNode>> trees;
+};
+
 // A binary:logistic gbtree ensemble read from XGBoost's JSON model format.
 class Forest {
  public:
+  // The trees of an XGBoost 1.7 JSON model document, every field
+  // type-checked (a binary:logistic gbtree of numerical splits, one output
+  // group), not yet checked as trees.
+  [[nodiscard]] static Result<ForestSource> read_xgboost_document(const nlohmann::json& doc);
+  // Checks that every tree is a tree of numerical splits on features below
+  // `num_features`, no deeper than kMaxDepth, with consistent covers.
+  [[nodiscard]] static Result<Forest> build(const ForestSource& source, std::size_t num_features);
   // `json_text`: a whole XGBoost 1.7 JSON model document (extra top-level
   // members are ignored). Anything but a binary:logistic gbtree with
   // numerical splits on features below `num_features`, shaped as trees no
@@ -50,7 +73,11 @@ class Forest {
     // of the training data that went this way, Tree SHAP's "zero fraction".
     float share = 0;
     bool default_left = false;
+    friend bool operator==(const Node&, const Node&) = default;
   };
+
+  // The same trees, node for node (the packed model's test).
+  friend bool operator==(const Forest&, const Forest&) = default;
 
  private:
   // Every tree's reachable nodes, renumbered at load so that each tree's

@@ -12,6 +12,7 @@
 
 #include "model/features.hpp"
 #include "model/forest.hpp"
+#include "sluice/byte_view.hpp"
 #include "sluice/result.hpp"
 
 namespace sluice::model {
@@ -48,6 +49,9 @@ class Model {
   [[nodiscard]] static Result<Model> load(std::string_view document, const FeatureSpace& space);
   // The same for a file; errors name it.
   [[nodiscard]] static Result<Model> load_file(const std::string& path, const FeatureSpace& space);
+  // The build's packed copy of a model document (model/packed.hpp): the same
+  // header and trees, the same checks, without parsing JSON at every start.
+  [[nodiscard]] static Result<Model> load_packed(ByteView packed, const FeatureSpace& space);
 
   [[nodiscard]] const Header& header() const noexcept { return header_; }
   [[nodiscard]] double probability(std::span<const float> features) const;
@@ -56,13 +60,16 @@ class Model {
 
  private:
   Model(Header h, Forest f) : header_(std::move(h)), forest_(std::move(f)) {}
+  static Result<Model> assemble(Header header, const ForestSource& trees, const FeatureSpace& space);
   Header header_;
   Forest forest_;
 };
 
 [[nodiscard]] double sigmoid(double margin) noexcept;
 
-// The model shipped in data/model/ and compiled in.
+// The model shipped in data/model/ and compiled in: the document, and the
+// build's packed copy of it that the engine loads (sluice-model-pack).
 [[nodiscard]] std::string_view builtin_model_document() noexcept;
+[[nodiscard]] ByteView builtin_model_packed() noexcept;
 
 }  // namespace sluice::model

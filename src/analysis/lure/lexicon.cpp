@@ -33,7 +33,8 @@ void for_each_row(std::string_view tsv, F&& f) {
 }
 
 bool word_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || static_cast<unsigned char>(c) >= 0x80;
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         static_cast<unsigned char>(c) >= 0x80;
 }
 
 }  // namespace
@@ -73,7 +74,7 @@ std::vector<std::string> flatten(const std::vector<std::vector<std::string>>& li
 }  // namespace
 
 PhraseLists::PhraseLists(std::vector<std::vector<std::string>> lists)
-    : phrases_(flatten(lists)), matcher_(phrases_) {
+    : phrases_(flatten(lists)), matcher_(phrases_, core::PhraseMatcher::Case::ascii_insensitive) {
   std::size_t at = 0;
   for (const auto& l : lists) {
     list_begin_.push_back(at);
@@ -82,17 +83,21 @@ PhraseLists::PhraseLists(std::vector<std::vector<std::string>> lists)
   list_begin_.push_back(at);
 }
 
-PhraseLists::Found PhraseLists::find(std::string_view text) const {
+PhraseLists::Found PhraseLists::find(std::string_view text) const { return find(std::span(&text, 1)); }
+
+PhraseLists::Found PhraseLists::find(std::span<const std::string_view> pieces) const {
   Found f;
   f.lists_ = this;
   f.whole_word_.assign(phrases_.size(), false);
-  matcher_.scan(text, [&](std::size_t phrase, std::size_t end) {
-    const std::size_t at = end - phrases_[phrase].size();
-    const bool left = at == 0 || !word_char(text[at - 1]);
-    const bool right = end >= text.size() || !word_char(text[end]);
-    if (left && right) f.whole_word_[phrase] = true;
-    return true;
-  });
+  for (const std::string_view text : pieces) {
+    matcher_.scan(text, [&](std::size_t phrase, std::size_t end) {
+      const std::size_t at = end - phrases_[phrase].size();
+      const bool left = at == 0 || !word_char(text[at - 1]);
+      const bool right = end >= text.size() || !word_char(text[end]);
+      if (left && right) f.whole_word_[phrase] = true;
+      return true;
+    });
+  }
   return f;
 }
 

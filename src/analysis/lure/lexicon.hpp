@@ -1,6 +1,7 @@
 #pragma once
 // The shipped lists (data/brands.tsv, data/lures.tsv, compiled in) and
 // whole-word phrase matching over mail text.
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,7 @@ struct Theme {
 [[nodiscard]] std::vector<Theme> builtin_themes();
 
 // Many phrase lists (one per brand, one per theme) searched in one pass over
-// a lower-cased text, phrases matched as whole words.
+// a text, ASCII letters of either case alike, phrases matched as whole words.
 class PhraseLists {
  public:
   explicit PhraseLists(std::vector<std::vector<std::string>> lists);
@@ -42,7 +43,10 @@ class PhraseLists {
     const PhraseLists* lists_ = nullptr;
     std::vector<bool> whole_word_;  // per phrase of the flattened lists
   };
-  [[nodiscard]] Found find(std::string_view lower_text) const;
+  [[nodiscard]] Found find(std::string_view text) const;
+  // The pieces as one text with a line break between each two (a subject
+  // and body parts), without joining them: no phrase spans two pieces.
+  [[nodiscard]] Found find(std::span<const std::string_view> pieces) const;
 
  private:
   std::vector<std::string> phrases_;       // flattened, list by list

@@ -106,19 +106,18 @@ class LureDetector final : public Detector {
   void inspect_message(const ArtifactTree& tree, const Artifact& msg, FindingSink& sink) const {
     const Mailbox from = msg.first_mailbox(meta::mail::from);
     const std::string from_reg = from.domain.empty() ? "" : psl_.registrable(from.domain);
-    const std::string display = core::ascii_lower(from.display);
-    std::string text = core::ascii_lower(msg.meta_string(meta::mail::subject));
+    const std::string subject = msg.meta_string(meta::mail::subject);
+    std::vector<std::string_view> text{subject};
     for (ArtifactId c : msg.children) {
       const Artifact& part = tree[c];
       if (part.type == FileType::text || part.type == FileType::html) {
-        text += '\n';
         // UTF-8 text when the part's format decoded one (charset, HTML → text).
-        text += core::ascii_lower(part.readable_text().substr(0, kTextCap));
+        text.push_back(part.readable_text().substr(0, kTextCap));
       }
     }
     bool lured = false;
     std::set<std::string> claimed;
-    const PhraseLists::Found in_display = phrases_.find(display);
+    const PhraseLists::Found in_display = phrases_.find(from.display);
     const PhraseLists::Found in_text = phrases_.find(text);
     for (std::size_t bi = 0; bi < brands_.size(); ++bi) {
       const Brand& b = brands_[bi];

@@ -65,6 +65,30 @@ std::size_t find_ci(std::string_view hay, std::string_view needle, std::size_t f
 using Attribute = HtmlAttribute;
 using Tag = HtmlTag;
 
+// `raw` with its character references decoded, appended to `out` a run at a
+// time (attribute values are mostly URLs without one).
+void append_decoded(std::string_view raw, std::string& out) {
+  std::size_t k = 0;
+  while (k < raw.size()) {
+    const std::size_t amp = raw.find('&', k);
+    const std::size_t stop = amp == std::string_view::npos ? raw.size() : amp;
+    out.append(raw.substr(k, stop - k));
+    if (amp == std::string_view::npos) return;
+    if (const std::size_t used = decode_entity(raw.substr(amp), out)) {
+      k = amp + used;
+    } else {
+      out.push_back('&');
+      k = amp + 1;
+    }
+  }
+}
+
+// s[from, to) lower-cased into `out`.
+void assign_lower(std::string& out, std::string_view s, std::size_t from, std::size_t to) {
+  out.assign(s.substr(from, to - from));
+  for (char& c : out) c = lower(c);
+}
+
 // One tag starting at s[pos] == '<' followed by a letter or '/'. Attributes
 // are bounded by the tag's own length, which is bounded by the input.
 Tag read_tag(std::string_view s, std::size_t pos) {
@@ -74,10 +98,9 @@ Tag read_tag(std::string_view s, std::size_t pos) {
     t.closing = true;
     ++i;
   }
-  while (i < s.size() && (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '-' || s[i] == ':')) {
-    t.name.push_back(lower(s[i]));
-    ++i;
-  }
+  const std::size_t name_at = i;
+  while (i < s.size() && (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '-' || s[i] == ':')) ++i;
+  assign_lower(t.name, s, name_at, i);
   while (i < s.size() && s[i] != '>') {
     if (is_space(s[i]) || s[i] == '/') {
       if (s[i] == '/') t.self_closing = true;
@@ -85,15 +108,14 @@ Tag read_tag(std::string_view s, std::size_t pos) {
       continue;
     }
     t.self_closing = false;
-    Attribute a;
-    while (i < s.size() && !is_space(s[i]) && s[i] != '=' && s[i] != '>' && s[i] != '/') {
-      a.name.push_back(lower(s[i]));
-      ++i;
-    }
-    if (a.name.empty()) {  // a stray '=' or quote: skip it
+    const std::size_t attr_at = i;
+    while (i < s.size() && !is_space(s[i]) && s[i] != '=' && s[i] != '>' && s[i] != '/') ++i;
+    if (i == attr_at) {  // a stray '=' or quote: skip it
       ++i;
       continue;
     }
+    Attribute a;
+    assign_lower(a.name, s, attr_at, i);
     std::size_t j = i;
     while (j < s.size() && is_space(s[j])) ++j;
     if (j < s.size() && s[j] == '=') {
@@ -111,17 +133,9 @@ Tag read_tag(std::string_view s, std::size_t pos) {
         while (i < s.size() && !is_space(s[i]) && s[i] != '>') ++i;
         raw = s.substr(start, i - start);
       }
-      for (std::size_t k = 0; k < raw.size();) {
-        if (raw[k] == '&') {
-          if (const std::size_t used = decode_entity(raw.substr(k), a.value)) {
-            k += used;
-            continue;
-          }
-        }
-        a.value.push_back(raw[k]);
-        ++k;
-      }
+      append_decoded(raw, a.value);
     }
+    if (t.attributes.empty()) t.attributes.reserve(4);
     t.attributes.push_back(std::move(a));
   }
   t.closed = i < s.size();
@@ -273,7 +287,14 @@ std::size_t decode_entity(std::string_view s, std::string& out) {
   return 0;
 }
 
-HtmlText html_to_text(std::string_view s, std::size_t max_text, std::size_t max_links) {
+namespace {
+
+// The tokenizer's one pass. With kText the reader's text, hidden text and
+// anchor texts are built; without it only the links are (html_links): text
+// between tags is skipped to the next '<' — an entity never holds one — and
+// tags are read and judged exactly as with it, so both find the same links.
+template <bool kText>
+HtmlText walk(std::string_view s, std::size_t max_text, std::size_t max_links) {
   HtmlText out;
   Builder b(out, max_text);
   // Hidden regions: the tag that opened the outermost one and how many
@@ -286,6 +307,13 @@ HtmlText html_to_text(std::string_view s, std::size_t max_text, std::size_t max_
   while (i < s.size()) {
     const char c = s[i];
     const bool hidden = hidden_depth > 0;
+    if constexpr (!kText) {
+      if (c != '<') {
+        i = s.find('<', i);
+        if (i == std::string_view::npos) break;
+        continue;
+      }
+    }
     if (c == '&') {
       std::string ent;
       if (const std::size_t used = decode_entity(s.substr(i), ent)) {
@@ -298,7 +326,7 @@ HtmlText html_to_text(std::string_view s, std::size_t max_text, std::size_t max_
       continue;
     }
     if (c != '<' || i + 1 >= s.size()) {
-      b.put(is_space(c) ? ' ' : c, hidden);
+      if constexpr (kText) b.put(is_space(c) ? ' ' : c, hidden);
       ++i;
       continue;
     }
@@ -310,7 +338,7 @@ HtmlText html_to_text(std::string_view s, std::size_t max_text, std::size_t max_
       continue;
     }
     if (!is_alpha(n) && n != '/') {
-      b.put(c, hidden);  // "a < b": a literal '<'
+      if constexpr (kText) b.put(c, hidden);  // "a < b": a literal '<'
       ++i;
       continue;
     }
@@ -329,19 +357,25 @@ HtmlText html_to_text(std::string_view s, std::size_t max_text, std::size_t max_
       }
       continue;
     }
-    if (in(kBlockTags, t.name)) b.line_break();
-    if (in(kCellTags, t.name)) b.put(' ', hidden);
+    if constexpr (kText) {
+      if (in(kBlockTags, t.name)) b.line_break();
+      if (in(kCellTags, t.name)) b.put(' ', hidden);
+    }
     if (t.closing) {
-      if (t.name == "a") close_anchor();
-      if (hidden_depth > 0 && t.name == hidden_tag && --hidden_depth == 0) hidden_tag.clear();
+      if constexpr (kText) {
+        if (t.name == "a") close_anchor();
+        if (hidden_depth > 0 && t.name == hidden_tag && --hidden_depth == 0) hidden_tag.clear();
+      }
       continue;
     }
-    if (t.name == "a") close_anchor();  // <a> does not nest: a new one ends the last
-    if (hidden_depth > 0 && t.name == hidden_tag && !t.self_closing) {
-      ++hidden_depth;
-    } else if (hidden_depth == 0 && !t.self_closing && !in(kVoidTags, t.name) && hides(t)) {
-      hidden_tag = t.name;
-      hidden_depth = 1;
+    if constexpr (kText) {
+      if (t.name == "a") close_anchor();  // <a> does not nest: a new one ends the last
+      if (hidden_depth > 0 && t.name == hidden_tag && !t.self_closing) {
+        ++hidden_depth;
+      } else if (hidden_depth == 0 && !t.self_closing && !in(kVoidTags, t.name) && hides(t)) {
+        hidden_tag = t.name;
+        hidden_depth = 1;
+      }
     }
     for (const Attribute& a : t.attributes) {
       if (!in(kUrlAttributes, a.name)) continue;
@@ -359,15 +393,30 @@ HtmlText html_to_text(std::string_view s, std::size_t max_text, std::size_t max_
       l.offset = tag_at;
       l.anchor = t.name == "a" && a.name == "href";
       out.links.push_back(std::move(l));
-      if (out.links.back().anchor) b.anchor(out.links.size() - 1);
+      if constexpr (kText) {
+        if (out.links.back().anchor) b.anchor(out.links.size() - 1);
+      }
     }
   }
-  for (auto& l : out.links) {
-    while (!l.text.empty() && l.text.back() == ' ') l.text.pop_back();
-    l.text = core::truncate_utf8(std::move(l.text), kMaxAnchorText);
+  if constexpr (kText) {
+    for (auto& l : out.links) {
+      while (!l.text.empty() && l.text.back() == ' ') l.text.pop_back();
+      l.text = core::truncate_utf8(std::move(l.text), kMaxAnchorText);
+    }
+    out.text = core::to_valid_utf8(out.text);
   }
-  out.text = core::to_valid_utf8(out.text);
   return out;
+}
+
+}  // namespace
+
+HtmlText html_to_text(std::string_view s, std::size_t max_text, std::size_t max_links) {
+  return walk<true>(s, max_text, max_links);
+}
+
+HtmlLinks html_links(std::string_view html, std::size_t max_links) {
+  HtmlText t = walk<false>(html, 0, max_links);
+  return {std::move(t.links), t.links_limited};
 }
 
 }  // namespace sluice::codecs::text

@@ -38,6 +38,14 @@ inline constexpr std::size_t kMaxAnchorText = 256;
 [[nodiscard]] HtmlText html_to_text(std::string_view html, std::size_t max_text,
                                     std::size_t max_links);
 
+// The same pass's links alone (no anchor text): the same list html_to_text
+// gives, for readers that want no text, at the cost of reading the tags.
+struct HtmlLinks {
+  std::vector<HtmlLink> links;
+  bool limited = false;
+};
+[[nodiscard]] HtmlLinks html_links(std::string_view html, std::size_t max_links);
+
 // One tag of the tokenizer above, for other readers of markup (the html
 // format reads scripts and attributes with it). `pos` is at '<' followed by a
 // letter or '/'; attribute values have their entities decoded.

@@ -195,7 +195,7 @@ class Reader {
   // HTML inside archives and SVG images.
   void links(std::string_view doc) {
     const std::size_t max_urls = ctx_.limits().max_children;
-    const codecs::text::HtmlText h = codecs::text::html_to_text(doc, 0, max_urls);
+    const codecs::text::HtmlLinks h = codecs::text::html_links(doc, max_urls);
     codecs::text::UrlSet urls(max_urls);
     for (const codecs::text::HtmlLink& l : h.links) {
       const std::string url = codecs::text::normalise_url(l.url);
