@@ -128,13 +128,13 @@ bool looks_like_lzma_alone(ByteView b) {
 }
 
 // Header-field syntax (RFC 5322 3.6.8): printable name, then a colon.
-bool header_line(std::string_view line, std::string& name) {
+bool header_line(std::string_view line, std::string_view& name) {
   const auto colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0 || colon > 76) return false;
   for (char c : line.substr(0, colon)) {
     if (c <= 32 || c >= 127) return false;
   }
-  name = ascii_lower(line.substr(0, colon));
+  name = line.substr(0, colon);
   return true;
 }
 
@@ -143,7 +143,15 @@ bool known_mail_header(std::string_view n) {
       "from",        "to",           "subject",      "date",       "received",
       "return-path", "message-id",   "mime-version", "content-type", "delivered-to",
       "reply-to",    "x-mailer",     "cc",           "sender"};
-  return std::find(kNames.begin(), kNames.end(), n) != kNames.end();
+  const auto same = [n](std::string_view k) {
+    if (k.size() != n.size()) return false;
+    for (std::size_t i = 0; i < k.size(); ++i) {
+      const char c = n[i] >= 'A' && n[i] <= 'Z' ? static_cast<char>(n[i] - 'A' + 'a') : n[i];
+      if (c != k[i]) return false;
+    }
+    return true;
+  };
+  return std::any_of(kNames.begin(), kNames.end(), same);
 }
 
 // At least two header fields, one of them a mail header, before the first
@@ -158,7 +166,7 @@ FileType sniff_mail(ByteView b) {
     mbox = true;
   }
   int fields = 0, known = 0;
-  std::string name;
+  std::string_view name;
   while (!text.empty()) {
     auto nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
@@ -169,6 +177,8 @@ FileType sniff_mail(ByteView b) {
     } else if (header_line(line, name)) {
       ++fields;
       if (known_mail_header(name)) ++known;
+      // Decided: nothing further down can undo it.
+      if (fields >= 2 && known >= 1) break;
     } else {
       break;
     }

@@ -193,20 +193,19 @@ class Walker {
 
   void note_line_endings() {
     const std::string_view s = msg_.chars();
-    std::uint64_t crlf = 0, lf = 0, cr = 0;
+    std::uint64_t crlf = 0, cr = 0;
     std::uint64_t first_cr = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '\n') {
-        ++lf;
-      } else if (s[i] == '\r') {
-        if (i + 1 < s.size() && s[i + 1] == '\n') {
-          ++crlf;
-          ++i;
-        } else {
-          if (cr++ == 0) first_cr = i;
-        }
+    // From CR to CR (most mail has none, or one per line): each is the start
+    // of a CRLF or a bare CR; the LFs left are the LF-only line ends.
+    for (std::size_t i = s.find('\r'); i != std::string_view::npos; i = s.find('\r', i + 1)) {
+      if (i + 1 < s.size() && s[i + 1] == '\n') {
+        ++crlf;
+      } else if (cr++ == 0) {
+        first_cr = i;
       }
     }
+    if (crlf == 0 && cr == 0) return;  // one kind of line end at most: nothing to note
+    const std::uint64_t lf = static_cast<std::uint64_t>(std::count(s.begin(), s.end(), '\n')) - crlf;
     if (cr > 0) {
       anomaly("mime.bare_cr", Severity::medium, first_cr,
             std::to_string(cr) + " bare CR line breaks: parsers disagree on whether they end a line");
