@@ -139,39 +139,43 @@ std::string strip_comments(std::string_view s, bool& had_comment) {
   return out;
 }
 
-HeaderSection parse_headers(ByteView entity) {
-  HeaderSection h;
-  const std::string_view s = entity.chars();
+namespace {
+
+// The one walk over a header section's lines (Python's headerRE): what each
+// line is goes to the visitor, which keeps what it needs —
+//   line(text)                 every line of the section, before it is judged
+//   field(name, value, offset) a "Name: value" line; false stops the walk
+//   continuation(text)         a folded line after a field
+//   orphan_continuation()      a folded line before any field
+//   unix_from(text, first)     a "From " line
+//   spaced_name(name)          "Name :" ending the section
+//   end(body_offset, blank)    the section ended (a blank line, or not)
+template <class Visitor>
+void walk_header_lines(std::string_view s, Visitor& v) {
   std::size_t pos = 0;
   std::size_t lineno = 0;
-  HeaderField* last = nullptr;
+  bool any_field = false;
   while (pos < s.size()) {
     const Line l = next_line(s, pos);
     const std::string_view line = l.text;
-    if (line.size() > kMaxLineLength) ++h.long_lines;
     if (line.empty()) {
       if (l.next == pos) break;  // cannot happen (pos < size), kept for termination
-      h.separator = true;
-      h.body_offset = l.next;
-      return h;
+      v.end(l.next, true);
+      return;
     }
-    if (line.find('\0') != std::string_view::npos) h.header_nul = true;
-    if (std::any_of(line.begin(), line.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }) &&
-        core::to_valid_utf8(line) != line) {
-      h.header_8bit = true;
-    }
+    v.line(line);
     const bool first = lineno++ == 0;
     if (line.front() == ' ' || line.front() == '\t') {
-      if (last == nullptr) {
-        h.first_line_continuation = true;  // Python drops it with a defect
+      if (any_field) {
+        v.continuation(line);
       } else {
-        last->value.append(line);
+        v.orphan_continuation();  // Python drops it with a defect
       }
       pos = l.next;
       continue;
     }
     if (line.starts_with("From ")) {
-      if (first) h.unix_from = std::string(line);
+      v.unix_from(line, first);
       pos = l.next;
       continue;
     }
@@ -179,16 +183,10 @@ HeaderSection parse_headers(ByteView entity) {
     while (n < line.size() && name_char(line[n])) ++n;
     if (n < line.size() && line[n] == ':') {
       if (n > 0) {
-        HeaderField f;
-        f.name = std::string(line.substr(0, n));
-        f.lname = core::ascii_lower(f.name);
-        if (f.name.find('(') != std::string::npos) h.name_with_comment = true;
-        std::string_view v = line.substr(n + 1);
-        while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-        f.value = std::string(v);
-        f.offset = pos;
-        h.fields.push_back(std::move(f));
-        last = &h.fields.back();
+        std::string_view value = line.substr(n + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+        any_field = true;
+        if (!v.field(line.substr(0, n), value, pos)) return;
       }
       pos = l.next;
       continue;
@@ -196,13 +194,97 @@ HeaderSection parse_headers(ByteView entity) {
     // Not a header line: the body starts here (Python: MissingHeaderBodySeparatorDefect).
     std::size_t k = n;
     while (k < line.size() && (line[k] == ' ' || line[k] == '\t')) ++k;
-    if (n > 0 && k < line.size() && line[k] == ':') h.spaced_name = std::string(line.substr(0, n));
-    h.missing_separator = true;
-    h.body_offset = pos;
-    return h;
+    if (n > 0 && k < line.size() && line[k] == ':') v.spaced_name(line.substr(0, n));
+    v.end(pos, false);
+    return;
   }
-  h.body_offset = s.size();
-  return h;
+  v.end(s.size(), false);
+}
+
+// parse_headers' visitor: every field, every fact about the lines.
+struct SectionBuilder {
+  HeaderSection h;
+  bool ended_by_line = false;
+
+  void line(std::string_view text) {
+    if (text.size() > kMaxLineLength) ++h.long_lines;
+    if (text.find('\0') != std::string_view::npos) h.header_nul = true;
+    if (std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }) &&
+        core::to_valid_utf8(text) != text) {
+      h.header_8bit = true;
+    }
+  }
+  bool field(std::string_view name, std::string_view value, std::size_t offset) {
+    HeaderField f;
+    f.name = std::string(name);
+    f.lname = core::ascii_lower(f.name);
+    if (f.name.find('(') != std::string::npos) h.name_with_comment = true;
+    f.value = std::string(value);
+    f.offset = offset;
+    h.fields.push_back(std::move(f));
+    return true;
+  }
+  void continuation(std::string_view text) { h.fields.back().value.append(text); }
+  void orphan_continuation() { h.first_line_continuation = true; }
+  void unix_from(std::string_view text, bool first) {
+    if (first) h.unix_from = std::string(text);
+  }
+  void spaced_name(std::string_view name) { h.spaced_name = std::string(name); }
+  void end(std::size_t body_offset, bool blank) {
+    h.body_offset = body_offset;
+    h.separator = blank;
+    h.missing_separator = !blank && body_offset < end_of_input;
+  }
+  std::size_t end_of_input = 0;
+};
+
+// first_field_value's visitor: one field's value, the walk stopped at the
+// next field after it.
+struct OneField {
+  std::string_view lname;
+  std::optional<std::string> value;
+  bool in_it = false;  // the last field seen is the one wanted
+
+  void line(std::string_view) {}
+  bool field(std::string_view name, std::string_view v, std::size_t) {
+    if (value) return false;
+    if (!same_lower(name, lname)) return true;
+    value = std::string(v);
+    in_it = true;
+    return true;
+  }
+  void continuation(std::string_view text) {
+    if (in_it) value->append(text);
+  }
+  void orphan_continuation() {}
+  void unix_from(std::string_view, bool) {}
+  void spaced_name(std::string_view) {}
+  void end(std::size_t, bool) {}
+
+  static bool same_lower(std::string_view name, std::string_view lower) {
+    if (name.size() != lower.size()) return false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      const char c = name[i] >= 'A' && name[i] <= 'Z' ? static_cast<char>(name[i] - 'A' + 'a') : name[i];
+      if (c != lower[i]) return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+HeaderSection parse_headers(ByteView entity) {
+  SectionBuilder b;
+  b.end_of_input = entity.size();
+  walk_header_lines(entity.chars(), b);
+  return std::move(b.h);
+}
+
+std::optional<std::string> first_field_value(ByteView entity, std::string_view lname) {
+  OneField f;
+  f.lname = lname;
+  walk_header_lines(entity.chars(), f);
+  return std::move(f.value);
 }
 
 const HeaderField* find_field(const HeaderSection& h, std::string_view lname, std::size_t* count) {

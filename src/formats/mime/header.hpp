@@ -3,6 +3,7 @@
 // email.feedparser reads them (it is our oracle), with every place a client
 // could read them differently recorded as a note.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,11 @@ struct HeaderSection {
 // Python's headerRE: "From " (envelope), a name of printable characters other
 // than ':' followed by ':', or a continuation line.
 [[nodiscard]] HeaderSection parse_headers(ByteView entity);
+
+// The value of the first field called `lname` (lower-case), unfolded as
+// parse_headers unfolds it, without building the section: the walk stops at
+// the field after it. nullopt when the section has none.
+[[nodiscard]] std::optional<std::string> first_field_value(ByteView entity, std::string_view lname);
 
 // The first field called `lname`, or nullptr; `count` gets how many there are.
 [[nodiscard]] const HeaderField* find_field(const HeaderSection& h, std::string_view lname,

@@ -66,6 +66,45 @@ std::string meta_str(const Artifact& a, std::string_view key) {
 
 // ---------------------------------------------------------------- decoders
 
+// first_field_value walks the lines parse_headers walks: the same first
+// field, unfolded the same way, for every mail and campaign fixture and every
+// message of the shared ham and spam folders, and for folded, orphaned and
+// cut-short sections.
+TEST(Mime, OneFieldIsTheFieldTheWholeSectionHolds) {
+  const auto same = [](ByteView entity, const std::string& what) {
+    const HeaderSection h = parse_headers(entity);
+    for (const char* name : {"content-type", "subject", "received", "from", "x-nothing"}) {
+      const HeaderField* f = find_field(h, name);
+      const auto v = first_field_value(entity, name);
+      ASSERT_EQ(v.has_value(), f != nullptr) << what << " " << name;
+      if (f != nullptr) {
+        EXPECT_EQ(*v, f->value) << what << " " << name;
+      }
+    }
+  };
+  for (const std::string& text :
+       {std::string("From x\n\tfolded orphan\nContent-Type: text/plain;\n charset=x\n\tmore\nSubject: a\n\nbody"),
+        std::string("CONTENT-TYPE: message/partial;\r\n id=1; number=2\r\ncontent-type: second\r\n"),
+        std::string(": no name\nSubject : spaced\nSubject: late"), std::string("Subject: cut"), std::string("")}) {
+    same(ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), text.substr(0, 30));
+  }
+  std::size_t files = 0;
+  std::vector<std::filesystem::path> dirs{fixture("mail"), fixture("campaigns")};
+  if (!corpora().empty()) {
+    dirs.push_back(corpora() / "ham");
+    dirs.push_back(corpora() / "spam");
+  }
+  for (const auto& dir : dirs) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+      if (!e.is_regular_file() || e.file_size() > (4u << 20)) continue;
+      const auto bytes = read_file(e.path());
+      same(ByteView(bytes.data(), bytes.size()), e.path().string());
+      ++files;
+    }
+  }
+  EXPECT_GT(files, 100u);
+}
+
 TEST(Mime, Base64IsTolerantLikeClients) {
   auto dec = [](std::string_view in, DecodeStats* out_stats = nullptr) {
     std::vector<std::uint8_t> out;

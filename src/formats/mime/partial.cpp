@@ -65,10 +65,11 @@ std::vector<PartialSet> group_fragments(const std::vector<Fragment>& fragments,
 }
 
 bool message_fragment(ByteView message, Fragment& f) {
-  const HeaderSection hs = parse_headers(message);
-  const HeaderField* ct = find_field(hs, "content-type");
-  if (ct == nullptr || !parse_fragment(parse_param_header(ct->value), f)) return false;
-  f.body = message.tail(hs.body_offset);
+  // Every message of a mailbox is asked; few are fragments, so the section
+  // is read whole only for those (the MIME parse reads it again anyway).
+  const auto ct = first_field_value(message, "content-type");
+  if (!ct || !parse_fragment(parse_param_header(*ct), f)) return false;
+  f.body = message.tail(parse_headers(message).body_offset);
   return true;
 }
 
