@@ -16,6 +16,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace r3 = sluice::formats::archive::rar3;
+  // libarchive as the unpacker opens it (archive_api.hpp), once.
+  static const auto api = sluice::formats::archive::ArchiveApi::load(sluice::core::LibrarySearch::files);
+  if (!api) std::abort();
   const sluice::ByteView in(data, size);
   sluice::Limits limits;
   limits.max_key_derivation_rounds = r3::kKdfIterations;
@@ -25,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opts.max_candidates = 2;
   opts.max_blocks = 4096;
   opts.verify = [](sluice::ByteView a, std::size_t entry, std::uint32_t crc) {
-    return sluice::formats::archive::entry_crc_matches(a, sluice::FileType::rar, entry, crc, 64u << 10);
+    return sluice::formats::archive::entry_crc_matches(**api, a, sluice::FileType::rar, entry, crc, 64u << 10);
   };
   const bool encrypted = r3::uses_encryption(in);
   const r3::OpenOutcome r = r3::open_encrypted(in, candidates, budget, opts);

@@ -219,12 +219,14 @@ struct WorkerPool::Impl {
   CharsetPreload charsets;  // loaded before the first fork: workers inherit the converters
   // The Sleuth Kit is opened by the first NTFS or exFAT volume (formats/ntfs/
   // tsk_api.hpp, docs/adr/0030), the PDF reader by the first PDF (formats/pdf/
-  // pdf_api.hpp, ADR 0031); a sandboxed worker cannot open files. Opened
+  // pdf_api.hpp, ADR 0031), libarchive by the first 7z, RAR, CAB … (formats/
+  // archive/archive_api.hpp, ADR 0032); a sandboxed worker cannot open files. Opened
   // here, before the first fork, they are already mapped in every worker,
   // whose own load then finds them without opening a file. Not installed:
   // those volumes and documents are reported unsupported, as in process.
   Result<core::DynamicLibrary> tsk = core::DynamicLibrary::open(deferred::k_tsk);
   Result<core::DynamicLibrary> pdf = core::DynamicLibrary::open_own(deferred::k_sluice_pdf);
+  Result<core::DynamicLibrary> archive = core::DynamicLibrary::open(deferred::k_archive);
   WorkerSetup setup;
   mutable std::mutex mu;
   std::condition_variable cv;

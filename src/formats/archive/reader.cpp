@@ -1,7 +1,5 @@
 #include "formats/archive/reader.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <zlib.h>
 
 #include <optional>
@@ -16,10 +14,10 @@ namespace sluice::formats::archive {
 static_assert(kOk == ARCHIVE_OK && kEof == ARCHIVE_EOF && kWarn == ARCHIVE_WARN &&
               kFailed == ARCHIVE_FAILED && kFatal == ARCHIVE_FATAL);
 
-void ArchiveCloser::operator()(struct ::archive* a) const noexcept { archive_read_free(a); }
+void ArchiveCloser::operator()(struct ::archive* a) const noexcept { api->read_free(a); }
 
-std::string error_text(struct ::archive* a) {
-  const char* s = archive_error_string(a);
+std::string error_text(const ArchiveApi& api, struct ::archive* a) {
+  const char* s = api.error_string(a);
   return s == nullptr ? std::string("unknown libarchive error") : std::string(s);
 }
 
@@ -42,44 +40,44 @@ namespace {
 // external program; that is refused (see reader.hpp).
 bool enable(int rc) noexcept { return rc == ARCHIVE_OK; }
 
-bool configure(struct ::archive* a, FileType type) {
+bool configure(const ArchiveApi& api, struct ::archive* a, FileType type) {
   switch (type) {
-    case FileType::sevenzip: return enable(archive_read_support_format_7zip(a));
+    case FileType::sevenzip: return enable(api.support_7zip(a));
     case FileType::rar:
       // RAR 1.5-4 and RAR 5 share the "Rar!\x1A\x07" signature; libarchive's
       // bidders pick the right one.
-      return enable(archive_read_support_format_rar(a)) && enable(archive_read_support_format_rar5(a));
-    case FileType::cab: return enable(archive_read_support_format_cab(a));
-    case FileType::tar: return enable(archive_read_support_format_tar(a));
+      return enable(api.support_rar(a)) && enable(api.support_rar5(a));
+    case FileType::cab: return enable(api.support_cab(a));
+    case FileType::tar: return enable(api.support_tar(a));
     // libarchive has no ARJ reader (neither has 3.7); arj is routed here so it
     // is reported as unsupported instead of passing unread.
     case FileType::arj: return false;
-    case FileType::cpio: return enable(archive_read_support_format_cpio(a));
-    case FileType::lha: return enable(archive_read_support_format_lha(a));
-    case FileType::ar: return enable(archive_read_support_format_ar(a));
+    case FileType::cpio: return enable(api.support_cpio(a));
+    case FileType::lha: return enable(api.support_lha(a));
+    case FileType::ar: return enable(api.support_ar(a));
     case FileType::bzip2:
-      return enable(archive_read_support_filter_bzip2(a)) && enable(archive_read_support_format_raw(a));
+      return enable(api.support_bzip2(a)) && enable(api.support_raw(a));
     case FileType::xz:
-      return enable(archive_read_support_filter_xz(a)) && enable(archive_read_support_format_raw(a));
+      return enable(api.support_xz(a)) && enable(api.support_raw(a));
     case FileType::zstd:
-      return enable(archive_read_support_filter_zstd(a)) && enable(archive_read_support_format_raw(a));
+      return enable(api.support_zstd(a)) && enable(api.support_raw(a));
     case FileType::lzma:
-      return enable(archive_read_support_filter_lzma(a)) && enable(archive_read_support_format_raw(a));
+      return enable(api.support_lzma(a)) && enable(api.support_raw(a));
     default: return false;
   }
 }
 
 }  // namespace
 
-Result<ArchivePtr> open_reader(ByteView bytes, FileType type) {
-  ArchivePtr a(archive_read_new());
+Result<ArchivePtr> open_reader(const ArchiveApi& api, ByteView bytes, FileType type) {
+  ArchivePtr a(api.read_new(), ArchiveCloser{&api});
   if (!a) return fail(Errc::io, 0, "libarchive could not allocate a reader");
-  if (!configure(a.get(), type)) {
+  if (!configure(api, a.get(), type)) {
     return fail(Errc::unsupported, 0,
                 "libarchive has no in-process reader for " + std::string(to_string(type)));
   }
-  if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
-    return fail(Errc::malformed, 0, error_text(a.get()));
+  if (api.read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
+    return fail(Errc::malformed, 0, error_text(api, a.get()));
   }
   return a;
 }
@@ -89,12 +87,12 @@ namespace {
 // A password trial's read of the current entry: an error fails it; reaching
 // the end passes when `crc` (if given) matches what was read; reaching
 // `max_bytes` without error passes unchecked.
-bool entry_decodes(struct ::archive* a, std::uint64_t max_bytes, std::optional<std::uint32_t> crc) {
+bool entry_decodes(const ArchiveApi& api, struct ::archive* a, std::uint64_t max_bytes, std::optional<std::uint32_t> crc) {
   std::vector<std::uint8_t> buf(kChunkSize);
   std::uint64_t read = 0;
   uLong sum = crc32(0, nullptr, 0);
   for (;;) {
-    const la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
+    const la_ssize_t n = api.read_data(a, buf.data(), buf.size());
     if (n < 0) return false;
     if (n == 0) return !crc || sum == *crc;
     if (crc) sum = crc32(sum, buf.data(), static_cast<uInt>(n));
@@ -105,29 +103,29 @@ bool entry_decodes(struct ::archive* a, std::uint64_t max_bytes, std::optional<s
 
 }  // namespace
 
-bool first_file_decodes(ByteView archive_7z, std::uint64_t max_bytes) {
-  auto opened = open_reader(archive_7z, FileType::sevenzip);
+bool first_file_decodes(const ArchiveApi& api, ByteView archive_7z, std::uint64_t max_bytes) {
+  auto opened = open_reader(api, archive_7z, FileType::sevenzip);
   if (!opened) return false;
   struct ::archive* a = opened->get();
   for (int i = 0; i < 64; ++i) {
     struct archive_entry* e = nullptr;
-    if (archive_read_next_header(a, &e) != ARCHIVE_OK || e == nullptr) return false;
-    if (archive_entry_filetype(e) != AE_IFREG || archive_entry_size(e) == 0) continue;
-    return entry_decodes(a, max_bytes, std::nullopt);
+    if (api.read_next_header(a, &e) != ARCHIVE_OK || e == nullptr) return false;
+    if (api.entry_filetype(e) != AE_IFREG || api.entry_size(e) == 0) continue;
+    return entry_decodes(api, a, max_bytes, std::nullopt);
   }
   return false;
 }
 
-bool entry_crc_matches(ByteView archive, FileType type, std::size_t entry, std::uint32_t crc,
-                       std::uint64_t max_bytes) {
-  auto opened = open_reader(archive, type);
+bool entry_crc_matches(const ArchiveApi& api, ByteView archive, FileType type, std::size_t entry,
+                       std::uint32_t crc, std::uint64_t max_bytes) {
+  auto opened = open_reader(api, archive, type);
   if (!opened) return false;
   struct ::archive* a = opened->get();
   struct archive_entry* e = nullptr;
   for (std::size_t i = 0; i <= entry; ++i) {
-    if (archive_read_next_header(a, &e) != ARCHIVE_OK || e == nullptr) return false;
+    if (api.read_next_header(a, &e) != ARCHIVE_OK || e == nullptr) return false;
   }
-  return entry_decodes(a, max_bytes, crc);
+  return entry_decodes(api, a, max_bytes, crc);
 }
 
 }  // namespace sluice::formats::archive

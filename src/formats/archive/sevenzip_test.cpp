@@ -84,11 +84,21 @@ struct Opened {
   std::uint64_t rounds = 0;
 };
 
+// libarchive as the unpacker opens it (archive_api.hpp).
+const formats::archive::ArchiveApi& libarchive() {
+  static const auto api = formats::archive::ArchiveApi::load(core::LibrarySearch::files);
+  if (!api) {
+    ADD_FAILURE() << api.error().what;
+    std::abort();
+  }
+  return **api;
+}
+
 Opened open_with(const std::vector<std::uint8_t>& bytes, std::vector<std::string> candidates, const Limits& l = {}) {
   core::Budget budget(l, core::Budget::Clock::now());
   sz::OpenOptions o;
   o.max_candidates = l.max_password_candidates;
-  o.verify_rewrite = [](ByteView a) { return formats::archive::first_file_decodes(a, 1u << 20); };
+  o.verify_rewrite = [](ByteView a) { return formats::archive::first_file_decodes(libarchive(), a, 1u << 20); };
   Opened r{sz::open_encrypted(view(bytes), candidates, budget, o), budget.key_rounds()};
   return r;
 }
@@ -234,8 +244,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Fixture{"order_nonsolid.7z", false}, Fixture{"order_bcj2_mhe.7z", true},
                       Fixture{"order_copy.7z", false}, Fixture{"order_ppmd.7z", false},
                       Fixture{"order_deflate.7z", false}),
-    [](const auto& info) {
-      std::string n = info.param.name;
+    [](const auto& p) {
+      std::string n = p.param.name;
       return n.substr(0, n.find('.'));
     });
 

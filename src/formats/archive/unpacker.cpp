@@ -4,9 +4,6 @@
 // so a bomb split across members stops as surely as one big member. What
 // libarchive cannot read (encryption, codecs, damage) is reported, never dropped:
 // an encrypted entry is still a child, with its name, so name detectors judge it.
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <algorithm>
 #include <array>
 #include <span>
@@ -51,14 +48,14 @@ std::string wide_to_utf8(const wchar_t* w) {
   return out;
 }
 
-std::string entry_path(struct archive_entry* e) {
+std::string entry_path(const ArchiveApi& api, struct archive_entry* e) {
   // The UTF-8 form is what Windows shows. 7z and RAR5 store UTF-16 names that
   // libarchive keeps as wide strings; under the C locale its UTF-8 conversion
   // of those fails, so the wide form is converted here. The raw form is the
   // last resort (clean_name then marks bytes that are not UTF-8).
-  if (const char* p = archive_entry_pathname_utf8(e)) return p;
-  if (const wchar_t* w = archive_entry_pathname_w(e)) return wide_to_utf8(w);
-  if (const char* p = archive_entry_pathname(e)) return p;
+  if (const char* p = api.entry_pathname_utf8(e)) return p;
+  if (const wchar_t* w = api.entry_pathname_w(e)) return wide_to_utf8(w);
+  if (const char* p = api.entry_pathname(e)) return p;
   return {};
 }
 
@@ -79,11 +76,11 @@ std::string link_target(const char* utf8, const char* raw) {
   return {};
 }
 
-std::string filter_names(struct ::archive* a) {
+std::string filter_names(const ArchiveApi& api, struct ::archive* a) {
   std::string out;
-  const int n = archive_filter_count(a);
+  const int n = api.filter_count(a);
   for (int i = 0; i < n; ++i) {
-    const char* name = archive_filter_name(a, i);
+    const char* name = api.filter_name(a, i);
     if (name == nullptr || std::string_view(name) == "none") continue;
     if (!out.empty()) out += ",";
     out += name;
@@ -94,6 +91,7 @@ std::string filter_names(struct ::archive* a) {
 enum class DataEnd { complete, capped, deadline, unreadable, fatal };
 
 struct Session {
+  const ArchiveApi& api;
   core::UnpackContext& ctx;
   struct ::archive* a;
   FileType type;
@@ -119,10 +117,10 @@ struct Session {
         // Full: one more byte tells a member that ends exactly at the cap from
         // one that goes on.
         std::array<std::uint8_t, 1> probe{};
-        const la_ssize_t n = archive_read_data(a, probe.data(), probe.size());
+        const la_ssize_t n = api.read_data(a, probe.data(), probe.size());
         if (n == 0) return DataEnd::complete;
         if (n > 0) return DataEnd::capped;
-        why = error_text(a);
+        why = error_text(api, a);
         return n == ARCHIVE_FATAL ? DataEnd::fatal : DataEnd::unreadable;
       }
       // Through one scratch chunk for the whole archive: growing each member's
@@ -130,10 +128,10 @@ struct Session {
       // for 50,000 one-byte entries was 3 GiB and most of the time.
       const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(room, kChunkSize));
       scratch.resize(kChunkSize);
-      const la_ssize_t n = archive_read_data(a, scratch.data(), want);
+      const la_ssize_t n = api.read_data(a, scratch.data(), want);
       if (n <= 0) {
         if (n == 0) return DataEnd::complete;
-        why = error_text(a);
+        why = error_text(api, a);
         return n == ARCHIVE_FATAL ? DataEnd::fatal : DataEnd::unreadable;
       }
       // libarchive never returns more than asked; checked anyway, it is C.
@@ -157,10 +155,10 @@ struct Session {
   }
 
   void describe(ArtifactId child, struct archive_entry* e, bool is_encrypted) {
-    if (const char* f = archive_format_name(a)) ctx.meta_on(child, meta::archive::format, std::string(f));
-    ctx.meta_on(child, meta::archive::mode, static_cast<std::int64_t>(archive_entry_mode(e)));
-    if (archive_entry_mtime_is_set(e)) {
-      ctx.meta_on(child, meta::archive::mtime, static_cast<std::int64_t>(archive_entry_mtime(e)));
+    if (const char* f = api.format_name(a)) ctx.meta_on(child, meta::archive::format, std::string(f));
+    ctx.meta_on(child, meta::archive::mode, static_cast<std::int64_t>(api.entry_mode(e)));
+    if (api.entry_mtime_is_set(e)) {
+      ctx.meta_on(child, meta::archive::mtime, static_cast<std::int64_t>(api.entry_mtime(e)));
     }
     if (is_encrypted) ctx.meta_on(child, meta::archive::encrypted, true);
     if (!password.empty()) {
@@ -183,7 +181,7 @@ struct Session {
   }
 
   void entry(struct archive_entry* e) {
-    const std::string path = entry_path(e);
+    const std::string path = entry_path(api, e);
     // An ar archive's symbol index ("/" in GNU, "__.SYMDEF" in BSD ar) is the
     // linker's table, not a file anyone extracts; as a member it would read as
     // an absolute path.
@@ -192,18 +190,18 @@ struct Session {
       return;
     }
     const std::string locator = "entry[" + std::to_string(entries - 1) + "]";
-    const auto ftype = archive_entry_filetype(e);
+    const auto ftype = api.entry_filetype(e);
     // 7z marks data and header encryption per entry; RAR too. libarchive 3.6
     // decrypts neither (only ZIP), so an encrypted entry gives no bytes.
-    const bool is_encrypted = archive_entry_is_encrypted(e) != 0;
+    const bool is_encrypted = api.entry_is_encrypted(e) != 0;
     if (is_encrypted) ++encrypted;
 
     // An entry whose mode says directory, FIFO, device or socket but which
     // carries bytes: `7z a -si` writes a FIFO mode, and 7-Zip on Windows
     // ignores the mode and extracts an ordinary file. Read it as one.
     const bool special = ftype != AE_IFREG && ftype != 0 && ftype != AE_IFLNK;
-    const bool carries_bytes = special && !is_encrypted && archive_entry_size_is_set(e) != 0 &&
-                               archive_entry_size(e) > 0;
+    const bool carries_bytes = special && !is_encrypted && api.entry_size_is_set(e) != 0 &&
+                               api.entry_size(e) > 0;
     if (ftype == AE_IFDIR && !carries_bytes) {
       check_path(std::nullopt, path);
       return;
@@ -211,7 +209,7 @@ struct Session {
     if (ftype == AE_IFLNK) {
       auto child = ctx.emit_owned({}, locator, names_for(path));
       if (!child) { stop = true; return; }
-      const std::string target = link_target(archive_entry_symlink_utf8(e), archive_entry_symlink(e));
+      const std::string target = link_target(api.entry_symlink_utf8(e), api.entry_symlink(e));
       ctx.meta_on(*child, meta::archive::symlink_target, ctx.clean_name(target));
       ctx.anomaly_on(*child, "archive.symlink", Severity::low, 0,
                      "symbolic link to " + ctx.clean_name(target));
@@ -234,8 +232,8 @@ struct Session {
     std::vector<std::uint8_t> out;
     std::string why;
     DataEnd end = DataEnd::complete;
-    const bool sized = archive_entry_size_is_set(e) != 0;
-    const std::uint64_t declared = sized ? static_cast<std::uint64_t>(std::max<la_int64_t>(archive_entry_size(e), 0)) : 0;
+    const bool sized = api.entry_size_is_set(e) != 0;
+    const std::uint64_t declared = sized ? static_cast<std::uint64_t>(std::max<la_int64_t>(api.entry_size(e), 0)) : 0;
     if (!is_encrypted) end = read_data(out, declared, why);
     const std::uint64_t got = out.size();
     // A member that lied about its size must not keep the reservation.
@@ -250,11 +248,11 @@ struct Session {
     if (carries_bytes) {
       ctx.anomaly_on(*child, "archive.entry_type_mismatch", Severity::medium, 0,
                      "a " + std::string(special_kind(ftype)) + " entry carries " +
-                         std::to_string(archive_entry_size(e)) +
+                         std::to_string(api.entry_size(e)) +
                          " bytes; 7-Zip on Windows extracts it as an ordinary file");
     }
-    if (const char* h = archive_entry_hardlink_utf8(e) ? archive_entry_hardlink_utf8(e)
-                                                       : archive_entry_hardlink(e)) {
+    if (const char* h = api.entry_hardlink_utf8(e) ? api.entry_hardlink_utf8(e)
+                                                       : api.entry_hardlink(e)) {
       ctx.meta_on(*child, meta::archive::hardlink_target, ctx.clean_name(h));
     }
     check_path(child, path);
@@ -307,7 +305,7 @@ struct Session {
   }
 
   void header_failed() {
-    const std::string why = error_text(a);
+    const std::string why = error_text(api, a);
     if (mentions_encryption(why)) {
       // Encrypted headers (7z -mhe, RAR -hp): not even the names can be read.
       ++encrypted;
@@ -340,7 +338,7 @@ struct Session {
         break;
       }
       struct archive_entry* e = nullptr;
-      const int rc = archive_read_next_header(a, &e);
+      const int rc = api.read_next_header(a, &e);
       if (rc == ARCHIVE_EOF) break;
       if (rc == ARCHIVE_FATAL || e == nullptr || (rc == ARCHIVE_FAILED && ++failed_in_a_row > 8)) {
         header_failed();
@@ -349,7 +347,7 @@ struct Session {
       ++entries;
       if (rc == ARCHIVE_FAILED) {
         ctx.anomaly("archive.corrupt", Severity::low, 0,
-                    "entry " + std::to_string(entries - 1) + " skipped: " + ctx.clean_name(error_text(a)));
+                    "entry " + std::to_string(entries - 1) + " skipped: " + ctx.clean_name(error_text(api, a)));
         continue;
       }
       failed_in_a_row = 0;
@@ -364,6 +362,15 @@ class ArchiveUnpacker final : public core::Unpacker {
   std::span<const FileType> handles() const noexcept override { return kTypes; }
 
   Status unpack(core::UnpackContext& ctx) const override {
+    // Opened by the first archive (archive_api.hpp); in the parent, so a RAR 5
+    // worker below inherits it.
+    auto loaded = api_.get(ctx.budget().sandboxed() ? core::LibrarySearch::loaded_only : core::LibrarySearch::files);
+    if (!loaded) {
+      ctx.anomaly("archive.unsupported", Severity::low, 0,
+                  "libarchive could not be loaded (" + loaded.error().what + "): nothing inside was read");
+      return fail(Errc::unsupported, 0, "libarchive could not be loaded");
+    }
+    const ArchiveApi& api = **loaded;
     // libarchive 3.6.2's RAR5 reader can end the whole process ("Fatal
     // Internal Error in libarchive: No memory", an exit() inside the library)
     // on hostile input: reproduced with the libarchive corpus's rar5 fuzz cases
@@ -373,15 +380,17 @@ class ArchiveUnpacker final : public core::Unpacker {
     // scan is that process already, and its filter forbids fork.
     if (!ctx.budget().sandboxed() && ctx.type() == FileType::rar &&
         ctx.bytes().starts_with(std::string_view("Rar!\x1A\x07\x01\x00", 8))) {
-      return core::unpack_isolated(ctx, [](core::UnpackContext& c) { return unpack_here(c); });
+      return core::unpack_isolated(ctx, [&api](core::UnpackContext& c) { return unpack_here(api, c); });
     }
-    return unpack_here(ctx);
+    return unpack_here(api, ctx);
   }
 
  private:
-  static Status unpack_here(core::UnpackContext& ctx) {
+  core::LazyTable<ArchiveApi> api_;  // loaded by the first archive
+
+  static Status unpack_here(const ArchiveApi& api, core::UnpackContext& ctx) {
     const ByteView in = ctx.bytes();
-    if (ctx.type() == FileType::sevenzip && sevenzip::uses_aes(in)) return unpack_encrypted_7z(ctx);
+    if (ctx.type() == FileType::sevenzip && sevenzip::uses_aes(in)) return unpack_encrypted_7z(api, ctx);
     // A 7z whose next header lies past its end is not readable, and libarchive
     // 3.6 still sizes buffers from what that header claims (a fuzzed 278-byte
     // file asked malloc for 18 GB): it is not handed over.
@@ -395,14 +404,14 @@ class ArchiveUnpacker final : public core::Unpacker {
         return fail(Errc::malformed, 12, "7z next header past the end");
       }
     }
-    if (ctx.type() == FileType::rar && rar5::uses_encryption(in)) return unpack_encrypted_rar5(ctx);
-    if (ctx.type() == FileType::rar && rar3::uses_encryption(in)) return unpack_encrypted_rar3(ctx);
+    if (ctx.type() == FileType::rar && rar5::uses_encryption(in)) return unpack_encrypted_rar5(api, ctx);
+    if (ctx.type() == FileType::rar && rar3::uses_encryption(in)) return unpack_encrypted_rar3(api, ctx);
     if (ctx.type() == FileType::rar && rar_is_volume(in)) {
       ctx.anomaly("archive.volume_part", Severity::low, 0,
                   "one volume of a multi-volume RAR set: members that continue into other "
                   "volumes cannot be read from this part alone");
     }
-    return read_archive(ctx, in, {});
+    return read_archive(api, ctx, in, {});
   }
 
   // What any password search reports (7z and RAR alike), then the archive
@@ -418,7 +427,7 @@ class ArchiveUnpacker final : public core::Unpacker {
     std::string_view round_unit;     // "SHA-256 rounds", "PBKDF2 rounds"
   };
 
-  static Status finish_search(core::UnpackContext& ctx, Search r) {
+  static Status finish_search(const ArchiveApi& api, core::UnpackContext& ctx, Search r) {
     ctx.meta(meta::archive::passwords_tried, static_cast<std::int64_t>(r.tried));
     if (r.encrypted_headers) {
       ctx.meta(meta::archive::encrypted_headers, true);
@@ -440,7 +449,7 @@ class ArchiveUnpacker final : public core::Unpacker {
     if (r.opened) {
       if (!r.password.empty()) ctx.meta(meta::archive::password, r.password);
       const std::vector<std::uint8_t> plain = std::move(r.archive);
-      return read_archive(ctx, ByteView(plain.data(), plain.size()), r.password);
+      return read_archive(api, ctx, ByteView(plain.data(), plain.size()), r.password);
     }
     if (r.encrypted_headers) {
       ctx.meta(meta::archive::encrypted, true);
@@ -448,20 +457,22 @@ class ArchiveUnpacker final : public core::Unpacker {
                   "encrypted archive headers and no candidate password opened them: nothing inside was scanned");
       return {};
     }
-    return read_archive(ctx, ctx.bytes(), {});
+    return read_archive(api, ctx, ctx.bytes(), {});
   }
 
   // An AES 7z: the message's passwords are tried (bounded by
   // max_password_candidates and max_key_derivation_rounds); the one that
   // opens it gives a plain 7z that libarchive reads (docs/adr/0013).
-  static Status unpack_encrypted_7z(core::UnpackContext& ctx) {
+  static Status unpack_encrypted_7z(const ArchiveApi& api, core::UnpackContext& ctx) {
     const std::vector<std::string> candidates = ctx.password_candidates();
     sevenzip::OpenOptions opts;
     opts.max_candidates = ctx.limits().max_password_candidates;
     opts.max_header_bytes = std::min<std::uint64_t>(opts.max_header_bytes, ctx.limits().max_artifact_bytes);
-    opts.verify_rewrite = [max = opts.trial_bytes](ByteView rewritten) { return first_file_decodes(rewritten, max); };
+    opts.verify_rewrite = [&api, max = opts.trial_bytes](ByteView rewritten) {
+      return first_file_decodes(api, rewritten, max);
+    };
     sevenzip::OpenOutcome r = sevenzip::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts);
-    return finish_search(ctx, {r.tried, candidates.size(), r.encrypted_headers, r.candidates_capped, r.rounds_capped,
+    return finish_search(api, ctx, {r.tried, candidates.size(), r.encrypted_headers, r.candidates_capped, r.rounds_capped,
                                r.deadline, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
                                "the 7z header is encrypted (7z -mhe=on): without the password not even the file "
                                "names can be read",
@@ -470,7 +481,7 @@ class ArchiveUnpacker final : public core::Unpacker {
 
   // An encrypted RAR 5 (rar -p, -hp): the same search, with RAR's password
   // check value rejecting wrong candidates before any decryption (docs/adr/0018).
-  static Status unpack_encrypted_rar5(core::UnpackContext& ctx) {
+  static Status unpack_encrypted_rar5(const ArchiveApi& api, core::UnpackContext& ctx) {
     const std::vector<std::string> candidates = ctx.password_candidates();
     rar5::OpenOptions opts;
     opts.max_candidates = ctx.limits().max_password_candidates;
@@ -479,13 +490,13 @@ class ArchiveUnpacker final : public core::Unpacker {
     // libarchive 3.6's RAR 5 reader does not flag encrypted entries (it reads
     // the ciphertext as compressed data): the archive itself says so.
     if (!r.opened && r.encrypted_data) ctx.meta(meta::archive::encrypted, true);
-    return finish_rar_search(ctx, std::move(r), candidates.size(), "PBKDF2 rounds");
+    return finish_rar_search(api, ctx, std::move(r), candidates.size(), "PBKDF2 rounds");
   }
 
   // RAR 5 and RAR 3/4 searches end the same way (one OpenOutcome type).
-  static Status finish_rar_search(core::UnpackContext& ctx, rar5::OpenOutcome r, std::size_t candidates,
-                                  std::string_view round_unit) {
-    return finish_search(ctx, {r.tried, candidates, r.encrypted_headers, r.candidates_capped, r.rounds_capped,
+  static Status finish_rar_search(const ArchiveApi& api, core::UnpackContext& ctx, rar5::OpenOutcome r,
+                                  std::size_t candidates, std::string_view round_unit) {
+    return finish_search(api, ctx, {r.tried, candidates, r.encrypted_headers, r.candidates_capped, r.rounds_capped,
                                false, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
                                "the RAR headers are encrypted (rar -hp): without the password not even the file "
                                "names can be read",
@@ -495,21 +506,22 @@ class ArchiveUnpacker final : public core::Unpacker {
   // An encrypted RAR 3/4 (rar -p, -hp with RAR 2.9 to 6): no check value, so
   // a candidate is proven by a header CRC or by the first encrypted file's
   // CRC32 after decoding (docs/adr/0020).
-  static Status unpack_encrypted_rar3(core::UnpackContext& ctx) {
+  static Status unpack_encrypted_rar3(const ArchiveApi& api, core::UnpackContext& ctx) {
     const std::vector<std::string> candidates = ctx.password_candidates();
     rar3::OpenOptions opts;
     opts.max_candidates = ctx.limits().max_password_candidates;
     opts.max_blocks = ctx.limits().max_children + 16;
-    opts.verify = [max = std::min<std::uint64_t>(ctx.limits().max_artifact_bytes, 64u << 20)](
+    opts.verify = [&api, max = std::min<std::uint64_t>(ctx.limits().max_artifact_bytes, 64u << 20)](
                       ByteView a, std::size_t entry, std::uint32_t crc) {
-      return entry_crc_matches(a, FileType::rar, entry, crc, max);
+      return entry_crc_matches(api, a, FileType::rar, entry, crc, max);
     };
-    return finish_rar_search(ctx, rar3::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts),
+    return finish_rar_search(api, ctx, rar3::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts),
                              candidates.size(), "SHA-1 key iterations");
   }
 
-  static Status read_archive(core::UnpackContext& ctx, ByteView in, const std::string& password) {
-    auto opened = open_reader(in, ctx.type());
+  static Status read_archive(const ArchiveApi& api, core::UnpackContext& ctx, ByteView in,
+                             const std::string& password) {
+    auto opened = open_reader(api, in, ctx.type());
     if (!opened) {
       if (opened.error().code == Errc::malformed) {
         ctx.anomaly("archive.corrupt", Severity::low, 0,
@@ -519,11 +531,11 @@ class ArchiveUnpacker final : public core::Unpacker {
       }
       return std::unexpected(opened.error());
     }
-    Session s{ctx, opened->get(), ctx.type(), ctx.budget().decode_allowance(in.size()),
+    Session s{api, ctx, opened->get(), ctx.type(), ctx.budget().decode_allowance(in.size()),
               0, 0, 0, false, std::nullopt, password};
     s.run();
-    if (const char* f = archive_format_name(s.a)) ctx.meta(meta::archive::format, std::string(f));
-    if (std::string filters = filter_names(s.a); !filters.empty()) ctx.meta(meta::archive::filters, filters);
+    if (const char* f = api.format_name(s.a)) ctx.meta(meta::archive::format, std::string(f));
+    if (std::string filters = filter_names(api, s.a); !filters.empty()) ctx.meta(meta::archive::filters, filters);
     ctx.meta(meta::archive::entries, static_cast<std::int64_t>(s.entries));
     if (s.encrypted > 0) ctx.meta(meta::archive::encrypted_entries, static_cast<std::int64_t>(s.encrypted));
     if (s.failure) return std::unexpected(*s.failure);
