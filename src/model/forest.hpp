@@ -21,6 +21,7 @@ struct SourceNode {
   std::int32_t left = -1, right = -1, feature = 0;
   float value = 0, cover = 0;
   bool default_left = false;
+  friend bool operator==(const SourceNode&, const SourceNode&) = default;
 };
 
 // A forest as XGBoost describes it: what Forest::build checks and shapes.

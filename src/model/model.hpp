@@ -28,6 +28,7 @@ struct Header {
   double threshold = 0.5;
   std::string training_json;  // what it was trained on (JSON object text, for people)
   std::string metrics_json;   // cross-validation figures (JSON object text)
+  friend bool operator==(const Header&, const Header&) = default;
 };
 
 struct Contribution {

@@ -16,6 +16,7 @@
 #include <map>
 #include <sstream>
 
+#include "formats/archive/libarchive_for_tests.hpp"
 #include "core/budget.hpp"
 #include "formats/archive/rar3_crypto.hpp"
 #include "formats/archive/rar3_open.hpp"
@@ -89,22 +90,13 @@ r5::OpenOutcome open_with(const std::vector<std::uint8_t>& bytes, std::vector<st
   return r5::open_encrypted(ByteView(bytes.data(), bytes.size()), candidates, budget, opts);
 }
 
-// libarchive as the unpacker opens it (archive_api.hpp).
-const formats::archive::ArchiveApi& libarchive() {
-  static const auto api = formats::archive::ArchiveApi::load(core::LibrarySearch::files);
-  if (!api) {
-    ADD_FAILURE() << api.error().what;
-    std::abort();
-  }
-  return **api;
-}
-
 r3::OpenOutcome open3(const std::vector<std::uint8_t>& bytes, std::vector<std::string> candidates, Limits l = {},
                       r3::OpenOptions opts = {}) {
   core::Budget budget(l, std::chrono::steady_clock::now());
   if (!opts.verify) {
     opts.verify = [](ByteView a, std::size_t entry, std::uint32_t crc) {
-      return formats::archive::entry_crc_matches(libarchive(), a, FileType::rar, entry, crc, 1u << 20);
+      return formats::archive::entry_crc_matches(formats::archive::libarchive_for_tests(), a, FileType::rar, entry,
+                                                 crc, 1u << 20);
     };
   }
   return r3::open_encrypted(ByteView(bytes.data(), bytes.size()), candidates, budget, opts);

@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 
+#include "formats/archive/libarchive_for_tests.hpp"
 #include "core/budget.hpp"
 #include "formats/archive/sevenzip_crypto.hpp"
 #include "formats/archive/sevenzip_header.hpp"
@@ -84,21 +85,13 @@ struct Opened {
   std::uint64_t rounds = 0;
 };
 
-// libarchive as the unpacker opens it (archive_api.hpp).
-const formats::archive::ArchiveApi& libarchive() {
-  static const auto api = formats::archive::ArchiveApi::load(core::LibrarySearch::files);
-  if (!api) {
-    ADD_FAILURE() << api.error().what;
-    std::abort();
-  }
-  return **api;
-}
-
 Opened open_with(const std::vector<std::uint8_t>& bytes, std::vector<std::string> candidates, const Limits& l = {}) {
   core::Budget budget(l, core::Budget::Clock::now());
   sz::OpenOptions o;
   o.max_candidates = l.max_password_candidates;
-  o.verify_rewrite = [](ByteView a) { return formats::archive::first_file_decodes(libarchive(), a, 1u << 20); };
+  o.verify_rewrite = [](ByteView a) {
+    return formats::archive::first_file_decodes(formats::archive::libarchive_for_tests(), a, 1u << 20);
+  };
   Opened r{sz::open_encrypted(view(bytes), candidates, budget, o), budget.key_rounds()};
   return r;
 }
