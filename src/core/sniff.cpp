@@ -143,15 +143,7 @@ bool known_mail_header(std::string_view n) {
       "from",        "to",           "subject",      "date",       "received",
       "return-path", "message-id",   "mime-version", "content-type", "delivered-to",
       "reply-to",    "x-mailer",     "cc",           "sender"};
-  const auto same = [n](std::string_view k) {
-    if (k.size() != n.size()) return false;
-    for (std::size_t i = 0; i < k.size(); ++i) {
-      const char c = n[i] >= 'A' && n[i] <= 'Z' ? static_cast<char>(n[i] - 'A' + 'a') : n[i];
-      if (c != k[i]) return false;
-    }
-    return true;
-  };
-  return std::any_of(kNames.begin(), kNames.end(), same);
+  return std::any_of(kNames.begin(), kNames.end(), [n](std::string_view k) { return ascii_lower_equals(n, k); });
 }
 
 // At least two header fields, one of them a mail header, before the first

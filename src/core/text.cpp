@@ -138,6 +138,15 @@ std::string utf16_to_utf8(std::span<const std::uint16_t> units) {
   return decode_utf16(units.size(), [&](std::size_t i) { return char32_t{units[i]}; });
 }
 
+bool ascii_lower_equals(std::string_view s, std::string_view lower) noexcept {
+  if (s.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i] >= 'A' && s[i] <= 'Z' ? static_cast<char>(s[i] - 'A' + 'a') : s[i];
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
 std::string ascii_lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {

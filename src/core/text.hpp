@@ -16,6 +16,8 @@ namespace sluice::core {
 // Cuts at a code-point boundary at or below max_bytes.
 [[nodiscard]] std::string truncate_utf8(std::string s, std::size_t max_bytes);
 [[nodiscard]] std::string ascii_lower(std::string_view s);
+// Whether `s` lower-cased (ASCII letters only) is `lower`, without a copy.
+[[nodiscard]] bool ascii_lower_equals(std::string_view s, std::string_view lower) noexcept;
 [[nodiscard]] std::string ascii_upper(std::string_view s);
 // Two names of one file end in different extensions (compared without case):
 // an OLE package's caption against its file, a PDF attachment's /UF against /F.

@@ -248,7 +248,7 @@ struct OneField {
   void line(std::string_view) {}
   bool field(std::string_view name, std::string_view v, std::size_t) {
     if (value) return false;
-    if (!same_lower(name, lname)) return true;
+    if (!core::ascii_lower_equals(name, lname)) return true;
     value = std::string(v);
     in_it = true;
     return true;
@@ -260,15 +260,6 @@ struct OneField {
   void unix_from(std::string_view, bool) {}
   void spaced_name(std::string_view) {}
   void end(std::size_t, bool) {}
-
-  static bool same_lower(std::string_view name, std::string_view lower) {
-    if (name.size() != lower.size()) return false;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-      const char c = name[i] >= 'A' && name[i] <= 'Z' ? static_cast<char>(name[i] - 'A' + 'a') : name[i];
-      if (c != lower[i]) return false;
-    }
-    return true;
-  }
 };
 
 }  // namespace
