@@ -16,8 +16,8 @@ struct ModelParts {
 };
 
 [[nodiscard]] Result<ModelParts> read_model_document(std::string_view json_text);
-// The header's own rules (this binary's format, a threshold in (0, 1)),
-// whichever form it came in.
+// The header's own rules (this binary's format, a threshold in (0, 1)): each
+// reader of a model (this one, the packed one) applies them as it reads.
 [[nodiscard]] Status check_header(const Header& header);
 
 }  // namespace sluice::model

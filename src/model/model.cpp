@@ -18,7 +18,6 @@ namespace sluice::model {
 double sigmoid(double margin) noexcept { return 1.0 / (1.0 + std::exp(-margin)); }
 
 Result<Model> Model::assemble(Header header, const ForestSource& trees, const FeatureSpace& space) {
-  if (auto st = check_header(header); !st) return std::unexpected(st.error());
   if (header.feature_version != space.version() || header.features.size() != space.size()) {
     return fail(Errc::invalid_argument, 0,
                 "the model was trained on feature list " + header.feature_version + " (" +

@@ -83,6 +83,7 @@ Result<ModelParts> unpack_model(ByteView packed) {
   auto metrics = core::wire::get_str(r);
   if (!metrics) return std::unexpected(metrics.error());
   h.metrics_json = std::move(*metrics);
+  if (auto st = check_header(h); !st) return std::unexpected(st.error());
   auto base = r.le<std::uint64_t>();
   if (!base) return std::unexpected(base.error());
   p.trees.base_score = std::bit_cast<double>(*base);

@@ -149,7 +149,9 @@ namespace {
 //   orphan_continuation()      a folded line before any field
 //   unix_from(text, first)     a "From " line
 //   spaced_name(name)          "Name :" ending the section
-//   end(body_offset, blank)    the section ended (a blank line, or not)
+//   end(body_offset, how)      the section ended, and how
+enum class SectionEnd : std::uint8_t { blank_line, body_line, end_of_input };
+
 template <class Visitor>
 void walk_header_lines(std::string_view s, Visitor& v) {
   std::size_t pos = 0;
@@ -160,7 +162,7 @@ void walk_header_lines(std::string_view s, Visitor& v) {
     const std::string_view line = l.text;
     if (line.empty()) {
       if (l.next == pos) break;  // cannot happen (pos < size), kept for termination
-      v.end(l.next, true);
+      v.end(l.next, SectionEnd::blank_line);
       return;
     }
     v.line(line);
@@ -195,16 +197,15 @@ void walk_header_lines(std::string_view s, Visitor& v) {
     std::size_t k = n;
     while (k < line.size() && (line[k] == ' ' || line[k] == '\t')) ++k;
     if (n > 0 && k < line.size() && line[k] == ':') v.spaced_name(line.substr(0, n));
-    v.end(pos, false);
+    v.end(pos, SectionEnd::body_line);
     return;
   }
-  v.end(s.size(), false);
+  v.end(s.size(), SectionEnd::end_of_input);
 }
 
 // parse_headers' visitor: every field, every fact about the lines.
 struct SectionBuilder {
   HeaderSection h;
-  bool ended_by_line = false;
 
   void line(std::string_view text) {
     if (text.size() > kMaxLineLength) ++h.long_lines;
@@ -230,43 +231,39 @@ struct SectionBuilder {
     if (first) h.unix_from = std::string(text);
   }
   void spaced_name(std::string_view name) { h.spaced_name = std::string(name); }
-  void end(std::size_t body_offset, bool blank) {
+  void end(std::size_t body_offset, SectionEnd how) {
     h.body_offset = body_offset;
-    h.separator = blank;
-    h.missing_separator = !blank && body_offset < end_of_input;
+    h.separator = how == SectionEnd::blank_line;
+    h.missing_separator = how == SectionEnd::body_line;
   }
-  std::size_t end_of_input = 0;
 };
 
 // first_field_value's visitor: one field's value, the walk stopped at the
 // next field after it.
 struct OneField {
   std::string_view lname;
-  std::optional<std::string> value;
-  bool in_it = false;  // the last field seen is the one wanted
+  std::optional<std::string> value;  // once found, every field after it stops the walk
 
   void line(std::string_view) {}
   bool field(std::string_view name, std::string_view v, std::size_t) {
     if (value) return false;
     if (!core::ascii_lower_equals(name, lname)) return true;
     value = std::string(v);
-    in_it = true;
     return true;
   }
   void continuation(std::string_view text) {
-    if (in_it) value->append(text);
+    if (value) value->append(text);
   }
   void orphan_continuation() {}
   void unix_from(std::string_view, bool) {}
   void spaced_name(std::string_view) {}
-  void end(std::size_t, bool) {}
+  void end(std::size_t, SectionEnd) {}
 };
 
 }  // namespace
 
 HeaderSection parse_headers(ByteView entity) {
   SectionBuilder b;
-  b.end_of_input = entity.size();
   walk_header_lines(entity.chars(), b);
   return std::move(b.h);
 }
