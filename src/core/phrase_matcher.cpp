@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "core/text.hpp"
+
 namespace sluice::core {
 namespace {
 constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
@@ -16,10 +18,7 @@ PhraseMatcher::PhraseMatcher(std::span<const std::string> phrases, Case c) {
 
 void PhraseMatcher::build(std::span<const std::string_view> phrases, Case letter_case) {
   const bool fold = letter_case == Case::ascii_insensitive;
-  const auto byte = [fold](char ch) {
-    const auto b = static_cast<unsigned char>(ch);
-    return fold && b >= 'A' && b <= 'Z' ? static_cast<unsigned char>(b - 'A' + 'a') : b;
-  };
+  const auto byte = [fold](char ch) { return static_cast<unsigned char>(fold ? ascii_lower(ch) : ch); };
   // Columns only for bytes some phrase uses: the table stays small (a few
   // dozen columns, not 256) and every other byte goes back to the root.
   for (std::string_view p : phrases) {

@@ -5,6 +5,7 @@
 #include <bitset>
 
 #include "core/phrase_matcher.hpp"
+#include "core/text.hpp"
 
 namespace sluice::core {
 namespace script_sniff_detail {
@@ -82,8 +83,7 @@ bool batch_first_line(std::string_view t) noexcept {
   std::size_t n = 0;
   for (; i < t.size() && n < sizeof squeezed && t[i] != '\n'; ++i) {
     if (t[i] == '^' || t[i] == '@') continue;
-    const char c = t[i];
-    squeezed[n++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    squeezed[n++] = ascii_lower(t[i]);
   }
   const std::string_view head(squeezed, n);
   return head.starts_with("echo off") || head.starts_with("::") || head.starts_with("rem ") ||

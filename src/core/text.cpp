@@ -141,17 +141,14 @@ std::string utf16_to_utf8(std::span<const std::uint16_t> units) {
 bool ascii_lower_equals(std::string_view s, std::string_view lower) noexcept {
   if (s.size() != lower.size()) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i] >= 'A' && s[i] <= 'Z' ? static_cast<char>(s[i] - 'A' + 'a') : s[i];
-    if (c != lower[i]) return false;
+    if (ascii_lower(s[i]) != lower[i]) return false;
   }
   return true;
 }
 
 std::string ascii_lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  for (char& c : out) c = ascii_lower(c);
   return out;
 }
 

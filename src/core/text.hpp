@@ -15,6 +15,10 @@ namespace sluice::core {
 [[nodiscard]] std::string to_valid_utf8(std::string_view raw);
 // Cuts at a code-point boundary at or below max_bytes.
 [[nodiscard]] std::string truncate_utf8(std::string s, std::size_t max_bytes);
+// One character: only A–Z change (no locale: attacker bytes are not text in one).
+[[nodiscard]] constexpr char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 [[nodiscard]] std::string ascii_lower(std::string_view s);
 // Whether `s` lower-cased (ASCII letters only) is `lower`, without a copy.
 [[nodiscard]] bool ascii_lower_equals(std::string_view s, std::string_view lower) noexcept;

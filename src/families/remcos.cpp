@@ -214,8 +214,7 @@ bool contains(std::string_view hay, std::string_view needle) {
 bool ascii_iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
+    if (core::ascii_lower(a[i]) != core::ascii_lower(b[i])) return false;
   }
   return true;
 }

@@ -1,4 +1,5 @@
 #include "analysis/smuggling/links.hpp"
+#include "core/text.hpp"
 #include "meta/html.hpp"
 #include "meta/ioc.hpp"
 
@@ -25,7 +26,6 @@ constexpr Share kShares[] = {
     {"anonfiles.com", ""},          {"cdn.discordapp.com", "/attachments/"},
     {"firebasestorage.googleapis.com", ""}, {"files.catbox.moe", ""}, {"filetransfer.io", ""}};
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool host_is(std::string_view host, std::string_view domain) {
   return host == domain ||
@@ -51,7 +51,7 @@ std::string container_download(std::string_view url) {
   // The file name is the path's last segment before any query or fragment.
   std::string_view p = path.substr(0, path.find_first_of("?#"));
   std::string last(p.substr(p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/') + 1));
-  for (char& c : last) c = lower(c);
+  for (char& c : last) c = core::ascii_lower(c);
   for (std::string_view ext : kExtensions) {
     if (last.size() > ext.size() && last.ends_with(ext)) return "a " + std::string(ext) + " file";
   }

@@ -94,8 +94,7 @@ bool ascii_superset(std::string_view cs) {
       "windows-1253", "windows-1254", "windows-1255", "windows-1256", "windows-1257", "windows-1258",
       "koi8-r",       "koi8-u"};
   // The aliases give upper-case names, labels as written lower-case ones.
-  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  return std::ranges::any_of(kNames, [&](std::string_view name) { return std::ranges::equal(cs, name, {}, lower); });
+  return std::ranges::any_of(kNames, [&](std::string_view name) { return core::ascii_lower_equals(cs, name); });
 }
 
 bool all_ascii(std::string_view s) {

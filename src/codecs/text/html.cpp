@@ -48,7 +48,6 @@ constexpr std::size_t kMaxHiddenSample = 120;
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 template <std::size_t N>
 bool in(const std::string_view (&set)[N], std::string_view v) {
@@ -86,7 +85,7 @@ void append_decoded(std::string_view raw, std::string& out) {
 // s[from, to) lower-cased into `out`.
 void assign_lower(std::string& out, std::string_view s, std::size_t from, std::size_t to) {
   out.assign(s.substr(from, to - from));
-  for (char& c : out) c = lower(c);
+  for (char& c : out) c = core::ascii_lower(c);
 }
 
 // One tag starting at s[pos] == '<' followed by a letter or '/'. Attributes
@@ -159,7 +158,7 @@ bool hides(const Tag& t) {
   if (style == nullptr) return false;
   std::string compact;
   for (char c : *style) {
-    if (!is_space(c)) compact.push_back(lower(c));
+    if (!is_space(c)) compact.push_back(core::ascii_lower(c));
   }
   for (std::string_view rule : {"display:none", "visibility:hidden", "opacity:0;", "max-height:0"}) {
     if (compact.find(rule) != std::string::npos) return true;
@@ -241,7 +240,7 @@ std::size_t find_ascii_ci(std::string_view hay, std::string_view needle, std::si
   if (needle.empty() || hay.size() < needle.size()) return std::string_view::npos;
   for (std::size_t i = from; i + needle.size() <= hay.size(); ++i) {
     std::size_t k = 0;
-    while (k < needle.size() && lower(hay[i + k]) == needle[k]) ++k;
+    while (k < needle.size() && core::ascii_lower(hay[i + k]) == needle[k]) ++k;
     if (k == needle.size()) return i;
   }
   return std::string_view::npos;
@@ -261,7 +260,7 @@ std::size_t decode_entity(std::string_view s, std::string& out) {
     while (i < s.size() && (hex ? std::isxdigit(static_cast<unsigned char>(s[i])) != 0 : is_digit(s[i]))) {
       const char c = s[i];
       const std::uint32_t d = is_digit(c) ? static_cast<std::uint32_t>(c - '0')
-                                          : static_cast<std::uint32_t>(lower(c) - 'a' + 10);
+                                          : static_cast<std::uint32_t>(core::ascii_lower(c) - 'a' + 10);
       if (cp > 0x10FFFF) overflow = true;
       else cp = cp * (hex ? 16 : 10) + d;
       ++i;

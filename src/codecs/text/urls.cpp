@@ -10,7 +10,6 @@ namespace {
 
 constexpr std::string_view kSchemes[] = {"http://", "https://", "ftp://"};
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
@@ -18,7 +17,7 @@ bool is_alnum(char c) {
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (lower(s[i]) != prefix[i]) return false;
+    if (core::ascii_lower(s[i]) != prefix[i]) return false;
   }
   return true;
 }

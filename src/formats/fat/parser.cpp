@@ -31,13 +31,6 @@ std::string trim_right(std::string s) {
   return s;
 }
 
-std::string lower_ascii(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 // fatgen103 §7: the one-byte rotate-and-add checksum of the 11-byte 8.3 name.
 std::uint8_t sfn_checksum(ByteView name11) {
   std::uint8_t sum = 0;
@@ -63,8 +56,8 @@ std::string short_name(ByteView e, bool deleted, char restored_first) {
   std::string ext = trim_right(oem_to_utf8(name.clamp(8, 3)));
   std::uint8_t nt = 0;
   (void)e.byte_at(kEntryNtCase, nt);
-  if (nt & kNtLowerBase) base = lower_ascii(base);
-  if (nt & kNtLowerExt) ext = lower_ascii(ext);
+  if (nt & kNtLowerBase) base = core::ascii_lower(base);
+  if (nt & kNtLowerExt) ext = core::ascii_lower(ext);
   return ext.empty() ? base : base + "." + ext;
 }
 
@@ -402,7 +395,7 @@ void Walker::entry(ByteView e, std::uint64_t off, const Dir& d, Lfn& lfn, Lfn& d
   out.long_path = long_name.empty() ? std::string{} : d.long_path + "/" + long_name;
   if (out.long_path.empty() && !d.long_path.empty()) out.long_path = d.long_path + "/" + sfn;
 
-  if (!deleted && !names.insert(lower_ascii(visible)).second) {
+  if (!deleted && !names.insert(core::ascii_lower(visible)).second) {
     issue("fat.duplicate_name", Severity::medium, off,
           "\"" + out.path + "\" appears twice in one directory; which one opens depends on the reader");
   }

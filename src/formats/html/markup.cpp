@@ -2,20 +2,15 @@
 
 #include <algorithm>
 
+#include "core/text.hpp"
+
 namespace sluice::formats::html {
 namespace {
 
 constexpr std::size_t kMaxElements = 64;
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-std::string lower_copy(std::string_view s) {
-  std::string o(s);
-  for (char& c : o) c = lower(c);
-  return o;
-}
 
 std::string_view trim(std::string_view v) {
   while (!v.empty() && is_space(v.front())) v.remove_prefix(1);
@@ -35,7 +30,7 @@ bool runs_as_javascript(const codecs::text::HtmlTag& t) {
   for (std::string_view key : {"type", "language"}) {
     const std::string* v = attribute(t, key);
     if (v == nullptr) continue;
-    const std::string l = lower_copy(trim(*v));
+    const std::string l = core::ascii_lower(trim(*v));
     if (l.empty()) continue;
     const bool js = l.find("javascript") != std::string::npos || l.find("ecmascript") != std::string::npos ||
                     l.find("jscript") != std::string::npos || l == "module";
@@ -70,11 +65,7 @@ std::string script_text(std::string_view raw, bool xml) {
 }
 
 bool starts_with_ci(std::string_view s, std::string_view lower_prefix) {
-  if (s.size() < lower_prefix.size()) return false;
-  for (std::size_t i = 0; i < lower_prefix.size(); ++i) {
-    if (lower(s[i]) != lower_prefix[i]) return false;
-  }
-  return true;
+  return s.size() >= lower_prefix.size() && core::ascii_lower_equals(s.substr(0, lower_prefix.size()), lower_prefix);
 }
 
 }  // namespace
@@ -155,7 +146,7 @@ Markup read_markup(std::string_view s, std::size_t max_items, std::size_t max_in
         DataUri d;
         d.where = "data: URI of <" + t.name + ">";
         d.offset = tag_at;
-        const std::string header = lower_copy(v.substr(5, comma - 5));
+        const std::string header = core::ascii_lower(v.substr(5, comma - 5));
         d.media_type = header.substr(0, header.find(';'));
         d.base64 = header.ends_with(";base64");
         d.payload = std::string(v.substr(comma + 1));

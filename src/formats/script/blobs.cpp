@@ -1,12 +1,13 @@
 #include "formats/script/blobs.hpp"
 
+#include "core/text.hpp"
+
 namespace sluice::formats::script {
 namespace {
 
 bool b64(char c) noexcept {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Just before a run: spaces or a quote, then "-e", "-ec", "-enc", ... or
 // "-encodedcommand" (any prefix; PowerShell takes "-e" and "-ec" too), with
@@ -22,10 +23,10 @@ bool after_encoded_command_switch(std::string_view t, std::size_t run) noexcept 
   if (w == i || w == 0 || (t[w - 1] != '-' && t[w - 1] != '/')) return false;
   std::string_view word = t.substr(w, i - w);
   constexpr std::string_view kFull = "encodedcommand";
-  if (word.size() == 2 && lower(word[0]) == 'e' && lower(word[1]) == 'c') return true;
+  if (word.size() == 2 && core::ascii_lower(word[0]) == 'e' && core::ascii_lower(word[1]) == 'c') return true;
   if (word.size() > kFull.size()) return false;
   for (std::size_t k = 0; k < word.size(); ++k) {
-    if (lower(word[k]) != kFull[k]) return false;
+    if (core::ascii_lower(word[k]) != kFull[k]) return false;
   }
   return true;
 }

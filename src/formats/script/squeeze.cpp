@@ -1,12 +1,13 @@
 #include "formats/script/squeeze.hpp"
 
+#include "core/text.hpp"
+
 namespace sluice::formats::script {
 namespace {
 
 bool space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool alnum(char c) noexcept {
-  const char l = lower(c);
+  const char l = core::ascii_lower(c);
   return (l >= 'a' && l <= 'z') || (l >= '0' && l <= '9');
 }
 
@@ -46,7 +47,7 @@ std::string squeeze(std::string_view text, ObfuscationCounts& counts, bool fold_
     if (c == '%') in_percent = !in_percent;
     if (in_percent && c == ':' && i + 1 < text.size() && text[i + 1] == '~') ++counts.substrings;
     if (c == '\n') in_percent = false;
-    out.push_back(fold_case ? lower(c) : c);
+    out.push_back(fold_case ? core::ascii_lower(c) : c);
   }
   return out;
 }

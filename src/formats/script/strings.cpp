@@ -5,15 +5,16 @@
 #include <cstdint>
 #include <set>
 
+#include "core/text.hpp"
+
 namespace sluice::formats::script {
 namespace {
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool starts_with_ci(std::string_view t, std::size_t at, std::string_view lower_needle) noexcept {
   if (t.size() - at < lower_needle.size()) return false;
   for (std::size_t i = 0; i < lower_needle.size(); ++i) {
-    if (lower(t[at + i]) != lower_needle[i]) return false;
+    if (core::ascii_lower(t[at + i]) != lower_needle[i]) return false;
   }
   return true;
 }
@@ -62,7 +63,7 @@ std::vector<std::string> find_urls(std::string_view t, std::size_t max_items, st
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (std::size_t i = 0; i < t.size() && out.size() < max_items; ++i) {
-    const char c = lower(t[i]);
+    const char c = core::ascii_lower(t[i]);
     if (c != 'h' && c != 'f') continue;
     std::size_t scheme = 0;
     if (starts_with_ci(t, i, "https://")) scheme = 8;
@@ -101,7 +102,7 @@ std::vector<std::string> find_file_references(std::string_view t, std::size_t ma
     if (e - dot < 2 || e - dot > 5) continue;
     if (e < t.size() && name_char(t[e]) && t[e] != '.' && t[e] != ')' && t[e] != ']') continue;
     std::string ext;
-    for (std::size_t k = dot + 1; k < e; ++k) ext.push_back(lower(t[k]));
+    for (std::size_t k = dot + 1; k < e; ++k) ext.push_back(core::ascii_lower(t[k]));
     bool known = false;
     for (std::string_view x : kReferenceExtensions) known = known || x == ext;
     if (!known) continue;
