@@ -82,12 +82,6 @@ void append_decoded(std::string_view raw, std::string& out) {
   }
 }
 
-// s[from, to) lower-cased into `out`.
-void assign_lower(std::string& out, std::string_view s, std::size_t from, std::size_t to) {
-  out.assign(s.substr(from, to - from));
-  for (char& c : out) c = core::ascii_lower(c);
-}
-
 // One tag starting at s[pos] == '<' followed by a letter or '/'. Attributes
 // are bounded by the tag's own length, which is bounded by the input.
 Tag read_tag(std::string_view s, std::size_t pos) {
@@ -99,7 +93,7 @@ Tag read_tag(std::string_view s, std::size_t pos) {
   }
   const std::size_t name_at = i;
   while (i < s.size() && (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '-' || s[i] == ':')) ++i;
-  assign_lower(t.name, s, name_at, i);
+  t.name = core::ascii_lower(s.substr(name_at, i - name_at));
   while (i < s.size() && s[i] != '>') {
     if (is_space(s[i]) || s[i] == '/') {
       if (s[i] == '/') t.self_closing = true;
@@ -114,7 +108,7 @@ Tag read_tag(std::string_view s, std::size_t pos) {
       continue;
     }
     Attribute a;
-    assign_lower(a.name, s, attr_at, i);
+    a.name = core::ascii_lower(s.substr(attr_at, i - attr_at));
     std::size_t j = i;
     while (j < s.size() && is_space(s[j])) ++j;
     if (j < s.size() && s[j] == '=') {
