@@ -139,6 +139,9 @@ TEST(Text, ValidUtf8AgreesWithAByteAtATimeDecoder) {
     }
     ASSERT_EQ(to_valid_utf8(s), reference(s)) << ::testing::PrintToString(s);
     ASSERT_EQ(to_valid_utf8(s.substr(1)), reference(s.substr(1)));
+    std::string in_place = s;
+    make_valid_utf8(in_place);
+    ASSERT_EQ(in_place, reference(s)) << "in place: " << ::testing::PrintToString(s);
   }
 }
 

@@ -28,15 +28,10 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   return len;
 }
 
-}  // namespace
-
-std::string to_valid_utf8(std::string_view raw) {
-  // Valid runs are copied whole, and ASCII is checked eight bytes at a time:
-  // every text part of every message passes through here (issue #17).
-  std::string out;
-  out.reserve(raw.size());
-  std::size_t run = 0;  // where the current valid run began
-  std::size_t i = 0;
+// Where the first byte that starts no valid sequence is, from `i`; the size
+// when there is none. ASCII is checked eight bytes at a time: every text part
+// and metadata value of every message passes through here (issue #17).
+std::size_t first_invalid_utf8(std::string_view raw, std::size_t i) {
   while (i < raw.size()) {
     if (raw.size() - i >= 8) {
       std::uint64_t word = 0;
@@ -47,16 +42,30 @@ std::string to_valid_utf8(std::string_view raw) {
       }
     }
     const std::size_t n = utf8_sequence(raw, i);
-    if (n != 0) {
-      i += n;
-      continue;
-    }
-    out.append(raw.data() + run, i - run);
+    if (n == 0) return i;
+    i += n;
+  }
+  return raw.size();
+}
+
+}  // namespace
+
+std::string to_valid_utf8(std::string_view raw) {
+  std::string out;
+  std::size_t run = 0;  // where the current valid run began
+  for (std::size_t bad = first_invalid_utf8(raw, 0); bad < raw.size(); bad = first_invalid_utf8(raw, run)) {
+    if (out.empty()) out.reserve(raw.size() + 2);
+    out.append(raw.data() + run, bad - run);
     out += "\xEF\xBF\xBD";
-    run = ++i;
+    run = bad + 1;
   }
   out.append(raw.data() + run, raw.size() - run);
   return out;
+}
+
+void make_valid_utf8(std::string& s) {
+  // Nearly every value is valid already: checked in place, copied only if not.
+  if (first_invalid_utf8(s, 0) < s.size()) s = to_valid_utf8(s);
 }
 
 std::string truncate_utf8(std::string s, std::size_t max_bytes) {

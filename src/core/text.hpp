@@ -13,6 +13,8 @@ namespace sluice::core {
 // Valid UTF-8 out of any bytes: each invalid sequence becomes U+FFFD, so a name
 // always renders and always serialises, and the substitution is visible.
 [[nodiscard]] std::string to_valid_utf8(std::string_view raw);
+// The same repair in place: `s` is left alone, not copied, when it is valid.
+void make_valid_utf8(std::string& s);
 // Cuts at a code-point boundary at or below max_bytes.
 [[nodiscard]] std::string truncate_utf8(std::string s, std::size_t max_bytes);
 // One character: only A–Z change (no locale: attacker bytes are not text in one).

@@ -154,13 +154,13 @@ void UnpackContext::text_on(ArtifactId target, std::vector<std::uint8_t>&& utf8)
 }
 
 void UnpackContext::record_on(ArtifactId target, Meta entry) {
-  if (auto* s = std::get_if<std::string>(&entry.value)) *s = to_valid_utf8(*s);
+  if (auto* s = std::get_if<std::string>(&entry.value)) make_valid_utf8(*s);
   if (auto* a = std::get_if<MailAddresses>(&entry.value)) {
-    a->text = to_valid_utf8(a->text);
+    make_valid_utf8(a->text);
     for (Mailbox& m : a->mailboxes) {
-      m.display = to_valid_utf8(m.display);
-      m.address = to_valid_utf8(m.address);
-      m.domain = to_valid_utf8(m.domain);
+      make_valid_utf8(m.display);
+      make_valid_utf8(m.address);
+      make_valid_utf8(m.domain);
     }
   }
   tree_.at(target).meta.push_back(std::move(entry));
@@ -172,7 +172,7 @@ std::string UnpackContext::clean_name(std::string_view raw) {
   for (char c : raw) {
     if (c != '\0') s.push_back(c);
   }
-  s = to_valid_utf8(s);
+  make_valid_utf8(s);
   if (s.size() > limits().max_name_length) {
     limit_hit(LimitKind::name_length,
               "a name of " + std::to_string(s.size()) + " bytes was cut");

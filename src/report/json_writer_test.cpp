@@ -64,6 +64,24 @@ TEST(JsonWriter, StringsEscapedAndRepairedAsNlohmannDoes) {
     }
     strings.push_back(s);
   }
+  // Long mostly plain strings, one byte next to a boundary the writer tests
+  // eight at a time (control, quote, backslash, DEL, non-ASCII) at every
+  // position of the word.
+  static constexpr unsigned char kEdges[] = {0x00, 0x1f, 0x20, 0x21, '"', 0x23, 0x5b, '\\', 0x5d, 0x7e, 0x7f, 0x80, 0xc3, 0xff};
+  for (unsigned char edge : kEdges) {
+    for (std::size_t at = 0; at < 24; ++at) {
+      std::string s(24, 'x');
+      s[at] = static_cast<char>(edge);
+      strings.push_back(s);
+    }
+  }
+  for (int i = 0; i < 2000; ++i) {
+    std::string s(8 + rng() % 40, 'a');
+    for (char& c : s) {
+      if (rng() % 16 == 0) c = static_cast<char>(kEdges[rng() % sizeof kEdges]);
+    }
+    strings.push_back(s);
+  }
   for (const std::string& s : strings) {
     std::string out;
     JsonWriter::quote(out, s);

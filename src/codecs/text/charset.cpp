@@ -197,7 +197,7 @@ Utf8Text to_utf8(std::string_view label, std::string_view bytes, std::uint64_t m
     r.text = core::truncate_utf8(std::move(r.text), static_cast<std::size_t>(max_out));
   }
   // iconv emits valid UTF-8; this only guards the truncation and the fallback.
-  r.text = core::to_valid_utf8(r.text);
+  core::make_valid_utf8(r.text);
   return r;
 }
 

@@ -1,5 +1,6 @@
 #include "codecs/text/html.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -64,6 +65,11 @@ std::size_t find_ci(std::string_view hay, std::string_view needle, std::size_t f
 using Attribute = HtmlAttribute;
 using Tag = HtmlTag;
 
+void assign_lower(std::string& out, std::string_view s) {
+  out.assign(s);
+  for (char& c : out) c = core::ascii_lower(c);
+}
+
 // `raw` with its character references decoded, appended to `out` a run at a
 // time (attribute values are mostly URLs without one).
 void append_decoded(std::string_view raw, std::string& out) {
@@ -82,10 +88,14 @@ void append_decoded(std::string_view raw, std::string& out) {
   }
 }
 
-// One tag starting at s[pos] == '<' followed by a letter or '/'. Attributes
-// are bounded by the tag's own length, which is bounded by the input.
-Tag read_tag(std::string_view s, std::size_t pos) {
-  Tag t;
+// One tag starting at s[pos] == '<' followed by a letter or '/', read into
+// `t`, whose strings and attribute list keep their storage from the last tag:
+// a page is thousands of tags, and each used to cost its own allocations.
+// Attributes are bounded by the tag's own length, which is bounded by the input.
+void read_tag(std::string_view s, std::size_t pos, Tag& t) {
+  t.closing = false;
+  t.self_closing = false;
+  std::size_t used = 0;  // attributes of this tag; the rest of the list is old storage
   std::size_t i = pos + 1;
   if (i < s.size() && s[i] == '/') {
     t.closing = true;
@@ -93,7 +103,7 @@ Tag read_tag(std::string_view s, std::size_t pos) {
   }
   const std::size_t name_at = i;
   while (i < s.size() && (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '-' || s[i] == ':')) ++i;
-  t.name = core::ascii_lower(s.substr(name_at, i - name_at));
+  assign_lower(t.name, s.substr(name_at, i - name_at));
   while (i < s.size() && s[i] != '>') {
     if (is_space(s[i]) || s[i] == '/') {
       if (s[i] == '/') t.self_closing = true;
@@ -107,8 +117,10 @@ Tag read_tag(std::string_view s, std::size_t pos) {
       ++i;
       continue;
     }
-    Attribute a;
-    a.name = core::ascii_lower(s.substr(attr_at, i - attr_at));
+    if (used == t.attributes.size()) t.attributes.emplace_back();
+    Attribute& a = t.attributes[used++];
+    assign_lower(a.name, s.substr(attr_at, i - attr_at));
+    a.value.clear();
     std::size_t j = i;
     while (j < s.size() && is_space(s[j])) ++j;
     if (j < s.size() && s[j] == '=') {
@@ -128,12 +140,10 @@ Tag read_tag(std::string_view s, std::size_t pos) {
       }
       append_decoded(raw, a.value);
     }
-    if (t.attributes.empty()) t.attributes.reserve(4);
-    t.attributes.push_back(std::move(a));
   }
+  t.attributes.resize(used);
   t.closed = i < s.size();
   t.end = t.closed ? i + 1 : s.size();
-  return t;
 }
 
 const std::string* attribute(const Tag& t, std::string_view name) {
@@ -195,6 +205,21 @@ class Builder {
     }
     out_.text.push_back(c);
   }
+  // A run of text holding no space, '<' or '&': what put() does to each of
+  // its characters, a run at a time (most of a page's text is such runs).
+  void run(std::string_view r, bool hidden) {
+    if (hidden) {
+      for (char c : r) put(c, true);
+      return;
+    }
+    if (anchor_ < out_.links.size()) {
+      std::string& anchor_text = out_.links[anchor_].text;
+      if (anchor_text.size() < kMaxAnchorText) anchor_text.append(r.substr(0, kMaxAnchorText - anchor_text.size()));
+    }
+    const std::size_t room = max_ - std::min(max_, out_.text.size());
+    if (r.size() > room) out_.capped = true;
+    out_.text.append(r.substr(0, room));
+  }
   void decoded(std::string_view utf8, bool hidden) {
     // A no-break space separates words for every reader of this text.
     if (utf8 == "\xC2\xA0") {
@@ -219,7 +244,7 @@ class Builder {
 
 }  // namespace
 
-HtmlTag read_html_tag(std::string_view html, std::size_t pos) { return read_tag(html, pos); }
+void read_html_tag(std::string_view html, std::size_t pos, HtmlTag& tag) { read_tag(html, pos, tag); }
 
 std::size_t skip_html_declaration(std::string_view s, std::size_t i) {
   if (s.substr(i, 4) == "<!--") {
@@ -296,6 +321,7 @@ HtmlText walk(std::string_view s, std::size_t max_text, std::size_t max_links) {
   std::string hidden_tag;
   std::uint64_t hidden_depth = 0;
   auto close_anchor = [&] { b.anchor(static_cast<std::size_t>(-1)); };
+  Tag t;
   std::size_t i = 0;
   while (i < s.size()) {
     const char c = s[i];
@@ -318,6 +344,15 @@ HtmlText walk(std::string_view s, std::size_t max_text, std::size_t max_links) {
       ++i;
       continue;
     }
+    if constexpr (kText) {
+      if (c != '<' && !is_space(c)) {
+        std::size_t end = i + 1;
+        while (end < s.size() && s[end] != '<' && s[end] != '&' && !is_space(s[end])) ++end;
+        b.run(s.substr(i, end - i), hidden);
+        i = end;
+        continue;
+      }
+    }
     if (c != '<' || i + 1 >= s.size()) {
       if constexpr (kText) b.put(is_space(c) ? ' ' : c, hidden);
       ++i;
@@ -335,7 +370,7 @@ HtmlText walk(std::string_view s, std::size_t max_text, std::size_t max_links) {
       ++i;
       continue;
     }
-    const Tag t = read_tag(s, i);
+    read_tag(s, i, t);
     const std::size_t tag_at = i;
     i = t.end;
     if (t.name.empty() || !t.closed) continue;
@@ -396,7 +431,7 @@ HtmlText walk(std::string_view s, std::size_t max_text, std::size_t max_links) {
       while (!l.text.empty() && l.text.back() == ' ') l.text.pop_back();
       l.text = core::truncate_utf8(std::move(l.text), kMaxAnchorText);
     }
-    out.text = core::to_valid_utf8(out.text);
+    core::make_valid_utf8(out.text);
   }
   return out;
 }

@@ -48,7 +48,8 @@ struct HtmlLinks {
 
 // One tag of the tokenizer above, for other readers of markup (the html
 // format reads scripts and attributes with it). `pos` is at '<' followed by a
-// letter or '/'; attribute values have their entities decoded.
+// letter or '/'; attribute values have their entities decoded. `tag` is
+// overwritten, its storage reused: readers keep one across a page's tags.
 struct HtmlAttribute {
   std::string name;  // lower-case
   std::string value;
@@ -61,7 +62,7 @@ struct HtmlTag {
   std::size_t end = 0;  // past '>'
   bool closed = false;  // a '>' ended it (browsers drop a tag cut off by the end)
 };
-[[nodiscard]] HtmlTag read_html_tag(std::string_view html, std::size_t pos);
+void read_html_tag(std::string_view html, std::size_t pos, HtmlTag& tag);
 // At a "<!" or "<?" (comment, conditional comment, doctype, processing
 // instruction): the position past its end, or html.size() when it never ends.
 [[nodiscard]] std::size_t skip_html_declaration(std::string_view html, std::size_t pos);

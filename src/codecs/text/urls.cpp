@@ -88,13 +88,16 @@ std::string normalise_url(std::string_view raw) {
     }
     if (host.find('.') == std::string_view::npos && host != "localhost") return {};
   }
-  std::string out(scheme);
-  out += userinfo;
-  out += core::ascii_lower(host);
-  out += port;
   const std::string_view path = rest.substr(auth_end);
+  std::string out;
+  out.reserve(scheme.size() + userinfo.size() + host.size() + port.size() + path.size());
+  out += scheme;
+  out += userinfo;
+  for (char c : host) out.push_back(core::ascii_lower(c));
+  out += port;
   out += path;
-  return core::to_valid_utf8(out);
+  core::make_valid_utf8(out);
+  return out;
 }
 
 std::string url_host(std::string_view url) {

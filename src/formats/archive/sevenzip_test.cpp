@@ -4,6 +4,7 @@
 // real password) over tests/fixtures/7z_crypto (made by
 // make_7z_crypto_fixtures.sh) and the corpora's encrypted 7z files.
 #include <gtest/gtest.h>
+#include <openssl/sha.h>
 
 #include <chrono>
 #include <cstdio>
@@ -133,6 +134,38 @@ TEST(SevenZipCrypto, PasswordIsHashedAsUtf16le) {
   EXPECT_EQ(sz::utf16le_password("\xD0\xBF"), (std::vector<std::uint8_t>{0x3F, 0x04}));  // п
   EXPECT_EQ(sz::utf16le_password("\xF0\x9F\x94\x91"), (std::vector<std::uint8_t>{0x3D, 0xD8, 0x11, 0xDD}));
   EXPECT_EQ(sz::utf16le_password("\xE9"), (std::vector<std::uint8_t>{0xE9, 0x00})) << "bad UTF-8 as Latin-1";
+}
+
+// 7-Zip's definition, written out: SHA-256 of 2^power rounds of
+// salt | UTF-16LE password | the round number as 8 little-endian bytes.
+sz::Key reference_key(const sz::AesProps& p, std::string_view password) {
+  std::vector<std::uint8_t> stream;
+  const std::vector<std::uint8_t> pw = sz::utf16le_password(password);
+  for (std::uint64_t round = 0; round < p.rounds(); ++round) {
+    stream.insert(stream.end(), p.salt.begin(), p.salt.end());
+    stream.insert(stream.end(), pw.begin(), pw.end());
+    for (int b = 0; b < 8; ++b) stream.push_back(static_cast<std::uint8_t>(round >> (8 * b)));
+  }
+  sz::Key k{};
+  SHA256(stream.data(), stream.size(), k.data());
+  return k;
+}
+
+TEST(SevenZipCrypto, KeyIsTheHashOfEveryRoundWhateverTheBatching) {
+  // Short and long passwords, with and without salt, round counts below and
+  // across the derivation's batches (32 KiB of rounds each).
+  const std::string long_password(300, 'p');
+  for (const std::string& password : {std::string("Order2020"), std::string(), long_password}) {
+    for (const std::vector<std::uint8_t>& salt : {std::vector<std::uint8_t>{}, std::vector<std::uint8_t>{1, 2, 3}}) {
+      for (std::uint32_t power : {0u, 1u, 7u, 12u}) {
+        sz::AesProps p;
+        p.cycles_power = power;
+        p.salt = salt;
+        EXPECT_EQ(sz::derive_key(p, password), reference_key(p, password))
+            << "password of " << password.size() << " bytes, salt " << salt.size() << ", 2^" << power;
+      }
+    }
+  }
 }
 
 TEST(SevenZipCrypto, KeyDependsOnEveryInput) {

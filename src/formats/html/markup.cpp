@@ -78,6 +78,7 @@ Markup read_markup(std::string_view s, std::size_t max_items, std::size_t max_in
     m.limited = true;
     return false;
   };
+  codecs::text::HtmlTag t;
   std::size_t i = 0;
   while (i < s.size()) {
     const std::size_t lt = s.find('<', i);
@@ -92,7 +93,7 @@ Markup read_markup(std::string_view s, std::size_t max_items, std::size_t max_in
       ++i;
       continue;
     }
-    const codecs::text::HtmlTag t = codecs::text::read_html_tag(s, i);
+    codecs::text::read_html_tag(s, i, t);
     const std::size_t tag_at = i;
     i = t.end;
     if (t.name.empty()) continue;
