@@ -271,9 +271,13 @@ void add_leaf(const PathElement* path, std::uint32_t depth, double value, std::s
   }
 }
 
+// Tree SHAP's walk over one tree. Which child of each split is "hot" (the one
+// the vector follows) is `decide`'s to say: the vector itself at scan time, or
+// a pattern of decisions when a small tree's answers are tabulated.
+template <class Decide>
 struct Shap {
   const Node* nodes;
-  std::span<const float> x;
+  Decide decide;
   std::span<double> phi;
 
   // `path` is this level's own copy of its parent's path (`depth` elements),
@@ -287,7 +291,7 @@ struct Shap {
       return;
     }
     const auto left = static_cast<std::uint32_t>(node.left);
-    const std::uint32_t hot = next(node, x);
+    const std::uint32_t hot = decide(at, node);
     const std::uint32_t cold = hot == left ? left + 1 : left;
     const auto split = static_cast<std::int32_t>(node.feature);
     double incoming_zero = 1, incoming_one = 1;
@@ -307,7 +311,61 @@ struct Shap {
   }
 };
 
+template <class Decide>
+Shap<Decide> make_shap(const Node* nodes, Decide decide, std::span<double> phi) {
+  return Shap<Decide>{nodes, decide, phi};
+}
+
+std::size_t scratch_size(std::uint32_t max_depth) {
+  // Level d of the walk keeps a path of at most d + 1 elements.
+  return static_cast<std::size_t>(max_depth + 1) * (max_depth + 2) / 2;
+}
+
 }  // namespace
+
+// A tree's contributions depend on the vector only through which way each of
+// its splits goes. For a tree of s splits there are 2^s such patterns; where s
+// is small (the shipped model's trees have at most five), every pattern's
+// answer is worked out once, at load, by the same walk, and a scan looks its
+// pattern up: s comparisons instead of a walk over every node. Each entry is
+// the sum of the tree's leaf terms for one feature, added to the vector's
+// total as the walk would have added them one by one (the same values up to
+// the last bit of a double's rounding).
+void Forest::tabulate(std::uint32_t tree) {
+  const std::uint32_t root = roots_[tree];
+  const std::uint32_t end = tree + 1 < roots_.size() ? roots_[tree + 1] : static_cast<std::uint32_t>(nodes_.size());
+  Table t;
+  std::vector<std::int32_t> ordinal(end - root, -1);  // a split's bit in the pattern
+  for (std::uint32_t at = root; at < end; ++at) {
+    if (nodes_[at].left < 0) continue;
+    if (t.splits.size() == kMaxTabulatedSplits) return;
+    ordinal[at - root] = static_cast<std::int32_t>(t.splits.size());
+    t.splits.push_back(at);
+    if (std::find(t.features.begin(), t.features.end(), nodes_[at].feature) == t.features.end()) {
+      t.features.push_back(nodes_[at].feature);
+    }
+  }
+  const std::size_t patterns = std::size_t{1} << t.splits.size();
+  // Loading work stays bounded whatever a user's model holds: past the
+  // forest's budget of patterns, trees are walked.
+  if (patterns > kMaxTabulatedPatterns - tabulated_patterns_) return;
+  tabulated_patterns_ += patterns;
+  t.phi.resize(patterns * t.features.size());
+  std::vector<double> phi(num_features_ + 1, 0.0);
+  std::vector<PathElement> scratch(scratch_size(max_depth_));
+  for (std::size_t pattern = 0; pattern < patterns; ++pattern) {
+    auto by_pattern = [&](std::uint32_t at, const Node& node) {
+      const auto bit = static_cast<std::size_t>(ordinal[at - root]);
+      return static_cast<std::uint32_t>(node.left) + static_cast<std::uint32_t>((pattern >> bit) & 1u);
+    };
+    make_shap(nodes_.data(), by_pattern, phi).walk(root, 0, scratch.data(), scratch.data(), 1, 1, -1);
+    for (std::size_t j = 0; j < t.features.size(); ++j) {
+      t.phi[pattern * t.features.size() + j] = phi[t.features[j]];
+      phi[t.features[j]] = 0;
+    }
+  }
+  tables_[tree] = std::move(t);
+}
 
 Result<Forest> Forest::from_xgboost_json(std::string_view json_text, std::size_t num_features) {
   const Json doc = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
@@ -375,6 +433,8 @@ Result<Forest> Forest::build(const ForestSource& source, std::size_t num_feature
   f.base_margin_ = std::log(source.base_score / (1 - source.base_score));
   f.bias_ = f.base_margin_ + loaded.mean_sum;
   f.max_depth_ = loaded.max_depth;
+  f.tables_.resize(f.roots_.size());
+  for (std::uint32_t tree = 0; tree < f.roots_.size(); ++tree) f.tabulate(tree);
   return f;
 }
 
@@ -391,10 +451,24 @@ double Forest::margin(std::span<const float> x) const {
 void Forest::contributions(std::span<const float> x, std::span<double> out) const {
   std::fill(out.begin(), out.end(), 0.0);
   if (out.size() != num_features_ + 1) return;
-  // Level d of the walk keeps a path of at most d + 1 elements.
-  std::vector<PathElement> scratch(static_cast<std::size_t>(max_depth_ + 1) * (max_depth_ + 2) / 2);
-  const Shap shap{nodes_.data(), x, out};
-  for (const std::uint32_t root : roots_) shap.walk(root, 0, scratch.data(), scratch.data(), 1, 1, -1);
+  std::vector<PathElement> scratch;
+  auto by_vector = [x](std::uint32_t, const Node& node) { return next(node, x); };
+  const auto shap = make_shap(nodes_.data(), by_vector, out);
+  for (std::size_t tree = 0; tree < roots_.size(); ++tree) {
+    const Table& t = tables_[tree];
+    if (t.phi.empty()) {
+      if (scratch.empty()) scratch.resize(scratch_size(max_depth_));
+      shap.walk(roots_[tree], 0, scratch.data(), scratch.data(), 1, 1, -1);
+      continue;
+    }
+    std::size_t pattern = 0;
+    for (std::size_t k = 0; k < t.splits.size(); ++k) {
+      const Node& node = nodes_[t.splits[k]];
+      pattern |= static_cast<std::size_t>(next(node, x) != static_cast<std::uint32_t>(node.left)) << k;
+    }
+    const double* row = t.phi.data() + pattern * t.features.size();
+    for (std::size_t j = 0; j < t.features.size(); ++j) out[t.features[j]] += row[j];
+  }
   out.back() = bias_;
 }
 

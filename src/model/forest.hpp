@@ -80,7 +80,20 @@ class Forest {
   // The same trees, node for node (the packed model's test).
   friend bool operator==(const Forest&, const Forest&) = default;
 
+  // Trees of more splits than this are walked at every scan (forest.cpp).
+  static constexpr std::size_t kMaxTabulatedSplits = 8;
+  static constexpr std::size_t kMaxTabulatedPatterns = std::size_t{1} << 16;  // for the whole forest
+
  private:
+  // A small tree's contributions for every pattern of its splits' decisions.
+  struct Table {
+    std::vector<std::uint32_t> splits;    // its split nodes; split k is the pattern's bit k
+    std::vector<std::uint32_t> features;  // the features they split on, each once
+    std::vector<double> phi;              // [pattern][feature]; empty: the tree is walked
+    friend bool operator==(const Table&, const Table&) = default;
+  };
+  void tabulate(std::uint32_t tree);
+
   // Every tree's reachable nodes, renumbered at load so that each tree's
   // nodes are contiguous, a node's children sit side by side and after it.
   std::vector<Node> nodes_;
@@ -89,6 +102,8 @@ class Forest {
   double base_margin_ = 0;
   double bias_ = 0;  // base_margin_ plus each tree's cover-weighted mean leaf
   std::uint32_t max_depth_ = 0;
+  std::vector<Table> tables_;  // one per tree
+  std::size_t tabulated_patterns_ = 0;
 };
 
 }  // namespace sluice::model
