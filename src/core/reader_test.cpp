@@ -87,6 +87,22 @@ TEST(Checked, OverflowIsNoAnswerNotAWrap) {
   EXPECT_EQ(checked_mul_add(3, 2048, 5), 6149u);
 }
 
+TEST(Text, LowerCasingChangesAToZAloneAtEveryPosition) {
+  // Every byte value at every position of a word and of the tail after it.
+  for (int b = 0; b < 256; ++b) {
+    for (std::size_t at = 0; at < 19; ++at) {
+      std::string s(19, 'Q');
+      s[at] = static_cast<char>(b);
+      std::string expected = s;
+      for (char& c : expected) c = ascii_lower(c);
+      ASSERT_EQ(ascii_lower(s), expected) << "byte " << b << " at " << at;
+      ascii_lower_in_place(s);
+      ASSERT_EQ(s, expected) << "in place, byte " << b << " at " << at;
+    }
+  }
+  EXPECT_EQ(ascii_lower("@AZ[`az{\xC0\xC9 Caf\xC3\x89"), "@az[`az{\xC0\xC9 caf\xC3\x89");
+}
+
 TEST(Text, InvalidUtf8BecomesReplacementCharacters) {
   EXPECT_EQ(to_valid_utf8("plain"), "plain");
   EXPECT_EQ(to_valid_utf8("caf\xC3\xA9"), "caf\xC3\xA9");

@@ -22,6 +22,8 @@ void make_valid_utf8(std::string& s);
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 [[nodiscard]] std::string ascii_lower(std::string_view s);
+// The same, over `s` itself.
+void ascii_lower_in_place(std::string& s) noexcept;
 // Whether `s` lower-cased (ASCII letters only) is `lower`, without a copy.
 [[nodiscard]] bool ascii_lower_equals(std::string_view s, std::string_view lower) noexcept;
 [[nodiscard]] std::string ascii_upper(std::string_view s);

@@ -67,7 +67,7 @@ using Tag = HtmlTag;
 
 void assign_lower(std::string& out, std::string_view s) {
   out.assign(s);
-  for (char& c : out) c = core::ascii_lower(c);
+  core::ascii_lower_in_place(out);
 }
 
 // `raw` with its character references decoded, appended to `out` a run at a
