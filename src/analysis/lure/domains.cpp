@@ -1,6 +1,7 @@
 #include "analysis/lure/domains.hpp"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include "core/files.hpp"
@@ -89,15 +90,26 @@ std::string PublicSuffixList::registrable(std::string_view host) const {
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t cap) {
+  const std::size_t over = cap + 1;
   const std::size_t diff = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
-  if (diff > cap || a.size() > 256 || b.size() > 256) return cap + 1;
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  if (diff > cap || a.size() > kMaxEditLength || b.size() > kMaxEditLength) return over;
+  // Only cells within `cap` of the diagonal can stay within `cap` (a domain
+  // label against every brand of every message: cap is 1): the band, on the
+  // stack, with the row's minimum as an early stop. Cells outside it are `over`.
+  std::array<std::size_t, kMaxEditLength + 2> prev{}, cur{};
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = std::min(j, over);
   for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1] ? 1u : 0u)});
+    const std::size_t lo = i > cap ? i - cap : 1;
+    const std::size_t hi = std::min(b.size(), i + cap);
+    cur[lo - 1] = lo == 1 ? std::min(i, over) : over;
+    std::size_t row_min = cur[lo - 1];
+    for (std::size_t j = lo; j <= hi; ++j) {
+      const std::size_t v = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1] ? 1u : 0u)});
+      cur[j] = std::min(v, over);
+      row_min = std::min(row_min, cur[j]);
     }
+    if (hi < b.size()) cur[hi + 1] = over;
+    if (row_min > cap) return over;
     std::swap(prev, cur);
   }
   return prev[b.size()];

@@ -32,6 +32,9 @@ class PublicSuffixList {
   core::ViewSet rules_, wildcards_, exceptions_;
 };
 
+// Levenshtein distance when it is at most `cap`, else cap + 1 (also for
+// labels longer than kMaxEditLength, which no brand has).
+inline constexpr std::size_t kMaxEditLength = 256;
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t cap);
 
 }  // namespace sluice::analysis::lure

@@ -199,7 +199,7 @@ class LureDetector final : public Detector {
     }
     for (const Brand& b : brands_) {
       for (const std::string& d : b.domains) {
-        const std::string brand_label = d.substr(0, d.find('.'));
+        const std::string_view brand_label = std::string_view(d).substr(0, d.find('.'));
         if (brand_label.size() < 3) continue;
         // "cdc.net" is someone's own name under another suffix, not an imitation;
         // "cdc-gov-alerts.com" and "paypa1.com" are.

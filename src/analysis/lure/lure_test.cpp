@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "codecs/text/addresses.hpp"
 #include "analysis/lure/domains.hpp"
@@ -93,6 +96,39 @@ TEST(Lure, AddressesAndDistances) {
   EXPECT_EQ(codecs::text::read_addresses("A <a@x.com>, B <b@y.org>", codecs::text::AddressForm::one).mailboxes.size(), 1u);
   EXPECT_EQ(analysis::lure::edit_distance("paypa1", "paypal", 2), 1u);
   EXPECT_GT(analysis::lure::edit_distance("short", "muchlongerword", 2), 2u);
+}
+
+// The banded distance against the whole table, as Levenshtein wrote it.
+TEST(Lure, EditDistanceWithinACapIsTheFullTablesAnswer) {
+  auto full = [](std::string_view a, std::string_view b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      }
+    }
+    return d[a.size()][b.size()];
+  };
+  std::uint32_t x = 11;
+  auto word = [&x] {
+    x = x * 1103515245 + 12345;
+    std::string w((x >> 16) % 9, 'a');
+    for (char& c : w) {
+      x = x * 1103515245 + 12345;
+      c = static_cast<char>('a' + (x >> 16) % 3);  // three letters: many near misses
+    }
+    return w;
+  };
+  for (int n = 0; n < 20000; ++n) {
+    const std::string a = word(), b = word();
+    for (std::size_t cap = 0; cap <= 3; ++cap) {
+      ASSERT_EQ(analysis::lure::edit_distance(a, b, cap), std::min(full(a, b), cap + 1))
+          << a << " / " << b << " cap " << cap;
+    }
+  }
+  EXPECT_EQ(analysis::lure::edit_distance(std::string(300, 'a'), std::string(300, 'a'), 1), 2u) << "too long";
 }
 
 TEST(Lure, ShippedListsParse) {
