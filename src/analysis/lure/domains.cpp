@@ -96,7 +96,11 @@ std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t ca
   // Only cells within `cap` of the diagonal can stay within `cap` (a domain
   // label against every brand of every message: cap is 1): the band, on the
   // stack, with the row's minimum as an early stop. Cells outside it are `over`.
-  std::array<std::size_t, kMaxEditLength + 2> prev{}, cur{};
+  // Every cell a row reads was written by the row before (or the first row),
+  // so the rows need no clearing; they swap as pointers.
+  std::array<std::size_t, kMaxEditLength + 2> row_a, row_b;
+  std::size_t* prev = row_a.data();
+  std::size_t* cur = row_b.data();
   for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = std::min(j, over);
   for (std::size_t i = 1; i <= a.size(); ++i) {
     const std::size_t lo = i > cap ? i - cap : 1;
