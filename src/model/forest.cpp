@@ -331,7 +331,7 @@ std::size_t scratch_size(std::uint32_t max_depth) {
 // the sum of the tree's leaf terms for one feature, added to the vector's
 // total as the walk would have added them one by one (the same values up to
 // the last bit of a double's rounding).
-void Forest::tabulate(std::uint32_t tree) {
+void Forest::tabulate(std::uint32_t tree, std::size_t& pattern_budget) {
   const std::uint32_t root = roots_[tree];
   const std::uint32_t end = tree + 1 < roots_.size() ? roots_[tree + 1] : static_cast<std::uint32_t>(nodes_.size());
   Table t;
@@ -348,8 +348,8 @@ void Forest::tabulate(std::uint32_t tree) {
   const std::size_t patterns = std::size_t{1} << t.splits.size();
   // Loading work stays bounded whatever a user's model holds: past the
   // forest's budget of patterns, trees are walked.
-  if (patterns > kMaxTabulatedPatterns - tabulated_patterns_) return;
-  tabulated_patterns_ += patterns;
+  if (patterns > pattern_budget) return;
+  pattern_budget -= patterns;
   t.phi.resize(patterns * t.features.size());
   std::vector<double> phi(num_features_ + 1, 0.0);
   std::vector<PathElement> scratch(scratch_size(max_depth_));
@@ -434,7 +434,8 @@ Result<Forest> Forest::build(const ForestSource& source, std::size_t num_feature
   f.bias_ = f.base_margin_ + loaded.mean_sum;
   f.max_depth_ = loaded.max_depth;
   f.tables_.resize(f.roots_.size());
-  for (std::uint32_t tree = 0; tree < f.roots_.size(); ++tree) f.tabulate(tree);
+  std::size_t pattern_budget = kMaxTabulatedPatterns;
+  for (std::uint32_t tree = 0; tree < f.roots_.size(); ++tree) f.tabulate(tree, pattern_budget);
   return f;
 }
 

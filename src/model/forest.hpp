@@ -92,7 +92,8 @@ class Forest {
     std::vector<double> phi;              // [pattern][feature]; empty: the tree is walked
     friend bool operator==(const Table&, const Table&) = default;
   };
-  void tabulate(std::uint32_t tree);
+  // Spends the tree's patterns from `pattern_budget`, or leaves it walked.
+  void tabulate(std::uint32_t tree, std::size_t& pattern_budget);
 
   // Every tree's reachable nodes, renumbered at load so that each tree's
   // nodes are contiguous, a node's children sit side by side and after it.
@@ -103,7 +104,6 @@ class Forest {
   double bias_ = 0;  // base_margin_ plus each tree's cover-weighted mean leaf
   std::uint32_t max_depth_ = 0;
   std::vector<Table> tables_;  // one per tree
-  std::size_t tabulated_patterns_ = 0;
 };
 
 }  // namespace sluice::model

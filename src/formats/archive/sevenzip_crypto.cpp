@@ -59,8 +59,9 @@ Key derive_key(const AesProps& props, std::string_view password) {
   }
   // The hashed stream is round after round of salt | password | 8-byte
   // counter. SHA-256 does not care how it is cut, so rounds are laid out a
-  // batch at a time (the counters rewritten in place) and hashed in one call: a call per round (2^19 of them
-  // per candidate password) cost a quarter of the derivation.
+  // batch at a time (the counters rewritten in place) and hashed in one call:
+  // a call per round (2^19 per candidate password) cost a quarter of the
+  // derivation.
   std::vector<std::uint8_t> unit(props.salt);
   unit.insert(unit.end(), pw.begin(), pw.end());
   const std::size_t counter_at = unit.size();
