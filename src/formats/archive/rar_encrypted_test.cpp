@@ -126,19 +126,25 @@ TEST(Rar5Crypto, KeysArePbkdf2HmacSha256AsOpenSslComputesIt) {
   r5::KdfParams p;
   p.count = 10;
   for (std::size_t i = 0; i < p.salt.size(); ++i) p.salt[i] = static_cast<std::uint8_t>(i * 17);
-  const std::string pw = "Order2020 pässwörd";
-  const r5::Keys k = r5::derive(p, pw);
-  auto pbkdf2 = [&](int iterations) {
-    std::array<std::uint8_t, 32> out{};
-    PKCS5_PBKDF2_HMAC(pw.data(), static_cast<int>(pw.size()), p.salt.data(), 16, iterations, EVP_sha256(), 32, out.data());
-    return out;
-  };
-  EXPECT_EQ(k.key, pbkdf2(1024));
-  EXPECT_EQ(k.hash_key, pbkdf2(1024 + 16));
-  const auto v2 = pbkdf2(1024 + 32);
-  std::array<std::uint8_t, 8> check{};
-  for (std::size_t i = 0; i < v2.size(); ++i) check[i % 8] ^= v2[i];
-  EXPECT_EQ(k.check, check);
+  // Empty, short, exactly one block, and longer than a block (HMAC hashes
+  // such a key first).
+  for (const std::string& pw : {std::string("Order2020 pässwörd"), std::string(), std::string(64, 'k'),
+                               std::string(65, 'k') + "ey", std::string(200, 'x')}) {
+    SCOPED_TRACE(pw.size());
+    const r5::Keys k = r5::derive(p, pw);
+    auto pbkdf2 = [&](int iterations) {
+      std::array<std::uint8_t, 32> out{};
+      PKCS5_PBKDF2_HMAC(pw.data(), static_cast<int>(pw.size()), p.salt.data(), 16, iterations, EVP_sha256(), 32,
+                        out.data());
+      return out;
+    };
+    EXPECT_EQ(k.key, pbkdf2(1024));
+    EXPECT_EQ(k.hash_key, pbkdf2(1024 + 16));
+    const auto v2 = pbkdf2(1024 + 32);
+    std::array<std::uint8_t, 8> check{};
+    for (std::size_t i = 0; i < v2.size(); ++i) check[i % 8] ^= v2[i];
+    EXPECT_EQ(k.check, check);
+  }
 }
 
 TEST(Rar5Crypto, AStoredCheckValueMustCarryItsOwnChecksum) {
