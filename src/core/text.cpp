@@ -1,7 +1,8 @@
 #include "core/text.hpp"
 
 #include <cstdint>
-#include <cstring>
+
+#include "core/swar.hpp"
 
 namespace sluice::core {
 namespace {
@@ -33,13 +34,9 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 // and metadata value of every message passes through here (issue #17).
 std::size_t first_invalid_utf8(std::string_view raw, std::size_t i) {
   while (i < raw.size()) {
-    if (raw.size() - i >= 8) {
-      std::uint64_t word = 0;
-      std::memcpy(&word, raw.data() + i, 8);
-      if ((word & 0x8080808080808080ull) == 0) {
-        i += 8;
-        continue;
-      }
+    if (raw.size() - i >= 8 && swar::any_high(swar::load(raw.data() + i)) == 0) {
+      i += 8;
+      continue;
     }
     const std::size_t n = utf8_sequence(raw, i);
     if (n == 0) return i;
@@ -159,19 +156,15 @@ void ascii_lower_in_place(std::string& s) noexcept {
   // Eight bytes a step (the sniffer lowers the first 4 KiB of every text
   // part): a byte's high bit marks A-Z after two additions on its low seven
   // bits, and 0x80 >> 2 is the 0x20 that lowers it. Bytes >= 0x80 never change.
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-  constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  using namespace swar;
   std::size_t i = 0;
   for (; s.size() - i >= 8; i += 8) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, s.data() + i, 8);
+    std::uint64_t w = load(s.data() + i);
     const std::uint64_t low = w & kLow7;
-    const std::uint64_t at_least_a = low + kOnes * (0x80 - 'A');
-    const std::uint64_t past_z = low + kOnes * (0x7F - 'Z');
+    const std::uint64_t at_least_a = low + broadcast(0x80 - 'A');
+    const std::uint64_t past_z = low + broadcast(0x7F - 'Z');
     const std::uint64_t upper = (at_least_a ^ past_z) & ~w & kHigh;
-    w |= upper >> 2;
-    std::memcpy(s.data() + i, &w, 8);
+    store(s.data() + i, w | upper >> 2);
   }
   for (; i < s.size(); ++i) s[i] = ascii_lower(s[i]);
 }

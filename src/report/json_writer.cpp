@@ -3,9 +3,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 
 #include <nlohmann/json.hpp>
+
+#include "core/swar.hpp"
 
 namespace sluice::report {
 namespace {
@@ -48,11 +49,8 @@ bool plain_ascii(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && 
 // which never miss one). Reports are mostly long plain strings (Received
 // lines, URLs, hashes): eight bytes a step instead of one.
 bool word_needs_care(std::uint64_t w) {
-  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
-  auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
-  const std::uint64_t control = (w - kOnes * 0x20) & ~w & kHigh;
-  return ((w & kHigh) | control | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) != 0;
+  using namespace core::swar;
+  return (any_high(w) | any_below(w, 0x20) | any_equal(w, '"') | any_equal(w, '\\')) != 0;
 }
 
 }  // namespace
@@ -63,12 +61,7 @@ void JsonWriter::quote(std::string& out, std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     std::size_t run = i;
-    while (s.size() - run >= 8) {
-      std::uint64_t w = 0;
-      std::memcpy(&w, s.data() + run, 8);
-      if (word_needs_care(w)) break;
-      run += 8;
-    }
+    while (s.size() - run >= 8 && !word_needs_care(core::swar::load(s.data() + run))) run += 8;
     while (run < s.size() && plain_ascii(static_cast<unsigned char>(s[run]))) ++run;
     out.append(s.data() + i, run - i);
     i = run;
