@@ -9,7 +9,10 @@ namespace sluice::formats::html {
 const std::string_view kBrowserShim = R"js(
 (function (g) {
   var save = g.__sluice_save, saveBinary = g.__sluice_save_binary,
-      navigate = g.__sluice_navigate, write = g.__sluice_write, known = g.__sluice_elements || {};
+      navigate = g.__sluice_navigate, write = g.__sluice_write, known = {};
+  // The page's elements by id, given once before the page's code runs (the
+  // browser is loaded before the page is known; the runtime removes this).
+  g.__sluice_bind = function (elements) { known = elements || {}; };
   var blobs = {}, blobCount = 0, timers = [], timerCount = 0, loadHandlers = [];
 
   function Blob(parts, options) {

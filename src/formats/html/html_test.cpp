@@ -190,6 +190,29 @@ TEST(HtmlRuntime, EveryStyleSavesTheZip) {
   EXPECT_EQ(core::sniff(ByteView(img.downloads[0].bytes.data(), img.downloads[0].bytes.size())), FileType::fat);
 }
 
+// A prepared interpreter runs one page, with that page's elements bound
+// before its code (the browser was loaded before the page was known), and the
+// binding call is gone by then; a second page is refused, not run in a
+// browser the first one changed.
+TEST(HtmlRuntime, APreparedInterpreterRunsOnePageWithItsElements) {
+  const auto m = formats::html::read_markup(
+      "<div id=\"payload\">aGVsbG8=</div><script>document.write(typeof __sluice_bind + ' ' + "
+      "atob(document.getElementById('payload').innerText));</script>",
+      100, 1 << 20);
+  auto interpreter = formats::html::Interpreter::prepare(formats::html::compile_prelude());
+  ASSERT_TRUE(interpreter->ready());
+  const auto r = interpreter->run(m.scripts, m.elements, {});
+  EXPECT_EQ(r.written, "undefined hello");
+  EXPECT_TRUE(r.errors.empty()) << r.errors.front();
+  EXPECT_FALSE(interpreter->ready());
+  const auto again = interpreter->run(m.scripts, m.elements, {});
+  EXPECT_TRUE(again.written.empty());
+  EXPECT_EQ(again.scripts_run, 0u);
+  ASSERT_EQ(again.errors.size(), 1u);
+  // The one-call form gives the same page the same result.
+  EXPECT_EQ(formats::html::run_scripts(m.scripts, m.elements, {}).written, "undefined hello");
+}
+
 TEST(HtmlRuntime, NavigationsAndDocumentWrite) {
   formats::html::ScriptSource s;
   s.code = "document.write('<p>hi</p>'); window.location = 'https://files.example/a.iso';"

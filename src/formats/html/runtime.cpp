@@ -287,8 +287,32 @@ bool run_bytecode(State& st, duk_context* ctx, const std::vector<std::uint8_t>& 
   return ok;
 }
 
-void define_elements(duk_context* ctx, std::span<const Element> elements) {
+void define_natives(duk_context* ctx) {
   duk_push_global_object(ctx);
+  const struct {
+    const char* name;
+    duk_c_function fn;
+    duk_idx_t nargs;
+  } natives[] = {{"__sluice_save", native_save, 4},       {"__sluice_save_binary", native_save_binary, 4},
+                 {"__sluice_navigate", native_navigate, 2}, {"__sluice_write", native_write, 1},
+                 {"atob", native_atob, 1},                  {"btoa", native_btoa, 1}};
+  for (const auto& n : natives) {
+    duk_push_c_function(ctx, n.fn, n.nargs);
+    duk_put_prop_string(ctx, -2, n.name);
+  }
+  duk_pop(ctx);
+}
+
+// The page's elements by id, handed to the loaded browser through the one
+// call it leaves for them (__sluice_bind, removed after: a page cannot call
+// it), so the browser holds them before any of the page's code runs.
+void bind_elements(State& st, duk_context* ctx, std::span<const Element> elements) {
+  duk_push_global_object(ctx);
+  if (!duk_get_prop_string(ctx, -1, "__sluice_bind")) {
+    duk_pop_2(ctx);
+    st.result.errors.push_back("browser: no element binding");
+    return;
+  }
   duk_push_object(ctx);
   for (const Element& e : elements) {
     duk_push_object(ctx);
@@ -304,18 +328,9 @@ void define_elements(duk_context* ctx, std::span<const Element> elements) {
     duk_put_prop_string(ctx, -2, "attrs");
     duk_put_prop_lstring(ctx, -2, e.id.data(), e.id.size());
   }
-  duk_put_prop_string(ctx, -2, "__sluice_elements");
-  const struct {
-    const char* name;
-    duk_c_function fn;
-    duk_idx_t nargs;
-  } natives[] = {{"__sluice_save", native_save, 4},       {"__sluice_save_binary", native_save_binary, 4},
-                 {"__sluice_navigate", native_navigate, 2}, {"__sluice_write", native_write, 1},
-                 {"atob", native_atob, 1},                  {"btoa", native_btoa, 1}};
-  for (const auto& n : natives) {
-    duk_push_c_function(ctx, n.fn, n.nargs);
-    duk_put_prop_string(ctx, -2, n.name);
-  }
+  if (duk_pcall(ctx, 1) != 0) note_error(st, ctx, "elements");
+  duk_pop(ctx);
+  duk_del_prop_string(ctx, -1, "__sluice_bind");
   duk_pop(ctx);
 }
 
@@ -359,24 +374,58 @@ Prelude compile_prelude() {
   return p;
 }
 
-RunResult run_scripts(std::span<const ScriptSource> scripts, std::span<const Element> elements, const RunLimits& limits,
-                      const Prelude& prelude) {
+struct Interpreter::Heap {
   State st;
+  duk_context* ctx = nullptr;
+  bool used = false;
+  ~Heap() {
+    if (ctx != nullptr) duk_destroy_heap(ctx);
+  }
+};
+
+Interpreter::Interpreter(std::unique_ptr<Heap> heap) : heap_(std::move(heap)) {}
+Interpreter::~Interpreter() = default;
+
+bool Interpreter::ready() const noexcept { return heap_->ctx != nullptr && !heap_->used; }
+
+std::unique_ptr<Interpreter> Interpreter::prepare(const Prelude& prelude) {
+  auto h = std::make_unique<Heap>();
+  State& st = h->st;
+  // The browser is Sluice's own code: it loads under the default bounds,
+  // and what it allocates stays counted against the page's heap cap.
+  st.deadline_ns = cpu_now_ns() + st.limits.cpu_ms * 1'000'000ull;
+  h->ctx = duk_create_heap(heap_alloc, heap_realloc, heap_free, &st, heap_fatal);
+  if (h->ctx != nullptr) {
+    define_natives(h->ctx);
+    if (prelude.empty()) {
+      eval(st, h->ctx, kPolyfills, "polyfills");
+      eval(st, h->ctx, kBrowserShim, "browser");
+    } else {
+      run_bytecode(st, h->ctx, prelude.polyfills, "polyfills");
+      run_bytecode(st, h->ctx, prelude.shim, "browser");
+    }
+  }
+  return std::unique_ptr<Interpreter>(new Interpreter(std::move(h)));
+}
+
+RunResult Interpreter::run(std::span<const ScriptSource> scripts, std::span<const Element> elements,
+                           const RunLimits& limits) {
+  State& st = heap_->st;
+  duk_context* ctx = heap_->ctx;
+  if (heap_->used) {
+    RunResult r;
+    r.errors.push_back("interpreter: already ran a page");
+    return r;
+  }
+  heap_->used = true;
   st.limits = limits;
-  st.deadline_ns = cpu_now_ns() + limits.cpu_ms * 1'000'000ull;
-  duk_context* ctx = duk_create_heap(heap_alloc, heap_realloc, heap_free, &st, heap_fatal);
   if (ctx == nullptr) {
     st.result.out_of_memory = true;
     return std::move(st.result);
   }
-  define_elements(ctx, elements);
-  if (prelude.empty()) {
-    eval(st, ctx, kPolyfills, "polyfills");
-    eval(st, ctx, kBrowserShim, "browser");
-  } else {
-    run_bytecode(st, ctx, prelude.polyfills, "polyfills");
-    run_bytecode(st, ctx, prelude.shim, "browser");
-  }
+  if (st.heap_used > limits.heap_bytes) st.result.out_of_memory = true;
+  st.deadline_ns = cpu_now_ns() + limits.cpu_ms * 1'000'000ull;
+  bind_elements(st, ctx, elements);
   // Script blocks in document order, then handlers and javascript: URLs as
   // the page would fire them once loaded (a click handler too: the lure asks
   // for the click).
@@ -398,8 +447,12 @@ RunResult run_scripts(std::span<const ScriptSource> scripts, std::span<const Ele
     }
   }
   if (!st.result.out_of_time) eval(st, ctx, "__sluice_after(" + std::to_string(limits.max_items) + ")", "timers");
-  duk_destroy_heap(ctx);
   return std::move(st.result);
+}
+
+RunResult run_scripts(std::span<const ScriptSource> scripts, std::span<const Element> elements, const RunLimits& limits,
+                      const Prelude& prelude) {
+  return Interpreter::prepare(prelude)->run(scripts, elements, limits);
 }
 
 }  // namespace sluice::formats::html

@@ -9,6 +9,7 @@
 // by the bytes and counts it records. docs/adr/0012-html-script-execution.md.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -55,8 +56,37 @@ struct Prelude {
 };
 [[nodiscard]] Prelude compile_prelude();
 
-// `prelude`: compile_prelude()'s bytecode; empty (or from a failed compile)
-// means the fake browser is compiled from source for this run.
+// One page's interpreter: a Duktape heap with the fake browser loaded, made
+// before the page is known. A script helper makes the next one, and drops the
+// last, while its parent goes on with the answer: creating the heap, loading
+// the browser and tearing the heap down were half of a newsletter page's run
+// (issue #17). The page's elements reach the browser when it runs, before
+// any of the page's code.
+class Interpreter {
+ public:
+  // `prelude`: compile_prelude()'s bytecode; empty (or from a failed
+  // compile) means the fake browser is compiled from source.
+  [[nodiscard]] static std::unique_ptr<Interpreter> prepare(const Prelude& prelude);
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  // False when the heap could not be made (the run would only say so).
+  [[nodiscard]] bool ready() const noexcept;
+
+  // Runs one page: an interpreter is never given a second (what one page's
+  // scripts did to the browser must not meet another page); a second call
+  // returns a result that says so in its errors.
+  [[nodiscard]] RunResult run(std::span<const ScriptSource> scripts, std::span<const Element> elements,
+                              const RunLimits& limits);
+
+ private:
+  struct Heap;
+  explicit Interpreter(std::unique_ptr<Heap> heap);
+  std::unique_ptr<Heap> heap_;
+};
+
+// prepare(prelude), then run: for callers with one page.
 [[nodiscard]] RunResult run_scripts(std::span<const ScriptSource> scripts, std::span<const Element> elements,
                                     const RunLimits& limits, const Prelude& prelude = {});
 

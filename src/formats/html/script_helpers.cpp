@@ -209,6 +209,7 @@ void ScriptHelpers::serve(int fd) const {
     core::UnpackContext lctx(local, root, budget);
     runner_(lctx);
     if (!send_frame(fd, core::serialise_unpack(local, root, {}))) ::_exit(3);
+    if (between_) between_();
   }
 }
 

@@ -25,12 +25,16 @@ namespace sluice::formats::html {
 // Runs one page inside a helper: `ctx` holds the page (its bytes, name and
 // type) and a copy of the scan's budget.
 using PageRunner = std::function<void(core::UnpackContext&)>;
+// Runs inside a helper after each answer is sent, while the parent goes on:
+// the place to drop the last page's state and make the next page's.
+using BetweenPages = std::function<void()>;
 
 class ScriptHelpers {
  public:
   static constexpr unsigned kMaxRuns = 256;
 
-  explicit ScriptHelpers(PageRunner runner) : runner_(std::move(runner)) {}
+  explicit ScriptHelpers(PageRunner runner, BetweenPages between = {})
+      : runner_(std::move(runner)), between_(std::move(between)) {}
   ScriptHelpers(const ScriptHelpers&) = delete;
   ScriptHelpers& operator=(const ScriptHelpers&) = delete;
   // Kills and reaps every helper.
@@ -57,6 +61,7 @@ class ScriptHelpers {
   [[noreturn]] void serve(int fd) const;
 
   PageRunner runner_;
+  BetweenPages between_;
   mutable std::mutex mu_;
   mutable std::vector<Helper> idle_;
   mutable unsigned started_ = 0;

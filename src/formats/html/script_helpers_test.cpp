@@ -65,6 +65,24 @@ std::int64_t meta_int(const Artifact& a, std::string_view key) {
   return -1;
 }
 
+// The hook runs in the helper after each answer is sent, before the next
+// page: the second page sees one call, the third two (the count lives in the
+// helper's memory, as the ready-made interpreter does).
+TEST(ScriptHelpers, BetweenPagesRunsInTheHelperAfterEachAnswer) {
+  static std::int64_t between_calls = 0;  // the helper's copy is the one that counts
+  constexpr MetaKey<std::int64_t> kCalls{"test.between_calls", "hook calls the helper made before this page"};
+  const ScriptHelpers helpers([&](core::UnpackContext& w) { w.meta(kCalls, between_calls); },
+                              [] { ++between_calls; });
+  for (int i = 0; i < 3; ++i) {
+    Page p("<script>x</script>");
+    auto ctx = p.ctx();
+    ASSERT_TRUE(helpers.run(ctx));
+    EXPECT_EQ(meta_int(p.tree[p.root], "test.between_calls"), i);
+  }
+  EXPECT_EQ(between_calls, 0) << "the hook ran in this process";
+  EXPECT_EQ(helpers.started(), 1u);
+}
+
 TEST(ScriptHelpers, OneHelperServesPageAfterPage) {
   const ScriptHelpers helpers(echo);
   std::int64_t first_pid = 0;

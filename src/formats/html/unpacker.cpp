@@ -5,6 +5,7 @@
 // page saves and how is meta on the child (`html.saved_as`); the
 // html.smuggling finding is judged in src/analysis/smuggling.
 #include <array>
+#include <memory>
 #include <mutex>
 
 #include "core/sniff.hpp"
@@ -55,13 +56,13 @@ std::string percent_decode(std::string_view s) {
 // What a page's scripts did, as children and meta of its artifact: run in a
 // script helper (script_helpers.hpp), or in this process when the whole scan
 // is already in a sandboxed worker.
-void run_in_worker(core::UnpackContext& w, const Markup& m, const Prelude& prelude) {
+void run_in_worker(core::UnpackContext& w, const Markup& m, Interpreter& interpreter) {
   RunLimits rl;
   rl.cpu_ms = w.limits().max_script_ms;
   rl.heap_bytes = w.limits().max_script_memory;
   rl.max_items = w.limits().max_children;
   rl.output_bytes = w.budget().decode_allowance(w.bytes().size()).bytes;
-  RunResult r = run_scripts(m.scripts, m.elements, rl, prelude);
+  RunResult r = interpreter.run(m.scripts, m.elements, rl);
   w.meta(meta::html::scripts_run, static_cast<std::int64_t>(r.scripts_run));
   for (auto& e : r.errors) w.meta(meta::html::script_error, std::move(e));
   if (r.out_of_time) {
@@ -135,7 +136,7 @@ class Reader {
     // Compiled here, before any helper is forked, so every helper has it.
     const Prelude& prelude = prelude_.get();
     if (ctx_.budget().sandboxed()) {
-      run_in_worker(ctx_, m, prelude);
+      run_in_worker(ctx_, m, *Interpreter::prepare(prelude));
       return;
     }
     const Status st = helpers_.run(ctx_);
@@ -220,12 +221,27 @@ class HtmlUnpacker final : public core::Unpacker {
 
  private:
   PreludeCache prelude_;
+  // Inside a helper process only (each has its own copy; the engine's
+  // process never touches them): the interpreter made for the next page, and
+  // the last page's, dropped after its answer is sent.
+  struct HelperSide {
+    std::unique_ptr<Interpreter> next, last;
+  };
+  mutable HelperSide helper_side_;
   // A helper re-reads the page's markup itself: nothing parsed in this
   // process is handed to it but the page's bytes.
   ScriptHelpers helpers_{[this](core::UnpackContext& w) {
-    const Markup m = read_markup(w.bytes().chars(), w.limits().max_children, kMaxInner);
-    run_in_worker(w, m, prelude_.get());
-  }};
+                           const Markup m = read_markup(w.bytes().chars(), w.limits().max_children, kMaxInner);
+                           HelperSide& h = helper_side_;
+                           // One made under the last page's memory cap may have failed: made again under this one's.
+                           h.last = h.next && h.next->ready() ? std::move(h.next) : Interpreter::prepare(prelude_.get());
+                           run_in_worker(w, m, *h.last);
+                         },
+                         [this] {
+                           HelperSide& h = helper_side_;
+                           h.last.reset();
+                           h.next = Interpreter::prepare(prelude_.get());
+                         }};
   static constexpr std::array kTypes{FileType::html, FileType::svg};
 };
 
