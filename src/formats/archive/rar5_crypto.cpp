@@ -25,6 +25,14 @@ namespace {
 // where the CPU has it) on a state the caller owns.
 using Words = std::array<std::uint32_t, 8>;
 
+// A SHA-256 state's words as the digest's big-endian bytes.
+void store_words(const Words& w, std::uint8_t* out) {
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const std::uint32_t be = __builtin_bswap32(w[i]);
+    std::memcpy(out + 4 * i, &be, 4);
+  }
+}
+
 class Hmac {
  public:
   static constexpr std::size_t kMaxMessage = 55;  // message, 0x80 and the 8-byte length fit one block
@@ -78,12 +86,6 @@ class Hmac {
     const std::uint64_t bits = (64 + n) * 8;
     for (int i = 0; i < 8; ++i) block[63 - i] = static_cast<std::uint8_t>(bits >> (8 * i));
   }
-  static void store_words(const Words& w, std::uint8_t* out) {
-    for (std::size_t i = 0; i < w.size(); ++i) {
-      const std::uint32_t be = __builtin_bswap32(w[i]);
-      std::memcpy(out + 4 * i, &be, 4);
-    }
-  }
 
   SHA256_CTX inner_{}, outer_{};
   std::array<std::uint8_t, 64> outer_block_{};  // the inner digest, then its padding (fixed)
@@ -102,9 +104,7 @@ Keys derive(const KdfParams& p, std::string_view password) {
   };
   auto bytes = [](const Words& w) {
     std::array<std::uint8_t, 32> b{};
-    for (std::size_t i = 0; i < w.size(); ++i) {
-      for (int k = 0; k < 4; ++k) b[4 * i + k] = static_cast<std::uint8_t>(w[i] >> (24 - 8 * k));
-    }
+    store_words(w, b.data());
     return b;
   };
   std::array<std::uint8_t, 20> first{};

@@ -4,11 +4,11 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <span>
 
 #include "core/reader.hpp"
+#include "formats/archive/counted_rounds.hpp"
 #include "core/text.hpp"
 
 namespace sluice::formats::archive::sevenzip {
@@ -58,28 +58,18 @@ Key derive_key(const AesProps& props, std::string_view password) {
     return key;
   }
   // The hashed stream is round after round of salt | password | 8-byte
-  // counter. SHA-256 does not care how it is cut, so rounds are laid out a
-  // batch at a time (the counters rewritten in place) and hashed in one call:
-  // a call per round (2^19 per candidate password) cost a quarter of the
-  // derivation.
+  // counter, hashed a run of rounds at a time.
   std::vector<std::uint8_t> unit(props.salt);
   unit.insert(unit.end(), pw.begin(), pw.end());
-  const std::size_t counter_at = unit.size();
-  const std::size_t unit_size = counter_at + 8;
-  const std::size_t per_batch = std::max<std::size_t>(1, kBatchBytes / unit_size);
-  std::vector<std::uint8_t> batch(per_batch * unit_size);
-  for (std::size_t k = 0; k < per_batch; ++k) std::memcpy(batch.data() + k * unit_size, unit.data(), counter_at);
+  CountedRounds runs(unit, 8, kBatchBytes / (unit.size() + 8));
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) return key;
   const std::uint64_t rounds = props.rounds();
-  std::uint64_t round = 0;
-  while (round < rounds) {
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(per_batch, rounds - round));
-    for (std::size_t k = 0; k < n; ++k, ++round) {
-      std::uint8_t* counter = batch.data() + k * unit_size + counter_at;
-      for (std::size_t b = 0; b < 8; ++b) counter[b] = static_cast<std::uint8_t>(round >> (8 * b));
-    }
-    EVP_DigestUpdate(md.get(), batch.data(), n * unit_size);
+  for (std::uint64_t round = 0; round < rounds;) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(runs.per_run(), rounds - round));
+    const std::span<const std::uint8_t> run = runs.rounds(round, n);
+    EVP_DigestUpdate(md.get(), run.data(), run.size());
+    round += n;
   }
   unsigned int len = 0;
   EVP_DigestFinal_ex(md.get(), key.data(), &len);
