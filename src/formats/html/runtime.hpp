@@ -71,7 +71,8 @@ class Interpreter {
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
 
-  // False when the heap could not be made (the run would only say so).
+  // False when the heap could not be made (a run would only report that) or
+  // a page has run in it already.
   [[nodiscard]] bool ready() const noexcept;
 
   // Runs one page: an interpreter is never given a second (what one page's
