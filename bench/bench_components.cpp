@@ -1,10 +1,13 @@
 // The hot components of a ham scan (issue #17), each against the way it used
 // to be done where that is the point: the lure lexicon in one automaton pass
-// vs one find per phrase; script sniffing; the JSON report; a page's scripts.
+// vs one find per phrase; script sniffing; the JSON report; a page's scripts;
+// the password search's key derivations, one candidate alone and two side by
+// side (docs/adr/0035: a pair should cost about one).
 // A whole message: bench_engine's BM_ScanFixture.
 // Run: cmake --preset bench && cmake --build --preset bench && build/bench/bench/bench_components
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -12,6 +15,9 @@
 
 #include "analysis/lure/lexicon.hpp"
 #include "core/script_sniff.hpp"
+#include "formats/archive/rar3_crypto.hpp"
+#include "formats/archive/rar5_crypto.hpp"
+#include "formats/archive/sevenzip_crypto.hpp"
 #include "formats/html/runtime.hpp"
 #include "sluice/engine.hpp"
 #include "sluice/report.hpp"
@@ -101,5 +107,43 @@ void BM_HtmlScriptRun(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_HtmlScriptRun);
+
+// 7-Zip's default 2^19 rounds; RAR 5's default 2^15 PBKDF2 iterations; RAR 3's
+// fixed 2^18 SHA-1 iterations. Two eight-character candidates, as a
+// password list from a mail body gives.
+void BM_SevenZipKey(benchmark::State& state) {
+  sluice::formats::archive::sevenzip::AesProps p;
+  p.cycles_power = 19;
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::formats::archive::sevenzip::derive_key(p, "Order202"));
+}
+BENCHMARK(BM_SevenZipKey)->Unit(benchmark::kMillisecond);
+void BM_SevenZipKeyPair(benchmark::State& state) {
+  sluice::formats::archive::sevenzip::AesProps p;
+  p.cycles_power = 19;
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::formats::archive::sevenzip::derive_keys(p, "Order202", "Order203"));
+}
+BENCHMARK(BM_SevenZipKeyPair)->Unit(benchmark::kMillisecond);
+
+void BM_Rar5Key(benchmark::State& state) {
+  const sluice::formats::archive::rar5::KdfParams p;
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::formats::archive::rar5::derive(p, "Order202"));
+}
+BENCHMARK(BM_Rar5Key)->Unit(benchmark::kMillisecond);
+void BM_Rar5KeyPair(benchmark::State& state) {
+  const sluice::formats::archive::rar5::KdfParams p;
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::formats::archive::rar5::derive_pair(p, "Order202", "Order203"));
+}
+BENCHMARK(BM_Rar5KeyPair)->Unit(benchmark::kMillisecond);
+
+void BM_Rar3Key(benchmark::State& state) {
+  const std::array<std::uint8_t, 8> salt{1, 2, 3, 4, 5, 6, 7, 8};
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::formats::archive::rar3::derive("Order202", salt));
+}
+BENCHMARK(BM_Rar3Key)->Unit(benchmark::kMillisecond);
+void BM_Rar3KeyPair(benchmark::State& state) {
+  const std::array<std::uint8_t, 8> salt{1, 2, 3, 4, 5, 6, 7, 8};
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::formats::archive::rar3::derive_pair("Order202", "Order203", salt));
+}
+BENCHMARK(BM_Rar3KeyPair)->Unit(benchmark::kMillisecond);
 
 }  // namespace

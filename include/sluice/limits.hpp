@@ -77,8 +77,10 @@ struct Limits {
   std::uint64_t max_virtual_bytes = 16ull << 40;
   // Encrypted 7z/RAR: each candidate password costs a key derivation (7z:
   // 2^19 SHA-256 rounds by default, up to 2^24 per candidate by the format).
-  // Candidates per archive, and rounds per scan across all archives; 2^24
-  // rounds is about a second of one core (bench/README.md).
+  // Candidates per archive, and rounds per scan across all archives, charged
+  // when derived (two candidates' keys are derived side by side, ADR 0035);
+  // 2^24 rounds is about 0.12 s of one core for 7z, 0.6 s for RAR 5's
+  // PBKDF2 iterations (bench/README.md).
   std::uint32_t max_password_candidates = 32;
   std::uint64_t max_key_derivation_rounds = 1ull << 24;
   // A sandboxed scan worker (sluice::WorkerPool, docs/adr/0011) runs under

@@ -2,15 +2,23 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <charconv>
+#include <iterator>
+#include <system_error>
 
 namespace sluice::model {
 namespace {
 
+// What "%+.*f" / "%.*f" print (to_chars is specified to round as printf
+// does), without printf's format parsing and locale: snprintf here was 1.4 %
+// of a ham scan.
 std::string fixed(double v, int digits, bool sign = false) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, sign ? "%+.*f" : "%.*f", digits, v);
-  return buf;
+  char buf[400];  // the largest double in fixed notation is 309 digits
+  char* p = buf;
+  if (sign && !std::signbit(v)) *p++ = '+';
+  const auto r = std::to_chars(p, std::end(buf), v, std::chars_format::fixed, digits);
+  if (r.ec != std::errc{}) return "?";
+  return {buf, r.ptr};
 }
 
 // Counts and flags print as integers; sizes, entropy and scores keep two places.

@@ -30,6 +30,11 @@ struct Keys {
 };
 
 // `salt` is empty (archives written without LHD_SALT) or 8 bytes.
+[[nodiscard]] bool derivable(std::string_view password, std::span<const std::uint8_t> salt);
 [[nodiscard]] std::optional<Keys> derive(std::string_view password, std::span<const std::uint8_t> salt);
+// Two passwords' keys under one salt, their SHA-1 runs side by side
+// (core/sha1_lanes.hpp); nullopt when either cannot be derived.
+[[nodiscard]] std::optional<std::array<Keys, 2>> derive_pair(std::string_view first, std::string_view second,
+                                                             std::span<const std::uint8_t> salt);
 
 }  // namespace sluice::formats::archive::rar3

@@ -9,8 +9,10 @@
 
 #include <zlib.h>
 
+#include <array>
 #include <cstring>
 #include <optional>
+#include <utility>
 
 #include "core/reader.hpp"
 #include "formats/archive/rar3_crypto.hpp"
@@ -126,6 +128,10 @@ class KeyCache {
     if (!k) return nullptr;
     cache_.emplace_back(s, *k);
     return &cache_.back().second;
+  }
+  // Keys derived (and charged) beforehand, beside another candidate's.
+  void seed(ByteView salt, const Keys& k) {
+    cache_.emplace_back(std::vector<std::uint8_t>(salt.data(), salt.data() + salt.size()), k);
   }
   [[nodiscard]] bool capped() const noexcept { return capped_; }
 
@@ -387,16 +393,32 @@ OpenOutcome open_encrypted(ByteView file, std::span<const std::string> candidate
     }
     return out;
   }
-  for (const std::string& pw : candidates) {
+  // The salt of what proves a candidate: the first encrypted header's, or
+  // the witness file's.
+  const ByteView salt = w ? w->block.salt : file.subview(p->first_block, 8).value_or(ByteView{});
+  const std::span<const std::uint8_t> salt_bytes(salt.data(), salt.size());
+  // The next candidate's keys, derived beside the current one's (two SHA-1
+  // runs cost little more than one, core/sha1_lanes.hpp) and charged then.
+  std::optional<std::pair<std::size_t, Keys>> ahead;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const std::string& pw = candidates[i];
     if (out.tried >= opts.max_candidates) {
       out.candidates_capped = true;
       break;
     }
     if (pw.empty()) continue;
     KeyCache keys(pw, budget);
-    // The salt of what proves the candidate: the first encrypted header's,
-    // or the witness file's.
-    const ByteView salt = w ? w->block.salt : file.subview(p->first_block, 8).value_or(ByteView{});
+    std::size_t next = i + 1;
+    while (next < candidates.size() && candidates[next].empty()) ++next;
+    if (ahead && ahead->first == i) {
+      keys.seed(salt, ahead->second);
+    } else if (next < candidates.size() && out.tried + 1 < opts.max_candidates && derivable(pw, salt_bytes) &&
+               derivable(candidates[next], salt_bytes) && budget.take_key_rounds(2 * std::uint64_t{kKdfIterations})) {
+      if (const auto both = derive_pair(pw, candidates[next], salt_bytes)) {
+        keys.seed(salt, (*both)[0]);
+        ahead.emplace(next, (*both)[1]);
+      }
+    }
     const Keys* k = keys.get(salt);
     if (k == nullptr) {
       if (keys.capped()) {

@@ -8,9 +8,11 @@
 
 #include <zlib.h>
 
+#include <array>
 #include <cstring>
 #include <map>
 #include <optional>
+#include <utility>
 
 #include "core/reader.hpp"
 #include "formats/archive/rar5_crypto.hpp"
@@ -271,6 +273,8 @@ class KeyCache {
     cache_.emplace_back(p, derive(p, password_));
     return &cache_.back().second;
   }
+  // Keys derived (and charged) beforehand, beside another candidate's.
+  void seed(const KdfParams& p, const Keys& k) { cache_.emplace_back(p, k); }
   [[nodiscard]] bool capped() const noexcept { return capped_; }
 
  private:
@@ -452,13 +456,26 @@ OpenOutcome open_encrypted(ByteView file, std::span<const std::string> candidate
   if (!p->first) return out;
   out.encrypted_headers = p->headers;
   out.encrypted_data = !p->headers;
-  for (const std::string& pw : candidates) {
+  // The next candidate's keys, derived beside the current one's (two chains
+  // cost about one, core/sha256_lanes.hpp) and charged to the budget then.
+  std::optional<std::pair<std::size_t, Keys>> ahead;
+  const KdfParams& kdf = p->first->kdf;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const std::string& pw = candidates[i];
     if (out.tried >= opts.max_candidates) {
       out.candidates_capped = true;
       break;
     }
     KeyCache keys(pw, budget);
-    const Keys* k = keys.get(p->first->kdf);
+    if (ahead && ahead->first == i) {
+      keys.seed(kdf, ahead->second);
+    } else if (i + 1 < candidates.size() && out.tried + 1 < opts.max_candidates &&
+               budget.take_key_rounds(2 * kdf.rounds())) {
+      const std::array<Keys, 2> both = derive_pair(kdf, pw, candidates[i + 1]);
+      keys.seed(kdf, both[0]);
+      ahead.emplace(i + 1, both[1]);
+    }
+    const Keys* k = keys.get(kdf);
     if (k == nullptr) {
       out.rounds_capped = true;
       break;

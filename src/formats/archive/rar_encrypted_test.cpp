@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -145,6 +146,55 @@ TEST(Rar5Crypto, KeysArePbkdf2HmacSha256AsOpenSslComputesIt) {
     for (std::size_t i = 0; i < v2.size(); ++i) check[i % 8] ^= v2[i];
     EXPECT_EQ(k.check, check);
   }
+}
+
+// Two candidates' chains run side by side give each the keys it gets alone,
+// whatever the two passwords' lengths (one may be hashed first, the other not).
+TEST(Rar5Crypto, KeysDerivedInPairsEqualKeysDerivedAlone) {
+  r5::KdfParams p;
+  p.count = 6;
+  for (std::size_t i = 0; i < p.salt.size(); ++i) p.salt[i] = static_cast<std::uint8_t>(200 - i);
+  const std::vector<std::string> pws{"Order2020", std::string(), std::string(64, 'k'), std::string(90, 'z'), "a"};
+  for (const std::string& a : pws) {
+    for (const std::string& b : pws) {
+      SCOPED_TRACE(std::to_string(a.size()) + " / " + std::to_string(b.size()));
+      const std::array<r5::Keys, 2> both = r5::derive_pair(p, a, b);
+      for (std::size_t j = 0; j < 2; ++j) {
+        const r5::Keys alone = r5::derive(p, j == 0 ? a : b);
+        EXPECT_EQ(both[j].key, alone.key);
+        EXPECT_EQ(both[j].hash_key, alone.hash_key);
+        EXPECT_EQ(both[j].check, alone.check);
+      }
+    }
+  }
+}
+
+// The search derives the next candidate's key beside the current one's: the
+// right password found second, third or last opens the same, and each pair
+// is charged to the key-derivation budget when derived.
+TEST(Rar5Caps, PairedDerivationsFindAnyPositionAndAreCharged) {
+  if (!have_corpus()) {
+    SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
+  }
+  const auto bytes = read_file(archives() / "rarfile/rar5-hpsw.rar");
+  const std::vector<std::vector<std::string>> lists{
+      {"password"}, {"a", "password"}, {"a", "b", "password"}, {"a", "b", "c", "password", "d"}};
+  for (const auto& list : lists) {
+    SCOPED_TRACE(list.size());
+    const r5::OpenOutcome o = open_with(bytes, list, {}, {});
+    EXPECT_TRUE(o.opened);
+    EXPECT_EQ(o.password, "password");
+    const auto at = static_cast<std::size_t>(std::find(list.begin(), list.end(), "password") - list.begin());
+    EXPECT_EQ(o.tried, at + 1);
+  }
+  // Room for exactly one derivation: the pair is not taken, the first
+  // candidate is derived alone and the second is refused by the budget.
+  Limits one;
+  one.max_key_derivation_rounds = (1u << 15) + 32;
+  const r5::OpenOutcome capped = open_with(bytes, {"a", "password"}, one);
+  EXPECT_FALSE(capped.opened);
+  EXPECT_TRUE(capped.rounds_capped);
+  EXPECT_EQ(capped.tried, 1u);
 }
 
 TEST(Rar5Crypto, AStoredCheckValueMustCarryItsOwnChecksum) {
@@ -302,6 +352,27 @@ TEST(Rar3Crypto, PasswordsTheQuirkySha1WouldChangeAreNotDerived) {
   EXPECT_FALSE(r3::derive("x", std::span<const std::uint8_t>(salt.data(), 4)));  // a salt is 8 bytes or none
 }
 
+// Two passwords' SHA-1 runs side by side give each the keys it gets alone:
+// equal and unequal lengths (the chunks' carried bytes differ), with and
+// without a salt; a pair with an underivable password is refused whole.
+TEST(Rar3Crypto, KeysDerivedInPairsEqualKeysDerivedAlone) {
+  const std::array<std::uint8_t, 8> salt{9, 8, 7, 6, 5, 4, 3, 2};
+  const std::vector<std::string> pws{"12345678", "a", std::string(r3::kMaxPasswordUnits, 'm'), "p\xC3\xA4ss"};
+  for (const std::span<const std::uint8_t> s : {std::span<const std::uint8_t>(salt), std::span<const std::uint8_t>()}) {
+    for (std::size_t i = 0; i < pws.size(); ++i) {
+      const std::string& a = pws[i];
+      const std::string& b = pws[(i + 1) % pws.size()];
+      SCOPED_TRACE(a + " / " + b + ", salt " + std::to_string(s.size()));
+      const auto both = r3::derive_pair(a, b, s);
+      ASSERT_TRUE(both);
+      EXPECT_EQ((*both)[0], r3::derive(a, s));
+      EXPECT_EQ((*both)[1], r3::derive(b, s));
+    }
+  }
+  EXPECT_FALSE(r3::derive_pair("a", std::string(r3::kMaxPasswordUnits + 1, 'a'), salt));
+  EXPECT_FALSE(r3::derivable(std::string(r3::kMaxPasswordUnits + 1, 'a'), salt));
+}
+
 struct Rar3Case {
   const char* rel;
   const char* password;
@@ -348,6 +419,37 @@ std::map<std::string, Listed> listing(const fs::path& file, const std::string& p
     if (line.starts_with("CRC = ") && line.size() > 6) out[name].crc = static_cast<std::uint32_t>(std::stoul(line.substr(6), nullptr, 16));
   }
   return out;
+}
+
+// The search derives the next candidate's keys beside the current one's
+// (skipping empty candidates, which are never tried): the right password
+// opens at any position, and a budget with room for one derivation takes
+// no pair.
+TEST(Rar3Corpus, PairedDerivationsFindAnyPositionAndAreCharged) {
+  if (!have_corpus()) {
+    SLUICE_SKIP_UNLESS_CI() << "../shared/corpora absent";
+  }
+  const auto bytes = read_file(archives() / "libarchive/test_read_format_rar_encryption_header.rar");
+  const std::vector<std::vector<std::string>> lists{
+      {"12345678"}, {"a", "12345678"}, {"a", "", "b", "12345678"}, {"a", "b", "c", "12345678", "d"}};
+  for (const auto& list : lists) {
+    SCOPED_TRACE(list.size());
+    const r3::OpenOutcome o = open3(bytes, list);
+    EXPECT_TRUE(o.opened) << o.problem;
+    EXPECT_EQ(o.password, "12345678");
+    std::size_t before = 0;
+    for (const std::string& c : list) {
+      if (c == "12345678") break;
+      before += c.empty() ? 0 : 1;
+    }
+    EXPECT_EQ(o.tried, before + 1);
+  }
+  Limits one;
+  one.max_key_derivation_rounds = r3::kKdfIterations;
+  const r3::OpenOutcome capped = open3(bytes, {"a", "12345678"}, one);
+  EXPECT_FALSE(capped.opened);
+  EXPECT_TRUE(capped.rounds_capped);
+  EXPECT_EQ(capped.tried, 1u);
 }
 
 TEST(Rar3Corpus, EncryptedArchivesOpenAndMatchSevenZipsListing) {

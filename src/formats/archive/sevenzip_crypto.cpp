@@ -1,13 +1,13 @@
 #include "formats/archive/sevenzip_crypto.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <memory>
 #include <span>
 
 #include "core/reader.hpp"
+#include "core/sha256_lanes.hpp"
 #include "formats/archive/counted_rounds.hpp"
 #include "core/text.hpp"
 
@@ -45,35 +45,69 @@ Result<AesProps> parse_aes_props(ByteView props) {
 std::vector<std::uint8_t> utf16le_password(std::string_view s) { return core::password_utf16le(s); }
 
 namespace {
+
 constexpr std::size_t kBatchBytes = 32 * 1024;
+
+// Round after round of salt | UTF-16LE password | 8-byte counter.
+std::vector<std::uint8_t> unit_of(const AesProps& props, std::string_view password) {
+  std::vector<std::uint8_t> unit(props.salt);
+  const std::vector<std::uint8_t> pw = utf16le_password(password);
+  unit.insert(unit.end(), pw.begin(), pw.end());
+  return unit;
+}
+
+Key raw_key(const AesProps& props, std::string_view password) {
+  const std::vector<std::uint8_t> pw = utf16le_password(password);
+  Key key{};
+  std::size_t pos = 0;
+  for (std::uint8_t b : props.salt) if (pos < key.size()) key[pos++] = b;
+  for (std::uint8_t b : pw) if (pos < key.size()) key[pos++] = b;
+  return key;
+}
+
+// N passwords' streams, a run of rounds at a time, compressed side by side.
+template <std::size_t N>
+std::array<Key, N> derive(const AesProps& props, const std::array<std::string_view, N>& passwords) {
+  std::array<Key, N> keys{};
+  if (props.cycles_power == kRawKeyPower) {
+    for (std::size_t i = 0; i < N; ++i) keys[i] = raw_key(props, passwords[i]);
+    return keys;
+  }
+  std::array<std::vector<std::uint8_t>, N> units;
+  std::size_t longest = 0;
+  for (std::size_t j = 0; j < N; ++j) {
+    units[j] = unit_of(props, passwords[j]);
+    longest = std::max(longest, units[j].size() + 8);
+  }
+  std::vector<CountedRounds> streams;
+  streams.reserve(N);
+  for (const auto& unit : units) streams.emplace_back(unit, 8, kBatchBytes / longest);
+  const core::sha256::Compressor c;
+  std::array<core::sha256::State, N> states;
+  states.fill(core::sha256::kInitial);
+  const std::uint64_t rounds = props.rounds();
+  for (std::uint64_t round = 0; round < rounds;) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(streams[0].per_run(), rounds - round));
+    std::array<std::span<const std::uint8_t>, N> blocks;
+    for (std::size_t j = 0; j < N; ++j) blocks[j] = streams[j].blocks(round, n);
+    compress_lanes(c, states, blocks);
+    round += n;
+  }
+  for (std::size_t j = 0; j < N; ++j) {
+    const auto tail = streams[j].tail();
+    keys[j] = core::sha256::finish(c, states[j], streams[j].hashed(), tail.data(), tail.size());
+  }
+  return keys;
+}
+
 }  // namespace
 
 Key derive_key(const AesProps& props, std::string_view password) {
-  const std::vector<std::uint8_t> pw = utf16le_password(password);
-  Key key{};
-  if (props.cycles_power == kRawKeyPower) {
-    std::size_t pos = 0;
-    for (std::uint8_t b : props.salt) if (pos < key.size()) key[pos++] = b;
-    for (std::uint8_t b : pw) if (pos < key.size()) key[pos++] = b;
-    return key;
-  }
-  // The hashed stream is round after round of salt | password | 8-byte
-  // counter, hashed a run of rounds at a time.
-  std::vector<std::uint8_t> unit(props.salt);
-  unit.insert(unit.end(), pw.begin(), pw.end());
-  CountedRounds runs(unit, 8, kBatchBytes / (unit.size() + 8));
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) return key;
-  const std::uint64_t rounds = props.rounds();
-  for (std::uint64_t round = 0; round < rounds;) {
-    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(runs.per_run(), rounds - round));
-    const std::span<const std::uint8_t> run = runs.rounds(round, n);
-    EVP_DigestUpdate(md.get(), run.data(), run.size());
-    round += n;
-  }
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(md.get(), key.data(), &len);
-  return key;
+  return derive<1>(props, {password})[0];
+}
+
+std::array<Key, 2> derive_keys(const AesProps& props, std::string_view first, std::string_view second) {
+  return derive<2>(props, {first, second});
 }
 
 std::vector<std::uint8_t> aes_cbc_decrypt(std::span<const std::uint8_t> key, const std::array<std::uint8_t, 16>& iv,

@@ -45,6 +45,10 @@ using Key = std::array<std::uint8_t, 32>;
 
 // The key for `password` (UTF-8) under `props`; `rounds()` SHA-256 rounds.
 [[nodiscard]] Key derive_key(const AesProps& props, std::string_view password);
+// The keys for two passwords under the same `props`, their hash chains run
+// side by side (core/sha256_lanes.hpp): about the time of one derivation on
+// a CPU with SHA-NI, twice its rounds.
+[[nodiscard]] std::array<Key, 2> derive_keys(const AesProps& props, std::string_view first, std::string_view second);
 
 // AES-CBC decryption without padding removal (AES-256 for a 32-byte key,
 // AES-128 for RAR 3's 16-byte one); a tail shorter than one block (a damaged

@@ -1,6 +1,8 @@
 #include "formats/archive/sevenzip_open.hpp"
 
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <span>
 
 #include "formats/archive/sevenzip_crypto.hpp"
@@ -344,26 +346,54 @@ OpenOutcome open_encrypted(ByteView file, std::span<const std::string> candidate
     Key key;
   };
   std::vector<Cached> cache;
+  // The next candidate's key, derived beside the current one's (two hash
+  // chains cost about one, core/sha256_lanes.hpp) and charged to the budget
+  // then: the search spends it whether or not the next candidate is tried.
+  struct Ahead {
+    std::size_t candidate;
+    AesProps props;
+    Key key;
+  };
+  std::optional<Ahead> ahead;
+  std::size_t index = 0;
   std::string_view password;
+  const auto same = [](const AesProps& a, const AesProps& b) {
+    return a.cycles_power == b.cycles_power && a.salt == b.salt;
+  };
   const KeyFor key_for = [&](const AesProps& p) -> std::optional<Key> {
     for (const Cached& c : cache) {
-      if (c.props.cycles_power == p.cycles_power && c.props.salt == p.salt) return c.key;
+      if (same(c.props, p)) return c.key;
     }
     if (cache.size() >= 8) return std::nullopt;  // a hostile archive with a salt per coder
+    AesProps k = p;
+    k.iv = {};
+    if (ahead && ahead->candidate == index && same(ahead->props, p)) {
+      out.rounds += p.rounds();
+      cache.push_back({k, ahead->key});
+      ahead.reset();
+      return cache.back().key;
+    }
     if (!budget.take_key_rounds(p.rounds())) {
       out.rounds_capped = true;
       return std::nullopt;
     }
     out.rounds += p.rounds();
-    AesProps k = p;
-    k.iv = {};
-    cache.push_back({k, derive_key(p, password)});
+    const std::size_t next = index + 1;
+    if (cache.empty() && p.rounds() > 0 && next < candidates.size() && out.tried < opts.max_candidates &&
+        budget.take_key_rounds(p.rounds())) {
+      const std::array<Key, 2> both = derive_keys(p, password, candidates[next]);
+      ahead = Ahead{next, k, both[1]};
+      cache.push_back({k, both[0]});
+    } else {
+      cache.push_back({k, derive_key(p, password)});
+    }
     return cache.back().key;
   };
 
   std::optional<Plain> plain;
   std::optional<std::vector<std::uint8_t>> verified;  // a rewrite the caller already checked
-  for (const std::string& candidate : candidates) {
+  for (; index < candidates.size(); ++index) {
+    const std::string& candidate = candidates[index];
     if (out.tried >= opts.max_candidates) {
       out.candidates_capped = true;
       break;

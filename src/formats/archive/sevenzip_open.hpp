@@ -23,7 +23,8 @@ struct OpenOutcome {
   std::string password;            // the one that opened it
   std::vector<std::uint8_t> archive;  // the rewritten archive, when opened
   std::uint32_t tried = 0;         // candidates whose key was derived
-  std::uint64_t rounds = 0;        // SHA-256 rounds spent
+  std::uint64_t rounds = 0;        // SHA-256 rounds of the keys the tried candidates used (the budget
+                                   // also holds the next candidate's, derived beside the last one)
   bool candidates_capped = false;  // max_password_candidates stopped the search
   bool rounds_capped = false;      // max_key_derivation_rounds stopped it
   bool deadline = false;

@@ -168,6 +168,32 @@ TEST(SevenZipCrypto, KeyIsTheHashOfEveryRoundWhateverTheBatching) {
   }
 }
 
+TEST(SevenZipCrypto, KeysDerivedInPairsAreEachTheHashOfItsRounds) {
+  // Two passwords' streams in lock step: equal and unequal lengths (the
+  // shorter stream ends first and the longer finishes alone), odd unit sizes
+  // whose runs are not whole blocks until rounded, salts, the raw form.
+  const std::vector<std::string> pws{"Order2020", std::string(), "x", std::string(37, 'q'), "\xD0\xBF\xD0\xB0"};
+  for (const std::string& a : pws) {
+    for (const std::string& b : pws) {
+      for (const std::vector<std::uint8_t>& salt : {std::vector<std::uint8_t>{}, std::vector<std::uint8_t>{5, 6, 7}}) {
+        for (std::uint32_t power : {0u, 3u, 11u}) {
+          sz::AesProps p;
+          p.cycles_power = power;
+          p.salt = salt;
+          const std::array<sz::Key, 2> both = sz::derive_keys(p, a, b);
+          SCOPED_TRACE(std::to_string(a.size()) + " / " + std::to_string(b.size()) + ", salt " +
+                       std::to_string(salt.size()) + ", 2^" + std::to_string(power));
+          EXPECT_EQ(both[0], reference_key(p, a));
+          EXPECT_EQ(both[1], reference_key(p, b));
+        }
+      }
+    }
+  }
+  sz::AesProps raw;
+  raw.cycles_power = sz::kRawKeyPower;
+  EXPECT_EQ(sz::derive_keys(raw, "A", "B")[1], sz::derive_key(raw, "B"));
+}
+
 TEST(SevenZipCrypto, KeyDependsOnEveryInput) {
   sz::AesProps a;
   a.cycles_power = 4;
@@ -247,7 +273,10 @@ TEST_P(SevenZipFixtures, OpensWithTheRightPasswordAndMatches7Zip) {
   EXPECT_EQ(o.outcome.password, "Order2020");
   EXPECT_EQ(o.outcome.tried, 3u);
   EXPECT_EQ(o.outcome.encrypted_headers, f.encrypted_headers);
-  EXPECT_EQ(o.rounds, 3u << 19) << "one derivation per candidate (one salt in the archive)";
+  EXPECT_EQ(o.outcome.rounds, 3u << 19) << "one derivation per candidate tried (one salt in the archive)";
+  // Keys are derived two candidates at a time and charged when derived: the
+  // fourth candidate's key came with the third's.
+  EXPECT_EQ(o.rounds, 4u << 19);
   EXPECT_FALSE(sz::uses_aes(view(o.outcome.archive))) << "the rewrite has no AES coder left";
   if (!have_7z()) SLUICE_SKIP_UNLESS_CI() << "7z absent";
   const auto want = oracle(p, "Order2020");
