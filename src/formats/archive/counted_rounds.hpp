@@ -27,7 +27,11 @@ class CountedRounds {
   CountedRounds(std::span<const std::uint8_t> prefix, std::size_t width, std::size_t per_run)
       : prefix_(prefix.size()), unit_(prefix.size() + width), width_(width), per_run_(std::max<std::size_t>(1, per_run)),
         buf_(kBlock + unit_ * per_run_) {
-    for (std::size_t k = 0; k < per_run_; ++k) std::memcpy(run(k), prefix.data(), prefix_);
+    // An empty prefix (an empty password, no salt) may have no data pointer at
+    // all: memcpy must not see it.
+    if (prefix_ > 0) {
+      for (std::size_t k = 0; k < per_run_; ++k) std::memcpy(run(k), prefix.data(), prefix_);
+    }
   }
 
   [[nodiscard]] std::size_t per_run() const noexcept { return per_run_; }
@@ -37,8 +41,8 @@ class CountedRounds {
   // call; the rest is carried.
   [[nodiscard]] std::span<const std::uint8_t> blocks(std::uint64_t first, std::size_t n) {
     n = std::min(n, per_run_);
-    std::memmove(buf_.data() + kBlock - tail_.size(), tail_.data(), tail_.size());
     const std::size_t carried = tail_.size();
+    if (carried > 0) std::memmove(buf_.data() + kBlock - carried, tail_.data(), carried);
     write_counters(first, n);
     const std::span<const std::uint8_t> all(buf_.data() + kBlock - carried, carried + n * unit_);
     const std::size_t whole = all.size() - all.size() % kBlock;

@@ -39,7 +39,7 @@ class Chains {
       Block key{};
       if (keys[j].size() > key.size()) {
         SHA256(reinterpret_cast<const unsigned char*>(keys[j].data()), keys[j].size(), key.data());
-      } else {
+      } else if (!keys[j].empty()) {
         std::memcpy(key.data(), keys[j].data(), keys[j].size());
       }
       sha::HmacChain& h = chains_[j];
