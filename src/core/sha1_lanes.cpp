@@ -111,14 +111,7 @@ void Kernels::portable(State& s, const std::uint8_t* p, std::size_t n) noexcept 
 
 std::array<std::uint8_t, 20> finish(const Compressor& c, State s, std::uint64_t hashed, const std::uint8_t* tail,
                                     std::size_t tail_size) noexcept {
-  std::array<std::uint8_t, 2 * kBlock> last{};
-  c.one(s, last.data(), pad_last_blocks(tail, tail_size, hashed + tail_size, last));
-  std::array<std::uint8_t, 20> out{};
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const std::uint32_t be = __builtin_bswap32(s[i]);
-    std::memcpy(out.data() + 4 * i, &be, 4);
-  }
-  return out;
+  return finish_digest(c, s, hashed, tail, tail_size);
 }
 
 }  // namespace sluice::core::sha1

@@ -39,18 +39,36 @@ __attribute__((target("sha,sse4.1,ssse3"))) Lane load(const State& s) noexcept {
   return {_mm_alignr_epi8(cdab, efgh, 8), _mm_blend_epi16(efgh, cdab, 0xF0)};
 }
 
-__attribute__((target("sha,sse4.1,ssse3"))) void save(const Lane& l, State& s) noexcept {
+// A state's eight words in the standard order as two vectors (words 0-3,
+// 4-7): what the state array holds, and what a 32-byte message's first two
+// message vectors are (PBKDF2's U).
+struct Words {
+  __m128i lo, hi;
+};
+
+__attribute__((target("sha,sse4.1,ssse3"), always_inline)) inline Words words(const Lane& l) noexcept {
   const __m128i feba = _mm_shuffle_epi32(l.abef, 0x1B);
   const __m128i dchg = _mm_shuffle_epi32(l.cdgh, 0xB1);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(s.data()), _mm_blend_epi16(feba, dchg, 0xF0));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(s.data() + 4), _mm_alignr_epi8(dchg, feba, 8));
+  return {_mm_blend_epi16(feba, dchg, 0xF0), _mm_alignr_epi8(dchg, feba, 8)};
 }
 
-// N lanes' blocks in lock step: each lane's rounds depend on its previous
-// ones only, so the CPU runs one lane's rounds while another's wait. Two
-// lanes fill the unit on the machines measured; more spill registers.
-// One block into each lane, its first four message vectors (W0..W15 in word
-// order) given: the message schedule is computed in place.
+__attribute__((target("sha,sse4.1,ssse3"), always_inline)) inline Words load_words(const State& s) noexcept {
+  return {_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data())),
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + 4))};
+}
+
+__attribute__((target("sha,sse4.1,ssse3"), always_inline)) inline void save_words(const Words& w, State& s) noexcept {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(s.data()), w.lo);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(s.data() + 4), w.hi);
+}
+
+__attribute__((target("sha,sse4.1,ssse3"))) void save(const Lane& l, State& s) noexcept { save_words(words(l), s); }
+
+// One block into each of N lanes in lock step, its first four message
+// vectors (W0..W15 in word order) given; the schedule is computed in place.
+// Each lane's rounds depend on its own only, so the CPU runs one lane's
+// rounds while another's wait. Two lanes fill the unit on the machines
+// measured; more spill registers.
 template <std::size_t N>
 __attribute__((target("sha,sse4.1,ssse3"), always_inline)) inline void rounds(std::array<Lane, N>& lanes,
                                                                 __m128i (&w)[N][4]) noexcept {
@@ -96,19 +114,6 @@ __attribute__((target("sha,sse4.1,ssse3"))) void compress_ni(std::array<Lane, N>
   }
 }
 
-// A lane's eight words in the standard order, as two vectors (words 0-3,
-// 4-7): what save() stores, and what a 32-byte message's first two message
-// vectors are.
-struct Words {
-  __m128i lo, hi;
-};
-
-__attribute__((target("sha,sse4.1,ssse3"), always_inline)) inline Words words(const Lane& l) noexcept {
-  const __m128i feba = _mm_shuffle_epi32(l.abef, 0x1B);
-  const __m128i dchg = _mm_shuffle_epi32(l.cdgh, 0xB1);
-  return {_mm_blend_epi16(feba, dchg, 0xF0), _mm_alignr_epi8(dchg, feba, 8)};
-}
-
 // PBKDF2's iterations on SHA-NI: U's words are the next message's first
 // two vectors as they are (no bytes, no swapping), the padding of a 32-byte
 // message after the pad block is the other two, and the pads' states stay
@@ -123,10 +128,8 @@ __attribute__((target("sha,sse4.1,ssse3"))) void pbkdf2_ni(const std::array<Hmac
   for (std::size_t j = 0; j < N; ++j) {
     inner[j] = load(chains[j]->inner);
     outer[j] = load(chains[j]->outer);
-    u[j] = {_mm_loadu_si128(reinterpret_cast<const __m128i*>(chains[j]->u.data())),
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(chains[j]->u.data() + 4))};
-    f[j] = {_mm_loadu_si128(reinterpret_cast<const __m128i*>(chains[j]->f.data())),
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(chains[j]->f.data() + 4))};
+    u[j] = load_words(chains[j]->u);
+    f[j] = load_words(chains[j]->f);
   }
   for (std::uint64_t i = 0; i < steps; ++i) {
     std::array<Lane, N> s = inner;
@@ -154,20 +157,19 @@ __attribute__((target("sha,sse4.1,ssse3"))) void pbkdf2_ni(const std::array<Hmac
     }
   }
   for (std::size_t j = 0; j < N; ++j) {
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(chains[j]->u.data()), u[j].lo);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(chains[j]->u.data() + 4), u[j].hi);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(chains[j]->f.data()), f[j].lo);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(chains[j]->f.data() + 4), f[j].hi);
+    save_words(u[j], chains[j]->u);
+    save_words(f[j], chains[j]->f);
   }
 }
 
 // The same through the portable compression, a block at a time.
 void pbkdf2_portable(const Compressor& c, HmacChain& h, std::uint64_t steps) noexcept {
-  std::array<std::uint8_t, kBlock> message{}, inner_digest{};
-  for (auto* b : {&message, &inner_digest}) {
-    (*b)[32] = 0x80;
-    (*b)[62] = static_cast<std::uint8_t>(((kBlock + 32) * 8) >> 8);
-  }
+  // A 32-byte message after the pad block, padded once: each step writes
+  // only its first 32 bytes.
+  std::array<std::uint8_t, 2 * kBlock> message{}, inner_digest{};
+  const std::array<std::uint8_t, 32> none{};
+  pad_last_blocks(none.data(), none.size(), kBlock + none.size(), message);
+  inner_digest = message;
   for (std::uint64_t i = 0; i < steps; ++i) {
     store_words(h.u, message.data());
     State s = h.inner;
@@ -205,20 +207,11 @@ void Kernels::portable(State& s, const std::uint8_t* p, std::size_t n) noexcept 
   std::memcpy(s.data(), c.h, sizeof c.h);
 }
 
-void store_words(const State& s, std::uint8_t* out) noexcept {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const std::uint32_t be = __builtin_bswap32(s[i]);
-    std::memcpy(out + 4 * i, &be, 4);
-  }
-}
+void store_words(const State& s, std::uint8_t* out) noexcept { store_big_endian(s, out); }
 
 std::array<std::uint8_t, 32> finish(const Compressor& c, State s, std::uint64_t hashed, const std::uint8_t* tail,
                                     std::size_t tail_size) noexcept {
-  std::array<std::uint8_t, 2 * kBlock> last{};
-  c.one(s, last.data(), pad_last_blocks(tail, tail_size, hashed + tail_size, last));
-  std::array<std::uint8_t, 32> out{};
-  store_words(s, out.data());
-  return out;
+  return finish_digest(c, s, hashed, tail, tail_size);
 }
 
 void pbkdf2_steps(const Compressor& c, std::span<HmacChain> chains, std::uint64_t steps) noexcept {

@@ -28,4 +28,11 @@ std::size_t pad_last_blocks(const std::uint8_t* tail, std::size_t tail_size, std
   return blocks;
 }
 
+void store_big_endian(std::span<const std::uint32_t> words, std::uint8_t* out) noexcept {
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::uint32_t be = __builtin_bswap32(words[i]);
+    std::memcpy(out + 4 * i, &be, 4);
+  }
+}
+
 }  // namespace sluice::core

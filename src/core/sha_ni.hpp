@@ -5,6 +5,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
+#include <utility>
 
 namespace sluice::core {
 
@@ -17,6 +19,9 @@ namespace sluice::core {
 // in bits, big-endian. Returns how many blocks of `out` to compress.
 std::size_t pad_last_blocks(const std::uint8_t* tail, std::size_t tail_size, std::uint64_t total,
                             std::array<std::uint8_t, 128>& out) noexcept;
+
+// Hash words as the digest's big-endian bytes (4 per word at `out`).
+void store_big_endian(std::span<const std::uint32_t> words, std::uint8_t* out) noexcept;
 
 // One stream or two in lock step through `Kernels` (a hash's SHA-NI kernel
 // for one or two lanes and its portable one-stream path): the choice made
@@ -55,5 +60,19 @@ class LaneCompressor {
  private:
   bool sha_ni_ = false;
 };
+
+// The digest of a stream whose first `hashed` bytes (a multiple of 64) are in
+// `s`, followed by `tail` (fewer than 64 bytes): padding, length, big-endian
+// words. One body for both hashes' finish().
+template <class Compressor>
+std::array<std::uint8_t, 4 * std::tuple_size_v<typename Compressor::State>> finish_digest(
+    const Compressor& c, typename Compressor::State s, std::uint64_t hashed, const std::uint8_t* tail,
+    std::size_t tail_size) noexcept {
+  std::array<std::uint8_t, 128> last{};
+  c.one(s, last.data(), pad_last_blocks(tail, tail_size, hashed + tail_size, last));
+  std::array<std::uint8_t, 4 * std::tuple_size_v<typename Compressor::State>> out{};
+  store_big_endian(s, out.data());
+  return out;
+}
 
 }  // namespace sluice::core

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/sha256_lanes.hpp"
+#include "core/sha_ni.hpp"
 
 namespace sluice::formats::archive::rar5 {
 
@@ -15,15 +16,6 @@ namespace {
 
 namespace sha = core::sha256;
 using Block = std::array<std::uint8_t, sha::kBlock>;
-
-// SHA-256 padding of an n-byte message that follows one 64-byte block (the
-// HMAC pad), so message, 0x80 and length fill one block.
-void pad_tail(Block& block, std::size_t n) {
-  std::fill(block.begin() + static_cast<std::ptrdiff_t>(n), block.end(), std::uint8_t{0});
-  block[n] = 0x80;
-  const std::uint64_t bits = (sha::kBlock + n) * 8;
-  for (int i = 0; i < 8; ++i) block[63 - i] = static_cast<std::uint8_t>(bits >> (8 * i));
-}
 
 // PBKDF2-HMAC-SHA256 for N passwords over one salt, their chains side by
 // side. HMAC's inner and outer pads are absorbed once; the first MAC (salt |
@@ -50,18 +42,17 @@ class Chains {
       for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = key[i] ^ 0x5c;
       h.outer = sha::kInitial;
       c_.one(h.outer, pad.data(), 1);
-      // U_1 = HMAC(salt | INT(1)) = F so far.
-      Block first{};
+      // U_1 = HMAC(salt | INT(1)) = F so far; each message follows its pad block.
+      std::array<std::uint8_t, 20> first{};
       std::memcpy(first.data(), salt.data(), salt.size());
-      pad_tail(first, 20);
       first[19] = 1;
+      std::array<std::uint8_t, 2 * sha::kBlock> block{};
       sha::State s = h.inner;
-      c_.one(s, first.data(), 1);
-      Block digest{};
+      c_.one(s, block.data(), core::pad_last_blocks(first.data(), first.size(), sha::kBlock + first.size(), block));
+      std::array<std::uint8_t, 32> digest{};
       sha::store_words(s, digest.data());
-      pad_tail(digest, 32);
       s = h.outer;
-      c_.one(s, digest.data(), 1);
+      c_.one(s, block.data(), core::pad_last_blocks(digest.data(), digest.size(), sha::kBlock + digest.size(), block));
       h.u = s;
       h.f = s;
     }
