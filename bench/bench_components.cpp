@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "analysis/lure/lexicon.hpp"
+#include "core/phrase_matcher.hpp"
 #include "core/script_sniff.hpp"
 #include "formats/archive/rar3_crypto.hpp"
 #include "formats/archive/rar5_crypto.hpp"
@@ -72,6 +73,38 @@ void BM_LureLexiconFindPerPhrase(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
 }
 BENCHMARK(BM_LureLexiconFindPerPhrase);
+
+// One automaton walk against four interleaved (PhraseMatcher::scan_unordered,
+// which the sniffer and the lexicon use): the lexicon's phrases over the prose.
+sluice::core::PhraseMatcher lexicon_matcher() {
+  std::vector<std::string> phrases;
+  for (const auto& l : lexicon_lists()) phrases.insert(phrases.end(), l.begin(), l.end());
+  return sluice::core::PhraseMatcher(phrases, sluice::core::PhraseMatcher::Case::ascii_insensitive);
+}
+
+void BM_PhraseScanOneWalk(benchmark::State& state) {
+  const std::string text = prose();
+  const auto m = lexicon_matcher();
+  for (auto _ : state) {
+    std::size_t hits = 0;
+    m.scan(text, [&hits](std::size_t, std::size_t) { return ++hits != 0; });
+    benchmark::DoNotOptimize(hits);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_PhraseScanOneWalk);
+
+void BM_PhraseScanFourWalks(benchmark::State& state) {
+  const std::string text = prose();
+  const auto m = lexicon_matcher();
+  for (auto _ : state) {
+    std::size_t hits = 0;
+    m.scan_unordered(text, [&hits](std::size_t, std::size_t) { ++hits; });
+    benchmark::DoNotOptimize(hits);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_PhraseScanFourWalks);
 
 void BM_ScriptSniff(benchmark::State& state) {
   const std::string text = prose();

@@ -1,5 +1,6 @@
 #include "core/phrase_matcher.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "core/text.hpp"
@@ -36,6 +37,7 @@ void PhraseMatcher::build(std::span<const std::string_view> phrases, Case letter
   size_ = phrases.size();
   for (std::size_t i = 0; i < phrases.size(); ++i) {
     if (phrases[i].empty()) continue;
+    longest_ = std::max(longest_, phrases[i].size());
     std::uint32_t s = 0;
     for (char ch : phrases[i]) {
       const std::size_t at = s * classes_ + class_of_[byte(ch)];

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <tuple>
 
@@ -87,6 +88,32 @@ TEST(PhraseMatcher, AgreesWithFindOnRandomTexts) {
     const auto seen = present(m, text);
     for (std::size_t i = 0; i < phrases.size(); ++i)
       EXPECT_EQ(seen[i], !phrases[i].empty() && text.find(phrases[i]) != std::string::npos);
+  }
+}
+
+// scan_unordered reports what scan reports, as a multiset, for texts short
+// enough to take one walk and long enough to take four, with phrases that
+// straddle the stretches and the later walks' starting points, exact and
+// case-blind.
+TEST(PhraseMatcher, WalksAtOnceReportWhatOneWalkReports) {
+  std::mt19937 rng(7357);
+  for (int round = 0; round < 400; ++round) {
+    std::uniform_int_distribution<int> letter(0, 3), len(0, 9), count(1, 12), size(0, 900);
+    std::vector<std::string> phrases(static_cast<std::size_t>(count(rng)));
+    for (auto& p : phrases) {
+      const int n = len(rng);
+      for (int i = 0; i < n; ++i) p += static_cast<char>((round % 2 == 0 ? 'a' : 'A') + letter(rng));
+    }
+    std::string text;
+    const int n = size(rng);
+    for (int i = 0; i < n; ++i) text += static_cast<char>('a' + letter(rng));
+    const PhraseMatcher m(phrases, round % 2 == 0 ? PhraseMatcher::Case::exact : PhraseMatcher::Case::ascii_insensitive);
+    std::vector<Hit> two;
+    m.scan_unordered(text, [&](std::size_t p, std::size_t end) { two.emplace_back(p, end); });
+    std::vector<Hit> one = hits(m, text);
+    std::sort(one.begin(), one.end());
+    std::sort(two.begin(), two.end());
+    ASSERT_EQ(two, one) << "round " << round << ", " << text.size() << " bytes";
   }
 }
 

@@ -135,10 +135,7 @@ FileType judge(const Markers& k, std::string_view t) noexcept {
 
 ScriptSniff sniff_script(std::string_view head) noexcept {
   Markers k;
-  matcher().scan(head, [&k](std::size_t marker, std::size_t) {
-    k.seen.set(marker);
-    return true;
-  });
+  matcher().scan_unordered(head, [&k](std::size_t marker, std::size_t) { k.seen.set(marker); });
   return {judge(k, head), k.has(single("<html"))};
 }
 

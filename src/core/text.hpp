@@ -27,6 +27,17 @@ void ascii_lower_in_place(std::string& s) noexcept;
 // Whether `s` lower-cased (ASCII letters only) is `lower`, without a copy.
 [[nodiscard]] bool ascii_lower_equals(std::string_view s, std::string_view lower) noexcept;
 [[nodiscard]] std::string ascii_upper(std::string_view s);
+// The first byte of `s` at or after `from` that is one of the few in `set`;
+// npos when none. std::string_view::find_first_of calls memchr on the set for
+// every byte of `s`: over every URL of a ham message that was a million calls.
+[[nodiscard]] constexpr std::size_t find_any(std::string_view s, std::string_view set, std::size_t from = 0) noexcept {
+  for (std::size_t i = from; i < s.size(); ++i) {
+    for (const char c : set) {
+      if (s[i] == c) return i;
+    }
+  }
+  return std::string_view::npos;
+}
 // Two names of one file end in different extensions (compared without case):
 // an OLE package's caption against its file, a PDF attachment's /UF against /F.
 [[nodiscard]] bool extensions_differ(std::string_view a, std::string_view b);

@@ -45,20 +45,33 @@ Finding score_finding(const Model& model, const FeatureSpace& space, std::span<c
     f.severity = Severity::info;
     f.weight = 0.0;
   }
-  f.message = "model probability " + fixed(e.probability, 3);
+  // Every scanned message carries this finding: its text is appended in
+  // place rather than through a temporary string per operator+.
+  f.message.reserve(64 + 40 * e.top.size());
+  f.message += "model probability ";
+  f.message += fixed(e.probability, 3);
   const auto features = space.features();
   for (std::size_t i = 0; i < e.top.size(); ++i) {
     const Contribution& c = e.top[i];
-    f.message += (i == 0 ? " — " : ", ") + features[c.feature].name + " (" + fixed(c.value, 2, true) + ")";
+    f.message += i == 0 ? " — " : ", ";
+    f.message += features[c.feature].name;
+    f.message += " (";
+    f.message += fixed(c.value, 2, true);
+    f.message += ')';
   }
+  f.evidence.reserve(4 + e.top.size());
   f.evidence.emplace_back("probability", fixed(e.probability, 4));
   f.evidence.emplace_back("margin", fixed(e.margin, 4));
   f.evidence.emplace_back("bias", fixed(e.bias, 4));
   // Numbered keys: the report's evidence is a JSON object, one value per key.
   for (std::size_t i = 0; i < e.top.size(); ++i) {
     const Contribution& c = e.top[i];
-    f.evidence.emplace_back("contribution_" + std::to_string(i + 1),
-                            features[c.feature].name + "=" + value_text(x[c.feature]) + " " + fixed(c.value, 3, true));
+    std::string value = features[c.feature].name;
+    value += '=';
+    value += value_text(x[c.feature]);
+    value += ' ';
+    value += fixed(c.value, 3, true);
+    f.evidence.emplace_back("contribution_" + std::to_string(i + 1), std::move(value));
   }
   f.evidence.emplace_back("feature_version", model.header().feature_version);
   return f;

@@ -31,7 +31,14 @@ class Bucket {
     }
     values_.insert(std::move(v));
   }
-  [[nodiscard]] std::vector<std::string> sorted() const { return {values_.begin(), values_.end()}; }
+  // The values in order, moved out of the set (a ham message's report lists
+  // dozens of URLs; each was copied twice before).
+  [[nodiscard]] std::vector<std::string> take_sorted() {
+    std::vector<std::string> out;
+    out.reserve(values_.size());
+    while (!values_.empty()) out.push_back(std::move(values_.extract(values_.begin()).value()));
+    return out;
+  }
 
  private:
   std::string kind_;
@@ -66,7 +73,7 @@ std::string url_host(std::string_view url) {
   const std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos || scheme_end == 0) return {};
   std::string_view rest = url.substr(scheme_end + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#\\"));
+  rest = rest.substr(0, core::find_any(rest, "/?#\\"));
   if (const std::size_t at = rest.rfind('@'); at != std::string_view::npos) rest.remove_prefix(at + 1);
   if (!rest.empty() && rest.front() == '[') {
     const std::size_t close = rest.find(']');
@@ -117,10 +124,10 @@ Iocs collect_iocs(const ArtifactTree& tree, std::size_t max_per_kind) {
     out.hashes.push_back({to_hex(a.hashes.sha256), to_hex(a.hashes.md5), to_hex(a.hashes.sha1),
                           std::string(to_string(a.type)), tree.evidence_path(a.id)});
   }
-  out.urls = urls.sorted();
-  out.domains = domains.sorted();
-  out.ips = ips.sorted();
-  out.c2 = c2.sorted();
+  out.urls = urls.take_sorted();
+  out.domains = domains.take_sorted();
+  out.ips = ips.take_sorted();
+  out.c2 = c2.take_sorted();
   return out;
 }
 

@@ -1,5 +1,8 @@
+#include <algorithm>
+#include <array>
+#include <numeric>
+#include <span>
 #include <string_view>
-#include <unordered_map>
 #include <variant>
 
 #include "report/iocs.hpp"
@@ -24,28 +27,68 @@ void meta_value(JsonWriter& w, const MetaValue& v) {
 }
 
 // An artifact's meta as one object: repeated keys (one per member, say)
-// become arrays, in the order the keys first appeared.
+// become arrays, in the order the keys first appeared. Most artifacts hold a
+// few dozen entries, grouped pairwise with a bit per entry written; a larger
+// list (hostile input can make thousands) is grouped through its indices
+// sorted by key. Neither allocates per key, as a map of vectors did.
 void meta_object(JsonWriter& w, const Artifact& a) {
+  const std::vector<Meta>& meta = a.meta;
+  const std::size_t n = meta.size();
   w.begin_object();
-  std::vector<std::string_view> keys;
-  std::unordered_map<std::string_view, std::vector<const MetaValue*>> values;
-  for (const Meta& m : a.meta) {
-    auto [it, fresh] = values.try_emplace(m.key);
-    if (fresh) keys.push_back(m.key);
-    it->second.push_back(&m.value);
-  }
-  for (std::string_view k : keys) {
-    const auto& vs = values[k];
-    w.key(k);
-    if (vs.size() == 1) {
-      meta_value(w, *vs.front());
-      continue;
+  auto group = [&w, &meta](std::string_view key, std::span<const std::uint32_t> at) {
+    w.key(key);
+    if (at.size() == 1) {
+      meta_value(w, meta[at.front()].value);
+      return;
     }
     w.begin_array();
-    for (const MetaValue* v : vs) meta_value(w, *v);
+    for (const std::uint32_t i : at) meta_value(w, meta[i].value);
     w.end_array();
+  };
+  constexpr std::size_t kPairwise = 64;
+  if (n <= kPairwise) {
+    std::uint64_t written = 0;
+    std::array<std::uint32_t, kPairwise> at{};
+    for (std::size_t i = 0; i < n; ++i) {
+      if ((written >> i & 1) != 0) continue;
+      std::size_t k = 0;
+      for (std::size_t j = i; j < n; ++j) {
+        if ((written >> j & 1) == 0 && meta[j].key == meta[i].key) {
+          at[k++] = static_cast<std::uint32_t>(j);
+          written |= std::uint64_t{1} << j;
+        }
+      }
+      group(meta[i].key, std::span<const std::uint32_t>(at.data(), k));
+    }
+  } else {
+    std::vector<std::uint32_t> order(n);
+    std::iota(order.begin(), order.end(), 0u);
+    // Stable: each key's entries stay in order, its first entry leads its run.
+    std::stable_sort(order.begin(), order.end(),
+                     [&meta](std::uint32_t x, std::uint32_t y) { return meta[x].key < meta[y].key; });
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> runs;  // [begin, end) in `order`
+    for (std::uint32_t b = 0; b < n;) {
+      std::uint32_t e = b + 1;
+      while (e < n && meta[order[e]].key == meta[order[b]].key) ++e;
+      runs.emplace_back(b, e);
+      b = e;
+    }
+    std::sort(runs.begin(), runs.end(), [&order](const auto& x, const auto& y) { return order[x.first] < order[y.first]; });
+    for (const auto& [b, e] : runs) group(meta[order[b]].key, std::span<const std::uint32_t>(order.data() + b, e - b));
   }
   w.end_object();
+}
+
+// A digest in hex, written without a string of its own.
+void hex_member(JsonWriter& w, std::string_view name, std::span<const std::uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::array<char, 128> buf{};
+  const std::size_t n = std::min(bytes.size(), buf.size() / 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    buf[2 * i] = kDigits[bytes[i] >> 4];
+    buf[2 * i + 1] = kDigits[bytes[i] & 0xF];
+  }
+  w.member(name, std::string_view(buf.data(), 2 * n));
 }
 
 // Everything of an artifact before its children.
@@ -65,9 +108,9 @@ void artifact_head(JsonWriter& w, const ArtifactTree& tree, const Artifact& a) {
   w.member("type", to_string(a.type));
   w.member("size", static_cast<std::uint64_t>(a.bytes.size()));
   // Executables always; everything else when [report] hashes asks (ADR 0026).
-  if (a.hashes.has_md5) w.member("md5", to_hex(a.hashes.md5));
-  if (a.hashes.has_sha1) w.member("sha1", to_hex(a.hashes.sha1));
-  w.member("sha256", to_hex(a.hashes.sha256));
+  if (a.hashes.has_md5) hex_member(w, "md5", a.hashes.md5);
+  if (a.hashes.has_sha1) hex_member(w, "sha1", a.hashes.sha1);
+  hex_member(w, "sha256", a.hashes.sha256);
   if (a.truncated) w.member("truncated", true);
   if (a.duplicate_of) w.member("duplicate_of", *a.duplicate_of);
   w.key("anomalies");

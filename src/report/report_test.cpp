@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "sluice/report.hpp"
@@ -63,6 +64,40 @@ TEST(Report, DeepestConfigurableTreeRenders) {
   }
   EXPECT_EQ(levels, kMaxConfigurableDepth + 2);
   EXPECT_NE(report::to_text(r, {}).find("deep"), std::string::npos);
+}
+
+// Meta keys come out in the order they first appeared, a repeated key as an
+// array of its values in order: for a short list (grouped pairwise) and a
+// long one (grouped by sorted indices) alike.
+TEST(Report, RepeatedMetaKeysBecomeArraysInFirstSeenOrder) {
+  for (const int n : {7, 64, 65, 500}) {
+    ScanResult r;
+    r.input = "meta";
+    r.tree.add_root(ByteView::of("x"), "file", {});
+    const std::vector<std::string> keys = {"z.last", "a.first", "m.middle", "b.once"};
+    nlohmann::ordered_json want = nlohmann::ordered_json::object();
+    std::vector<std::vector<std::int64_t>> values(keys.size());
+    for (int i = 0; i < n; ++i) {
+      // b.once appears once, late; the others interleave.
+      const std::size_t k = i == n / 2 ? 3 : static_cast<std::size_t>(i * 7 % 3);
+      r.tree.at(0).meta.push_back({keys[k], MetaValue(std::int64_t{i})});
+      values[k].push_back(i);
+    }
+    std::vector<std::size_t> first_seen;
+    for (const Meta& m : r.tree[0].meta) {
+      const auto k = static_cast<std::size_t>(std::find(keys.begin(), keys.end(), m.key) - keys.begin());
+      if (std::find(first_seen.begin(), first_seen.end(), k) == first_seen.end()) first_seen.push_back(k);
+    }
+    for (const std::size_t k : first_seen) {
+      if (values[k].size() == 1) {
+        want[keys[k]] = values[k].front();
+      } else {
+        want[keys[k]] = values[k];
+      }
+    }
+    const auto j = nlohmann::ordered_json::parse(report::to_json(r, false));
+    EXPECT_EQ(j["artifacts"][0]["meta"].dump(), want.dump()) << n;
+  }
 }
 
 TEST(Report, WideTreesAreCutInText) {

@@ -25,7 +25,7 @@ PublicSuffixList PublicSuffixList::parse(std::string_view text_in) {
     std::string_view line = text.substr(pos, nl - pos);
     pos = nl + 1;
     // Rules end at the first whitespace; "//" starts a comment line.
-    if (const auto ws = line.find_first_of(" \t\r"); ws != std::string_view::npos) line = line.substr(0, ws);
+    if (const auto ws = core::find_any(line, " \t\r"); ws != std::string_view::npos) line = line.substr(0, ws);
     if (line.empty() || line.starts_with("//")) continue;
     if (line.starts_with("!")) {
       psl.exceptions_.insert(line.substr(1));

@@ -90,12 +90,11 @@ PhraseLists::Found PhraseLists::find(std::span<const std::string_view> pieces) c
   f.lists_ = this;
   f.whole_word_.assign(phrases_.size(), false);
   for (const std::string_view text : pieces) {
-    matcher_.scan(text, [&](std::size_t phrase, std::size_t end) {
+    matcher_.scan_unordered(text, [&](std::size_t phrase, std::size_t end) {
       const std::size_t at = end - phrases_[phrase].size();
       const bool left = at == 0 || !word_char(text[at - 1]);
       const bool right = end >= text.size() || !word_char(text[end]);
       if (left && right) f.whole_word_[phrase] = true;
-      return true;
     });
   }
   return f;

@@ -38,7 +38,7 @@ std::string container_download(std::string_view url) {
   const std::size_t scheme = url.find("://");
   if (scheme == std::string_view::npos) return {};
   std::string_view rest = url.substr(scheme + 3);
-  const std::size_t slash = rest.find_first_of("/?#");
+  const std::size_t slash = core::find_any(rest, "/?#");
   std::string_view host = rest.substr(0, slash);
   if (const std::size_t at = host.rfind('@'); at != std::string_view::npos) host = host.substr(at + 1);
   if (const std::size_t colon = host.find(':'); colon != std::string_view::npos) host = host.substr(0, colon);
@@ -49,11 +49,13 @@ std::string container_download(std::string_view url) {
     }
   }
   // The file name is the path's last segment before any query or fragment.
-  std::string_view p = path.substr(0, path.find_first_of("?#"));
-  std::string last(p.substr(p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/') + 1));
-  for (char& c : last) c = core::ascii_lower(c);
+  std::string_view p = path.substr(0, core::find_any(path, "?#"));
+  const std::size_t cut = p.rfind('/');
+  const std::string_view last = p.substr(cut == std::string_view::npos ? 0 : cut + 1);
   for (std::string_view ext : kExtensions) {
-    if (last.size() > ext.size() && last.ends_with(ext)) return "a " + std::string(ext) + " file";
+    if (last.size() > ext.size() && core::ascii_lower_equals(last.substr(last.size() - ext.size()), ext)) {
+      return "a " + std::string(ext) + " file";
+    }
   }
   return {};
 }

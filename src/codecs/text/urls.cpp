@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "core/text.hpp"
 
@@ -128,33 +129,80 @@ bool UrlSet::add(std::string url) {
   return true;
 }
 
+namespace {
+
+// A URL starts at a word boundary: "xhttp://" and "awww.b" are not URLs.
+bool at_boundary(std::string_view text, std::size_t p) {
+  return p == 0 || !(is_alnum(text[p - 1]) || text[p - 1] == '.' || text[p - 1] == '-');
+}
+
+// Every URL start has an anchor a vectorised memchr finds: the ':' of its
+// "://" or the '.' of "www.". Prose is mostly bytes that are neither, so the
+// scan jumps from anchor to anchor instead of testing each letter that could
+// begin "http", "ftp" or "www" (a tenth of English text).
+class StartFinder {
+ public:
+  explicit StartFinder(std::string_view text) : text_(text) {}
+
+  // The first URL start at or after `from`; npos when none is left.
+  std::size_t next(std::size_t from) {
+    if (!primed_ || scheme_ < from) scheme_ = next_scheme(from);
+    if (!primed_ || www_ < from) www_ = next_www(from);
+    primed_ = true;
+    return std::min(scheme_, www_);
+  }
+
+ private:
+  static constexpr std::size_t npos = std::string_view::npos;
+
+  // The position of `c` at or after `at`, or npos.
+  std::size_t find(char c, std::size_t at) const {
+    if (at >= text_.size()) return npos;
+    const void* hit = std::memchr(text_.data() + at, c, text_.size() - at);
+    return hit == nullptr ? npos : static_cast<std::size_t>(static_cast<const char*>(hit) - text_.data());
+  }
+
+  bool starts(std::size_t p, std::string_view prefix) const {
+    return starts_with_ci(text_.substr(p), prefix);
+  }
+
+  // "http://", "https://" or "ftp://" at a boundary, starting at or after
+  // `from`: its ':' is 3 to 5 bytes in.
+  std::size_t next_scheme(std::size_t from) const {
+    for (std::size_t q = find(':', from + 3); q != npos; q = find(':', q + 1)) {
+      if (q + 2 >= text_.size() || text_[q + 1] != '/' || text_[q + 2] != '/') continue;
+      // The scheme's last letters tell which it can be; at most one fits.
+      for (const std::size_t back : {std::size_t{3}, std::size_t{4}, std::size_t{5}}) {
+        if (back > q || q - back < from) break;
+        const std::size_t p = q - back;
+        if (starts(p, kSchemes[back == 3 ? 2 : back == 4 ? 0 : 1]) && at_boundary(text_, p)) return p;
+      }
+    }
+    return npos;
+  }
+
+  // "www." at a boundary, starting at or after `from`.
+  std::size_t next_www(std::size_t from) const {
+    for (std::size_t d = find('.', from + 3); d != npos; d = find('.', d + 1)) {
+      const std::size_t p = d - 3;
+      if (starts(p, "www.") && at_boundary(text_, p)) return p;
+    }
+    return npos;
+  }
+
+  std::string_view text_;
+  // The last answers: still the first at or after a later `from` unless
+  // they lie before it.
+  std::size_t scheme_ = npos;
+  std::size_t www_ = npos;
+  bool primed_ = false;
+};
+
+}  // namespace
+
 bool find_urls(std::string_view text, UrlSet& out) {
-  // Most bytes of prose cannot start a URL: one table look-up passes them
-  // before the boundary and prefix checks (a scan of every text part).
-  static constexpr auto kMayStart = [] {
-    std::array<bool, 256> t{};
-    for (const char c : {'h', 'H', 'f', 'F', 'w', 'W'}) t[static_cast<unsigned char>(c)] = true;
-    return t;
-  }();
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (!kMayStart[static_cast<unsigned char>(text[i])]) {
-      ++i;
-      continue;
-    }
-    // A URL starts at a word boundary: "xhttp://" and "awww.b" are not URLs.
-    const bool boundary = i == 0 || !(is_alnum(text[i - 1]) || text[i - 1] == '.' || text[i - 1] == '-');
-    if (!boundary) {
-      ++i;
-      continue;
-    }
-    const std::string_view at = text.substr(i);
-    bool start = starts_with_ci(at, "www.");
-    for (std::string_view s : kSchemes) start = start || starts_with_ci(at, s);
-    if (!start) {
-      ++i;
-      continue;
-    }
+  StartFinder starts(text);
+  for (std::size_t i = starts.next(0); i != std::string_view::npos; i = starts.next(i)) {
     std::size_t end = i;
     while (end < text.size() && url_char(text[end])) ++end;
     std::string_view raw = text.substr(i, end - i);
@@ -169,7 +217,8 @@ bool find_urls(std::string_view text, UrlSet& out) {
       }
       raw.remove_suffix(1);
     }
-    i = end > i ? end : i + 1;
+    // A start holds at least "www." or "ftp://", so `end` is past it.
+    i = end;
     std::string url = normalise_url(raw);
     if (url.empty()) continue;
     if (!out.add(std::move(url))) return false;

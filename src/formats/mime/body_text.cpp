@@ -6,6 +6,7 @@
 #include "codecs/text/html.hpp"
 #include "formats/mime/layout.hpp"
 #include "codecs/text/urls.hpp"
+#include "core/text.hpp"
 #include "meta/ioc.hpp"
 #include "meta/mime.hpp"
 
@@ -57,7 +58,7 @@ std::string claimed_host(std::string_view text) {
     return {};
   }
   // A bare domain: one word with a dot and a letters-only last label.
-  std::string_view word = text.substr(0, text.find_first_of(" \n/"));
+  std::string_view word = text.substr(0, core::find_any(text, " \n/"));
   if (word.size() != text.size() && text.find(' ') != std::string_view::npos) return {};
   const std::size_t dot = word.rfind('.');
   if (dot == std::string_view::npos || dot == 0 || word.size() - dot < 3) return {};

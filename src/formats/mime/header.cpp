@@ -218,7 +218,6 @@ struct SectionBuilder {
   bool field(std::string_view name, std::string_view value, std::size_t offset) {
     HeaderField f;
     f.name = std::string(name);
-    f.lname = core::ascii_lower(f.name);
     if (f.name.find('(') != std::string::npos) h.name_with_comment = true;
     f.value = std::string(value);
     f.offset = offset;
@@ -275,11 +274,13 @@ std::optional<std::string> first_field_value(ByteView entity, std::string_view l
   return std::move(f.value);
 }
 
+bool HeaderField::named(std::string_view lower) const noexcept { return core::ascii_lower_equals(name, lower); }
+
 const HeaderField* find_field(const HeaderSection& h, std::string_view lname, std::size_t* count) {
   const HeaderField* first = nullptr;
   std::size_t n = 0;
   for (const auto& f : h.fields) {
-    if (f.lname == lname) {
+    if (f.named(lname)) {
       if (first == nullptr) first = &f;
       ++n;
     }

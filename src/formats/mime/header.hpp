@@ -14,9 +14,12 @@ namespace sluice::formats::mime {
 
 struct HeaderField {
   std::string name;    // as written
-  std::string lname;   // lower-case
   std::string value;   // unfolded: continuation lines joined, line breaks removed
   std::uint64_t offset = 0;  // of the field's first byte in the entity
+
+  // The name compared without ASCII case (`lower` is lower-case). Names are
+  // not stored lower-cased: most fields are never asked for.
+  [[nodiscard]] bool named(std::string_view lower) const noexcept;
 };
 
 struct HeaderSection {

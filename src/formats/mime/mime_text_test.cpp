@@ -7,6 +7,8 @@
 #include <iconv.h>
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -278,6 +280,86 @@ TEST(MimeText, UrlsAreFoundTrimmedAndNormalised) {
   EXPECT_FALSE(find_urls("http://a.example http://b.example http://a.example http://c.example", few));
   EXPECT_EQ(few.urls().size(), 2u);
   EXPECT_TRUE(few.limited());
+}
+
+// The scan find_urls replaced: every letter that could begin "http", "ftp"
+// or "www" tested in turn. Kept as the oracle for the anchored scan.
+std::vector<std::string> urls_letter_by_letter(std::string_view text) {
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  auto starts_ci = [](std::string_view s, std::string_view p) {
+    if (s.size() < p.size()) return false;
+    for (std::size_t k = 0; k < p.size(); ++k) {
+      if (std::tolower(static_cast<unsigned char>(s[k])) != p[k]) return false;
+    }
+    return true;
+  };
+  auto url_char = [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return !(u <= 0x20 || u == 0x7F) && std::string_view("<>\"'`{}|\\^").find(c) == std::string_view::npos;
+  };
+  auto punct = [](char c) { return std::string_view(".,;:!?)]*").find(c) != std::string_view::npos; };
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const bool boundary = i == 0 || !(alnum(text[i - 1]) || text[i - 1] == '.' || text[i - 1] == '-');
+    const std::string_view at = text.substr(i);
+    if (!boundary || !(starts_ci(at, "www.") || starts_ci(at, "http://") || starts_ci(at, "https://") ||
+                       starts_ci(at, "ftp://"))) {
+      ++i;
+      continue;
+    }
+    std::size_t end = i;
+    while (end < text.size() && url_char(text[end])) ++end;
+    std::string_view raw = text.substr(i, end - i);
+    const auto opens = std::count(raw.begin(), raw.end(), '(');
+    auto closes = std::count(raw.begin(), raw.end(), ')');
+    while (!raw.empty() && punct(raw.back())) {
+      if (raw.back() == ')') {
+        if (closes <= opens) break;
+        --closes;
+      }
+      raw.remove_suffix(1);
+    }
+    i = end;
+    std::string url = codecs::text::normalise_url(raw);
+    if (!url.empty() && std::find(out.begin(), out.end(), url) == out.end()) out.push_back(std::move(url));
+  }
+  return out;
+}
+
+TEST(MimeText, UrlScanAgreesWithTheLetterByLetterScan) {
+  std::vector<std::string> texts = {
+      "", "w", "ww.", "www.", "www.x.y", ":", "://", "p://", "ttp://a.b", "http://a.b", "xhttp://a.b http://c.d",
+      "ftp://a.b/https://c.d www.e.f", "wwww.a.b www.www.a.b", "-www.a.b .http://a.b (http://a.b)",
+      "HtTpS://A.B/(c)) Www.X.Y:80/p?q#r", "http://http://a.b", "https://x.example/p_(q)) www.",
+      "a:// b:// c://d.e"};
+  // Random text over the letters and punctuation the scan cares about.
+  std::uint32_t seed = 12345;
+  const std::string_view alphabet = "htpsfwHTPSFW:/.-() ,x1\n";
+  for (int n = 0; n < 3000; ++n) {
+    std::string t;
+    const std::size_t len = 1 + (seed % 97);
+    for (std::size_t k = 0; k < len; ++k) {
+      seed = seed * 1664525u + 1013904223u;
+      t.push_back(alphabet[(seed >> 16) % alphabet.size()]);
+    }
+    texts.push_back(std::move(t));
+  }
+  // Real mail: the SpamAssassin ham, headers and bodies as they are.
+  if (!corpora().empty()) {
+    const auto dir = corpora() / "ham/spamassassin-corpus/easy-ham-1";
+    std::size_t taken = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (++taken > 400) break;
+      const auto bytes = read_file(e.path());
+      texts.emplace_back(bytes.begin(), bytes.end());
+    }
+  }
+  for (const std::string& t : texts) {
+    UrlSet s(1 << 20);
+    find_urls(t, s);
+    EXPECT_EQ(s.urls(), urls_letter_by_letter(t)) << t.substr(0, 200);
+  }
 }
 
 TEST(MimeText, TooManyUrlsIsALimitHit) {

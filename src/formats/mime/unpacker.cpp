@@ -201,7 +201,7 @@ class MimeUnpacker final : public core::Unpacker {
     // fingerprint (src/campaigns). Bounded: a forged trace can be thousands long.
     std::size_t received = 0;
     for (const HeaderField& f : pm.headers.fields) {
-      if (f.lname != "received") continue;
+      if (!f.named("received")) continue;
       if (++received > kMaxReceivedMeta) break;
       ctx.meta(meta::mail::received, f.value.substr(0, kMaxReceivedLength));
     }
