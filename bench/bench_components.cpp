@@ -1,6 +1,7 @@
 // The hot components of a ham scan (issue #17), each against the way it used
 // to be done where that is the point: the lure lexicon in one automaton pass
-// vs one find per phrase; script sniffing; the JSON report; a page's scripts;
+// vs one find per phrase; one automaton walk vs four at once; the MIME walk;
+// the URL scan; script sniffing; the JSON report; a page's scripts;
 // the password search's key derivations, one candidate alone and two side by
 // side (docs/adr/0035: a pair should cost about one).
 // A whole message: bench_engine's BM_ScanFixture.
@@ -14,12 +15,14 @@
 #include <vector>
 
 #include "analysis/lure/lexicon.hpp"
+#include "codecs/text/urls.hpp"
 #include "core/phrase_matcher.hpp"
 #include "core/script_sniff.hpp"
 #include "formats/archive/rar3_crypto.hpp"
 #include "formats/archive/rar5_crypto.hpp"
 #include "formats/archive/sevenzip_crypto.hpp"
 #include "formats/html/runtime.hpp"
+#include "formats/mime/parser.hpp"
 #include "sluice/engine.hpp"
 #include "sluice/report.hpp"
 
@@ -105,6 +108,34 @@ void BM_PhraseScanFourWalks(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
 }
 BENCHMARK(BM_PhraseScanFourWalks);
+
+// The MIME walk alone (headers, parameters, boundaries, leaves; no decoding
+// or detectors): the AICPA campaign mail, multipart with a base64 ZIP.
+void BM_MimeWalk(benchmark::State& state) {
+  const auto bytes = fixture("mail/aicpa.eml");
+  const sluice::Limits limits;
+  for (auto _ : state) benchmark::DoNotOptimize(sluice::formats::mime::parse(sluice::ByteView(bytes.data(), bytes.size()), limits));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes.size()));
+}
+BENCHMARK(BM_MimeWalk);
+
+// URLs in 64 KiB of prose with a link every 40 words or so (ADR 0036: the
+// scan jumps between "://" and "www." anchors).
+void BM_UrlScan(benchmark::State& state) {
+  std::string text = prose();
+  for (std::size_t at = 300; at + 64 < text.size(); at += 300) {
+    const std::size_t space = text.find(' ', at);
+    if (space == std::string::npos) break;
+    text.replace(space, 1, at % 600 == 0 ? " https://www.example.com/p?q=1 " : " www.example.org/x ");
+  }
+  for (auto _ : state) {
+    sluice::codecs::text::UrlSet urls(1000);
+    sluice::codecs::text::find_urls(text, urls);
+    benchmark::DoNotOptimize(urls.urls().size());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_UrlScan);
 
 void BM_ScriptSniff(benchmark::State& state) {
   const std::string text = prose();
