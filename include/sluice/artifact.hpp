@@ -49,6 +49,9 @@ struct DigestChoice {
 // the default for artifacts that are not executables.
 inline constexpr DigestChoice kSha256Only{.md5 = false, .sha1 = false};
 [[nodiscard]] std::string to_hex(std::span<const std::uint8_t> bytes);
+// The same digits written to `out` (2 × bytes.size() chars), for a caller
+// that has room for them already.
+void write_hex(std::span<const std::uint8_t> bytes, char* out) noexcept;
 
 struct LimitHit {
   LimitKind kind;

@@ -4,14 +4,17 @@
 
 namespace sluice {
 
-std::string to_hex(std::span<const std::uint8_t> bytes) {
+void write_hex(std::span<const std::uint8_t> bytes, char* out) noexcept {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (std::uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xF]);
+  for (const std::uint8_t b : bytes) {
+    *out++ = kDigits[b >> 4];
+    *out++ = kDigits[b & 0xF];
   }
+}
+
+std::string to_hex(std::span<const std::uint8_t> bytes) {
+  std::string out(bytes.size() * 2, '\0');
+  write_hex(bytes, out.data());
   return out;
 }
 

@@ -26,6 +26,10 @@ void make_valid_utf8(std::string& s);
 void ascii_lower_in_place(std::string& s) noexcept;
 // Whether `s` lower-cased (ASCII letters only) is `lower`, without a copy.
 [[nodiscard]] bool ascii_lower_equals(std::string_view s, std::string_view lower) noexcept;
+// Whether `s` begins with `lower_prefix` (lower-case), ASCII letters compared without case.
+[[nodiscard]] inline bool ascii_lower_starts(std::string_view s, std::string_view lower_prefix) noexcept {
+  return s.size() >= lower_prefix.size() && ascii_lower_equals(s.substr(0, lower_prefix.size()), lower_prefix);
+}
 [[nodiscard]] std::string ascii_upper(std::string_view s);
 // The first byte of `s` at or after `from` that is one of the few in `set`;
 // npos when none. std::string_view::find_first_of calls memchr on the set for

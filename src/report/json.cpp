@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <array>
-#include <numeric>
-#include <span>
+#include <utility>
 #include <string_view>
 #include <variant>
 
@@ -27,68 +26,48 @@ void meta_value(JsonWriter& w, const MetaValue& v) {
 }
 
 // An artifact's meta as one object: repeated keys (one per member, say)
-// become arrays, in the order the keys first appeared. Most artifacts hold a
-// few dozen entries, grouped pairwise with a bit per entry written; a larger
-// list (hostile input can make thousands) is grouped through its indices
-// sorted by key. Neither allocates per key, as a map of vectors did.
+// become arrays, in the order the keys first appeared. The entries' indices
+// are sorted twice — by key, to find each key's first entry, then by that
+// first entry — into one list, instead of a map of vectors (two allocations
+// per key, per artifact; hostile input can make thousands of keys).
 void meta_object(JsonWriter& w, const Artifact& a) {
   const std::vector<Meta>& meta = a.meta;
-  const std::size_t n = meta.size();
+  // (the index of the key's first entry, the entry's index)
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> order(meta.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = {0, i};
+  std::sort(order.begin(), order.end(), [&meta](const auto& x, const auto& y) {
+    const int c = meta[x.second].key.compare(meta[y.second].key);
+    return c != 0 ? c < 0 : x.second < y.second;
+  });
+  for (std::size_t b = 0; b < order.size();) {
+    std::size_t e = b;
+    while (e < order.size() && meta[order[e].second].key == meta[order[b].second].key) order[e++].first = order[b].second;
+    b = e;
+  }
+  std::sort(order.begin(), order.end());
   w.begin_object();
-  auto group = [&w, &meta](std::string_view key, std::span<const std::uint32_t> at) {
-    w.key(key);
-    if (at.size() == 1) {
-      meta_value(w, meta[at.front()].value);
-      return;
+  for (std::size_t b = 0; b < order.size();) {
+    std::size_t e = b + 1;
+    while (e < order.size() && order[e].first == order[b].first) ++e;
+    w.key(meta[order[b].second].key);
+    if (e - b == 1) {
+      meta_value(w, meta[order[b].second].value);
+    } else {
+      w.begin_array();
+      for (std::size_t k = b; k < e; ++k) meta_value(w, meta[order[k].second].value);
+      w.end_array();
     }
-    w.begin_array();
-    for (const std::uint32_t i : at) meta_value(w, meta[i].value);
-    w.end_array();
-  };
-  constexpr std::size_t kPairwise = 64;
-  if (n <= kPairwise) {
-    std::uint64_t written = 0;
-    std::array<std::uint32_t, kPairwise> at{};
-    for (std::size_t i = 0; i < n; ++i) {
-      if ((written >> i & 1) != 0) continue;
-      std::size_t k = 0;
-      for (std::size_t j = i; j < n; ++j) {
-        if ((written >> j & 1) == 0 && meta[j].key == meta[i].key) {
-          at[k++] = static_cast<std::uint32_t>(j);
-          written |= std::uint64_t{1} << j;
-        }
-      }
-      group(meta[i].key, std::span<const std::uint32_t>(at.data(), k));
-    }
-  } else {
-    std::vector<std::uint32_t> order(n);
-    std::iota(order.begin(), order.end(), 0u);
-    // Stable: each key's entries stay in order, its first entry leads its run.
-    std::stable_sort(order.begin(), order.end(),
-                     [&meta](std::uint32_t x, std::uint32_t y) { return meta[x].key < meta[y].key; });
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> runs;  // [begin, end) in `order`
-    for (std::uint32_t b = 0; b < n;) {
-      std::uint32_t e = b + 1;
-      while (e < n && meta[order[e]].key == meta[order[b]].key) ++e;
-      runs.emplace_back(b, e);
-      b = e;
-    }
-    std::sort(runs.begin(), runs.end(), [&order](const auto& x, const auto& y) { return order[x.first] < order[y.first]; });
-    for (const auto& [b, e] : runs) group(meta[order[b]].key, std::span<const std::uint32_t>(order.data() + b, e - b));
+    b = e;
   }
   w.end_object();
 }
 
-// A digest in hex, written without a string of its own.
-void hex_member(JsonWriter& w, std::string_view name, std::span<const std::uint8_t> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::array<char, 128> buf{};
-  const std::size_t n = std::min(bytes.size(), buf.size() / 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    buf[2 * i] = kDigits[bytes[i] >> 4];
-    buf[2 * i + 1] = kDigits[bytes[i] & 0xF];
-  }
-  w.member(name, std::string_view(buf.data(), 2 * n));
+// A digest in hex, without a string of its own.
+template <std::size_t N>
+void hex_member(JsonWriter& w, std::string_view name, const std::array<std::uint8_t, N>& digest) {
+  std::array<char, 2 * N> buf;
+  write_hex(digest, buf.data());
+  w.member(name, std::string_view(buf.data(), buf.size()));
 }
 
 // Everything of an artifact before its children.

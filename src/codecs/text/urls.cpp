@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 
 #include "core/text.hpp"
 
@@ -13,14 +12,6 @@ constexpr std::string_view kSchemes[] = {"http://", "https://", "ftp://"};
 
 bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (core::ascii_lower(s[i]) != prefix[i]) return false;
-  }
-  return true;
 }
 
 // Characters a URL in prose runs over. Bytes >= 0x80 are kept: IDN hosts and
@@ -48,14 +39,14 @@ std::string normalise_url(std::string_view raw) {
   std::string_view scheme;
   std::string_view rest;
   for (std::string_view s : kSchemes) {
-    if (starts_with_ci(raw, s)) {
+    if (core::ascii_lower_starts(raw, s)) {
       scheme = s;
       rest = raw.substr(s.size());
       break;
     }
   }
   if (scheme.empty()) {
-    if (!starts_with_ci(raw, "www.")) return {};
+    if (!core::ascii_lower_starts(raw, "www.")) return {};
     scheme = "http://";
     rest = raw;
   }
@@ -136,46 +127,36 @@ bool at_boundary(std::string_view text, std::size_t p) {
   return p == 0 || !(is_alnum(text[p - 1]) || text[p - 1] == '.' || text[p - 1] == '-');
 }
 
-// Every URL start has an anchor a vectorised memchr finds: the ':' of its
-// "://" or the '.' of "www.". Prose is mostly bytes that are neither, so the
-// scan jumps from anchor to anchor instead of testing each letter that could
-// begin "http", "ftp" or "www" (a tenth of English text).
+// Every URL start has an anchor that string_view::find of one character (a
+// vectorised memchr) finds: the ':' of its "://" or the '.' of "www.". Prose
+// is mostly bytes that are neither, so the scan jumps from anchor to anchor
+// instead of testing each letter that could begin "http", "ftp" or "www" (a
+// tenth of English text).
 class StartFinder {
  public:
-  explicit StartFinder(std::string_view text) : text_(text) {}
+  explicit StartFinder(std::string_view text) : text_(text), scheme_(next_scheme(0)), www_(next_www(0)) {}
 
-  // The first URL start at or after `from`; npos when none is left.
+  // The first URL start at or after `from`; npos when none is left. The last
+  // answers stay the first at or after a later `from` unless they lie before it.
   std::size_t next(std::size_t from) {
-    if (!primed_ || scheme_ < from) scheme_ = next_scheme(from);
-    if (!primed_ || www_ < from) www_ = next_www(from);
-    primed_ = true;
+    if (scheme_ < from) scheme_ = next_scheme(from);
+    if (www_ < from) www_ = next_www(from);
     return std::min(scheme_, www_);
   }
 
  private:
   static constexpr std::size_t npos = std::string_view::npos;
 
-  // The position of `c` at or after `at`, or npos.
-  std::size_t find(char c, std::size_t at) const {
-    if (at >= text_.size()) return npos;
-    const void* hit = std::memchr(text_.data() + at, c, text_.size() - at);
-    return hit == nullptr ? npos : static_cast<std::size_t>(static_cast<const char*>(hit) - text_.data());
-  }
-
-  bool starts(std::size_t p, std::string_view prefix) const {
-    return starts_with_ci(text_.substr(p), prefix);
-  }
-
   // "http://", "https://" or "ftp://" at a boundary, starting at or after
   // `from`: its ':' is 3 to 5 bytes in.
   std::size_t next_scheme(std::size_t from) const {
-    for (std::size_t q = find(':', from + 3); q != npos; q = find(':', q + 1)) {
-      if (q + 2 >= text_.size() || text_[q + 1] != '/' || text_[q + 2] != '/') continue;
-      // The scheme's last letters tell which it can be; at most one fits.
-      for (const std::size_t back : {std::size_t{3}, std::size_t{4}, std::size_t{5}}) {
-        if (back > q || q - back < from) break;
-        const std::size_t p = q - back;
-        if (starts(p, kSchemes[back == 3 ? 2 : back == 4 ? 0 : 1]) && at_boundary(text_, p)) return p;
+    for (std::size_t q = text_.find(':', from + 3); q != npos; q = text_.find(':', q + 1)) {
+      if (text_.substr(q, 3) != "://") continue;
+      for (const std::string_view scheme : kSchemes) {
+        const std::size_t letters = scheme.size() - 3;  // before its "://"
+        if (letters > q || q - letters < from) continue;
+        const std::size_t p = q - letters;
+        if (core::ascii_lower_starts(text_.substr(p), scheme) && at_boundary(text_, p)) return p;
       }
     }
     return npos;
@@ -183,19 +164,16 @@ class StartFinder {
 
   // "www." at a boundary, starting at or after `from`.
   std::size_t next_www(std::size_t from) const {
-    for (std::size_t d = find('.', from + 3); d != npos; d = find('.', d + 1)) {
+    for (std::size_t d = text_.find('.', from + 3); d != npos; d = text_.find('.', d + 1)) {
       const std::size_t p = d - 3;
-      if (starts(p, "www.") && at_boundary(text_, p)) return p;
+      if (core::ascii_lower_starts(text_.substr(p), "www.") && at_boundary(text_, p)) return p;
     }
     return npos;
   }
 
   std::string_view text_;
-  // The last answers: still the first at or after a later `from` unless
-  // they lie before it.
-  std::size_t scheme_ = npos;
-  std::size_t www_ = npos;
-  bool primed_ = false;
+  std::size_t scheme_;
+  std::size_t www_;
 };
 
 }  // namespace

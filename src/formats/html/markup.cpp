@@ -64,10 +64,6 @@ std::string script_text(std::string_view raw, bool xml) {
   return out;
 }
 
-bool starts_with_ci(std::string_view s, std::string_view lower_prefix) {
-  return s.size() >= lower_prefix.size() && core::ascii_lower_equals(s.substr(0, lower_prefix.size()), lower_prefix);
-}
-
 }  // namespace
 
 Markup read_markup(std::string_view s, std::size_t max_items, std::size_t max_inner) {
@@ -133,7 +129,7 @@ Markup read_markup(std::string_view s, std::size_t max_items, std::size_t max_in
         h.event = a.name.substr(2);
         h.where = a.name + " of <" + t.name + ">";
         m.scripts.push_back(std::move(h));
-      } else if (starts_with_ci(v, "javascript:")) {
+      } else if (core::ascii_lower_starts(v, "javascript:")) {
         if (!room(m.scripts)) continue;
         ScriptSource j;
         j.kind = ScriptKind::javascript_url;
@@ -141,7 +137,7 @@ Markup read_markup(std::string_view s, std::size_t max_items, std::size_t max_in
         j.code = std::string(v.substr(11));
         j.where = "javascript: URL of <" + t.name + ">";
         m.scripts.push_back(std::move(j));
-      } else if (starts_with_ci(v, "data:")) {
+      } else if (core::ascii_lower_starts(v, "data:")) {
         const std::size_t comma = v.find(',');
         if (comma == std::string_view::npos || !room(m.data_uris)) continue;
         DataUri d;

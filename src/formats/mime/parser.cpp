@@ -247,7 +247,7 @@ class Walker {
             leaf);
     }
     for (const auto& f : h.fields) {
-      if (core::ascii_lower_equals(std::string_view(f.name).substr(0, 8), "content-") && odd_case(f.name)) {
+      if (core::ascii_lower_starts(f.name, "content-") && odd_case(f.name)) {
         anomaly("mime.header_name_case", Severity::low, base + f.offset,
               "header name '" + f.name + "' in a case no mail writer uses", leaf);
         break;

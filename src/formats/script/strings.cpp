@@ -12,11 +12,7 @@ namespace {
 
 
 bool starts_with_ci(std::string_view t, std::size_t at, std::string_view lower_needle) noexcept {
-  if (t.size() - at < lower_needle.size()) return false;
-  for (std::size_t i = 0; i < lower_needle.size(); ++i) {
-    if (core::ascii_lower(t[at + i]) != lower_needle[i]) return false;
-  }
-  return true;
+  return at <= t.size() && core::ascii_lower_starts(t.substr(at), lower_needle);
 }
 
 // Where a URL in script text ends: quotes and brackets of the language
