@@ -5,8 +5,9 @@
 # peak RSS and the accounting (sent = delivered + held + rejected + deferred).
 # Needs root, postfix and python3-aiosmtpd (scripts/install-deps.sh).
 #
-# SOCKET is inet (loopback TCP, the default) or unix (where sluice-milter
-# asks Postfix not to wait for an answer to any step before end of message).
+# SOCKET is inet (loopback TCP, the default) or unix. On both, sluice-milter
+# asks Postfix not to wait for an answer to any step before end of message
+# (over TCP with a quick ACK of each command: docs/adr/0037).
 #
 #   bash bench/milter_load.sh [BUILD_DIR] [CLIENTS] [MESSAGES_PER_CLIENT] [SOCKET]
 #   bash bench/milter_load.sh build/release 4 50 unix

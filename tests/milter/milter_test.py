@@ -449,7 +449,7 @@ def main():
     ap.add_argument("--source", required=True)
     ap.add_argument("--corpora")
     ap.add_argument("--socket", choices=["inet", "unix"], default="inet",
-                    help="loopback TCP, or a unix socket (where no step before the end of the message is answered)")
+                    help="loopback TCP or a unix socket (on both, no step before the end of the message is answered)")
     args = ap.parse_args()
     args.corpora = args.corpora or os.path.join(args.source, "..", "shared", "corpora")
     ci = os.environ.get("CI") == "true"
