@@ -14,6 +14,7 @@
 #include "connection.hpp"
 #include "inputs.hpp"
 #include "job.hpp"
+#include "sluice/artifact.hpp"
 
 namespace sluice::queue {
 namespace {
@@ -28,13 +29,7 @@ std::string run_id() {
     const auto t = std::chrono::steady_clock::now().time_since_epoch().count();
     for (std::size_t i = 0; i < sizeof b; ++i) b[i] = static_cast<unsigned char>(t >> (8 * i));
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (unsigned char c : b) {
-    s.push_back(kHex[c >> 4]);
-    s.push_back(kHex[c & 15]);
-  }
-  return s;
+  return to_hex(b);
 }
 
 std::int64_t now_ms() {

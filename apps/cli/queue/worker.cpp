@@ -32,6 +32,7 @@
 #include "connection.hpp"
 #include "inputs.hpp"
 #include "job.hpp"
+#include "sluice/artifact.hpp"
 #include "sluice/report.hpp"
 #include "scripts.hpp"
 #include "sluice/engine.hpp"
@@ -240,13 +241,7 @@ class Writer {
     if (it == sha1_.end()) {
       unsigned char md[SHA_DIGEST_LENGTH];
       SHA1(reinterpret_cast<const unsigned char*>(script.data()), script.size(), md);
-      static constexpr char kHex[] = "0123456789abcdef";
-      std::string hex;
-      for (unsigned char c : md) {
-        hex.push_back(kHex[c >> 4]);
-        hex.push_back(kHex[c & 15]);
-      }
-      it = sha1_.emplace(script.data(), std::move(hex)).first;
+      it = sha1_.emplace(script.data(), to_hex(md)).first;
     }
     return it->second;
   }

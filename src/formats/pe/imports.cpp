@@ -13,6 +13,7 @@
 #include "formats/pe/detail.hpp"
 #include "formats/pe/layout.hpp"
 #include "formats/pe/ordinals.hpp"
+#include "sluice/artifact.hpp"
 
 namespace sluice::formats::pe {
 namespace {
@@ -60,13 +61,7 @@ std::string imphash(const std::vector<ImportedDll>& imports) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
   if (EVP_Digest(joined.data(), joined.size(), md.data(), &len, EVP_md5(), nullptr) != 1) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len && i < md.size(); ++i) {
-    hex.push_back(kHex[md[i] >> 4]);
-    hex.push_back(kHex[md[i] & 0xF]);
-  }
-  return hex;
+  return to_hex(std::span<const std::uint8_t>(md.data(), std::min<std::size_t>(len, md.size())));
 }
 
 namespace detail {
