@@ -50,6 +50,11 @@ class Budget {
     return true;
   }
   [[nodiscard]] std::uint64_t key_rounds() const noexcept { return key_rounds_; }
+  // Rounds a forked reader already spent on its copy of this budget
+  // (core/isolate.cpp): taken whatever is left, up to the cap.
+  void charge_key_rounds(std::uint64_t rounds) noexcept {
+    key_rounds_ += std::min(rounds, limits_.max_key_derivation_rounds - std::min(key_rounds_, limits_.max_key_derivation_rounds));
+  }
 
   // False once the per-scan artifact count is spent.
   [[nodiscard]] bool take_artifact() noexcept {

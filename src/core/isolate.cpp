@@ -45,6 +45,7 @@ struct Parsed {
   std::vector<ParsedChild> children;
   std::vector<std::pair<LimitKind, std::string>> limits;
   Status status;
+  std::uint64_t key_rounds = 0;
 };
 
 Result<Parsed> parse(ByteView record) {
@@ -103,6 +104,9 @@ Result<Parsed> parse(ByteView record) {
     }
     p.status = std::unexpected(Error{static_cast<Errc>(*code), *off, std::move(*what)});
   }
+  auto rounds = r.le<std::uint64_t>();
+  if (!rounds) return fail(Errc::truncated, r.offset(), "worker key rounds cut");
+  p.key_rounds = *rounds;
   auto end = r.bytes(kEnd.size());
   if (!end || end->chars() != kEnd || !r.at_end()) return fail(Errc::malformed, r.offset(), "worker record end missing");
   return p;
@@ -165,17 +169,19 @@ namespace {
   const ArtifactId root = local.add_root(ctx.bytes(), "file", {Name{"parent", ctx.name()}});
   local.at(root).type = ctx.type();
   Budget budget = ctx.budget();  // the worker draws down its own copy
+  const std::uint64_t rounds_before = budget.key_rounds();
   UnpackContext lctx(local, root, budget);
   lctx.take_password_candidates_from(ctx);  // the message is in the parent's tree
   const Status st = unpack(lctx);
-  const std::vector<std::uint8_t> record = serialise_unpack(local, root, st);
+  const std::vector<std::uint8_t> record = serialise_unpack(local, root, st, budget.key_rounds() - rounds_before);
   const bool sent = wire::write_all(fd, record.data(), record.size());
   ::_exit(sent ? 0 : 3);  // no atexit handlers, no stdio flush: they belong to the parent
 }
 
 }  // namespace
 
-std::vector<std::uint8_t> serialise_unpack(const ArtifactTree& tree, ArtifactId root, const Status& status) {
+std::vector<std::uint8_t> serialise_unpack(const ArtifactTree& tree, ArtifactId root, const Status& status,
+                                           std::uint64_t key_rounds) {
   std::vector<std::uint8_t> o;
   o.insert(o.end(), kMagic.begin(), kMagic.end());
   const Artifact& r = tree[root];
@@ -208,6 +214,7 @@ std::vector<std::uint8_t> serialise_unpack(const ArtifactTree& tree, ArtifactId 
     put_u64(o, status.error().offset);
     put_str(o, status.error().what);
   }
+  put_u64(o, key_rounds);
   o.insert(o.end(), kEnd.begin(), kEnd.end());
   return o;
 }
@@ -228,6 +235,10 @@ Status replay(UnpackContext& ctx, Parsed&& p) {
     for (Meta& m : c.meta) ctx.record_on(*id, std::move(m));
   }
   for (auto& [kind, detail] : p.limits) ctx.limit_hit(kind, std::move(detail));
+  // Key derivation is bounded per message (max_key_derivation_rounds): what a
+  // worker spent on its copy of the budget is spent for the whole scan, so a
+  // message's next encrypted archive does not start afresh.
+  ctx.budget().charge_key_rounds(p.key_rounds);
   return p.status;
 }
 }  // namespace

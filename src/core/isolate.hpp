@@ -35,8 +35,10 @@ void cap_address_space(std::uint64_t allowance, bool hard) noexcept;
 
 // The wire form, exposed for the tests: what a worker sends and how the
 // parent reads it back. `replay_record` treats the record as hostile.
+// `key_rounds`: the password key-derivation rounds the worker took from its
+// copy of the budget, which the parent then takes from the scan's.
 [[nodiscard]] std::vector<std::uint8_t> serialise_unpack(const ArtifactTree& tree, ArtifactId root,
-                                                         const Status& status);
+                                                         const Status& status, std::uint64_t key_rounds = 0);
 [[nodiscard]] Status replay_record(UnpackContext& ctx, ByteView record);
 
 }  // namespace sluice::core

@@ -163,7 +163,7 @@ TEST(Isolate, FuzzSeedsAreValidRecords) {
   // the format description; each seed must replay, or the fuzzer starts from noise.
   const std::filesystem::path dir = std::filesystem::path(SLUICE_SOURCE_DIR) / "fuzz/seeds/isolate";
   const std::map<std::string, std::size_t> children = {
-      {"empty_ok", 0}, {"two_children", 2}, {"limit_and_error", 1}};
+      {"empty_ok", 0}, {"two_children", 2}, {"limit_and_error", 1}, {"password_search", 0}};
   for (const auto& [name, want] : children) {
     SCOPED_TRACE(name);
     std::ifstream f(dir / name, std::ios::binary);
@@ -180,7 +180,35 @@ TEST(Isolate, FuzzSeedsAreValidRecords) {
     } else {
       EXPECT_TRUE(st.has_value());
     }
+    EXPECT_EQ(h.budget.key_rounds(), name == "password_search" ? 32u * 2 * (1u << 15) : 0u);
   }
+}
+
+// max_key_derivation_rounds bounds a whole message: the rounds a forked
+// reader spent on its copy of the budget are the scan's, so the next
+// encrypted archive of the message starts where this one stopped. A record
+// that claims more than is left takes only what is left.
+TEST(Isolate, KeyRoundsSpentInTheWorkerAreTheScans) {
+  Limits l;
+  l.max_key_derivation_rounds = 100'000;
+  Harness h("x", l);
+  ASSERT_TRUE(h.budget.take_key_rounds(10'000));
+  auto ctx = h.ctx();
+  const Status st = unpack_isolated(ctx, [](UnpackContext& c) -> Status {
+    if (!c.budget().take_key_rounds(60'000)) return fail(Errc::limit, 0, "no rounds left in the worker");
+    return {};
+  });
+  ASSERT_TRUE(st.has_value()) << st.error().what;
+  EXPECT_EQ(h.budget.key_rounds(), 70'000u);
+  EXPECT_FALSE(h.budget.take_key_rounds(40'000)) << "only 30,000 are left for the message";
+
+  Harness src("x");
+  auto sctx = src.ctx();
+  const std::vector<std::uint8_t> lying = serialise_unpack(src.tree, src.root, {}, ~std::uint64_t{0});
+  Harness g("x", l);
+  auto gctx = g.ctx();
+  EXPECT_TRUE(replay_record(gctx, ByteView(lying.data(), lying.size())).has_value());
+  EXPECT_EQ(g.budget.key_rounds(), l.max_key_derivation_rounds);
 }
 
 }  // namespace

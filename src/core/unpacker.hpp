@@ -2,6 +2,7 @@
 // The contract between the engine and a format: an Unpacker is stateless and
 // thread-safe; everything it learns goes through the UnpackContext, which owns
 // the bookkeeping (limits, budget, names, anomalies) so no format repeats it.
+#include <array>
 #include <memory>
 #include <optional>
 #include <span>
@@ -16,6 +17,7 @@
 namespace sluice::core {
 
 class Registry;
+class SearchMemo;
 
 class UnpackContext {
  public:
@@ -120,6 +122,14 @@ class UnpackContext {
   void use_registry(const Registry& registry) noexcept { registry_ = &registry; }
   [[nodiscard]] const Registry* registry() const noexcept { return registry_; }
 
+  // The engine's memory of password searches that opened nothing
+  // (core/search_memo.hpp); none in a bare context or a forked reader's.
+  void use_search_memo(SearchMemo& memo) noexcept { search_memo_ = &memo; }
+  [[nodiscard]] SearchMemo* search_memo() const noexcept { return search_memo_; }
+  // The SHA-256 the engine took of this artifact before unpacking it (of its
+  // present data, in order, where it lies in a sparse disk).
+  [[nodiscard]] const std::array<std::uint8_t, 32>& content_sha256() const { return tree_[id_].hashes.sha256; }
+
  private:
   // Room for one more child, charged its overhead (names and locator included).
   std::optional<ArtifactId> admit(const std::string& locator, const std::vector<Name>& names);
@@ -131,6 +141,7 @@ class UnpackContext {
   bool refused_ = false;
   const UnpackContext* candidates_from_ = nullptr;
   const Registry* registry_ = nullptr;
+  SearchMemo* search_memo_ = nullptr;
 };
 
 class Unpacker {

@@ -13,6 +13,7 @@
 #include "analysis/detector.hpp"
 #include "core/budget.hpp"
 #include "core/hash.hpp"
+#include "core/search_memo.hpp"
 #include "core/sniff.hpp"
 #include "core/text.hpp"
 #include "core/unpacker.hpp"
@@ -31,6 +32,9 @@ struct Engine::Impl {
   analysis::Detectors detectors;
   model::FeatureSpace features;
   std::optional<model::Model> model;
+  // What password searches concluded when they opened nothing: shared by
+  // every scan of this engine, so a campaign's copies are searched once.
+  mutable core::SearchMemo search_memo;
 };
 
 namespace {
@@ -178,6 +182,7 @@ void unpack_tree(const Engine::Impl& impl, ArtifactTree& tree, core::Budget& bud
     }
     core::UnpackContext ctx(tree, id, budget);
     ctx.use_registry(impl.registry);
+    ctx.use_search_memo(impl.search_memo);
     const std::size_t first_child = tree[id].children.size();
     if (Status st = unpacker->unpack(ctx); !st) {
       note(tree, id, "unpack.error", Severity::low,
@@ -275,6 +280,8 @@ Engine EngineFactory::make(Config config, core::Registry registry, analysis::Det
   impl->model = std::move(model);
   return Engine(std::move(impl));
 }
+
+const core::SearchMemo& EngineFactory::search_memo(const Engine& engine) { return engine.impl_->search_memo; }
 
 Result<Engine> Engine::create(Config config, std::vector<std::string> formats) {
   core::Registry registry;

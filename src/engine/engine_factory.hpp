@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "analysis/detector.hpp"
+#include "core/search_memo.hpp"
 #include "core/unpacker.hpp"
 #include "model/model.hpp"
 #include "sluice/engine.hpp"
@@ -16,6 +17,8 @@ struct EngineFactory {
   // `features`: the list `model` was checked against, built once per engine.
   static Engine make(Config config, core::Registry registry, analysis::Detectors detectors,
                      model::FeatureSpace features, std::optional<model::Model> model);
+  // The engine's memory of password searches (core/search_memo.hpp), to see it used.
+  static const core::SearchMemo& search_memo(const Engine& engine);
 };
 
 }  // namespace sluice

@@ -9,6 +9,7 @@
 #include <span>
 
 #include "core/isolate.hpp"
+#include "core/search_memo.hpp"
 #include "core/unpacker.hpp"
 #include "formats/archive/layout.hpp"
 #include "formats/archive/parser.hpp"
@@ -380,6 +381,17 @@ class ArchiveUnpacker final : public core::Unpacker {
     // scan is that process already, and its filter forbids fork.
     if (!ctx.budget().sandboxed() && ctx.type() == FileType::rar &&
         ctx.bytes().starts_with(std::string_view("Rar!\x1A\x07\x01\x00", 8))) {
+      if (rar5::uses_encryption(ctx.bytes())) {
+        // The password search is Sluice's own reader, not libarchive's: it
+        // runs here, where the engine remembers what it concluded (ADR 0038),
+        // and only what libarchive reads goes to the forked process.
+        const std::vector<std::string> candidates = ctx.password_candidates();
+        rar5::OpenOutcome r = search_rar5(ctx, candidates);
+        // Closed headers leave libarchive nothing to read: no process for that.
+        if (!r.opened && r.encrypted_headers) return finish_rar5(api, ctx, std::move(r), candidates.size());
+        return core::unpack_isolated(
+            ctx, [&api, &r, n = candidates.size()](core::UnpackContext& c) { return finish_rar5(api, c, std::move(r), n); });
+      }
       return core::unpack_isolated(ctx, [&api](core::UnpackContext& c) { return unpack_here(api, c); });
     }
     return unpack_here(api, ctx);
@@ -465,6 +477,11 @@ class ArchiveUnpacker final : public core::Unpacker {
   // opens it gives a plain 7z that libarchive reads (docs/adr/0013).
   static Status unpack_encrypted_7z(const ArchiveApi& api, core::UnpackContext& ctx) {
     const std::vector<std::string> candidates = ctx.password_candidates();
+    const Memo memo = Memo::of(ctx, "7z", candidates);
+    if (const auto seen = memo.find()) {
+      return finish_search(api, ctx, recall(ctx, *seen, candidates.size(), k7zHeadersText, k7zRoundUnit));
+    }
+    const std::uint64_t before = ctx.budget().key_rounds();
     sevenzip::OpenOptions opts;
     opts.max_candidates = ctx.limits().max_password_candidates;
     opts.max_header_bytes = std::min<std::uint64_t>(opts.max_header_bytes, ctx.limits().max_artifact_bytes);
@@ -472,35 +489,111 @@ class ArchiveUnpacker final : public core::Unpacker {
       return first_file_decodes(api, rewritten, max);
     };
     sevenzip::OpenOutcome r = sevenzip::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts);
+    if (!r.opened && !r.deadline) {
+      memo.remember({r.tried, r.encrypted_data, r.encrypted_headers, r.candidates_capped, r.rounds_capped, r.problem,
+                     ctx.budget().key_rounds() - before});
+    }
     return finish_search(api, ctx, {r.tried, candidates.size(), r.encrypted_headers, r.candidates_capped, r.rounds_capped,
                                r.deadline, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
-                               "the 7z header is encrypted (7z -mhe=on): without the password not even the file "
-                               "names can be read",
-                               "SHA-256 rounds"});
+                               k7zHeadersText, k7zRoundUnit});
+  }
+
+  static constexpr std::string_view k7zHeadersText =
+      "the 7z header is encrypted (7z -mhe=on): without the password not even the file names can be read";
+  static constexpr std::string_view k7zRoundUnit = "SHA-256 rounds";
+  static constexpr std::string_view kRarHeadersText =
+      "the RAR headers are encrypted (rar -hp): without the password not even the file names can be read";
+
+  // This search's place in the engine's memory (core/search_memo.hpp), or
+  // none (a bare context, a forked reader's).
+  struct Memo {
+    core::SearchMemo* memo = nullptr;
+    core::SearchKey key{};
+
+    static Memo of(core::UnpackContext& ctx, std::string_view kind, std::span<const std::string> candidates) {
+      core::SearchMemo* m = ctx.search_memo();
+      if (m == nullptr) return {};
+      const core::Budget& b = ctx.budget();
+      const std::uint64_t left =
+          b.limits().max_key_derivation_rounds - std::min(b.key_rounds(), b.limits().max_key_derivation_rounds);
+      return {m, core::search_key(kind, ctx.content_sha256(), ctx.bytes().size(), candidates, ctx.limits(), left)};
+    }
+    [[nodiscard]] std::optional<core::ClosedSearch> find() const {
+      return memo != nullptr ? memo->find(key) : std::nullopt;
+    }
+    void remember(core::ClosedSearch conclusion) const {
+      if (memo != nullptr) memo->remember(key, std::move(conclusion));
+    }
+  };
+
+  // A search concluded before on the same bytes, candidates, limits and
+  // rounds left: the same rounds are taken from this scan's budget (a cap
+  // later in the message falls where it fell) and the same findings follow.
+  static Search recall(core::UnpackContext& ctx, const core::ClosedSearch& seen, std::size_t candidates,
+                       std::string_view headers_text, std::string_view round_unit) {
+    (void)ctx.budget().take_key_rounds(seen.rounds_taken);
+    return {seen.tried, candidates, seen.encrypted_headers, seen.candidates_capped, seen.rounds_capped, false, false,
+            {}, seen.problem, {}, headers_text, round_unit};
   }
 
   // An encrypted RAR 5 (rar -p, -hp): the same search, with RAR's password
   // check value rejecting wrong candidates before any decryption (docs/adr/0018).
   static Status unpack_encrypted_rar5(const ArchiveApi& api, core::UnpackContext& ctx) {
     const std::vector<std::string> candidates = ctx.password_candidates();
+    return finish_rar5(api, ctx, search_rar5(ctx, candidates), candidates.size());
+  }
+
+  // What the search concluded, remembered or found now; nothing is read by
+  // libarchive yet.
+  static rar5::OpenOutcome search_rar5(core::UnpackContext& ctx, const std::vector<std::string>& candidates) {
+    const Memo memo = Memo::of(ctx, "rar5", candidates);
+    if (const auto seen = memo.find()) {
+      (void)ctx.budget().take_key_rounds(seen->rounds_taken);
+      rar5::OpenOutcome r;
+      r.encrypted_data = seen->encrypted_data;
+      r.encrypted_headers = seen->encrypted_headers;
+      r.tried = seen->tried;
+      r.candidates_capped = seen->candidates_capped;
+      r.rounds_capped = seen->rounds_capped;
+      r.problem = seen->problem;
+      return r;
+    }
+    const std::uint64_t before = ctx.budget().key_rounds();
     rar5::OpenOptions opts;
     opts.max_candidates = ctx.limits().max_password_candidates;
     opts.max_headers = ctx.limits().max_children + 16;
     rar5::OpenOutcome r = rar5::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts);
+    if (!r.opened) {
+      memo.remember({r.tried, r.encrypted_data, r.encrypted_headers, r.candidates_capped, r.rounds_capped, r.problem,
+                     ctx.budget().key_rounds() - before});
+    }
+    return r;
+  }
+
+  static Status finish_rar5(const ArchiveApi& api, core::UnpackContext& ctx, rar5::OpenOutcome r,
+                            std::size_t candidates) {
     // libarchive 3.6's RAR 5 reader does not flag encrypted entries (it reads
     // the ciphertext as compressed data): the archive itself says so.
     if (!r.opened && r.encrypted_data) ctx.meta(meta::archive::encrypted, true);
-    return finish_rar_search(api, ctx, std::move(r), candidates.size(), "PBKDF2 rounds");
-  }
-
-  // RAR 5 and RAR 3/4 searches end the same way (one OpenOutcome type).
-  static Status finish_rar_search(const ArchiveApi& api, core::UnpackContext& ctx, rar5::OpenOutcome r,
-                                  std::size_t candidates, std::string_view round_unit) {
     return finish_search(api, ctx, {r.tried, candidates, r.encrypted_headers, r.candidates_capped, r.rounds_capped,
                                false, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
-                               "the RAR headers are encrypted (rar -hp): without the password not even the file "
-                               "names can be read",
-                               round_unit});
+                               kRarHeadersText, kRar5RoundUnit});
+  }
+
+  static constexpr std::string_view kRar5RoundUnit = "PBKDF2 rounds";
+  static constexpr std::string_view kRar3RoundUnit = "SHA-1 key iterations";
+
+  // A RAR 3/4 search's end (RAR 5's OpenOutcome type; no deadline stops
+  // it, so every closed one is remembered).
+  static Status finish_rar3(const ArchiveApi& api, core::UnpackContext& ctx, rar5::OpenOutcome r,
+                            std::size_t candidates, const Memo& memo, std::uint64_t rounds_before) {
+    if (!r.opened) {
+      memo.remember({r.tried, r.encrypted_data, r.encrypted_headers, r.candidates_capped, r.rounds_capped,
+                          r.problem, ctx.budget().key_rounds() - rounds_before});
+    }
+    return finish_search(api, ctx, {r.tried, candidates, r.encrypted_headers, r.candidates_capped, r.rounds_capped,
+                               false, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
+                               kRarHeadersText, kRar3RoundUnit});
   }
 
   // An encrypted RAR 3/4 (rar -p, -hp with RAR 2.9 to 6): no check value, so
@@ -508,6 +601,11 @@ class ArchiveUnpacker final : public core::Unpacker {
   // CRC32 after decoding (docs/adr/0020).
   static Status unpack_encrypted_rar3(const ArchiveApi& api, core::UnpackContext& ctx) {
     const std::vector<std::string> candidates = ctx.password_candidates();
+    const Memo memo = Memo::of(ctx, "rar3", candidates);
+    if (const auto seen = memo.find()) {
+      return finish_search(api, ctx, recall(ctx, *seen, candidates.size(), kRarHeadersText, kRar3RoundUnit));
+    }
+    const std::uint64_t before = ctx.budget().key_rounds();
     rar3::OpenOptions opts;
     opts.max_candidates = ctx.limits().max_password_candidates;
     opts.max_blocks = ctx.limits().max_children + 16;
@@ -515,8 +613,8 @@ class ArchiveUnpacker final : public core::Unpacker {
                       ByteView a, std::size_t entry, std::uint32_t crc) {
       return entry_crc_matches(api, a, FileType::rar, entry, crc, max);
     };
-    return finish_rar_search(api, ctx, rar3::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts),
-                             candidates.size(), "SHA-1 key iterations");
+    return finish_rar3(api, ctx, rar3::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts),
+                       candidates.size(), memo, before);
   }
 
   static Status read_archive(const ArchiveApi& api, core::UnpackContext& ctx, ByteView in,
