@@ -50,6 +50,8 @@ measure() {
     stream="bench:$label:$run"
     printf '[queue]\nstream = "%s:jobs"\nresults = "%s:results"\ndead_letters = "%s:dead"\nmax_queued = 100000\n' \
       "$stream" "$stream" "$stream" > "$tmp/q.toml"
+    # INLINE_MAX=0: every message travels by path (storage the workers share).
+    [ -n "${INLINE_MAX:-}" ] && printf 'inline_max_bytes = %s\n' "$INLINE_MAX" >> "$tmp/q.toml"
     q0=$(now)
     jobs=$("$sluice" submit --redis "$url" -c "$tmp/q.toml" "${set_paths[@]}" | awk '{print $2}')
     q1=$(now)
@@ -93,6 +95,6 @@ for line in open(sys.argv[1]):
     b[0], b[1] = min(b[0], float(scan)), min(b[1], float(queue))
 print("best of runs:", ", ".join(f"N={k}: scan {s:.2f} s, queue {q:.2f} s, ratio {s / q:.2f}" for k, (s, q) in best.items()))
 PY
-echo "Redis auto-aof-rewrite-min-size: ${REDIS_AOF_MIN:-1gb}"
+echo "Redis auto-aof-rewrite-min-size: ${REDIS_AOF_MIN:-1gb}; inline_max_bytes: ${INLINE_MAX:-the default}"
 echo "jobs per run: $jobs (ratio = scan_s / queue_s: the queue's share of scan's throughput;"
 echo " Nr: Redis pinned to a core of its own, the scanners to the others)"
