@@ -43,17 +43,18 @@ class Budget {
   // Password key-derivation work (max_key_derivation_rounds, per scan): false,
   // and nothing taken, when `rounds` more would pass the cap.
   [[nodiscard]] bool take_key_rounds(std::uint64_t rounds) noexcept {
-    if (rounds > limits_.max_key_derivation_rounds - std::min(key_rounds_, limits_.max_key_derivation_rounds)) {
-      return false;
-    }
+    if (rounds > key_rounds_left()) return false;
     key_rounds_ += rounds;
     return true;
   }
   [[nodiscard]] std::uint64_t key_rounds() const noexcept { return key_rounds_; }
+  [[nodiscard]] std::uint64_t key_rounds_left() const noexcept {
+    return limits_.max_key_derivation_rounds - std::min(key_rounds_, limits_.max_key_derivation_rounds);
+  }
   // Rounds a forked reader already spent on its copy of this budget
   // (core/isolate.cpp): taken whatever is left, up to the cap.
   void charge_key_rounds(std::uint64_t rounds) noexcept {
-    key_rounds_ += std::min(rounds, limits_.max_key_derivation_rounds - std::min(key_rounds_, limits_.max_key_derivation_rounds));
+    key_rounds_ += std::min(rounds, key_rounds_left());
   }
 
   // False once the per-scan artifact count is spent.

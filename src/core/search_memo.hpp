@@ -2,7 +2,7 @@
 // A campaign mails the same encrypted archive to every recipient, with the
 // same text beside it. When no candidate password opened it, the search is
 // the most expensive thing a scan does (every candidate's key derivation:
-// 120–260 ms for the fixtures, up to max_key_derivation_rounds), and it
+// 55–200 ms for the fixtures, up to max_key_derivation_rounds), and it
 // would conclude the same for every copy. The memo keeps that conclusion,
 // keyed by everything the search reads, so each later copy reports it
 // without deriving a key (docs/adr/0038). Searches that opened the archive

@@ -490,8 +490,7 @@ class ArchiveUnpacker final : public core::Unpacker {
     };
     sevenzip::OpenOutcome r = sevenzip::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts);
     if (!r.opened && !r.deadline) {
-      memo.remember({r.tried, r.encrypted_data, r.encrypted_headers, r.candidates_capped, r.rounds_capped, r.problem,
-                     ctx.budget().key_rounds() - before});
+      memo.remember(closed(r, ctx.budget().key_rounds() - before));
     }
     return finish_search(api, ctx, {r.tried, candidates.size(), r.encrypted_headers, r.candidates_capped, r.rounds_capped,
                                r.deadline, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
@@ -513,10 +512,8 @@ class ArchiveUnpacker final : public core::Unpacker {
     static Memo of(core::UnpackContext& ctx, std::string_view kind, std::span<const std::string> candidates) {
       core::SearchMemo* m = ctx.search_memo();
       if (m == nullptr) return {};
-      const core::Budget& b = ctx.budget();
-      const std::uint64_t left =
-          b.limits().max_key_derivation_rounds - std::min(b.key_rounds(), b.limits().max_key_derivation_rounds);
-      return {m, core::search_key(kind, ctx.content_sha256(), ctx.bytes().size(), candidates, ctx.limits(), left)};
+      return {m, core::search_key(kind, ctx.content_sha256(), ctx.bytes().size(), candidates, ctx.limits(),
+                                  ctx.budget().key_rounds_left())};
     }
     [[nodiscard]] std::optional<core::ClosedSearch> find() const {
       return memo != nullptr ? memo->find(key) : std::nullopt;
@@ -525,6 +522,13 @@ class ArchiveUnpacker final : public core::Unpacker {
       if (memo != nullptr) memo->remember(key, std::move(conclusion));
     }
   };
+
+  // What a 7z or RAR search that opened nothing concluded, for the memory.
+  template <class Outcome>
+  static core::ClosedSearch closed(const Outcome& r, std::uint64_t rounds_taken) {
+    return {r.tried, r.encrypted_data, r.encrypted_headers, r.candidates_capped, r.rounds_capped, r.problem,
+            rounds_taken};
+  }
 
   // A search concluded before on the same bytes, candidates, limits and
   // rounds left: the same rounds are taken from this scan's budget (a cap
@@ -564,8 +568,7 @@ class ArchiveUnpacker final : public core::Unpacker {
     opts.max_headers = ctx.limits().max_children + 16;
     rar5::OpenOutcome r = rar5::open_encrypted(ctx.bytes(), candidates, ctx.budget(), opts);
     if (!r.opened) {
-      memo.remember({r.tried, r.encrypted_data, r.encrypted_headers, r.candidates_capped, r.rounds_capped, r.problem,
-                     ctx.budget().key_rounds() - before});
+      memo.remember(closed(r, ctx.budget().key_rounds() - before));
     }
     return r;
   }
@@ -588,8 +591,7 @@ class ArchiveUnpacker final : public core::Unpacker {
   static Status finish_rar3(const ArchiveApi& api, core::UnpackContext& ctx, rar5::OpenOutcome r,
                             std::size_t candidates, const Memo& memo, std::uint64_t rounds_before) {
     if (!r.opened) {
-      memo.remember({r.tried, r.encrypted_data, r.encrypted_headers, r.candidates_capped, r.rounds_capped,
-                          r.problem, ctx.budget().key_rounds() - rounds_before});
+      memo.remember(closed(r, ctx.budget().key_rounds() - rounds_before));
     }
     return finish_search(api, ctx, {r.tried, candidates, r.encrypted_headers, r.candidates_capped, r.rounds_capped,
                                false, r.opened, std::move(r.password), std::move(r.problem), std::move(r.archive),
