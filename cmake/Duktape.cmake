@@ -1,9 +1,12 @@
 # Duktape (ES5.1 interpreter) for running the scripts of HTML and SVG documents
 # (src/formats/html, docs/adr/0012-html-script-execution.md). Built from the
-# source Debian's duktape-dev ships, with two configuration options switched on
-# that the packaged libduktape.so lacks: the interrupt counter and the
+# source Debian's duktape-dev ships, with three configuration options switched
+# on that the packaged libduktape.so lacks: the interrupt counter and the
 # execution-timeout hook, so a script that spins is stopped by Sluice's step
-# and time budget instead of running until the scan's deadline.
+# and time budget instead of running until the scan's deadline; and Sluice's
+# own Math.random, so a page that writes random numbers into what it builds
+# gives the same artifacts, and the same hashes, every time it is scanned
+# (Duktape seeds its generator from the clock).
 set(SLUICE_DUKTAPE_SOURCE_DIR /usr/share/duktape CACHE PATH "duktape.c, duktape.h and duk_config.h (Debian duktape-dev)")
 foreach(f duktape.c duktape.h duk_config.h)
   if(NOT EXISTS ${SLUICE_DUKTAPE_SOURCE_DIR}/${f})
@@ -15,7 +18,7 @@ set(_duk_dir ${CMAKE_BINARY_DIR}/duktape)
 configure_file(${SLUICE_DUKTAPE_SOURCE_DIR}/duktape.c ${_duk_dir}/duktape.c COPYONLY)
 configure_file(${SLUICE_DUKTAPE_SOURCE_DIR}/duktape.h ${_duk_dir}/duktape.h COPYONLY)
 file(READ ${SLUICE_DUKTAPE_SOURCE_DIR}/duk_config.h _duk_cfg)
-foreach(opt "#undef DUK_USE_INTERRUPT_COUNTER" "#undef DUK_USE_EXEC_TIMEOUT_CHECK")
+foreach(opt "#undef DUK_USE_INTERRUPT_COUNTER" "#undef DUK_USE_EXEC_TIMEOUT_CHECK" "#undef DUK_USE_GET_RANDOM_DOUBLE")
   string(FIND "${_duk_cfg}" "${opt}" _at)
   if(_at EQUAL -1)
     message(FATAL_ERROR "duk_config.h has no '${opt}' line: a Duktape this build does not know")
@@ -24,6 +27,9 @@ endforeach()
 string(REPLACE "#undef DUK_USE_INTERRUPT_COUNTER" "#define DUK_USE_INTERRUPT_COUNTER" _duk_cfg "${_duk_cfg}")
 string(REPLACE "#undef DUK_USE_EXEC_TIMEOUT_CHECK"
   "#if defined(__cplusplus)\nextern \"C\"\n#else\nextern\n#endif\nint sluice_duk_exec_timeout(void *udata);\n#define DUK_USE_EXEC_TIMEOUT_CHECK(udata) sluice_duk_exec_timeout(udata)"
+  _duk_cfg "${_duk_cfg}")
+string(REPLACE "#undef DUK_USE_GET_RANDOM_DOUBLE"
+  "#if defined(__cplusplus)\nextern \"C\"\n#else\nextern\n#endif\ndouble sluice_duk_random(void *udata);\n#define DUK_USE_GET_RANDOM_DOUBLE(udata) sluice_duk_random(udata)"
   _duk_cfg "${_duk_cfg}")
 file(WRITE ${_duk_dir}/duk_config.h.new "${_duk_cfg}")
 configure_file(${_duk_dir}/duk_config.h.new ${_duk_dir}/duk_config.h COPYONLY)

@@ -69,9 +69,9 @@ INSTANTIATE_TEST_SUITE_P(NoPasswordOpensIt, SecondCopy,
                                            Copy{"rar4_aes_hp_no_password.eml", false},
                                            Copy{"rar5_aes_hp_no_password.eml", false},
                                            Copy{"rar5_aes_hp_no_password.eml", true}),
-                         [](const auto& info) {
-                           std::string n = info.param.fixture;
-                           return n.substr(0, n.find('_')) + (info.param.sandboxed ? "_sandboxed" : "");
+                         [](const auto& param_info) {
+                           std::string n = param_info.param.fixture;
+                           return n.substr(0, n.find('_')) + (param_info.param.sandboxed ? "_sandboxed" : "");
                          });
 
 TEST(PasswordMemo, OtherTextBesideTheSameArchiveIsSearchedAgain) {

@@ -145,7 +145,9 @@ std::vector<MailboxEntry> split_mailbox(const std::string& shown, ByteView bytes
                                         std::size_t max_messages) {
   namespace mime = sluice::formats::mime;
   std::vector<MailboxEntry> out;
-  if (core::sniff(bytes) != FileType::mbox) return out;
+  // Only a "From " line starts an mbox (core::sniff's rule); anything else
+  // is one message, and the engine sniffs it once, not twice.
+  if (!bytes.chars().starts_with("From ") || core::sniff(bytes) != FileType::mbox) return out;
   const mime::MboxSplit split = mime::split_mbox(bytes, max_messages);
   if (split.limited || split.messages.empty()) return out;
   std::vector<mime::Fragment> fragments;

@@ -282,6 +282,7 @@ Engine EngineFactory::make(Config config, core::Registry registry, analysis::Det
 }
 
 const core::SearchMemo& EngineFactory::search_memo(const Engine& engine) { return engine.impl_->search_memo; }
+const analysis::Detectors& EngineFactory::detectors(const Engine& engine) { return engine.impl_->detectors; }
 
 Result<Engine> Engine::create(Config config, std::vector<std::string> formats) {
   core::Registry registry;

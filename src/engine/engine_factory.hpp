@@ -19,6 +19,8 @@ struct EngineFactory {
                      model::FeatureSpace features, std::optional<model::Model> model);
   // The engine's memory of password searches (core/search_memo.hpp), to see it used.
   static const core::SearchMemo& search_memo(const Engine& engine);
+  // The engine's detectors, to ask one what it did.
+  static const analysis::Detectors& detectors(const Engine& engine);
 };
 
 }  // namespace sluice

@@ -116,7 +116,14 @@ Result<std::shared_ptr<Rules>> Rules::with_library() {
 
 void Rules::count_rules() noexcept {
   YR_RULE* rule = nullptr;
-  yr_rules_foreach(rules_, rule) { ++rule_count_; }
+  fixed_offset_strings_ = false;
+  yr_rules_foreach(rules_, rule) {
+    ++rule_count_;
+    const YR_STRING* string = nullptr;
+    yr_rule_strings_foreach(rule, string) {
+      if ((string->flags & STRING_FLAGS_FIXED_OFFSET) != 0) fixed_offset_strings_ = true;
+    }
+  }
 }
 
 // libyara has no call that lists a rule set's imports, but every scan loads

@@ -59,6 +59,10 @@ class Rules {
   // (docs/adr/0031). Pattern-and-condition rules read only through libyara's
   // bounds-checked matcher and need none.
   [[nodiscard]] bool imports_modules() const noexcept { return imports_modules_; }
+  // Whether some string is searched only at one offset (`$a at 0` lets
+  // libyara skip the automaton for it): a match at a part's start is then not
+  // found in its message, so parts are never skipped (docs/adr/0039).
+  [[nodiscard]] bool fixed_offset_strings() const noexcept { return fixed_offset_strings_; }
 
  private:
   Rules() = default;
@@ -69,6 +73,7 @@ class Rules {
   YR_RULES* rules_ = nullptr;
   std::size_t rule_count_ = 0;
   bool imports_modules_ = true;
+  bool fixed_offset_strings_ = true;
 };
 
 // The starter rules compiled into the binary (data/yara/*.yar), namespace "sluice".

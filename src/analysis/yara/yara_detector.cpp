@@ -7,11 +7,15 @@
 #include <yara.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <functional>
 #include <cstdio>
 #include <optional>
 
 #include "analysis/yara/rules.hpp"
+#include "analysis/yara/string_gate.hpp"
+#include "core/files.hpp"
 #include "core/text.hpp"
 
 namespace sluice::embedded {
@@ -41,6 +45,8 @@ struct ScanState {
   std::uint32_t max_strings = 0;
   std::vector<RuleMatch> matches;
   bool too_many_matches = false;
+  bool any_string = false;  // some string of some rule matched (asked only where parts may be skipped)
+  bool ask_strings = false;
 };
 
 // Meta text comes from rule files (user-written): valid UTF-8 and bounded, so
@@ -102,6 +108,12 @@ int on_scan_message(YR_SCAN_CONTEXT* context, int message, void* data, void* use
   auto* state = static_cast<ScanState*>(user);
   if (message == CALLBACK_MSG_RULE_MATCHING) {
     state->matches.push_back(describe(context, static_cast<const YR_RULE*>(data), state->max_strings));
+  } else if (message == CALLBACK_MSG_SCAN_FINISHED && state->ask_strings) {
+    // Every string's confirmed matches, matching rules or not (docs/adr/0039).
+    const YR_RULES* rules = context->rules;
+    for (std::uint32_t i = 0; i < rules->num_strings && !state->any_string; ++i) {
+      if (context->matches[i].count > 0) state->any_string = true;
+    }
   } else if (message == CALLBACK_MSG_TOO_MANY_MATCHES) {
     // A string matched more often than libyara keeps: the rule is still
     // evaluated on what was kept, so carry on and say so.
@@ -225,8 +237,8 @@ std::optional<std::vector<Extent>> without_zero_chunks(ByteView bytes, const std
 
 class YaraDetector final : public Detector {
  public:
-  YaraDetector(std::shared_ptr<const Rules> rules, YaraConfig config)
-      : rules_(std::move(rules)), config_(std::move(config)) {}
+  YaraDetector(std::shared_ptr<const Rules> rules, YaraConfig config, bool gated)
+      : rules_(std::move(rules)), config_(std::move(config)), gated_(gated && !rules_->fixed_offset_strings()) {}
 
   std::string_view name() const noexcept override { return "yara"; }
 
@@ -254,76 +266,197 @@ class YaraDetector final : public Detector {
     const bool guard = !sink.contained() && rules_->imports_modules();
     yr_scanner_set_flags(scanner.get(), SCAN_FLAGS_FAST_MODE | (guard ? 0 : SCAN_FLAGS_NO_TRYCATCH));
 
-    std::uint64_t total = 0;
-    std::size_t skipped = 0;
-    for (const ArtifactId id : scan_order(tree)) {
-      const Artifact& a = tree[id];
-      std::optional<SparseBlocks> sparse;
-      std::uint64_t size = std::min<std::uint64_t>(a.bytes.size(), config_.max_scan_bytes);
-      bool sparse_cut = false;
-      const bool disk = info(a.type).cls == TypeClass::disk_image;
-      std::optional<std::vector<Extent>> present;
-      if (a.bytes.size() > config_.max_scan_bytes || disk) present = tree.present_extents(a.bytes);
-      if (disk && a.bytes.size() >= 2 * kZeroChunk) {
-        const std::vector<Extent> whole{{0, a.bytes.size()}};
-        if (auto data = without_zero_chunks(a.bytes, present ? *present : whole)) present = std::move(data);
+    const std::vector<ArtifactId> order = scan_order(tree);
+    Totals totals;
+    std::vector<std::optional<ArtifactId>> within;
+    if (gated_) within = covering(tree, order);
+    if (std::none_of(within.begin(), within.end(), [](const auto& w) { return w.has_value(); })) {
+      for (const ArtifactId id : order) emit(tree, scan(tree, id, scanner.get(), state, totals), id, sink);
+    } else {
+      // The parts inside their message are scanned after it, so that its
+      // outcome can answer for them; findings are still reported in the
+      // usual order. (Everything fits max_total_scan_bytes here: covering()
+      // checked, so the order cannot change what the budget leaves out.)
+      state.ask_strings = true;
+      std::vector<std::optional<Scanned>> done(tree.size());
+      std::vector<std::size_t> inner;
+      for (std::size_t k = 0; k < order.size(); ++k) {
+        if (within[k]) {
+          inner.push_back(k);
+        } else {
+          done[order[k]] = scan(tree, order[k], scanner.get(), state, totals);
+        }
       }
-      if (present) {
-        sparse.emplace();
-        sparse->bytes = a.bytes;
-        sparse->present = first_present(std::move(*present), config_.max_scan_bytes, sparse_cut);
-        size = 0;
-        for (const Extent& e : sparse->present) size += e.length;
+      // Outer before inner (an artifact's id is larger than its parent's): a
+      // part answered for by its message answers for the parts inside it.
+      std::sort(inner.begin(), inner.end(), [&](std::size_t x, std::size_t y) { return order[x] < order[y]; });
+      for (const std::size_t k : inner) {
+        const std::optional<Scanned>& outer = done[*within[k]];
+        if (outer && (outer->answered || (outer->plain && outer->rc == ERROR_SUCCESS && !outer->any_string))) {
+          Scanned answered;
+          answered.answered = true;
+          done[order[k]] = std::move(answered);
+          covered_.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          done[order[k]] = scan(tree, order[k], scanner.get(), state, totals);
+        }
       }
-      if (sparse && sparse->present.empty()) continue;  // all holes: nothing a rule could see
-      if (size > config_.max_total_scan_bytes - std::min(total, config_.max_total_scan_bytes)) {
-        ++skipped;
-        continue;
-      }
-      total += size;
-      state.matches.clear();
-      state.too_many_matches = false;
-      int rc = ERROR_SUCCESS;
-      if (sparse) {
-        YR_MEMORY_BLOCK_ITERATOR it{};
-        it.context = &*sparse;
-        it.first = sparse_first;
-        it.next = sparse_next;
-        it.file_size = sparse_size;
-        rc = yr_scanner_scan_mem_blocks(scanner.get(), &it);
-      } else {
-        rc = yr_scanner_scan_mem(scanner.get(), a.bytes.data(), static_cast<std::size_t>(size));
-      }
-      if (rc != ERROR_SUCCESS) {
-        sink.add("yara.incomplete", Severity::low, id,
-                 rc == ERROR_SCAN_TIMEOUT
-                     ? "YARA rules timed out after " + std::to_string(config_.timeout_seconds) + " s"
-                     : "YARA scan failed (libyara error " + std::to_string(rc) + ")",
-                 {{"error", std::to_string(rc)}});
-        continue;
-      }
-      if (sparse && sparse_cut) {
-        sink.add("yara.incomplete", Severity::low, id,
-                 "YARA saw only the first " + std::to_string(size) + " bytes of data of a sparse " +
-                     std::to_string(a.bytes.size()) + "-byte view (yara.max_scan_bytes)",
-                 {{"scanned_bytes", std::to_string(size)}, {"size", std::to_string(a.bytes.size())}});
-      } else if (!sparse && size < a.bytes.size()) {
-        sink.add("yara.incomplete", Severity::low, id,
-                 "YARA saw only the first " + std::to_string(size) + " of " +
-                     std::to_string(a.bytes.size()) + " bytes (yara.max_scan_bytes)",
-                 {{"scanned_bytes", std::to_string(size)}, {"size", std::to_string(a.bytes.size())}});
-      }
-      for (const RuleMatch& m : state.matches) report(m, id, state.too_many_matches, sink);
+      for (const ArtifactId id : order) emit(tree, *done[id], id, sink);
     }
-    if (skipped > 0) {
+    if (totals.skipped > 0) {
       sink.add("yara.incomplete", Severity::low, 0,
-               std::to_string(skipped) + " artifacts not scanned by YARA: the message passed " +
+               std::to_string(totals.skipped) + " artifacts not scanned by YARA: the message passed " +
                    std::to_string(config_.max_total_scan_bytes) + " bytes (yara.max_total_scan_bytes)",
-               {{"unscanned_artifacts", std::to_string(skipped)}});
+               {{"unscanned_artifacts", std::to_string(totals.skipped)}});
     }
   }
 
+  [[nodiscard]] std::uint64_t parts_answered() const noexcept { return covered_.load(std::memory_order_relaxed); }
+
  private:
+  struct Totals {
+    std::uint64_t bytes = 0;  // handed to libyara in this message
+    std::size_t skipped = 0;  // past max_total_scan_bytes
+  };
+
+  // One artifact's scan, kept until its findings are reported.
+  struct Scanned {
+    bool answered = false;  // not scanned: its holder's scan answered for it
+    bool ran = false;
+    int rc = ERROR_SUCCESS;
+    std::uint64_t size = 0;   // bytes libyara read
+    bool sparse = false;
+    bool sparse_cut = false;
+    bool plain = false;       // the whole view, as one buffer
+    bool any_string = false;
+    bool too_many = false;
+    std::vector<RuleMatch> matches;
+  };
+
+  Scanned scan(const ArtifactTree& tree, ArtifactId id, YR_SCANNER* scanner, ScanState& state, Totals& totals) const {
+    Scanned out;
+    const Artifact& a = tree[id];
+    std::optional<SparseBlocks> sparse;
+    std::uint64_t size = std::min<std::uint64_t>(a.bytes.size(), config_.max_scan_bytes);
+    bool sparse_cut = false;
+    const bool disk = info(a.type).cls == TypeClass::disk_image;
+    std::optional<std::vector<Extent>> present;
+    if (a.bytes.size() > config_.max_scan_bytes || disk) present = tree.present_extents(a.bytes);
+    if (disk && a.bytes.size() >= 2 * kZeroChunk) {
+      const std::vector<Extent> whole{{0, a.bytes.size()}};
+      if (auto data = without_zero_chunks(a.bytes, present ? *present : whole)) present = std::move(data);
+    }
+    if (present) {
+      sparse.emplace();
+      sparse->bytes = a.bytes;
+      sparse->present = first_present(std::move(*present), config_.max_scan_bytes, sparse_cut);
+      size = 0;
+      for (const Extent& e : sparse->present) size += e.length;
+    }
+    if (sparse && sparse->present.empty()) return out;  // all holes: nothing a rule could see
+    if (size > config_.max_total_scan_bytes - std::min(totals.bytes, config_.max_total_scan_bytes)) {
+      ++totals.skipped;
+      return out;
+    }
+    totals.bytes += size;
+    state.matches.clear();
+    state.too_many_matches = false;
+    state.any_string = false;
+    if (sparse) {
+      YR_MEMORY_BLOCK_ITERATOR it{};
+      it.context = &*sparse;
+      it.first = sparse_first;
+      it.next = sparse_next;
+      it.file_size = sparse_size;
+      out.rc = yr_scanner_scan_mem_blocks(scanner, &it);
+    } else {
+      out.rc = yr_scanner_scan_mem(scanner, a.bytes.data(), static_cast<std::size_t>(size));
+    }
+    out.ran = true;
+    out.size = size;
+    out.sparse = sparse.has_value();
+    out.sparse_cut = sparse_cut;
+    out.plain = !sparse && size == a.bytes.size();
+    out.any_string = state.any_string;
+    out.too_many = state.too_many_matches;
+    out.matches = std::move(state.matches);
+    return out;
+  }
+
+  void emit(const ArtifactTree& tree, const Scanned& r, ArtifactId id, FindingSink& sink) const {
+    if (!r.ran) return;
+    const Artifact& a = tree[id];
+    if (r.rc != ERROR_SUCCESS) {
+      sink.add("yara.incomplete", Severity::low, id,
+               r.rc == ERROR_SCAN_TIMEOUT
+                   ? "YARA rules timed out after " + std::to_string(config_.timeout_seconds) + " s"
+                   : "YARA scan failed (libyara error " + std::to_string(r.rc) + ")",
+               {{"error", std::to_string(r.rc)}});
+      return;
+    }
+    if (r.sparse && r.sparse_cut) {
+      sink.add("yara.incomplete", Severity::low, id,
+               "YARA saw only the first " + std::to_string(r.size) + " bytes of data of a sparse " +
+                   std::to_string(a.bytes.size()) + "-byte view (yara.max_scan_bytes)",
+               {{"scanned_bytes", std::to_string(r.size)}, {"size", std::to_string(a.bytes.size())}});
+    } else if (!r.sparse && r.size < a.bytes.size()) {
+      sink.add("yara.incomplete", Severity::low, id,
+               "YARA saw only the first " + std::to_string(r.size) + " of " + std::to_string(a.bytes.size()) +
+                   " bytes (yara.max_scan_bytes)",
+               {{"scanned_bytes", std::to_string(r.size)}, {"size", std::to_string(a.bytes.size())}});
+    }
+    for (const RuleMatch& m : r.matches) report(m, id, r.too_many, sink);
+  }
+
+  // For each artifact of `order`, the artifact whose scan can answer for it:
+  // its nearest ancestor in `order` whose bytes hold its bytes (a part sent
+  // 7bit, 8bit or binary is a view into its message), with a line break or
+  // the ancestor's edge on both sides — so that `fullword` and `\b` read the
+  // same edges in both. Empty when no part is inside another, or when the
+  // message may pass max_total_scan_bytes (the order must not change what
+  // the budget leaves out). docs/adr/0039.
+  std::vector<std::optional<ArtifactId>> covering(const ArtifactTree& tree,
+                                                  const std::vector<ArtifactId>& order) const {
+    std::vector<std::optional<ArtifactId>> within(order.size());
+    std::vector<bool> scanned(tree.size(), false);
+    std::uint64_t bytes = 0;
+    for (const ArtifactId id : order) {
+      scanned[id] = true;
+      bytes += std::min<std::uint64_t>(tree[id].bytes.size(), config_.max_scan_bytes);
+    }
+    if (bytes > config_.max_total_scan_bytes) return {};
+    const std::less<const std::uint8_t*> before;
+    const auto line_break = [](std::uint8_t c) { return c == '\n' || c == '\r'; };
+    bool any = false;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      const ByteView part = tree[order[k]].bytes;
+      for (ArtifactId up = tree[order[k]].parent; up != kNoArtifact; up = tree[up].parent) {
+        const ByteView outer = tree[up].bytes;
+        const std::uint8_t* const lo = outer.data();
+        const std::uint8_t* const hi = outer.data() + outer.size();
+        if (outer.empty() || before(part.data(), lo) || before(hi, part.data() + part.size())) continue;
+        // The nearest holder decides: a holder that cannot answer is not
+        // skipped over for one further up.
+        const bool plain = scanned[up] && outer.size() <= config_.max_scan_bytes &&
+                           info(tree[up].type).cls != TypeClass::disk_image;
+        // The part's offset in the holder; its neighbours read through the holder's view.
+        const auto at = static_cast<std::uint64_t>(part.data() - lo);
+        const auto edge = [&](std::uint64_t off) {
+          std::uint8_t c = 0;
+          return !outer.byte_at(off, c) || line_break(c);  // past the holder's end: its edge
+        };
+        const bool edges = (at == 0 || edge(at - 1)) && edge(at + part.size());
+        if (plain && edges) {
+          within[k] = up;
+          any = true;
+        }
+        break;
+      }
+    }
+    if (!any) return {};
+    return within;
+  }
+
   // Leaves first, then containers, each in tree order: when the per-message
   // byte budget runs out, what is left unscanned is the outer wrapping (a disk
   // image whose files were already scanned), not the payload inside it.
@@ -362,9 +495,26 @@ class YaraDetector final : public Detector {
 
   std::shared_ptr<const Rules> rules_;
   YaraConfig config_;
+  bool gated_ = false;  // every rule needs one of its strings (string_gate.hpp), none at a fixed offset
+  mutable std::atomic<std::uint64_t> covered_{0};
 };
 
+// Whether every source's rules need one of their strings to match. A file
+// that cannot be read here is read by libyara next, which then reports it.
+bool every_rule_gated(const std::vector<RuleSource>& sources) {
+  return std::all_of(sources.begin(), sources.end(), [](const RuleSource& src) {
+    if (!src.from_file) return every_rule_needs_a_string(src.text);
+    const std::optional<std::string> text = core::read_whole_file(src.name);
+    return text && every_rule_needs_a_string(*text);
+  });
+}
+
 }  // namespace
+
+std::uint64_t parts_answered_by_their_message(const Detector& d) {
+  const auto* y = dynamic_cast<const YaraDetector*>(&d);
+  return y == nullptr ? 0 : y->parts_answered();
+}
 
 Result<std::unique_ptr<Detector>> make_detector(const YaraConfig& config) {
   if (!config.enabled) return std::unique_ptr<Detector>();
@@ -374,7 +524,10 @@ Result<std::unique_ptr<Detector>> make_detector(const YaraConfig& config) {
     // sources. A libyara that cannot read it (upgraded since the build)
     // compiles them below instead, with the same result.
     auto saved = Rules::load({embedded::kYaraCompiled, embedded::kYaraCompiledSize});
-    if (saved) return std::unique_ptr<Detector>(std::make_unique<YaraDetector>(std::move(*saved), config));
+    if (saved) {
+      return std::unique_ptr<Detector>(
+          std::make_unique<YaraDetector>(std::move(*saved), config, every_rule_gated(builtin_sources())));
+    }
   }
   if (config.builtin_rules) sources = builtin_sources();
   auto user = directory_sources(config.rule_dirs);
@@ -383,7 +536,8 @@ Result<std::unique_ptr<Detector>> make_detector(const YaraConfig& config) {
   if (sources.empty()) return std::unique_ptr<Detector>();
   auto rules = Rules::compile(sources);
   if (!rules) return std::unexpected(rules.error());
-  return std::unique_ptr<Detector>(std::make_unique<YaraDetector>(std::move(*rules), config));
+  return std::unique_ptr<Detector>(
+      std::make_unique<YaraDetector>(std::move(*rules), config, every_rule_gated(sources)));
 }
 
 // No detector at all when YARA is disabled or has no rules.

@@ -227,6 +227,24 @@ TEST(HtmlRuntime, NavigationsAndDocumentWrite) {
 
 // A spinning script, even one that catches the timeout error, is stopped by the
 // CPU budget; one that allocates without end by the heap cap. The flags are
+
+// Math.random is Sluice's generator, seeded the same for every page: an ad
+// script's random cache-buster gives the same written markup (so the same
+// artifact and hash) on every scan, and the numbers are still spread over [0, 1).
+TEST(HtmlRuntime, MathRandomIsTheSameOnEveryRun) {
+  formats::html::ScriptSource s;
+  s.code =
+      "var lo = 1, hi = 0, distinct = {}, n = 0;"
+      "for (var i = 0; i < 1000; i++) { var r = Math.random(); if (r < lo) lo = r; if (r > hi) hi = r;"
+      "  if (!distinct[r]) { distinct[r] = 1; n++; } }"
+      "document.write('ord=' + Math.floor(Math.random() * 1e16) + ' ' + (lo >= 0) + ' ' + (hi < 1) + ' ' +"
+      "  (lo < 0.01) + ' ' + (hi > 0.99) + ' ' + n);";
+  const auto first = formats::html::run_scripts({&s, 1}, {}, {});
+  const auto second = formats::html::Interpreter::prepare(formats::html::compile_prelude())->run({&s, 1}, {}, {});
+  EXPECT_TRUE(first.errors.empty()) << first.errors.front();
+  EXPECT_TRUE(first.written.ends_with(" true true true true 1000")) << first.written;
+  EXPECT_EQ(first.written, second.written);
+}
 // the outcome, not a measured time.
 TEST(HtmlRuntime, CpuBudgetStopsASpinThatCatches) {
   formats::html::RunLimits l;

@@ -15,6 +15,10 @@
 // running script throw a RangeError; Duktape keeps calling it, so a script that
 // catches the error is stopped again at the next interval.
 extern "C" int sluice_duk_exec_timeout(void* udata);
+// Math.random (DUK_USE_GET_RANDOM_DOUBLE): a generator seeded the same for
+// every page, so a scan is reproducible — an ad script's "ord=" cache-buster
+// no longer gives the same mail different artifact hashes on each scan.
+extern "C" double sluice_duk_random(void* udata);
 
 namespace sluice::formats::html {
 namespace {
@@ -41,6 +45,7 @@ struct State {
   std::uint64_t output = 0;
   std::vector<std::uint8_t> scratch;
   std::string text;
+  std::uint64_t random = 0x5eed5eed5eed5eedull;  // splitmix64's state
 };
 
 State* state_of(duk_context* ctx) {
@@ -463,4 +468,13 @@ extern "C" int sluice_duk_exec_timeout(void* udata) {
   if (sluice::formats::html::cpu_now_ns() < st->deadline_ns) return 0;
   st->result.out_of_time = true;
   return 1;
+}
+
+extern "C" double sluice_duk_random(void* udata) {
+  auto* st = static_cast<sluice::formats::html::State*>(udata);
+  std::uint64_t z = (st->random += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * 0x1.0p-53;  // 53 random bits in [0, 1)
 }

@@ -206,6 +206,9 @@ void walk_header_lines(std::string_view s, Visitor& v) {
 // parse_headers' visitor: every field, every fact about the lines.
 struct SectionBuilder {
   HeaderSection h;
+  bool last_unfolded = false;  // the last field's value is h.unfolded.back()
+
+  SectionBuilder() { h.fields.reserve(8); }
 
   void line(std::string_view text) {
     if (text.size() > kMaxLineLength) ++h.long_lines;
@@ -216,15 +219,21 @@ struct SectionBuilder {
     }
   }
   bool field(std::string_view name, std::string_view value, std::size_t offset) {
-    HeaderField f;
-    f.name = std::string(name);
-    if (f.name.find('(') != std::string::npos) h.name_with_comment = true;
-    f.value = std::string(value);
-    f.offset = offset;
-    h.fields.push_back(std::move(f));
+    if (name.find('(') != std::string_view::npos) h.name_with_comment = true;
+    h.fields.push_back(HeaderField{name, value, offset});
+    last_unfolded = false;
     return true;
   }
-  void continuation(std::string_view text) { h.fields.back().value.append(text); }
+  void continuation(std::string_view text) {
+    HeaderField& f = h.fields.back();
+    if (!last_unfolded) {
+      h.unfolded.emplace_back(f.value);
+      last_unfolded = true;
+    }
+    std::string& joined = h.unfolded.back();
+    joined.append(text);
+    f.value = joined;
+  }
   void orphan_continuation() { h.first_line_continuation = true; }
   void unix_from(std::string_view text, bool first) {
     if (first) h.unix_from = std::string(text);

@@ -3,6 +3,7 @@
 // email.feedparser reads them (it is our oracle), with every place a client
 // could read them differently recorded as a note.
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,9 +13,13 @@
 
 namespace sluice::formats::mime {
 
+// Views: into the entity parse_headers read, or, for a folded value, into
+// its section's `unfolded` strings. A section lives no longer than the bytes
+// it was read from (the MIME parser holds both for one message). A name and
+// a value string per field were a third of a ham scan's allocations.
 struct HeaderField {
-  std::string name;    // as written
-  std::string value;   // unfolded: continuation lines joined, line breaks removed
+  std::string_view name;    // as written
+  std::string_view value;   // unfolded: continuation lines joined, line breaks removed
   std::uint64_t offset = 0;  // of the field's first byte in the entity
 
   // The name compared without ASCII case (`lower` is lower-case). Names are
@@ -23,7 +28,17 @@ struct HeaderField {
 };
 
 struct HeaderSection {
+  HeaderSection() = default;
+  // Moved, never copied: a copy's folded values would still point into the
+  // original's `unfolded` (a deque's elements stay where they are when the
+  // deque is moved).
+  HeaderSection(HeaderSection&&) = default;
+  HeaderSection& operator=(HeaderSection&&) = default;
+  HeaderSection(const HeaderSection&) = delete;
+  HeaderSection& operator=(const HeaderSection&) = delete;
+
   std::vector<HeaderField> fields;
+  std::deque<std::string> unfolded;  // the values of folded fields, joined
   std::uint64_t body_offset = 0;  // first body byte, relative to the entity
   bool separator = false;         // a blank line ended the section
   bool missing_separator = false; // a non-header line ended it (RFC 5322 2.1 says blank line)

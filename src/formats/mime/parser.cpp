@@ -249,7 +249,7 @@ class Walker {
     for (const auto& f : h.fields) {
       if (core::ascii_lower_starts(f.name, "content-") && odd_case(f.name)) {
         anomaly("mime.header_name_case", Severity::low, base + f.offset,
-              "header name '" + f.name + "' in a case no mail writer uses", leaf);
+              "header name '" + std::string(f.name) + "' in a case no mail writer uses", leaf);
         break;
       }
     }
@@ -268,12 +268,12 @@ class Walker {
     }
     if (conflict) {
       anomaly("mime.conflicting_header", Severity::high, base + first->offset,
-            std::to_string(n) + " different " + first->name +
+            std::to_string(n) + " different " + std::string(first->name) +
                 " headers: parsers that take the last one see another structure",
             leaf);
     } else {
       anomaly("mime.duplicate_header", Severity::low, base + first->offset,
-            std::to_string(n) + " identical " + first->name + " headers", leaf);
+            std::to_string(n) + " identical " + std::string(first->name) + " headers", leaf);
     }
   }
 

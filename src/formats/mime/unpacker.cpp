@@ -203,7 +203,7 @@ class MimeUnpacker final : public core::Unpacker {
     for (const HeaderField& f : pm.headers.fields) {
       if (!f.named("received")) continue;
       if (++received > kMaxReceivedMeta) break;
-      ctx.meta(meta::mail::received, f.value.substr(0, kMaxReceivedLength));
+      ctx.meta(meta::mail::received, std::string(f.value.substr(0, kMaxReceivedLength)));
     }
   }
 

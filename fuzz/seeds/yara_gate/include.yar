@@ -1,0 +1,2 @@
+include "other.yar"
+rule r { condition: true }

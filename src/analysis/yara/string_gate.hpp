@@ -1,0 +1,24 @@
+#pragma once
+// Whether every rule of a YARA source can match only where one of its own
+// strings matched ("string-gated"), read from the rule text, conservatively.
+//
+// Why (issue #17, docs/adr/0039): a MIME text part sent 7bit, 8bit or binary
+// is a byte range of its message, and YARA scanned the message. If no string
+// of any rule matched anywhere in the message, none matches inside the part
+// either (see the conditions in the ADR), and a rule set where every rule
+// needs one of its strings cannot match the part: its scan can be skipped.
+// A quarter of the bytes YARA read on ham were such parts.
+//
+// The reading is a recogniser, not a YARA parser: it answers true only for
+// text it fully understands, and false for anything else (an `include`, a
+// condition with `not`, `#a`, `@a`, `$a at`, `for`, `matches`, a regex with
+// `^` or `$`, a syntax it does not know). False only means "scan every part".
+#include <string_view>
+
+namespace sluice::analysis::yara {
+
+// True when every rule in `source` is string-gated and no regex string is
+// anchored. An empty source (no rule) is true.
+[[nodiscard]] bool every_rule_needs_a_string(std::string_view source);
+
+}  // namespace sluice::analysis::yara
