@@ -9,6 +9,7 @@
 
 #include "core/reader.hpp"
 #include "core/script_sniff.hpp"
+#include "core/swar.hpp"
 #include "core/text.hpp"
 
 namespace sluice::core {
@@ -246,11 +247,24 @@ FileType classify_text(std::string_view head) {
   if (head.empty()) return FileType::unknown;
   const std::string_view first = head.substr(0, 4096);
   std::size_t printable = 0;
-  for (std::size_t i = 0; i < first.size(); ++i) {
-    const auto c = static_cast<std::uint8_t>(first[i]);
-    if (c == 0) return FileType::unknown;
+  bool nul = false;
+  const auto one = [&](std::uint8_t c) {
+    if (c == 0) nul = true;
     if (c >= 0x20 || c == '\n' || c == '\r' || c == '\t' || c == '\f') ++printable;
+  };
+  // Eight bytes a step where none is a control character (most of any text:
+  // this count ran over the first 4 KiB of every part of every message).
+  std::size_t i = 0;
+  for (; i + 8 <= first.size(); i += 8) {
+    if (swar::any_below(swar::load(first.data() + i), 0x20) == 0) {
+      printable += 8;
+      continue;
+    }
+    for (std::size_t k = i; k < i + 8; ++k) one(static_cast<std::uint8_t>(first[k]));
+    if (nul) return FileType::unknown;
   }
+  for (; i < first.size(); ++i) one(static_cast<std::uint8_t>(first[i]));
+  if (nul) return FileType::unknown;
   if (printable * 100 < first.size() * 95) return FileType::unknown;
   // The script matcher reads the whole head in any case; the tests on the
   // start of the text read a lower-cased copy of the first 4 KiB alone.

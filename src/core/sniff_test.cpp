@@ -84,6 +84,40 @@ TEST(Sniff, SmallAndHostileInputs) {
             FileType::script_hta);
 }
 
+// Text is at least 95 % printable bytes in its first 4 KiB, and has no NUL.
+// The count reads eight bytes a step; every position of a control byte in
+// and around a step, and the 95 % edge, give what the byte rule gives.
+TEST(Sniff, ThePrintableShareIsCountedByTheByteRule) {
+  const auto by_rule = [](const std::string& s) {
+    std::size_t printable = 0, n = std::min<std::size_t>(s.size(), 4096);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c == 0) return false;
+      if (c >= 0x20 || c == '\n' || c == '\r' || c == '\t' || c == '\f') ++printable;
+    }
+    return printable * 100 >= n * 95;
+  };
+  for (std::size_t len = 1; len <= 40; ++len) {
+    for (std::size_t at = 0; at < len; ++at) {
+      for (const char c : {'\0', '\x01', '\x1f', '\n', '\t', '\x7f', '\x80'}) {
+        std::string s(len, 'w');
+        s[at] = c;
+        const bool text = sniff(ByteView::of(s)) != FileType::unknown;
+        EXPECT_EQ(text, by_rule(s)) << "length " << len << ", byte " << int(c) << " at " << at;
+      }
+    }
+  }
+  // 5 control bytes in 100 are text, 6 are not; past 4 KiB nothing counts.
+  std::string edge(100, 'w');
+  for (std::size_t i = 0; i < 5; ++i) edge[i * 17 + 3] = '\x02';
+  EXPECT_EQ(sniff(ByteView::of(edge)), FileType::text);
+  edge[99] = '\x02';
+  EXPECT_EQ(sniff(ByteView::of(edge)), FileType::unknown);
+  std::string tail(4096, 'w');
+  tail += std::string(1000, '\x02');
+  EXPECT_EQ(sniff(ByteView::of(tail)), FileType::text);
+}
+
 // Sniffing reads a bounded part of a view: a 2 TiB sparse disk whose first
 // sector claims to be an OLE2 file must not be walked end to end (a page
 // fault per 4 KiB of hole; docs/adr/0009). A hang here is the failure.

@@ -35,7 +35,7 @@ class Reader {
   bool file() {
     for (;;) {
       skip_space();
-      if (pos_ >= s_.size()) return true;
+      if (pos_ >= s_.size()) return !unterminated_;
       const std::string_view word = ident();
       if (word == "import") {
         skip_space();
@@ -342,6 +342,7 @@ class Reader {
         pos_ = nl == std::string_view::npos ? s_.size() : nl + 1;
       } else if (s_.substr(pos_, 2) == "/*") {
         const std::size_t end = s_.find("*/", pos_ + 2);
+        if (end == std::string_view::npos) unterminated_ = true;  // not YARA: libyara rejects it
         pos_ = end == std::string_view::npos ? s_.size() : end + 2;
       } else {
         return;
@@ -351,6 +352,7 @@ class Reader {
 
   std::string_view s_;
   std::size_t pos_ = 0;
+  bool unterminated_ = false;  // a block comment ran to the end
 };
 
 }  // namespace

@@ -64,6 +64,9 @@ TEST(StringGate, TheRestOfTheSyntax) {
   EXPECT_FALSE(every_rule_needs_a_string("include \"other.yar\"\n" + full));
   EXPECT_FALSE(every_rule_needs_a_string("rule r { strings: $a = \"unterminated\n condition: $a }"));
   EXPECT_FALSE(every_rule_needs_a_string("rule r { condition: $a "));
+  // An unterminated block comment is not YARA (found by fuzz_yara_gate: it
+  // hid the rest of the text, which a second copy then ended).
+  EXPECT_FALSE(every_rule_needs_a_string(full + "/* to the end"));
   EXPECT_FALSE(every_rule_needs_a_string(std::string(10000, '(')));
   EXPECT_FALSE(every_rule_needs_a_string(rule(kTwo, std::string(200, '(') + "$a" + std::string(200, ')'))));
 }
