@@ -16,7 +16,8 @@ namespace sluice::formats::mime {
 // Views: into the entity parse_headers read, or, for a folded value, into
 // its section's `unfolded` strings. A section lives no longer than the bytes
 // it was read from (the MIME parser holds both for one message). A name and
-// a value string per field were a third of a ham scan's allocations.
+// a value string per field were about a sixth of a ham scan's allocator
+// calls (55 k of 329 k over easy-ham-1, heaptrack).
 struct HeaderField {
   std::string_view name;    // as written
   std::string_view value;   // unfolded: continuation lines joined, line breaks removed
