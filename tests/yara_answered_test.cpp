@@ -27,6 +27,12 @@ std::uint64_t answered(const Engine& e) {
   return n;
 }
 
+std::uint64_t prefiltered(const Engine& e) {
+  std::uint64_t n = 0;
+  for (const auto& d : EngineFactory::detectors(e)) n += analysis::yara::artifacts_prefiltered(*d);
+  return n;
+}
+
 // Every YARA finding, with the artifact it is on.
 std::vector<std::string> yara_findings(const ScanResult& r) {
   std::vector<std::string> out;
@@ -108,6 +114,10 @@ TEST(YaraAnswered, RealMailGivesTheSameFindingsWithAndWithoutTheSkip) {
   }
   EXPECT_GT(answered(skipping), files.size() / 2) << "most ham parts lie inside their message";
   EXPECT_EQ(answered(scanning), 0u);
+  // The same comparison holds the literal prefilter (docs/adr/0040): the
+  // rule that needs no string turns it off too.
+  EXPECT_GT(prefiltered(skipping), files.size() / 2) << "most ham holds none of the starter rules' literals";
+  EXPECT_EQ(prefiltered(scanning), 0u);
   EXPECT_GT(with_yara_findings, 0u) << "some fixture has a YARA finding to compare";
 }
 

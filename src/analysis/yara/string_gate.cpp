@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,7 @@ constexpr int kMaxDepth = 64;
 
 class Reader {
  public:
-  explicit Reader(std::string_view s) : s_(s) {}
+  Reader(std::string_view s, std::vector<StringDef>* defs) : s_(s), defs_(defs) {}
 
   bool file() {
     for (;;) {
@@ -109,24 +110,39 @@ class Reader {
       if (!eat('=')) return false;
       skip_space();
       if (pos_ >= s_.size()) return false;
+      StringDef def;
+      const std::size_t body = pos_ + 1;
       if (s_[pos_] == '"') {
         if (!quoted()) return false;
+        def.kind = StringDef::Kind::text;
+        def.body = s_.substr(body, pos_ - 1 - body);
       } else if (s_[pos_] == '{') {
         const std::size_t end = s_.find('}', pos_);
         if (end == std::string_view::npos) return false;
         pos_ = end + 1;
+        def.kind = StringDef::Kind::hex;
+        def.body = s_.substr(body, end - body);
       } else if (s_[pos_] == '/') {
         if (!regex()) return false;
+        def.kind = StringDef::Kind::regex;
+        const std::size_t close = s_.rfind('/', pos_ - 1);
+        def.body = s_.substr(body, close - body);
+        def.nocase = s_.substr(close + 1, pos_ - close - 1).find('i') != std::string_view::npos;
       } else {
         return false;
       }
       // Modifiers, some with an argument: xor(1-31), base64("alphabet").
       for (skip_space(); pos_ < s_.size() && ident_start(s_[pos_]); skip_space()) {
         const std::size_t at = pos_;
-        if (!modifier(ident())) {
+        const std::string_view word = ident();
+        if (!modifier(word)) {
           pos_ = at;  // the next section's name
-          return true;
+          break;
         }
+        def.nocase = def.nocase || word == "nocase";
+        def.ascii = def.ascii || word == "ascii";
+        def.wide = def.wide || word == "wide";
+        def.transformed = def.transformed || word == "xor" || word == "base64" || word == "base64wide";
         skip_space();
         if (pos_ < s_.size() && s_[pos_] == '(') {
           ++pos_;
@@ -145,6 +161,7 @@ class Reader {
           }
         }
       }
+      if (defs_ != nullptr) defs_->push_back(def);
     }
   }
 
@@ -351,12 +368,19 @@ class Reader {
   }
 
   std::string_view s_;
+  std::vector<StringDef>* defs_;  // where string definitions go, if wanted
   std::size_t pos_ = 0;
   bool unterminated_ = false;  // a block comment ran to the end
 };
 
 }  // namespace
 
-bool every_rule_needs_a_string(std::string_view source) { return Reader(source).file(); }
+bool every_rule_needs_a_string(std::string_view source) { return Reader(source, nullptr).file(); }
+
+std::optional<std::vector<StringDef>> gated_strings(std::string_view source) {
+  std::vector<StringDef> defs;
+  if (!Reader(source, &defs).file()) return std::nullopt;
+  return defs;
+}
 
 }  // namespace sluice::analysis::yara

@@ -13,12 +13,32 @@
 // text it fully understands, and false for anything else (an `include`, a
 // condition with `not`, `#a`, `@a`, `$a at`, `for`, `matches`, a regex with
 // `^` or `$`, a syntax it does not know). False only means "scan every part".
+#include <cstdint>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 namespace sluice::analysis::yara {
 
 // True when every rule in `source` is string-gated and no regex string is
 // anchored. An empty source (no rule) is true.
 [[nodiscard]] bool every_rule_needs_a_string(std::string_view source);
+
+// One string definition as written: the text between its delimiters (quotes,
+// braces, slashes; escapes not undone) and the modifiers that change which
+// bytes it matches.
+struct StringDef {
+  enum class Kind : std::uint8_t { text, hex, regex };
+  Kind kind = Kind::text;
+  std::string_view body;
+  bool nocase = false;  // `nocase`, or a regex's `i` flag
+  bool ascii = false;
+  bool wide = false;
+  bool transformed = false;  // xor, base64, base64wide: the bytes are not the text's
+};
+
+// Every string definition of `source`, in order, when every rule in it is
+// string-gated (as above); nothing otherwise. The views point into `source`.
+[[nodiscard]] std::optional<std::vector<StringDef>> gated_strings(std::string_view source);
 
 }  // namespace sluice::analysis::yara

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "analysis/yara/rules.hpp"
+#include "analysis/yara/literal_prefilter.hpp"
 #include "analysis/yara/string_gate.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"
@@ -237,8 +238,16 @@ std::optional<std::vector<Extent>> without_zero_chunks(ByteView bytes, const std
 
 class YaraDetector final : public Detector {
  public:
-  YaraDetector(std::shared_ptr<const Rules> rules, YaraConfig config, bool gated)
-      : rules_(std::move(rules)), config_(std::move(config)), gated_(gated && !rules_->fixed_offset_strings()) {}
+  // `texts`: every rule source's text, or nothing when one could not be read.
+  YaraDetector(std::shared_ptr<const Rules> rules, YaraConfig config,
+               const std::optional<std::vector<std::string>>& texts)
+      : rules_(std::move(rules)), config_(std::move(config)) {
+    if (!texts) return;
+    const std::vector<std::string_view> views(texts->begin(), texts->end());
+    gated_ = !rules_->fixed_offset_strings() &&
+             std::all_of(views.begin(), views.end(), [](std::string_view t) { return every_rule_needs_a_string(t); });
+    prefilter_ = LiteralPrefilter::from_sources(views);
+  }
 
   std::string_view name() const noexcept override { return "yara"; }
 
@@ -312,6 +321,9 @@ class YaraDetector final : public Detector {
   }
 
   [[nodiscard]] std::uint64_t parts_answered() const noexcept { return covered_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t artifacts_prefiltered() const noexcept {
+    return prefiltered_.load(std::memory_order_relaxed);
+  }
 
  private:
   struct Totals {
@@ -359,6 +371,18 @@ class YaraDetector final : public Detector {
       return out;
     }
     totals.bytes += size;
+    out.ran = true;
+    out.size = size;
+    out.sparse = sparse.has_value();
+    out.sparse_cut = sparse_cut;
+    out.plain = !sparse && size == a.bytes.size();
+    if (!sparse && prefilter_ && !prefilter_->may_match(a.bytes.chars().substr(0, static_cast<std::size_t>(size)))) {
+      // No literal any string needs: libyara would find no string, so no
+      // rule (every one needs a string; docs/adr/0040).
+      out.rc = ERROR_SUCCESS;
+      prefiltered_.fetch_add(1, std::memory_order_relaxed);
+      return out;
+    }
     state.matches.clear();
     state.too_many_matches = false;
     state.any_string = false;
@@ -372,11 +396,6 @@ class YaraDetector final : public Detector {
     } else {
       out.rc = yr_scanner_scan_mem(scanner, a.bytes.data(), static_cast<std::size_t>(size));
     }
-    out.ran = true;
-    out.size = size;
-    out.sparse = sparse.has_value();
-    out.sparse_cut = sparse_cut;
-    out.plain = !sparse && size == a.bytes.size();
     out.any_string = state.any_string;
     out.too_many = state.too_many_matches;
     out.matches = std::move(state.matches);
@@ -496,17 +515,25 @@ class YaraDetector final : public Detector {
   std::shared_ptr<const Rules> rules_;
   YaraConfig config_;
   bool gated_ = false;  // every rule needs one of its strings (string_gate.hpp), none at a fixed offset
+  std::optional<LiteralPrefilter> prefilter_;  // literals one of which every match needs (docs/adr/0040)
   mutable std::atomic<std::uint64_t> covered_{0};
+  mutable std::atomic<std::uint64_t> prefiltered_{0};
 };
 
-// Whether every source's rules need one of their strings to match. A file
-// that cannot be read here is read by libyara next, which then reports it.
-bool every_rule_gated(const std::vector<RuleSource>& sources) {
-  return std::all_of(sources.begin(), sources.end(), [](const RuleSource& src) {
-    if (!src.from_file) return every_rule_needs_a_string(src.text);
-    const std::optional<std::string> text = core::read_whole_file(src.name);
-    return text && every_rule_needs_a_string(*text);
-  });
+// Every source's text, for the readings above. A file that cannot be read
+// here is read by libyara next, which then reports it; until then, nothing.
+std::optional<std::vector<std::string>> source_texts(const std::vector<RuleSource>& sources) {
+  std::vector<std::string> texts;
+  for (const RuleSource& src : sources) {
+    if (!src.from_file) {
+      texts.push_back(src.text);
+      continue;
+    }
+    std::optional<std::string> text = core::read_whole_file(src.name);
+    if (!text) return std::nullopt;
+    texts.push_back(std::move(*text));
+  }
+  return texts;
 }
 
 }  // namespace
@@ -514,6 +541,11 @@ bool every_rule_gated(const std::vector<RuleSource>& sources) {
 std::uint64_t parts_answered_by_their_message(const Detector& d) {
   const auto* y = dynamic_cast<const YaraDetector*>(&d);
   return y == nullptr ? 0 : y->parts_answered();
+}
+
+std::uint64_t artifacts_prefiltered(const Detector& d) {
+  const auto* y = dynamic_cast<const YaraDetector*>(&d);
+  return y == nullptr ? 0 : y->artifacts_prefiltered();
 }
 
 Result<std::unique_ptr<Detector>> make_detector(const YaraConfig& config) {
@@ -526,7 +558,7 @@ Result<std::unique_ptr<Detector>> make_detector(const YaraConfig& config) {
     auto saved = Rules::load({embedded::kYaraCompiled, embedded::kYaraCompiledSize});
     if (saved) {
       return std::unique_ptr<Detector>(
-          std::make_unique<YaraDetector>(std::move(*saved), config, every_rule_gated(builtin_sources())));
+          std::make_unique<YaraDetector>(std::move(*saved), config, source_texts(builtin_sources())));
     }
   }
   if (config.builtin_rules) sources = builtin_sources();
@@ -537,7 +569,7 @@ Result<std::unique_ptr<Detector>> make_detector(const YaraConfig& config) {
   auto rules = Rules::compile(sources);
   if (!rules) return std::unexpected(rules.error());
   return std::unique_ptr<Detector>(
-      std::make_unique<YaraDetector>(std::move(*rules), config, every_rule_gated(sources)));
+      std::make_unique<YaraDetector>(std::move(*rules), config, source_texts(sources)));
 }
 
 // No detector at all when YARA is disabled or has no rules.

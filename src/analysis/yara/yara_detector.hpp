@@ -21,4 +21,9 @@ namespace sluice::analysis::yara {
 // scan answered for them (docs/adr/0039); 0 for any other detector.
 [[nodiscard]] std::uint64_t parts_answered_by_their_message(const Detector& d);
 
+// How many artifacts this YARA detector did not hand to libyara because none
+// of the literals its strings need was in them (docs/adr/0040); 0 for any
+// other detector.
+[[nodiscard]] std::uint64_t artifacts_prefiltered(const Detector& d);
+
 }  // namespace sluice::analysis::yara

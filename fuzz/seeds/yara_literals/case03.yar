@@ -1,0 +1,9 @@
+rule r3 {
+  strings:
+    $a = { 45 56 ( 49 | 4F ) 4C 21 21 }
+  condition:
+    $a
+}
+
+----
+EVIL! EVOL!

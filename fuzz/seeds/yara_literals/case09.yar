@@ -1,0 +1,9 @@
+rule r9 {
+  strings:
+    $a = /[]x]yz[^a]abc\x41\./
+  condition:
+    $a
+}
+
+----
+]yQabcA.

@@ -1,0 +1,176 @@
+// docs/adr/0040: an artifact holding none of the literals the rules' strings
+// need is not handed to libyara. libyara is the oracle here: for many string
+// definitions and many buffers (matches, near misses, case and width
+// variants, noise), wherever libyara finds a string the prefilter must have
+// said "maybe". The engine-level test compares findings with the prefilter on
+// and off over real mail.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "analysis/yara/literal_prefilter.hpp"
+#include "analysis/yara/rules.hpp"
+#include "analysis/yara/yara_detector.hpp"
+#include "engine/engine_factory.hpp"
+#include "test_support.hpp"
+
+// Last: libyara's module header defines a macro named parent().
+#include <yara.h>
+
+namespace sluice {
+namespace {
+
+using analysis::yara::LiteralPrefilter;
+using analysis::yara::Rules;
+
+// One string definition and text that it matches.
+struct Case {
+  std::string definition;
+  std::vector<std::string> matches;
+};
+
+const std::vector<Case>& cases() {
+  static const std::vector<Case> all = {
+      {"\"Remcos_Mutex_Inj\" ascii wide", {"Remcos_Mutex_Inj"}},
+      {"\"Breaking-Security.Net\" nocase ascii wide", {"BREAKING-security.net", "Breaking-Security.Net"}},
+      {"\"AUTORUN.INF\" nocase", {"autorun.inf", "AutoRun.Inf"}},
+      {"\"\\\\cmd.exe\" nocase wide", {"C:\\Windows\\CMD.exe"}},
+      {"\"/c \" fullword", {"x /c  y"}},
+      {"\"tab\\there\\x21\"", {"tab\there!"}},
+      {"{ 4D 5A ?? 00 [2-4] 50 45 00 00 }", {std::string("MZ\x90\0ab" "PE\0\0", 10), std::string("MZx\0abcdPE\0\0", 12)}},
+      {"{ 45 56 ( 49 | 4F ) 4C 21 21 }", {"EVIL!!", "EVOL!!"}},
+      {"{ 41 42 43 ?? 45 46 47 }", {"ABCxEFG"}},
+      {"{ 4? 42 43 44 [1-] 58 59 5A }", {"ABCD..XYZ", "OBCDqXYZ"}},
+      {"/powershell(\\.exe)?[\"']?\\s+(-[a-z]+\\s+)*-e(n(c(o(d(e(d(c(o(m(m(a(n(d)?)?)?)?)?)?)?)?)?)?)?)?)?\\s+"
+       "[A-Za-z0-9+\\/=]{16}/ nocase ascii wide",
+       {"powershell -nop -enc SQBFAFgAIAAoAE4AZQB3", "POWERSHELL.EXE\" -EncodedCommand QUJDREVGR0hJSktMTU5PUA=="}},
+      {"/\\s-e(n(c(o(d(e)?)?)?)?)?\\s+[A-Za-z0-9+\\/=]{16}/ nocase ascii wide", {"x\t-E QUJDREVGR0hJSktMTU5PUA=="}},
+      {"/mshta(\\.exe)?[\"']?\\s+[\"']?(https?:\\/\\/|vbscript:|javascript:)/ nocase ascii wide",
+       {"mshta http://x", "MSHTA.exe 'vbscript:"}},
+      {"/cmd(\\.exe)?[\"']?\\s+\\/[ck]\\s/ nocase ascii wide", {"cmd /c dir", "CMD.EXE\" /K x"}},
+      {"/[Hh]ello,? w[o0]rld/", {"Hello world", "hello, w0rld"}},
+      {"/invoice_[0-9]{4}\\.(iso|img)/i", {"INVOICE_2020.ISO", "invoice_1234.img"}},
+      {"/foo+bar|qu[aeiou]x{2,3}z/", {"foooobar", "quoxxz"}},
+      {"/[]x]yz[^a]abc\\x41\\./", {"]yzQabcA.", "xyz-abca."}},
+      {"/a.b\\wcdef\\b.gh/s", {"a\nb_cdef gh"}},
+  };
+  return all;
+}
+
+std::string rule_for(const std::string& definition) {
+  return "rule r {\n  strings:\n    $a = " + definition + "\n  condition:\n    $a\n}\n";
+}
+
+// Whether libyara finds the rule (and so its one string) in `data`.
+bool yara_matches(const Rules& rules, const std::string& data) {
+  const analysis::yara::Scanner scanner = rules.new_scanner();
+  EXPECT_TRUE(scanner);
+  if (!scanner) return false;
+  bool matched = false;
+  yr_scanner_set_callback(
+      scanner.get(),
+      [](YR_SCAN_CONTEXT*, int message, void*, void* user) {
+        if (message == CALLBACK_MSG_RULE_MATCHING) *static_cast<bool*>(user) = true;
+        return CALLBACK_CONTINUE;
+      },
+      &matched);
+  yr_scanner_scan_mem(scanner.get(), reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+  return matched;
+}
+
+std::string widen(const std::string& s) {
+  std::string w;
+  for (char c : s) {
+    w.push_back(c);
+    w.push_back('\0');
+  }
+  return w;
+}
+
+TEST(YaraPrefilter, WhereverLibyaraFindsAStringThePrefilterSaidMaybe) {
+  std::mt19937 rng(20261207);
+  const std::string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 \t\r\n.,;:/\\-_'\"=+()!";
+  auto noise = [&](std::size_t n) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) s.push_back(alphabet[rng() % alphabet.size()]);
+    return s;
+  };
+  std::size_t negatives = 0;
+  for (const Case& c : cases()) {
+    const std::string text = rule_for(c.definition);
+    auto rules = Rules::compile({{"case.yar", "t", text, false}});
+    ASSERT_TRUE(rules.has_value()) << c.definition << ": " << rules.error().what;
+    const std::string_view view = text;
+    const auto prefilter = LiteralPrefilter::from_sources(std::span(&view, 1));
+    ASSERT_TRUE(prefilter.has_value()) << c.definition;
+    std::size_t positives = 0;
+    auto check = [&](const std::string& data) {
+      const bool yara = yara_matches(**rules, data);
+      const bool maybe = prefilter->may_match(data);
+      if (yara) {
+        ++positives;
+        EXPECT_TRUE(maybe) << c.definition << " on " << ::testing::PrintToString(data);
+      }
+      if (!maybe) ++negatives;
+    };
+    for (const std::string& m : c.matches) {
+      for (int round = 0; round < 200; ++round) {
+        std::string body = m;
+        // Near misses and variants: flip the case of letters, change or
+        // drop a byte, widen it.
+        if (round % 3 == 1) {
+          for (char& ch : body) {
+            if (rng() % 2 == 0 && std::isalpha(static_cast<unsigned char>(ch))) ch ^= 0x20;
+          }
+        }
+        if (round % 5 == 2 && !body.empty()) body[rng() % body.size()] = alphabet[rng() % alphabet.size()];
+        if (round % 7 == 3 && !body.empty()) body.erase(rng() % body.size(), 1);
+        if (round % 2 == 1) body = widen(body);
+        check(noise(rng() % 40) + body + noise(rng() % 40));
+      }
+      check(m);
+    }
+    for (int round = 0; round < 50; ++round) check(noise(200));
+    EXPECT_GT(positives, c.matches.size()) << c.definition << ": the examples must match, or this test tests nothing";
+  }
+  EXPECT_GT(negatives, cases().size() * 50) << "noise holds none of the literals";
+}
+
+std::uint64_t prefiltered(const Engine& e) {
+  std::uint64_t n = 0;
+  for (const auto& d : EngineFactory::detectors(e)) n += analysis::yara::artifacts_prefiltered(*d);
+  return n;
+}
+
+// The starter rules get a prefilter; a rule set with one string that has no
+// literal (or one rule that needs no string) gets none.
+TEST(YaraPrefilter, TheEngineUsesItOnlyWhenEveryStringHasALiteral) {
+  const std::string mail =
+      "From: a@example.com\r\nTo: b@example.com\r\nSubject: minutes\r\n\r\nThe minutes are attached.\r\n";
+  const std::vector<std::uint8_t> bytes(mail.begin(), mail.end());
+  const Engine starter = testing::default_engine();
+  const ScanResult r = starter.scan(ByteView(bytes.data(), bytes.size()), "m.eml");
+  EXPECT_FALSE(testing::has_finding(r, "yara.match"));
+  EXPECT_GT(prefiltered(starter), 0u);
+  std::string tmpl = (std::filesystem::temp_directory_path() / "sluice-prefilter-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+  const std::filesystem::path dir(tmpl);
+  std::ofstream(dir / "open.yar") << "rule any_word { strings: $w = /[a-z]+/ condition: $w }\n";
+  {
+    const Engine open = testing::engine_with_toml("[yara]\nrule_dirs = [\"" + dir.string() + "\"]\n");
+    const ScanResult o = open.scan(ByteView(bytes.data(), bytes.size()), "m.eml");
+    EXPECT_TRUE(testing::has_finding(o, "yara.match"));
+    EXPECT_EQ(prefiltered(open), 0u);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sluice
