@@ -3,7 +3,9 @@
 // vs one find per phrase; one automaton walk vs four at once; the MIME walk;
 // the URL scan; script sniffing; the JSON report; a page's scripts;
 // the password search's key derivations, one candidate alone and two side by
-// side (docs/adr/0035: a pair should cost about one).
+// side (docs/adr/0035: a pair should cost about one); the starter YARA rules
+// over 64 KiB of prose by libyara and by the literal prefilter that stands
+// in for it where nothing can match (docs/adr/0040).
 // A whole message: bench_engine's BM_ScanFixture.
 // Run: cmake --preset bench && cmake --build --preset bench && build/bench/bench/bench_components
 #include <benchmark/benchmark.h>
@@ -15,6 +17,8 @@
 #include <vector>
 
 #include "analysis/lure/lexicon.hpp"
+#include "analysis/yara/literal_prefilter.hpp"
+#include "analysis/yara/rules.hpp"
 #include "codecs/text/urls.hpp"
 #include "core/phrase_matcher.hpp"
 #include "core/script_sniff.hpp"
@@ -25,6 +29,9 @@
 #include "formats/mime/parser.hpp"
 #include "sluice/engine.hpp"
 #include "sluice/report.hpp"
+
+// Last: libyara's module header defines a macro named parent().
+#include <yara.h>
 
 namespace {
 
@@ -111,6 +118,42 @@ BENCHMARK(BM_PhraseScanFourWalks);
 
 // The MIME walk alone (headers, parameters, boundaries, leaves; no decoding
 // or detectors): the AICPA campaign mail, multipart with a base64 ZIP.
+// libyara over the prose with the starter rules (nothing matches), as the
+// detector scans it: fast mode, no fault guard.
+void BM_YaraStarterRulesLibyara(benchmark::State& state) {
+  const std::string text = prose();
+  auto rules = sluice::analysis::yara::Rules::compile(sluice::analysis::yara::builtin_sources());
+  if (!rules) {
+    state.SkipWithError("starter rules do not compile");
+    return;
+  }
+  const sluice::analysis::yara::Scanner scanner = (*rules)->new_scanner();
+  yr_scanner_set_callback(scanner.get(), [](YR_SCAN_CONTEXT*, int, void*, void*) { return CALLBACK_CONTINUE; }, nullptr);
+  yr_scanner_set_flags(scanner.get(), SCAN_FLAGS_FAST_MODE | SCAN_FLAGS_NO_TRYCATCH);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        yr_scanner_scan_mem(scanner.get(), reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_YaraStarterRulesLibyara);
+
+// The literal prefilter's answer for the same bytes ("no": libyara is not run).
+void BM_YaraStarterRulesPrefilter(benchmark::State& state) {
+  const std::string text = prose();
+  std::vector<std::string> sources;
+  for (const auto& s : sluice::analysis::yara::builtin_sources()) sources.push_back(s.text);
+  const std::vector<std::string_view> views(sources.begin(), sources.end());
+  const auto prefilter = sluice::analysis::yara::LiteralPrefilter::from_sources(views);
+  if (!prefilter || prefilter->may_match(text)) {
+    state.SkipWithError("no prefilter for the starter rules, or the prose holds a literal");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(prefilter->may_match(text));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_YaraStarterRulesPrefilter);
+
 void BM_MimeWalk(benchmark::State& state) {
   const auto bytes = fixture("mail/aicpa.eml");
   const sluice::Limits limits;
