@@ -5,33 +5,23 @@
 // off, and on crafted messages where the part must still be scanned.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
-#include "analysis/yara/yara_detector.hpp"
-#include "engine/engine_factory.hpp"
 #include "test_support.hpp"
+#include "yara_support.hpp"
 
 namespace sluice {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::uint64_t answered(const Engine& e) {
-  std::uint64_t n = 0;
-  for (const auto& d : EngineFactory::detectors(e)) n += analysis::yara::parts_answered_by_their_message(*d);
-  return n;
-}
+using testing::engine_with_rules;
+using testing::RuleDir;
 
-std::uint64_t prefiltered(const Engine& e) {
-  std::uint64_t n = 0;
-  for (const auto& d : EngineFactory::detectors(e)) n += analysis::yara::artifacts_prefiltered(*d);
-  return n;
-}
+using testing::yara_artifacts_prefiltered;
+using testing::yara_parts_answered;
 
 // Every YARA finding, with the artifact it is on.
 std::vector<std::string> yara_findings(const ScanResult& r) {
@@ -43,24 +33,6 @@ std::vector<std::string> yara_findings(const ScanResult& r) {
     out.push_back(std::move(line));
   }
   return out;
-}
-
-// A scratch rule directory holding `text`, for an engine with the starter rules too.
-struct RuleDir {
-  fs::path path;
-  explicit RuleDir(const std::string& text) {
-    std::string tmpl = (fs::temp_directory_path() / "sluice-answered-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data()) != nullptr ? fs::path(tmpl) : fs::path();
-    std::ofstream(path / "extra.yar", std::ios::binary) << text;
-  }
-  ~RuleDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-Engine engine_with_rules(const RuleDir& dir) {
-  return testing::engine_with_toml("[yara]\nrule_dirs = [\"" + dir.path.string() + "\"]\n");
 }
 
 std::vector<std::uint8_t> bytes_of(std::string_view s) { return {s.begin(), s.end()}; }
@@ -112,12 +84,13 @@ TEST(YaraAnswered, RealMailGivesTheSameFindingsWithAndWithoutTheSkip) {
     EXPECT_EQ(std::count_if(a.findings.begin(), a.findings.end(), [](const Finding& f) { return f.id == "yara.match"; }),
               2) << "on the message and on its part";
   }
-  EXPECT_GT(answered(skipping), files.size() / 2) << "most ham parts lie inside their message";
-  EXPECT_EQ(answered(scanning), 0u);
+  EXPECT_GT(yara_parts_answered(skipping), files.size() / 2) << "most ham parts lie inside their message";
+  EXPECT_EQ(yara_parts_answered(scanning), 0u);
   // The same comparison holds the literal prefilter (docs/adr/0040): the
   // rule that needs no string turns it off too.
-  EXPECT_GT(prefiltered(skipping), files.size() / 2) << "most ham holds none of the starter rules' literals";
-  EXPECT_EQ(prefiltered(scanning), 0u);
+  EXPECT_GT(yara_artifacts_prefiltered(skipping), files.size() / 2)
+      << "most ham holds none of the starter rules' literals";
+  EXPECT_EQ(yara_artifacts_prefiltered(scanning), 0u);
   EXPECT_GT(with_yara_findings, 0u) << "some fixture has a YARA finding to compare";
 }
 
@@ -139,14 +112,14 @@ TEST(YaraAnswered, APartWhoseStringMatchedInTheMessageIsStillScanned) {
   ASSERT_EQ(on.size(), 1u) << "the part, not the message (which starts with \"From\")";
   EXPECT_NE(on[0], 0u);
   // The first part held no string: it was answered for by the message.
-  EXPECT_EQ(answered(e), 0u) << "one string matched in the message: nothing is answered for";
+  EXPECT_EQ(yara_parts_answered(e), 0u) << "one string matched in the message: nothing is answered for";
   const auto clean = bytes_of(
       "From: a@example.com\r\nSubject: t\r\nMIME-Version: 1.0\r\n"
       "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
       "--b\r\nContent-Type: text/plain\r\n\r\nMZ and nothing else\r\n--b--\r\n");
   const ScanResult c = e.scan(ByteView(clean.data(), clean.size()), "clean.eml");
   EXPECT_FALSE(testing::has_finding(c, "yara.match"));
-  EXPECT_EQ(answered(e), 2u) << "both parts lie inside a message where no string matched";
+  EXPECT_EQ(yara_parts_answered(e), 2u) << "both parts lie inside a message where no string matched";
 }
 
 // A decoded part is not a byte range of its message: whatever the message's
@@ -159,7 +132,7 @@ TEST(YaraAnswered, ADecodedPartIsAlwaysScanned) {
       "Content-Transfer-Encoding: base64\r\n\r\nbWFya2Vy\r\n");
   const ScanResult r = e.scan(ByteView(msg.data(), msg.size()), "b64.eml");
   EXPECT_TRUE(testing::has_finding(r, 1, "yara.match")) << "the decoded part says \"marker\"";
-  EXPECT_EQ(answered(e), 0u);
+  EXPECT_EQ(yara_parts_answered(e), 0u);
 }
 
 }  // namespace

@@ -6,20 +6,15 @@
 // and off over real mail.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <cctype>
-#include <filesystem>
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "analysis/yara/literal_prefilter.hpp"
 #include "analysis/yara/rules.hpp"
-#include "analysis/yara/yara_detector.hpp"
-#include "engine/engine_factory.hpp"
 #include "test_support.hpp"
+#include "yara_support.hpp"
 
 // Last: libyara's module header defines a macro named parent().
 #include <yara.h>
@@ -143,12 +138,6 @@ TEST(YaraPrefilter, WhereverLibyaraFindsAStringThePrefilterSaidMaybe) {
   EXPECT_GT(negatives, cases().size() * 50) << "noise holds none of the literals";
 }
 
-std::uint64_t prefiltered(const Engine& e) {
-  std::uint64_t n = 0;
-  for (const auto& d : EngineFactory::detectors(e)) n += analysis::yara::artifacts_prefiltered(*d);
-  return n;
-}
-
 // The starter rules get a prefilter; a rule set with one string that has no
 // literal (or one rule that needs no string) gets none.
 TEST(YaraPrefilter, TheEngineUsesItOnlyWhenEveryStringHasALiteral) {
@@ -158,18 +147,12 @@ TEST(YaraPrefilter, TheEngineUsesItOnlyWhenEveryStringHasALiteral) {
   const Engine starter = testing::default_engine();
   const ScanResult r = starter.scan(ByteView(bytes.data(), bytes.size()), "m.eml");
   EXPECT_FALSE(testing::has_finding(r, "yara.match"));
-  EXPECT_GT(prefiltered(starter), 0u);
-  std::string tmpl = (std::filesystem::temp_directory_path() / "sluice-prefilter-XXXXXX").string();
-  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-  const std::filesystem::path dir(tmpl);
-  std::ofstream(dir / "open.yar") << "rule any_word { strings: $w = /[a-z]+/ condition: $w }\n";
-  {
-    const Engine open = testing::engine_with_toml("[yara]\nrule_dirs = [\"" + dir.string() + "\"]\n");
-    const ScanResult o = open.scan(ByteView(bytes.data(), bytes.size()), "m.eml");
-    EXPECT_TRUE(testing::has_finding(o, "yara.match"));
-    EXPECT_EQ(prefiltered(open), 0u);
-  }
-  std::filesystem::remove_all(dir);
+  EXPECT_GT(testing::yara_artifacts_prefiltered(starter), 0u);
+  const testing::RuleDir dir("rule any_word { strings: $w = /[a-z]+/ condition: $w }\n");
+  const Engine open = testing::engine_with_rules(dir);
+  const ScanResult o = open.scan(ByteView(bytes.data(), bytes.size()), "m.eml");
+  EXPECT_TRUE(testing::has_finding(o, "yara.match"));
+  EXPECT_EQ(testing::yara_artifacts_prefiltered(open), 0u);
 }
 
 }  // namespace

@@ -482,7 +482,7 @@ int run_scan(const ScanArgs& args_in) {
   auto last_flush = std::chrono::steady_clock::now();
   // Reports are gathered and handed to stdio in large pieces, which it
   // writes through at once: its own buffer is one block (4 KiB) for a pipe
-  // or file, a write call per 4 KiB of JSON (2,565 for the SpamAssassin
+  // or file, a write call per 4 KiB of JSON (2,426 for the SpamAssassin
   // ham), and glibc ignores a larger size asked of setvbuf without a buffer.
   std::string pending;
   auto drain = [&pending] {

@@ -22,6 +22,13 @@ void make_valid_utf8(std::string& s);
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 [[nodiscard]] std::string ascii_lower(std::string_view s);
+// A hex digit's value (either case), -1 for any other character.
+[[nodiscard]] constexpr int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 // The same, over `s` itself.
 void ascii_lower_in_place(std::string& s) noexcept;
 // Whether `s` lower-cased (ASCII letters only) is `lower`, without a copy.

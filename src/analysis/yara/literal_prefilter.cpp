@@ -6,31 +6,36 @@
 #include <vector>
 
 #include "analysis/yara/required_literals.hpp"
-#include "analysis/yara/string_gate.hpp"
 
 namespace sluice::analysis::yara {
 
 std::optional<LiteralPrefilter> LiteralPrefilter::from_sources(std::span<const std::string_view> texts) {
+  std::vector<StringDef> defs;
+  for (const std::string_view text : texts) {
+    std::optional<std::vector<StringDef>> d = gated_strings(text);
+    if (!d) return std::nullopt;
+    defs.insert(defs.end(), d->begin(), d->end());
+  }
+  return from_strings(defs);
+}
+
+std::optional<LiteralPrefilter> LiteralPrefilter::from_strings(std::span<const StringDef> defs) {
   std::vector<std::string> literals;
   std::vector<std::uint32_t> set_of;  // literal → its set
   std::vector<Needs> strings;
   std::uint32_t sets = 0;
-  for (const std::string_view text : texts) {
-    const std::optional<std::vector<StringDef>> defs = gated_strings(text);
-    if (!defs) return std::nullopt;
-    for (const StringDef& def : *defs) {
-      std::optional<RequiredLiterals> r = required_literals(def);
-      if (!r || r->shortest < kMinLiteral) return std::nullopt;
-      strings.push_back({sets, static_cast<std::uint32_t>(r->all_of.size())});
-      for (std::vector<std::string>& set : r->all_of) {
-        for (std::string& l : set) {
-          literals.push_back(std::move(l));
-          set_of.push_back(sets);
-        }
-        ++sets;
+  for (const StringDef& def : defs) {
+    std::optional<RequiredLiterals> r = required_literals(def);
+    if (!r || r->shortest < kMinLiteral) return std::nullopt;
+    strings.push_back({sets, static_cast<std::uint32_t>(r->all_of.size())});
+    for (std::vector<std::string>& set : r->all_of) {
+      for (std::string& l : set) {
+        literals.push_back(std::move(l));
+        set_of.push_back(sets);
       }
-      if (literals.size() > kMaxLiterals) return std::nullopt;
+      ++sets;
     }
+    if (literals.size() > kMaxLiterals) return std::nullopt;
   }
   // No string at all: every rule needs one, so there is no rule either.
   return LiteralPrefilter(core::PhraseMatcher(literals, core::PhraseMatcher::Case::ascii_insensitive),

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/yara/string_gate.hpp"
 #include "core/phrase_matcher.hpp"
 
 namespace sluice::analysis::yara {
@@ -29,6 +30,9 @@ class LiteralPrefilter {
   // a string, some string yields no literal (string_gate.hpp,
   // required_literals.hpp), a literal is short, or there are too many.
   [[nodiscard]] static std::optional<LiteralPrefilter> from_sources(std::span<const std::string_view> texts);
+  // The same from the string definitions of gated sources, already read
+  // (string_gate.hpp's gated_strings).
+  [[nodiscard]] static std::optional<LiteralPrefilter> from_strings(std::span<const StringDef> defs);
 
   // False only when no string has a literal of each of its sets in `bytes`
   // (letters of either case alike).

@@ -37,14 +37,7 @@ void add(Atom& a, unsigned char c) {
   if (a.bytes.find(l) == std::string::npos) a.bytes.push_back(l);
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool is_alnum(char c) { return hex_digit(c) >= 0 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_alnum(char c) { return core::hex_value(c) >= 0 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // A sequence of atoms, or nothing when the text is not understood.
 using Sequence = std::optional<std::vector<Atom>>;
@@ -71,8 +64,8 @@ std::optional<Escape> escape(std::string_view s, std::size_t i) {
   switch (c) {
     case 'x': {
       if (i + 3 >= s.size()) return std::nullopt;
-      const int hi = hex_digit(s[i + 2]);
-      const int lo = hex_digit(s[i + 3]);
+      const int hi = core::hex_value(s[i + 2]);
+      const int lo = core::hex_value(s[i + 3]);
       if (hi < 0 || lo < 0) return std::nullopt;
       e.taken = 4;
       return single(static_cast<unsigned char>(hi * 16 + lo));
@@ -188,13 +181,19 @@ std::optional<std::size_t> quantifier(std::string_view s, std::size_t i) {
   return j - i;
 }
 
-// One branch of a regex (no top-level '|').
-Sequence regex_branch(std::string_view s) {
-  std::vector<Atom> atoms;
+// A regex's top-level alternatives, each a sequence of atoms.
+std::optional<std::vector<std::vector<Atom>>> regex(std::string_view s) {
+  std::vector<std::vector<Atom>> branches(1);
   for (std::size_t i = 0; i < s.size();) {
+    std::vector<Atom>& atoms = branches.back();
     if (atoms.size() > kMaxAtoms) return std::nullopt;
     const char c = s[i];
     Atom a;
+    if (c == '|') {  // groups are skipped whole, so this one is top-level
+      branches.emplace_back();
+      ++i;
+      continue;
+    }
     if (c == '\\') {
       auto e = escape(s, i);
       if (!e) return std::nullopt;
@@ -211,7 +210,7 @@ Sequence regex_branch(std::string_view s) {
       i += *g;
     } else if (c == '.' || c == '^' || c == '$') {
       ++i;
-    } else if (c == ')' || c == ']' || c == '{' || c == '}' || c == '*' || c == '+' || c == '?' || c == '|') {
+    } else if (c == ')' || c == ']' || c == '{' || c == '}' || c == '*' || c == '+' || c == '?') {
       return std::nullopt;
     } else {
       a = one(static_cast<unsigned char>(c));
@@ -224,35 +223,6 @@ Sequence regex_branch(std::string_view s) {
       i += *q;
     }
     atoms.push_back(std::move(a));
-  }
-  return atoms;
-}
-
-// The top-level alternatives of a regex, each a sequence.
-std::optional<std::vector<std::vector<Atom>>> regex(std::string_view s) {
-  std::vector<std::vector<Atom>> branches;
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= s.size();) {
-    if (i == s.size() || s[i] == '|') {
-      Sequence b = regex_branch(s.substr(start, i - start));
-      if (!b) return std::nullopt;
-      branches.push_back(std::move(*b));
-      start = ++i;
-      continue;
-    }
-    if (s[i] == '\\') {
-      i += 2;
-    } else if (s[i] == '[') {
-      auto cl = char_class(s, i);
-      if (!cl) return std::nullopt;
-      i += cl->second;
-    } else if (s[i] == '(') {
-      const auto g = group(s, i);
-      if (!g) return std::nullopt;
-      i += *g;
-    } else {
-      ++i;
-    }
   }
   return branches;
 }
@@ -272,8 +242,8 @@ Sequence text(std::string_view s) {
       atoms.push_back(one(static_cast<unsigned char>(c)));
     } else if (c == 't' || c == 'n' || c == 'r') {
       atoms.push_back(one(c == 't' ? '\t' : c == 'n' ? '\n' : '\r'));
-    } else if (c == 'x' && i + 3 < s.size() && hex_digit(s[i + 2]) >= 0 && hex_digit(s[i + 3]) >= 0) {
-      atoms.push_back(one(static_cast<unsigned char>(hex_digit(s[i + 2]) * 16 + hex_digit(s[i + 3]))));
+    } else if (c == 'x' && i + 3 < s.size() && core::hex_value(s[i + 2]) >= 0 && core::hex_value(s[i + 3]) >= 0) {
+      atoms.push_back(one(static_cast<unsigned char>(core::hex_value(s[i + 2]) * 16 + core::hex_value(s[i + 3]))));
       i += 2;
     } else {
       return std::nullopt;
@@ -292,11 +262,11 @@ Sequence hex(std::string_view s) {
     const char c = s[i];
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
       ++i;
-    } else if (hex_digit(c) >= 0 || c == '?' || c == '~') {
+    } else if (core::hex_value(c) >= 0 || c == '?' || c == '~') {
       const std::size_t at = c == '~' ? i + 1 : i;
       if (at + 1 >= s.size()) return std::nullopt;
-      const int hi = s[at] == '?' ? 16 : hex_digit(s[at]);
-      const int lo = s[at + 1] == '?' ? 16 : hex_digit(s[at + 1]);
+      const int hi = s[at] == '?' ? 16 : core::hex_value(s[at]);
+      const int lo = s[at + 1] == '?' ? 16 : core::hex_value(s[at + 1]);
       if (hi < 0 || lo < 0) return std::nullopt;
       atoms.push_back(c == '~' || hi == 16 || lo == 16 ? unknown() : one(static_cast<unsigned char>(hi * 16 + lo)));
       i = at + 2;
@@ -401,17 +371,18 @@ std::optional<RequiredLiterals> required_literals(const StringDef& def) {
   // contains (`cmd(\.exe)?…\/[ck]\s` needs "cmd" and one of "/c ", "/k " …).
   std::vector<std::vector<std::string>> sets(1);
   std::size_t shortest = 0;
+  Window first;
   for (const std::vector<Atom>& b : branches) {
     const std::optional<Window> w = best_window(b);
     if (!w) return std::nullopt;  // a branch with no fixed byte: anything may match
     shortest = sets[0].empty() ? w->length : std::min(shortest, w->length);
+    first = *w;
     spell(b, *w, sets[0]);
     if (sets[0].size() > kMaxLiteralsPerString) return std::nullopt;
   }
   if (sets[0].empty()) return std::nullopt;
   if (branches.size() == 1) {
     std::vector<Atom> rest = branches[0];
-    const Window first = *best_window(rest);
     for (std::size_t k = first.begin; k < first.begin + first.length; ++k) rest[k] = unknown();
     if (const std::optional<Window> second = best_window(rest); second && second->length >= 2) {
       sets.emplace_back();

@@ -31,7 +31,7 @@ constexpr int kMaxDepth = 64;
 
 class Reader {
  public:
-  Reader(std::string_view s, std::vector<StringDef>* defs) : s_(s), defs_(defs) {}
+  Reader(std::string_view s, std::vector<StringDef>& defs) : s_(s), defs_(defs) {}
 
   bool file() {
     for (;;) {
@@ -161,7 +161,7 @@ class Reader {
           }
         }
       }
-      if (defs_ != nullptr) defs_->push_back(def);
+      defs_.push_back(def);
     }
   }
 
@@ -368,18 +368,18 @@ class Reader {
   }
 
   std::string_view s_;
-  std::vector<StringDef>* defs_;  // where string definitions go, if wanted
+  std::vector<StringDef>& defs_;  // every string definition read
   std::size_t pos_ = 0;
   bool unterminated_ = false;  // a block comment ran to the end
 };
 
 }  // namespace
 
-bool every_rule_needs_a_string(std::string_view source) { return Reader(source, nullptr).file(); }
+bool every_rule_needs_a_string(std::string_view source) { return gated_strings(source).has_value(); }
 
 std::optional<std::vector<StringDef>> gated_strings(std::string_view source) {
   std::vector<StringDef> defs;
-  if (!Reader(source, &defs).file()) return std::nullopt;
+  if (!Reader(source, defs).file()) return std::nullopt;
   return defs;
 }
 

@@ -243,10 +243,15 @@ class YaraDetector final : public Detector {
                const std::optional<std::vector<std::string>>& texts)
       : rules_(std::move(rules)), config_(std::move(config)) {
     if (!texts) return;
-    const std::vector<std::string_view> views(texts->begin(), texts->end());
-    gated_ = !rules_->fixed_offset_strings() &&
-             std::all_of(views.begin(), views.end(), [](std::string_view t) { return every_rule_needs_a_string(t); });
-    prefilter_ = LiteralPrefilter::from_sources(views);
+    // Each source read once: whether its rules are gated, and their strings.
+    std::vector<StringDef> strings;
+    for (const std::string& t : *texts) {
+      std::optional<std::vector<StringDef>> defs = gated_strings(t);
+      if (!defs) return;  // not gated: neither shortcut applies
+      strings.insert(strings.end(), defs->begin(), defs->end());
+    }
+    gated_ = !rules_->fixed_offset_strings();
+    prefilter_ = LiteralPrefilter::from_strings(strings);
   }
 
   std::string_view name() const noexcept override { return "yara"; }

@@ -26,13 +26,6 @@ constexpr std::array<std::uint8_t, 256> make_b64_table() {
 }
 constexpr auto kB64 = make_b64_table();
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 }  // namespace
@@ -139,8 +132,8 @@ void decode_quoted_printable(ByteView in, std::vector<std::uint8_t>& out, std::u
     } else if (s[i] == '=') {
       out.push_back('=');
       ++i;
-    } else if (i + 1 < s.size() && hex_value(s[i]) >= 0 && hex_value(s[i + 1]) >= 0) {
-      out.push_back(static_cast<std::uint8_t>(hex_value(s[i]) * 16 + hex_value(s[i + 1])));
+    } else if (i + 1 < s.size() && core::hex_value(s[i]) >= 0 && core::hex_value(s[i + 1]) >= 0) {
+      out.push_back(static_cast<std::uint8_t>(core::hex_value(s[i]) * 16 + core::hex_value(s[i + 1])));
       i += 2;
     } else {
       stats.bad_escape = true;
@@ -281,9 +274,9 @@ Rfc2047Result decode_rfc2047(std::string_view v) {
         const char c = text[i];
         if (c == '_') {
           raw.push_back(' ');
-        } else if (c == '=' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-                   hex_value(text[i + 2]) >= 0) {
-          raw.push_back(static_cast<std::uint8_t>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+        } else if (c == '=' && i + 2 < text.size() && core::hex_value(text[i + 1]) >= 0 &&
+                   core::hex_value(text[i + 2]) >= 0) {
+          raw.push_back(static_cast<std::uint8_t>(core::hex_value(text[i + 1]) * 16 + core::hex_value(text[i + 2])));
           i += 2;
         } else {
           if (c == '=') r.malformed = true;

@@ -9,12 +9,6 @@ namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 bool ident_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' || c == '$' ||
          static_cast<unsigned char>(c) >= 0x80;
@@ -56,7 +50,7 @@ std::size_t read_literal(std::string_view s, std::size_t i, Literal& lit) {
       if (i + n > s.size()) return false;
       v = 0;
       for (std::size_t k = 0; k < n; ++k) {
-        const int h = hex_value(s[i + k]);
+        const int h = core::hex_value(s[i + k]);
         if (h < 0) return false;
         v = v * 16 + static_cast<std::uint32_t>(h);
       }
@@ -84,7 +78,7 @@ std::size_t read_literal(std::string_view s, std::size_t i, Literal& lit) {
           v = 0;
           bool ok = close != std::string_view::npos && close - i <= 7 && close > i + 1;
           for (std::size_t k = i + 1; ok && k < close; ++k) {
-            const int h = hex_value(s[k]);
+            const int h = core::hex_value(s[k]);
             ok = h >= 0;
             v = v * 16 + static_cast<std::uint32_t>(std::max(h, 0));
           }
@@ -115,7 +109,7 @@ void decode_hex(std::string_view in, std::vector<std::uint8_t>& out, std::uint64
   int high = -1;
   for (char c : in) {
     if (out.size() >= cap) return;
-    const int h = hex_value(c);
+    const int h = core::hex_value(c);
     if (h < 0) continue;
     if (high < 0) {
       high = h;
@@ -134,7 +128,7 @@ Alphabet census(std::string_view s) {
   for (char c : s) {
     if (is_space(c)) ++a.space;
     else if (c == '=') ++a.pad;
-    else if (hex_value(c) >= 0) ++a.hex, ++a.b64;
+    else if (core::hex_value(c) >= 0) ++a.hex, ++a.b64;
     else if (b64_value(c) >= 0) ++a.b64;
     else ++a.other;
   }
@@ -280,7 +274,7 @@ std::vector<Candidate> find_encoded_blobs(std::string_view s, std::size_t min_ch
       std::uint64_t v = 0;
       if (c == '0' && j + 1 < s.size() && (s[j + 1] == 'x' || s[j + 1] == 'X')) {
         j += 2;
-        while (j < s.size() && hex_value(s[j]) >= 0 && v <= 0xFFFF) v = v * 16 + static_cast<std::uint64_t>(hex_value(s[j++]));
+        while (j < s.size() && core::hex_value(s[j]) >= 0 && v <= 0xFFFF) v = v * 16 + static_cast<std::uint64_t>(core::hex_value(s[j++]));
       } else {
         while (j < s.size() && is_digit(s[j]) && v <= 0xFFFF) v = v * 10 + static_cast<std::uint64_t>(s[j++] - '0');
       }

@@ -8,13 +8,6 @@ namespace {
 // RTF 1.9.1: "a control word ... may not be longer than 32 letters".
 constexpr std::size_t kMaxWordLength = 32;
 
-int hex_value(std::uint8_t c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool is_alpha(std::uint8_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(std::uint8_t c) { return c >= '0' && c <= '9'; }
 
@@ -129,7 +122,7 @@ Result<Parsed<RtfScan>> parse(ByteView rtf, const Limits& limits) {
       continue;
     }
     if (data_depth != 0 && depth >= data_depth) {
-      const int v = hex_value(c);
+      const int v = core::hex_value(static_cast<char>(c));
       if (v >= 0) {
         if (nibble < 0) {
           nibble = v;
