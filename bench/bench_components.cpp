@@ -215,6 +215,22 @@ void BM_HtmlScriptRun(benchmark::State& state) {
 }
 BENCHMARK(BM_HtmlScriptRun);
 
+// The same page in one interpreter put back after each run (ADR 0041), as a
+// script helper serves its pages.
+void BM_HtmlScriptRunReset(benchmark::State& state) {
+  sluice::formats::html::ScriptSource s;
+  s.code = "var img = document.createElement('img'); img.src = 'https://example.org/p.gif?u=' + 42;";
+  s.where = "script[0]";
+  const auto prelude = sluice::formats::html::compile_prelude();
+  auto in = sluice::formats::html::Interpreter::prepare(prelude);
+  for (auto _ : state) {
+    if (!in->reset()) state.SkipWithError("reset failed");
+    auto r = in->run({&s, 1}, {}, {});
+    benchmark::DoNotOptimize(r.scripts_run);
+  }
+}
+BENCHMARK(BM_HtmlScriptRunReset);
+
 // 7-Zip's default 2^19 rounds; RAR 5's default 2^15 PBKDF2 iterations; RAR 3's
 // fixed 2^18 SHA-1 iterations. Two eight-character candidates, as a
 // password list from a mail body gives.

@@ -64,6 +64,12 @@ std::string lower_host(std::string_view h) {
 
 bool is_ip_literal(std::string_view host) {
   if (host.empty() || host.size() > 64) return false;
+  // IPv4 is digits and dots only, IPv6 always has a colon: a host name (the
+  // usual case) is answered without a copy and two inet_pton calls.
+  if (host.find(':') == std::string_view::npos &&
+      host.find_first_not_of("0123456789.") != std::string_view::npos) {
+    return false;
+  }
   const std::string s(host);
   unsigned char buf[16];
   return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;

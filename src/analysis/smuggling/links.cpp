@@ -3,7 +3,8 @@
 #include "meta/html.hpp"
 #include "meta/ioc.hpp"
 
-#include <set>
+#include <string_view>
+#include <unordered_set>
 
 namespace sluice::analysis::smuggling {
 namespace {
@@ -61,7 +62,9 @@ std::string container_download(std::string_view url) {
 }
 
 void inspect_links(const ArtifactTree& tree, FindingSink& sink) {
-  std::set<std::string> seen;
+  // Views of the tree's own strings: a newsletter has hundreds of links, and
+  // an ordered set of copies was 1.3 % of a ham scan (memcmp, allocation).
+  std::unordered_set<std::string_view> seen;
   for (const Artifact& a : tree) {
     for (const Meta& m : a.meta) {
       if (m.key != meta::ioc::url && m.key != meta::html::link) continue;

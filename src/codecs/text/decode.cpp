@@ -148,6 +148,18 @@ std::vector<UuBlock> find_uu_blocks(ByteView in, std::size_t limit) {
   std::size_t pos = 0;
   UuBlock* open = nullptr;
   while (pos < s.size()) {
+    if (open == nullptr) {
+      // Outside a block only a line that starts "begin " matters: go straight
+      // to the next one rather than line by line (a memchr call per line was
+      // 0.9 % of a ham scan).
+      const std::size_t at = s.find("begin ", pos);
+      if (at == std::string_view::npos) break;
+      if (at != 0 && s[at - 1] != '\n') {
+        pos = at + 1;
+        continue;
+      }
+      pos = at;
+    }
     std::size_t nl = s.find('\n', pos);
     const std::size_t next = nl == std::string_view::npos ? s.size() : nl + 1;
     std::string_view line = s.substr(pos, (nl == std::string_view::npos ? s.size() : nl) - pos);

@@ -213,6 +213,66 @@ TEST(HtmlRuntime, APreparedInterpreterRunsOnePageWithItsElements) {
   EXPECT_EQ(formats::html::run_scripts(m.scripts, m.elements, {}).written, "undefined hello");
 }
 
+// A reset interpreter (ADR 0041) gives each page what a fresh one gives, and
+// nothing one page did to the browser, its globals or the built-ins reaches
+// the next: not a variable, not a patched prototype, not the state of
+// Math.random, not a heap the last page filled.
+TEST(HtmlRuntime, AResetInterpreterRunsEachPageAsAFreshOne) {
+  const formats::html::Prelude prelude = formats::html::compile_prelude();
+  auto in = formats::html::Interpreter::prepare(prelude);
+  ASSERT_TRUE(in->ready());
+  formats::html::RunLimits limits;
+#if defined(__SANITIZE_ADDRESS__)
+  limits.cpu_ms *= 20;
+#endif
+  for (int round = 0; round < 2; ++round) {
+    for (const char* name : {"array_join.html", "char_codes.html", "data_uri_click.html", "ms_save_img.html",
+                             "plain_base64.html", "reversed.html", "xor_key.html", "benign_newsletter.html",
+                             "svg_script.svg"}) {
+      const auto m = formats::html::read_markup(page(name), 100, 1 << 20);
+      const auto fresh = formats::html::run_scripts(m.scripts, m.elements, limits, prelude);
+      ASSERT_TRUE(in->reset()) << name;
+      const auto reused = in->run(m.scripts, m.elements, limits);
+      ASSERT_EQ(fresh.downloads.size(), reused.downloads.size()) << name;
+      for (std::size_t i = 0; i < fresh.downloads.size(); ++i) {
+        EXPECT_EQ(fresh.downloads[i].bytes, reused.downloads[i].bytes) << name;
+        EXPECT_EQ(fresh.downloads[i].name, reused.downloads[i].name) << name;
+      }
+      EXPECT_EQ(fresh.errors, reused.errors) << name;
+      EXPECT_EQ(fresh.navigations, reused.navigations) << name;
+      EXPECT_EQ(fresh.written, reused.written) << name;
+      EXPECT_EQ(fresh.scripts_run, reused.scripts_run) << name;
+    }
+  }
+
+  formats::html::ScriptSource spoil;
+  spoil.code = "window.leak = 'x'; Object.prototype.polluted = 1; String.prototype.trim = function () { return 'hacked'; };"
+               "document.write(Math.random());";
+  formats::html::ScriptSource look;
+  look.code = "document.write(typeof leak + ' ' + ({}).polluted + ' ' + ' y '.trim() + ' ' + Math.random());";
+  const auto clean = formats::html::run_scripts({&look, 1}, {}, {}, prelude);
+  ASSERT_TRUE(in->reset());
+  EXPECT_EQ(in->run({&spoil, 1}, {}, {}).errors.size(), 0u);
+  EXPECT_FALSE(in->ready());
+  ASSERT_TRUE(in->reset());
+  EXPECT_TRUE(in->ready());
+  const auto after = in->run({&look, 1}, {}, {});
+  EXPECT_TRUE(after.written.starts_with("undefined undefined y 0.")) << after.written;
+  EXPECT_EQ(after.written, clean.written);
+
+  formats::html::ScriptSource grow;
+  grow.code = "var s = 'x', keep = []; for (;;) { s = s + s; keep.push(s); }";
+  formats::html::RunLimits small;
+  small.cpu_ms = 60'000;
+  small.heap_bytes = 16u << 20;
+  ASSERT_TRUE(in->reset());
+  EXPECT_TRUE(in->run({&grow, 1}, {}, small).out_of_memory);
+  ASSERT_TRUE(in->reset());
+  const auto next = in->run({&look, 1}, {}, {});
+  EXPECT_FALSE(next.out_of_memory);
+  EXPECT_EQ(next.written, clean.written);
+}
+
 TEST(HtmlRuntime, NavigationsAndDocumentWrite) {
   formats::html::ScriptSource s;
   s.code = "document.write('<p>hi</p>'); window.location = 'https://files.example/a.iso';"

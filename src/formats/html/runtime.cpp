@@ -9,6 +9,7 @@
 
 #include "formats/html/blobs.hpp"
 #include "formats/html/browser_shim.hpp"
+#include "formats/html/page_heap.hpp"
 
 // Called by Duktape's executor every interrupt interval (cmake/Duktape.cmake
 // builds it with DUK_USE_EXEC_TIMEOUT_CHECK pointing here). Non-zero makes the
@@ -25,8 +26,9 @@ namespace {
 
 constexpr std::size_t kMaxErrors = 4;
 constexpr std::size_t kMaxErrorText = 200;
-// Allocation header: the size of each block, so the heap cap counts frees.
-constexpr std::size_t kHeader = 16;
+// How far the heap's chunks may outgrow its live bytes (size classes, and
+// blocks freed in one size and wanted in another) before allocation fails.
+constexpr std::uint64_t footprint_for(std::uint64_t heap_bytes) { return 2 * heap_bytes + (std::uint64_t{4} << 20); }
 
 std::uint64_t cpu_now_ns() {
   timespec ts{};
@@ -38,6 +40,8 @@ std::uint64_t cpu_now_ns() {
 // no C++ object with a destructor alive across a Duktape call that may throw
 // (Duktape unwinds with longjmp), so their scratch space lives here.
 struct State {
+  // Every block of the page's heap (page_heap.hpp).
+  PageHeap arena{footprint_for(RunLimits{}.heap_bytes)};
   RunLimits limits;
   RunResult result;
   std::uint64_t deadline_ns = 0;
@@ -61,21 +65,20 @@ void* heap_alloc(void* udata, duk_size_t size) {
     st->result.out_of_memory = true;
     return nullptr;
   }
-  auto* p = static_cast<unsigned char*>(std::malloc(size + kHeader));
-  if (p == nullptr) return nullptr;
-  std::memcpy(p, &size, sizeof size);
-  st->heap_used += size;
-  return p + kHeader;
+  void* p = st->arena.allocate(size);
+  if (p == nullptr) {
+    st->result.out_of_memory = true;
+    return nullptr;
+  }
+  st->heap_used += PageHeap::size_of(p);
+  return p;
 }
 
 void heap_free(void* udata, void* ptr) {
   if (ptr == nullptr) return;
   auto* st = static_cast<State*>(udata);
-  auto* p = static_cast<unsigned char*>(ptr) - kHeader;
-  duk_size_t size = 0;
-  std::memcpy(&size, p, sizeof size);
-  st->heap_used -= std::min<std::uint64_t>(size, st->heap_used);
-  std::free(p);
+  st->heap_used -= std::min<std::uint64_t>(PageHeap::size_of(ptr), st->heap_used);
+  st->arena.release(ptr);
 }
 
 void* heap_realloc(void* udata, void* ptr, duk_size_t size) {
@@ -85,18 +88,18 @@ void* heap_realloc(void* udata, void* ptr, duk_size_t size) {
     return nullptr;
   }
   auto* st = static_cast<State*>(udata);
-  auto* p = static_cast<unsigned char*>(ptr) - kHeader;
-  duk_size_t old = 0;
-  std::memcpy(&old, p, sizeof old);
+  const std::uint64_t old = PageHeap::size_of(ptr);
   if (size > old && size - old > st->limits.heap_bytes - std::min(st->heap_used, st->limits.heap_bytes)) {
     st->result.out_of_memory = true;
     return nullptr;
   }
-  auto* q = static_cast<unsigned char*>(std::realloc(p, size + kHeader));
-  if (q == nullptr) return nullptr;
-  std::memcpy(q, &size, sizeof size);
-  st->heap_used = st->heap_used - std::min<std::uint64_t>(old, st->heap_used) + size;
-  return q + kHeader;
+  void* q = st->arena.resize(ptr, size);
+  if (q == nullptr) {
+    st->result.out_of_memory = true;
+    return nullptr;  // the old block stays Duktape's
+  }
+  st->heap_used = st->heap_used - std::min<std::uint64_t>(old, st->heap_used) + PageHeap::size_of(q);
+  return q;
 }
 
 [[noreturn]] void heap_fatal(void*, const char*) {
@@ -383,9 +386,13 @@ struct Interpreter::Heap {
   State st;
   duk_context* ctx = nullptr;
   bool used = false;
-  ~Heap() {
-    if (ctx != nullptr) duk_destroy_heap(ctx);
-  }
+  // What the State held when the arena was marked (the browser loaded).
+  std::uint64_t marked_heap_used = 0;
+  std::uint64_t marked_random = 0;
+  // No duk_destroy_heap: its three mark-and-sweeps and a free per object
+  // were a quarter of a page's cost. Everything Duktape allocated is in the
+  // arena, which goes with `st`; Duktape holds nothing else (no descriptor,
+  // no memory of the C heap), and a page's finalizers are not run.
 };
 
 Interpreter::Interpreter(std::unique_ptr<Heap> heap) : heap_(std::move(heap)) {}
@@ -402,15 +409,38 @@ std::unique_ptr<Interpreter> Interpreter::prepare(const Prelude& prelude) {
   h->ctx = duk_create_heap(heap_alloc, heap_realloc, heap_free, &st, heap_fatal);
   if (h->ctx != nullptr) {
     define_natives(h->ctx);
-    if (prelude.empty()) {
-      eval(st, h->ctx, kPolyfills, "polyfills");
-      eval(st, h->ctx, kBrowserShim, "browser");
-    } else {
-      run_bytecode(st, h->ctx, prelude.polyfills, "polyfills");
-      run_bytecode(st, h->ctx, prelude.shim, "browser");
+    // Both always run (the browser without the polyfills is still worth a page).
+    const bool polyfills = prelude.empty() ? eval(st, h->ctx, kPolyfills, "polyfills")
+                                           : run_bytecode(st, h->ctx, prelude.polyfills, "polyfills");
+    const bool browser = prelude.empty() ? eval(st, h->ctx, kBrowserShim, "browser")
+                                         : run_bytecode(st, h->ctx, prelude.shim, "browser");
+    const bool loaded = polyfills && browser;
+    // Only a browser that loaded whole is worth coming back to.
+    if (loaded && st.result.errors.empty() && !st.result.out_of_memory && !st.result.out_of_time) {
+      st.arena.mark();
+      h->marked_heap_used = st.heap_used;
+      h->marked_random = st.random;
     }
   }
   return std::unique_ptr<Interpreter>(new Interpreter(std::move(h)));
+}
+
+bool Interpreter::reset() {
+  Heap& h = *heap_;
+  if (h.ctx == nullptr || !h.st.arena.marked()) return false;
+  if (!h.used) return true;
+  State& st = h.st;
+  st.arena.restore();
+  st.limits = {};
+  st.arena.set_max_footprint(footprint_for(st.limits.heap_bytes));
+  st.result = {};
+  st.heap_used = h.marked_heap_used;
+  st.random = h.marked_random;
+  st.output = 0;
+  st.scratch.clear();
+  st.text.clear();
+  h.used = false;
+  return true;
 }
 
 RunResult Interpreter::run(std::span<const ScriptSource> scripts, std::span<const Element> elements,
@@ -424,6 +454,7 @@ RunResult Interpreter::run(std::span<const ScriptSource> scripts, std::span<cons
   }
   heap_->used = true;
   st.limits = limits;
+  st.arena.set_max_footprint(footprint_for(limits.heap_bytes));
   if (ctx == nullptr) {
     st.result.out_of_memory = true;
     return std::move(st.result);

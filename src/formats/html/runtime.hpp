@@ -57,11 +57,12 @@ struct Prelude {
 [[nodiscard]] Prelude compile_prelude();
 
 // One page's interpreter: a Duktape heap with the fake browser loaded, made
-// before the page is known. A script helper makes the next one, and drops the
-// last, while its parent goes on with the answer: creating the heap, loading
-// the browser and tearing the heap down were half of a newsletter page's run
-// (issue #17). The page's elements reach the browser when it runs, before
-// any of the page's code.
+// before the page is known. A script helper makes one and resets it after
+// each page, while its parent goes on with the answer: creating the heap,
+// loading the browser and tearing the heap down were half of a newsletter
+// page's run (issue #17), and a reset is a memcpy (page_heap.hpp, ADR 0041).
+// The page's elements reach the browser when it runs, before any of the
+// page's code.
 class Interpreter {
  public:
   // `prelude`: compile_prelude()'s bytecode; empty (or from a failed
@@ -74,6 +75,13 @@ class Interpreter {
   // False when the heap could not be made (a run would only report that) or
   // a page has run in it already.
   [[nodiscard]] bool ready() const noexcept;
+
+  // Puts the heap back as it was when the browser had just loaded (the page
+  // heap's restore: the same bytes at the same addresses, in the time of a
+  // memcpy), so the interpreter is ready for another page and nothing of the
+  // last one is left. False when it cannot (the heap was never made, or the
+  // browser did not load cleanly): prepare a new one then.
+  [[nodiscard]] bool reset();
 
   // Runs one page: an interpreter is never given a second (what one page's
   // scripts did to the browser must not meet another page); a second call

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -150,6 +151,68 @@ TEST(Mime, UuencodeRoundTrip) {
   DecodeStats st;
   decode_uu(ByteView::of(text).tail(blocks[0].data), out, 1 << 20, st);
   EXPECT_EQ(std::string(out.begin(), out.end()), "hello world\n");
+}
+
+// The block finder skips from one "begin " to the next; it must find what a
+// line-by-line reading finds (this reference) on texts where "begin" sits
+// mid-line, after CR LF, at the very start or end, with and without "end".
+TEST(Mime, UuBlocksAsALineByLineReadingFindsThem) {
+  auto reference = [](std::string_view s, std::size_t limit) {
+    std::vector<codecs::text::UuBlock> blocks;
+    std::size_t pos = 0;
+    codecs::text::UuBlock* open = nullptr;
+    while (pos < s.size()) {
+      const std::size_t nl = s.find('\n', pos);
+      const std::size_t next = nl == std::string_view::npos ? s.size() : nl + 1;
+      std::string_view line = s.substr(pos, (nl == std::string_view::npos ? s.size() : nl) - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (open != nullptr) {
+        if (line == "end" || line.starts_with("end ")) {
+          open->end = next;
+          open->terminated = true;
+          open = nullptr;
+        }
+      } else if (line.starts_with("begin ")) {
+        std::string_view rest = line.substr(6);
+        std::size_t digits = 0;
+        while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '7') ++digits;
+        if (digits >= 3 && digits <= 4 && digits < rest.size() && rest[digits] == ' ') {
+          if (blocks.size() >= limit) break;
+          codecs::text::UuBlock b;
+          b.begin = pos;
+          b.data = next;
+          b.end = s.size();
+          b.mode = std::string(rest.substr(0, digits));
+          b.name = std::string(rest.substr(digits + 1));
+          blocks.push_back(std::move(b));
+          open = &blocks.back();
+        }
+      }
+      pos = next;
+    }
+    return blocks;
+  };
+  const std::vector<std::string> pieces = {"begin 644 a.txt\n", "begin 644 b.exe\r\n", ",:&5L;&\\@=V]R;&0*\n", "`\n",
+                                           "end\n", "end \r\n", "see begin 644 c.txt\n", "xbegin 644 d\n",
+                                           "begin 64 e\n", "begin  644 f\n", "text\n", "\n", "begin 0755 g", "end"};
+  std::mt19937 rng(7);
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const int n = static_cast<int>(rng() % 12);
+    for (int i = 0; i < n; ++i) text += pieces[rng() % pieces.size()];
+    const std::size_t limit = 1 + rng() % 3;
+    const auto want = reference(text, limit);
+    const auto got = find_uu_blocks(ByteView::of(text), limit);
+    ASSERT_EQ(got.size(), want.size()) << text;
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].begin, want[i].begin) << text;
+      EXPECT_EQ(got[i].data, want[i].data) << text;
+      EXPECT_EQ(got[i].end, want[i].end) << text;
+      EXPECT_EQ(got[i].terminated, want[i].terminated) << text;
+      EXPECT_EQ(got[i].name, want[i].name) << text;
+      EXPECT_EQ(got[i].mode, want[i].mode) << text;
+    }
+  }
 }
 
 TEST(Mime, Rfc2047HeaderWords) {
