@@ -1,26 +1,36 @@
 // fuzz_yara_literals: rule text and data, with libyara as the oracle for the
 // literal prefilter (src/analysis/yara/required_literals.cpp,
-// literal_prefilter.cpp; docs/adr/0040). The input is a rule source, then a
-// line "----", then the bytes to scan (without that line, the source scans
-// itself). Wherever libyara confirms a match of any string, the prefilter
-// must have said "maybe": a "no" there would have hidden a rule's match.
+// literal_prefilter.cpp, string_gate.cpp's needed strings; docs/adr/0040).
+// The input is a rule source, then a line "----", then the bytes to scan
+// (without that line, the source scans itself). Wherever libyara matches a
+// rule, the prefilter must have said "maybe": a "no" there would have hidden
+// the match. When every string is needed, also wherever a string matched.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "analysis/yara/literal_prefilter.hpp"
 #include "analysis/yara/rules.hpp"
+#include "analysis/yara/string_gate.hpp"
 
 // Last: libyara's module header defines a macro named parent().
 #include <yara.h>
 
 namespace {
 
-int any_string(YR_SCAN_CONTEXT* context, int message, void*, void* user) {
+struct Seen {
+  bool rule = false;
+  bool string = false;
+};
+
+int what_matched(YR_SCAN_CONTEXT* context, int message, void*, void* user) {
+  auto* seen = static_cast<Seen*>(user);
+  if (message == CALLBACK_MSG_RULE_MATCHING) seen->rule = true;
   if (message == CALLBACK_MSG_SCAN_FINISHED) {
     for (std::uint32_t i = 0; i < context->rules->num_strings; ++i) {
-      if (context->matches[i].count > 0) *static_cast<bool*>(user) = true;
+      if (context->matches[i].count > 0) seen->string = true;
     }
   }
   return CALLBACK_CONTINUE;
@@ -44,10 +54,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   if (!rules) return 0;
   const Scanner scanner = (*rules)->new_scanner();
   if (!scanner) return 0;
-  bool found = false;
-  yr_scanner_set_callback(scanner.get(), any_string, &found);
+  const auto defs = gated_strings(text);
+  bool all_needed = defs.has_value();
+  for (const StringDef& d : defs.value_or(std::vector<StringDef>{})) all_needed = all_needed && d.needed;
+  Seen seen;
+  yr_scanner_set_callback(scanner.get(), what_matched, &seen);
   yr_scanner_set_timeout(scanner.get(), 5);
   yr_scanner_scan_mem(scanner.get(), reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
-  if (found) std::abort();
+  if (seen.rule || (all_needed && seen.string)) std::abort();
   return 0;
 }

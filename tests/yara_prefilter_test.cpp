@@ -138,6 +138,64 @@ TEST(YaraPrefilter, WhereverLibyaraFindsAStringThePrefilterSaidMaybe) {
   EXPECT_GT(negatives, cases().size() * 50) << "noise holds none of the literals";
 }
 
+// Rules whose conditions combine strings: only the strings a rule can match
+// on need their literals (string_gate's "needed"). libyara is the oracle at
+// the rule level: wherever a rule matches, the prefilter said "maybe"; and a
+// buffer holding only a string no rule can match on alone gets a "no".
+TEST(YaraPrefilter, WhereverLibyaraMatchesARuleThePrefilterSaidMaybe) {
+  struct Combined {
+    std::string text;
+    std::vector<std::string> pieces;  // what the strings match, to combine
+    std::string alone;                // matches a string that is not needed, and no rule
+  };
+  const std::vector<Combined> all = {
+      {"rule r { strings: $inline = /powershell(\\.exe)?\\s+-e(nc?)?\\s+[A-Za-z0-9+\\/=]{16}/ nocase "
+       "$ps = \"powershell\" nocase ascii wide $enc = /\\s-e(nc?)?\\s+[A-Za-z0-9+\\/=]{16}/ nocase "
+       "condition: $inline or ($ps and $enc) }",
+       {"powershell -enc QUJDREVGR0hJSktMTU5PUA==", "PowerShell", " -e QUJDREVGR0hJSktMTU5PUA==", "p o w e r"},
+       "patch -e QUJDREVGR0hJSktMTU5PUA== applied"},
+      {"rule r { strings: $a = \"alpha\" $b = \"bravo\" $c = /charlie[0-9]/ condition: $a or ($b and $c) }",
+       {"alpha", "bravo", "charlie7", "ALPHA"},
+       "charlie7 and charlie8"},
+      {"rule r { strings: $a1 = \"Remcos\" $a2 = \"Breaking\" $w = /[a-z]+/ "
+       "condition: any of ($a*) and $w }",
+       {"Remcos", "Breaking", "words here", "REMCOS"},
+       "just words"},
+      {"rule r { strings: $mz = { 4D 5A } $pe = { 50 45 00 00 } $s = \"This program\" "
+       "condition: 2 of ($s, $pe) and $mz }",
+       {"MZ", std::string("PE\0\0", 4), "This program", "ThIs PrOgRaM"},
+       "MZ MZ MZ"},
+      {"rule r { strings: $x = \"invoice\" nocase $y = /\\.(iso|img)/ condition: $x and $y and filesize < 1MB }",
+       {"INVOICE", ".iso", ".img", "invoice_2020"},
+       "look: .iso and .img"},
+  };
+  std::mt19937 rng(7);
+  for (const Combined& c : all) {
+    auto rules = Rules::compile({{"c.yar", "t", c.text, false}});
+    ASSERT_TRUE(rules.has_value()) << c.text << ": " << rules.error().what;
+    const std::string_view view = c.text;
+    const auto prefilter = LiteralPrefilter::from_sources(std::span(&view, 1));
+    ASSERT_TRUE(prefilter.has_value()) << c.text;
+    std::size_t positives = 0;
+    for (int round = 0; round < 600; ++round) {
+      std::string data = "x ";
+      const int n = 1 + static_cast<int>(rng() % 7);
+      for (int i = 0; i < n; ++i) {
+        std::string p = c.pieces[rng() % c.pieces.size()];
+        if (round % 3 == 1) p = widen(p);
+        data += p + (rng() % 2 ? " " : "\n");
+      }
+      if (yara_matches(**rules, data)) {
+        ++positives;
+        EXPECT_TRUE(prefilter->may_match(data)) << c.text << " on " << ::testing::PrintToString(data);
+      }
+    }
+    EXPECT_GT(positives, 20u) << c.text << ": the pieces must make the rule match, or this tests nothing";
+    EXPECT_FALSE(yara_matches(**rules, c.alone)) << c.text;
+    EXPECT_FALSE(prefilter->may_match(c.alone)) << c.text << ": a string no rule matches on alone";
+  }
+}
+
 // The starter rules get a prefilter; a rule set with one string that has no
 // literal (or one rule that needs no string) gets none.
 TEST(YaraPrefilter, TheEngineUsesItOnlyWhenEveryStringHasALiteral) {

@@ -25,6 +25,9 @@ std::optional<LiteralPrefilter> LiteralPrefilter::from_strings(std::span<const S
   std::vector<Needs> strings;
   std::uint32_t sets = 0;
   for (const StringDef& def : defs) {
+    // A string no rule can match on alone needs no literal: a rule with it
+    // needs one of its needed strings as well (string_gate).
+    if (!def.needed) continue;
     std::optional<RequiredLiterals> r = required_literals(def);
     if (!r || r->shortest < kMinLiteral) return std::nullopt;
     strings.push_back({sets, static_cast<std::uint32_t>(r->all_of.size())});

@@ -1,9 +1,10 @@
 #pragma once
-// Whether an artifact holds, for some YARA string, the literals that string
-// needs (docs/adr/0040). Built once per engine from the rule text; asked
-// before each libyara scan. "No" means no string of any rule can match the
-// artifact, and, every rule needing one of its strings, that libyara would
-// report nothing: its scan is left out. "Maybe" means libyara scans as before.
+// Whether an artifact holds, for some needed YARA string, the literals that
+// string needs (docs/adr/0040). Built once per engine from the rule text;
+// asked before each libyara scan. "No" means no needed string can match the
+// artifact, and, every rule needing one of its needed strings (string_gate),
+// that libyara would report no rule: its scan is left out. "Maybe" means
+// libyara scans as before.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -27,15 +28,15 @@ inline constexpr std::size_t kMaxLiterals = 4096;
 class LiteralPrefilter {
  public:
   // From the text of every rule source. Nothing when some rule does not need
-  // a string, some string yields no literal (string_gate.hpp,
+  // a string, some needed string yields no literal (string_gate.hpp,
   // required_literals.hpp), a literal is short, or there are too many.
   [[nodiscard]] static std::optional<LiteralPrefilter> from_sources(std::span<const std::string_view> texts);
   // The same from the string definitions of gated sources, already read
   // (string_gate.hpp's gated_strings).
   [[nodiscard]] static std::optional<LiteralPrefilter> from_strings(std::span<const StringDef> defs);
 
-  // False only when no string has a literal of each of its sets in `bytes`
-  // (letters of either case alike).
+  // False only when no needed string has a literal of each of its sets in
+  // `bytes` (letters of either case alike).
   [[nodiscard]] bool may_match(std::string_view bytes) const;
 
   [[nodiscard]] std::size_t literal_count() const noexcept { return matcher_.size(); }

@@ -1,5 +1,6 @@
 #include "analysis/yara/string_gate.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -53,6 +54,7 @@ class Reader {
 
  private:
   bool rule() {
+    rule_first_ = defs_.size();
     skip_space();
     if (ident().empty()) return false;
     skip_space();
@@ -72,7 +74,10 @@ class Reader {
       } else if (section == "condition") {
         std::vector<Token> tokens;
         if (!condition(tokens)) return false;  // also consumes the rule's '}'
-        return tokens.size() <= kMaxTokens && gated(tokens, 0, tokens.size(), 0);
+        Cover cover;
+        if (tokens.size() > kMaxTokens || !gated(tokens, 0, tokens.size(), 0, cover)) return false;
+        for (std::size_t i = rule_first_; i < defs_.size(); ++i) defs_[i].needed = covered(defs_[i].name, cover);
+        return true;
       } else {
         return false;
       }
@@ -104,13 +109,17 @@ class Reader {
     for (;;) {
       skip_space();
       if (pos_ >= s_.size() || s_[pos_] != '$') return true;
+      const std::size_t name_at = pos_;
       ++pos_;
       ident();  // "" for an anonymous string
+      const std::string_view name = s_.substr(name_at, pos_ - name_at);
       skip_space();
       if (!eat('=')) return false;
       skip_space();
       if (pos_ >= s_.size()) return false;
       StringDef def;
+      def.name = name;
+      def.needed = false;  // until the condition says
       const std::size_t body = pos_ + 1;
       if (s_[pos_] == '"') {
         if (!quoted()) return false;
@@ -274,30 +283,81 @@ class Reader {
     return parts;
   }
 
+  // The string identifiers (`$a`, `$a*`, `them`) of which at least one
+  // matched wherever a condition holds.
+  using Cover = std::vector<std::string_view>;
+
+  static bool covered(std::string_view name, const Cover& cover) {
+    for (const std::string_view c : cover) {
+      if (c == "them" || c == name || (c.ends_with('*') && name.starts_with(c.substr(0, c.size() - 1)))) return true;
+    }
+    return false;
+  }
+
+  // How likely a definition is to hold a long literal, the prefilter's
+  // currency: text before hex before a regex, longer before shorter.
+  static std::size_t promise(const StringDef& d) {
+    if (d.transformed) return 0;
+    switch (d.kind) {
+      case StringDef::Kind::text:
+        return 100'000 + d.body.size();
+      case StringDef::Kind::hex:
+        return 50'000 + d.body.size();
+      case StringDef::Kind::regex:
+        return d.body.size();
+    }
+    return 0;
+  }
+
+  // A cover's worth: its weakest string's.
+  std::size_t promise(const Cover& cover) const {
+    std::size_t least = SIZE_MAX;
+    for (std::size_t i = rule_first_; i < defs_.size(); ++i) {
+      if (covered(defs_[i].name, cover)) least = std::min(least, promise(defs_[i]));
+    }
+    return least == SIZE_MAX ? 0 : least;
+  }
+
   // Whether the expression [b, e) can be true only when one of the rule's
-  // strings matched. `or` binds loosest, then `and`; `not`, comparisons and
-  // everything else bind tighter, so they are inside one operand.
-  static bool gated(const std::vector<Token>& t, std::size_t b, std::size_t e, int depth) {
+  // strings matched; if so, `cover` gains the strings one of which must have.
+  // `or` binds loosest, then `and`; `not`, comparisons and everything else
+  // bind tighter, so they are inside one operand. Of the operands of an `and`
+  // that need a string, any one will do: the most promising is taken.
+  bool gated(const std::vector<Token>& t, std::size_t b, std::size_t e, int depth, Cover& cover) const {
     if (b >= e || depth > kMaxDepth) return false;
     if (t[b].kind == Tok::open && t[b].text == "(" && closing(t, b, e) == e - 1) {
-      return gated(t, b + 1, e - 1, depth + 1);
+      return gated(t, b + 1, e - 1, depth + 1, cover);
     }
     if (const auto ors = split(t, b, e, "or"); ors.size() > 1) {
       for (const auto& [pb, pe] : ors) {
-        if (!gated(t, pb, pe, depth + 1)) return false;
+        if (!gated(t, pb, pe, depth + 1, cover)) return false;
       }
       return true;
     }
     if (const auto ands = split(t, b, e, "and"); ands.size() > 1) {
       bool any = false;
+      Cover best;
+      std::size_t best_promise = 0;
       for (const auto& [pb, pe] : ands) {
         if (pb == pe) return false;  // "$a and": not a condition
-        any = any || gated(t, pb, pe, depth + 1);
+        Cover c;
+        if (!gated(t, pb, pe, depth + 1, c)) continue;
+        const std::size_t p = promise(c);
+        if (!any || p > best_promise) {
+          best = std::move(c);
+          best_promise = p;
+        }
+        any = true;
       }
+      cover.insert(cover.end(), best.begin(), best.end());
       return any;
     }
     // `$a` alone (not `$a at 0`, `$a in (…)`: offsets are the part's).
-    if (e - b == 1) return t[b].kind == Tok::string_id && t[b].text.size() > 1 && t[b].text.back() != '*';
+    if (e - b == 1) {
+      if (t[b].kind != Tok::string_id || t[b].text.size() <= 1 || t[b].text.back() == '*') return false;
+      cover.push_back(t[b].text);
+      return true;
+    }
     // `any of them`, `all of ($a*, $b)`, `2 of them`.
     if (e - b < 3 || t[b + 1].kind != Tok::ident || t[b + 1].text != "of") return false;
     const Token& q = t[b];
@@ -306,7 +366,11 @@ class Reader {
                                q.text.find_first_not_of("0123456789") == std::string_view::npos &&
                                q.text.find_first_not_of('0') != std::string_view::npos);
     if (!at_least_one) return false;
-    if (e - b == 3) return t[b + 2].kind == Tok::ident && t[b + 2].text == "them";
+    if (e - b == 3) {
+      if (t[b + 2].kind != Tok::ident || t[b + 2].text != "them") return false;
+      cover.push_back("them");
+      return true;
+    }
     if (t[b + 2].kind != Tok::open || t[b + 2].text != "(" || closing(t, b + 2, e) != e - 1) return false;
     // "$a, $b*": string identifiers between commas, at least one.
     const std::size_t n = e - 1 - (b + 3);
@@ -315,6 +379,7 @@ class Reader {
       const bool comma = t[i].kind == Tok::other && t[i].text == ",";
       if ((i - b - 3) % 2 == 0 ? t[i].kind != Tok::string_id : !comma) return false;
     }
+    for (std::size_t i = b + 3; i < e - 1; i += 2) cover.push_back(t[i].text);
     return true;
   }
 
@@ -370,7 +435,8 @@ class Reader {
   std::string_view s_;
   std::vector<StringDef>& defs_;  // every string definition read
   std::size_t pos_ = 0;
-  bool unterminated_ = false;  // a block comment ran to the end
+  std::size_t rule_first_ = 0;  // the rule being read: its first definition
+  bool unterminated_ = false;   // a block comment ran to the end
 };
 
 }  // namespace

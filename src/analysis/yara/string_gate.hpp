@@ -30,11 +30,17 @@ namespace sluice::analysis::yara {
 struct StringDef {
   enum class Kind : std::uint8_t { text, hex, regex };
   Kind kind = Kind::text;
+  std::string_view name;  // "$a"; "$" for an anonymous string
   std::string_view body;
   bool nocase = false;  // `nocase`, or a regex's `i` flag
   bool ascii = false;
   bool wide = false;
   bool transformed = false;  // xor, base64, base64wide: the bytes are not the text's
+  // Whether its rule's condition can hold only where one of the rule's
+  // "needed" strings matched, this one among them (ADR 0040): in `$a or ($b
+  // and $c)`, $a and the better of $b and $c are needed; the other is not,
+  // as the rule cannot match on it alone.
+  bool needed = true;
 };
 
 // Every string definition of `source`, in order, when every rule in it is

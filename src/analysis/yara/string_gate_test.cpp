@@ -29,6 +29,38 @@ TEST(StringGate, ConditionsThatNeedAString) {
   }
 }
 
+// Which strings a rule can match on: in `$a or ($b and $c)` the rule needs $a
+// or the better of $b and $c (text before a regex), not the other.
+TEST(StringGate, TheNeededStringsOfEachRule) {
+  auto needed = [](std::string_view strings, std::string_view condition) {
+    const auto defs = gated_strings(rule(strings, condition));
+    std::string out;
+    if (!defs) return std::string("not gated");
+    for (const StringDef& d : *defs) {
+      if (d.needed) out += std::string(d.name) + " ";
+    }
+    return out;
+  };
+  constexpr std::string_view kThree = "    $inline = /powershell\\s+-e/\n    $ps = \"powershell\"\n    $enc = /\\s-e\\s/";
+  EXPECT_EQ(needed(kThree, "$inline or ($ps and $enc)"), "$inline $ps ");
+  EXPECT_EQ(needed(kThree, "$enc and $ps"), "$ps ");
+  EXPECT_EQ(needed(kThree, "$enc and $inline"), "$inline ");  // the longer regex
+  EXPECT_EQ(needed(kThree, "$enc and not $ps"), "$enc ");
+  EXPECT_EQ(needed(kThree, "any of them"), "$inline $ps $enc ");
+  EXPECT_EQ(needed(kThree, "all of them"), "$inline $ps $enc ");
+  EXPECT_EQ(needed(kThree, "any of ($in*, $enc) and filesize < 1MB"), "$inline $enc ");
+  EXPECT_EQ(needed(kThree, "2 of ($ps, $enc)"), "$ps $enc ");
+  EXPECT_EQ(needed(kThree, "$enc or ($ps and #enc > 2)"), "$ps $enc ");
+  // Another rule's strings are that rule's business.
+  const auto two = gated_strings(rule(kTwo, "$b and $a") + rule("    $c = \"cc\"\n    $a = /x+y/", "$a and $c"));
+  ASSERT_TRUE(two);
+  ASSERT_EQ(two->size(), 4u);
+  EXPECT_TRUE((*two)[0].needed);    // "evil"
+  EXPECT_FALSE((*two)[1].needed);   // the hex string
+  EXPECT_TRUE((*two)[2].needed);    // "cc"
+  EXPECT_FALSE((*two)[3].needed);   // the second rule's $a
+}
+
 TEST(StringGate, ConditionsThatDoNot) {
   for (const char* c : {"true", "not $a", "#a > 2", "$a at 0", "$a in (0..100)", "filesize < 10",
                         "uint16(0) == 0x5A4D", "$a or filesize < 10", "none of them", "0 of them",
