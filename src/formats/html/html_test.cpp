@@ -47,6 +47,20 @@ formats::html::RunResult run_page(const std::string& name, formats::html::RunLim
   return formats::html::run_scripts(m.scripts, m.elements, limits);
 }
 
+// Two runs of one page saved the same files the same way, and did the same.
+void expect_same_run(const formats::html::RunResult& a, const formats::html::RunResult& b, const char* name) {
+  ASSERT_EQ(a.downloads.size(), b.downloads.size()) << name;
+  for (std::size_t i = 0; i < a.downloads.size(); ++i) {
+    EXPECT_EQ(a.downloads[i].bytes, b.downloads[i].bytes) << name;
+    EXPECT_EQ(a.downloads[i].name, b.downloads[i].name) << name;
+    EXPECT_EQ(a.downloads[i].how, b.downloads[i].how) << name;
+  }
+  EXPECT_EQ(a.errors, b.errors) << name;
+  EXPECT_EQ(a.navigations, b.navigations) << name;
+  EXPECT_EQ(a.written, b.written) << name;
+  EXPECT_EQ(a.scripts_run, b.scripts_run) << name;
+}
+
 // The fake browser loaded from its bytecode behaves as the one compiled from
 // source: every smuggling page saves the same files, the same way.
 TEST(HtmlRuntime, PreludeBytecodeRunsAsItsSource) {
@@ -62,16 +76,7 @@ TEST(HtmlRuntime, PreludeBytecodeRunsAsItsSource) {
 #endif
     const auto from_source = formats::html::run_scripts(m.scripts, m.elements, limits);
     const auto from_bytecode = formats::html::run_scripts(m.scripts, m.elements, limits, prelude);
-    ASSERT_EQ(from_source.downloads.size(), from_bytecode.downloads.size()) << name;
-    for (std::size_t i = 0; i < from_source.downloads.size(); ++i) {
-      EXPECT_EQ(from_source.downloads[i].bytes, from_bytecode.downloads[i].bytes) << name;
-      EXPECT_EQ(from_source.downloads[i].name, from_bytecode.downloads[i].name) << name;
-      EXPECT_EQ(from_source.downloads[i].how, from_bytecode.downloads[i].how) << name;
-    }
-    EXPECT_EQ(from_source.errors, from_bytecode.errors) << name;
-    EXPECT_EQ(from_source.navigations, from_bytecode.navigations) << name;
-    EXPECT_EQ(from_source.written, from_bytecode.written) << name;
-    EXPECT_EQ(from_source.scripts_run, from_bytecode.scripts_run) << name;
+    expect_same_run(from_source, from_bytecode, name);
   }
   // Every smuggling page above but the newsletter saves something.
   const auto m = formats::html::read_markup(page("ms_save_img.html"), 100, 1 << 20);
@@ -233,15 +238,7 @@ TEST(HtmlRuntime, AResetInterpreterRunsEachPageAsAFreshOne) {
       const auto fresh = formats::html::run_scripts(m.scripts, m.elements, limits, prelude);
       ASSERT_TRUE(in->reset()) << name;
       const auto reused = in->run(m.scripts, m.elements, limits);
-      ASSERT_EQ(fresh.downloads.size(), reused.downloads.size()) << name;
-      for (std::size_t i = 0; i < fresh.downloads.size(); ++i) {
-        EXPECT_EQ(fresh.downloads[i].bytes, reused.downloads[i].bytes) << name;
-        EXPECT_EQ(fresh.downloads[i].name, reused.downloads[i].name) << name;
-      }
-      EXPECT_EQ(fresh.errors, reused.errors) << name;
-      EXPECT_EQ(fresh.navigations, reused.navigations) << name;
-      EXPECT_EQ(fresh.written, reused.written) << name;
-      EXPECT_EQ(fresh.scripts_run, reused.scripts_run) << name;
+      expect_same_run(fresh, reused, name);
     }
   }
 
