@@ -382,8 +382,8 @@ class YaraDetector final : public Detector {
     out.sparse_cut = sparse_cut;
     out.plain = !sparse && size == a.bytes.size();
     if (!sparse && prefilter_ && !prefilter_->may_match(a.bytes.chars().substr(0, static_cast<std::size_t>(size)))) {
-      // No string has the literals its matches hold: libyara would find
-      // no string, so no rule (every one needs a string; docs/adr/0040).
+      // No needed string has the literals its matches hold: libyara would
+      // find none of them, so no rule (each needs one; docs/adr/0040).
       out.rc = ERROR_SUCCESS;
       prefiltered_.fetch_add(1, std::memory_order_relaxed);
       return out;
@@ -520,7 +520,7 @@ class YaraDetector final : public Detector {
   std::shared_ptr<const Rules> rules_;
   YaraConfig config_;
   bool gated_ = false;  // every rule needs one of its strings (string_gate.hpp), none at a fixed offset
-  std::optional<LiteralPrefilter> prefilter_;  // the literals each string's matches hold (docs/adr/0040)
+  std::optional<LiteralPrefilter> prefilter_;  // the literals each needed string's matches hold (docs/adr/0040)
   mutable std::atomic<std::uint64_t> covered_{0};
   mutable std::atomic<std::uint64_t> prefiltered_{0};
 };

@@ -431,8 +431,7 @@ bool Interpreter::reset() {
   if (!h.used) return true;
   State& st = h.st;
   st.arena.restore();
-  st.limits = {};
-  st.arena.set_max_footprint(footprint_for(st.limits.heap_bytes));
+  st.limits = {};  // run() sets the page's, and the footprint cap with them
   st.result = {};
   st.heap_used = h.marked_heap_used;
   st.random = h.marked_random;

@@ -110,9 +110,11 @@ class PreludeCache {
   mutable Prelude prelude_;
 };
 
-// Interpreters for pages run in this process (a sandboxed scan worker): each
-// is put back after its page (ADR 0041: a memcpy, against 0.4 ms to make a
-// new one) and kept for the next page, one for each scan running at once.
+// Interpreters for the pages this process runs (a script helper, or a
+// sandboxed scan worker): each is put back after its page (ADR 0041: a
+// memcpy, against 0.4 ms to make a new one) and kept for the next page, one
+// for each page running at once. One that cannot be put back is dropped, and
+// the next page gets a new one.
 class InterpreterShelf {
  public:
   [[nodiscard]] std::unique_ptr<Interpreter> take(const Prelude& prelude) const {
@@ -256,21 +258,19 @@ class HtmlUnpacker final : public core::Unpacker {
   PreludeCache prelude_;
   InterpreterShelf shelf_;
   // Inside a helper process only (each has its own copy; the engine's
-  // process never touches it): the interpreter pages run in, put back to its
-  // freshly loaded state after each page's answer is sent.
-  mutable std::unique_ptr<Interpreter> helper_interpreter_;
+  // process never touches it): the interpreter the current page runs in,
+  // given back to the shelf after the page's answer is sent, so putting it
+  // back costs the parent no time.
+  mutable std::unique_ptr<Interpreter> helper_page_;
   // A helper re-reads the page's markup itself: nothing parsed in this
   // process is handed to it but the page's bytes.
   ScriptHelpers helpers_{[this](core::UnpackContext& w) {
                            const Markup m = read_markup(w.bytes().chars(), w.limits().max_children, kMaxInner);
-                           std::unique_ptr<Interpreter>& in = helper_interpreter_;
-                           // One made under the last page's memory cap may have failed: made again under this one's.
-                           if (!in || !in->ready()) in = Interpreter::prepare(prelude_.get());
-                           run_in_worker(w, m, *in);
+                           helper_page_ = shelf_.take(prelude_.get());
+                           run_in_worker(w, m, *helper_page_);
                          },
                          [this] {
-                           std::unique_ptr<Interpreter>& in = helper_interpreter_;
-                           if (!in || !in->reset()) in = Interpreter::prepare(prelude_.get());
+                           if (helper_page_) shelf_.give_back(std::move(helper_page_));
                          }};
   static constexpr std::array kTypes{FileType::html, FileType::svg};
 };
