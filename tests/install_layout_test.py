@@ -2,7 +2,9 @@
 """`cmake --install` lays Sluice out so that the installed program reads PDFs
 with the installed libsluice-pdf.so (docs/adr/0031), from any working
 directory, and never with the build tree's copy: with the plugin taken away,
-an installed program reports the PDF unreadable instead of finding the build's."""
+an installed program reports the PDF unreadable instead of finding the build's.
+Pages' scripts run in the installed sluice-script-helper (docs/adr/0042): put
+/bin/false in its place and the installed program reports the failed helper."""
 import argparse
 import json
 import os
@@ -59,6 +61,21 @@ def main() -> int:
             print(f"install_layout: with its plugin gone the installed sluice still read the PDF: {ids(got)}")
             return 1
         print("install_layout: without its plugin the installed sluice reports pdf.unreadable")
+        page = str(pathlib.Path(args.source) / "tests/fixtures/campaigns/smuggling_ms_save_img.eml")
+        helpers = list(pathlib.Path(prefix).glob("lib*/**/sluice-script-helper"))
+        if len(helpers) != 1 or not os.access(helpers[0], os.X_OK):
+            print(f"install_layout: expected one executable sluice-script-helper under {prefix}, found {helpers}")
+            return 1
+        got = scan(program, page, elsewhere)
+        if "html.smuggling" not in ids(got) or "isolation.worker_failed" in ids(got):
+            print(f"install_layout: the installed helper did not run the page: {ids(got)}")
+            return 1
+        shutil.copy("/bin/false", helpers[0])
+        got = scan(program, page, elsewhere)
+        if "isolation.worker_failed" not in ids(got):
+            print(f"install_layout: with /bin/false as its helper the installed sluice still ran the page: {ids(got)}")
+            return 1
+        print(f"install_layout: pages' scripts ran in {helpers[0]}")
     return 0
 
 

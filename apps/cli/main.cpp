@@ -74,6 +74,7 @@ struct Outcome {
   std::vector<std::string> messages;  // one-line errors and warnings for stderr
   Verdict verdict = Verdict::clean;
   bool error = false;
+  unsigned made_by = 0;  // the scanning thread whose heap holds its strings
 };
 
 std::string render(const ScanResult& r, const ScanArgs& a, bool color) {
@@ -449,24 +450,35 @@ int run_scan(const ScanArgs& args_in) {
     }
     return true;
   };
-  auto worker = [&] {
+  // Printed outcomes go back to the thread that made them, which frees them
+  // there: freed on the printing thread, each string took the scanning
+  // thread's malloc arena lock from under it (29 % of the interrupts a -j 2
+  // run sent between cores, docs/adr/0042).
+  std::vector<std::vector<Outcome>> spent(feeders);
+  auto worker = [&](unsigned me) {
+    std::vector<Outcome> mine;
     for (std::size_t i; (i = next.fetch_add(group)) < inputs.size();) {
       std::vector<Outcome> os = scan_group(scanner, inputs, i, std::min(group, inputs.size() - i), args, color);
       bool wake = false;
       {
         std::lock_guard lock(mu);
-        for (std::size_t k = 0; k < os.size(); ++k) done[i + k] = std::move(os[k]);
+        for (std::size_t k = 0; k < os.size(); ++k) {
+          os[k].made_by = me;
+          done[i + k] = std::move(os[k]);
+        }
         wake = awaited.from < awaited.to && i < awaited.to && i + os.size() > awaited.from &&
                run_ready(awaited.from, awaited.to);
         if (wake) awaited = {};
+        mine.swap(spent[me]);
       }
       if (wake) cv.notify_one();
+      mine.clear();
     }
   };
   // One job in process scans on this thread: no hand-over, no wake-up per message.
   std::vector<std::jthread> pool;
   if (feeders > 1) {
-    for (unsigned t = 0; t < std::min<std::size_t>(feeders, inputs.size()); ++t) pool.emplace_back(worker);
+    for (unsigned t = 0; t < std::min<std::size_t>(feeders, inputs.size()); ++t) pool.emplace_back(worker, t);
   }
 
   // Results print in input order as soon as each is ready, so output is stable
@@ -490,6 +502,7 @@ int run_scan(const ScanArgs& args_in) {
     pending.clear();
     std::fflush(stdout);
   };
+  std::vector<Outcome> printed;  // handed back under the lock this side takes for the next result
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     Outcome o;
     if (pool.empty()) {
@@ -505,6 +518,8 @@ int run_scan(const ScanArgs& args_in) {
       done[i].reset();
     } else {
       std::unique_lock lock(mu);
+      for (Outcome& p : printed) spent[p.made_by].push_back(std::move(p));
+      printed.clear();
       if (!done[i].has_value()) {
         lock.unlock();
         drain();
@@ -542,6 +557,7 @@ int run_scan(const ScanArgs& args_in) {
     any_error |= o.error;
     any_found |= o.verdict != Verdict::error && o.verdict >= exit_at;
     progress.update(i + 1);
+    if (!pool.empty()) printed.push_back(std::move(o));
   }
   drain();
   if (store) {

@@ -1,14 +1,12 @@
 #include "core/dynamic_library.hpp"
 
 #include <dlfcn.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <string_view>
 #include <vector>
 
-#include "deferred_libraries.hpp"
+#include "core/own_files.hpp"
 
 namespace sluice::core {
 
@@ -17,20 +15,6 @@ namespace {
 // RTLD_LOCAL: the library's symbols stay out of the global scope, so a
 // library opened later cannot bind to them by accident.
 constexpr int kFlags = RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE;
-
-std::string real_path(const char* path) {
-  char buf[PATH_MAX];
-  return ::realpath(path, buf) != nullptr ? std::string(buf) : std::string();
-}
-
-std::string program_dir() {
-  char buf[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return {};
-  const std::string_view exe(buf, static_cast<std::size_t>(n));
-  const auto slash = exe.rfind('/');
-  return slash == std::string_view::npos ? std::string() : std::string(exe.substr(0, slash));
-}
 
 std::unexpected<Error> not_preloaded(const char* soname) {
   return fail(Errc::io, 0, std::string(soname) + " was not loaded before the sandbox was entered (not installed?)");
@@ -53,14 +37,7 @@ Result<DynamicLibrary> DynamicLibrary::open(const char* soname, LibrarySearch se
 Result<DynamicLibrary> DynamicLibrary::open_own(const char* soname, LibrarySearch search) {
   auto mapped = open(soname, LibrarySearch::loaded_only);
   if (mapped || search == LibrarySearch::loaded_only) return mapped;
-  const std::string dir = program_dir();
-  std::vector<std::string> tried;
-  if (!dir.empty()) tried.push_back(dir + "/../" + deferred::k_own_libdir + "/" + soname);
-  // Only a program that runs from inside the build tree takes the build's copy.
-  const std::string build = real_path(deferred::k_build_dir);
-  if (!build.empty() && !dir.empty() && (dir == build || dir.starts_with(build + "/"))) {
-    tried.push_back(build + "/" + soname);
-  }
+  const std::vector<std::string> tried = own_file_candidates(soname);
   std::string why = "not beside the program";
   for (const std::string& path : tried) {
     if (::access(path.c_str(), F_OK) != 0) continue;

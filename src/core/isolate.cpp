@@ -114,15 +114,6 @@ Result<Parsed> parse(ByteView record) {
 
 // ------------------------------------------------------------ the worker
 
-std::uint64_t current_vm_bytes() {
-  std::FILE* f = std::fopen("/proc/self/statm", "r");
-  if (f == nullptr) return 0;
-  unsigned long pages = 0;
-  const int got = std::fscanf(f, "%lu", &pages);
-  std::fclose(f);
-  return got == 1 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
-}
-
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool kSanitized = true;
 #elif defined(__has_feature)
@@ -142,10 +133,34 @@ void no_core_files() noexcept {
   ::setrlimit(RLIMIT_CORE, &none);
 }
 
+AddressSpaceGauge::AddressSpaceGauge() noexcept : fd_(::open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) {}
+
+AddressSpaceGauge::~AddressSpaceGauge() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::uint64_t AddressSpaceGauge::bytes() const noexcept {
+  if (fd_ < 0) return 0;
+  // "size resident shared ...": the first field, in pages.
+  std::array<char, 64> buf{};
+  const ssize_t n = ::pread(fd_, buf.data(), buf.size() - 1, 0);
+  if (n <= 0) return 0;
+  std::uint64_t pages = 0;
+  for (ssize_t i = 0; i < n && buf[static_cast<std::size_t>(i)] >= '0' && buf[static_cast<std::size_t>(i)] <= '9'; ++i) {
+    pages = pages * 10 + static_cast<std::uint64_t>(buf[static_cast<std::size_t>(i)] - '0');
+  }
+  return pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
 void cap_address_space(std::uint64_t allowance, bool hard) noexcept {
+  const AddressSpaceGauge now;
+  cap_address_space(allowance, hard, now);
+}
+
+void cap_address_space(std::uint64_t allowance, bool hard, const AddressSpaceGauge& now) noexcept {
   // ASan reserves terabytes of shadow: no cap under it.
   if (kSanitized) return;
-  const std::uint64_t cap = current_vm_bytes() + 2 * allowance + (512ull << 20);
+  const std::uint64_t cap = now.bytes() + 2 * allowance + (512ull << 20);
   rlimit as{cap, cap};
   if (!hard && ::getrlimit(RLIMIT_AS, &as) == 0) as.rlim_cur = std::min<rlim_t>(cap, as.rlim_max);
   ::setrlimit(RLIMIT_AS, &as);

@@ -33,6 +33,23 @@ using InProcessUnpack = std::function<Status(UnpackContext&)>;
 void no_core_files() noexcept;
 void cap_address_space(std::uint64_t allowance, bool hard) noexcept;
 
+// The process's mapped size (/proc/self/statm) through a descriptor opened
+// once: a script helper reads it for each page after its seccomp filter has
+// taken away open() (ADR 0042).
+class AddressSpaceGauge {
+ public:
+  AddressSpaceGauge() noexcept;
+  ~AddressSpaceGauge();
+  AddressSpaceGauge(const AddressSpaceGauge&) = delete;
+  AddressSpaceGauge& operator=(const AddressSpaceGauge&) = delete;
+  // Bytes mapped now; 0 when the file could not be read.
+  [[nodiscard]] std::uint64_t bytes() const noexcept;
+
+ private:
+  int fd_ = -1;
+};
+void cap_address_space(std::uint64_t allowance, bool hard, const AddressSpaceGauge& now) noexcept;
+
 // The wire form, exposed for the tests: what a worker sends and how the
 // parent reads it back. `replay_record` treats the record as hostile.
 // `key_rounds`: the password key-derivation rounds the worker took from its

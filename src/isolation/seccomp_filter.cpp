@@ -50,7 +50,7 @@ class Filter {
 // too), then the worker dies of SIGSYS all the same. The call itself never
 // runs and never returns to the code that made it.
 void on_forbidden_call(int, siginfo_t* info, void*) {
-  char msg[96] = "sluice scan worker: forbidden system call ";
+  char msg[96] = "sluice sandbox: forbidden system call ";
   std::size_t n = std::strlen(msg);
   int nr = info != nullptr ? info->si_syscall : -1;
   char digits[16];
@@ -79,7 +79,7 @@ bool install_trap_handler() {
   return ::sigaction(SIGSYS, &sa, nullptr) == 0;
 }
 
-void allow_scan_syscalls(Filter& f) {
+void allow_scan_syscalls(Filter& f, Confinement who) {
   const auto fd_is = [](int fd) { return SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(fd)); };
   // The one socket to the parent: requests in (with the input's memfd), results out.
   f.allow(SCMP_SYS(recvmsg), fd_is(kWorkerSocketFd));
@@ -109,6 +109,13 @@ void allow_scan_syscalls(Filter& f) {
   f.allow(SCMP_SYS(sched_yield));
   // Each scan sets its own CPU limit (RLIMIT_CPU) and nothing else.
   f.allow(SCMP_SYS(prlimit64), SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A1(SCMP_CMP_EQ, RLIMIT_CPU));
+  // A script helper caps its address space to each page's share, measured
+  // through the /proc/self/statm descriptor it opened before the filter (its
+  // only others are the socket and /dev/null).
+  if (who == Confinement::script_helper) {
+    f.allow(SCMP_SYS(prlimit64), SCMP_A0(SCMP_CMP_EQ, 0), SCMP_A1(SCMP_CMP_EQ, RLIMIT_AS));
+    f.allow(SCMP_SYS(pread64));
+  }
   // No signal handler may be changed: libyara's per-scan SIGBUS/SIGSEGV guard
   // (YR_TRYCATCH) is switched off in workers (SCAN_FLAGS_NO_TRYCATCH: a fault
   // here is contained anyway), so nothing a scan runs installs one.
@@ -139,14 +146,14 @@ void allow_scan_syscalls(Filter& f) {
 
 }  // namespace
 
-Status install_seccomp_filter() {
+Status install_seccomp_filter(Confinement who) {
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     return fail(Errc::io, 0, std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno));
   }
   if (!install_trap_handler()) return fail(Errc::io, 0, std::string("SIGSYS handler: ") + std::strerror(errno));
   Filter f;
   if (f.get() == nullptr) return fail(Errc::io, 0, "seccomp_init failed");
-  allow_scan_syscalls(f);
+  allow_scan_syscalls(f, who);
   if (!f.ok()) return fail(Errc::io, 0, std::string("seccomp rule: ") + std::strerror(f.error()));
   if (const int rc = ::seccomp_load(f.get()); rc != 0) {
     return fail(Errc::io, 0, std::string("seccomp_load: ") + std::strerror(-rc));

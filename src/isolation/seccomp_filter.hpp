@@ -1,5 +1,6 @@
 #pragma once
 // The system calls a sandboxed scan worker may make once it holds its engine
+// (and a script helper once it holds its browser)
 // (docs/adr/0011): read its request and write its result on the one inherited
 // socket, map the sealed input, manage memory, read clocks, end. Everything
 // else — open, socket, execve, fork/clone, ptrace ... — kills the process with
@@ -20,7 +21,12 @@ inline constexpr bool kSanitizedBuild = true;
 inline constexpr bool kSanitizedBuild = false;
 #endif
 
+// Who is locked down. A script helper (sluice-script-helper, ADR 0042) runs
+// pages' scripts on descriptor 3 as a worker runs scans, and also caps its own
+// address space to each page's share (RLIMIT_AS) before running it.
+enum class Confinement { scan_worker, script_helper };
+
 // Sets PR_SET_NO_NEW_PRIVS and loads the filter for the calling process.
-[[nodiscard]] Status install_seccomp_filter();
+[[nodiscard]] Status install_seccomp_filter(Confinement who = Confinement::scan_worker);
 
 }  // namespace sluice::isolation

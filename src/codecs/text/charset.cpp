@@ -1,10 +1,15 @@
 #include "codecs/text/charset.hpp"
 
+#include <dlfcn.h>
 #include <iconv.h>
+#include <link.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
 
 #include "core/text.hpp"
 
@@ -101,6 +106,32 @@ bool all_ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
+// glibc unloads a converter module soon after its last descriptor closes (two
+// closes of any later, gconv_dl.c) and loads it again for the next text in
+// that charset: over the ham folders some 75 loads, each an open, mmaps and
+// relocations, and as many munmaps, whose TLB shootdowns interrupt every other
+// scan thread. Each module loaded is made RTLD_NODELETE once iconv_open has
+// it: glibc's later dlclose then drops only its reference, and its next
+// dlopen finds the module mapped. RTLD_NOLOAD opens no file, so this is also
+// safe under a sandboxed worker's filter (whose modules are pinned already).
+// The loaded modules' paths only: dlopen inside dl_iterate_phdr's callback
+// would take the loader's locks in the opposite order to a dlopen on another
+// thread (a deadlock seen at -j 2).
+int note_converter(dl_phdr_info* info, std::size_t, void* data) {
+  if (info->dlpi_name != nullptr && std::strstr(info->dlpi_name, "/gconv/") != nullptr) {
+    static_cast<std::vector<std::string>*>(data)->emplace_back(info->dlpi_name);
+  }
+  return 0;
+}
+
+void pin_converters() {
+  std::vector<std::string> loaded;
+  ::dl_iterate_phdr(note_converter, &loaded);
+  for (const std::string& path : loaded) {
+    if (void* h = ::dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE)) ::dlclose(h);
+  }
+}
+
 }  // namespace
 
 std::string iconv_charset_name(std::string_view cs) {
@@ -141,7 +172,11 @@ Utf8Text to_utf8(std::string_view label, std::string_view bytes, std::uint64_t m
   iconv_t cd = reinterpret_cast<iconv_t>(-1);
   if (!cs.empty() && cs != "UTF-8") {
     cd = iconv_open("UTF-8", cs.c_str());
-    if (cd == reinterpret_cast<iconv_t>(-1)) r.known = false;
+    if (cd == reinterpret_cast<iconv_t>(-1)) {
+      r.known = false;
+    } else {
+      pin_converters();
+    }
   }
   if (cd == reinterpret_cast<iconv_t>(-1)) {
     // UTF-8 (declared, or the fallback): only invalid sequences change.

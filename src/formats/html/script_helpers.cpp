@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 #include "core/isolate.hpp"
 #include "core/reader.hpp"
 #include "core/wire.hpp"
+#include "sluice_version.hpp"
 
 namespace sluice::formats::html {
 namespace {
@@ -27,11 +29,14 @@ using namespace core::wire;
 // forked reader allows).
 constexpr std::uint64_t kRecordOverhead = 16ull << 20;
 constexpr std::uint32_t kRequestMagic = 0x31484C53;  // "SLH1"
-constexpr int kHelperFd = 3;
+constexpr int kHelperFd = kScriptHelperFd;
 
 // The Limits travel as their bytes: the request goes from this process to a
-// copy of itself (same binary, same layout) and is never read from outside.
+// copy of itself, or to the helper program built beside it, and is never read
+// from outside. A helper from another build (another version, another Limits)
+// refuses the request and is reported as a failed helper.
 static_assert(std::is_trivially_copyable_v<Limits>);
+constexpr std::uint32_t kLayout = sizeof(Limits) << 16 | sizeof(core::Budget::Snapshot);
 
 // The whole frame, its 8-byte length first, built in one buffer: the page is
 // copied once, into it.
@@ -40,6 +45,8 @@ std::vector<std::uint8_t> request(core::UnpackContext& ctx) {
   o.reserve(256 + ctx.bytes().size());
   put_u64(o, 0);  // the length, written last
   put_u32(o, kRequestMagic);
+  put_u32(o, kLayout);
+  put_str(o, kSluiceVersion);
   const Limits& limits = ctx.limits();
   std::array<std::uint8_t, sizeof(Limits)> raw{};
   std::memcpy(raw.data(), &limits, sizeof(Limits));
@@ -75,6 +82,11 @@ Result<Request> read_request(ByteView bytes) {
   core::Reader r(bytes);
   auto magic = r.le<std::uint32_t>();
   if (!magic || *magic != kRequestMagic) return fail(Errc::malformed, 0, "no request header");
+  auto layout = r.le<std::uint32_t>();
+  auto version = get_str(r);
+  if (!layout || *layout != kLayout || !version || *version != kSluiceVersion) {
+    return fail(Errc::malformed, 0, "a request from another build of Sluice");
+  }
   auto raw = r.bytes(sizeof(Limits));
   if (!raw) return std::unexpected(raw.error());
   Request q;
@@ -118,6 +130,43 @@ bool send_frame(int fd, const std::vector<std::uint8_t>& payload) {
   return write_all(fd, head.data(), head.size()) && write_all(fd, payload.data(), payload.size());
 }
 
+// The helper program started afresh: its socket as descriptor 3, stdio on
+// /dev/null, nothing else of this process's descriptors, signals at their
+// defaults and unblocked (a scan thread may block some), no environment.
+// posix_spawn starts it without copying this process's page tables.
+Result<pid_t> spawn_helper(const std::string& program, int fd) {
+  posix_spawn_file_actions_t files;
+  posix_spawnattr_t attr;
+  if (::posix_spawn_file_actions_init(&files) != 0) return fail(Errc::io, 0, "posix_spawn_file_actions_init failed");
+  if (::posix_spawnattr_init(&attr) != 0) {
+    ::posix_spawn_file_actions_destroy(&files);
+    return fail(Errc::io, 0, "posix_spawnattr_init failed");
+  }
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  // Descriptor 3 first: the socket may itself be 0, 1 or 2.
+  int rc = ::posix_spawn_file_actions_adddup2(&files, fd, kHelperFd);
+  rc = rc != 0 ? rc : ::posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDWR, 0);
+  rc = rc != 0 ? rc : ::posix_spawn_file_actions_adddup2(&files, 0, 1);
+  rc = rc != 0 ? rc : ::posix_spawn_file_actions_adddup2(&files, 0, 2);
+  rc = rc != 0 ? rc : ::posix_spawn_file_actions_addclosefrom_np(&files, kHelperFd + 1);
+  rc = rc != 0 ? rc : ::posix_spawnattr_setsigmask(&attr, &none);
+  rc = rc != 0 ? rc : ::posix_spawnattr_setsigdefault(&attr, &all);
+  rc = rc != 0 ? rc : ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  if (rc == 0) {
+    std::string arg0(kScriptHelperProgram);
+    char* argv[] = {arg0.data(), nullptr};
+    char* envp[] = {nullptr};
+    rc = ::posix_spawn(&pid, program.c_str(), &files, &attr, argv, envp);
+  }
+  ::posix_spawnattr_destroy(&attr);
+  ::posix_spawn_file_actions_destroy(&files);
+  if (rc != 0) return fail(Errc::io, 0, "cannot start " + program + ": " + std::strerror(rc));
+  return pid;
+}
+
 }  // namespace
 
 ScriptHelpers::~ScriptHelpers() {
@@ -140,6 +189,16 @@ Result<ScriptHelpers::Helper> ScriptHelpers::take() const {
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
     return fail(Errc::io, 0, "cannot create the script helper's socket");
   }
+  if (!program_.empty()) {
+    auto pid = spawn_helper(program_, fds[1]);
+    ::close(fds[1]);
+    if (!pid) {
+      ::close(fds[0]);
+      return std::unexpected(pid.error());
+    }
+    ++started_;
+    return Helper{*pid, fds[0], 0};
+  }
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(fds[0]);
@@ -161,7 +220,8 @@ Result<ScriptHelpers::Helper> ScriptHelpers::take() const {
       }
       if (null > 2) ::close(null);
     }
-    serve(kHelperFd);
+    const core::AddressSpaceGauge gauge;
+    serve(kHelperFd, gauge);
   }
   ::close(fds[1]);
   ++started_;
@@ -189,7 +249,7 @@ int ScriptHelpers::discard(Helper& h) const {
   return status;
 }
 
-void ScriptHelpers::serve(int fd) const {
+void ScriptHelpers::serve(int fd, const core::AddressSpaceGauge& gauge) const {
   std::vector<std::uint8_t> in;
   for (;;) {
     std::array<std::uint8_t, 8> head{};
@@ -202,7 +262,7 @@ void ScriptHelpers::serve(int fd) const {
     if (!q) ::_exit(4);
     core::Budget budget(q->limits, q->budget);
     // This page's share of memory, as a forked reader would get it.
-    core::cap_address_space(budget.decode_allowance(q->page.size()).bytes, false);
+    core::cap_address_space(budget.decode_allowance(q->page.size()).bytes, false, gauge);
     ArtifactTree local;
     const ArtifactId root = local.add_root(q->page, "file", {Name{"parent", q->name}});
     local.at(root).type = q->type;

@@ -1,11 +1,18 @@
 // Long-lived script helpers (docs/adr/0026): a helper serves page after page;
 // what it makes arrives as a forked reader's record would; a helper that
 // crashes, hangs past the deadline or lies is killed, reported, and replaced;
-// a helper is retired after kMaxRuns pages.
+// a helper is retired after kMaxRuns pages; the helper program (ADR 0042)
+// runs real pages in a process started afresh and locked down.
 #include "formats/html/script_helpers.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/own_files.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -176,6 +183,95 @@ TEST(ScriptHelpers, ThreadsGetHelpersOfTheirOwn) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(ok.load(), 80);
   EXPECT_LE(helpers.started(), 4u);
+}
+
+// The helper program, as the engine finds it from inside the build tree.
+std::string helper_program() { return core::find_own_program(kScriptHelperProgram); }
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// This process's children running `exe` (by /proc/<pid>/stat's parent field).
+std::vector<pid_t> children_running(std::string_view exe) {
+  std::vector<pid_t> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = slurp(e.path().string() + "/stat");
+    const std::size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 1));
+    std::string state;
+    long ppid = 0;
+    rest >> state >> ppid;
+    if (ppid != ::getpid()) continue;
+    const std::filesystem::path target = std::filesystem::read_symlink(e.path() / "exe", ec);
+    if (!ec && target.filename() == exe) out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
+
+// A page that saves a file through a Blob and a download link, as smuggling
+// pages do; the payload is a harmless string.
+constexpr std::string_view kSavingPage = R"(<html><body><script>
+var b = new Blob(['harmless payload'], {type: 'application/octet-stream'});
+var a = document.createElement('a');
+a.href = URL.createObjectURL(b); a.download = 'Invoice.img'; a.click();
+</script></body></html>)";
+
+// The program runs the real page runner, page after page, in one process
+// that is not a copy of this one: no environment, the seccomp filter loaded,
+// and no descriptor but stdio, its socket and its /proc/self/statm.
+TEST(ScriptHelpers, TheHelperProgramRunsPagesInAFreshLockedDownProcess) {
+  const std::string program = helper_program();
+  ASSERT_FALSE(program.empty()) << "sluice-script-helper is built beside the tests (ninja sluice_script_helper)";
+  // The runner would run only in forked copies of this process; there are none.
+  const ScriptHelpers helpers([](core::UnpackContext&) { std::abort(); }, {}, program);
+  ASSERT_TRUE(helpers.spawned());
+  for (int i = 0; i < 3; ++i) {
+    Page p(kSavingPage);
+    auto ctx = p.ctx();
+    ASSERT_TRUE(helpers.run(ctx));
+    EXPECT_FALSE(p.has("isolation.worker_failed"));
+    ASSERT_EQ(p.tree[p.root].children.size(), 1u) << "page " << i;
+    EXPECT_EQ(p.child_text(0), "harmless payload");
+    const Artifact& saved = p.tree[p.tree[p.root].children[0]];
+    ASSERT_FALSE(saved.names.empty());
+    EXPECT_EQ(saved.names[0].value, "Invoice.img");
+  }
+  EXPECT_EQ(helpers.started(), 1u);
+  const std::vector<pid_t> pids = children_running(kScriptHelperProgram);
+  ASSERT_EQ(pids.size(), 1u);
+  const std::string proc = "/proc/" + std::to_string(pids[0]);
+  EXPECT_EQ(slurp(proc + "/environ"), "") << "the helper gets no environment";
+  EXPECT_NE(slurp(proc + "/status").find("Seccomp:\t2"), std::string::npos) << "the helper is not locked down";
+  std::error_code ec;
+  std::vector<std::string> fds;
+  for (const auto& e : std::filesystem::directory_iterator(proc + "/fd", ec)) {
+    fds.push_back(std::filesystem::read_symlink(e.path(), ec).string());
+  }
+  EXPECT_EQ(fds.size(), 5u) << "stdio, the socket and /proc/self/statm only";
+}
+
+// Something else at the program's path: one that ends at once, and one that
+// echoes the request back as if it were a record. Both are reported, nothing
+// they sent is used, and the scan goes on.
+TEST(ScriptHelpers, AProgramThatIsNoHelperIsReportedNotTrusted) {
+  for (const char* impostor : {"/bin/true", "/bin/cat"}) {
+    ASSERT_EQ(::access(impostor, X_OK), 0) << impostor;
+    const ScriptHelpers helpers([](core::UnpackContext&) { std::abort(); }, {}, impostor);
+    Page p(kSavingPage);
+    auto ctx = p.ctx();
+    const Status st = helpers.run(ctx);
+    EXPECT_FALSE(st) << impostor;
+    EXPECT_TRUE(p.has("isolation.worker_failed")) << impostor;
+    EXPECT_TRUE(p.tree[p.root].children.empty()) << impostor;
+  }
 }
 
 }  // namespace
