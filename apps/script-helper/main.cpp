@@ -8,6 +8,7 @@
 // it can read and write descriptor 3, manage memory, read clocks and end. A
 // script that escaped Duktape can open nothing, start nothing, and finds in
 // this process no other message than the page it was sent.
+#include <time.h>
 #include <unistd.h>
 
 #include "core/isolate.hpp"
@@ -22,6 +23,9 @@ constexpr int kExitLockdownFailed = 7;
 int main() {
   using namespace sluice;
   core::no_core_files();
+  // The zone its parent passed in TZ, read now: a page's local-time Date
+  // converts without opening a file once the filter is loaded.
+  ::tzset();
   const formats::html::PageServer server;
   server.warm();
   const core::AddressSpaceGauge gauge;

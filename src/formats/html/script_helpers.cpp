@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <type_traits>
@@ -132,7 +133,10 @@ bool send_frame(int fd, const std::vector<std::uint8_t>& payload) {
 
 // The helper program started afresh: its socket as descriptor 3, stdio on
 // /dev/null, nothing else of this process's descriptors, signals at their
-// defaults and unblocked (a scan thread may block some), no environment.
+// defaults and unblocked (a scan thread may block some), and of the
+// environment only the time zone: pages' Dates show local time, and glibc
+// must read the zone before the helper's filter forbids opening the file
+// (TZ unset, it would look at /etc/localtime again at each conversion).
 // posix_spawn starts it without copying this process's page tables.
 Result<pid_t> spawn_helper(const std::string& program, int fd) {
   posix_spawn_file_actions_t files;
@@ -158,7 +162,9 @@ Result<pid_t> spawn_helper(const std::string& program, int fd) {
   if (rc == 0) {
     std::string arg0(kScriptHelperProgram);
     char* argv[] = {arg0.data(), nullptr};
-    char* envp[] = {nullptr};
+    const char* tz = std::getenv("TZ");
+    std::string zone = std::string("TZ=") + (tz != nullptr && *tz != '\0' ? tz : ":/etc/localtime");
+    char* envp[] = {zone.data(), nullptr};
     rc = ::posix_spawn(&pid, program.c_str(), &files, &attr, argv, envp);
   }
   ::posix_spawnattr_destroy(&attr);
