@@ -4,11 +4,11 @@
 // no files. Not a program to run by hand.
 //
 // It compiles the fake browser and makes its first interpreter, then locks
-// itself down with the scan workers' seccomp filter (ADR 0011): from then on
+// itself down with the scan workers' seccomp filter (ADR 0011; the filter's
+// installer first reads the time zone its parent passed in TZ): from then on
 // it can read and write descriptor 3, manage memory, read clocks and end. A
 // script that escaped Duktape can open nothing, start nothing, and finds in
 // this process no other message than the page it was sent.
-#include <time.h>
 #include <unistd.h>
 
 #include "core/isolate.hpp"
@@ -23,9 +23,6 @@ constexpr int kExitLockdownFailed = 7;
 int main() {
   using namespace sluice;
   core::no_core_files();
-  // The zone its parent passed in TZ, read now: a page's local-time Date
-  // converts without opening a file once the filter is loaded.
-  ::tzset();
   const formats::html::PageServer server;
   server.warm();
   const core::AddressSpaceGauge gauge;

@@ -6,9 +6,11 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -144,9 +146,19 @@ void allow_scan_syscalls(Filter& f, Confinement who) {
   }
 }
 
+// Local time (libarchive's RAR reader, a page's Date) is converted with
+// mktime/localtime. With TZ unset glibc stats /etc/localtime on every call to
+// see whether it changed, which the filter forbids; with TZ naming that file
+// (or the zone the process was given) it reads it once, here.
+void read_time_zone_now() {
+  if (::getenv("TZ") == nullptr) ::setenv("TZ", ":/etc/localtime", 1);
+  ::tzset();
+}
+
 }  // namespace
 
 Status install_seccomp_filter(Confinement who) {
+  read_time_zone_now();
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     return fail(Errc::io, 0, std::string("PR_SET_NO_NEW_PRIVS: ") + std::strerror(errno));
   }

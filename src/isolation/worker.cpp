@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/isolate.hpp"
 #include "core/wire.hpp"
 #include "isolation/protocol.hpp"
 #include "isolation/result_wire.hpp"
@@ -74,16 +75,6 @@ T load_le(const std::uint8_t* p) {
   return v;
 }
 
-// The process's mapped address space now (/proc/self/statm, in pages).
-std::uint64_t mapped_bytes() {
-  std::FILE* f = std::fopen("/proc/self/statm", "re");
-  if (f == nullptr) return 0;
-  unsigned long pages = 0;
-  const int got = std::fscanf(f, "%lu", &pages);
-  std::fclose(f);
-  return got == 1 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
-}
-
 // Everything that needs the file system or privileges happens here, before
 // the filter: afterwards the worker can only talk to its parent.
 void lock_down(int sock, const WorkerSetup& setup) {
@@ -93,11 +84,6 @@ void lock_down(int sock, const WorkerSetup& setup) {
   // Other workers' sockets and in-flight memfds were inherited by fork: a
   // worker holding a sibling's socket would hide that sibling's death.
   ::close_range(kWorkerSocketFd + 1, ~0u, 0);
-  // Readers convert archive times with mktime/localtime (libarchive's RAR
-  // reader). With TZ unset glibc stats /etc/localtime on every call to see
-  // whether it changed; with TZ naming that file it reads it once, here.
-  if (::getenv("TZ") == nullptr) ::setenv("TZ", ":/etc/localtime", 1);
-  ::tzset();
   rlimit none{0, 0};
   ::setrlimit(RLIMIT_CORE, &none);
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -109,7 +95,7 @@ void lock_down(int sock, const WorkerSetup& setup) {
   if (setup.address_space != 0) {
     // On top of what the worker inherited from its parent (thread stacks and
     // malloc arenas of a busy multi-threaded caller can be gigabytes).
-    const std::uint64_t inherited = mapped_bytes();
+    const std::uint64_t inherited = core::AddressSpaceGauge().bytes();
     const std::uint64_t cap = inherited > UINT64_MAX - setup.address_space ? UINT64_MAX : inherited + setup.address_space;
     rlimit as{cap, cap};
     if (::setrlimit(RLIMIT_AS, &as) != 0) ::_exit(kExitSetupFailed);

@@ -134,10 +134,10 @@ bool send_frame(int fd, const std::vector<std::uint8_t>& payload) {
 // The helper program started afresh: its socket as descriptor 3, stdio on
 // /dev/null, nothing else of this process's descriptors, signals at their
 // defaults and unblocked (a scan thread may block some), and of the
-// environment only the time zone: pages' Dates show local time, and glibc
-// must read the zone before the helper's filter forbids opening the file
-// (TZ unset, it would look at /etc/localtime again at each conversion).
-// posix_spawn starts it without copying this process's page tables.
+// environment only the time zone, this process's or the system's: pages'
+// Dates show local time, and the helper reads the zone before its filter
+// loads (install_seccomp_filter). posix_spawn starts it without copying this
+// process's page tables.
 Result<pid_t> spawn_helper(const std::string& program, int fd) {
   posix_spawn_file_actions_t files;
   posix_spawnattr_t attr;
