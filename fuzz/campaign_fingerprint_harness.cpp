@@ -2,7 +2,7 @@
 // mail formats so mutations stay in the headers and parts), then the campaign
 // fingerprints of its result — the Received, address, date and template
 // readers of src/campaigns see attacker header text — and the same bytes
-// straight into the text readers. The store is not involved: it only ever
+// straight into the text readers (and codecs/text/dates). The store is not involved: it only ever
 // sees what extract() returned, bounded here.
 #include <cstdint>
 #include <cstdlib>
@@ -10,7 +10,7 @@
 
 #include "analysis/lure/domains.hpp"
 #include "campaigns/fingerprint.hpp"
-#include "campaigns/mail_date.hpp"
+#include "codecs/text/dates.hpp"
 #include "sluice/engine.hpp"
 
 namespace {
@@ -42,6 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   if (campaigns::text_template(text, 4096).size() > 4 * 4096) std::abort();
-  if (auto t = campaigns::parse_mail_date(text); t && (*t < -62'200'000'000LL || *t > 253'402'300'800LL)) std::abort();
+  if (auto t = sluice::codecs::text::parse_mail_date(text); t && (*t < -62'200'000'000LL || *t > 253'402'300'800LL)) std::abort();
+  if (auto t = sluice::codecs::text::received_time(text); t && (*t < -62'200'000'000LL || *t > 253'402'300'800LL)) std::abort();
   return 0;
 }

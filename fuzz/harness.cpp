@@ -26,6 +26,11 @@ sluice::Engine make_engine() {
   // Encrypted 7z/RAR: two candidates of at most 2^12 rounds, not a second of SHA-256 per input.
   l.max_password_candidates = 2;
   l.max_key_derivation_rounds = 1u << 13;
+  // A page's scripts: a tenth of a second of CPU and 32 MiB, not 2 s and 256 MiB:
+  // a mutated page that loops spent the default on every input (fuzz_html ran
+  // 1-7 inputs a second).
+  l.max_script_ms = 100;
+  l.max_script_memory = 32u << 20;
   const std::string format = SLUICE_FUZZ_FORMAT;
   std::vector<std::string> formats;
   if (!format.empty()) formats.push_back(format);

@@ -18,8 +18,8 @@ namespace {
 
 using namespace sluice::formats::html;
 
-RunLimits fuzz_limits() {
-  RunLimits l;
+RunSettings fuzz_limits() {
+  RunSettings l;
   l.cpu_ms = 200;
   l.heap_bytes = 64u << 20;
   l.output_bytes = 4u << 20;
@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   first.code = std::string(input.substr(0, cut));
   second.code = std::string(cut == std::string_view::npos ? input : input.substr(cut + 6));
   first.where = second.where = "script[0]";
-  const RunLimits limits = fuzz_limits();
+  const RunSettings limits = fuzz_limits();
 
   if (!reused->reset()) std::abort();  // the browser loaded once; every reset must succeed
   (void)reused->run({&first, 1}, {}, limits);

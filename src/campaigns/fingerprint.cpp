@@ -13,7 +13,7 @@
 
 #include <openssl/sha.h>
 
-#include "campaigns/mail_date.hpp"
+#include "codecs/text/dates.hpp"
 #include "codecs/text/addresses.hpp"
 #include "core/text.hpp"
 #include "meta/families.hpp"
@@ -180,7 +180,7 @@ void mail_facts(const Artifact& msg, const PublicSuffixList& psl, const Envelope
   f.recipient_domains.assign(rcpt.begin(), rcpt.end());
 
   f.subject = msg.meta_string(meta::mail::subject).substr(0, 998);
-  f.sent_at = parse_mail_date(msg.meta_string(meta::mail::date));
+  f.sent_at = codecs::text::parse_mail_date(msg.meta_string(meta::mail::date));
   if (std::string t = text_template(f.subject, 512); t.size() >= kMinSubjectTemplate) b.add("subject", std::move(t));
 
   for (const Meta& m : msg.meta) {

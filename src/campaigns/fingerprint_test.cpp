@@ -6,7 +6,6 @@
 #include <charconv>
 
 #include "campaigns/fingerprint.hpp"
-#include "campaigns/mail_date.hpp"
 #include "test_support.hpp"
 
 namespace sluice::campaigns {
@@ -42,18 +41,6 @@ TEST(TextTemplate, FileNamesKeepTheirWordsAndLoseTheirNumbers) {
   EXPECT_EQ(name_pattern("Invoice_4821.ISO"), "invoice_#.iso");
   EXPECT_EQ(name_pattern("/HAN_ALERT_003.SCR"), "/han_alert_#.scr");
   EXPECT_EQ(name_pattern(std::string(1000, 'a')).size(), 255u);
-}
-
-TEST(MailDate, ReadsRfc5322AndItsObsoleteForms) {
-  EXPECT_EQ(parse_mail_date("Thu, 21 May 2020 10:00:00 +0000"), 1590055200);
-  EXPECT_EQ(parse_mail_date("21 May 2020 06:00:00 -0400"), 1590055200);
-  EXPECT_EQ(parse_mail_date("Thu, 21 May 2020 06:00 EDT"), 1590055200);
-  EXPECT_EQ(parse_mail_date("Thu (comment), 21 May 20 10:00:00 GMT"), 1590055200);
-  EXPECT_EQ(parse_mail_date("Thu, 22 Aug 2002 12:46:39 +0100"), 1030016799);
-  EXPECT_FALSE(parse_mail_date("yesterday"));
-  EXPECT_FALSE(parse_mail_date("31 Foo 2020 10:00:00"));
-  EXPECT_FALSE(parse_mail_date("21 May 2020 25:00:00"));
-  EXPECT_FALSE(parse_mail_date(""));
 }
 
 TEST(Extract, AMessageGivesItsFactsAndFingerprints) {

@@ -38,15 +38,6 @@ std::string top(const std::vector<Counted>& v, std::size_t n = 5) {
 
 }  // namespace
 
-std::string iso_time(std::int64_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 namespace {
 
 void write_shared(report::JsonWriter& w, const std::vector<SharedFingerprint>& shared) {

@@ -9,12 +9,13 @@
 #include <nlohmann/json.hpp>
 
 #include "campaigns/store.hpp"
+#include "codecs/text/dates.hpp"
 #include "campaigns/summary.hpp"
 
 namespace sluice::campaigns {
 
 // "2020-05-21T10:00:00Z"
-[[nodiscard]] std::string iso_time(std::int64_t unix_seconds);
+using codecs::text::iso_time;
 
 // The result's "campaign" member (docs/report.schema.json), compact, written
 // straight: `sluice scan` adds one to every stored message.

@@ -181,6 +181,13 @@ std::string UnpackContext::clean_name(std::string_view raw) {
   return s;
 }
 
+std::vector<const Artifact*> UnpackContext::enclosing() const {
+  std::vector<const Artifact*> out;
+  for (ArtifactId a = tree_[id_].parent; a != kNoArtifact; a = tree_[a].parent) out.push_back(&tree_[a]);
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
 std::vector<std::string> UnpackContext::password_candidates() const {
   if (candidates_from_ != nullptr) return candidates_from_->password_candidates();
   return core::password_candidates(tree_, id_);

@@ -111,6 +111,11 @@ class UnpackContext {
   // enclosing message (subject, text and HTML parts), this artifact's names,
   // then common sample passwords (core/passwords.hpp).
   [[nodiscard]] std::vector<std::string> password_candidates() const;
+  // The artifacts this one lies in, outermost first: a page's scripts see the
+  // time its message arrived (formats/html/page_clock.hpp). Read them before
+  // emitting anything: a child may move the tree's storage.
+  [[nodiscard]] std::vector<const Artifact*> enclosing() const;
+
   // A forked reader works on a one-artifact tree of its own (core/isolate):
   // the message it came from is only in the parent's (a copy of which the
   // forked process holds), so candidates are asked of the parent's context,

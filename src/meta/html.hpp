@@ -13,6 +13,14 @@ inline constexpr MetaKey<std::int64_t> scripts_run{
     "html.scripts_run",
     "number of inline scripts the sandboxed interpreter ran; only when the page had runnable "
     "scripts"};
+inline constexpr MetaKey<std::string> clock{
+    "html.clock",
+    "the time the page's scripts saw when they started (`Date`), ISO 8601 in UTC; only when the page "
+    "had runnable scripts (docs/adr/0043-page-clock-from-the-message.md)"};
+inline constexpr MetaKey<std::string> clock_from{
+    "html.clock_from",
+    "where html.clock came from: \"received\" (the newest Received field of the outermost message), "
+    "\"date\" (its Date field) or \"scan\" (the scan's own time: no message, or its time is later)"};
 inline constexpr MetaKey<std::string> script_error{
     "html.script_error",
     "an error the script interpreter (or its isolated worker) reported; one value per error"};
@@ -39,6 +47,8 @@ namespace sluice::meta {
 inline constexpr MetaKeyInfo kHtmlKeys[] = {
     html::script_src,
     html::scripts_run,
+    html::clock,
+    html::clock_from,
     html::script_error,
     html::link,
     html::saved_as,

@@ -9,7 +9,8 @@ namespace sluice::formats::html {
 const std::string_view kBrowserShim = R"js(
 (function (g) {
   var save = g.__sluice_save, saveBinary = g.__sluice_save_binary,
-      navigate = g.__sluice_navigate, write = g.__sluice_write, known = {};
+      navigate = g.__sluice_navigate, write = g.__sluice_write, known = {},
+      waitUntil = g.__sluice_wait_until, now = Date.now;
   // The page's elements by id, given once before the page's code runs (the
   // browser is loaded before the page is known; the runtime removes this).
   g.__sluice_bind = function (elements) { known = elements || {}; };
@@ -198,10 +199,37 @@ const std::string_view kBrowserShim = R"js(
   g.MouseEvent = g.Event = g.CustomEvent = function (type) { this.type = String(type); };
   g.Image = g.Audio = function () { return new Element('img'); };
   g.open = function (u) { if (u) openUrl(u, '', 'window.open'); return g; };
-  g.setTimeout = g.setInterval = g.setImmediate = g.requestAnimationFrame = function (fn) {
+  // Pending timers, a binary heap on (due, id): a browser runs the timer due
+  // first, and of two due at once the one set first.
+  function before(a, b) { return a.due < b.due || (a.due === b.due && a.id < b.id); }
+  function swap(i, j) { var x = timers[i]; timers[i] = timers[j]; timers[j] = x; }
+  function pushTimer(t) {
+    var i = timers.length;
+    timers.push(t);
+    while (i > 0 && before(timers[i], timers[(i - 1) >> 1])) { swap(i, (i - 1) >> 1); i = (i - 1) >> 1; }
+  }
+  function popTimer() {
+    var top = timers[0], last = timers.pop();
+    if (timers.length === 0) return top;
+    timers[0] = last;
+    for (var i = 0, n = timers.length;;) {
+      var l = 2 * i + 1, m = i;
+      if (l < n && before(timers[l], timers[m])) m = l;
+      if (l + 1 < n && before(timers[l + 1], timers[m])) m = l + 1;
+      if (m === i) return top;
+      swap(i, m);
+      i = m;
+    }
+  }
+  // A timer is due its delay after it was set (the page's clock, ADR 0043);
+  // delays a browser would not honour (negative, not a number, past 2^31-1 ms)
+  // are none.
+  g.setTimeout = g.setInterval = g.setImmediate = g.requestAnimationFrame = function (fn, delay) {
     if (typeof fn === 'string') { var code = fn; fn = function () { (0, eval)(code); }; }
     var args = Array.prototype.slice.call(arguments, 2);
-    timers.push({ fn: fn, args: args, id: ++timerCount });
+    var ms = Number(delay);
+    if (!(ms > 0 && ms <= 2147483647)) ms = 0;
+    pushTimer({ fn: fn, args: args, id: ++timerCount, due: now() + ms });
     return timerCount;
   };
   g.clearTimeout = g.clearInterval = g.cancelAnimationFrame = function (id) {
@@ -220,8 +248,9 @@ const std::string_view kBrowserShim = R"js(
   g.screen = { width: 1920, height: 1080 };
   g.innerWidth = 1920; g.innerHeight = 1080;
 
-  // Run after the page's scripts: load handlers, then timers in the order
-  // they were set, each once (an interval runs once), at most `limit` calls.
+  // Run after the page's scripts: load handlers, then timers as they fall
+  // due, each once (an interval runs once), with the clock moved on to its
+  // due time; at most `limit` calls.
   g.__sluice_after = function (limit) {
     var calls = 0;
     var load = loadHandlers.slice();
@@ -232,9 +261,9 @@ const std::string_view kBrowserShim = R"js(
       try { load[i].call(g, { type: 'load' }); } catch (e) {}
     }
     while (timers.length > 0 && calls < limit) {
-      var t = timers.shift();
+      var t = popTimer();
       calls++;
-      if (typeof t.fn === 'function') { try { t.fn.apply(g, t.args); } catch (e) {} }
+      if (typeof t.fn === 'function') { waitUntil(t.due); try { t.fn.apply(g, t.args); } catch (e) {} }
     }
     return calls;
   };

@@ -3,6 +3,8 @@
 // (mkfs.fat, mtools) rebuilt in the page's script in the public styles.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <ctime>
 #include <string>
 
 #include "core/sniff.hpp"
@@ -38,13 +40,37 @@ std::vector<std::uint8_t> reference_zip() {
   return out;
 }
 
-formats::html::RunResult run_page(const std::string& name, formats::html::RunLimits limits = {}) {
+formats::html::RunResult run_page(const std::string& name, formats::html::RunSettings limits = {}) {
 #if defined(__SANITIZE_ADDRESS__)
   // ASan makes the interpreter about ten times slower; the budget is CPU time.
-  if (limits.cpu_ms == formats::html::RunLimits{}.cpu_ms) limits.cpu_ms *= 20;
+  if (limits.cpu_ms == formats::html::RunSettings{}.cpu_ms) limits.cpu_ms *= 20;
 #endif
   const auto m = formats::html::read_markup(page(name), 100, 1 << 20);
   return formats::html::run_scripts(m.scripts, m.elements, limits);
+}
+
+// What `f` gives with the process in time zone `tz` (the machine's zone must
+// not reach a page: ADR 0043); the zone is put back after.
+template <typename F>
+auto in_zone(const char* tz, F f) {
+  const char* before = std::getenv("TZ");
+  const std::string saved = before != nullptr ? before : "";
+  ::setenv("TZ", tz, 1);
+  ::tzset();
+  auto r = f();
+  if (before != nullptr) ::setenv("TZ", saved.c_str(), 1);
+  else ::unsetenv("TZ");
+  ::tzset();
+  return r;
+}
+
+// One script run with the page's clock at 2020-05-21T10:00:00Z.
+formats::html::RunResult run_on_may_21(const std::string& code) {
+  formats::html::ScriptSource s;
+  s.code = code;
+  formats::html::RunSettings l;
+  l.clock_ms = 1'590'055'200'000;
+  return formats::html::run_scripts({&s, 1}, {}, l);
 }
 
 // Two runs of one page saved the same files the same way, and did the same.
@@ -70,7 +96,7 @@ TEST(HtmlRuntime, PreludeBytecodeRunsAsItsSource) {
                            "plain_base64.html", "reversed.html", "xor_key.html", "benign_newsletter.html",
                            "svg_script.svg"}) {
     const auto m = formats::html::read_markup(page(name), 100, 1 << 20);
-    formats::html::RunLimits limits;
+    formats::html::RunSettings limits;
 #if defined(__SANITIZE_ADDRESS__)
     limits.cpu_ms *= 20;
 #endif
@@ -226,7 +252,7 @@ TEST(HtmlRuntime, AResetInterpreterRunsEachPageAsAFreshOne) {
   const formats::html::Prelude prelude = formats::html::compile_prelude();
   auto in = formats::html::Interpreter::prepare(prelude);
   ASSERT_TRUE(in->ready());
-  formats::html::RunLimits limits;
+  formats::html::RunSettings limits;
 #if defined(__SANITIZE_ADDRESS__)
   limits.cpu_ms *= 20;
 #endif
@@ -259,7 +285,7 @@ TEST(HtmlRuntime, AResetInterpreterRunsEachPageAsAFreshOne) {
 
   formats::html::ScriptSource grow;
   grow.code = "var s = 'x', keep = []; for (;;) { s = s + s; keep.push(s); }";
-  formats::html::RunLimits small;
+  formats::html::RunSettings small;
   small.cpu_ms = 60'000;
   small.heap_bytes = 16u << 20;
   ASSERT_TRUE(in->reset());
@@ -302,9 +328,42 @@ TEST(HtmlRuntime, MathRandomIsTheSameOnEveryRun) {
   EXPECT_TRUE(first.written.ends_with(" true true true true 1000")) << first.written;
   EXPECT_EQ(first.written, second.written);
 }
+
+// The page's clock (ADR 0043) starts where the engine says (the time its
+// message arrived), runs in UTC whatever the machine's zone, and moves only
+// as the page reads it: the same page writes the same times on every run.
+TEST(HtmlRuntime, ThePageClockStartsWhereToldAndIsUtcEverywhere) {
+  const std::string code =
+      "var d = new Date();"
+      "document.write(d.toISOString() + '|' + d.getHours() + '|' + d.getTimezoneOffset() + '|' +"
+      "  new Date(2020, 4, 21, 10).getTime() + '|' + Date.parse('Thu, 21 May 2020 19:00:00 +0900') + '|' +"
+      "  Date.parse('Thu May 21 10:00:00 2020') + '|' + Date.now());";
+  const auto utc = run_on_may_21(code);
+  const auto seoul = in_zone("Asia/Seoul", [&] { return run_on_may_21(code); });
+  EXPECT_TRUE(utc.errors.empty()) << utc.errors.front();
+  EXPECT_EQ(utc.written,
+            "2020-05-21T10:00:00.001Z|10|0|1590055200000|1590055200000|1590055200000|1590055200002");
+  EXPECT_EQ(seoul.written, utc.written);
+}
+
+// A page that waits for time to pass, in a loop or with a timer, gets it
+// (sandbox-evading kits wait before they drop) and is not stopped by the CPU
+// budget; timers run as they fall due, with the clock at their due time.
+TEST(HtmlRuntime, APageThatWaitsForTimeGetsIt) {
+  const auto r = run_on_may_21(
+      "var t = Date.now(), spins = 0;"
+      "while (Date.now() < t + 5000) spins++;"
+      "setTimeout(function () { document.write('|late ' + (Date.now() - t >= 65000)); }, 60000);"
+      "setTimeout(function () { document.write('|soon ' + (Date.now() - t < 5100)); });"
+      "document.write('spun ' + spins + ' ' + (performance.now() >= 5000));");
+  EXPECT_FALSE(r.out_of_time);
+  EXPECT_TRUE(r.errors.empty()) << r.errors.front();
+  EXPECT_EQ(r.written, "spun 4999 true|soon true|late true");
+}
+
 // the outcome, not a measured time.
 TEST(HtmlRuntime, CpuBudgetStopsASpinThatCatches) {
-  formats::html::RunLimits l;
+  formats::html::RunSettings l;
   l.cpu_ms = 50;
   formats::html::ScriptSource spin;
   spin.code = "for (;;) { try { while (true) {} } catch (e) {} }";
@@ -312,7 +371,7 @@ TEST(HtmlRuntime, CpuBudgetStopsASpinThatCatches) {
 }
 
 TEST(HtmlRuntime, HeapCapStopsAllocation) {
-  formats::html::RunLimits l;
+  formats::html::RunSettings l;
   formats::html::ScriptSource grow;
   grow.code = "var s = 'x', keep = []; for (;;) { s = s + s; keep.push(s); }";
   l.cpu_ms = 60'000;
@@ -335,6 +394,44 @@ TEST(HtmlEngine, SmuggledZipIsScannedWithItsName) {
     }
   }
   EXPECT_TRUE(exe);
+}
+
+// ADR 0043 end to end: a page in a message reads the receiving site's
+// Received stamp, whichever engine scans it and whatever the machine's zone,
+// so what it writes has one hash; the page's artifact says where the clock came from.
+TEST(HtmlEngine, APageReadsTheSameClockOnEveryScan) {
+  const std::string mail =
+      "Received: from mx.example by mail.example (Postfix) with ESMTP id 4F1A;\r\n"
+      "\tThu, 21 May 2020 19:00:00 +0900 (KST)\r\n"
+      "Date: Wed, 20 May 2020 01:00:00 +0000\r\n"
+      "From: a@example.org\r\nTo: b@example.org\r\nSubject: clock\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: text/html\r\n\r\n"
+      "<html><body><script>var d = new Date();"
+      "document.write('<p>' + d.toString() + ' ' + d.getHours() + ' ' + Date.now() + '</p>');"
+      "</script></body></html>\r\n";
+  const std::vector<std::uint8_t> bytes(mail.begin(), mail.end());
+  auto written = [](const ScanResult& r, std::string* clock, std::string* from) {
+    std::string hash;
+    for (const auto& a : r.tree) {
+      if (a.type == FileType::html) {
+        *clock = a.meta_string("html.clock");
+        *from = a.meta_string("html.clock_from");
+      }
+      if (r.tree.evidence_path(a.id).ends_with("document.write")) hash = to_hex(a.hashes.sha256);
+    }
+    return hash;
+  };
+  std::string clock, from, clock2, from2;
+  const std::string first = written(testing::default_engine().scan(ByteView(bytes.data(), bytes.size()), "m.eml"), &clock, &from);
+  const std::string second = in_zone("America/New_York", [&] {
+    return written(testing::default_engine().scan(ByteView(bytes.data(), bytes.size()), "m.eml"), &clock2, &from2);
+  });
+  EXPECT_FALSE(first.empty());
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(clock, "2020-05-21T10:00:00Z");
+  EXPECT_EQ(from, "received");
+  EXPECT_EQ(clock2, clock);
+  EXPECT_EQ(from2, from);
 }
 
 TEST(HtmlEngine, NewsletterIsClean) {

@@ -14,12 +14,13 @@ namespace {
 // What a page's scripts did, as children and meta of its artifact: run in a
 // script helper (script_helpers.hpp), or in this process when the whole scan
 // is already in a sandboxed worker.
-void run_in_worker(core::UnpackContext& w, const Markup& m, Interpreter& interpreter) {
-  RunLimits rl;
+void run_in_worker(core::UnpackContext& w, const Markup& m, Interpreter& interpreter, std::int64_t clock_ms) {
+  RunSettings rl;
   rl.cpu_ms = w.limits().max_script_ms;
   rl.heap_bytes = w.limits().max_script_memory;
   rl.max_items = w.limits().max_children;
   rl.output_bytes = w.budget().decode_allowance(w.bytes().size()).bytes;
+  rl.clock_ms = clock_ms;
   RunResult r = interpreter.run(m.scripts, m.elements, rl);
   w.meta(meta::html::scripts_run, static_cast<std::int64_t>(r.scripts_run));
   for (auto& e : r.errors) w.meta(meta::html::script_error, std::move(e));
@@ -81,16 +82,16 @@ void PageServer::give_back(std::unique_ptr<Interpreter> in) const {
   if (idle_.size() < kMaxIdle) idle_.push_back(std::move(in));
 }
 
-void PageServer::run(core::UnpackContext& w, const Markup& m) const {
+void PageServer::run(core::UnpackContext& w, const Markup& m, std::int64_t clock_ms) const {
   std::unique_ptr<Interpreter> in = take();
-  run_in_worker(w, m, *in);
+  run_in_worker(w, m, *in, clock_ms);
   give_back(std::move(in));
 }
 
-void PageServer::run_held(core::UnpackContext& w) const {
+void PageServer::run_held(core::UnpackContext& w, std::int64_t clock_ms) const {
   const Markup m = read_markup(w.bytes().chars(), w.limits().max_children, kMaxInner);
   held_ = take();
-  run_in_worker(w, m, *held_);
+  run_in_worker(w, m, *held_, clock_ms);
 }
 
 void PageServer::warm() const { give_back(take()); }
@@ -100,7 +101,7 @@ void PageServer::between_pages() const {
 }
 
 void serve_pages(int fd, const PageServer& server, const core::AddressSpaceGauge& gauge) {
-  const ScriptHelpers helpers([&server](core::UnpackContext& w) { server.run_held(w); },
+  const ScriptHelpers helpers([&server](core::UnpackContext& w, std::int64_t clock_ms) { server.run_held(w, clock_ms); },
                               [&server] { server.between_pages(); });
   helpers.serve(fd, gauge);
 }

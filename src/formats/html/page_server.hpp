@@ -5,6 +5,7 @@
 // the process is already isolated: a sandboxed scan worker (ADR 0011), a
 // script helper (script_helpers.hpp, ADR 0026, 0042).
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -25,15 +26,16 @@ class PageServer {
   // server's life.
   [[nodiscard]] const Prelude& prelude() const;
 
-  // The page in `w`, its markup already read: an interpreter from the shelf,
-  // put back when the page is done.
-  void run(core::UnpackContext& w, const Markup& m) const;
+  // The page in `w`, its markup already read, its clock starting at
+  // `clock_ms` (page_clock.hpp): an interpreter from the shelf, put back when
+  // the page is done.
+  void run(core::UnpackContext& w, const Markup& m, std::int64_t clock_ms) const;
 
   // In a script helper: reads the page's markup itself (nothing parsed by the
   // engine's process is trusted here but the bytes) and keeps the interpreter
   // until between_pages(), which the helper calls after sending its answer,
   // so putting it back costs the engine's process no time.
-  void run_held(core::UnpackContext& w) const;
+  void run_held(core::UnpackContext& w, std::int64_t clock_ms) const;
   void between_pages() const;
 
   // Compiles the browser and makes the first interpreter now: a helper does

@@ -6,7 +6,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <string>
+#include <string_view>
 
+#include "codecs/text/dates.hpp"
 #include "formats/html/blobs.hpp"
 #include "formats/html/browser_shim.hpp"
 #include "formats/html/page_heap.hpp"
@@ -20,6 +23,13 @@ extern "C" int sluice_duk_exec_timeout(void* udata);
 // every page, so a scan is reproducible — an ad script's "ord=" cache-buster
 // no longer gives the same mail different artifact hashes on each scan.
 extern "C" double sluice_duk_random(void* udata);
+// Date.now, new Date() and performance.now (DUK_USE_DATE_GET_NOW,
+// DUK_USE_GET_MONOTONIC_TIME): the run's own clock (RunSettings::clock_ms,
+// ADR 0043), never the machine's. Time zone is UTC (DUK_USE_DATE_GET_LOCAL_TZOFFSET
+// is 0), and Date.parse's non-ISO strings are read as UTC too.
+extern "C" double sluice_duk_now(void* thr);
+extern "C" double sluice_duk_monotonic(void* thr);
+extern "C" int sluice_duk_parse_date(void* thr, const char* str);
 
 namespace sluice::formats::html {
 namespace {
@@ -41,8 +51,8 @@ std::uint64_t cpu_now_ns() {
 // (Duktape unwinds with longjmp), so their scratch space lives here.
 struct State {
   // Every block of the page's heap (page_heap.hpp).
-  PageHeap arena{footprint_for(RunLimits{}.heap_bytes)};
-  RunLimits limits;
+  PageHeap arena{footprint_for(RunSettings{}.heap_bytes)};
+  RunSettings limits;
   RunResult result;
   std::uint64_t deadline_ns = 0;
   std::uint64_t heap_used = 0;
@@ -50,6 +60,7 @@ struct State {
   std::vector<std::uint8_t> scratch;
   std::string text;
   std::uint64_t random = 0x5eed5eed5eed5eedull;  // splitmix64's state
+  std::int64_t clock_ms = 0;                      // the page's clock (RunSettings::clock_ms)
 };
 
 State* state_of(duk_context* ctx) {
@@ -295,6 +306,16 @@ bool run_bytecode(State& st, duk_context* ctx, const std::vector<std::uint8_t>& 
   return ok;
 }
 
+// __sluice_wait_until(ms): the browser runs a timer when it is due; the clock
+// only moves forward.
+duk_ret_t native_wait_until(duk_context* ctx) {
+  State& st = *state_of(ctx);
+  const double due = duk_get_number_default(ctx, 0, 0.0);
+  // Within ±8.64e15, ECMAScript's range of times; NaN compares false.
+  if (due > static_cast<double>(st.clock_ms) && due <= 8.64e15) st.clock_ms = static_cast<std::int64_t>(due);
+  return 0;
+}
+
 void define_natives(duk_context* ctx) {
   duk_push_global_object(ctx);
   const struct {
@@ -303,7 +324,8 @@ void define_natives(duk_context* ctx) {
     duk_idx_t nargs;
   } natives[] = {{"__sluice_save", native_save, 4},       {"__sluice_save_binary", native_save_binary, 4},
                  {"__sluice_navigate", native_navigate, 2}, {"__sluice_write", native_write, 1},
-                 {"atob", native_atob, 1},                  {"btoa", native_btoa, 1}};
+                 {"atob", native_atob, 1},                  {"btoa", native_btoa, 1},
+                 {"__sluice_wait_until", native_wait_until, 1}};
   for (const auto& n : natives) {
     duk_push_c_function(ctx, n.fn, n.nargs);
     duk_put_prop_string(ctx, -2, n.name);
@@ -443,7 +465,7 @@ bool Interpreter::reset() {
 }
 
 RunResult Interpreter::run(std::span<const ScriptSource> scripts, std::span<const Element> elements,
-                           const RunLimits& limits) {
+                           const RunSettings& limits) {
   State& st = heap_->st;
   duk_context* ctx = heap_->ctx;
   if (heap_->used) {
@@ -453,6 +475,7 @@ RunResult Interpreter::run(std::span<const ScriptSource> scripts, std::span<cons
   }
   heap_->used = true;
   st.limits = limits;
+  st.clock_ms = limits.clock_ms;
   st.arena.set_max_footprint(footprint_for(limits.heap_bytes));
   if (ctx == nullptr) {
     st.result.out_of_memory = true;
@@ -485,7 +508,7 @@ RunResult Interpreter::run(std::span<const ScriptSource> scripts, std::span<cons
   return std::move(st.result);
 }
 
-RunResult run_scripts(std::span<const ScriptSource> scripts, std::span<const Element> elements, const RunLimits& limits,
+RunResult run_scripts(std::span<const ScriptSource> scripts, std::span<const Element> elements, const RunSettings& limits,
                       const Prelude& prelude) {
   return Interpreter::prepare(prelude)->run(scripts, elements, limits);
 }
@@ -507,4 +530,42 @@ extern "C" double sluice_duk_random(void* udata) {
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   z ^= z >> 31;
   return static_cast<double>(z >> 11) * 0x1.0p-53;  // 53 random bits in [0, 1)
+}
+
+// Each reading moves the clock on by a millisecond: a page that waits in a
+// loop for time to pass (`while (Date.now() < t + 500)`) gets it, and reads
+// the same times on every run.
+extern "C" double sluice_duk_now(void* thr) {
+  auto* st = sluice::formats::html::state_of(static_cast<duk_context*>(thr));
+  if (st->clock_ms < 8'640'000'000'000'000) ++st->clock_ms;
+  return static_cast<double>(st->clock_ms);
+}
+
+// performance.now(): milliseconds since the page started.
+extern "C" double sluice_duk_monotonic(void* thr) {
+  auto* st = sluice::formats::html::state_of(static_cast<duk_context*>(thr));
+  return sluice_duk_now(thr) - static_cast<double>(st->limits.clock_ms);
+}
+
+// What Duktape's own ISO 8601 reader refused: the C locale's "%c" form
+// ("Thu May 21 10:00:00 2020"; Sluice never sets a locale) and RFC 5322's
+// ("Thu, 21 May 2020 10:00:00 +0000", which pages take from a header), both
+// in UTC where no zone is given. Nothing here owns memory: a push may throw
+// (Duktape's longjmp), which would skip a destructor.
+extern "C" int sluice_duk_parse_date(void* thr, const char* str) {
+  auto* ctx = static_cast<duk_context*>(thr);
+  char text[257];
+  const std::size_t n = ::strnlen(str, sizeof text - 1);
+  std::memcpy(text, str, n);
+  text[n] = '\0';
+  double ms = 0;
+  if (auto t = sluice::codecs::text::parse_mail_date(std::string_view(text, n))) {
+    ms = static_cast<double>(*t) * 1000.0;
+  } else {
+    std::tm tm{};
+    if (::strptime(text, "%c", &tm) == nullptr) return 0;
+    ms = static_cast<double>(::timegm(&tm)) * 1000.0;
+  }
+  duk_push_number(ctx, ms);
+  return 1;
 }

@@ -26,11 +26,17 @@ struct Download {
   bool truncated = false;  // cut at the byte cap
 };
 
-struct RunLimits {
+// A run's bounds, and the clock it starts at.
+struct RunSettings {
   std::uint64_t cpu_ms = 2000;
   std::uint64_t heap_bytes = 256ull << 20;
   std::uint64_t output_bytes = 64ull << 20;  // all downloads and written text together
   std::size_t max_items = 1000;              // downloads, navigations, timers
+  // Unix time in milliseconds the page's clock starts at (page_clock.hpp).
+  // The clock is the run's own: each reading moves it on by a millisecond, and
+  // a timer runs when it is due, so the same page reads the same times on
+  // every run and a page that waits for time to pass gets it.
+  std::int64_t clock_ms = 0;
 };
 
 struct RunResult {
@@ -87,7 +93,7 @@ class Interpreter {
   // scripts did to the browser must not meet another page); a second call
   // returns a result that says so in its errors.
   [[nodiscard]] RunResult run(std::span<const ScriptSource> scripts, std::span<const Element> elements,
-                              const RunLimits& limits);
+                              const RunSettings& limits);
 
  private:
   struct Heap;
@@ -97,6 +103,6 @@ class Interpreter {
 
 // prepare(prelude), then run: for callers with one page.
 [[nodiscard]] RunResult run_scripts(std::span<const ScriptSource> scripts, std::span<const Element> elements,
-                                    const RunLimits& limits, const Prelude& prelude = {});
+                                    const RunSettings& limits, const Prelude& prelude = {});
 
 }  // namespace sluice::formats::html

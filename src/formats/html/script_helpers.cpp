@@ -41,7 +41,7 @@ constexpr std::uint32_t kLayout = sizeof(Limits) << 16 | sizeof(core::Budget::Sn
 
 // The whole frame, its 8-byte length first, built in one buffer: the page is
 // copied once, into it.
-std::vector<std::uint8_t> request(core::UnpackContext& ctx) {
+std::vector<std::uint8_t> request(core::UnpackContext& ctx, std::int64_t clock_ms) {
   std::vector<std::uint8_t> o;
   o.reserve(256 + ctx.bytes().size());
   put_u64(o, 0);  // the length, written last
@@ -61,6 +61,7 @@ std::vector<std::uint8_t> request(core::UnpackContext& ctx) {
   put_u32(o, b.artifacts);
   put_u8(o, b.sandboxed ? 1 : 0);
   put_u32(o, static_cast<std::uint32_t>(ctx.type()));
+  put_u64(o, static_cast<std::uint64_t>(clock_ms));
   put_str(o, ctx.name());
   put_u64(o, ctx.bytes().size());
   o.insert(o.end(), ctx.bytes().data(), ctx.bytes().data() + ctx.bytes().size());
@@ -74,6 +75,7 @@ struct Request {
   Limits limits;
   core::Budget::Snapshot budget;
   FileType type = FileType::unknown;
+  std::int64_t clock_ms = 0;
   std::string name;
   ByteView page;
 };
@@ -100,12 +102,14 @@ Result<Request> read_request(ByteView bytes) {
   auto artifacts = r.le<std::uint32_t>();
   auto sandboxed = r.le<std::uint8_t>();
   auto type = r.le<std::uint32_t>();
-  if (!deadline || !decoded || !input || !reserved || !key_rounds || !artifacts || !sandboxed || !type) {
+  auto clock = r.le<std::uint64_t>();
+  if (!deadline || !decoded || !input || !reserved || !key_rounds || !artifacts || !sandboxed || !type || !clock) {
     return fail(Errc::malformed, 0, "short request");
   }
   q.budget = {static_cast<std::int64_t>(*deadline), *decoded, *input, *reserved, *key_rounds, *artifacts,
               *sandboxed != 0};
   q.type = static_cast<FileType>(*type);
+  q.clock_ms = static_cast<std::int64_t>(*clock);
   auto name = get_str(r);
   if (!name) return std::unexpected(name.error());
   q.name = std::move(*name);
@@ -135,9 +139,10 @@ bool send_frame(int fd, const std::vector<std::uint8_t>& payload) {
 // /dev/null, nothing else of this process's descriptors, signals at their
 // defaults and unblocked (a scan thread may block some), and of the
 // environment only the time zone, this process's or the system's: pages'
-// Dates show local time, and the helper reads the zone before its filter
-// loads (install_seccomp_filter). posix_spawn starts it without copying this
-// process's page tables.
+// Dates are UTC (ADR 0043), but glibc's time functions (strftime, used for
+// toLocaleString) may still consult the zone, which the helper loads before
+// its filter does (install_seccomp_filter).
+// posix_spawn starts it without copying this process's page tables.
 Result<pid_t> spawn_helper(const std::string& program, int fd) {
   posix_spawn_file_actions_t files;
   posix_spawnattr_t attr;
@@ -273,13 +278,13 @@ void ScriptHelpers::serve(int fd, const core::AddressSpaceGauge& gauge) const {
     const ArtifactId root = local.add_root(q->page, "file", {Name{"parent", q->name}});
     local.at(root).type = q->type;
     core::UnpackContext lctx(local, root, budget);
-    runner_(lctx);
+    runner_(lctx, q->clock_ms);
     if (!send_frame(fd, core::serialise_unpack(local, root, {}))) ::_exit(3);
     if (between_) between_();
   }
 }
 
-Status ScriptHelpers::run(core::UnpackContext& ctx) const {
+Status ScriptHelpers::run(core::UnpackContext& ctx, std::int64_t clock_ms) const {
   auto failed = [&ctx](const std::string& why) -> Status {
     ctx.anomaly("isolation.worker_failed", Severity::medium, 0,
                 "the script helper for this " + std::string(to_string(ctx.type())) +
@@ -290,7 +295,7 @@ Status ScriptHelpers::run(core::UnpackContext& ctx) const {
   if (!helper) return failed(helper.error().what);
   Helper h = *helper;
   ++h.runs;
-  const std::vector<std::uint8_t> frame = request(ctx);
+  const std::vector<std::uint8_t> frame = request(ctx, clock_ms);
   if (!send_all(h.fd, frame.data(), frame.size())) {
     discard(h);
     return failed("it stopped reading its requests");

@@ -5,6 +5,8 @@
 // page saves and how is meta on the child (`html.saved_as`); the
 // html.smuggling finding is judged in src/analysis/smuggling.
 #include <array>
+#include <chrono>
+#include <string>
 #include <vector>
 
 #include "core/own_files.hpp"
@@ -12,8 +14,10 @@
 #include "core/unpacker.hpp"
 #include "formats/html/blobs.hpp"
 #include "formats/html/markup.hpp"
+#include "formats/html/page_clock.hpp"
 #include "formats/html/page_server.hpp"
 #include "formats/html/script_helpers.hpp"
+#include "codecs/text/dates.hpp"
 #include "codecs/text/html.hpp"
 #include "codecs/text/urls.hpp"
 #include "meta/html.hpp"
@@ -32,6 +36,11 @@ bool payload_type(FileType t) {
 }
 bool is_payload(const std::vector<std::uint8_t>& bytes) {
   return payload_type(core::sniff(ByteView(bytes.data(), bytes.size())));
+}
+
+std::int64_t scan_time_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string percent_decode(std::string_view s) {
@@ -71,17 +80,21 @@ class Reader {
 
  private:
   void execute(const Markup& m) {
+    // Read here, where the message is: a helper sees only the page.
+    const PageClock clock = page_clock(ctx_, scan_time_ms());
+    ctx_.meta(meta::html::clock, codecs::text::iso_time(clock.start_ms / 1000));
+    ctx_.meta(meta::html::clock_from, std::string(clock.from));
     // In a sandboxed scan worker (docs/adr/0011) the scan is that process
     // already and its filter forbids starting another; the interpreter's own
     // CPU and heap caps still bound the scripts.
     if (ctx_.budget().sandboxed()) {
-      server_.run(ctx_, m);
+      server_.run(ctx_, m, clock.start_ms);
       return;
     }
     // Where the helper program is missing, helpers are forked from this
     // process: compiled here, before any is, so every one has it.
     if (!helpers_.spawned()) (void)server_.prelude();
-    const Status st = helpers_.run(ctx_);
+    const Status st = helpers_.run(ctx_, clock.start_ms);
     if (!st) ctx_.meta(meta::html::script_error, st.error().what);
   }
 
@@ -166,7 +179,7 @@ class HtmlUnpacker final : public core::Unpacker {
   // Pages run by sluice-script-helper, started afresh (ADR 0042); where it is
   // not installed, by copies of this process made with fork (the runner and
   // hook then run in those copies).
-  ScriptHelpers helpers_{[this](core::UnpackContext& w) { server_.run_held(w); },
+  ScriptHelpers helpers_{[this](core::UnpackContext& w, std::int64_t clock_ms) { server_.run_held(w, clock_ms); },
                          [this] { server_.between_pages(); }, core::find_own_program(kScriptHelperProgram)};
   static constexpr std::array kTypes{FileType::html, FileType::svg};
 };

@@ -1,11 +1,12 @@
-#include "campaigns/mail_date.hpp"
+#include "codecs/text/dates.hpp"
 
 #include <array>
 #include <cctype>
+#include <ctime>
 #include <string>
 #include <utility>
 
-namespace sluice::campaigns {
+namespace sluice::codecs::text {
 namespace {
 
 constexpr std::array<std::string_view, 12> kMonths{"jan", "feb", "mar", "apr", "may", "jun",
@@ -134,4 +135,19 @@ std::optional<std::int64_t> parse_mail_date(std::string_view text) {
          *zone * 60;
 }
 
-}  // namespace sluice::campaigns
+std::optional<std::int64_t> received_time(std::string_view received) {
+  const std::size_t semi = received.rfind(';');
+  if (semi == std::string_view::npos) return std::nullopt;
+  return parse_mail_date(received.substr(semi + 1));
+}
+
+std::string iso_time(std::int64_t unix_seconds) {
+  const std::time_t tt = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  if (gmtime_r(&tt, &tm) == nullptr) return {};
+  char buf[48];
+  if (std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) return {};
+  return buf;
+}
+
+}  // namespace sluice::codecs::text

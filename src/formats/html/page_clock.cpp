@@ -1,0 +1,42 @@
+#include "formats/html/page_clock.hpp"
+
+#include <optional>
+#include <string>
+
+#include "codecs/text/dates.hpp"
+#include "meta/mime.hpp"
+
+namespace sluice::formats::html {
+namespace {
+
+struct Arrival {
+  std::int64_t seconds = 0;
+  std::string_view from;
+};
+
+// A message's Received fields come newest first: the first one with a date
+// is the receiving site's stamp.
+std::optional<Arrival> arrival(const Artifact& message) {
+  for (const std::string& r : message.meta_strings(meta::mail::received)) {
+    if (auto t = codecs::text::received_time(r)) return Arrival{*t, "received"};
+  }
+  if (auto t = codecs::text::parse_mail_date(message.meta_string(meta::mail::date))) return Arrival{*t, "date"};
+  return std::nullopt;
+}
+
+}  // namespace
+
+PageClock page_clock(const core::UnpackContext& ctx, std::int64_t scan_ms) {
+  // Outermost first: a message forwarded inside another is read when the
+  // outer one arrives, not when it first did.
+  for (const Artifact* a : ctx.enclosing()) {
+    const auto at = arrival(*a);
+    if (!at) continue;
+    // A stamp from the future is a lie (or a clock gone wrong): the scan's time.
+    if (at->seconds > scan_ms / 1000) break;
+    return PageClock{at->seconds * 1000, at->from};
+  }
+  return PageClock{scan_ms, "scan"};
+}
+
+}  // namespace sluice::formats::html

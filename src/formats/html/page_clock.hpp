@@ -1,0 +1,24 @@
+#pragma once
+// The time a page's scripts see (ADR 0043): when the message that carried the
+// page arrived, which is when its reader would open it. That is the newest
+// Received field of the outermost message (written by the receiving site, so
+// a sender's own fields lie below it), else that message's Date, and never
+// later than the scan itself. A page scanned with no message around it sees
+// the scan's time. The same message therefore gives the same page the same
+// clock on every scan, here or anywhere: its report, and the hashes of what
+// its scripts wrote, do not change from one scan to the next.
+#include <cstdint>
+#include <string_view>
+
+#include "core/unpacker.hpp"
+
+namespace sluice::formats::html {
+
+struct PageClock {
+  std::int64_t start_ms = 0;  // Unix time in milliseconds
+  std::string_view from;      // "received", "date" or "scan" (meta html.clock_from)
+};
+
+[[nodiscard]] PageClock page_clock(const core::UnpackContext& ctx, std::int64_t scan_ms);
+
+}  // namespace sluice::formats::html
