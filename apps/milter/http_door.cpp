@@ -39,7 +39,7 @@ void serve_scan(Daemon& daemon, const httplib::Request& req, httplib::Response& 
   std::string name = req.has_param("name") ? req.get_param_value("name") : "upload";
   auto bytes = bytes_of(ByteView::of(req.body));
   if (!bytes) return json_error(res, 500, "cannot hold the upload for scanning: " + bytes.error().what);
-  const ScanOutcome outcome = daemon.scanner().scan(*bytes, std::move(name), settings->deadline());
+  const ScanOutcome outcome = daemon.scanner().scan(*bytes, std::move(name), settings->deadline(), {});
   daemon.metrics().http_scan();
   switch (outcome.status) {
     case ScanStatus::busy:

@@ -345,7 +345,9 @@ sfsistat on_eom(SMFICTX* ctx) {
   } else {
     bytes = std::make_shared<const SealedInput>(std::move(*m.input));
     const std::string name = m.queue_id.empty() ? "message" : m.queue_id;
-    const ScanOutcome outcome = g_daemon->scanner().scan(bytes, name, s.deadline());
+    ScanOptions in_flight;
+    in_flight.in_flight = true;  // the message is arriving now (docs/adr/0043)
+    const ScanOutcome outcome = g_daemon->scanner().scan(bytes, name, s.deadline(), in_flight);
     result = outcome.result;
     d = decide(ms, outcome, new_scan_id());
     if (outcome.status == ScanStatus::busy) metrics.busy();

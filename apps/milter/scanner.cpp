@@ -9,6 +9,7 @@ namespace sluice::milter {
 struct EnginePool::Job {
   Bytes bytes;
   std::string name;
+  ScanOptions options;
   std::mutex mutex;
   std::condition_variable done_cv;
   std::shared_ptr<const ScanResult> result;
@@ -22,8 +23,9 @@ Result<Bytes> bytes_of(ByteView bytes) {
   return std::make_shared<const SealedInput>(std::move(*in));
 }
 
-ScanResult EnginePool::Backend::scan(const SealedInput& input, const std::string& name) const {
-  return pool ? pool->scan(input, name) : engine->scan(input.bytes(), name);
+ScanResult EnginePool::Backend::scan(const SealedInput& input, const std::string& name,
+                                    const ScanOptions& options) const {
+  return pool ? pool->scan(input, name, options) : engine->scan(input.bytes(), name, options);
 }
 
 Result<std::shared_ptr<EnginePool::Backend>> EnginePool::make_backend(const Config& config, unsigned workers,
@@ -71,10 +73,12 @@ std::shared_ptr<EnginePool::Backend> EnginePool::backend() const {
   return backend_;
 }
 
-ScanOutcome EnginePool::scan(Bytes bytes, std::string name, std::chrono::milliseconds wait) {
+ScanOutcome EnginePool::scan(Bytes bytes, std::string name, std::chrono::milliseconds wait,
+                             const ScanOptions& options) {
   auto job = std::make_shared<Job>();
   job->bytes = std::move(bytes);
   job->name = std::move(name);
+  job->options = options;
   {
     std::lock_guard lock(mutex_);
     if (in_use_ >= capacity_) return {ScanStatus::busy, nullptr};
@@ -107,7 +111,7 @@ void EnginePool::work(const std::stop_token& stop) {
     std::shared_ptr<const ScanResult> result;
     if (!skip) {
       const std::shared_ptr<Backend> be = backend();
-      result = std::make_shared<const ScanResult>(be->scan(*job->bytes, job->name));
+      result = std::make_shared<const ScanResult>(be->scan(*job->bytes, job->name, job->options));
     }
     {
       // Free the slot before the answer: whoever got it may look at stats()

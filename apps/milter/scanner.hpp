@@ -57,7 +57,10 @@ class Scanner {
  public:
   virtual ~Scanner() = default;
   // Returns within `wait` whatever happens; `busy` at once when saturated.
-  [[nodiscard]] virtual ScanOutcome scan(Bytes bytes, std::string name, std::chrono::milliseconds wait) = 0;
+  // `options.in_flight` for the milter's messages (arriving now); the HTTP
+  // API scans what it is sent as the CLI would.
+  [[nodiscard]] virtual ScanOutcome scan(Bytes bytes, std::string name, std::chrono::milliseconds wait,
+                                         const ScanOptions& options) = 0;
   // Builds the scanning side of a new configuration; on failure the old one
   // keeps serving and the error says why. Scans already running finish with
   // the configuration they started with.
@@ -75,7 +78,8 @@ class EnginePool final : public Scanner {
   EnginePool(const EnginePool&) = delete;
   EnginePool& operator=(const EnginePool&) = delete;
 
-  ScanOutcome scan(Bytes bytes, std::string name, std::chrono::milliseconds wait) override;
+  ScanOutcome scan(Bytes bytes, std::string name, std::chrono::milliseconds wait,
+                   const ScanOptions& options) override;
   Status reconfigure(const Config& config) override;
   PoolStats stats() const override;
 
@@ -86,7 +90,7 @@ class EnginePool final : public Scanner {
   struct Backend {
     std::shared_ptr<const Engine> engine;  // in process
     std::unique_ptr<WorkerPool> pool;      // or sandboxed
-    ScanResult scan(const SealedInput& input, const std::string& name) const;
+    ScanResult scan(const SealedInput& input, const std::string& name, const ScanOptions& options) const;
   };
   static Result<std::shared_ptr<Backend>> make_backend(const Config& config, unsigned workers, bool isolate);
   EnginePool(std::shared_ptr<Backend> backend, unsigned workers, unsigned max_queued, bool isolate);

@@ -27,6 +27,11 @@ struct ScanOptions {
   // that would fork a process of their own (RAR 5, docs/adr/0006) read in
   // place, since the worker's death is already contained (docs/adr/0011).
   bool sandboxed = false;
+  // The message is arriving now, in the mail flow (the milter and its HTTP
+  // API): a page's scripts see the scan's time, not what the message's own
+  // fields say. Postfix shows a milter no Received field of its own, so the
+  // newest one there is the sender's (docs/adr/0043).
+  bool in_flight = false;
 };
 
 struct ScanResult {

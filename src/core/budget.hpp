@@ -69,6 +69,10 @@ class Budget {
   // nothing may fork, and a reader's crash is already contained.
   [[nodiscard]] bool sandboxed() const noexcept { return sandboxed_; }
   void set_sandboxed(bool on) noexcept { sandboxed_ = on; }
+  // True when the message is arriving now (ScanOptions::in_flight): its time
+  // is the scan's, whatever its fields claim (formats/html/page_clock).
+  [[nodiscard]] bool in_flight() const noexcept { return in_flight_; }
+  void set_in_flight(bool on) noexcept { in_flight_ = on; }
 
   // Everything but the limits, for a long-lived helper process that draws
   // down its own copy of a scan's budget (formats/html/script_helpers): the
@@ -102,6 +106,7 @@ class Budget {
   std::uint64_t key_rounds_ = 0;
   std::uint32_t artifacts_ = 0;
   bool sandboxed_ = false;
+  bool in_flight_ = false;
 };
 
 }  // namespace sluice::core

@@ -202,6 +202,7 @@ ScanResult run(const Engine::Impl& impl, ByteView input, std::string name,
   r.input = core::to_valid_utf8(name);
   core::Budget budget(impl.config.limits, start);
   budget.set_sandboxed(options.sandboxed);
+  budget.set_in_flight(options.in_flight);
   ByteView root = input;
   if (owned != nullptr) root = r.tree.adopt(std::move(*owned));
   // Every byte is the attacker's claim until sniffed; "message" only once the

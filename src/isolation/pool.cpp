@@ -164,7 +164,8 @@ void put_request(std::vector<std::uint8_t>& out, std::uint64_t offset, ByteView 
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(offset >> (8 * i)));
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(static_cast<std::uint64_t>(input.size()) >> (8 * i)));
   out.push_back(static_cast<std::uint8_t>((o.input_cut ? kInputCut : 0) | (o.root_type ? kHasRootType : 0) |
-                                          (same_input ? kSameInput : 0) | (more_follow ? kMoreFollow : 0)));
+                                          (same_input ? kSameInput : 0) | (more_follow ? kMoreFollow : 0) |
+                                          (o.in_flight ? kInFlight : 0)));
   const auto type = static_cast<std::uint16_t>(o.root_type.value_or(FileType::unknown));
   out.push_back(static_cast<std::uint8_t>(type & 0xff));
   out.push_back(static_cast<std::uint8_t>(type >> 8));

@@ -25,7 +25,14 @@ inline constexpr std::uint8_t kReady = 'R';
 // previous request brought (the requests of a batch after the first).
 // kMoreFollow: more requests of this batch follow (all but its last): the
 // worker keeps the memfd mapped until the last one is scanned.
-enum RequestFlags : std::uint8_t { kInputCut = 1, kHasRootType = 2, kSameInput = 4, kMoreFollow = 8 };
+// kInFlight: ScanOptions::in_flight (the message is arriving now).
+enum RequestFlags : std::uint8_t {
+  kInputCut = 1,
+  kHasRootType = 2,
+  kSameInput = 4,
+  kMoreFollow = 8,
+  kInFlight = 16
+};
 
 // Exit statuses of a worker that ends on purpose.
 inline constexpr int kExitOutOfMemory = 86;  // operator new failed under RLIMIT_AS

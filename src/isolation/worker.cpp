@@ -167,6 +167,7 @@ class Requests {
     }
     req.more_follow = (flags & kMoreFollow) != 0;
     req.options.input_cut = (flags & kInputCut) != 0;
+    req.options.in_flight = (flags & kInFlight) != 0;
     if (flags & kHasRootType) req.options.root_type = static_cast<FileType>(root_type);
     req.options.sandboxed = true;
     return Received::request;

@@ -20,7 +20,8 @@ inline constexpr MetaKey<std::string> clock{
 inline constexpr MetaKey<std::string> clock_from{
     "html.clock_from",
     "where html.clock came from: \"received\" (the newest Received field of the outermost message), "
-    "\"date\" (its Date field) or \"scan\" (the scan's own time: no message, or its time is later)"};
+    "\"date\" (its Date field) or \"scan\" (the scan's own time: no message, a message in the mail "
+    "flow, or one whose time is later)"};
 inline constexpr MetaKey<std::string> script_error{
     "html.script_error",
     "an error the script interpreter (or its isolated worker) reported; one value per error"};

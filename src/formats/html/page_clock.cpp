@@ -26,7 +26,8 @@ std::optional<Arrival> arrival(const Artifact& message) {
 
 }  // namespace
 
-PageClock page_clock(const core::UnpackContext& ctx, std::int64_t scan_ms) {
+PageClock page_clock(core::UnpackContext& ctx, std::int64_t scan_ms) {
+  if (ctx.budget().in_flight()) return PageClock{scan_ms, "scan"};
   // Outermost first: a message forwarded inside another is read when the
   // outer one arrives, not when it first did.
   for (const Artifact* a : ctx.enclosing()) {

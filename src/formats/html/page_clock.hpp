@@ -3,8 +3,10 @@
 // page arrived, which is when its reader would open it. That is the newest
 // Received field of the outermost message (written by the receiving site, so
 // a sender's own fields lie below it), else that message's Date, and never
-// later than the scan itself. A page scanned with no message around it sees
-// the scan's time. The same message therefore gives the same page the same
+// later than the scan itself. A page scanned with no message around it, or in
+// a message arriving now (a milter's: ScanOptions::in_flight; Postfix shows a
+// milter none of its own Received fields, so the newest there is the
+// sender's), sees the scan's time. The same message at rest therefore gives the same page the same
 // clock on every scan, here or anywhere: its report, and the hashes of what
 // its scripts wrote, do not change from one scan to the next.
 #include <cstdint>
@@ -19,6 +21,6 @@ struct PageClock {
   std::string_view from;      // "received", "date" or "scan" (meta html.clock_from)
 };
 
-[[nodiscard]] PageClock page_clock(const core::UnpackContext& ctx, std::int64_t scan_ms);
+[[nodiscard]] PageClock page_clock(core::UnpackContext& ctx, std::int64_t scan_ms);
 
 }  // namespace sluice::formats::html

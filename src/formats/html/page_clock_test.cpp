@@ -70,11 +70,19 @@ TEST(PageClock, AForwardedMessageIsReadWhenTheOuterOneArrives) {
   EXPECT_EQ(p.clock().start_ms, kMay21);
 }
 
-TEST(PageClock, AStampFromTheFutureOrNoMessageGivesTheScansTime) {
+TEST(PageClock, AStampFromTheFutureAMessageInFlightOrNoMessageGiveTheScansTime) {
   Page future;
   const ArtifactId m = future.message({{"mail.received", "from a by b; Fri, 1 Jan 2100 00:00:00 +0000"}});
   future.page = future.tree.add_child(m, ByteView::of("<script>"), "part[1]", {});
   PageClock c = future.clock();
+  EXPECT_EQ(c.start_ms, kScan);
+  EXPECT_EQ(c.from, "scan");
+
+  Page arriving;
+  const ArtifactId now = arriving.message({{"mail.received", "from a by b; Thu, 21 May 2020 10:00:00 +0000"}});
+  arriving.page = arriving.tree.add_child(now, ByteView::of("<script>"), "part[1]", {});
+  arriving.budget.set_in_flight(true);  // the milter's: ScanOptions::in_flight
+  c = arriving.clock();
   EXPECT_EQ(c.start_ms, kScan);
   EXPECT_EQ(c.from, "scan");
 
