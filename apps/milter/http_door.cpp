@@ -37,9 +37,17 @@ void json_error(httplib::Response& res, int status, const std::string& what) {
 void serve_scan(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
   const auto settings = daemon.settings();
   std::string name = req.has_param("name") ? req.get_param_value("name") : "upload";
+  // ?in_flight=1: a gateway scanning mail as it arrives (not stored mail), so
+  // a page's scripts see now, not the message's own fields (docs/adr/0043).
+  ScanOptions options;
+  if (req.has_param("in_flight")) {
+    const std::string v = req.get_param_value("in_flight");
+    if (v != "0" && v != "1") return json_error(res, 400, "in_flight must be 0 or 1");
+    options.in_flight = v == "1";
+  }
   auto bytes = bytes_of(ByteView::of(req.body));
   if (!bytes) return json_error(res, 500, "cannot hold the upload for scanning: " + bytes.error().what);
-  const ScanOutcome outcome = daemon.scanner().scan(*bytes, std::move(name), settings->deadline(), {});
+  const ScanOutcome outcome = daemon.scanner().scan(*bytes, std::move(name), settings->deadline(), options);
   daemon.metrics().http_scan();
   switch (outcome.status) {
     case ScanStatus::busy:

@@ -58,7 +58,7 @@ class Scanner {
   virtual ~Scanner() = default;
   // Returns within `wait` whatever happens; `busy` at once when saturated.
   // `options.in_flight` for the milter's messages (arriving now); the HTTP
-  // API scans what it is sent as the CLI would.
+  // API scans what it is sent as the CLI would, unless told `?in_flight=1`.
   [[nodiscard]] virtual ScanOutcome scan(Bytes bytes, std::string name, std::chrono::milliseconds wait,
                                          const ScanOptions& options) = 0;
   // Builds the scanning side of a new configuration; on failure the old one

@@ -42,6 +42,12 @@ TEMPFAIL_TEXT = "Sluice could not scan this message"
 FAILURES = []
 
 
+def walk_artifacts(artifacts):
+    for a in artifacts:
+        yield a
+        yield from walk_artifacts(a.get("children", []))
+
+
 def check(cond, what):
     if not cond:
         FAILURES.append(what)
@@ -265,6 +271,23 @@ def phase_policy(args, pf, sink, milter, ledger):
         check(api["verdict"] == cli["verdict"] and [x["id"] for x in api["findings"]] == [x["id"] for x in cli["findings"]],
               f"/v1/scan {rel}: {api['verdict']} vs the CLI's {cli['verdict']}")
     check(milter.metrics().get("sluice_http_scans_total") == 3, "/metrics counts HTTP scans")
+    # A page's clock (docs/adr/0043): stored mail gives it the message's own time;
+    # ?in_flight=1, as the milter does, the scan's (the fields may be the sender's).
+    with open(os.path.join(fixtures, "campaigns", "smuggling_ms_save_img.eml"), "rb") as f:
+        page_mail = f.read()
+
+    def page_clock(query):
+        report = json.loads(milter.http("/v1/scan" + query, page_mail))
+        pages = [a for a in walk_artifacts(report["artifacts"]) if a.get("type") == "html"]
+        return [a.get("meta", {}).get("html.clock_from") for a in pages]
+
+    check(page_clock("") == ["date"], f"/v1/scan: a stored message's page reads its Date: {page_clock('')}")
+    check(page_clock("?in_flight=1") == ["scan"], "/v1/scan?in_flight=1: the page reads the scan's time")
+    try:
+        milter.http("/v1/scan?in_flight=yes", page_mail)
+        check(False, "/v1/scan?in_flight=yes was accepted")
+    except urllib.error.HTTPError as e:
+        check(e.code == 400, f"/v1/scan?in_flight=yes: HTTP {e.code}")
     # Every message and upload reached its sandboxed worker without a copy: each
     # was written once, into the sealed memfd the worker maps.
     m = milter.metrics()
