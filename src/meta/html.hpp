@@ -15,8 +15,8 @@ inline constexpr MetaKey<std::int64_t> scripts_run{
     "scripts"};
 inline constexpr MetaKey<std::string> clock{
     "html.clock",
-    "the time the page's scripts saw when they started (`Date`), ISO 8601 in UTC; only when the page "
-    "had runnable scripts (docs/adr/0043-page-clock-from-the-message.md)"};
+    "the time the page's clock started at, ISO 8601 in UTC; only when its scripts read the clock "
+    "(`Date`, `performance.now`) (docs/adr/0043-page-clock-from-the-message.md)"};
 inline constexpr MetaKey<std::string> clock_from{
     "html.clock_from",
     "where html.clock came from: \"received\" (the newest Received field of the outermost message), "

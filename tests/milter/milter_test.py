@@ -273,7 +273,7 @@ def phase_policy(args, pf, sink, milter, ledger):
     check(milter.metrics().get("sluice_http_scans_total") == 3, "/metrics counts HTTP scans")
     # A page's clock (docs/adr/0043): stored mail gives it the message's own time;
     # ?in_flight=1, as the milter does, the scan's (the fields may be the sender's).
-    with open(os.path.join(fixtures, "campaigns", "smuggling_ms_save_img.eml"), "rb") as f:
+    with open(os.path.join(fixtures, "campaigns", "benign_newsletter.eml"), "rb") as f:
         page_mail = f.read()
 
     def page_clock(query):

@@ -10,7 +10,7 @@ const std::string_view kBrowserShim = R"js(
 (function (g) {
   var save = g.__sluice_save, saveBinary = g.__sluice_save_binary,
       navigate = g.__sluice_navigate, write = g.__sluice_write, known = {},
-      waitUntil = g.__sluice_wait_until, now = Date.now;
+      due = g.__sluice_due, waitUntil = g.__sluice_wait_until;
   // The page's elements by id, given once before the page's code runs (the
   // browser is loaded before the page is known; the runtime removes this).
   g.__sluice_bind = function (elements) { known = elements || {}; };
@@ -229,7 +229,7 @@ const std::string_view kBrowserShim = R"js(
     var args = Array.prototype.slice.call(arguments, 2);
     var ms = Number(delay);
     if (!(ms > 0 && ms <= 2147483647)) ms = 0;
-    pushTimer({ fn: fn, args: args, id: ++timerCount, due: now() + ms });
+    pushTimer({ fn: fn, args: args, id: ++timerCount, due: due(ms) });
     return timerCount;
   };
   g.clearTimeout = g.clearInterval = g.cancelAnimationFrame = function (id) {

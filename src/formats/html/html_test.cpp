@@ -344,6 +344,12 @@ TEST(HtmlRuntime, ThePageClockStartsWhereToldAndIsUtcEverywhere) {
   EXPECT_EQ(utc.written,
             "2020-05-21T10:00:00.001Z|10|0|1590055200000|1590055200000|1590055200000|1590055200002");
   EXPECT_EQ(seoul.written, utc.written);
+  EXPECT_TRUE(utc.read_clock);
+  // Setting and running timers is the browser's bookkeeping, not a reading:
+  // such a page's report carries no html.clock.
+  const auto timers_only = run_on_may_21("setTimeout(function () { document.write('x'); }, 500);");
+  EXPECT_EQ(timers_only.written, "x");
+  EXPECT_FALSE(timers_only.read_clock);
 }
 
 // A page that waits for time to pass, in a loop or with a timer, gets it

@@ -16,9 +16,13 @@
 
 namespace sluice::formats::html {
 
+// Where the clock's start came from (meta html.clock_from).
+enum class ClockFrom : std::uint8_t { scan, received, date };
+[[nodiscard]] std::string_view to_string(ClockFrom from) noexcept;
+
 struct PageClock {
   std::int64_t start_ms = 0;  // Unix time in milliseconds
-  std::string_view from;      // "received", "date" or "scan" (meta html.clock_from)
+  ClockFrom from = ClockFrom::scan;
 };
 
 [[nodiscard]] PageClock page_clock(core::UnpackContext& ctx, std::int64_t scan_ms);

@@ -48,7 +48,7 @@ TEST(PageClock, AMessagesNewestReceivedStampIsWhenItsPageIsRead) {
   p.page = p.tree.add_child(m, ByteView::of("<script>"), "part[1]", {});
   const PageClock c = p.clock();
   EXPECT_EQ(c.start_ms, kMay21);
-  EXPECT_EQ(c.from, "received");
+  EXPECT_EQ(c.from, ClockFrom::received);
 }
 
 TEST(PageClock, WithoutAReceivedStampTheDateFieldServes) {
@@ -59,7 +59,7 @@ TEST(PageClock, WithoutAReceivedStampTheDateFieldServes) {
   p.page = p.tree.add_child(zip, ByteView::of("<script>"), "member[0]", {});
   const PageClock c = p.clock();
   EXPECT_EQ(c.start_ms, kMay21);
-  EXPECT_EQ(c.from, "date");
+  EXPECT_EQ(c.from, ClockFrom::date);
 }
 
 TEST(PageClock, AForwardedMessageIsReadWhenTheOuterOneArrives) {
@@ -76,7 +76,7 @@ TEST(PageClock, AStampFromTheFutureAMessageInFlightOrNoMessageGiveTheScansTime) 
   future.page = future.tree.add_child(m, ByteView::of("<script>"), "part[1]", {});
   PageClock c = future.clock();
   EXPECT_EQ(c.start_ms, kScan);
-  EXPECT_EQ(c.from, "scan");
+  EXPECT_EQ(c.from, ClockFrom::scan);
 
   Page arriving;
   const ArtifactId now = arriving.message({{"mail.received", "from a by b; Thu, 21 May 2020 10:00:00 +0000"}});
@@ -84,13 +84,13 @@ TEST(PageClock, AStampFromTheFutureAMessageInFlightOrNoMessageGiveTheScansTime) 
   arriving.budget.set_in_flight(true);  // the milter's: ScanOptions::in_flight
   c = arriving.clock();
   EXPECT_EQ(c.start_ms, kScan);
-  EXPECT_EQ(c.from, "scan");
+  EXPECT_EQ(c.from, ClockFrom::scan);
 
   Page bare;
   bare.page = bare.tree.add_root(ByteView::of("<script>"), "file", {});
   c = bare.clock();
   EXPECT_EQ(c.start_ms, kScan);
-  EXPECT_EQ(c.from, "scan");
+  EXPECT_EQ(c.from, ClockFrom::scan);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "codecs/text/dates.hpp"
 #include "codecs/text/urls.hpp"
 #include "formats/html/script_helpers.hpp"
 #include "meta/html.hpp"
@@ -14,15 +15,21 @@ namespace {
 // What a page's scripts did, as children and meta of its artifact: run in a
 // script helper (script_helpers.hpp), or in this process when the whole scan
 // is already in a sandboxed worker.
-void run_in_worker(core::UnpackContext& w, const Markup& m, Interpreter& interpreter, std::int64_t clock_ms) {
+void run_in_worker(core::UnpackContext& w, const Markup& m, Interpreter& interpreter, const PageClock& clock) {
   RunSettings rl;
   rl.cpu_ms = w.limits().max_script_ms;
   rl.heap_bytes = w.limits().max_script_memory;
   rl.max_items = w.limits().max_children;
   rl.output_bytes = w.budget().decode_allowance(w.bytes().size()).bytes;
-  rl.clock_ms = clock_ms;
+  rl.clock_ms = clock.start_ms;
   RunResult r = interpreter.run(m.scripts, m.elements, rl);
   w.meta(meta::html::scripts_run, static_cast<std::int64_t>(r.scripts_run));
+  // Only a page that looked at the time says which it saw: one that did not
+  // gives the same report whenever it is scanned.
+  if (r.read_clock) {
+    w.meta(meta::html::clock, codecs::text::iso_time(clock.start_ms / 1000));
+    w.meta(meta::html::clock_from, std::string(to_string(clock.from)));
+  }
   for (auto& e : r.errors) w.meta(meta::html::script_error, std::move(e));
   if (r.out_of_time) {
     w.limit_hit(LimitKind::script_ms, "the page's scripts ran past " + std::to_string(rl.cpu_ms) +
@@ -82,16 +89,16 @@ void PageServer::give_back(std::unique_ptr<Interpreter> in) const {
   if (idle_.size() < kMaxIdle) idle_.push_back(std::move(in));
 }
 
-void PageServer::run(core::UnpackContext& w, const Markup& m, std::int64_t clock_ms) const {
+void PageServer::run(core::UnpackContext& w, const Markup& m, const PageClock& clock) const {
   std::unique_ptr<Interpreter> in = take();
-  run_in_worker(w, m, *in, clock_ms);
+  run_in_worker(w, m, *in, clock);
   give_back(std::move(in));
 }
 
-void PageServer::run_held(core::UnpackContext& w, std::int64_t clock_ms) const {
+void PageServer::run_held(core::UnpackContext& w, const PageClock& clock) const {
   const Markup m = read_markup(w.bytes().chars(), w.limits().max_children, kMaxInner);
   held_ = take();
-  run_in_worker(w, m, *held_, clock_ms);
+  run_in_worker(w, m, *held_, clock);
 }
 
 void PageServer::warm() const { give_back(take()); }
@@ -101,7 +108,7 @@ void PageServer::between_pages() const {
 }
 
 void serve_pages(int fd, const PageServer& server, const core::AddressSpaceGauge& gauge) {
-  const ScriptHelpers helpers([&server](core::UnpackContext& w, std::int64_t clock_ms) { server.run_held(w, clock_ms); },
+  const ScriptHelpers helpers([&server](core::UnpackContext& w, const PageClock& clock) { server.run_held(w, clock); },
                               [&server] { server.between_pages(); });
   helpers.serve(fd, gauge);
 }

@@ -13,6 +13,7 @@
 #include "core/isolate.hpp"
 #include "core/unpacker.hpp"
 #include "formats/html/markup.hpp"
+#include "formats/html/page_clock.hpp"
 #include "formats/html/runtime.hpp"
 
 namespace sluice::formats::html {
@@ -26,16 +27,16 @@ class PageServer {
   // server's life.
   [[nodiscard]] const Prelude& prelude() const;
 
-  // The page in `w`, its markup already read, its clock starting at
-  // `clock_ms` (page_clock.hpp): an interpreter from the shelf, put back when
-  // the page is done.
-  void run(core::UnpackContext& w, const Markup& m, std::int64_t clock_ms) const;
+  // The page in `w`, its markup already read, its clock starting as `clock`
+  // says (page_clock.hpp): an interpreter from the shelf, put back when the
+  // page is done.
+  void run(core::UnpackContext& w, const Markup& m, const PageClock& clock) const;
 
   // In a script helper: reads the page's markup itself (nothing parsed by the
   // engine's process is trusted here but the bytes) and keeps the interpreter
   // until between_pages(), which the helper calls after sending its answer,
   // so putting it back costs the engine's process no time.
-  void run_held(core::UnpackContext& w, std::int64_t clock_ms) const;
+  void run_held(core::UnpackContext& w, const PageClock& clock) const;
   void between_pages() const;
 
   // Compiles the browser and makes the first interpreter now: a helper does

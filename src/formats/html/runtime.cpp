@@ -306,6 +306,14 @@ bool run_bytecode(State& st, duk_context* ctx, const std::vector<std::uint8_t>& 
   return ok;
 }
 
+// __sluice_due(delay): when a timer set now is due, for the browser's own
+// bookkeeping (not the page reading the clock).
+duk_ret_t native_due(duk_context* ctx) {
+  const State& st = *state_of(ctx);
+  duk_push_number(ctx, static_cast<double>(st.clock_ms) + duk_get_number_default(ctx, 0, 0.0));
+  return 1;
+}
+
 // __sluice_wait_until(ms): the browser runs a timer when it is due; the clock
 // only moves forward.
 duk_ret_t native_wait_until(duk_context* ctx) {
@@ -325,7 +333,7 @@ void define_natives(duk_context* ctx) {
   } natives[] = {{"__sluice_save", native_save, 4},       {"__sluice_save_binary", native_save_binary, 4},
                  {"__sluice_navigate", native_navigate, 2}, {"__sluice_write", native_write, 1},
                  {"atob", native_atob, 1},                  {"btoa", native_btoa, 1},
-                 {"__sluice_wait_until", native_wait_until, 1}};
+                 {"__sluice_due", native_due, 1},            {"__sluice_wait_until", native_wait_until, 1}};
   for (const auto& n : natives) {
     duk_push_c_function(ctx, n.fn, n.nargs);
     duk_put_prop_string(ctx, -2, n.name);
@@ -537,6 +545,7 @@ extern "C" double sluice_duk_random(void* udata) {
 // the same times on every run.
 extern "C" double sluice_duk_now(void* thr) {
   auto* st = sluice::formats::html::state_of(static_cast<duk_context*>(thr));
+  st->result.read_clock = true;
   if (st->clock_ms < 8'640'000'000'000'000) ++st->clock_ms;
   return static_cast<double>(st->clock_ms);
 }

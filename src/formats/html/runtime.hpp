@@ -48,6 +48,7 @@ struct RunResult {
   bool out_of_time = false;
   bool out_of_memory = false;
   bool output_capped = false;
+  bool read_clock = false;  // the page's scripts read the time (Date, performance.now)
 };
 
 // The fake browser (polyfills and shim) as Duktape bytecode, compiled from

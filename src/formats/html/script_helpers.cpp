@@ -41,7 +41,7 @@ constexpr std::uint32_t kLayout = sizeof(Limits) << 16 | sizeof(core::Budget::Sn
 
 // The whole frame, its 8-byte length first, built in one buffer: the page is
 // copied once, into it.
-std::vector<std::uint8_t> request(core::UnpackContext& ctx, std::int64_t clock_ms) {
+std::vector<std::uint8_t> request(core::UnpackContext& ctx, const PageClock& clock) {
   std::vector<std::uint8_t> o;
   o.reserve(256 + ctx.bytes().size());
   put_u64(o, 0);  // the length, written last
@@ -61,7 +61,8 @@ std::vector<std::uint8_t> request(core::UnpackContext& ctx, std::int64_t clock_m
   put_u32(o, b.artifacts);
   put_u8(o, b.sandboxed ? 1 : 0);
   put_u32(o, static_cast<std::uint32_t>(ctx.type()));
-  put_u64(o, static_cast<std::uint64_t>(clock_ms));
+  put_u64(o, static_cast<std::uint64_t>(clock.start_ms));
+  put_u8(o, static_cast<std::uint8_t>(clock.from));
   put_str(o, ctx.name());
   put_u64(o, ctx.bytes().size());
   o.insert(o.end(), ctx.bytes().data(), ctx.bytes().data() + ctx.bytes().size());
@@ -75,7 +76,7 @@ struct Request {
   Limits limits;
   core::Budget::Snapshot budget;
   FileType type = FileType::unknown;
-  std::int64_t clock_ms = 0;
+  PageClock clock;
   std::string name;
   ByteView page;
 };
@@ -103,13 +104,15 @@ Result<Request> read_request(ByteView bytes) {
   auto sandboxed = r.le<std::uint8_t>();
   auto type = r.le<std::uint32_t>();
   auto clock = r.le<std::uint64_t>();
-  if (!deadline || !decoded || !input || !reserved || !key_rounds || !artifacts || !sandboxed || !type || !clock) {
+  auto from = r.le<std::uint8_t>();
+  if (!deadline || !decoded || !input || !reserved || !key_rounds || !artifacts || !sandboxed || !type || !clock ||
+      !from || *from > static_cast<std::uint8_t>(ClockFrom::date)) {
     return fail(Errc::malformed, 0, "short request");
   }
   q.budget = {static_cast<std::int64_t>(*deadline), *decoded, *input, *reserved, *key_rounds, *artifacts,
               *sandboxed != 0};
   q.type = static_cast<FileType>(*type);
-  q.clock_ms = static_cast<std::int64_t>(*clock);
+  q.clock = {static_cast<std::int64_t>(*clock), static_cast<ClockFrom>(*from)};
   auto name = get_str(r);
   if (!name) return std::unexpected(name.error());
   q.name = std::move(*name);
@@ -278,13 +281,13 @@ void ScriptHelpers::serve(int fd, const core::AddressSpaceGauge& gauge) const {
     const ArtifactId root = local.add_root(q->page, "file", {Name{"parent", q->name}});
     local.at(root).type = q->type;
     core::UnpackContext lctx(local, root, budget);
-    runner_(lctx, q->clock_ms);
+    runner_(lctx, q->clock);
     if (!send_frame(fd, core::serialise_unpack(local, root, {}))) ::_exit(3);
     if (between_) between_();
   }
 }
 
-Status ScriptHelpers::run(core::UnpackContext& ctx, std::int64_t clock_ms) const {
+Status ScriptHelpers::run(core::UnpackContext& ctx, const PageClock& clock) const {
   auto failed = [&ctx](const std::string& why) -> Status {
     ctx.anomaly("isolation.worker_failed", Severity::medium, 0,
                 "the script helper for this " + std::string(to_string(ctx.type())) +
@@ -295,7 +298,7 @@ Status ScriptHelpers::run(core::UnpackContext& ctx, std::int64_t clock_ms) const
   if (!helper) return failed(helper.error().what);
   Helper h = *helper;
   ++h.runs;
-  const std::vector<std::uint8_t> frame = request(ctx, clock_ms);
+  const std::vector<std::uint8_t> frame = request(ctx, clock);
   if (!send_all(h.fd, frame.data(), frame.size())) {
     discard(h);
     return failed("it stopped reading its requests");

@@ -31,14 +31,15 @@
 
 #include "core/isolate.hpp"
 #include "core/unpacker.hpp"
+#include "formats/html/page_clock.hpp"
 
 namespace sluice::formats::html {
 
 // Runs one page inside a helper: `ctx` holds the page (its bytes, name and
 // type) and a copy of the scan's budget.
-// Runs the page in the context, its scripts' clock starting at `clock_ms`
-// (Unix milliseconds, page_clock.hpp).
-using PageRunner = std::function<void(core::UnpackContext&, std::int64_t clock_ms)>;
+// Runs the page in the context, its scripts' clock starting as `clock` says
+// (page_clock.hpp).
+using PageRunner = std::function<void(core::UnpackContext&, const PageClock& clock)>;
 // Runs inside a helper after each answer is sent, while the parent goes on:
 // the place to drop the last page's state and make the next page's.
 using BetweenPages = std::function<void()>;
@@ -66,7 +67,7 @@ class ScriptHelpers {
   // Runs ctx's page in a helper and replays what it made into ctx. The
   // failures unpack_isolated reports (isolation.worker_failed, the deadline)
   // are reported the same way.
-  [[nodiscard]] Status run(core::UnpackContext& ctx, std::int64_t clock_ms) const;
+  [[nodiscard]] Status run(core::UnpackContext& ctx, const PageClock& clock) const;
 
   // Helpers started so far (for the tests: reuse is observable).
   [[nodiscard]] unsigned started() const;

@@ -56,7 +56,7 @@ constexpr MetaKey<std::int64_t> kTestPid{"test.pid", "the process that ran the p
 constexpr MetaKey<std::int64_t> kTestDecodedBefore{"test.decoded_before", "the budget the run was handed"};
 constexpr MetaKey<std::string> kTestName{"test.name", "the page's name"};
 
-void echo(core::UnpackContext& w, std::int64_t) {
+void echo(core::UnpackContext& w, const PageClock&) {
   std::string up(w.bytes().chars());
   for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   w.meta(kTestPid, static_cast<std::int64_t>(::getpid()));
@@ -78,12 +78,12 @@ std::int64_t meta_int(const Artifact& a, std::string_view key) {
 TEST(ScriptHelpers, BetweenPagesRunsInTheHelperAfterEachAnswer) {
   static std::int64_t between_calls = 0;  // the helper's copy is the one that counts
   constexpr MetaKey<std::int64_t> kCalls{"test.between_calls", "hook calls the helper made before this page"};
-  const ScriptHelpers helpers([&](core::UnpackContext& w, std::int64_t) { w.meta(kCalls, between_calls); },
+  const ScriptHelpers helpers([&](core::UnpackContext& w, const PageClock&) { w.meta(kCalls, between_calls); },
                               [] { ++between_calls; });
   for (int i = 0; i < 3; ++i) {
     Page p("<script>x</script>");
     auto ctx = p.ctx();
-    ASSERT_TRUE(helpers.run(ctx, 0));
+    ASSERT_TRUE(helpers.run(ctx, {}));
     EXPECT_EQ(meta_int(p.tree[p.root], "test.between_calls"), i);
   }
   EXPECT_EQ(between_calls, 0) << "the hook ran in this process";
@@ -97,7 +97,7 @@ TEST(ScriptHelpers, OneHelperServesPageAfterPage) {
     Page p("<script>page " + std::to_string(i) + "</script>");
     p.budget.charge_decoded(1000 + static_cast<std::uint64_t>(i));
     auto ctx = p.ctx();
-    ASSERT_TRUE(helpers.run(ctx, 0));
+    ASSERT_TRUE(helpers.run(ctx, {}));
     ASSERT_EQ(p.tree[p.root].children.size(), 1u);
     EXPECT_EQ(p.child_text(0), "<SCRIPT>PAGE " + std::to_string(i) + "</SCRIPT>");
     EXPECT_EQ(meta_int(p.tree[p.root], "test.decoded_before"), 1000 + i) << "the scan's budget travels";
@@ -111,49 +111,49 @@ TEST(ScriptHelpers, OneHelperServesPageAfterPage) {
 }
 
 TEST(ScriptHelpers, ACrashIsReportedAndTheNextPageGetsANewHelper) {
-  const ScriptHelpers helpers([](core::UnpackContext& w, std::int64_t) {
+  const ScriptHelpers helpers([](core::UnpackContext& w, const PageClock&) {
     if (w.bytes().chars().find("crash") != std::string_view::npos) std::abort();
-    echo(w, 0);
+    echo(w, {});
   });
   {
     Page ok("fine");
     auto ctx = ok.ctx();
-    ASSERT_TRUE(helpers.run(ctx, 0));
+    ASSERT_TRUE(helpers.run(ctx, {}));
   }
   Page bad("crash");
   auto ctx = bad.ctx();
-  const Status st = helpers.run(ctx, 0);
+  const Status st = helpers.run(ctx, {});
   ASSERT_FALSE(st);
   EXPECT_TRUE(bad.has("isolation.worker_failed"));
   EXPECT_NE(st.error().what.find("signal " + std::to_string(SIGABRT)), std::string::npos) << st.error().what;
   EXPECT_TRUE(bad.tree[bad.root].children.empty()) << "nothing of a dead helper is used";
   Page after("again");
   auto ctx2 = after.ctx();
-  ASSERT_TRUE(helpers.run(ctx2, 0));
+  ASSERT_TRUE(helpers.run(ctx2, {}));
   EXPECT_EQ(after.child_text(0), "AGAIN");
   EXPECT_EQ(helpers.started(), 2u);
 }
 
 TEST(ScriptHelpers, AHelperPastTheDeadlineIsKilledAndTheLimitReported) {
-  const ScriptHelpers helpers([](core::UnpackContext& w, std::int64_t) {
+  const ScriptHelpers helpers([](core::UnpackContext& w, const PageClock&) {
     if (w.bytes().chars() == "hang") {
       for (;;) ::pause();
     }
-    echo(w, 0);
+    echo(w, {});
   });
   Limits l;
   l.deadline_ms = 300;
   Page p("hang", l);
   auto ctx = p.ctx();
   const auto t0 = std::chrono::steady_clock::now();
-  const Status st = helpers.run(ctx, 0);
+  const Status st = helpers.run(ctx, {});
   EXPECT_FALSE(st);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
   ASSERT_EQ(p.tree.limits_hit.size(), 1u);
   EXPECT_EQ(p.tree.limits_hit[0].kind, LimitKind::deadline);
   Page next("next");
   auto ctx2 = next.ctx();
-  ASSERT_TRUE(helpers.run(ctx2, 0));
+  ASSERT_TRUE(helpers.run(ctx2, {}));
   EXPECT_EQ(helpers.started(), 2u);
 }
 
@@ -162,7 +162,7 @@ TEST(ScriptHelpers, HelpersAreRetiredAfterTheirRuns) {
   for (unsigned i = 0; i < ScriptHelpers::kMaxRuns + 1; ++i) {
     Page p("x");
     auto ctx = p.ctx();
-    ASSERT_TRUE(helpers.run(ctx, 0));
+    ASSERT_TRUE(helpers.run(ctx, {}));
   }
   EXPECT_EQ(helpers.started(), 2u);
 }
@@ -176,7 +176,7 @@ TEST(ScriptHelpers, ThreadsGetHelpersOfTheirOwn) {
       for (int i = 0; i < 20; ++i) {
         Page p("t" + std::to_string(t) + " p" + std::to_string(i));
         auto ctx = p.ctx();
-        if (helpers.run(ctx, 0) && p.child_text(0) == "T" + std::to_string(t) + " P" + std::to_string(i)) ++ok;
+        if (helpers.run(ctx, {}) && p.child_text(0) == "T" + std::to_string(t) + " P" + std::to_string(i)) ++ok;
       }
     });
   }
@@ -231,12 +231,12 @@ TEST(ScriptHelpers, TheHelperProgramRunsPagesInAFreshLockedDownProcess) {
   const std::string program = helper_program();
   ASSERT_FALSE(program.empty()) << "sluice-script-helper is built beside the tests (ninja sluice_script_helper)";
   // The runner would run only in forked copies of this process; there are none.
-  const ScriptHelpers helpers([](core::UnpackContext&, std::int64_t) { std::abort(); }, {}, program);
+  const ScriptHelpers helpers([](core::UnpackContext&, const PageClock&) { std::abort(); }, {}, program);
   ASSERT_TRUE(helpers.spawned());
   for (int i = 0; i < 3; ++i) {
     Page p(kSavingPage);
     auto ctx = p.ctx();
-    ASSERT_TRUE(helpers.run(ctx, 0));
+    ASSERT_TRUE(helpers.run(ctx, {}));
     EXPECT_FALSE(p.has("isolation.worker_failed"));
     ASSERT_EQ(p.tree[p.root].children.size(), 1u) << "page " << i;
     EXPECT_EQ(p.child_text(0), "harmless payload");
@@ -264,14 +264,14 @@ TEST(ScriptHelpers, TheHelperProgramRunsPagesInAFreshLockedDownProcess) {
 TEST(ScriptHelpers, APageUsingLocalTimeRunsInTheLockedDownHelper) {
   const std::string program = helper_program();
   ASSERT_FALSE(program.empty());
-  const ScriptHelpers helpers([](core::UnpackContext&, std::int64_t) { std::abort(); }, {}, program);
+  const ScriptHelpers helpers([](core::UnpackContext&, const PageClock&) { std::abort(); }, {}, program);
   Page p(R"(<html><body><script>
 var d = new Date(2020, 4, 1, 12, 30);
 document.write('<p>' + d.toString() + '|' + d.getTimezoneOffset() + '|' + d.getHours() + '|' +
                d.toLocaleString() + '|' + new Date().toLocaleDateString() + '</p>');
 </script></body></html>)");
   auto ctx = p.ctx();
-  ASSERT_TRUE(helpers.run(ctx, 0));
+  ASSERT_TRUE(helpers.run(ctx, {}));
   EXPECT_FALSE(p.has("isolation.worker_failed"));
   ASSERT_EQ(p.tree[p.root].children.size(), 1u);
   EXPECT_NE(p.child_text(0).find("|12|"), std::string::npos) << p.child_text(0);
@@ -283,10 +283,10 @@ document.write('<p>' + d.toString() + '|' + d.getTimezoneOffset() + '|' + d.getH
 TEST(ScriptHelpers, AProgramThatIsNoHelperIsReportedNotTrusted) {
   for (const char* impostor : {"/bin/true", "/bin/cat"}) {
     ASSERT_EQ(::access(impostor, X_OK), 0) << impostor;
-    const ScriptHelpers helpers([](core::UnpackContext&, std::int64_t) { std::abort(); }, {}, impostor);
+    const ScriptHelpers helpers([](core::UnpackContext&, const PageClock&) { std::abort(); }, {}, impostor);
     Page p(kSavingPage);
     auto ctx = p.ctx();
-    const Status st = helpers.run(ctx, 0);
+    const Status st = helpers.run(ctx, {});
     EXPECT_FALSE(st) << impostor;
     EXPECT_TRUE(p.has("isolation.worker_failed")) << impostor;
     EXPECT_TRUE(p.tree[p.root].children.empty()) << impostor;

@@ -17,7 +17,6 @@
 #include "formats/html/page_clock.hpp"
 #include "formats/html/page_server.hpp"
 #include "formats/html/script_helpers.hpp"
-#include "codecs/text/dates.hpp"
 #include "codecs/text/html.hpp"
 #include "codecs/text/urls.hpp"
 #include "meta/html.hpp"
@@ -82,19 +81,17 @@ class Reader {
   void execute(const Markup& m) {
     // Read here, where the message is: a helper sees only the page.
     const PageClock clock = page_clock(ctx_, scan_time_ms());
-    ctx_.meta(meta::html::clock, codecs::text::iso_time(clock.start_ms / 1000));
-    ctx_.meta(meta::html::clock_from, std::string(clock.from));
     // In a sandboxed scan worker (docs/adr/0011) the scan is that process
     // already and its filter forbids starting another; the interpreter's own
     // CPU and heap caps still bound the scripts.
     if (ctx_.budget().sandboxed()) {
-      server_.run(ctx_, m, clock.start_ms);
+      server_.run(ctx_, m, clock);
       return;
     }
     // Where the helper program is missing, helpers are forked from this
     // process: compiled here, before any is, so every one has it.
     if (!helpers_.spawned()) (void)server_.prelude();
-    const Status st = helpers_.run(ctx_, clock.start_ms);
+    const Status st = helpers_.run(ctx_, clock);
     if (!st) ctx_.meta(meta::html::script_error, st.error().what);
   }
 
@@ -179,7 +176,7 @@ class HtmlUnpacker final : public core::Unpacker {
   // Pages run by sluice-script-helper, started afresh (ADR 0042); where it is
   // not installed, by copies of this process made with fork (the runner and
   // hook then run in those copies).
-  ScriptHelpers helpers_{[this](core::UnpackContext& w, std::int64_t clock_ms) { server_.run_held(w, clock_ms); },
+  ScriptHelpers helpers_{[this](core::UnpackContext& w, const PageClock& clock) { server_.run_held(w, clock); },
                          [this] { server_.between_pages(); }, core::find_own_program(kScriptHelperProgram)};
   static constexpr std::array kTypes{FileType::html, FileType::svg};
 };
