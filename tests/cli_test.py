@@ -4,6 +4,7 @@ directories, stdin, every output format validated against
 docs/report.schema.json, exit statuses, errors, --extract safety, --config and
 `explain`. Run by ctest with Debian's python3 (python3-jsonschema)."""
 import argparse
+import datetime
 import gzip
 import hashlib
 import json
@@ -13,6 +14,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import zlib
 
@@ -352,6 +354,25 @@ class Cli(unittest.TestCase):
             a.pop("elapsed_ms"), b.pop("elapsed_ms")
             self.assertEqual(a, b)
         self.assertRegex(p.stderr.decode(), r"workers: 2, scans \d+, failures 0, respawns 0")
+
+    def test_in_flight_gives_a_page_the_scans_time(self):
+        # docs/adr/0043: stored mail gives a page its message's time; --in-flight
+        # (a pipe from the MTA) the scan's, in process and in a sandboxed worker.
+        page = fixture("campaigns/benign_newsletter.eml")
+
+        def clocks(*extra):
+            doc = json.loads(run("scan", "--format", "json", *extra, page, check_rc=0).stdout)
+            self.valid(doc)
+            return [(a["meta"].get("html.clock"), a["meta"].get("html.clock_from"))
+                    for a in walk(doc["artifacts"][0]) if a["type"] == "html"]
+
+        self.assertEqual(clocks(), [("2023-01-10T09:30:00Z", "date")])
+        before = time.time()
+        for extra in ([], ["--isolate", "--workers", "1"]):
+            [(clock, source)] = clocks("--in-flight", *extra)
+            self.assertEqual(source, "scan", extra)
+            seen = datetime.datetime.strptime(clock, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+            self.assertLess(abs(seen.timestamp() - before), 600, (clock, extra))
 
 
 if __name__ == "__main__":

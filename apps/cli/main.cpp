@@ -48,6 +48,7 @@ struct ScanArgs {
   std::string config_file;
   unsigned jobs = 0;
   bool isolate = false;
+  bool in_flight = false;  // ScanOptions::in_flight for every input
   unsigned workers = 0;
   bool worker_stats = false;
   bool quiet = false;
@@ -210,6 +211,7 @@ void scan_prepared(const Scanner& scanner, const Prepared& p, std::size_t index,
                    Outcome& o) {
   ScanOptions options;
   options.input_cut = p.loaded.cut;
+  options.in_flight = args.in_flight;
   if (p.entries.empty()) {
     ScanResult r = scanner.scan(ByteView(p.loaded.bytes.data(), p.loaded.bytes.size()), p.shown, options);
     finish(r, p.shown, index, args, color, o);
@@ -249,6 +251,7 @@ std::vector<Outcome> scan_group(const Scanner& scanner, const std::vector<Input>
   std::vector<std::size_t> together;
   std::vector<Piece> pieces;
   ScanOptions options;
+  options.in_flight = args.in_flight;
   for (std::size_t k = 0; k < count; ++k) {
     Prepared& p = prepared[k];
     p = prepare(scanner.engine, inputs[first + k], first + k, args, color, out[k]);
@@ -620,6 +623,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1u, 1024u));
   scan->add_flag("--isolate", args.isolate,
                  "Scan each input in a sandboxed worker process (seccomp, rlimits; docs/adr/0011)");
+  scan->add_flag("--in-flight", args.in_flight,
+                 "The mail is arriving now (a content filter, a pipe from the MTA): a page's scripts see the "
+                 "scan's time, not what the message's own Received and Date fields claim (docs/adr/0043)");
   scan->add_option("--workers", args.workers, "Sandboxed workers with --isolate (default: number of cores)")
       ->check(CLI::Range(1u, 256u));
   scan->add_flag("--worker-stats", args.worker_stats, "With --isolate: print the pool's counters to stderr at the end");
