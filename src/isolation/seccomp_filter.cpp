@@ -146,8 +146,9 @@ void allow_scan_syscalls(Filter& f, Confinement who) {
   }
 }
 
-// Local time (libarchive's RAR reader, a page's Date) is converted with
-// mktime/localtime. With TZ unset glibc stats /etc/localtime on every call to
+// Local time (libarchive's RAR reader; strftime, which a page's
+// toLocaleString uses, though pages' Dates are UTC since ADR 0043) is
+// converted with mktime/localtime/strftime. With TZ unset glibc stats /etc/localtime on every call to
 // see whether it changed, which the filter forbids; with TZ naming that file
 // (or the zone the process was given) it reads it once, here.
 void read_time_zone_now() {

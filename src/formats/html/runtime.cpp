@@ -35,6 +35,8 @@ namespace sluice::formats::html {
 namespace {
 
 constexpr std::size_t kMaxErrors = 4;
+// ECMAScript's range of times (±8.64e15 ms): the page's clock stays inside it.
+constexpr std::int64_t kMaxTimeMs = 8'640'000'000'000'000;
 constexpr std::size_t kMaxErrorText = 200;
 // How far the heap's chunks may outgrow its live bytes (size classes, and
 // blocks freed in one size and wanted in another) before allocation fails.
@@ -319,8 +321,10 @@ duk_ret_t native_due(duk_context* ctx) {
 duk_ret_t native_wait_until(duk_context* ctx) {
   State& st = *state_of(ctx);
   const double due = duk_get_number_default(ctx, 0, 0.0);
-  // Within ±8.64e15, ECMAScript's range of times; NaN compares false.
-  if (due > static_cast<double>(st.clock_ms) && due <= 8.64e15) st.clock_ms = static_cast<std::int64_t>(due);
+  // NaN compares false.
+  if (due > static_cast<double>(st.clock_ms) && due <= static_cast<double>(kMaxTimeMs)) {
+    st.clock_ms = static_cast<std::int64_t>(due);
+  }
   return 0;
 }
 
@@ -546,7 +550,7 @@ extern "C" double sluice_duk_random(void* udata) {
 extern "C" double sluice_duk_now(void* thr) {
   auto* st = sluice::formats::html::state_of(static_cast<duk_context*>(thr));
   st->result.read_clock = true;
-  if (st->clock_ms < 8'640'000'000'000'000) ++st->clock_ms;
+  if (st->clock_ms < sluice::formats::html::kMaxTimeMs) ++st->clock_ms;
   return static_cast<double>(st->clock_ms);
 }
 
